@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Text.Json;
+using Ingestion.Profiles;
+using Shared.Contracts;
+using StackExchange.Redis;
+
+namespace Ingestion.Events;
+
+/// <summary>
+/// Turns one canonical CloudEvent (JSON) into a <see cref="FoldCommand"/>, or says which field is wrong and why.
+/// Hand-written over <see cref="JsonElement"/> so every error names its field, and nothing is half parsed.
+/// </summary>
+public sealed class EventParser(FoldOptions options, string baseCurrency, TimeProvider clock)
+{
+    /// <summary>Amounts are kept as integers of 1/10,000 of the base currency: exact, and safe for Lua's numbers.</summary>
+    public const decimal UnitsPerCurrency = 10_000m;
+    private const decimal MaxAmount = 1_000_000_000m;
+    private const int MaxIdLength = 128;
+
+    private static readonly string[] KycStatuses = ["none", "pending", "verified", "rejected"];
+    private static readonly string[] Devices = ["desktop", "mobile", "tablet"];
+    private static readonly string[] Channels = ["email", "sms", "push", "phone", "site"];
+    private static readonly string[] RgKinds = ["self_exclusion", "cooling_off", "deposit_limit", "block", "lifted"];
+    private static readonly string[] PaymentStatuses = ["approved", "pending", "rejected"];
+
+    public FoldCommand Parse(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.Object) throw new EventRejectedException("event", "must be a JSON object");
+        var spec = RequiredString(e, "specversion");
+        if (spec != "1.0") throw new EventRejectedException("specversion", "must be \"1.0\"");
+        var id = RequiredId(e, "id");
+        var source = RequiredString(e, "source");
+        if (source.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
+        var type = RequiredString(e, "type");
+        var subject = PlayerIds.Validate(OptionalString(e, "subject", "subject"), "subject");
+        var time = OptionalTime(e, "time") ?? clock.GetUtcNow();
+        if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            throw new EventRejectedException("data", "is required and must be a JSON object");
+        }
+
+        var ts = time.ToUnixTimeMilliseconds();
+        var day = DayOf(time);
+        var eventKey = $"e:{source}|{id}";
+        RedisValue[] Common(string op, string dedupKey) =>
+            [op, dedupKey, ts, day, options.DedupHorizonDays, options.BucketRetentionDays];
+
+        switch (type)
+        {
+            case EventTypes.PlayerRegistered:
+            {
+                var country = Country(data, "country", required: true);
+                var currency = Currency(data, "currency", required: true);
+                var market = OptionalToken(data, "market");
+                var birthYear = OptionalInt(data, "birthYear", 1900, time.Year);
+                return Command(subject, type, id, null, [.. Common("reg", eventKey), country, currency, market,
+                    birthYear?.ToString(CultureInfo.InvariantCulture) ?? "",
+                    OptionalToken(data, "channel"), OptionalToken(data, "affiliateId"), OptionalToken(data, "campaign")]);
+            }
+            case EventTypes.PlayerUpdated:
+            {
+                var kyc = OptionalString(data, "kycStatus");
+                if (kyc is not null && !KycStatuses.Contains(kyc)) throw OneOf("data.kycStatus", KycStatuses);
+                var args = new RedisValue[] { Country(data, "country", false), OptionalToken(data, "market"), kyc ?? "", OptionalToken(data, "vipTier") };
+                if (args.All(a => a == "")) throw new EventRejectedException("data", "must hold at least one of country, market, kycStatus, vipTier");
+                return Command(subject, type, id, null, [.. Common("upd", eventKey), .. args]);
+            }
+            case EventTypes.PlayerLogin:
+                return Command(subject, type, id, null, [.. Common("login", eventKey), OptionalEnum(data, "device", Devices)]);
+            case EventTypes.PlayerConsent:
+            {
+                var channel = RequiredEnum(data, "channel", Channels);
+                var granted = RequiredBool(data, "granted");
+                return Command(subject, type, id, null, [.. Common("consent", eventKey), channel, granted ? "1" : "0"]);
+            }
+            case EventTypes.PlayerRg:
+            {
+                var kind = RequiredEnum(data, "kind", RgKinds);
+                var until = OptionalTime(data, "until", "data.until");
+                var amount = OptionalAmount(data, "amount", allowZero: false);
+                if (kind == "deposit_limit" && amount is null) throw new EventRejectedException("data.amount", "is required for a deposit_limit");
+                if (kind == "cooling_off" && until is null) throw new EventRejectedException("data.until", "is required for cooling_off");
+                var period = OptionalString(data, "period") ?? "";
+                if (period.Length > 32) throw new EventRejectedException("data.period", "must be at most 32 characters");
+                return Command(subject, type, id, null, [.. Common("rg", eventKey), kind,
+                    until?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "",
+                    amount is null ? "" : ToUnits(amount.Value, "data.amount"), period]);
+            }
+            case EventTypes.WalletDeposit:
+            case EventTypes.WalletWithdrawal:
+            {
+                var tx = RequiredId(data, "transactionId", "data.transactionId");
+                var units = Money(data, out _);
+                var status = RequiredEnum(data, "status", PaymentStatuses);
+                var op = type == EventTypes.WalletDeposit ? "dep" : "wd";
+                return Command(subject, type, id, null, [.. Common(op, "x:" + tx), tx, units, status]);
+            }
+            case EventTypes.WalletBet:
+            {
+                var tx = RequiredId(data, "transactionId", "data.transactionId");
+                RequiredId(data, "roundId", "data.roundId");
+                var game = RequiredId(data, "gameId", "data.gameId");
+                var units = Money(data, out var rate);
+                var bonus = OptionalAmount(data, "bonusAmount", allowZero: true);
+                long bonusUnits = 0;
+                if (bonus is not null)
+                {
+                    bonusUnits = ToUnits(bonus.Value * rate, "data.bonusAmount");
+                    if (bonusUnits > units) throw new EventRejectedException("data.bonusAmount", "must not exceed data.amount");
+                }
+                return Command(subject, type, id, game, [.. Common("bet", "x:" + tx), tx, units, bonusUnits, game]);
+            }
+            case EventTypes.WalletWin:
+            {
+                var tx = RequiredId(data, "transactionId", "data.transactionId");
+                RequiredId(data, "roundId", "data.roundId");
+                var game = RequiredId(data, "gameId", "data.gameId");
+                if (data.TryGetProperty("roundClosed", out var rc) && rc.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+                {
+                    throw new EventRejectedException("data.roundClosed", "must be true or false");
+                }
+                var units = Money(data, out _, allowZero: true);
+                return Command(subject, type, id, game, [.. Common("win", "x:" + tx), tx, units, game]);
+            }
+            case EventTypes.WalletRollback:
+            {
+                var tx = RequiredId(data, "transactionId", "data.transactionId");
+                var reference = RequiredId(data, "referenceTransactionId", "data.referenceTransactionId");
+                if (reference == tx) throw new EventRejectedException("data.referenceTransactionId", "must differ from data.transactionId");
+                return Command(subject, type, id, null, [.. Common("rb", "x:" + reference), tx, reference]);
+            }
+            case EventTypes.BonusGranted:
+            {
+                var bonusId = RequiredId(data, "bonusId", "data.bonusId");
+                var units = Money(data, out _);
+                return Command(subject, type, id, null, [.. Common("bonus", "B:" + bonusId), bonusId, units]);
+            }
+            case EventTypes.GameSession:
+            {
+                var game = RequiredId(data, "gameId", "data.gameId");
+                var started = OptionalTime(data, "startedAt", "data.startedAt") ?? throw new EventRejectedException("data.startedAt", "is required");
+                var ended = OptionalTime(data, "endedAt", "data.endedAt") ?? throw new EventRejectedException("data.endedAt", "is required");
+                if (ended < started) throw new EventRejectedException("data.endedAt", "must not be before data.startedAt");
+                var args = Common("sess", eventKey);
+                args[2] = ended.ToUnixTimeMilliseconds();
+                args[3] = DayOf(started);
+                return Command(subject, type, id, game, [.. args, game, started.ToUnixTimeMilliseconds(), ended.ToUnixTimeMilliseconds(), OptionalEnum(data, "device", Devices)]);
+            }
+            default:
+                throw new EventRejectedException("type", $"'{Truncate(type)}' is not a known event type (one of {string.Join(", ", EventTypes.All)})");
+        }
+    }
+
+    public static long DayOf(DateTimeOffset time) => time.ToUnixTimeSeconds() is var s && s >= 0 ? s / 86_400 : (s - 86_399) / 86_400;
+
+    private static FoldCommand Command(string player, string type, string id, string? game, RedisValue[] args) => new(player, type, id, game, args);
+
+    /// <summary>data.amount in base-currency units, converted by data.exchangeRate or the configured rate.</summary>
+    private long Money(JsonElement data, out decimal rate, bool allowZero = false)
+    {
+        var amount = OptionalAmount(data, "amount", allowZero) ?? throw new EventRejectedException("data.amount", "is required");
+        var currency = Currency(data, "currency", required: true);
+        rate = RateFor(data, currency);
+        return ToUnits(amount * rate, "data.amount");
+    }
+
+    private decimal RateFor(JsonElement data, string currency)
+    {
+        if (data.TryGetProperty("exchangeRate", out var r) && r.ValueKind != JsonValueKind.Null)
+        {
+            if (r.ValueKind != JsonValueKind.Number || !r.TryGetDecimal(out var given) || given <= 0)
+            {
+                throw new EventRejectedException("data.exchangeRate", "must be a number > 0 (base-currency units per unit of data.currency)");
+            }
+            return given;
+        }
+        if (string.Equals(currency, baseCurrency, StringComparison.Ordinal)) return 1m;
+        if (options.ExchangeRates.TryGetValue(currency, out var configured)) return configured;
+        throw new EventRejectedException("data.currency",
+            $"no exchange rate for {currency} to {baseCurrency}: send data.exchangeRate or configure Ingestion:ExchangeRates:{currency}");
+    }
+
+    internal static long ToUnits(decimal baseAmount, string field)
+    {
+        if (baseAmount > MaxAmount) throw new EventRejectedException(field, $"must not exceed {MaxAmount:0} in base currency");
+        return (long)decimal.Round(baseAmount * UnitsPerCurrency, 0, MidpointRounding.AwayFromZero);
+    }
+
+    private static decimal? OptionalAmount(JsonElement data, string name, bool allowZero)
+    {
+        if (!data.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var d))
+        {
+            throw new EventRejectedException($"data.{name}", "must be a number");
+        }
+        if (allowZero ? d < 0 : d <= 0) throw new EventRejectedException($"data.{name}", allowZero ? "must be >= 0" : "must be > 0");
+        if (d > MaxAmount) throw new EventRejectedException($"data.{name}", $"must not exceed {MaxAmount:0}");
+        return d;
+    }
+
+    private static string Country(JsonElement data, string name, bool required)
+    {
+        var v = OptionalString(data, name);
+        if (v is null) return required ? throw new EventRejectedException($"data.{name}", "is required") : "";
+        if (v.Length != 2 || !char.IsAsciiLetterUpper(v[0]) || !char.IsAsciiLetterUpper(v[1]))
+        {
+            throw new EventRejectedException($"data.{name}", "must be an ISO 3166-1 alpha-2 code such as \"MT\"");
+        }
+        return v;
+    }
+
+    private static string Currency(JsonElement data, string name, bool required)
+    {
+        var v = OptionalString(data, name);
+        if (v is null) return required ? throw new EventRejectedException($"data.{name}", "is required") : "";
+        if (v.Length != 3 || !v.All(char.IsAsciiLetterUpper))
+        {
+            throw new EventRejectedException($"data.{name}", "must be an ISO 4217 code such as \"EUR\"");
+        }
+        return v;
+    }
+
+    private static string RequiredEnum(JsonElement data, string name, string[] allowed) =>
+        OptionalString(data, name) is { } v
+            ? allowed.Contains(v) ? v : throw OneOf($"data.{name}", allowed)
+            : throw new EventRejectedException($"data.{name}", $"is required (one of {string.Join(", ", allowed)})");
+
+    private static string OptionalEnum(JsonElement data, string name, string[] allowed) =>
+        OptionalString(data, name) is { } v ? allowed.Contains(v) ? v : throw OneOf($"data.{name}", allowed) : "";
+
+    private static EventRejectedException OneOf(string field, string[] allowed) =>
+        new(field, $"must be one of {string.Join(", ", allowed)}");
+
+    private static bool RequiredBool(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? v.GetBoolean()
+            : throw new EventRejectedException($"data.{name}", "is required and must be true or false");
+
+    private static int? OptionalInt(JsonElement data, string name, int min, int max)
+    {
+        if (!data.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i) || i < min || i > max)
+        {
+            throw new EventRejectedException($"data.{name}", $"must be a whole number from {min} to {max}");
+        }
+        return i;
+    }
+
+    private static string OptionalToken(JsonElement data, string name)
+    {
+        var v = OptionalString(data, name);
+        if (v is null) return "";
+        if (v.Length > MaxIdLength || v.Any(char.IsControl)) throw new EventRejectedException($"data.{name}", $"must be at most {MaxIdLength} printable characters");
+        return v;
+    }
+
+    private static string RequiredId(JsonElement e, string name, string? field = null)
+    {
+        field ??= name;
+        var v = OptionalString(e, name, field) ?? throw new EventRejectedException(field, "is required");
+        if (v.Length == 0 || v.Length > MaxIdLength || v.Any(char.IsControl))
+        {
+            throw new EventRejectedException(field, $"must be 1 to {MaxIdLength} printable characters");
+        }
+        return v;
+    }
+
+    private static string RequiredString(JsonElement e, string name) =>
+        OptionalString(e, name, name) is { Length: > 0 } v ? v : throw new EventRejectedException(name, "is required");
+
+    private static string? OptionalString(JsonElement e, string name, string? field = null)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind == JsonValueKind.String ? v.GetString() : throw new EventRejectedException(field ?? $"data.{name}", "must be a string");
+    }
+
+    private static DateTimeOffset? OptionalTime(JsonElement e, string name, string? field = null)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)) return t;
+        throw new EventRejectedException(field ?? name, "must be an RFC 3339 timestamp such as 2026-11-23T10:15:02Z");
+    }
+
+    private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
+}
+
+/// <summary>An event that cannot be applied; the message names the field and the problem.</summary>
+public sealed class EventRejectedException(string field, string problem) : Exception($"field {field}: {problem}")
+{
+    public string Field { get; } = field;
+}
+
+public static class PlayerIds
+{
+    public const int MaxLength = 128;
+
+    /// <summary>A player id is the hash tag of the player's keys, so it must not hold braces, spaces or control characters.</summary>
+    public static string Validate(string? id, string field)
+    {
+        if (string.IsNullOrEmpty(id)) throw new EventRejectedException(field, "is required (the player id)");
+        if (id.Length > MaxLength) throw new EventRejectedException(field, $"must be at most {MaxLength} characters");
+        foreach (var c in id)
+        {
+            if (c is '{' or '}' or '|' || char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                throw new EventRejectedException(field, "must not contain braces, '|', spaces or control characters");
+            }
+        }
+        return id;
+    }
+
+    public static bool IsValid(string? id)
+    {
+        try { Validate(id, "playerId"); return true; }
+        catch (EventRejectedException) { return false; }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Ingestion.Profiles;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
+using Shared.Store;
+
+namespace Ingestion.Events;
+
+public static class EventsApi
+{
+    public const string CloudEvent = "application/cloudevents+json";
+    public const string CloudEventBatch = "application/cloudevents-batch+json";
+    public const string NdJson = "application/x-ndjson";
+    public const string SignatureHeader = "X-Signature";
+
+    public static IHostApplicationBuilder AddEvents(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FoldOptions>().BindConfiguration(FoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IngestionMetrics>();
+        builder.Services.AddSingleton<ProfileWriter>();
+        builder.Services.AddSingleton(sp => new EventParser(
+            sp.GetRequiredService<IOptions<FoldOptions>>().Value,
+            sp.GetRequiredService<IOptions<StoreOptions>>().Value.BaseCurrency,
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<EventIngestor>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/events", PostEventsAsync)
+            .RequireAuthorization(Scopes.EventsWrite)
+            .Accepts<CloudEvent>(CloudEvent, CloudEventBatch, NdJson, "application/json")
+            .WithName("PostEvents")
+            .WithTags("Events")
+            .WithSummary("Send canonical events (one, a JSON array, or NDJSON)")
+            .WithDescription("Every valid event is applied atomically before the response; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. 422 when no event in the request was accepted.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        return app;
+    }
+
+    internal static async Task<Results<Ok<IngestResult>, UnprocessableEntity<IngestResult>, ProblemHttpResult>> PostEventsAsync(
+        HttpContext http, EventIngestor ingestor, IOptions<FoldOptions> options, ApiKeyMetrics authMetrics)
+    {
+        var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: 413, title: "Body too large",
+                detail: $"A request may carry at most {options.Value.MaxBodyBytes:N0} bytes; split it into smaller batches.");
+        }
+        if (!RequestBody.SignatureIsValid(http, body.Value.Span))
+        {
+            authMetrics.Rejected("bad_signature");
+            return TypedResults.Problem(statusCode: 401, title: "Bad signature",
+                detail: $"This source signs its requests: send {SignatureHeader}: sha256=<hex HMAC-SHA256 of the body with the source's secret>.");
+        }
+
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+        var result = mediaType switch
+        {
+            NdJson => await ingestor.IngestNdJsonAsync(body.Value),
+            CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch),
+            _ => IngestAttempt.Fail(415, "Unsupported media type",
+                $"Send {CloudEvent} (one event), {CloudEventBatch} (a JSON array) or {NdJson} (one event a line)."),
+        };
+        if (result.Failure is { } p) return TypedResults.Problem(statusCode: p.Status, title: p.Title, detail: p.Detail);
+        var r = result.Result!;
+        return r.Accepted + r.Duplicates == 0 && r.Rejected.Count > 0 ? TypedResults.UnprocessableEntity(r) : TypedResults.Ok(r);
+    }
+}
+
+/// <summary>Either a result to return or a problem to report for the whole request.</summary>
+public sealed record IngestAttempt(IngestResult? Result, (int Status, string Title, string Detail)? Failure)
+{
+    public static IngestAttempt Fail(int status, string title, string detail) => new(null, (status, title, detail));
+}
+
+public static class RequestBody
+{
+    /// <summary>The whole body, or null if it is larger than <paramref name="limit"/>.</summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit) return null;
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
+        while (true)
+        {
+            var memory = buffer.GetMemory(64 * 1024);
+            var read = await request.Body.ReadAsync(memory, ct);
+            if (read == 0) break;
+            buffer.Advance(read);
+            if (buffer.WrittenCount > limit) return null;
+        }
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>True when the source has no signing secret, or the body's HMAC matches <c>X-Signature</c>.</summary>
+    public static bool SignatureIsValid(HttpContext http, ReadOnlySpan<byte> body)
+    {
+        if (http.Items[typeof(ApiKeyPrincipal)] is not ApiKeyPrincipal { SigningSecret: { Length: > 0 } secret }) return true;
+        var header = http.Request.Headers[EventsApi.SignatureHeader].ToString();
+        const string prefix = "sha256=";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return false;
+        Span<byte> expected = stackalloc byte[32];
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, expected);
+        Span<byte> given = stackalloc byte[32];
+        var hex = header.AsSpan(prefix.Length).Trim();
+        return hex.Length == 64 && Convert.FromHexString(hex, given, out _, out var written) == System.Buffers.OperationStatus.Done
+            && written == 32 && CryptographicOperations.FixedTimeEquals(expected, given);
+    }
+}
+
+/// <summary>Parses a request's events, applies the valid ones, and accounts for every one of them.</summary>
+public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOptions<FoldOptions> options, IngestionMetrics metrics)
+{
+    public async Task<IngestAttempt> IngestJsonAsync(ReadOnlyMemory<byte> body, bool requireArray)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return IngestAttempt.Fail(400, "Malformed JSON", $"The body is not valid JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Array)
+            {
+                var count = root.GetArrayLength();
+                if (count > options.Value.MaxBatchEvents) return TooMany(count);
+                var items = new List<(int, JsonElement?, string?)>(count);
+                var i = 0;
+                foreach (var e in root.EnumerateArray()) items.Add((i++, e, null));
+                return new IngestAttempt(await IngestAsync(items), null);
+            }
+            if (requireArray) return IngestAttempt.Fail(400, "Expected a batch", $"{EventsApi.CloudEventBatch} must be a JSON array of events.");
+            return new IngestAttempt(await IngestAsync([(0, root, null)]), null);
+        }
+    }
+
+    public async Task<IngestAttempt> IngestNdJsonAsync(ReadOnlyMemory<byte> body)
+    {
+        var docs = new List<JsonDocument>();
+        try
+        {
+            var items = new List<(int, JsonElement?, string?)>();
+            var span = body;
+            var index = 0;
+            while (span.Length > 0)
+            {
+                var nl = span.Span.IndexOf((byte)'\n');
+                var line = nl < 0 ? span : span[..nl];
+                span = nl < 0 ? ReadOnlyMemory<byte>.Empty : span[(nl + 1)..];
+                if (line.Span.Trim(" \t\r"u8).IsEmpty) continue;
+                if (index >= options.Value.MaxBatchEvents) return TooMany(index + 1);
+                try
+                {
+                    var doc = JsonDocument.Parse(line);
+                    docs.Add(doc);
+                    items.Add((index, doc.RootElement, null));
+                }
+                catch (JsonException e)
+                {
+                    items.Add((index, null, $"line {index + 1} is not valid JSON: {e.Message}"));
+                }
+                index++;
+            }
+            return new IngestAttempt(await IngestAsync(items), null);
+        }
+        finally
+        {
+            foreach (var d in docs) d.Dispose();
+        }
+    }
+
+    private IngestAttempt TooMany(int count) => IngestAttempt.Fail(413, "Too many events",
+        $"A request may carry at most {options.Value.MaxBatchEvents:N0} events (this one has at least {count:N0}); split it.");
+
+    /// <summary>Each item: its index, the parsed JSON (or null) and a parse error (or null).</summary>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<(int Index, JsonElement? Json, string? Error)> items)
+    {
+        var rejected = new List<RejectedEvent>();
+        var commands = new List<FoldCommand>(items.Count);
+        var commandIndex = new List<int>(items.Count);
+        foreach (var (index, json, error) in items)
+        {
+            if (json is not { } e)
+            {
+                rejected.Add(new RejectedEvent(index, null, error ?? "not an event"));
+                continue;
+            }
+            try
+            {
+                commands.Add(parser.Parse(e));
+                commandIndex.Add(index);
+            }
+            catch (EventRejectedException ex)
+            {
+                rejected.Add(new RejectedEvent(index, IdOf(e), ex.Message));
+            }
+        }
+        var outcomes = await writer.ApplyAsync(commands);
+        int accepted = 0, duplicates = 0;
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            switch (outcomes[i])
+            {
+                case FoldOutcome.Applied or FoldOutcome.Superseded: accepted++; break;
+                case FoldOutcome.Duplicate: duplicates++; break;
+                default:
+                    rejected.Add(new RejectedEvent(commandIndex[i], commands[i].EventId,
+                        $"field time: more than {options.Value.DedupHorizonDays} days older than this player's newest activity, outside the de-duplication horizon; not applied"));
+                    break;
+            }
+        }
+        if (rejected.Count > 0) metrics.Rejected("canonical", rejected.Count);
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return new IngestResult(accepted, duplicates, rejected);
+    }
+
+    private static string? IdOf(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+}

@@ -1,0 +1,4 @@
+namespace Ingestion;
+
+/// <summary>Names this service's assembly for <c>WebApplicationFactory</c> (three services share the name Program).</summary>
+public sealed class IngestionEntryPoint;

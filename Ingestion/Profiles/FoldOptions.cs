@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ingestion.Profiles;
+
+/// <summary>Section <c>Ingestion</c>: how events are folded into profiles.</summary>
+public sealed class FoldOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>
+    /// How many days back from a player's newest activity transaction and event ids are remembered.
+    /// Within it duplicates and rollbacks are exact in any order; a counted event older than that is
+    /// rejected (never double-counted). Rollbacks and retries in the wild arrive within minutes to hours.
+    /// </summary>
+    [Range(1, 400)] public int DedupHorizonDays { get; set; } = 3;
+
+    /// <summary>Days of per-day buckets kept; windows up to 90 days need at least 91.</summary>
+    [Range(91, 3660)] public int BucketRetentionDays { get; set; } = 92;
+
+    /// <summary>Base-currency units per unit of a currency, used when an event carries no exchangeRate.</summary>
+    public Dictionary<string, decimal> ExchangeRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    [Range(1, 100_000)] public int MaxBatchEvents { get; set; } = 10_000;
+
+    [Range(1024, 1_073_741_824)] public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+}

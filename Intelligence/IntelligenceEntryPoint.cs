@@ -1,0 +1,4 @@
+namespace Intelligence;
+
+/// <summary>Names this service's assembly for <c>WebApplicationFactory</c> (three services share the name Program).</summary>
+public sealed class IntelligenceEntryPoint;

@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace Shared.Contracts;
+
+/// <summary>The canonical event types of CONTRACT.md section 1.</summary>
+public static class EventTypes
+{
+    public const string PlayerRegistered = "player.registered";
+    public const string PlayerUpdated = "player.updated";
+    public const string PlayerLogin = "player.login";
+    public const string PlayerConsent = "player.consent";
+    public const string PlayerRg = "player.rg";
+    public const string WalletDeposit = "wallet.deposit";
+    public const string WalletWithdrawal = "wallet.withdrawal";
+    public const string WalletBet = "wallet.bet";
+    public const string WalletWin = "wallet.win";
+    public const string WalletRollback = "wallet.rollback";
+    public const string BonusGranted = "bonus.granted";
+    public const string GameSession = "game.session";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        PlayerRegistered, PlayerUpdated, PlayerLogin, PlayerConsent, PlayerRg,
+        WalletDeposit, WalletWithdrawal, WalletBet, WalletWin, WalletRollback,
+        BonusGranted, GameSession,
+    ];
+}
+
+/// <summary>A CloudEvents 1.0 envelope in JSON structured mode; <c>subject</c> is the player id.</summary>
+public sealed record CloudEvent(
+    string SpecVersion,
+    string Id,
+    string Source,
+    string Type,
+    DateTimeOffset? Time,
+    string Subject,
+    JsonElement Data);
+
+public sealed record PlayerRegistered(
+    string Country, string Currency, string? Market = null, int? BirthYear = null,
+    string? Channel = null, string? AffiliateId = null, string? Campaign = null);
+
+public sealed record PlayerUpdated(
+    string? Country = null, string? Market = null, string? KycStatus = null, string? VipTier = null);
+
+public sealed record PlayerLoggedIn(string? Device = null);
+
+public sealed record ConsentChanged(string Channel, bool Granted);
+
+public sealed record RgChanged(string Kind, DateTimeOffset? Until = null, decimal? Amount = null, string? Period = null);
+
+/// <summary>Data of <c>wallet.deposit</c> and <c>wallet.withdrawal</c>.</summary>
+public sealed record PaymentMade(
+    string TransactionId, decimal Amount, string Currency, string Status,
+    string? Method = null, decimal? ExchangeRate = null);
+
+public sealed record BetPlaced(
+    string TransactionId, string RoundId, string GameId, decimal Amount, string Currency,
+    decimal? BonusAmount = null, decimal? ExchangeRate = null);
+
+public sealed record WinPaid(
+    string TransactionId, string RoundId, string GameId, decimal Amount, string Currency,
+    bool? RoundClosed = null, decimal? ExchangeRate = null);
+
+public sealed record TransactionRolledBack(string TransactionId, string ReferenceTransactionId);
+
+public sealed record BonusGranted(string BonusId, decimal Amount, string Currency, string? Kind = null);
+
+public sealed record GameSessionPlayed(string GameId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, string? Device = null);
+
+/// <summary>Answer of <c>POST /v1/events</c>.</summary>
+public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<RejectedEvent> Rejected);
+
+public sealed record RejectedEvent(int Index, string? Id, string Error);

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Shared.ServiceDefaults;
+
+/// <summary>What every service gets: telemetry, health endpoints, problem+json errors, structured logs.</summary>
+public static class Extensions
+{
+    public const string ReadyTag = "ready";
+
+    /// <param name="meterNames">The service's own meters, exported next to the framework's.</param>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, params string[] meterNames)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+
+        if (!builder.Environment.IsDevelopment())
+        {
+            // Structured (JSON) logs where machines read them; readable ones on a developer's console.
+            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+        }
+
+        var otel = builder.Services.AddOpenTelemetry();
+        otel.WithMetrics(m =>
+        {
+            m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
+            m.AddMeter(meterNames);
+            m.AddPrometheusExporter();
+        });
+        otel.WithTracing(t =>
+        {
+            t.AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsInfrastructurePath(ctx.Request.Path))
+             .AddHttpClientInstrumentation()
+             .AddSource(meterNames);
+        });
+        // Export over OTLP only when a collector is configured (standard OTEL_* variables).
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            otel.WithMetrics(m => m.AddOtlpExporter()).WithTracing(t => t.AddOtlpExporter());
+        }
+
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        return builder;
+    }
+
+    /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c> (checks tagged ready, e.g. the store) and <c>/metrics</c>.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    private static bool IsInfrastructurePath(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Shared.Contracts;
+using StackExchange.Redis;
+
+namespace Shared.Store;
+
+/// <summary>
+/// Reads a player's profile as Ingestion's fold script wrote it (see Ingestion/Profiles/fold.lua for the layout)
+/// and computes the rolling windows from the day buckets at read time, so windows roll without reprocessing.
+/// </summary>
+public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock)
+{
+    public const int TopGames = 20;
+    public static readonly IReadOnlyList<int> WindowDays = [1, 7, 30, 90];
+
+    /// <summary>The profile, or null when nothing is held about the player.</summary>
+    public async Task<PlayerProfile?> ReadAsync(string playerId, Func<string, Game?> catalog)
+    {
+        var db = redis.GetDatabase();
+        var batch = db.CreateBatch();
+        var p = batch.HashGetAllAsync(keys.Profile(playerId));
+        var d = batch.HashGetAllAsync(keys.Days(playerId));
+        var g = batch.HashGetAllAsync(keys.Games(playerId));
+        batch.Execute();
+        await Task.WhenAll(p, d, g);
+        return Decode(playerId, p.Result, d.Result, g.Result, catalog, clock.GetUtcNow());
+    }
+
+    public static PlayerProfile? Decode(string playerId, HashEntry[] profile, HashEntry[] days, HashEntry[] games,
+        Func<string, Game?> catalog, DateTimeOffset now)
+    {
+        if (profile.Length == 0 && days.Length == 0 && games.Length == 0) return null;
+        var f = profile.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
+        string? S(string k) => f.TryGetValue(k, out var v) && v.Length > 0 ? v : null;
+        long L(string k) => f.TryGetValue(k, out var v) && long.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        DateTimeOffset? T(string k) => f.ContainsKey(k) ? DateTimeOffset.FromUnixTimeMilliseconds(L(k)) : null;
+
+        var consents = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var (k, v) in f)
+        {
+            if (k.StartsWith("c:", StringComparison.Ordinal)) consents[k[2..]] = v == "1";
+        }
+
+        var today = DayOf(now);
+        var buckets = days
+            .Select(e => (Day: long.Parse(e.Name.ToString(), CultureInfo.InvariantCulture), Values: Bucket.Parse(e.Value.ToString())))
+            .ToList();
+        var windows = new Dictionary<string, ActivityTotals>(StringComparer.Ordinal);
+        foreach (var n in WindowDays)
+        {
+            var sum = Bucket.Sum(buckets.Where(b => b.Day > today - n && b.Day <= today).Select(b => b.Values));
+            windows[$"{n}d"] = sum.ToTotals();
+        }
+
+        var lifetime = new LifetimeTotals(
+            DepositCount: L("dc"), DepositAmount: Money(L("da")),
+            WithdrawalCount: L("wc"), WithdrawalAmount: Money(L("wa")),
+            BetCount: L("bc"), StakeAmount: Money(L("sa")), WinAmount: Money(L("wn")),
+            Ggr: Money(L("sa") - L("wn")), BonusStakeAmount: Money(L("bs")), BonusAmount: Money(L("bo")),
+            SessionCount: L("sc"), LoginCount: L("lc"), ActiveDays: (int)L("ad"),
+            FirstDepositAt: T("fd"), LastDepositAt: T("ld"), LastBetAt: T("lb"), LastActiveAt: T("la"));
+
+        var lifted = L("lf");
+        DateTimeOffset? Restriction(string field)
+        {
+            var v = S(field);
+            if (v is null || L("@" + field) <= lifted) return null;
+            return v == "inf" ? Indefinitely : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(v, CultureInfo.InvariantCulture));
+        }
+        var blockedUntil = Restriction("bl");
+        DepositLimit? limit = null;
+        if (S("dl") is { } dl && L("@dl") > lifted)
+        {
+            var parts = dl.Split('|', 2);
+            limit = new DepositLimit(Money(long.Parse(parts[0], CultureInfo.InvariantCulture)), parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null);
+        }
+        var rg = new ResponsibleGambling(Restriction("se"), Restriction("co"), blockedUntil is { } b && b > now, limit);
+
+        var plays = GamePlays(games);
+        var categories = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        var providers = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var play in plays)
+        {
+            if (catalog(play.GameId) is not { } game) continue;
+            categories[game.Category] = categories.GetValueOrDefault(game.Category) + play.StakeAmount;
+            providers[game.Provider] = providers.GetValueOrDefault(game.Provider) + play.StakeAmount;
+        }
+        var top = plays.Where(x => x.Rounds > 0).OrderByDescending(x => x.Rounds).ThenByDescending(x => x.LastPlayedAt).ThenBy(x => x.GameId, StringComparer.Ordinal).Take(TopGames).ToList();
+        var recent = plays.Where(x => x.LastPlayedAt is not null).OrderByDescending(x => x.LastPlayedAt).ThenBy(x => x.GameId, StringComparer.Ordinal).Take(TopGames).ToList();
+
+        return new PlayerProfile(
+            playerId, T("reg"), S("cty"), S("mkt"), S("cur"), S("kyc") ?? "none", S("aff"), S("cmp"), S("chn"),
+            S("by") is { } by ? int.Parse(by, CultureInfo.InvariantCulture) : null, S("vip"),
+            consents, rg, lifetime, windows, new GameAffinity(top, recent, categories, providers));
+    }
+
+    /// <summary>How an indefinite self-exclusion or block is shown.</summary>
+    public static readonly DateTimeOffset Indefinitely = new(9999, 12, 31, 23, 59, 59, TimeSpan.Zero);
+
+    public static long DayOf(DateTimeOffset t) => (long)Math.Floor(t.ToUnixTimeSeconds() / 86_400d);
+
+    public static decimal Money(long units) => units / 10_000m;
+
+    private static List<GamePlay> GamePlays(HashEntry[] games)
+    {
+        var byGame = new Dictionary<string, (long N, long S, long T)>(StringComparer.Ordinal);
+        foreach (var e in games)
+        {
+            var name = e.Name.ToString();
+            var colon = name.LastIndexOf(':');
+            if (colon <= 0) continue;
+            var id = name[..colon];
+            var v = long.Parse(e.Value.ToString(), CultureInfo.InvariantCulture);
+            var cur = byGame.GetValueOrDefault(id);
+            byGame[id] = name[(colon + 1)..] switch
+            {
+                "n" => cur with { N = v },
+                "s" => cur with { S = v },
+                "t" => cur with { T = v },
+                _ => cur,
+            };
+        }
+        return byGame.Select(kv => new GamePlay(kv.Key, kv.Value.N, Money(kv.Value.S),
+            kv.Value.T > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(kv.Value.T) : null)).ToList();
+    }
+}
+
+/// <summary>One day bucket as the fold script writes it: space-separated integers, trailing zeros dropped.</summary>
+public readonly record struct Bucket(long[] V)
+{
+    public const int Length = 12;
+
+    public static Bucket Parse(string s)
+    {
+        var v = new long[Length];
+        var i = 0;
+        foreach (var part in s.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (i >= Length) break;
+            v[i++] = long.Parse(part, CultureInfo.InvariantCulture);
+        }
+        return new Bucket(v);
+    }
+
+    public static Bucket Sum(IEnumerable<Bucket> buckets)
+    {
+        var v = new long[Length];
+        foreach (var b in buckets)
+        {
+            for (var i = 0; i < Length; i++) v[i] += b.V[i];
+        }
+        return new Bucket(v);
+    }
+
+    public ActivityTotals ToTotals() => new(
+        DepositCount: V[0], DepositAmount: ProfileReader.Money(V[1]),
+        WithdrawalCount: V[2], WithdrawalAmount: ProfileReader.Money(V[3]),
+        BetCount: V[4], StakeAmount: ProfileReader.Money(V[5]), WinAmount: ProfileReader.Money(V[6]),
+        Ggr: ProfileReader.Money(V[5] - V[6]), BonusStakeAmount: ProfileReader.Money(V[7]), BonusAmount: ProfileReader.Money(V[8]),
+        SessionCount: V[9], LoginCount: V[10], ActiveDays: (int)V[11]);
+}
