@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Ingestion.IntegrationTests;
+
+/// <summary>A generated event, both as the model the reference fold reads and as canonical JSON.</summary>
+public sealed record GenEvent(string Type, string Id, string Player, DateTimeOffset Time, string? Tx = null, string? Ref = null,
+    string? Game = null, decimal Amount = 0, decimal Bonus = 0, string? Status = null, decimal Rate = 1, DateTimeOffset? End = null)
+{
+    public string ToJson()
+    {
+        static string D(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+        var currency = Rate == 1 ? "EUR" : "USD";
+        var rate = Rate == 1 ? "" : $",\"exchangeRate\":{D(Rate)}";
+        var data = Type switch
+        {
+            "wallet.bet" => $$"""{"transactionId":"{{Tx}}","roundId":"r-{{Tx}}","gameId":"{{Game}}","amount":{{D(Amount)}},"currency":"{{currency}}","bonusAmount":{{D(Bonus)}}{{rate}}}""",
+            "wallet.win" => $$"""{"transactionId":"{{Tx}}","roundId":"r-{{Tx}}","gameId":"{{Game}}","amount":{{D(Amount)}},"currency":"{{currency}}"{{rate}}}""",
+            "wallet.deposit" or "wallet.withdrawal" => $$"""{"transactionId":"{{Tx}}","amount":{{D(Amount)}},"currency":"{{currency}}","status":"{{Status}}"{{rate}}}""",
+            "wallet.rollback" => $$"""{"transactionId":"{{Tx}}","referenceTransactionId":"{{Ref}}"}""",
+            "bonus.granted" => $$"""{"bonusId":"{{Tx}}","amount":{{D(Amount)}},"currency":"EUR"}""",
+            "player.login" => """{"device":"mobile"}""",
+            "game.session" => $$"""{"gameId":"{{Game}}","startedAt":"{{Time:O}}","endedAt":"{{End:O}}"}""",
+            _ => throw new InvalidOperationException(Type),
+        };
+        return $$"""{"specversion":"1.0","id":"{{Id}}","source":"/test","type":"{{Type}}","time":"{{Time:O}}","subject":"{{Player}}","data":{{data}}}""";
+    }
+
+    public JsonElement ToElement() => JsonDocument.Parse(ToJson()).RootElement.Clone();
+}
+
+/// <summary>Random histories for a few players over two days: bets, wins, payments that change state, rollbacks.</summary>
+public static class WalletHistory
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
+
+    public static List<GenEvent> Generate(Random rng, string[] players, int count)
+    {
+        var events = new List<GenEvent>();
+        var txs = new List<string>();
+        string[] games = ["g-1", "g-2", "g-3", "g:4|x"];
+        string[] statuses = ["approved", "pending", "rejected"];
+        var n = 0;
+        DateTimeOffset Time() => Start.AddSeconds(rng.Next(0, 2 * 86_400)).AddMilliseconds(rng.Next(0, 3) * 250);
+        decimal Money() => Math.Round((decimal)rng.NextDouble() * 200m + 0.01m, 2);
+        decimal Rate() => rng.Next(4) == 0 ? 0.8765m : 1m;
+        for (var i = 0; i < count; i++)
+        {
+            var player = players[rng.Next(players.Length)];
+            var id = $"e{n++}";
+            var roll = rng.Next(100);
+            GenEvent e;
+            if (roll < 35)
+            {
+                var amount = Money();
+                e = new GenEvent("wallet.bet", id, player, Time(), Tx: $"t{n}", Game: games[rng.Next(games.Length)], Amount: amount,
+                    Bonus: rng.Next(3) == 0 ? Math.Round(amount / 3, 2) : 0, Rate: Rate());
+            }
+            else if (roll < 55) e = new GenEvent("wallet.win", id, player, Time(), Tx: $"t{n}", Game: games[rng.Next(games.Length)], Amount: rng.Next(5) == 0 ? 0 : Money(), Rate: Rate());
+            else if (roll < 67)
+            {
+                // A payment seen in several states over time, under one transaction id.
+                var tx = $"t{n}";
+                var type = rng.Next(3) == 0 ? "wallet.withdrawal" : "wallet.deposit";
+                var amount = Money();
+                var states = rng.Next(1, 3);
+                for (var s = 0; s < states; s++)
+                {
+                    events.Add(new GenEvent(type, $"e{n++}", player, Time(), Tx: tx, Amount: amount, Status: statuses[rng.Next(3)]));
+                }
+                txs.Add(tx);
+                continue;
+            }
+            else if (roll < 77 && txs.Count > 0)
+            {
+                var target = rng.Next(5) == 0 ? $"missing-{n}" : txs[rng.Next(txs.Count)];
+                e = new GenEvent("wallet.rollback", id, player, Time(), Tx: $"rb{n}", Ref: target);
+            }
+            else if (roll < 85) e = new GenEvent("player.login", id, player, Time());
+            else if (roll < 93)
+            {
+                var t = Time();
+                e = new GenEvent("game.session", id, player, t, Game: games[rng.Next(games.Length)], End: t.AddMinutes(rng.Next(1, 90)));
+            }
+            else e = new GenEvent("bonus.granted", id, player, Time(), Tx: $"b{n}", Amount: Money());
+            if (e.Tx is not null && e.Type is "wallet.bet" or "wallet.win") txs.Add(e.Tx);
+            events.Add(e);
+        }
+        // Rollbacks must reference a transaction of the same player to cancel it; re-home them.
+        var owner = events.Where(e => e.Tx is not null && e.Type.StartsWith("wallet.", StringComparison.Ordinal) && e.Type != "wallet.rollback")
+            .GroupBy(e => e.Tx!).ToDictionary(g => g.Key, g => g.First().Player);
+        return events.Select(e => e.Type == "wallet.rollback" && owner.TryGetValue(e.Ref!, out var p) ? e with { Player = p } : e).ToList();
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Ingestion.Events;
+using Ingestion.Profiles;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ingestion.UnitTests;
+
+public class EventParserTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+    private static EventParser Parser(Dictionary<string, decimal>? rates = null) =>
+        new(new FoldOptions { ExchangeRates = rates ?? new(StringComparer.OrdinalIgnoreCase) }, "EUR", new FakeTimeProvider(Now));
+
+    private static string Event(string type, string data, string extra = "") =>
+        $$"""{"specversion":"1.0","id":"e-1","source":"/wallet","type":"{{type}}","time":"2026-11-23T10:15:02Z","subject":"p-1042"{{extra}},"data":{{data}}}""";
+
+    private static FoldCommand Parse(string json, EventParser? parser = null)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return (parser ?? Parser()).Parse(doc.RootElement);
+    }
+
+    private static string ErrorOf(string json, EventParser? parser = null) =>
+        Assert.Throws<EventRejectedException>(() => Parse(json, parser)).Message;
+
+    [Fact]
+    public void Bet_BecomesAFoldCommandInBaseUnits()
+    {
+        var c = Parse(Event("wallet.bet", """{"transactionId":"tx-77","roundId":"r-12","gameId":"g-starburst","amount":2.50,"currency":"EUR","bonusAmount":0.5}"""));
+
+        Assert.Equal("p-1042", c.PlayerId);
+        Assert.Equal("g-starburst", c.GameId);
+        Assert.Equal("bet", (string?)c.Args[0]);
+        Assert.Equal("x:tx-77", (string?)c.Args[1]);
+        Assert.Equal(25_000L, (long)c.Args[7]);
+        Assert.Equal(5_000L, (long)c.Args[8]);
+    }
+
+    [Theory]
+    [InlineData("""{"roundId":"r","gameId":"g","amount":1,"currency":"EUR"}""", "field data.transactionId: is required")]
+    [InlineData("""{"transactionId":"t","roundId":"r","gameId":"g","amount":0,"currency":"EUR"}""", "field data.amount: must be > 0")]
+    [InlineData("""{"transactionId":"t","roundId":"r","gameId":"g","amount":"1","currency":"EUR"}""", "field data.amount: must be a number")]
+    [InlineData("""{"transactionId":"t","roundId":"r","gameId":"g","amount":1,"currency":"euro"}""", "field data.currency: must be an ISO 4217 code such as \"EUR\"")]
+    [InlineData("""{"transactionId":"t","roundId":"r","gameId":"g","amount":1,"currency":"EUR","bonusAmount":2}""", "field data.bonusAmount: must not exceed data.amount")]
+    [InlineData("""{"transactionId":"t","gameId":"g","amount":1,"currency":"EUR"}""", "field data.roundId: is required")]
+    public void Bet_WithABadField_NamesTheFieldAndTheProblem(string data, string expected) =>
+        Assert.Equal(expected, ErrorOf(Event("wallet.bet", data)));
+
+    [Theory]
+    [InlineData("""{"specversion":"0.3","id":"1","source":"/s","type":"player.login","subject":"p","data":{}}""", "field specversion: must be \"1.0\"")]
+    [InlineData("""{"specversion":"1.0","source":"/s","type":"player.login","subject":"p","data":{}}""", "field id: is required")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","data":{}}""", "field subject: is required (the player id)")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","subject":"p{1}","data":{}}""", "field subject: must not contain braces, '|', spaces or control characters")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","subject":"p","time":"yesterday","data":{}}""", "field time: must be an RFC 3339 timestamp such as 2026-11-23T10:15:02Z")]
+    [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","subject":"p"}""", "field data: is required and must be a JSON object")]
+    [InlineData("""[1]""", "field event: must be a JSON object")]
+    public void Envelope_WithABadField_NamesTheField(string json, string expected) => Assert.Equal(expected, ErrorOf(json));
+
+    [Fact]
+    public void UnknownType_ListsTheKnownOnes()
+    {
+        var error = ErrorOf(Event("wallet.bonk", "{}"));
+        Assert.StartsWith("field type: 'wallet.bonk' is not a known event type (one of player.registered,", error);
+    }
+
+    [Fact]
+    public void ForeignCurrency_UsesTheEventsExchangeRate_RoundedToAHundredthOfACent()
+    {
+        var c = Parse(Event("wallet.deposit", """{"transactionId":"d","amount":10.00,"currency":"USD","exchangeRate":0.923456,"status":"approved"}"""));
+        // 10 × 0.923456 = 9.23456 → 9.2346 base units at four decimals
+        Assert.Equal(92_346L, (long)c.Args[7]);
+    }
+
+    [Fact]
+    public void ForeignCurrency_FallsBackToTheConfiguredRate()
+    {
+        var parser = Parser(new(StringComparer.OrdinalIgnoreCase) { ["GBP"] = 1.15m });
+        var c = Parse(Event("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":4,"currency":"GBP"}"""), parser);
+        Assert.Equal(46_000L, (long)c.Args[7]);
+    }
+
+    [Fact]
+    public void ForeignCurrency_WithoutAnyRate_SaysHowToFixIt()
+    {
+        var error = ErrorOf(Event("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":4,"currency":"SEK"}"""));
+        Assert.Equal("field data.currency: no exchange rate for SEK to EUR: send data.exchangeRate or configure Ingestion:ExchangeRates:SEK", error);
+    }
+
+    [Fact]
+    public void Win_OfZero_IsAccepted()
+    {
+        var c = Parse(Event("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":0,"currency":"EUR","roundClosed":true}"""));
+        Assert.Equal(0L, (long)c.Args[7]);
+    }
+
+    [Fact]
+    public void Rollback_IsKeyedByTheTransactionItCancels()
+    {
+        var c = Parse(Event("wallet.rollback", """{"transactionId":"rb-1","referenceTransactionId":"tx-77"}"""));
+        Assert.Equal("x:tx-77", (string?)c.Args[1]);
+    }
+
+    [Fact]
+    public void Rollback_OfItself_IsRejected() =>
+        Assert.Equal("field data.referenceTransactionId: must differ from data.transactionId",
+            ErrorOf(Event("wallet.rollback", """{"transactionId":"a","referenceTransactionId":"a"}""")));
+
+    [Fact]
+    public void Registration_NeedsACountryCode() =>
+        Assert.Equal("field data.country: must be an ISO 3166-1 alpha-2 code such as \"MT\"",
+            ErrorOf(Event("player.registered", """{"country":"Malta","currency":"EUR"}""")));
+
+    [Fact]
+    public void Consent_NeedsAKnownChannel() =>
+        Assert.Equal("field data.channel: must be one of email, sms, push, phone, site",
+            ErrorOf(Event("player.consent", """{"channel":"fax","granted":true}""")));
+
+    [Fact]
+    public void CoolingOff_NeedsAnEnd() =>
+        Assert.Equal("field data.until: is required for cooling_off", ErrorOf(Event("player.rg", """{"kind":"cooling_off"}""")));
+
+    [Fact]
+    public void Session_EndingBeforeItStarts_IsRejected() =>
+        Assert.Equal("field data.endedAt: must not be before data.startedAt",
+            ErrorOf(Event("game.session", """{"gameId":"g","startedAt":"2026-11-23T10:00:00Z","endedAt":"2026-11-23T09:00:00Z"}""")));
+
+    [Fact]
+    public void Session_CountsOnTheDayItStarted()
+    {
+        var c = Parse(Event("game.session", """{"gameId":"g","startedAt":"2026-11-22T23:50:00Z","endedAt":"2026-11-23T00:10:00Z"}"""));
+        Assert.Equal(EventParser.DayOf(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero)), (long)c.Args[3]);
+    }
+
+    [Fact]
+    public void MissingTime_UsesTheClock()
+    {
+        var c = Parse("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","subject":"p","data":{}}""");
+        Assert.Equal(Now.ToUnixTimeMilliseconds(), (long)c.Args[2]);
+    }
+
+    [Fact]
+    public void DayOf_CountsWholeUtcDaysFromTheEpoch()
+    {
+        Assert.Equal(0, EventParser.DayOf(DateTimeOffset.UnixEpoch));
+        Assert.Equal(-1, EventParser.DayOf(DateTimeOffset.UnixEpoch.AddSeconds(-1)));
+        Assert.Equal(20_415, EventParser.DayOf(new DateTimeOffset(2025, 11, 23, 23, 59, 59, TimeSpan.Zero)));
+    }
+}
