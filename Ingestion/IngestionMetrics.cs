@@ -15,7 +15,7 @@ public sealed class IngestionMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _events = meter.CreateCounter<long>("ingestion.events", description: "Events processed, by outcome");
-        _rejected = meter.CreateCounter<long>("ingestion.rejected", description: "Events rejected as invalid, by feed");
+        _rejected = meter.CreateCounter<long>("ingestion.rejected", description: "Events rejected as invalid");
         _applySeconds = meter.CreateHistogram<double>("ingestion.apply.duration", unit: "s", description: "Time to apply one batch to the store");
     }
 
@@ -39,6 +39,5 @@ public sealed class IngestionMetrics
         _applySeconds.Record(elapsed.TotalSeconds);
     }
 
-    public void Rejected(string feed, int count = 1) =>
-        _rejected.Add(count, new KeyValuePair<string, object?>("feed", feed));
+    public void Rejected(int count) => _rejected.Add(count);
 }

@@ -1,4 +1,5 @@
 using Ingestion;
+using Ingestion.Adapters;
 using Ingestion.Catalog;
 using Ingestion.Events;
 using Ingestion.Profiles;
@@ -15,6 +16,7 @@ builder.AddEmbeddedStore();
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddEvents();
+builder.AddAdapters();
 builder.Services.AddSingleton<CatalogStore>();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
@@ -28,5 +30,6 @@ app.MapScalarApiReference();
 app.MapEventsApi();
 app.MapCatalogApi();
 app.MapPlayersApi();
+app.MapAdapters();
 
 app.Run();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Ingestion.DeadLetters;
 using Ingestion.Profiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ public static class EventsApi
             sp.GetRequiredService<IOptions<StoreOptions>>().Value.BaseCurrency,
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<EventIngestor>();
+        builder.Services.AddSingleton<DeadLetterStore>();
         return builder;
     }
 
@@ -117,8 +119,22 @@ public static class RequestBody
 }
 
 /// <summary>Parses a request's events, applies the valid ones, and accounts for every one of them.</summary>
-public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOptions<FoldOptions> options, IngestionMetrics metrics)
+public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOptions<FoldOptions> options, IngestionMetrics metrics, DeadLetterStore deadLetters)
 {
+    /// <summary>
+    /// For vendor adapters and connectors: ingests canonical events built from a vendor's messages, and puts every
+    /// rejected one on the dead-letter list with its reason (a vendor cannot act on our per-item answer).
+    /// </summary>
+    public async Task<IngestResult> IngestFromFeedAsync(string feed, IReadOnlyList<JsonElement> events)
+    {
+        var result = await IngestAsync(events.Select((e, i) => (i, (JsonElement?)e, (string?)null)).ToList());
+        foreach (var r in result.Rejected)
+        {
+            await deadLetters.AddAsync(feed, r.Error, events[r.Index].GetRawText());
+        }
+        return result;
+    }
+
     public async Task<IngestAttempt> IngestJsonAsync(ReadOnlyMemory<byte> body, bool requireArray)
     {
         JsonDocument doc;
@@ -222,7 +238,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                     break;
             }
         }
-        if (rejected.Count > 0) metrics.Rejected("canonical", rejected.Count);
+        if (rejected.Count > 0) metrics.Rejected(rejected.Count);
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new IngestResult(accepted, duplicates, rejected);
     }

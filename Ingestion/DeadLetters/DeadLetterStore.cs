@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Ingestion.DeadLetters;
+
+/// <summary>A message a feed could not get applied, kept with the reason so it can be fixed and replayed.</summary>
+/// <param name="Feed">The adapter or connector, e.g. <c>fasttrack</c>, <c>hub88</c>, <c>pam</c>, <c>canonical</c>.</param>
+/// <param name="Reason">Why it failed, naming the field where there is one.</param>
+/// <param name="Payload">The canonical event JSON (replayable through the events pipeline) or the vendor message.</param>
+public sealed record DeadLetter(string Id, string Feed, string Reason, string Payload, DateTimeOffset At, int Attempts = 1);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(DeadLetter))]
+internal sealed partial class DeadLetterJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The dead-letter list: a capped Redis list, newest first, plus a counter for the metric. Only list commands,
+/// so it works on Redis and Garnet alike.
+/// </summary>
+public sealed class DeadLetterStore(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock)
+{
+    public const int Capacity = 100_000;
+
+    public RedisKey Key => keys.Prefix + "deadletters";
+
+    public async Task AddAsync(string feed, string reason, string payload, int attempts = 1)
+    {
+        var letter = new DeadLetter(Guid.NewGuid().ToString("n"), feed, reason, payload, clock.GetUtcNow(), attempts);
+        var db = redis.GetDatabase();
+        await db.ListLeftPushAsync(Key, JsonSerializer.Serialize(letter, DeadLetterJsonContext.Default.DeadLetter));
+        await db.ListTrimAsync(Key, 0, Capacity - 1);
+    }
+
+    public async Task<long> CountAsync() => await redis.GetDatabase().ListLengthAsync(Key);
+
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(long start = 0, long count = 100)
+    {
+        var values = await redis.GetDatabase().ListRangeAsync(Key, start, start + count - 1);
+        return values.Select(v => JsonSerializer.Deserialize(v.ToString(), DeadLetterJsonContext.Default.DeadLetter)!).ToList();
+    }
+
+    /// <summary>Removes one letter (after a successful replay). True if it was there.</summary>
+    public async Task<bool> RemoveAsync(DeadLetter letter) =>
+        await redis.GetDatabase().ListRemoveAsync(Key, JsonSerializer.Serialize(letter, DeadLetterJsonContext.Default.DeadLetter), 1) > 0;
+}
