@@ -1,0 +1,51 @@
+using MudBlazor;
+
+namespace Lobby.Components.Layout;
+
+/// <summary>The lobby's dark casino look. Fonts are the device's own: the lobby loads nothing from other sites.</summary>
+public static class LobbyTheme
+{
+    private static readonly string[] SystemFonts =
+        ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "sans-serif"];
+
+    public static MudTheme Casino { get; } = new()
+    {
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#f5c542",
+            PrimaryContrastText = "#1a1204",
+            Secondary = "#e0457b",
+            Tertiary = "#3fd0c9",
+            Background = "#0e0b1f",
+            BackgroundGray = "#15102b",
+            Surface = "#1b1537",
+            AppbarBackground = "#120d26",
+            AppbarText = "#f4f1ff",
+            DrawerBackground = "#120d26",
+            TextPrimary = "#f4f1ff",
+            TextSecondary = "#b9b0d9",
+            ActionDefault = "#d8d0f5",
+            LinesDefault = "#2e2654",
+            LinesInputs = "#5a4f8a",
+            Divider = "#2e2654",
+        },
+        Typography = new Typography
+        {
+            Default = new DefaultTypography { FontFamily = SystemFonts },
+            H1 = new H1Typography { FontFamily = SystemFonts },
+            H2 = new H2Typography { FontFamily = SystemFonts },
+            H3 = new H3Typography { FontFamily = SystemFonts },
+            H4 = new H4Typography { FontFamily = SystemFonts },
+            H5 = new H5Typography { FontFamily = SystemFonts },
+            H6 = new H6Typography { FontFamily = SystemFonts },
+            Subtitle1 = new Subtitle1Typography { FontFamily = SystemFonts },
+            Subtitle2 = new Subtitle2Typography { FontFamily = SystemFonts },
+            Body1 = new Body1Typography { FontFamily = SystemFonts },
+            Body2 = new Body2Typography { FontFamily = SystemFonts },
+            Button = new ButtonTypography { FontFamily = SystemFonts },
+            Caption = new CaptionTypography { FontFamily = SystemFonts },
+            Overline = new OverlineTypography { FontFamily = SystemFonts },
+        },
+        LayoutProperties = new LayoutProperties { DefaultBorderRadius = "10px" },
+    };
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+
+namespace Lobby.Live;
+
+public sealed class LobbyMetrics
+{
+    public const string MeterName = "Casino.Lobby";
+
+    private readonly Counter<long> _updates;
+    private readonly Counter<long> _failures;
+    private readonly Histogram<double> _rebuild;
+
+    public LobbyMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _updates = meter.CreateCounter<long>("lobby.updates", description: "Lobby updates pushed to players after their profile changed");
+        _failures = meter.CreateCounter<long>("lobby.update.failures", description: "Rebuilds of a player's rows that failed");
+        _rebuild = meter.CreateHistogram<double>("lobby.rebuild.duration", unit: "ms", description: "Time to rebuild one player's rows");
+    }
+
+    public void Pushed(double rebuildMilliseconds)
+    {
+        _updates.Add(1);
+        _rebuild.Record(rebuildMilliseconds);
+    }
+
+    public void Failed() => _failures.Add(1);
+}

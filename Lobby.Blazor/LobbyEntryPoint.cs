@@ -1,0 +1,4 @@
+namespace Lobby;
+
+/// <summary>Names this service's assembly for <c>WebApplicationFactory</c> (three services share the name Program).</summary>
+public sealed class LobbyEntryPoint;

@@ -1,0 +1,94 @@
+using Lobby.Rows;
+using static Lobby.UnitTests.TestData;
+
+namespace Lobby.UnitTests.Rows;
+
+public sealed class RowBuilderTests
+{
+    [Fact]
+    public void ContinuePlaying_OrdersByLastPlayed()
+    {
+        var profile = Profile("p-1",
+            Played("g-old", Now.AddDays(-9)),
+            Played("g-newest", Now.AddMinutes(-1)),
+            Played("g-never", null, rounds: 500),
+            Played("g-middle", Now.AddDays(-2)));
+
+        var row = RowBuilder.ContinuePlaying(profile, Catalog());
+
+        Assert.Equal(["g-newest", "g-middle", "g-old", "g-never"], row.Items.Select(i => i.GameId));
+    }
+
+    [Fact]
+    public void ContinuePlaying_TakesTitleProviderAndCategoryFromTheCatalogue()
+    {
+        var profile = Profile("p-1", Played("g-starburst", Now));
+        var catalog = Catalog(Game("g-starburst", "Starburst", "NetEnt", "slots"));
+
+        var item = Assert.Single(RowBuilder.ContinuePlaying(profile, catalog).Items);
+
+        Assert.Equal(Item("g-starburst", "Starburst", "NetEnt", "slots"), item);
+    }
+
+    [Fact]
+    public void ContinuePlaying_UnknownGame_ShowsItsIdAsTitle()
+    {
+        var profile = Profile("p-1", Played("g-mystery", Now));
+
+        var item = Assert.Single(RowBuilder.ContinuePlaying(profile, Catalog()).Items);
+
+        Assert.Equal(Item("g-mystery", "g-mystery", "", ""), item);
+    }
+
+    [Fact]
+    public void ContinuePlaying_LeavesOutGamesTheOperatorDisabled()
+    {
+        var profile = Profile("p-1", Played("g-off", Now), Played("g-on", Now.AddDays(-1)));
+        var catalog = Catalog(Game("g-off", "Retired", enabled: false), Game("g-on", "Live One"));
+
+        var row = RowBuilder.ContinuePlaying(profile, catalog);
+
+        Assert.Equal(["g-on"], row.Items.Select(i => i.GameId));
+    }
+
+    [Fact]
+    public void ContinuePlaying_IsNamedForTheRecommendationList()
+    {
+        var row = RowBuilder.ContinuePlaying(Profile("p-1"), Catalog());
+
+        Assert.Equal("continue-playing", row.List);
+        Assert.Equal("Continue playing", row.Title);
+        Assert.Empty(row.Items);
+    }
+
+    [Fact]
+    public void ContinuePlaying_StopsAtTheLimit_KeepingTheMostRecent()
+    {
+        var plays = Enumerable.Range(0, 30).Select(i => Played($"g-{i:00}", Now.AddHours(-i))).ToArray();
+
+        var row = RowBuilder.ContinuePlaying(Profile("p-1", plays), Catalog(), limit: 5);
+
+        Assert.Equal(["g-00", "g-01", "g-02", "g-03", "g-04"], row.Items.Select(i => i.GameId));
+    }
+
+    [Fact]
+    public void ContinuePlaying_ShowsAGamePlayedTwiceOnce()
+    {
+        var profile = Profile("p-1", Played("g-1", Now), Played("g-1", Now.AddDays(-1)));
+
+        Assert.Single(RowBuilder.ContinuePlaying(profile, Catalog()).Items);
+    }
+
+    [Fact]
+    public void ContinuePlaying_TakesRecentAndMostPlayedGames_AtTheirLatestPlay()
+    {
+        var profile = Profile("p-1",
+            top: [Played("g-favourite", Now.AddDays(-3), rounds: 900), Played("g-recent", Now.AddDays(-5))],
+            recent: [Played("g-recent", Now.AddMinutes(-5)), Played("g-new", Now.AddHours(-1))]);
+
+        var row = RowBuilder.ContinuePlaying(profile, Catalog());
+
+        Assert.Equal(["g-recent", "g-new", "g-favourite"], row.Items.Select(i => i.GameId));
+        Assert.Equal(["g-favourite", "g-new", "g-recent"], RowBuilder.GameIds(profile).Order(StringComparer.Ordinal));
+    }
+}

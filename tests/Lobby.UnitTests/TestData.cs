@@ -1,0 +1,30 @@
+using Shared.Contracts;
+
+namespace Lobby.UnitTests;
+
+/// <summary>Profiles and games for tests, with only what a test cares about to fill in.</summary>
+internal static class TestData
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+
+    public static PlayerProfile Profile(string playerId, params GamePlay[] top) => Profile(playerId, top, []);
+
+    public static PlayerProfile Profile(string playerId, GamePlay[] top, GamePlay[] recent) => new(
+        playerId, Now.AddDays(-30), "MT", "MT", "EUR", "verified", null, null, null, null, null,
+        new Dictionary<string, bool>(),
+        new ResponsibleGambling(null, null, false, null),
+        new LifetimeTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null, null),
+        new Dictionary<string, ActivityTotals>(),
+        new GameAffinity(top, recent, new Dictionary<string, decimal>(), new Dictionary<string, decimal>()));
+
+    public static GamePlay Played(string gameId, DateTimeOffset? lastPlayedAt, long rounds = 10) =>
+        new(gameId, rounds, rounds * 1.5m, lastPlayedAt);
+
+    public static Game Game(string id, string title, string provider = "NetEnt", string category = "slots", bool enabled = true) =>
+        new(id, title, provider, category, [], 96.1m, "medium", 0.1m, 100m, false, ["*"], Now.AddYears(-1), enabled);
+
+    public static Dictionary<string, Game> Catalog(params Game[] games) => games.ToDictionary(g => g.Id, StringComparer.Ordinal);
+
+    public static LobbyItem Item(string gameId, string title, string provider = "NetEnt", string category = "slots") =>
+        new(gameId, title, provider, category);
+}
