@@ -37,7 +37,21 @@ public static class EventsApi
     {
         app.MapPost("/v1/events", PostEventsAsync)
             .RequireAuthorization(Scopes.EventsWrite)
-            .Accepts<CloudEvent>(CloudEvent, CloudEventBatch, NdJson, "application/json")
+            // Documented by hand rather than with Accepts(): Accepts makes routing refuse other media types with
+            // a bare 415, and we would rather say which ones to send.
+            .AddOpenApiOperationTransformer((op, _, _) =>
+            {
+                op.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "One CloudEvent, a JSON array of them, or NDJSON (one a line); at most 10,000 events or 10 MB.",
+                    Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
+                    {
+                        [CloudEvent] = new(), [CloudEventBatch] = new(), [NdJson] = new(),
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .WithName("PostEvents")
             .WithTags("Events")
             .WithSummary("Send canonical events (one, a JSON array, or NDJSON)")

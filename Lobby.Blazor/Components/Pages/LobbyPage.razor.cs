@@ -49,11 +49,18 @@ public sealed partial class LobbyPage : IDisposable
         if (Rows is null) await LoadAsync(PlayerId);
     }
 
-    protected override Task OnAfterRenderAsync(bool firstRender)
+    /// <summary>True once this page receives pushes (shown as <c>data-live</c> for tests and support).</summary>
+    private bool Live { get; set; }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        // Only a live circuit subscribes: a prerender has nobody to push to.
-        if (firstRender && PlayerId is not null) _subscription = Notifier.Subscribe(PlayerId, OnLobbyUpdatedAsync);
-        return Task.CompletedTask;
+        // Only a live circuit subscribes: a prerender has nobody to push to. Rows are read again right after
+        // subscribing, so a change that landed between the prerender and the subscription is not lost.
+        if (!firstRender || PlayerId is null) return;
+        _subscription = Notifier.Subscribe(PlayerId, OnLobbyUpdatedAsync);
+        await LoadAsync(PlayerId);
+        Live = true;
+        StateHasChanged();
     }
 
     private async Task LoadAsync(string playerId)

@@ -134,8 +134,11 @@ public static class ApiKeyExtensions
     /// <summary>API-key authentication and one authorization policy per scope (policy name = scope).</summary>
     public static IHostApplicationBuilder AddApiKeyAuthentication(this IHostApplicationBuilder builder)
     {
-        var registry = ApiKeyRegistry.FromConfiguration(builder.Configuration, builder.Environment);
-        builder.Services.AddSingleton(registry);
+        // Built from the final configuration (tests and hosts may add sources after this call) and
+        // resolved at start-up, so a key without a secret stops the service before traffic arrives.
+        builder.Services.AddSingleton(sp => ApiKeyRegistry.FromConfiguration(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()));
+        builder.Services.AddHostedService<ApiKeyStartupCheck>();
         builder.Services.AddSingleton<ApiKeyMetrics>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -149,4 +152,15 @@ public static class ApiKeyExtensions
         }
         return builder;
     }
+}
+
+internal sealed class ApiKeyStartupCheck(ApiKeyRegistry registry, ILogger<ApiKeyStartupCheck> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (registry.Count == 0) logger.LogWarning("No API keys are configured: every authenticated endpoint will answer 401 (set ApiKeys__0__Name/Key/Scopes)");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

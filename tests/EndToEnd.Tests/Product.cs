@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using TestSupport;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// The three services, each on a real Kestrel port on 127.0.0.1, sharing one real store and one key prefix:
+/// what the one-command run starts, minus the embedded store. Disposing stops all three.
+/// </summary>
+public sealed class Product : IAsyncDisposable
+{
+    public const string ApiKey = "e2e-key";
+    public const string SigningKey = "end-to-end-tests-player-token-signing-key-0123456789";
+
+    private readonly Service<Ingestion.IngestionEntryPoint> _ingestion;
+    private readonly Service<Intelligence.IntelligenceEntryPoint> _intelligence;
+    private readonly Service<Lobby.LobbyEntryPoint> _lobby;
+
+    private Product(string redis)
+    {
+        var prefix = TestKeys.Prefix("e2e");
+        var common = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = redis,
+            ["Store:KeyPrefix"] = prefix,
+            ["EmbeddedStore:Enabled"] = "false",
+            ["ApiKeys:0:Name"] = "e2e",
+            ["ApiKeys:0:Key"] = ApiKey,
+            ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin",
+        };
+        _ingestion = new Service<Ingestion.IngestionEntryPoint>(common);
+        _intelligence = new Service<Intelligence.IntelligenceEntryPoint>(common);
+        IngestionUrl = _ingestion.Start();
+        IntelligenceUrl = _intelligence.Start();
+        _lobby = new Service<Lobby.LobbyEntryPoint>(new Dictionary<string, string?>(common)
+        {
+            ["Lobby:IntelligenceUrl"] = IntelligenceUrl.ToString(),
+            ["Lobby:IntelligenceApiKey"] = ApiKey,
+            ["Lobby:TokenSigningKey"] = SigningKey,
+        });
+        LobbyUrl = _lobby.Start();
+    }
+
+    public Uri IngestionUrl { get; }
+    public Uri IntelligenceUrl { get; }
+    public Uri LobbyUrl { get; }
+
+    public static async Task<Product> StartAsync(StoreServers servers) => new((await servers.RedisAsync()).ConnectionString);
+
+    public static HttpClient Client(Uri baseAddress)
+    {
+        var client = new HttpClient { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    /// <summary>A player token as the operator's site would sign it.</summary>
+    public string PlayerToken(string playerId) =>
+        ((Lobby.Players.PlayerTokens)_lobby.Services.GetService(typeof(Lobby.Players.PlayerTokens))!).Mint(playerId);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lobby.DisposeAsync();
+        await _intelligence.DisposeAsync();
+        await _ingestion.DisposeAsync();
+    }
+
+    private sealed class Service<T>(IDictionary<string, string?> settings) : WebApplicationFactory<T> where T : class
+    {
+        public Uri Start()
+        {
+            UseKestrel(FreePort.Get());
+            StartServer();
+            return ClientOptions.BaseAddress;
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            // Outside Development, static web assets (MudBlazor's CSS/JS, blazor.web.js) come from the build's manifest only on request.
+            builder.UseStaticWebAssets();
+            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
+        }
+    }
+}
