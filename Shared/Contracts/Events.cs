@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Shared.Contracts;
 
@@ -28,7 +29,8 @@ public static class EventTypes
 
 /// <summary>A CloudEvents 1.0 envelope in JSON structured mode; <c>subject</c> is the player id.</summary>
 public sealed record CloudEvent(
-    string SpecVersion,
+    // CloudEvents attribute names are lower-case, not camelCase.
+    [property: JsonPropertyName("specversion")] string SpecVersion,
     string Id,
     string Source,
     string Type,
