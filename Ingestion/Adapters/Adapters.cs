@@ -21,6 +21,9 @@ public static class Adapters
     public static IHostApplicationBuilder AddAdapters(this IHostApplicationBuilder builder)
     {
         // vendor registrations (one line each)
+        builder.AddFastTrack();
+        builder.AddHub88();
+        builder.AddCatalogFeed();
         return builder;
     }
 

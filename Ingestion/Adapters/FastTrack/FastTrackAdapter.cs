@@ -1,0 +1,185 @@
+// Follows Fast Track's public integration documentation (fasttrack-solutions.com/en/resources/integration and its
+// mirror fast-track.gitbook.io/integration): "Real-Time Data" pages Registrations (POST /v2/integration/user), User
+// Updates (PUT /v2/integration/user), Login (POST /v2/integration/login), Payments (POST /v1/integration/payment),
+// Casino (POST /v1/integration/casino), Bonus (POST /v1/integration/bonus), User Blocks (PUT /v2/integration/user/blocks),
+// User Consents (PUT /v2/integration/user/consents); and "Operator API" pages User Details (GET /userdetails/:userid),
+// User Consents (GET /userconsents/:userid), User Blocks (GET /userblocks/:userid). Field names, status values and round
+// rules are theirs; FastTrackMapper lists how each maps and where the docs are silent, what we chose.
+//
+// Where the docs are silent or loose, our choices: a JSON body per request (as their REST API takes); ids as a string
+// or a number; numbers also as strings; enum values matched ignoring case; "timestamp" also without an offset (UTC);
+// "origin" and other fields we do not use are not required. Fast Track's user messages are slim (who and when): the
+// player is queued for the PAM connector, and what a message may carry beyond the docs (see FastTrackUser,
+// FastTrackUserBlocksChanged, FastTrackUserConsentsChanged) is applied at once.
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Ingestion.Connectors.Pam;
+using Ingestion.DeadLetters;
+using Ingestion.Events;
+using Ingestion.Profiles;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Ingestion.Adapters.FastTrack;
+
+/// <summary>
+/// A Fast Track-compatible feed under <c>/compat/fasttrack</c>: an operator that already publishes Fast Track's
+/// real-time messages points them here unchanged. Each message becomes canonical events (<see cref="FastTrackMapper"/>)
+/// applied through the one pipeline; user messages also queue the player for the PAM look-up.
+/// </summary>
+public sealed partial class FastTrackAdapter(
+    EventIngestor ingestor,
+    DeadLetterStore deadLetters,
+    PamPendingSet pam,
+    IConnectionMultiplexer redis,
+    StoreKeys keys,
+    IOptions<FoldOptions> foldOptions,
+    ApiKeyMetrics authMetrics,
+    TimeProvider clock,
+    ILogger<FastTrackAdapter> logger) : IVendorAdapter
+{
+    public const string Feed = "fasttrack";
+
+    public string Name => Feed;
+
+    public string RoutePrefix => "/compat/fasttrack";
+
+    private enum Lookup
+    {
+        None,
+        Always,
+        IfNotRegistered,
+    }
+
+    public void MapRoutes(RouteGroupBuilder group)
+    {
+        Map(group, "POST", "/v1/integration/casino", "FastTrackCasino", FastTrackJsonContext.Default.FastTrackCasino,
+            m => Task.FromResult(FastTrackMapper.Casino(m)), Lookup.None,
+            "Casino bet, win or loss (Fast Track format)",
+            "Fast Track's casino event. `type` Bet becomes wallet.bet (bonus_wager_amount is its bonus part; a Bet of 0, a free round, " +
+            "makes no event); Win becomes wallet.win with roundClosed = is_round_end; Loss closes the round as a win of 0. " +
+            "`status` Rollback reverses the event with the same activity_id. Canonical ids are `ft-casino-{activity_id}-{approved|rollback}`, " +
+            "so a resent message counts once.");
+        Map(group, "POST", "/v1/integration/payment", "FastTrackPayment", FastTrackJsonContext.Default.FastTrackPayment,
+            m => Task.FromResult(FastTrackMapper.Payment(m)), Lookup.None,
+            "Deposit or withdrawal (Fast Track format)",
+            "Fast Track's payment event. `type` Credit is a deposit, Debit a withdrawal. `status` Requested is pending, Approved approved, " +
+            "Rejected and Cancelled rejected; the latest state of a payment_id wins. Rollback reverses the approved payment with the same payment_id.");
+        Map(group, "POST", "/v1/integration/bonus", "FastTrackBonus", FastTrackJsonContext.Default.FastTrackBonus,
+            m => Task.FromResult(FastTrackMapper.Bonus(m)), Lookup.None,
+            "Bonus status change (Fast Track format)",
+            "Fast Track's bonus event. `status` Created (claimed, funds added) becomes bonus.granted keyed by user_bonus_id, with `type` as its kind; " +
+            "other statuses are acknowledged and change no total.");
+        Map(group, "POST", "/v2/integration/login", "FastTrackLogin", FastTrackJsonContext.Default.FastTrackLogin,
+            m => Task.FromResult(FastTrackMapper.Login(m)), Lookup.IfNotRegistered,
+            "Player login (Fast Track format)",
+            "Fast Track's login event becomes player.login (device guessed from user_agent); an impersonated login (a support agent) is not " +
+            "the player's activity and makes no event. A player whose registration details we do not hold yet is queued for the PAM look-up.");
+        Map(group, "POST", "/v2/integration/user", "FastTrackRegistration", FastTrackJsonContext.Default.FastTrackUser,
+            m => Task.FromResult(FastTrackMapper.Registration(m)), Lookup.Always,
+            "Player registration (Fast Track format)",
+            "Fast Track's registration message (user_id, timestamp, origin) queues the player for the PAM look-up (GET /userdetails, " +
+            "/userconsents, /userblocks), which brings country, currency, consents and blocks. As an extension, fields of the userdetails answer " +
+            "(country and currency together, market, birth_date, affiliate_reference, registration_code) are applied at once as player.registered.");
+        Map(group, "PUT", "/v2/integration/user", "FastTrackUserUpdate", FastTrackJsonContext.Default.FastTrackUser,
+            m => Task.FromResult(FastTrackMapper.UserUpdate(m)), Lookup.Always,
+            "Player details changed (Fast Track format)",
+            "Fast Track's user-update message queues the player for the PAM look-up. As an extension, country, market and verified_at " +
+            "(KYC verified) in the message are applied at once as player.updated.");
+        Map(group, "PUT", "/v2/integration/user/blocks", "FastTrackUserBlocks", FastTrackJsonContext.Default.FastTrackUserBlocksChanged,
+            async m => FastTrackMapper.UserBlocks(m, m.Blocks is not null && PlayerIds.IsValid(m.UserId)
+                && await PamConnector.RestrictedNowAsync(redis, keys, clock, m.UserId!)), Lookup.Always,
+            "Player blocks changed (Fast Track format)",
+            "Fast Track's user-blocks message queues the player for the PAM look-up (GET /userblocks). As an extension, a `blocks` list in " +
+            "the userblocks answer's shape is applied at once: active Excluded is an indefinite self-exclusion, active Blocked a block, none " +
+            "active lifts a block or exclusion the profile holds.");
+        Map(group, "PUT", "/v2/integration/user/consents", "FastTrackUserConsents", FastTrackJsonContext.Default.FastTrackUserConsentsChanged,
+            m => Task.FromResult(FastTrackMapper.UserConsents(m)), Lookup.Always,
+            "Player consents changed (Fast Track format)",
+            "Fast Track's user-consents message queues the player for the PAM look-up (GET /userconsents). As an extension, a `consents` list " +
+            "in the userconsents answer's shape is applied at once (email, sms, telephone → phone, siteNotification → site, " +
+            "pushNotification → push; postMail has no canonical channel).");
+    }
+
+    private void Map<T>(RouteGroupBuilder group, string method, string path, string name, JsonTypeInfo<T> type,
+        Func<T, Task<FastTrackMapping>> map, Lookup lookup, string summary, string description)
+    {
+        var endpoint = path[(path.IndexOf("integration/", StringComparison.Ordinal) + "integration/".Length)..];
+        Func<HttpContext, Task<Results<Ok<IngestResult>, UnprocessableEntity<IngestResult>, ProblemHttpResult>>> handler =
+            http => HandleAsync(http, endpoint, type, map, lookup);
+        group.MapMethods(path, [method], handler)
+            .RequireAuthorization(Scopes.EventsWrite)
+            .Accepts(type.Type, "application/json")
+            .Produces<IngestResult>(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithName(name)
+            .WithSummary(summary)
+            .WithDescription(description + " Auth: `X-Api-Key` with scope `events:write`. A malformed message is 400 problem+json naming " +
+                "Fast Track's field (e.g. `field amount: must be a number`) and is kept on the dead-letter list; otherwise the answer is " +
+                "the pipeline's `{accepted, duplicates, rejected}` (422 when nothing was accepted).");
+    }
+
+    private async Task<Results<Ok<IngestResult>, UnprocessableEntity<IngestResult>, ProblemHttpResult>> HandleAsync<T>(
+        HttpContext http, string endpoint, JsonTypeInfo<T> type, Func<T, Task<FastTrackMapping>> map, Lookup lookup)
+    {
+        var limit = foldOptions.Value.MaxBodyBytes;
+        var body = await RequestBody.ReadAsync(http.Request, limit, http.RequestAborted);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: 413, title: "Body too large", detail: $"A Fast Track message may be at most {limit:N0} bytes.");
+        }
+        if (!RequestBody.SignatureIsValid(http, body.Value.Span))
+        {
+            authMetrics.Rejected("bad_signature");
+            return TypedResults.Problem(statusCode: 401, title: "Bad signature",
+                detail: $"This source signs its requests: send {EventsApi.SignatureHeader}: sha256=<hex HMAC-SHA256 of the body with the source's secret>.");
+        }
+
+        FastTrackMapping mapping;
+        try
+        {
+            var message = JsonSerializer.Deserialize(body.Value.Span, type)
+                ?? throw new EventRejectedException("body", "must be a JSON object of Fast Track's message");
+            mapping = await map(message);
+        }
+        catch (JsonException e)
+        {
+            var (field, problem) = FastTrackMapper.DescribeJsonError(e, type);
+            return await RefuseAsync(endpoint, field, $"field {field}: {problem}", body.Value);
+        }
+        catch (EventRejectedException e)
+        {
+            return await RefuseAsync(endpoint, e.Field, e.Message, body.Value);
+        }
+
+        // What the message carries is applied first; the look-up only adds to it, so a PAM outage delays nothing here.
+        var result = mapping.Events.Count == 0 ? new IngestResult(0, 0, []) : await ingestor.IngestFromFeedAsync(Feed, mapping.Events);
+        if (pam.Enabled && (lookup == Lookup.Always || (lookup == Lookup.IfNotRegistered && !await IsRegisteredAsync(mapping.PlayerId))))
+        {
+            await pam.EnqueueAsync(mapping.PlayerId, mapping.Time);
+        }
+        return result.Accepted + result.Duplicates == 0 && result.Rejected.Count > 0
+            ? TypedResults.UnprocessableEntity(result)
+            : TypedResults.Ok(result);
+    }
+
+    private async Task<ProblemHttpResult> RefuseAsync(string endpoint, string field, string reason, ReadOnlyMemory<byte> body)
+    {
+        LogRefused(logger, endpoint, reason);
+        // Kept with the reason so it can be fixed and replayed; Fast Track's senders retry until 200, so it also shows a stuck feed.
+        await deadLetters.AddAsync(Feed, $"{endpoint}: {reason}", System.Text.Encoding.UTF8.GetString(body.Span));
+        return TypedResults.Problem(statusCode: 400, title: "Invalid Fast Track message", detail: reason,
+            extensions: new Dictionary<string, object?> { ["field"] = field });
+    }
+
+    /// <summary>Whether the profile holds a registration (the fold's <c>reg</c> field), i.e. the PAM has nothing new to say at login.</summary>
+    private async Task<bool> IsRegisteredAsync(string playerId) => await redis.GetDatabase().HashExistsAsync(keys.Profile(playerId), "reg");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fast Track {Endpoint} message refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string endpoint, string reason);
+}

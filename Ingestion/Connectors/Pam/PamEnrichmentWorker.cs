@@ -1,0 +1,88 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Ingestion.Connectors.Pam;
+
+/// <summary>
+/// Drains the PAM pending set: claims the players that are due, looks each one up (a few at a time), and sleeps when
+/// nothing is due. Exposes the number of pending players as the gauge <c>ingestion.pam.pending</c>.
+/// </summary>
+public sealed partial class PamEnrichmentWorker : BackgroundService
+{
+    private readonly PamPendingSet _pending;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IOptions<PamOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<PamEnrichmentWorker> _logger;
+    private long _pendingCount;
+
+    public PamEnrichmentWorker(PamPendingSet pending, IServiceScopeFactory scopes, IOptions<PamOptions> options,
+        TimeProvider clock, IMeterFactory meterFactory, ILogger<PamEnrichmentWorker> logger)
+    {
+        _pending = pending;
+        _scopes = scopes;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        meterFactory.Create(IngestionMetrics.MeterName).CreateObservableGauge("ingestion.pam.pending",
+            () => Volatile.Read(ref _pendingCount), unit: "{player}",
+            description: "Players waiting for a look-up in the operator's PAM (including those backing off after a failure)");
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = _options.Value;
+        if (!o.Enabled) return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = 0;
+            try
+            {
+                var jobs = await _pending.ClaimDueAsync(o.BatchSize);
+                claimed = jobs.Count;
+                if (claimed > 0)
+                {
+                    // A scope per round: the typed PamClient gets a fresh HttpClient over the factory's pooled handlers.
+                    using var scope = _scopes.CreateScope();
+                    await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism, CancellationToken = stoppingToken },
+                        async (job, ct) => await scope.ServiceProvider.GetRequiredService<PamConnector>().EnrichAsync(job, ct));
+                }
+                Volatile.Write(ref _pendingCount, await _pending.CountAsync());
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // The store is away: the jobs stay leased and come back after the lease; try again shortly.
+                LogStoreUnavailable(_logger, e);
+                claimed = 0;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Never let one bad round stop the worker (and with it the host); leased jobs come back after the lease.
+                LogRoundFailed(_logger, e);
+                claimed = 0;
+            }
+            if (claimed < o.BatchSize)
+            {
+                try
+                {
+                    await Task.Delay(o.PollInterval, _clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "PAM enrichment round failed")]
+    private static partial void LogRoundFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PAM enrichment paused: the store does not answer")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception e);
+}
