@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Runs every test project of Intelligence.sln in Release and ends with one line:
+#   tests: N passed, N failed, N skipped
+# counted from the TRX files written to test-output/.
+#
+# Usage: ./test.sh [extra dotnet test arguments]
+#   ./test.sh --filter "Category!=Slow"            # slow suites carry the trait Category=Slow
+#   TEST_FILTER="Category!=Slow" ./test.sh         # the same, for CI configuration
+#   ./test.sh --filter "FullyQualifiedName~Store"  # one area
+#
+# Integration tests need redis-server and chromium (Playwright drives /usr/bin/chromium; it never
+# downloads a browser). Both are installed with apt-get when missing, which needs root.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+readonly out_dir="test-output"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: dotnet is not on PATH; install the .NET SDK named in global.json" >&2
+  exit 1
+fi
+
+have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" ]]; }
+
+missing=()
+have redis-server || missing+=(redis-server)
+have chromium || missing+=(chromium)
+if ((${#missing[@]} > 0)); then
+  if [[ "$(id -u)" != 0 ]]; then
+    echo "test.sh: missing ${missing[*]}; run as root, or install them: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]} (apt-get)"
+  # Keep the package's init script from starting a system redis on 6379: tests start their own.
+  policy_added=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  apt_log="$(mktemp)"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$apt_log" 2>&1; then
+    tail -n 30 "$apt_log" >&2
+    echo "test.sh: apt-get could not install ${missing[*]}" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
+  if ((policy_added)); then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+args=("$@")
+if [[ -n "${TEST_FILTER:-}" ]]; then
+  args+=(--filter "$TEST_FILTER")
+fi
+
+rm -rf "$out_dir"
+mkdir -p "$out_dir"
+
+# dotnet test runs in its own process group so that anything a crashed test host leaves behind
+# (a redis-server, a browser) is killed with the group afterwards. Build servers are disabled so
+# that group holds no compiler server another build on this machine might be using.
+set -m
+dotnet test Intelligence.sln -c Release --disable-build-servers \
+  --logger "console;verbosity=normal" --logger trx --results-directory "$out_dir" \
+  --blame-hang-timeout 10m --blame-hang-dump-type none \
+  "${args[@]}" &
+test_pid=$!
+set +m
+trap 'kill -TERM -- "-$test_pid" 2>/dev/null || true' INT TERM
+rc=0
+wait "$test_pid" || rc=$?
+trap - INT TERM
+kill -KILL -- "-$test_pid" 2>/dev/null || true
+
+# Sums one attribute of the <Counters …/> element over all TRX files.
+count() {
+  local total=0 n f
+  shopt -s nullglob globstar
+  for f in "$out_dir"/**/*.trx; do
+    n="$(grep -o "<Counters [^>]*" "$f" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]\+' || true)"
+    total=$((total + ${n:-0}))
+  done
+  echo "$total"
+}
+
+passed="$(count passed)"
+failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+skipped="$(count notExecuted)"
+
+status=0
+if ((rc != 0 || failed > 0)); then
+  # A crashed test host leaves its unfinished tests out of the TRX counts; the exit code still tells.
+  echo "test.sh: FAILED (dotnet test exit code $rc); details in $out_dir/" >&2
+  status=1
+elif ((passed == 0)); then
+  echo "test.sh: no test ran" >&2
+  status=1
+fi
+
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
