@@ -1,15 +1,24 @@
 using System.Diagnostics.Metrics;
+using Ingestion.DeadLetters;
 using Ingestion.Profiles;
+using Shared.Store;
+using StackExchange.Redis;
 
 namespace Ingestion;
 
-/// <summary>Ingestion's own metrics: events by outcome, apply latency, rejected items and signature failures.</summary>
+/// <summary>
+/// Ingestion's own metrics: events by outcome (their rate is the ingestion rate), apply latency, rejected items, and
+/// two gauges sampled in the background by <see cref="IngestionGaugeSampler"/>: the rescoring lag (age of the oldest
+/// change not yet rescored) and the size of the dead-letter list.
+/// </summary>
 public sealed class IngestionMetrics
 {
     public const string MeterName = "Casino.Ingestion";
     private readonly Counter<long> _events;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _applySeconds;
+    private double _lagSeconds;
+    private long _deadLetters;
 
     public IngestionMetrics(IMeterFactory meterFactory)
     {
@@ -17,6 +26,17 @@ public sealed class IngestionMetrics
         _events = meter.CreateCounter<long>("ingestion.events", description: "Events processed, by outcome");
         _rejected = meter.CreateCounter<long>("ingestion.rejected", description: "Events rejected as invalid");
         _applySeconds = meter.CreateHistogram<double>("ingestion.apply.duration", unit: "s", description: "Time to apply one batch to the store");
+        meter.CreateObservableGauge("ingestion.lag", () => Volatile.Read(ref _lagSeconds), unit: "s",
+            description: "Age of the oldest profile change not yet rescored (0 when none waits)");
+        meter.CreateObservableGauge("ingestion.deadletters", () => Interlocked.Read(ref _deadLetters),
+            description: "Messages on the dead-letter list");
+    }
+
+    /// <summary>The latest sample of the gauges (a scrape reads these, it never calls the store).</summary>
+    public void Sampled(TimeSpan lag, long deadLetters)
+    {
+        Volatile.Write(ref _lagSeconds, Math.Max(0, lag.TotalSeconds));
+        Interlocked.Exchange(ref _deadLetters, deadLetters);
     }
 
     public void Applied(FoldOutcome[] outcomes, TimeSpan elapsed)
@@ -40,4 +60,53 @@ public sealed class IngestionMetrics
     }
 
     public void Rejected(int count) => _rejected.Add(count);
+}
+
+/// <summary>Samples the store for the gauges every <see cref="Interval"/>: two cheap reads, whatever the scrape rate.</summary>
+public sealed class IngestionGaugeSampler(IConnectionMultiplexer redis, StoreKeys keys, DeadLetterStore deadLetters,
+    IngestionMetrics metrics, TimeProvider clock, ILogger<IngestionGaugeSampler> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Takes one sample now.</summary>
+    public async Task SampleAsync()
+    {
+        var db = redis.GetDatabase();
+        var oldest = db.SortedSetRangeByRankWithScoresAsync(keys.RescorePending, 0, 0);
+        var letters = db.ListLengthAsync(deadLetters.Key);
+        await Task.WhenAll(oldest, letters);
+        var lag = oldest.Result is [var first]
+            ? clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds((long)first.Score)
+            : TimeSpan.Zero;
+        metrics.Sampled(lag, letters.Result);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        do
+        {
+            try
+            {
+                await SampleAsync();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // The readiness check reports an unreachable store; the gauges keep their last sample meanwhile.
+                logger.LogDebug(e, "Could not sample the ingestion gauges");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+public static class IngestionMetricsExtensions
+{
+    /// <summary>Starts the background sampling of the lag and dead-letter gauges.</summary>
+    public static IHostApplicationBuilder AddIngestionGauges(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IngestionGaugeSampler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestionGaugeSampler>());
+        return builder;
+    }
 }

@@ -1,6 +1,8 @@
 using Ingestion;
 using Ingestion.Adapters;
 using Ingestion.Catalog;
+using Ingestion.Commands;
+using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Ingestion.Profiles;
 using Ingestion.Store;
@@ -9,6 +11,9 @@ using Shared.ServiceDefaults;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
 
+// `dotnet Ingestion.dll backfill …` and `… deadletters …` are operator commands; anything else starts the service.
+if (IngestionCommands.IsCommand(args)) return await IngestionCommands.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(IngestionMetrics.MeterName, ApiKeyMetrics.MeterName);
@@ -16,6 +21,7 @@ builder.AddEmbeddedStore();
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddEvents();
+builder.AddIngestionGauges();
 builder.AddAdapters();
 builder.Services.AddSingleton<CatalogStore>();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
@@ -28,8 +34,10 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapEventsApi();
+app.MapDeadLettersApi();
 app.MapCatalogApi();
 app.MapPlayersApi();
 app.MapAdapters();
 
-app.Run();
+await app.RunAsync();
+return 0;

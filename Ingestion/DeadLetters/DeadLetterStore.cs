@@ -11,8 +11,12 @@ namespace Ingestion.DeadLetters;
 /// <param name="Payload">The canonical event JSON (replayable through the events pipeline) or the vendor message.</param>
 public sealed record DeadLetter(string Id, string Feed, string Reason, string Payload, DateTimeOffset At, int Attempts = 1);
 
+/// <summary>A page of the dead-letter list: how many letters there are in all, and some of them, newest first.</summary>
+public sealed record DeadLetterPage(long Total, IReadOnlyList<DeadLetter> Items);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(DeadLetter))]
+[JsonSerializable(typeof(DeadLetterPage))]
 internal sealed partial class DeadLetterJsonContext : JsonSerializerContext;
 
 /// <summary>
@@ -39,6 +43,22 @@ public sealed class DeadLetterStore(IConnectionMultiplexer redis, StoreKeys keys
     {
         var values = await redis.GetDatabase().ListRangeAsync(Key, start, start + count - 1);
         return values.Select(v => JsonSerializer.Deserialize(v.ToString(), DeadLetterJsonContext.Default.DeadLetter)!).ToList();
+    }
+
+    /// <summary>Newest first: up to <paramref name="limit"/> letters, only those of <paramref name="feed"/> when given.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> FindAsync(string? feed, int limit)
+    {
+        const int page = 1_000;
+        var found = new List<DeadLetter>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (long start = 0; found.Count < limit; start += page)
+        {
+            var letters = await ListAsync(start, page);
+            // Letters pushed meanwhile shift the list: the id check keeps one that moved into the next page from showing twice.
+            found.AddRange(letters.Where(l => (feed is null || l.Feed == feed) && seen.Add(l.Id)).Take(limit - found.Count));
+            if (letters.Count < page) break;
+        }
+        return found;
     }
 
     /// <summary>Removes one letter (after a successful replay). True if it was there.</summary>

@@ -42,9 +42,7 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
         }
 
         var today = DayOf(now);
-        var buckets = days
-            .Select(e => (Day: long.Parse(e.Name.ToString(), CultureInfo.InvariantCulture), Values: Bucket.Parse(e.Value.ToString())))
-            .ToList();
+        var buckets = Bucket.ByDay(days).Select(kv => (Day: kv.Key, Values: kv.Value)).ToList();
         var windows = new Dictionary<string, ActivityTotals>(StringComparer.Ordinal);
         foreach (var n in WindowDays)
         {
@@ -125,10 +123,38 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
     }
 }
 
-/// <summary>One day bucket as the fold script writes it: space-separated integers, trailing zeros dropped.</summary>
+/// <summary>One day bucket as the fold script writes it: space-separated integers (older ones drop trailing zeros).</summary>
 public readonly record struct Bucket(long[] V)
 {
     public const int Length = 12;
+
+    /// <summary>
+    /// The day buckets of a player's day hash. A day is a field <c>day</c> holding the twelve numbers, plus, for
+    /// recent days, fields <c>day:position</c> (1-based) that the fold adds to until it folds them into the day.
+    /// </summary>
+    public static SortedDictionary<long, Bucket> ByDay(IEnumerable<HashEntry> fields)
+    {
+        var byDay = new SortedDictionary<long, Bucket>();
+        Bucket For(long day) => byDay.TryGetValue(day, out var b) ? b : byDay[day] = new Bucket(new long[Length]);
+        foreach (var e in fields)
+        {
+            var name = e.Name.ToString();
+            var colon = name.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0)
+            {
+                var whole = Parse(e.Value.ToString());
+                var b = For(long.Parse(name, CultureInfo.InvariantCulture));
+                for (var i = 0; i < Length; i++) b.V[i] += whole.V[i];
+            }
+            else if (int.TryParse(name.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position) && position is >= 1 and <= Length)
+            {
+                For(long.Parse(name.AsSpan(0, colon), CultureInfo.InvariantCulture)).V[position - 1] += (long)e.Value;
+            }
+        }
+        // Active is a flag: a day counts once, whichever form marked it.
+        foreach (var b in byDay.Values) b.V[Length - 1] = Math.Min(1, b.V[Length - 1]);
+        return byDay;
+    }
 
     public static Bucket Parse(string s)
     {

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Ingestion.Benchmarks;
+using Shared.Store;
+using StackExchange.Redis;
+using TestSupport;
+
+// End-to-end ingestion throughput: NDJSON over HTTP into the built Ingestion service, into a local redis-server.
+// Usage: dotnet run -c Release --project tests/Ingestion.Benchmarks -- [--events 1000000] [--fsync everysec|always]
+
+var events = new Option<int>("--events") { Description = "Events to send in the measured phase", DefaultValueFactory = _ => 1_000_000 };
+var warmup = new Option<int>("--warmup") { Description = "Events sent first, not measured (JIT, connections, first writes)", DefaultValueFactory = _ => 100_000 };
+var batch = new Option<int>("--batch") { Description = "Events per NDJSON request", DefaultValueFactory = _ => 2_000 };
+var clients = new Option<int>("--clients") { Description = "Concurrent requests", DefaultValueFactory = _ => 4 };
+var players = new Option<int>("--players") { Description = "Distinct players", DefaultValueFactory = _ => 50_000 };
+var games = new Option<int>("--games") { Description = "Distinct game ids", DefaultValueFactory = _ => 400 };
+var days = new Option<int>("--days") { Description = "Days of activity the stream walks through", DefaultValueFactory = _ => 1 };
+var seed = new Option<int>("--seed") { Description = "Seed of the event generator", DefaultValueFactory = _ => 42 };
+var fsync = new Option<string>("--fsync") { Description = "Redis appendfsync: everysec (default) or always", DefaultValueFactory = _ => "everysec" };
+fsync.AcceptOnlyFromAmong("everysec", "always");
+var env = new Option<string[]>("--env") { Description = "Extra KEY=VALUE settings for the Ingestion process (e.g. Ingestion__MaxBatchEvents=10000)", AllowMultipleArgumentsPerToken = true };
+var skipCeiling = new Option<bool>("--no-ceiling") { Description = "Skip the redis-benchmark ceiling" };
+
+var root = new RootCommand("Measures POST /v1/events (NDJSON) end to end into a local redis-server, and that server's own ceiling.")
+{
+    events, warmup, batch, clients, players, games, days, seed, fsync, env, skipCeiling,
+};
+root.SetAction(async (parse, ct) =>
+{
+    var settings = (parse.GetValue(env) ?? []).Select(s => s.Split('=', 2)).ToDictionary(s => s[0], s => s.Length > 1 ? s[1] : "");
+    var options = new Run(parse.GetValue(events), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(clients),
+        parse.GetValue(players), parse.GetValue(games), parse.GetValue(days), parse.GetValue(seed),
+        parse.GetValue(fsync) == "always" ? RedisPersistence.AofAlways : RedisPersistence.AofEverySecond, settings, !parse.GetValue(skipCeiling));
+    await options.ExecuteAsync(ct);
+    return 0;
+});
+return await root.Parse(args).InvokeAsync();
+
+internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int Players, int Games, int Days, int Seed,
+    RedisPersistence Persistence, IReadOnlyDictionary<string, string> Settings, bool Ceiling)
+{
+    public async Task ExecuteAsync(CancellationToken ct)
+    {
+        Console.WriteLine($"load average before: {LoadAverage()}");
+        Console.WriteLine($"redis-server with appendonly yes, appendfsync {(Persistence == RedisPersistence.AofAlways ? "always" : "everysec")}; " +
+            $"{Events:N0} events (+{Warmup:N0} warm-up) in batches of {Batch:N0} from {Clients} clients; {Players:N0} players, {Games} games, {Days} days, seed {Seed}");
+        await using var redisServer = await RedisServer.StartAsync(Persistence, ct);
+        using var redis = await ConnectionMultiplexer.ConnectAsync(redisServer.ConnectionString + ",allowAdmin=true");
+        var redisCpu = Process.GetProcessById(await RedisFigures.ProcessIdAsync(redis));
+
+        if (Ceiling)
+        {
+            Console.WriteLine("redis-benchmark ceiling (same server, -P 32):");
+            foreach (var line in await RedisFigures.CeilingAsync(redis, redisServer.Port, RedisServer.FindExecutable()!, ct)) Console.WriteLine($"  {line}");
+        }
+
+        var generate = Stopwatch.StartNew();
+        var mix = new EventMix(Seed, Players, Games, Days, Warmup + (long)Events);
+        var warm = Enumerable.Range(0, Warmup / Batch).Select(_ => mix.NextBatch(Batch)).ToArray();
+        var measured = Enumerable.Range(0, Events / Batch).Select(_ => mix.NextBatch(Batch)).ToArray();
+        Console.WriteLine($"generated {(warm.Length + measured.Length) * Batch:N0} events ({measured.Sum(b => (long)b.Length) / (double)(Events / Batch * Batch):N0} bytes each) in {generate.Elapsed.TotalSeconds:N1} s");
+
+        var apiKey = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+        using var ingestion = await IngestionProcess.StartAsync(redisServer.ConnectionString, apiKey, Settings, ct);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients })
+        {
+            BaseAddress = ingestion.Address,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+        http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+
+        await SendAsync(http, warm, ct);
+        await redis.GetServers()[0].ExecuteAsync("CONFIG", "RESETSTAT");
+        var cpuRedis0 = Cpu(redisCpu);
+        var cpuIngestion0 = Cpu(ingestion.Process);
+        var cpuMain0 = await RedisFigures.MainThreadCpuAsync(redis);
+        var result = await SendAsync(http, measured, ct);
+        var cpuRedis = Cpu(redisCpu) - cpuRedis0;
+        var cpuIngestion = Cpu(ingestion.Process) - cpuIngestion0;
+        var cpuMain = await RedisFigures.MainThreadCpuAsync(redis) - cpuMain0;
+        var stats = await RedisFigures.CommandStatsAsync(redis);
+
+        var sent = measured.Length * Batch;
+        var seconds = result.Elapsed.TotalSeconds;
+        var sorted = result.Latencies.Order().ToArray();
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        Console.WriteLine();
+        Console.WriteLine($"events/s                 {sent / seconds:N0} ({sent:N0} events in {seconds:N2} s; accepted {result.Accepted:N0}, duplicates {result.Duplicates:N0}, rejected {result.Rejected:N0})");
+        foreach (var e in result.Errors) Console.WriteLine($"  rejected, e.g.: {e}");
+        Console.WriteLine($"request latency          p50 {P(0.50):N1} ms, p99 {P(0.99):N1} ms, max {sorted[^1]:N1} ms per {Batch:N0}-event batch");
+        Console.WriteLine($"per-event apply          {P(0.50) * 1000 / Batch:N1} µs (p50 batch / batch size); {seconds * 1e6 / sent:N1} µs wall per event overall");
+        // CPU time per event does not depend on what else the machine is running; wall-clock figures do.
+        var redisPerEvent = cpuRedis.TotalMicroseconds / sent;
+        var ingestionPerEvent = cpuIngestion.TotalMicroseconds / sent;
+        Console.WriteLine($"cpu                      redis-server {cpuRedis.TotalSeconds / seconds * 100:N0}%, Ingestion {cpuIngestion.TotalSeconds / seconds * 100:N0}% of one core; load average {LoadAverage()}");
+        Console.WriteLine($"cpu per event            redis-server {redisPerEvent:N1} µs (main thread {cpuMain.TotalMicroseconds / sent:N1} µs), Ingestion {ingestionPerEvent:N1} µs => CPU-bound ceiling on 2 idle cores " +
+            $"{Math.Min(1e6 / redisPerEvent, Math.Min(1e6 / ingestionPerEvent, 2e6 / (redisPerEvent + ingestionPerEvent))):N0} events/s");
+        Console.WriteLine("redis commands (INFO commandstats; calls made inside scripts are counted in both)");
+        foreach (var (command, calls, micros) in stats.OrderByDescending(s => s.Micros).Take(8))
+        {
+            Console.WriteLine($"  {command,-22} {calls,12:N0} calls {micros / (double)Math.Max(1, calls),8:N2} µs/call {calls / (double)sent,8:N3} calls/event");
+        }
+        Console.WriteLine($"redis used memory        {await RedisFigures.InfoFieldAsync(redis, "memory", "used_memory_human")}, aof {await RedisFigures.InfoFieldAsync(redis, "persistence", "aof_current_size")} bytes");
+        foreach (var line in await RedisFigures.MemoryPerPlayerAsync(redis, new StoreKeys(), 1000)) Console.WriteLine(line);
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    private static TimeSpan Cpu(Process p)
+    {
+        p.Refresh();
+        return p.TotalProcessorTime;
+    }
+
+    private async Task<Outcome> SendAsync(HttpClient http, byte[][] batches, CancellationToken ct)
+    {
+        var next = -1;
+        var latencies = new double[batches.Length];
+        long accepted = 0, duplicates = 0, rejected = 0;
+        var errors = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < batches.Length)
+            {
+                using var content = new ByteArrayContent(batches[i]);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsync(new Uri("/v1/events", UriKind.Relative), content, ct);
+                var body = await response.Content.ReadAsByteArrayAsync(ct);
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"POST /v1/events answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+                }
+                using var doc = JsonDocument.Parse(body);
+                Interlocked.Add(ref accepted, doc.RootElement.GetProperty("accepted").GetInt64());
+                Interlocked.Add(ref duplicates, doc.RootElement.GetProperty("duplicates").GetInt64());
+                Interlocked.Add(ref rejected, doc.RootElement.GetProperty("rejected").GetArrayLength());
+                foreach (var r in doc.RootElement.GetProperty("rejected").EnumerateArray().Take(errors.Count < 3 ? 1 : 0))
+                {
+                    errors.Add(r.GetProperty("error").GetString() ?? "");
+                }
+            }
+        }, ct)));
+        return new Outcome(clock.Elapsed, latencies, accepted, duplicates, rejected, [.. errors]);
+    }
+
+    private sealed record Outcome(TimeSpan Elapsed, double[] Latencies, long Accepted, long Duplicates, long Rejected, string[] Errors);
+}

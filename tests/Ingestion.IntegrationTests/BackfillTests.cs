@@ -1,0 +1,116 @@
+using System.IO.Compression;
+using System.Text;
+using Ingestion.Commands;
+using Ingestion.DeadLetters;
+using Ingestion.Events;
+using Ingestion.Profiles;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Shared.Store;
+using StackExchange.Redis;
+using TestSupport;
+
+namespace Ingestion.IntegrationTests;
+
+/// <summary>Backfill reads NDJSON history (plain or gzip) with the API's semantics, a batch at a time.</summary>
+public sealed class BackfillTests(StoreServers servers) : IDisposable
+{
+    private readonly TempDirectory _files = new("backfill");
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public async Task PlainAndGzipFiles_FoldToTheReferenceProfile_AndBadLinesGoToDeadLetters()
+    {
+        using var redis = await servers.ConnectAsync(StoreKinds.Redis);
+        var keys = new StoreKeys(TestKeys.Prefix());
+        string[] players = ["p-1", "p-2", "p-3"];
+        var history = WalletHistory.Generate(new Random(5), players, 400);
+        var lines = history.Select(e => e.ToJson()).ToList();
+        // A broken line, a blank one and an invalid event in the first file; the second file is gzip under a plain name.
+        lines.Insert(3, "{not json");
+        lines.Insert(7, "   ");
+        lines.Insert(10, """{"specversion":"1.0","id":"bad","source":"/test","type":"wallet.bet","subject":"p-1","data":{"amount":1}}""");
+        var first = Write("2026-11-21.ndjson", lines.Take(200));
+        WriteGzip("2026-11-22.ndjson", lines.Skip(200).Concat(lines.Take(50)));
+
+        var (backfill, deadLetters) = Create(redis, keys, batch: 37);
+        var (files, missing) = NdJsonFiles.Expand([Path.Combine(_files.Path, "*.ndjson")]);
+        var results = new List<FileResult>();
+        foreach (var file in files)
+        {
+            var result = new FileResult(file);
+            await backfill.ImportAsync(result, new PlainProgress(TimeSpan.FromHours(1)), TestContext.Current.CancellationToken);
+            results.Add(result);
+        }
+
+        Assert.Empty(missing);
+        Assert.Equal([first, Path.Combine(_files.Path, "2026-11-22.ndjson")], files);
+        Assert.Equal(lines.Count - 1 + 50 - 1, results.Sum(r => r.Lines)); // the blank line, twice, is not an event
+        Assert.Equal(2 + 2, results.Sum(r => r.Rejected)); // both bad lines, in each file
+        Assert.True(results[1].Duplicates > 0);
+        Assert.Equal([4L, 11L], results[0].FirstErrors.Select(e => e.Line));
+        Assert.StartsWith("not valid JSON", results[0].FirstErrors[0].Message, StringComparison.Ordinal);
+        var letters = await deadLetters.FindAsync(BackfillCommand.Feed, 10);
+        Assert.Equal(4, letters.Count);
+        Assert.Contains(letters, l => l.Reason.StartsWith("2026-11-21.ndjson line 11: field data.transactionId", StringComparison.Ordinal));
+        foreach (var player in players)
+        {
+            var expected = ReferenceFold.Fold(history, player, WalletHistory.Start.AddDays(1).AddHours(23));
+            Assert.Equal(expected.Lifetime, (await ExactnessTests.ReadAsync(redis, keys, player))!.Lifetime);
+        }
+    }
+
+    [Fact]
+    public async Task Command_WithAFileThatCannotBeRead_ExitsWithOne_ButImportsTheOthers()
+    {
+        var redis = await servers.RedisAsync();
+        var player = $"p-{Guid.NewGuid():n}";
+        var good = Write("good.ndjson",
+            [new GenEvent("wallet.bet", $"e-{player}", player, WalletHistory.Start, Tx: $"tx-{player}", Game: "g", Amount: 2).ToJson()]);
+
+        var exit = await IngestionCommands.RunAsync(["backfill", good, Path.Combine(_files.Path, "missing.ndjson"), "--redis", redis.ConnectionString]);
+
+        Assert.Equal(1, exit);
+        using var check = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        Assert.Equal(1, (long)await check.GetDatabase().HashGetAsync(new StoreKeys().Profile(player), "bc"));
+    }
+
+    [Fact]
+    public async Task Command_WithABatchOverTheLimit_ExitsWithTwo()
+    {
+        var redis = await servers.RedisAsync();
+        var exit = await IngestionCommands.RunAsync(["backfill", Write("x.ndjson", ["{}"]), "--batch", "100001", "--redis", redis.ConnectionString]);
+        Assert.Equal(2, exit);
+    }
+
+    internal static (Backfill Backfill, DeadLetterStore DeadLetters) Create(IConnectionMultiplexer redis, StoreKeys keys, int batch = 5_000)
+    {
+        var (ingestor, deadLetters) = Ingestor(redis, keys);
+        return (new Backfill(ingestor, deadLetters, batch, 10 * 1024 * 1024), deadLetters);
+    }
+
+    internal static (EventIngestor Ingestor, DeadLetterStore DeadLetters) Ingestor(IConnectionMultiplexer redis, StoreKeys keys)
+    {
+        var clock = new FakeTimeProvider(WalletHistory.Start.AddDays(1).AddHours(23));
+        var metrics = ExactnessTests.Metrics();
+        var deadLetters = new DeadLetterStore(redis, keys, clock);
+        var ingestor = new EventIngestor(ExactnessTests.Parser(), new ProfileWriter(redis, keys, clock, metrics),
+            Options.Create(new FoldOptions()), metrics, deadLetters);
+        return (ingestor, deadLetters);
+    }
+
+    private string Write(string name, IEnumerable<string> lines)
+    {
+        var path = Path.Combine(_files.Path, name);
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+
+    private void WriteGzip(string name, IEnumerable<string> lines)
+    {
+        using var file = File.Create(Path.Combine(_files.Path, name));
+        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+        gzip.Write(Encoding.UTF8.GetBytes(string.Join('\n', lines)));
+    }
+}
