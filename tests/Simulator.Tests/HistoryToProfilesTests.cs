@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Shared.Contracts;
+using Shared.Store;
+using StackExchange.Redis;
+using TestSupport;
+
+namespace Simulator.Tests;
+
+/// <summary>The history the simulator writes, loaded through Ingestion's real pipeline, gives exactly the totals it reports.</summary>
+public sealed class HistoryToProfilesTests(StoreServers servers)
+{
+    [Fact]
+    public async Task LoadedHistory_ProfilesEqualTheSimulatorsTotals()
+    {
+        var end = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var (dir, summary) = HistoryFiles.Generate(17, 40, 20, end);
+        await using var app = new IngestionFactory((await servers.RedisAsync()).ConnectionString);
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", IngestionFactory.Key);
+
+        long accepted = 0, duplicates = 0;
+        foreach (var chunk in HistoryFiles.Lines(dir).Chunk(5000))
+        {
+            using var content = new StringContent(string.Join('\n', chunk), Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+            using var response = await client.PostAsync("/v1/events", content, TestContext.Current.CancellationToken);
+            var result = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ContractsJsonContext.Default.IngestResult)!;
+            Assert.Empty(result.Rejected);
+            accepted += result.Accepted;
+            duplicates += result.Duplicates;
+        }
+        Assert.Equal(summary.EventLines, accepted + duplicates);
+        Assert.True(duplicates >= summary.DuplicateLines);
+
+        var reader = new ProfileReader(app.Services.GetRequiredService<IConnectionMultiplexer>(), new StoreKeys(app.Prefix), TimeProvider.System);
+        foreach (var expected in summary.PerPlayer)
+        {
+            var profile = await reader.ReadAsync(expected.PlayerId, _ => null);
+            var t = expected.Totals;
+            if (profile is null)
+            {
+                Assert.Equal(0, t.BetCount + t.DepositCount);
+                continue;
+            }
+            var l = profile.Lifetime;
+            Assert.Equal((t.DepositCount, t.DepositAmount, t.WithdrawalCount, t.WithdrawalAmount, t.BetCount, t.StakeAmount, t.WinAmount, t.BonusStakeAmount),
+                (l.DepositCount, l.DepositAmount, l.WithdrawalCount, l.WithdrawalAmount, l.BetCount, l.StakeAmount, l.WinAmount, l.BonusStakeAmount));
+        }
+        Assert.True(summary.Overall.BetCount > 1000);
+    }
+
+    private sealed class IngestionFactory(string redis) : WebApplicationFactory<Ingestion.IngestionEntryPoint>
+    {
+        public const string Key = "sim-key";
+
+        public string Prefix { get; } = TestKeys.Prefix("simulator");
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Redis"] = redis,
+                ["Store:KeyPrefix"] = Prefix,
+                ["EmbeddedStore:Enabled"] = "false",
+                ["ApiKeys:0:Name"] = "simulator",
+                ["ApiKeys:0:Key"] = Key,
+                ["ApiKeys:0:Scopes"] = "events:write",
+            }));
+        }
+    }
+}

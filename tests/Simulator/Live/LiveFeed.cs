@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Simulator.History;
+using Simulator.Population;
+
+namespace Simulator.Live;
+
+public sealed record LiveOptions(Uri Ingestion, string ApiKey, double Rate, FaultRates Faults, string DataDir, TimeSpan? Duration,
+    TimeSpan RegistrationEvery);
+
+/// <summary>
+/// Live mode: the population continues from where its history ends (same seed, same people, balances and favourite
+/// games), playing sessions now. Events go out at about <see cref="LiveOptions.Rate"/> a second, each player's through
+/// their operator's feed (canonical, Fast Track or Hub88, <see cref="VendorRenderer.FeedOf"/>), timestamped when sent.
+/// The featured players (featured.txt) get a good share of sessions, so their lobbies visibly move.
+/// </summary>
+public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, RSA hub88Key, TextWriter log)
+{
+    private readonly ConcurrentDictionary<string, PlayerSimulation> _players = new(StringComparer.Ordinal);
+    private readonly Random _rng = new(Seeds.Mix(world.Seed, 0, 9));
+    private readonly List<(PlayerSimulation Sim, Queue<Activity> Events)> _open = [];
+    private readonly long[] _sent = new long[3];
+    private long _failures;
+    private List<PlayerSimulation> _active = [];
+    private List<PlayerSimulation> _featured = [];
+    private int _registered;
+
+    // One prefix per run, so a restarted live run never reuses an id an earlier one sent.
+    private readonly string _idPrefix = $"l{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}-";
+
+    public long Sent => _sent.Sum();
+
+    public long SentVia(Feed feed) => _sent[(int)feed];
+
+    public long Failures => Interlocked.Read(ref _failures);
+
+    public PlayerSimulation? Find(string id) => _players.TryGetValue(id, out var sim) ? sim : null;
+
+    /// <summary>Replays history in memory (fast) so live play starts from each player's state at its end.</summary>
+    public void Prepare()
+    {
+        var sims = new PlayerSimulation[world.PlayerCount];
+        Parallel.For(0, world.PlayerCount, i =>
+        {
+            var sim = world.Simulate(i, options.Faults.Rollbacks);
+            sim.Activities.Clear();
+            sim.ContinueWithIds(_idPrefix);
+            sims[i] = sim;
+        });
+        foreach (var sim in sims) _players[sim.Player.Id] = sim;
+        _active = sims.Where(s => !s.State.Gone).ToList();
+        var featuredFile = Path.Combine(options.DataDir, HistoryGenerator.FeaturedFile);
+        var featuredIds = File.Exists(featuredFile) ? File.ReadAllLines(featuredFile).Select(l => l.Split(' ')[0]).ToHashSet() : [];
+        _featured = featuredIds.Count > 0
+            ? _active.Where(s => featuredIds.Contains(s.Player.Id)).ToList()
+            : HistoryGenerator.Featured(sims, world.End).ToList();
+        log.WriteLine($"live: {_active.Count} of {world.PlayerCount} players still active; featured: {string.Join(", ", _featured.Select(f => f.Player.Id))}");
+    }
+
+    public async Task WaitForIngestionAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(options.Ingestion, "/health/ready"), ct);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(500, ct);
+        }
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var tick = TimeSpan.FromMilliseconds(200);
+        var clock = Stopwatch.StartNew();
+        var nextReport = TimeSpan.FromSeconds(15);
+        var nextRegistration = options.RegistrationEvery;
+        var budget = 0.0;
+        using var timer = new PeriodicTimer(tick);
+        while ((options.Duration is null || clock.Elapsed < options.Duration) && await timer.WaitForNextTickAsync(ct))
+        {
+            budget = Math.Min(budget + options.Rate * tick.TotalSeconds, options.Rate);
+            var batch = new List<(PlayerSimulation Sim, Activity Activity)>();
+            if (clock.Elapsed >= nextRegistration)
+            {
+                nextRegistration += options.RegistrationEvery;
+                await RegisterAsync(ct);
+            }
+            while (budget >= 1)
+            {
+                if (_open.Count < Math.Max(3, options.Rate / 5)) OpenSession();
+                if (_open.Count == 0) break;
+                var at = _rng.Next(_open.Count);
+                var (sim, events) = _open[at];
+                batch.Add((sim, events.Dequeue()));
+                if (events.Count == 0) _open.RemoveAt(at);
+                budget--;
+            }
+            await SendAsync(batch, ct);
+            if (clock.Elapsed >= nextReport)
+            {
+                nextReport += TimeSpan.FromSeconds(15);
+                log.WriteLine($"live: sent {_sent.Sum()} events (canonical {_sent[0]}, fasttrack {_sent[1]}, hub88 {_sent[2]}), " +
+                    $"{Interlocked.Read(ref _failures)} failed, {_open.Count} sessions open, {_registered} new players");
+            }
+        }
+    }
+
+    private void OpenSession()
+    {
+        var busy = _open.Select(o => o.Sim).ToHashSet();
+        var pool = _featured.Count > 0 && _rng.NextDouble() < 0.3 ? _featured : _active;
+        if (pool.Count == 0) return;
+        var sim = pool[_rng.Next(pool.Count)];
+        if (busy.Contains(sim)) return;
+        var activities = sim.PlaySession(_rng, sim.State.LastActivity, DateTimeOffset.MaxValue).OrderBy(a => a.Time).ToList();
+        sim.Activities.Clear();
+        // Out of order now and then: a pair of neighbours swapped in delivery.
+        for (var i = 0; i + 1 < activities.Count; i++)
+        {
+            if (_rng.NextDouble() < options.Faults.OutOfOrder) (activities[i], activities[i + 1]) = (activities[i + 1], activities[i]);
+        }
+        if (activities.Count > 0) _open.Add((sim, new Queue<Activity>(activities)));
+    }
+
+    /// <summary>A new player signs up through Fast Track's slim registration message; Ingestion then asks our PAM who they are.</summary>
+    private async Task RegisterAsync(CancellationToken ct)
+    {
+        var index = world.PlayerCount + _registered;
+        var sim = new PlayerSimulation(world.Player(index, DateTimeOffset.UtcNow), world.Games, options.Faults.Rollbacks, _idPrefix);
+        _players[sim.Player.Id] = sim;
+        _registered++;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new FtUser(sim.Player.Id, DateTimeOffset.UtcNow.ToString("O"), "sim"), FastTrackJson.Default.FtUser);
+        await PostAsync(new Outgoing(Feed.FastTrack, VendorRenderer.FastTrackPrefix + "/v2/integration/user", body), ct);
+        _active.Add(sim);
+    }
+
+    private async Task SendAsync(List<(PlayerSimulation Sim, Activity Activity)> batch, CancellationToken ct)
+    {
+        if (batch.Count == 0) return;
+        var canonical = new MemoryStream();
+        var requests = new List<Outgoing>();
+        using (var writer = new Utf8JsonWriter(canonical))
+        {
+            foreach (var (sim, original) in batch)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var a = original with { Time = original.Until is { } until ? now - (until - original.Time) : now, Until = original.Until is null ? null : now };
+                var feed = VendorRenderer.FeedOf(sim.Player);
+                var copies = _rng.NextDouble() < options.Faults.Duplicates ? 2 : 1;
+                if (VendorRenderer.Render(feed, sim.Player, a) is { } vendor)
+                {
+                    for (var c = 0; c < copies; c++) requests.Add(vendor);
+                    _sent[(int)feed]++;
+                    continue;
+                }
+                for (var c = 0; c < copies; c++)
+                {
+                    CanonicalWriter.Write(writer, sim.Player, a);
+                    writer.Flush();
+                    writer.Reset();
+                    canonical.WriteByte((byte)'\n');
+                }
+                _sent[0]++;
+            }
+        }
+        if (canonical.Length > 0) requests.Add(new Outgoing(Feed.Canonical, "/v1/events", canonical.ToArray()));
+        await Task.WhenAll(requests.Select(r => PostAsync(r, ct)));
+    }
+
+    private async Task PostAsync(Outgoing request, CancellationToken ct)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Ingestion, request.Path));
+        message.Content = new ByteArrayContent(request.Body);
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue(request.Feed == Feed.Canonical ? "application/x-ndjson" : "application/json");
+        if (request.Feed == Feed.Hub88) message.Headers.Add(Hub88Keys.SignatureHeader, Hub88Keys.Sign(hub88Key, request.Body));
+        else message.Headers.Add("X-Api-Key", options.ApiKey);
+        try
+        {
+            using var response = await http.SendAsync(message, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            // Hub88 answers 200 with its own status; an error there is in the body.
+            if (!response.IsSuccessStatusCode || (request.Feed == Feed.Hub88 && !text.Contains("RS_OK", StringComparison.Ordinal))
+                || text.Contains("\"rejected\":[{", StringComparison.Ordinal))
+            {
+                if (Interlocked.Increment(ref _failures) <= 5) log.WriteLine($"live: POST {request.Path} → {(int)response.StatusCode} {text[..Math.Min(300, text.Length)]}");
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            if (Interlocked.Increment(ref _failures) <= 5) log.WriteLine($"live: POST {request.Path} failed: {e.Message}");
+        }
+    }
+
+}
