@@ -1,37 +1,38 @@
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Ingestion.Commands;
+using Ingestion.DeadLetters;
+using Ingestion.Events;
 using Microsoft.Extensions.DependencyInjection;
-using Shared.Contracts;
 using Shared.Store;
 using StackExchange.Redis;
 using TestSupport;
 
 namespace Simulator.Tests;
 
-/// <summary>The history the simulator writes, loaded through Ingestion's real pipeline, gives exactly the totals it reports.</summary>
+/// <summary>The history the simulator writes, loaded by Ingestion's backfill, gives exactly the totals it reports.</summary>
 public sealed class HistoryToProfilesTests(StoreServers servers)
 {
     [Fact]
-    public async Task LoadedHistory_ProfilesEqualTheSimulatorsTotals()
+    public async Task BackfilledHistory_ProfilesEqualTheSimulatorsTotals()
     {
         var end = DateTimeOffset.UtcNow.AddMinutes(-1);
         var (dir, summary) = HistoryFiles.Generate(17, 40, 20, end);
         await using var app = new IngestionFactory((await servers.RedisAsync()).ConnectionString);
-        using var client = app.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", IngestionFactory.Key);
 
+        // The backfill command's importer, wired to the service's own parser, fold and dead letters.
+        var backfill = new Backfill(app.Services.GetRequiredService<EventIngestor>(), app.Services.GetRequiredService<DeadLetterStore>(),
+            batch: 5_000, maxBytes: 10 * 1024 * 1024);
+        var (files, missing) = NdJsonFiles.Expand([Path.Combine(dir, "events-*.ndjson.gz")]);
+        Assert.Empty(missing);
+        Assert.NotEmpty(files);
         long accepted = 0, duplicates = 0;
-        foreach (var chunk in HistoryFiles.Lines(dir).Chunk(5000))
+        foreach (var file in files)
         {
-            using var content = new StringContent(string.Join('\n', chunk), Encoding.UTF8);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-            using var response = await client.PostAsync("/v1/events", content, TestContext.Current.CancellationToken);
-            var result = JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), ContractsJsonContext.Default.IngestResult)!;
-            Assert.Empty(result.Rejected);
+            var result = new FileResult(file);
+            await backfill.ImportAsync(result, new PlainProgress(TimeSpan.FromHours(1)), TestContext.Current.CancellationToken);
+            Assert.Equal(0, result.Rejected);
             accepted += result.Accepted;
             duplicates += result.Duplicates;
         }
