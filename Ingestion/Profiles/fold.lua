@@ -105,9 +105,19 @@ local function hdel_all(key, fields)
   end
 end
 
--- Folds the 'day:position' fields of days before `upto` into their days' numbers; drops days past retention.
+-- Lifetime counters of the profile, by day position. An event changes only its day's 'day:position' field; the
+-- lifetime counter takes the sum when compaction folds those fields, so lifetime = counter + open fields (the
+-- reader adds them). That spares two or three writes per bet.
+local LIFETIME = { 'dc', 'da', 'wc', 'wa', 'bc', 'sa', 'wn', 'bs', 'bo', 'sc', 'lc' }
+
+-- Folds the 'day:position' fields of days before `upto` into their days' numbers and the lifetime counters;
+-- drops days past retention.
 local function compact(upto, retention)
   local entries = redis.call('HGETALL', D)
+  local life = {}
+  local function lifetime_add(pos, value)
+    if LIFETIME[pos] then life[pos] = (life[pos] or 0) + tonumber(value) end
+  end
   local dead, whole, adds = {}, {}, {}
   for i = 1, #entries, 2 do
     local f = entries[i]
@@ -115,6 +125,7 @@ local function compact(upto, retention)
     local dn = tonumber(d or f)
     if dn <= upto - retention then
       dead[#dead + 1] = f
+      if d then lifetime_add(tonumber(pos), entries[i + 1]) end
     elseif not d then
       whole[f] = entries[i + 1]
     elseif dn < upto then
@@ -123,7 +134,11 @@ local function compact(upto, retention)
       if not add then add = {}; adds[d] = add end
       pos = tonumber(pos)
       add[pos] = (add[pos] or 0) + tonumber(entries[i + 1])
+      lifetime_add(pos, entries[i + 1])
     end
+  end
+  for pos, sum in pairs(life) do
+    if sum ~= 0 then redis.call('HINCRBY', P, LIFETIME[pos], fmt(sum)) end
   end
   hdel_all(D, dead)
   for d, add in pairs(adds) do
@@ -232,7 +247,6 @@ function ops.login()
   local r = redis.call('HMGET', P, 'md', 'la', 'ay')
   if not advance(r[1]) then return -1 end
   if seen_event() then return 0 end
-  redis.call('HINCRBY', P, 'lc', '1')
   redis.call('HINCRBY', D, ds .. ':11', '1')
   mark_active(r[3])
   lww('dev', ARGV[a + 7])
@@ -245,7 +259,6 @@ function ops.sess()
   if not advance(r[1]) then return -1 end
   if seen_event() then return 0 end
   local game, ended = ARGV[a + 7], ARGV[a + 9]
-  redis.call('HINCRBY', P, 'sc', '1')
   redis.call('HINCRBY', D, ds .. ':10', '1')
   mark_active(r[3])
   hmax(G, game .. ':t', tonumber(ended), ended)
@@ -258,7 +271,6 @@ function ops.bonus()
   if not advance(redis.call('HGET', P, 'md')) then return -1 end
   local units = ARGV[a + 8]
   if claim('B|' .. ds .. '|' .. units) then return 0 end
-  redis.call('HINCRBY', P, 'bo', units)
   redis.call('HINCRBY', D, ds .. ':9', units)
   return 1
 end
@@ -269,7 +281,8 @@ function ops.bet()
   local units, bonus, game = ARGV[a + 8], ARGV[a + 9], ARGV[a + 10]
   -- Activity times record the attempt, so they do not depend on whether the rollback came first.
   pmax(r[2], 'lb'); pmax(r[3], 'la')
-  hmax(G, game .. ':t', ts, tss)
+  -- Every game time is at most 'la', so a bet at or after 'la' is its game's newest play: no read needed.
+  if not r[3] or tonumber(r[3]) <= ts then redis.call('HSET', G, game .. ':t', tss) else hmax(G, game .. ':t', ts, tss) end
   local prior = claim('b|' .. ds .. '|' .. units .. '|' .. bonus .. '|' .. game)
   if prior then
     if string.sub(prior, 1, 1) == 'R' then
@@ -279,14 +292,11 @@ function ops.bet()
     end
     return 0
   end
-  redis.call('HINCRBY', P, 'bc', '1')
-  redis.call('HINCRBY', P, 'sa', units)
   redis.call('HINCRBY', G, game .. ':n', '1')
   redis.call('HINCRBY', G, game .. ':s', units)
   redis.call('HINCRBY', D, ds .. ':5', '1')
   redis.call('HINCRBY', D, ds .. ':6', units)
   if bonus ~= '0' then
-    redis.call('HINCRBY', P, 'bs', bonus)
     redis.call('HINCRBY', D, ds .. ':8', bonus)
   end
   mark_active(r[4])
@@ -305,7 +315,6 @@ function ops.win()
     return 0
   end
   if units ~= '0' then
-    redis.call('HINCRBY', P, 'wn', units)
     redis.call('HINCRBY', D, ds .. ':7', units)
   end
   return 1
@@ -329,8 +338,6 @@ local function payment()
   end
   local function count(d, u, sign)
     local amount = fmt(sign * tonumber(u))
-    redis.call('HINCRBY', P, cf, fmt(sign))
-    redis.call('HINCRBY', P, af, amount)
     redis.call('HINCRBY', D, d .. ci, fmt(sign))
     redis.call('HINCRBY', D, d .. ai, amount)
   end
@@ -371,26 +378,20 @@ function ops.rb()
   redis.call('HSET', T, lk, 'C|' .. pday)
   if k == 'b' then
     local units, bonus, game = f[3], f[4], table.concat(f, '|', 5)
-    redis.call('HINCRBY', P, 'bc', '-1')
-    redis.call('HINCRBY', P, 'sa', neg(units))
     redis.call('HINCRBY', G, game .. ':n', '-1')
     redis.call('HINCRBY', G, game .. ':s', neg(units))
     redis.call('HINCRBY', D, pday .. ':5', '-1')
     redis.call('HINCRBY', D, pday .. ':6', neg(units))
     if bonus ~= '0' then
-      redis.call('HINCRBY', P, 'bs', neg(bonus))
       redis.call('HINCRBY', D, pday .. ':8', neg(bonus))
     end
   elseif k == 'w' then
     if f[3] ~= '0' then
-      redis.call('HINCRBY', P, 'wn', neg(f[3]))
       redis.call('HINCRBY', D, pday .. ':7', neg(f[3]))
     end
   elseif (k == 'D' or k == 'W') and f[3] == 'approved' then
     local cf, af, ci, ai = 'dc', 'da', ':1', ':2'
     if k == 'W' then cf, af, ci, ai = 'wc', 'wa', ':3', ':4' end
-    redis.call('HINCRBY', P, cf, '-1')
-    redis.call('HINCRBY', P, af, neg(f[4]))
     redis.call('HINCRBY', D, pday .. ci, '-1')
     redis.call('HINCRBY', D, pday .. ai, neg(f[4]))
   end

@@ -50,12 +50,15 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
             windows[$"{n}d"] = sum.ToTotals();
         }
 
+        // Lifetime = the profile's counters (days already compacted) + the days' open 'day:position' fields.
+        var open = Bucket.OpenFields(days).V;
+        long C(string field, int position) => L(field) + open[position - 1];
         var lifetime = new LifetimeTotals(
-            DepositCount: L("dc"), DepositAmount: Money(L("da")),
-            WithdrawalCount: L("wc"), WithdrawalAmount: Money(L("wa")),
-            BetCount: L("bc"), StakeAmount: Money(L("sa")), WinAmount: Money(L("wn")),
-            Ggr: Money(L("sa") - L("wn")), BonusStakeAmount: Money(L("bs")), BonusAmount: Money(L("bo")),
-            SessionCount: L("sc"), LoginCount: L("lc"), ActiveDays: (int)L("ad"),
+            DepositCount: C("dc", 1), DepositAmount: Money(C("da", 2)),
+            WithdrawalCount: C("wc", 3), WithdrawalAmount: Money(C("wa", 4)),
+            BetCount: C("bc", 5), StakeAmount: Money(C("sa", 6)), WinAmount: Money(C("wn", 7)),
+            Ggr: Money(C("sa", 6) - C("wn", 7)), BonusStakeAmount: Money(C("bs", 8)), BonusAmount: Money(C("bo", 9)),
+            SessionCount: C("sc", 10), LoginCount: C("lc", 11), ActiveDays: (int)L("ad"),
             FirstDepositAt: T("fd"), LastDepositAt: T("ld"), LastBetAt: T("lb"), LastActiveAt: T("la"));
 
         var lifted = L("lf");
@@ -154,6 +157,23 @@ public readonly record struct Bucket(long[] V)
         // Active is a flag: a day counts once, whichever form marked it.
         foreach (var b in byDay.Values) b.V[Length - 1] = Math.Min(1, b.V[Length - 1]);
         return byDay;
+    }
+
+    /// <summary>The sum of the open <c>day:position</c> fields only: what the lifetime counters do not hold yet.</summary>
+    public static Bucket OpenFields(IEnumerable<HashEntry> fields)
+    {
+        var v = new long[Length];
+        foreach (var e in fields)
+        {
+            var name = e.Name.ToString();
+            var colon = name.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && int.TryParse(name.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+                && position is >= 1 and < Length)
+            {
+                v[position - 1] += (long)e.Value;
+            }
+        }
+        return new Bucket(v);
     }
 
     public static Bucket Parse(string s)

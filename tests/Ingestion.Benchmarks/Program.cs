@@ -22,25 +22,27 @@ var seed = new Option<int>("--seed") { Description = "Seed of the event generato
 var fsync = new Option<string>("--fsync") { Description = "Redis appendfsync: everysec (default) or always", DefaultValueFactory = _ => "everysec" };
 fsync.AcceptOnlyFromAmong("everysec", "always");
 var env = new Option<string[]>("--env") { Description = "Extra KEY=VALUE settings for the Ingestion process (e.g. Ingestion__MaxBatchEvents=10000)", AllowMultipleArgumentsPerToken = true };
+var redisConfig = new Option<string[]>("--redis-config") { Description = "Redis settings applied with CONFIG SET before the run, as NAME=VALUE (e.g. hash-max-listpack-entries=16)", AllowMultipleArgumentsPerToken = true };
 var skipCeiling = new Option<bool>("--no-ceiling") { Description = "Skip the redis-benchmark ceiling" };
 
 var root = new RootCommand("Measures POST /v1/events (NDJSON) end to end into a local redis-server, and that server's own ceiling.")
 {
-    events, warmup, batch, clients, players, games, days, seed, fsync, env, skipCeiling,
+    events, warmup, batch, clients, players, games, days, seed, fsync, env, redisConfig, skipCeiling,
 };
 root.SetAction(async (parse, ct) =>
 {
     var settings = (parse.GetValue(env) ?? []).Select(s => s.Split('=', 2)).ToDictionary(s => s[0], s => s.Length > 1 ? s[1] : "");
     var options = new Run(parse.GetValue(events), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(clients),
         parse.GetValue(players), parse.GetValue(games), parse.GetValue(days), parse.GetValue(seed),
-        parse.GetValue(fsync) == "always" ? RedisPersistence.AofAlways : RedisPersistence.AofEverySecond, settings, !parse.GetValue(skipCeiling));
+        parse.GetValue(fsync) == "always" ? RedisPersistence.AofAlways : RedisPersistence.AofEverySecond, settings, !parse.GetValue(skipCeiling),
+        (parse.GetValue(redisConfig) ?? []).Select(s => s.Split('=', 2)).ToDictionary(s => s[0], s => s.Length > 1 ? s[1] : ""));
     await options.ExecuteAsync(ct);
     return 0;
 });
 return await root.Parse(args).InvokeAsync();
 
 internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int Players, int Games, int Days, int Seed,
-    RedisPersistence Persistence, IReadOnlyDictionary<string, string> Settings, bool Ceiling)
+    RedisPersistence Persistence, IReadOnlyDictionary<string, string> Settings, bool Ceiling, IReadOnlyDictionary<string, string> RedisConfig)
 {
     public async Task ExecuteAsync(CancellationToken ct)
     {
@@ -50,6 +52,11 @@ internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int P
         await using var redisServer = await RedisServer.StartAsync(Persistence, ct);
         using var redis = await ConnectionMultiplexer.ConnectAsync(redisServer.ConnectionString + ",allowAdmin=true");
         var redisCpu = Process.GetProcessById(await RedisFigures.ProcessIdAsync(redis));
+        foreach (var (name, value) in RedisConfig)
+        {
+            await redis.GetServers()[0].ConfigSetAsync(name, value);
+            Console.WriteLine($"redis config: {name} {value}");
+        }
 
         if (Ceiling)
         {

@@ -73,7 +73,7 @@ public sealed class BackfillTests(StoreServers servers) : IDisposable
 
         Assert.Equal(1, exit);
         using var check = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        Assert.Equal(1, (long)await check.GetDatabase().HashGetAsync(new StoreKeys().Profile(player), "bc"));
+        Assert.Equal(1, (await new ProfileReader(check, new StoreKeys(), TimeProvider.System).ReadAsync(player, _ => null))!.Lifetime.BetCount);
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public class EventsApiTests(StoreServers servers)
 
     private static StringContent Body(string body, string mediaType) => new(body, Encoding.UTF8, mediaType);
 
+    private static async Task<decimal?> StakeAsync(IngestionApp app, string player) =>
+        (await new ProfileReader((StackExchange.Redis.IConnectionMultiplexer)app.Services.GetService(typeof(StackExchange.Redis.IConnectionMultiplexer))!,
+            app.Keys, TimeProvider.System).ReadAsync(player, _ => null))?.Lifetime.StakeAmount;
+
     private async Task<IngestionApp> AppAsync() => new((await servers.RedisAsync()).ConnectionString);
 
     private static async Task<IngestResult> ResultOf(HttpResponseMessage r) =>
@@ -31,7 +35,7 @@ public class EventsApiTests(StoreServers servers)
 
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal(new IngestResult(1, 0, []), await ResultOf(r) with { Rejected = [] });
-        Assert.Equal("25000", (string?)await app.Db.HashGetAsync(app.Keys.Profile("p-1042"), "sa"));
+        Assert.Equal(2.5m, (await StakeAsync(app, "p-1042")));
         Assert.True(await app.Db.SetContainsAsync(app.Keys.Players, "p-1042"));
         Assert.NotNull(await app.Db.SortedSetScoreAsync(app.Keys.RescorePending, "p-1042"));
     }
@@ -142,7 +146,7 @@ public class EventsApiTests(StoreServers servers)
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(tampered)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(good)).StatusCode);
-        Assert.Equal("25000", (string?)await app.Db.HashGetAsync(app.Keys.Profile("p-1042"), "sa"));
+        Assert.Equal(2.5m, (await StakeAsync(app, "p-1042")));
     }
 
     [Fact]
