@@ -14,8 +14,13 @@ public sealed class FoldOptions
     /// </summary>
     [Range(1, 400)] public int DedupHorizonDays { get; set; } = 3;
 
-    /// <summary>Days of per-day buckets kept; windows up to 90 days need at least 91.</summary>
-    [Range(91, 3660)] public int BucketRetentionDays { get; set; } = 92;
+    /// <summary>
+    /// Days of per-day buckets kept. Windows up to 90 days need at least 91; Intelligence builds its point-in-time
+    /// training sets from these buckets, and VIP potential looks at a player's first 90 days after their first
+    /// deposit, so the default keeps 400 (13 months, also a year-on-year view). A bucket costs about 40 bytes
+    /// per active day of a player.
+    /// </summary>
+    [Range(91, 3660)] public int BucketRetentionDays { get; set; } = 400;
 
     /// <summary>Base-currency units per unit of a currency, used when an event carries no exchangeRate.</summary>
     public Dictionary<string, decimal> ExchangeRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);

@@ -25,6 +25,8 @@ public static class Scopes
     public const string ScoresRead = "scores:read";
     public const string SegmentsWrite = "segments:write";
     public const string ModelsAdmin = "models:admin";
+    /// <summary>Register and remove CRM webhooks (an addition to the contract's scopes).</summary>
+    public const string WebhooksWrite = "webhooks:write";
 
-    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin];
+    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite];
 }

@@ -1,0 +1,34 @@
+namespace Shared.Contracts;
+
+/// <summary>
+/// Whether a player may be marketed to, and if not, why. Responsible gambling comes first: a self-excluded,
+/// cooling-off or blocked player is never marketed to, whatever their consents; otherwise at least one
+/// marketing channel must have been granted.
+/// </summary>
+public sealed record MarketingStatus(bool Allowed, IReadOnlyList<string> Reasons, IReadOnlyList<string> Channels);
+
+public static class MarketingPolicy
+{
+    public const string SelfExcluded = "self_excluded";
+    public const string CoolingOff = "cooling_off";
+    public const string Blocked = "blocked";
+    public const string NoConsent = "no_marketing_consent";
+
+    /// <summary>Channels a player can consent to being marketed through (<c>site</c> is on-site messaging).</summary>
+    public static readonly IReadOnlyList<string> MarketingChannels = ["email", "sms", "push", "phone", "site"];
+
+    /// <summary>True when a responsible-gambling restriction is in force at <paramref name="now"/>.</summary>
+    public static bool Restricted(PlayerProfile profile, DateTimeOffset now) =>
+        profile.Rg.SelfExcludedUntil > now || profile.Rg.CoolingOffUntil > now || profile.Rg.Blocked;
+
+    public static MarketingStatus Evaluate(PlayerProfile profile, DateTimeOffset now)
+    {
+        var reasons = new List<string>(2);
+        if (profile.Rg.SelfExcludedUntil > now) reasons.Add(SelfExcluded);
+        if (profile.Rg.CoolingOffUntil > now) reasons.Add(CoolingOff);
+        if (profile.Rg.Blocked) reasons.Add(Blocked);
+        var channels = MarketingChannels.Where(c => profile.Consents.TryGetValue(c, out var granted) && granted).ToList();
+        if (channels.Count == 0) reasons.Add(NoConsent);
+        return new MarketingStatus(reasons.Count == 0, reasons, reasons.Count == 0 ? channels : []);
+    }
+}
