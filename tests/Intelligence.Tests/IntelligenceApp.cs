@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Intelligence.Tests;
+
+/// <summary>
+/// The Intelligence service in-process against a real store, with its own key prefix (pass the same prefix to an
+/// <c>Ingestion.IntegrationTests</c>-style Ingestion host to share profiles) and API keys:
+/// <c>crm-key</c> (scores:read), <c>admin-key</c> (models:admin webhooks:write segments:write scores:read).
+/// Background workers that need a schedule are configured through <paramref name="extra"/>.
+/// </summary>
+public sealed class IntelligenceApp(string redisConnectionString, string? prefix = null, IDictionary<string, string?>? extra = null)
+    : WebApplicationFactory<IntelligenceEntryPoint>
+{
+    public const string CrmKey = "crm-key";
+    public const string AdminKey = "admin-key";
+
+    public string Prefix { get; } = prefix ?? TestSupport.TestKeys.Prefix("intelligence");
+
+    public StoreKeys Keys => new(Prefix);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(c =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Redis"] = redisConnectionString,
+                ["Store:KeyPrefix"] = Prefix,
+                ["ApiKeys:0:Name"] = "crm",
+                ["ApiKeys:0:Key"] = CrmKey,
+                ["ApiKeys:0:Scopes"] = "scores:read",
+                ["ApiKeys:1:Name"] = "admin",
+                ["ApiKeys:1:Key"] = AdminKey,
+                ["ApiKeys:1:Scopes"] = "models:admin webhooks:write segments:write scores:read",
+            };
+            foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+            c.AddInMemoryCollection(settings);
+        });
+    }
+
+    public HttpClient ClientWithKey(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    public IDatabase Db => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+}
