@@ -1,15 +1,21 @@
+using Intelligence.Commands;
+using Intelligence.Models;
 using Intelligence.Profiles;
+using Intelligence.Scoring;
 using Scalar.AspNetCore;
 using Shared.ServiceDefaults;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
 
+if (IntelligenceCommands.IsCommand(args)) return await IntelligenceCommands.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName);
+builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, ScoringMetrics.MeterName);
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddProfiles();
+builder.AddScoring();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
 var app = builder.Build();
@@ -20,5 +26,8 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapProfilesApi();
+app.MapScoresApi();
+app.MapModelsApi();
 
-app.Run();
+await app.RunAsync();
+return 0;

@@ -23,4 +23,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(List<Game>))]
 [JsonSerializable(typeof(PlayerProfile))]
 [JsonSerializable(typeof(LobbyUpdated))]
+[JsonSerializable(typeof(PlayerScores))]
+[JsonSerializable(typeof(BatchScoresRequest))]
+[JsonSerializable(typeof(BatchScoresResponse))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -35,9 +35,39 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Game catalogue: hash of game id to the game's JSON.</summary>
     public RedisKey Catalog => $"{Prefix}catalog:games";
 
-    /// <summary>Durable change feed: sorted set of player ids waiting to be rescored, scored by when they changed.</summary>
-    public RedisKey RescorePending => $"{Prefix}rescore:pending";
+    /// <summary>
+    /// Durable change feed: sorted set of player ids waiting to be rescored, scored by when they first changed.
+    /// It shares a hash tag with <see cref="RescoreClaimed"/> so the claim script runs on a cluster too.
+    /// </summary>
+    public RedisKey RescorePending => $"{Prefix}{{rescore}}:pending";
 
     /// <summary>Low-latency notification of a changed profile; the message is <see cref="ProfileChange"/>.</summary>
     public RedisChannel ProfileChanged => RedisChannel.Literal($"{Prefix}profiles:changed");
+
+    /// <summary>Players claimed from <see cref="RescorePending"/> by a rescoring worker, scored by the claim's lease expiry.</summary>
+    public RedisKey RescoreClaimed => $"{Prefix}{{rescore}}:claimed";
+
+    /// <summary>Published after a player's scores are stored; the message is <c>playerId|scoredAtUnixMs</c>.</summary>
+    public RedisChannel ScoresChanged => RedisChannel.Literal($"{Prefix}scores:changed");
+
+    /// <summary>Hash of a model kind's versions: version to its JSON card (metrics, data window, features, status).</summary>
+    public RedisKey ModelVersions(string kind) => $"{Prefix}models:{kind}";
+
+    /// <summary>The serialised model of one version.</summary>
+    public RedisKey ModelBlob(string kind, string version) => $"{Prefix}models:{kind}:{version}";
+
+    /// <summary>Hash of model kind to the version every instance serves.</summary>
+    public RedisKey ModelsCurrent => $"{Prefix}models:current";
+
+    /// <summary>List of a kind's promoted versions, newest first, for rollback.</summary>
+    public RedisKey ModelPromotions(string kind) => $"{Prefix}models:{kind}:promotions";
+
+    /// <summary>Published when a kind's current version changes; the message is the kind.</summary>
+    public RedisChannel ModelsChanged => RedisChannel.Literal($"{Prefix}models:changed");
+
+    /// <summary>A training job's state (hash), readable by every instance.</summary>
+    public RedisKey TrainingJob(string id) => $"{Prefix}models:jobs:{id}";
+
+    /// <summary>Held while a training job runs, so two instances never train at once.</summary>
+    public RedisKey TrainingLock => $"{Prefix}models:training";
 }

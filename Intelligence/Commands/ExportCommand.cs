@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Intelligence.Features;
+using Intelligence.Models;
+using Intelligence.Training;
+using Microsoft.Extensions.Options;
+using Shared.Store;
+
+namespace Intelligence.Commands;
+
+/// <summary>
+/// Writes what the models learn from and how they did, for data scientists: the churn and VIP training and holdout
+/// sets exactly as <see cref="TrainingSets"/> builds them from the store now, the served models' and the rule
+/// baselines' holdout probabilities, and every player's segmentation features with their segment.
+/// </summary>
+public static class ExportCommand
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task<int> RunAsync(IHost host, string output, CancellationToken ct)
+    {
+        using (host)
+        {
+            var s = host.Services;
+            var written = await ExportAsync(s.GetRequiredService<HistoryReader>(), s.GetRequiredService<ModelHost>(), s.GetRequiredService<IOptions<TrainingOptions>>().Value,
+                s.GetRequiredService<TimeProvider>(), output, ct);
+            foreach (var (file, rows) in written) Console.WriteLine($"{file}: {rows} rows");
+            return 0;
+        }
+    }
+
+    public static async Task<IReadOnlyList<(string File, int Rows)>> ExportAsync(HistoryReader reader, ModelHost models, TrainingOptions o, TimeProvider clock, string output, CancellationToken ct)
+    {
+        Directory.CreateDirectory(output);
+        await models.RefreshAsync(ct);
+        var snapshots = await reader.ReadAllAsync(ct: ct);
+        var today = ProfileReader.DayOf(clock.GetUtcNow());
+        var histories = snapshots.Select(x => x.History).ToList();
+        var firstDay = histories.Where(h => h.DayNumbers.Length > 0).Select(h => h.DayNumbers[0]).DefaultIfEmpty(today).Min();
+        var churn = TrainingSets.Churn(histories, today, o.Churn);
+        var vip = TrainingSets.Vip(histories, today, firstDay, o.Vip);
+        var written = new List<(string, int)>
+        {
+            Write(output, "churn_train.csv", churn.Train, ChurnFeatures.Set, null, null),
+            Write(output, "churn_holdout.csv", churn.Holdout, ChurnFeatures.Set, models.Churn?.Model, RuleBaseline.Fit(churn.Train)),
+            Write(output, "vip_train.csv", vip.Train, VipFeatures.Set, null, null),
+            Write(output, "vip_holdout.csv", vip.Holdout, VipFeatures.Set, models.Vip?.Model, RuleBaseline.Fit(vip.Train)),
+        };
+        var segments = snapshots.Select(x => (x.Profile.PlayerId, Features: SegmentFeatures.At(x.History, x.Profile.Games, today))).ToList();
+        var assigned = models.Segments?.Model.AssignAll([.. segments.Select(x => x.Features)]);
+        var sb = new StringBuilder("playerId," + string.Join(',', SegmentFeatures.Set.Names) + ",segmentId,segmentName\n");
+        for (var i = 0; i < segments.Count; i++)
+        {
+            sb.Append(Csv(segments[i].PlayerId)).Append(',').Append(string.Join(',', segments[i].Features.Select(f => f.ToString("R", Inv))))
+              .Append(',').Append(Csv(assigned?[i].Id ?? "")).Append(',').Append(Csv(assigned?[i].Name ?? "")).Append('\n');
+        }
+        await File.WriteAllTextAsync(Path.Combine(output, "segments.csv"), sb.ToString(), ct);
+        written.Add(("segments.csv", segments.Count));
+        var manifest = new Dictionary<string, object?>
+        {
+            ["exportedAt"] = clock.GetUtcNow(),
+            ["players"] = snapshots.Count,
+            ["churn"] = new Dictionary<string, object?> { ["model"] = models.Churn?.Card.Version, ["horizonDays"] = o.Churn.HorizonDays, ["split"] = churn.Window.Split, ["baseline"] = ModelTrainer.ChurnBaselineRule },
+            ["vip"] = new Dictionary<string, object?> { ["model"] = models.Vip?.Card.Version, ["topShare"] = o.Vip.TopShare, ["split"] = vip.Window.Split, ["baseline"] = ModelTrainer.VipBaselineRule },
+            ["segments"] = new Dictionary<string, object?> { ["model"] = models.Segments?.Card.Version, ["k"] = models.Segments?.Model.Segments.Count },
+        };
+        await File.WriteAllTextAsync(Path.Combine(output, "manifest.json"), JsonSerializer.Serialize(manifest, ExportJsonContext.Default.DictionaryStringObject), ct);
+        return written;
+    }
+
+    private static (string, int) Write(string dir, string file, IReadOnlyList<Example> rows, FeatureSet features, BinaryModel? model, RuleBaseline? baseline)
+    {
+        var p = model?.PredictAll(rows);
+        var sb = new StringBuilder("playerId,cutoff,label," + string.Join(',', features.Names) + (baseline is not null ? ",baselineProbability" : "") + (p is not null ? ",probability" : "") + "\n");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var e = rows[i];
+            sb.Append(Csv(e.PlayerId)).Append(',').Append(DateTimeOffset.UnixEpoch.AddDays(e.Cutoff).ToString("yyyy-MM-dd", Inv)).Append(',').Append(e.Label ? '1' : '0');
+            foreach (var f in e.Features) sb.Append(',').Append(f.ToString("R", Inv));
+            if (baseline is not null) sb.Append(',').Append(baseline.Probability(e.Baseline).ToString("R", Inv));
+            if (p is not null) sb.Append(',').Append(p[i].ToString("R", Inv));
+            sb.Append('\n');
+        }
+        File.WriteAllText(Path.Combine(dir, file), sb.ToString());
+        return (file, rows.Count);
+    }
+
+    private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>[]))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DateTimeOffset))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(double))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class ExportJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,92 @@
+using System.Globalization;
+using Shared.Store;
+using static Intelligence.Features.Words;
+
+namespace Intelligence.Features;
+
+/// <summary>
+/// Recency, frequency, money and trend of a player's play as of a cut-off day: built only from days strictly
+/// before the cut-off (and the registration and first-deposit days when they are before it), so the same
+/// function builds training rows for past cut-offs and live rows for today (cut-off = tomorrow).
+/// </summary>
+public static class ChurnFeatures
+{
+    public const float RecencyCap = 120;
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static readonly FeatureSet Set = new("churn-v1",
+    [
+        new("daysSinceLastActive", v => Days(v, RecencyCap, "visit")),
+        new("daysSinceLastRealMoneyBet", v => Days(v, RecencyCap, "real-money bet")),
+        new("daysSinceLastDeposit", v => Days(v, RecencyCap, "deposit")),
+        new("activeDays7", v => $"Active on {Count(v, "day", "days")} of the last 7"),
+        new("activeDays30", v => $"Active on {Count(v, "day", "days")} of the last 30"),
+        new("activeDays90", v => $"Active on {Count(v, "day", "days")} of the last 90"),
+        new("bets7", v => $"{Count((float)Unlog(v), "bet", "bets")} in the last 7 days"),
+        new("bets30", v => $"{Count((float)Unlog(v), "bet", "bets")} in the last 30 days"),
+        new("stake7", v => $"Staked {Money(Unlog(v))} in the last 7 days"),
+        new("stake30", v => $"Staked {Money(Unlog(v))} in the last 30 days"),
+        new("stake90", v => $"Staked {Money(Unlog(v))} in the last 90 days"),
+        new("ggr30", v => UnlogSigned(v) >= 0 ? $"Lost {Money(UnlogSigned(v))} net in the last 30 days" : $"Won {Money(-UnlogSigned(v))} net in the last 30 days"),
+        new("deposits30", v => $"{Count(v, "deposit", "deposits")} in the last 30 days"),
+        new("depositAmount30", v => $"Deposited {Money(Unlog(v))} in the last 30 days"),
+        new("depositAmount90", v => $"Deposited {Money(Unlog(v))} in the last 90 days"),
+        new("withdrawalAmount30", v => $"Withdrew {Money(Unlog(v))} in the last 30 days"),
+        new("bonusShare30", v => $"{Percent(v)} of the last 30 days' stake was bonus money"),
+        new("sessions30", v => $"{Count(v, "game session", "game sessions")} in the last 30 days"),
+        new("logins30", v => $"{Count(v, "login", "logins")} in the last 30 days"),
+        new("tenureDays", v => $"Registered {Count(v, "day", "days")} ago"),
+        new("daysSinceFirstDeposit", v => v < 0 ? "Has never deposited" : $"First deposit {Count(v, "day", "days")} ago"),
+        new("stakeTrend", v => Trend(v, "staking")),
+        new("activityTrend", v => Trend(v, "visits")),
+        new("averageStake30", v => $"Average stake {Money(Unlog(v))} over the last 30 days"),
+        new("winRate30", v => $"Won back {Percent(v)} of stakes over the last 30 days"),
+        new("netDeposit30", v => UnlogSigned(v) >= 0 ? $"Net deposits of {Money(UnlogSigned(v))} in the last 30 days" : $"Withdrew {Money(-UnlogSigned(v))} more than deposited in the last 30 days"),
+        new("age", v => v < 0 ? "Age unknown" : $"Aged {v.ToString("0", Inv)}"),
+    ]);
+
+    /// <summary>Features of <paramref name="h"/> as known before the start of day <paramref name="cutoff"/>.</summary>
+    public static float[] At(PlayerHistory h, long cutoff)
+    {
+        var w7 = h.Sum(cutoff - 7, cutoff);
+        var w30 = h.Sum(cutoff - 30, cutoff);
+        var w90 = h.Sum(cutoff - 90, cutoff);
+        float Since(Func<Bucket, bool> when) => h.LastDay(cutoff, when) is { } d ? Math.Min(RecencyCap, cutoff - 1 - d) : RecencyCap;
+        static double M(long units) => ProfileReader.Money(units) is var m ? (double)m : 0;
+        var stake30 = M(w30[DayField.Stake]);
+        var bets30 = w30[DayField.Bets];
+        var registered = h.RegisteredDay is { } r && r < cutoff ? r : h.DayNumbers.Length > 0 && h.DayNumbers[0] < cutoff ? h.DayNumbers[0] : cutoff - 1;
+        var firstDeposit = h.FirstDepositDay is { } f && f < cutoff ? f : h.FirstDay(long.MinValue, PlayerHistory.Deposited) is { } fb && fb < cutoff ? fb : (long?)null;
+        var year = DateTimeOffset.UnixEpoch.AddDays(cutoff).Year;
+        return
+        [
+            Since(PlayerHistory.Active),
+            Since(PlayerHistory.RealMoneyBet),
+            Since(PlayerHistory.Deposited),
+            w7[DayField.Active],
+            w30[DayField.Active],
+            w90[DayField.Active],
+            Log(w7[DayField.Bets]),
+            Log(bets30),
+            Log(M(w7[DayField.Stake])),
+            Log(stake30),
+            Log(M(w90[DayField.Stake])),
+            SignedLog(M(w30[DayField.Stake] - w30[DayField.Win])),
+            w30[DayField.Deposits],
+            Log(M(w30[DayField.DepositAmount])),
+            Log(M(w90[DayField.DepositAmount])),
+            Log(M(w30[DayField.WithdrawalAmount])),
+            stake30 > 0 ? (float)(M(w30[DayField.BonusStake]) / stake30) : 0,
+            w30[DayField.Sessions],
+            w30[DayField.Logins],
+            Math.Min(3650, cutoff - 1 - registered),
+            firstDeposit is { } fd ? cutoff - 1 - fd : -1,
+            (float)(M(w7[DayField.Stake]) * 30 / 7 / (stake30 + 1)),
+            (float)(w7[DayField.Active] * 30.0 / 7 / (w30[DayField.Active] + 0.5)),
+            bets30 > 0 ? Log(stake30 / bets30) : 0,
+            stake30 > 0 ? (float)Math.Min(3, M(w30[DayField.Win]) / stake30) : 0,
+            SignedLog(M(w30[DayField.DepositAmount] - w30[DayField.WithdrawalAmount])),
+            h.BirthYear is { } by && by > 1900 && by < year ? year - by : -1,
+        ];
+    }
+}

@@ -1,0 +1,146 @@
+using Intelligence.Features;
+using Intelligence.Training;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace Intelligence.Models;
+
+/// <summary>A row as ML.NET sees it; the vector's length is set per feature set through a schema definition.</summary>
+public sealed class ModelInput
+{
+    public bool Label { get; set; }
+    public float[] Features { get; set; } = [];
+}
+
+public sealed class BinaryOutput
+{
+    public float Probability { get; set; }
+    public float Score { get; set; }
+    public float[] FeatureContributions { get; set; } = [];
+}
+
+/// <summary>A model input's contribution to a score, with the player's value in words.</summary>
+public sealed record Driver(string Feature, double Contribution, string Description);
+
+/// <summary>
+/// A gradient-boosted tree classifier (ML.NET FastTree, Platt-calibrated) with ML.NET's feature contributions
+/// appended, so one prediction gives the probability and its drivers. The fitted transformer is immutable and
+/// shared; prediction engines are not thread-safe, so each caller borrows one from a pool (what
+/// Microsoft.Extensions.ML's PredictionEnginePool does, which is not obtainable here).
+/// </summary>
+public sealed class BinaryModel
+{
+    private readonly ObjectPool<PredictionEngine<ModelInput, BinaryOutput>> _engines;
+
+    private BinaryModel(MLContext ml, ITransformer transformer, FeatureSet features)
+    {
+        Ml = ml;
+        Transformer = transformer;
+        Features = features;
+        var schema = SchemaFor(features);
+        _engines = new DefaultObjectPool<PredictionEngine<ModelInput, BinaryOutput>>(
+            new EnginePolicy(() => ml.Model.CreatePredictionEngine<ModelInput, BinaryOutput>(transformer, inputSchemaDefinition: schema)),
+            Environment.ProcessorCount * 4);
+    }
+
+    public MLContext Ml { get; }
+    public ITransformer Transformer { get; }
+    public FeatureSet Features { get; }
+
+    public sealed class TrainerSettings
+    {
+        public int Trees { get; set; } = 150;
+        public int Leaves { get; set; } = 24;
+        public int MinimumExamplesPerLeaf { get; set; } = 40;
+        public double LearningRate { get; set; } = 0.08;
+        public int Seed { get; set; } = 7;
+    }
+
+    public static BinaryModel Train(IReadOnlyList<Example> rows, FeatureSet features, TrainerSettings settings)
+    {
+        var ml = new MLContext(settings.Seed);
+        var data = Load(ml, rows, features);
+        var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = settings.Trees,
+            NumberOfLeaves = settings.Leaves,
+            MinimumExampleCountPerLeaf = Math.Max(2, Math.Min(settings.MinimumExamplesPerLeaf, rows.Count / 50)),
+            LearningRate = settings.LearningRate,
+            FeatureColumnName = nameof(ModelInput.Features),
+            LabelColumnName = nameof(ModelInput.Label),
+        });
+        var fitted = trainer.Fit(data);
+        var contributions = ml.Transforms.CalculateFeatureContribution(fitted, numberOfPositiveContributions: features.Count, numberOfNegativeContributions: features.Count, normalize: false)
+            .Fit(fitted.Transform(data));
+        var chain = new TransformerChain<ITransformer>(fitted, contributions);
+        return new BinaryModel(ml, chain, features);
+    }
+
+    /// <summary>Probabilities for many rows at once (evaluation, export).</summary>
+    public double[] PredictAll(IReadOnlyList<Example> rows)
+    {
+        if (rows.Count == 0) return [];
+        var scored = Transformer.Transform(Load(Ml, rows, Features));
+        return [.. scored.GetColumn<float>(nameof(BinaryOutput.Probability)).Select(p => (double)p)];
+    }
+
+    public (double Probability, IReadOnlyList<Driver> Drivers) Predict(float[] features, int drivers = 4)
+    {
+        var engine = _engines.Get();
+        BinaryOutput output;
+        try
+        {
+            output = engine.Predict(new ModelInput { Features = features });
+        }
+        finally
+        {
+            _engines.Return(engine);
+        }
+        return (output.Probability, Explain(features, output.FeatureContributions, drivers));
+    }
+
+    private List<Driver> Explain(float[] features, float[] contributions, int count)
+    {
+        var top = new List<Driver>(count);
+        foreach (var i in Enumerable.Range(0, Math.Min(contributions.Length, Features.Count))
+            .Where(i => contributions[i] != 0).OrderByDescending(i => Math.Abs(contributions[i])).Take(count))
+        {
+            var f = Features.Features[i];
+            top.Add(new Driver(f.Name, Math.Round(contributions[i], 4), f.Describe(features[i])));
+        }
+        return top;
+    }
+
+    public byte[] Save()
+    {
+        using var stream = new MemoryStream();
+        Ml.Model.Save(Transformer, Load(Ml, [], Features).Schema, stream);
+        return stream.ToArray();
+    }
+
+    public static BinaryModel Load(byte[] bytes, FeatureSet features)
+    {
+        var ml = new MLContext();
+        using var stream = new MemoryStream(bytes);
+        var transformer = ml.Model.Load(stream, out _);
+        return new BinaryModel(ml, transformer, features);
+    }
+
+    internal static SchemaDefinition SchemaFor(FeatureSet features)
+    {
+        var schema = SchemaDefinition.Create(typeof(ModelInput));
+        schema[nameof(ModelInput.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, features.Count);
+        return schema;
+    }
+
+    private static IDataView Load(MLContext ml, IReadOnlyList<Example> rows, FeatureSet features) =>
+        ml.Data.LoadFromEnumerable(rows.Select(r => new ModelInput { Label = r.Label, Features = r.Features }), SchemaFor(features));
+
+    private sealed class EnginePolicy(Func<PredictionEngine<ModelInput, BinaryOutput>> create) : PooledObjectPolicy<PredictionEngine<ModelInput, BinaryOutput>>
+    {
+        public override PredictionEngine<ModelInput, BinaryOutput> Create() => create();
+        public override bool Return(PredictionEngine<ModelInput, BinaryOutput> obj) => true;
+    }
+}

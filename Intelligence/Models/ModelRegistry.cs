@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Intelligence.Training;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Intelligence.Models;
+
+public static class ModelKinds
+{
+    public const string Churn = "churn";
+    public const string Vip = "vip";
+    public const string Segments = "segments";
+    public static readonly IReadOnlyList<string> All = [Churn, Vip, Segments];
+}
+
+public static class ModelStatus
+{
+    public const string Promoted = "promoted";
+    public const string Rejected = "rejected";
+    public const string Retired = "retired";
+}
+
+/// <summary>What a model version is: how it was trained, on what, how it scored on its holdout, and what became of it.</summary>
+public sealed record ModelCard(
+    string Kind,
+    string Version,
+    DateTimeOffset TrainedAt,
+    string Status,
+    string Trainer,
+    IReadOnlyList<string> Features,
+    ModelWindow Window,
+    ModelEvaluation Evaluation,
+    string Decision,
+    double TrainingSeconds,
+    IReadOnlyList<SegmentInfo>? Segments = null);
+
+public sealed record ModelWindow(DateTimeOffset From, DateTimeOffset AsOf, IReadOnlyList<DateTimeOffset> TrainCutoffs, IReadOnlyList<DateTimeOffset> HoldoutCutoffs, string Split)
+{
+    public static ModelWindow Of(DataWindow w) => new(w.From, w.AsOf,
+        [.. w.TrainCutoffs.Distinct().Order().Select(d => DateTimeOffset.UnixEpoch.AddDays(d))],
+        [.. w.HoldoutCutoffs.Distinct().Order().Select(d => DateTimeOffset.UnixEpoch.AddDays(d))], w.Split);
+}
+
+/// <param name="Model">This version on the holdout.</param>
+/// <param name="Baseline">The rule baseline on the same holdout.</param>
+/// <param name="Current">The version served when this one was trained, on the same holdout (null if none).</param>
+/// <param name="Clustering">Segments: Davies-Bouldin index (lower is better) by k, and of this and the served version on the same players.</param>
+public sealed record ModelEvaluation(int TrainRows, int HoldoutRows, string? BaselineRule, Metrics? Model, Metrics? Baseline, Metrics? Current,
+    ClusteringEvaluation? Clustering = null);
+
+public sealed record ClusteringEvaluation(int K, double DaviesBouldin, IReadOnlyDictionary<int, double> DaviesBouldinByK, double? CurrentDaviesBouldin);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(ModelCard))]
+[JsonSerializable(typeof(List<ModelCard>))]
+internal sealed partial class ModelJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Model versions kept in the store, so every Intelligence instance serves the same one: a card per version, the
+/// serialised model, the current version per kind, and the promotion history that rollback walks back. A change of
+/// the current version is published on <see cref="StoreKeys.ModelsChanged"/>; instances reload without restarting.
+/// </summary>
+public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
+{
+    private IDatabase Db => redis.GetDatabase();
+
+    public async Task SaveAsync(ModelCard card, byte[] model)
+    {
+        var batch = Db.CreateBatch();
+        var a = batch.StringSetAsync(keys.ModelBlob(card.Kind, card.Version), model);
+        var b = batch.HashSetAsync(keys.ModelVersions(card.Kind), card.Version, Serialize(card));
+        batch.Execute();
+        await Task.WhenAll(a, b);
+    }
+
+    public async Task UpdateAsync(ModelCard card) => await Db.HashSetAsync(keys.ModelVersions(card.Kind), card.Version, Serialize(card));
+
+    public async Task<string?> CurrentVersionAsync(string kind) => await Db.HashGetAsync(keys.ModelsCurrent, kind) is { HasValue: true } v ? v.ToString() : null;
+
+    public async Task<ModelCard?> CardAsync(string kind, string version) =>
+        await Db.HashGetAsync(keys.ModelVersions(kind), version) is { HasValue: true } v ? Deserialize(v!) : null;
+
+    public async Task<byte[]?> ModelAsync(string kind, string version) => await Db.StringGetAsync(keys.ModelBlob(kind, version)) is { HasValue: true } v ? (byte[])v! : null;
+
+    /// <summary>All versions of a kind, newest first.</summary>
+    public async Task<List<ModelCard>> CardsAsync(string kind) =>
+        [.. (await Db.HashGetAllAsync(keys.ModelVersions(kind))).Select(e => Deserialize(e.Value!)).OrderByDescending(c => c.TrainedAt).ThenByDescending(c => c.Version, StringComparer.Ordinal)];
+
+    /// <summary>Makes <paramref name="version"/> the one served, remembers it for rollback, and tells every instance.</summary>
+    public async Task PromoteAsync(string kind, string version)
+    {
+        var tx = Db.CreateTransaction();
+        _ = tx.HashSetAsync(keys.ModelsCurrent, kind, version);
+        _ = tx.ListLeftPushAsync(keys.ModelPromotions(kind), version);
+        _ = tx.ListTrimAsync(keys.ModelPromotions(kind), 0, 99);
+        await tx.ExecuteAsync();
+        await Db.PublishAsync(keys.ModelsChanged, kind);
+    }
+
+    /// <summary>
+    /// Serves the version promoted before the current one again, and marks the current one retired. Returns the
+    /// version now served, or null when there is nothing to roll back to.
+    /// </summary>
+    public async Task<(string From, string To)?> RollbackAsync(string kind)
+    {
+        var history = (await Db.ListRangeAsync(keys.ModelPromotions(kind), 0, -1)).Select(v => v.ToString()).ToList();
+        var current = await CurrentVersionAsync(kind);
+        if (current is null || history.Count < 2) return null;
+        var previous = history.Skip(1).FirstOrDefault(v => v != current);
+        if (previous is null) return null;
+        var tx = Db.CreateTransaction();
+        tx.AddCondition(Condition.HashEqual(keys.ModelsCurrent, kind, current));
+        _ = tx.HashSetAsync(keys.ModelsCurrent, kind, previous);
+        _ = tx.ListLeftPopAsync(keys.ModelPromotions(kind));
+        if (!await tx.ExecuteAsync()) throw new InvalidOperationException($"the current {kind} model changed during the rollback; try again");
+        if (await CardAsync(kind, current) is { } card) await UpdateAsync(card with { Status = ModelStatus.Retired, Decision = card.Decision + $"; rolled back to {previous}" });
+        await Db.PublishAsync(keys.ModelsChanged, kind);
+        return (current, previous);
+    }
+
+    private static string Serialize(ModelCard card) => JsonSerializer.Serialize(card, ModelJsonContext.Default.ModelCard);
+
+    private static ModelCard Deserialize(string json) => JsonSerializer.Deserialize(json, ModelJsonContext.Default.ModelCard)!;
+}

@@ -1,0 +1,150 @@
+using Intelligence.Features;
+using Microsoft.Extensions.Options;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Intelligence.Scoring;
+
+/// <summary>
+/// Live rescoring. Ingestion marks every changed player in the durable change feed (<see cref="StoreKeys.RescorePending"/>)
+/// and publishes a notification; this worker wakes on the notification (or its poll interval), claims a batch
+/// atomically (so several instances share the work), rescores it and releases the claim. A claim whose worker died
+/// returns to the feed when its lease runs out, and a restarted instance starts by draining what waited meanwhile.
+/// </summary>
+public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, Rescorer rescorer, ScoringMetrics metrics,
+    IOptions<ScoringOptions> options, TimeProvider clock, ILogger<RescoreWorker> log) : BackgroundService
+{
+    // KEYS: pending, claimed. ARGV: now (ms), lease (ms), max. Returns id, first-change time pairs.
+    private const string Claim = """
+        local now = tonumber(ARGV[1])
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
+        for _, id in ipairs(expired) do
+          redis.call('ZREM', KEYS[2], id)
+          redis.call('ZADD', KEYS[1], 'NX', now, id)
+        end
+        local items = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES')
+        for i = 1, #items, 2 do
+          redis.call('ZREM', KEYS[1], items[i])
+          redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), items[i])
+        end
+        return items
+        """;
+
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var queue = await redis.GetSubscriber().SubscribeAsync(keys.ProfileChanged);
+        queue.OnMessage(_ => Wake());
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                int claimed;
+                try
+                {
+                    claimed = await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    log.LogWarning(e, "Rescoring paused: the store did not answer");
+                    claimed = 0;
+                }
+                if (claimed == 0) await _signal.WaitAsync(options.Value.RescorePollInterval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await queue.UnsubscribeAsync();
+        }
+    }
+
+    private void Wake()
+    {
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    /// <summary>Claims and rescores one batch; returns how many players were claimed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(Claim, [keys.RescorePending, keys.RescoreClaimed],
+            [now, (long)o.RescoreLease.TotalMilliseconds, o.RescoreBatch]))!;
+        if (result.Length == 0) return 0;
+        var ids = new string[result.Length / 2];
+        var since = new long[ids.Length];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = result[2 * i].ToString();
+            since[i] = (long)(double)result[2 * i + 1];
+        }
+        try
+        {
+            await rescorer.RescoreAsync(ids, ct);
+            var done = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var t in since) metrics.Lag(Math.Max(0, done - t));
+            await db.SortedSetRemoveAsync(keys.RescoreClaimed, [.. ids.Select(id => (RedisValue)id)]);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Back to the feed at once rather than after the lease: the next round retries them.
+            log.LogError(e, "Rescoring {Count} players failed; they go back to the change feed", ids.Length);
+            await db.SortedSetAddAsync(keys.RescorePending, [.. ids.Select((id, i) => new SortedSetEntry(id, since[i]))], SortedSetWhen.NotExists);
+            await db.SortedSetRemoveAsync(keys.RescoreClaimed, [.. ids.Select(id => (RedisValue)id)]);
+        }
+        return ids.Length;
+    }
+
+    public override void Dispose()
+    {
+        _signal.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>Rescores every player every <see cref="ScoringOptions.SweepInterval"/>, so recency-driven scores move without events.</summary>
+public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ScoringMetrics metrics, IOptions<ScoringOptions> options, TimeProvider clock,
+    ILogger<SweepWorker> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.SweepInterval;
+        if (interval <= TimeSpan.Zero) return;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(interval, clock, stoppingToken);
+                try
+                {
+                    var n = await SweepAsync(stoppingToken);
+                    log.LogInformation("Sweep rescored {Players} players", n);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    log.LogWarning(e, "Sweep stopped early: the store did not answer");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async Task<int> SweepAsync(CancellationToken ct)
+    {
+        var n = 0;
+        await foreach (var page in reader.PlayerIdPagesAsync())
+        {
+            n += await rescorer.RescoreAsync(page, ct);
+        }
+        metrics.Swept();
+        return n;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics.Metrics;
+using Intelligence.Features;
+using Shared.Contracts;
+
+namespace Intelligence.Scoring;
+
+/// <summary>A player's new scores next to the bands they had before, for whoever acts on changes (webhooks, segments).</summary>
+public sealed record ScoreChange(PlayerProfile Profile, PlayerScores Scores, StoredBands Before);
+
+/// <summary>Acts on freshly stored scores.</summary>
+public interface IScoreObserver
+{
+    Task OnScoredAsync(IReadOnlyList<ScoreChange> changes, CancellationToken ct);
+}
+
+/// <summary>Reads players, scores them, stores the scores and tells the observers: the one path live rescoring and the sweep share.</summary>
+public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreStore store, IEnumerable<IScoreObserver> observers, ScoringMetrics metrics,
+    ILogger<Rescorer> log)
+{
+    /// <summary>Rescores the players (unknown ones are skipped) and returns how many were scored.</summary>
+    public async Task<int> RescoreAsync(IReadOnlyList<string> playerIds, CancellationToken ct)
+    {
+        if (playerIds.Count == 0) return 0;
+        var snapshotsTask = reader.ReadAsync(playerIds);
+        var beforeTask = store.ReadBandsAsync(playerIds);
+        var snapshots = await snapshotsTask;
+        var before = await beforeTask;
+        var changes = new List<ScoreChange>(playerIds.Count);
+        for (var i = 0; i < playerIds.Count; i++)
+        {
+            if (snapshots[i] is not { } s) continue;
+            changes.Add(new ScoreChange(s.Profile, scorer.Score(s), before[i]));
+        }
+        await store.WriteAsync([.. changes.Select(c => c.Scores)]);
+        metrics.Scored(changes.Count);
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.OnScoredAsync(changes, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "{Observer} failed on {Count} rescored players", observer.GetType().Name, changes.Count);
+            }
+        }
+        return changes.Count;
+    }
+}
+
+public sealed class ScoringMetrics : IDisposable
+{
+    public const string MeterName = "Casino.Scoring";
+    private readonly Meter _meter = new(MeterName);
+    private readonly Counter<long> _scored;
+    private readonly Histogram<double> _lag;
+    private readonly Counter<long> _sweeps;
+
+    public ScoringMetrics()
+    {
+        _scored = _meter.CreateCounter<long>("intelligence.players.scored", description: "Players rescored (live and sweep)");
+        _lag = _meter.CreateHistogram<double>("intelligence.rescore.lag", unit: "ms", description: "From a profile change entering the change feed to its scores being stored");
+        _sweeps = _meter.CreateCounter<long>("intelligence.sweeps", description: "Completed sweeps rescoring every player");
+    }
+
+    public void Scored(int n) => _scored.Add(n);
+    public void Lag(double ms) => _lag.Record(ms);
+    public void Swept() => _sweeps.Add(1);
+    public void Dispose() => _meter.Dispose();
+}

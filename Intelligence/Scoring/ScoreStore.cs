@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text.Json;
+using Shared.Contracts;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Intelligence.Scoring;
+
+/// <summary>The bands a player had before a rescoring, to tell a band change.</summary>
+public sealed record StoredBands(string? Churn, string? Vip, string? Segment);
+
+/// <summary>
+/// Scores live in the player's <c>s:{id}</c> hash: the API's JSON, plus plain fields segment rules and other
+/// readers use (<c>churn</c>, <c>cb</c>, <c>vip</c>, <c>vb</c>, <c>seg</c>, <c>segn</c>, <c>at</c>).
+/// </summary>
+public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
+{
+    private static readonly RedisValue[] BandFields = ["cb", "vb", "seg"];
+
+    // An erasure between reading a player and storing their scores must not leave scores behind.
+    private const string WriteIfHeld = "local unpack = table.unpack or unpack if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], unpack(ARGV)) return 1 end return 0";
+
+    public async Task<string?[]> ReadJsonAsync(IReadOnlyList<string> playerIds)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var reads = playerIds.Select(id => batch.HashGetAsync(keys.Scores(id), "json")).ToList();
+        batch.Execute();
+        await Task.WhenAll(reads);
+        return [.. reads.Select(r => r.Result is { HasValue: true } v ? v.ToString() : null)];
+    }
+
+    public async Task<StoredBands[]> ReadBandsAsync(IReadOnlyList<string> playerIds)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var reads = playerIds.Select(id => batch.HashGetAsync(keys.Scores(id), BandFields)).ToList();
+        batch.Execute();
+        await Task.WhenAll(reads);
+        return [.. reads.Select(r => new StoredBands(S(r.Result[0]), S(r.Result[1]), S(r.Result[2])))];
+        static string? S(RedisValue v) => v.HasValue ? v.ToString() : null;
+    }
+
+    /// <summary>Stores the scores and announces each on <see cref="StoreKeys.ScoresChanged"/>.</summary>
+    public async Task WriteAsync(IReadOnlyList<PlayerScores> scores)
+    {
+        if (scores.Count == 0) return;
+        var db = redis.GetDatabase();
+        var batch = db.CreateBatch();
+        var writes = new List<Task>(scores.Count * 2);
+        foreach (var s in scores)
+        {
+            var fields = new List<HashEntry>(8)
+            {
+                new("json", JsonSerializer.Serialize(s, ContractsJsonContext.Default.PlayerScores)),
+                new("at", s.ScoredAt.ToUnixTimeMilliseconds()),
+            };
+            if (s.Churn is { } c) { fields.Add(new("churn", c.Probability.ToString("R", CultureInfo.InvariantCulture))); fields.Add(new("cb", c.Band)); }
+            if (s.Vip is { } v) { fields.Add(new("vip", v.Probability.ToString("R", CultureInfo.InvariantCulture))); fields.Add(new("vb", v.Band)); }
+            if (s.Segment is { } g) { fields.Add(new("seg", g.Id)); fields.Add(new("segn", g.Name)); }
+            var args = new RedisValue[fields.Count * 2];
+            for (var i = 0; i < fields.Count; i++) { args[2 * i] = fields[i].Name; args[2 * i + 1] = fields[i].Value; }
+            writes.Add(batch.ScriptEvaluateAsync(WriteIfHeld, [keys.Profile(s.PlayerId), keys.Scores(s.PlayerId)], args));
+            writes.Add(batch.PublishAsync(keys.ScoresChanged, $"{s.PlayerId}|{s.ScoredAt.ToUnixTimeMilliseconds()}"));
+        }
+        batch.Execute();
+        await Task.WhenAll(writes);
+    }
+}

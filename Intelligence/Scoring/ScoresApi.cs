@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Intelligence.Features;
+using Intelligence.Models;
+using Intelligence.Training;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
+
+namespace Intelligence.Scoring;
+
+public static class ScoresApi
+{
+    public const int MaxBatch = 1000;
+
+    /// <summary>Models, scoring, live rescoring, the sweep and training (command, schedule and API).</summary>
+    public static IHostApplicationBuilder AddScoring(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.ChurnMedium <= o.ChurnHigh, "Scoring:ChurnMedium must not exceed Scoring:ChurnHigh")
+            .Validate(o => o.VipMedium <= o.VipHigh, "Scoring:VipMedium must not exceed Scoring:VipHigh")
+            .ValidateOnStart();
+        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Churn.HorizonDays is >= 7 and <= 180, "Training:Churn:HorizonDays must be within 7..180")
+            .Validate(o => o.Vip.TopShare is > 0 and < 1, "Training:Vip:TopShare must be within (0, 1)")
+            .Validate(o => o.Vip.OutcomeDays is >= 14 and <= 365, "Training:Vip:OutcomeDays must be within 14..365")
+            .Validate(o => o.Segments.MinK >= 2 && o.Segments.MaxK >= o.Segments.MinK, "Training:Segments needs 2 <= MinK <= MaxK")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<HistoryReader>();
+        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<ModelHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        builder.Services.AddSingleton<PlayerScorer>();
+        builder.Services.AddSingleton<ScoreStore>();
+        builder.Services.AddSingleton<ScoringMetrics>();
+        builder.Services.AddSingleton<Rescorer>();
+        builder.Services.AddSingleton<RescoreWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RescoreWorker>());
+        builder.Services.AddSingleton<SweepWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SweepWorker>());
+        builder.Services.AddSingleton<ModelTrainer>();
+        builder.Services.AddSingleton<TrainingJobs>();
+        builder.Services.AddHostedService<TrainingScheduler>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapScoresApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/players/{playerId}/scores", GetScoresAsync)
+            .RequireAuthorization(Scopes.ScoresRead)
+            .WithName("GetScores")
+            .WithTags("Scores")
+            .WithSummary("A player's churn risk, VIP potential, segment and marketing status")
+            .WithDescription("Scores are recomputed within moments of every profile change and by an hourly sweep; `scoredAt` says when. `churn`, `vip` and `segment` are null until the first model of their kind is trained. Each probability carries its top drivers in words. `marketing.allowed` is false, with reasons, for self-excluded, cooling-off and blocked players and those without any marketing consent.");
+        app.MapPost("/v1/scores/batch", GetBatchAsync)
+            .RequireAuthorization(Scopes.ScoresRead)
+            .WithName("GetScoresBatch")
+            .WithTags("Scores")
+            .WithSummary($"Scores of up to {MaxBatch} players at once")
+            .WithDescription("Players nothing is held about are listed in `notFound`.");
+        return app;
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetScoresAsync(string playerId, ScoreStore store, HistoryReader reader, Rescorer rescorer, CancellationToken ct)
+    {
+        var json = (await store.ReadJsonAsync([playerId]))[0];
+        if (json is null)
+        {
+            // Not scored yet (a brand-new player whose change is still in the feed): score now.
+            if (await rescorer.RescoreAsync([playerId], ct) == 0) return UnknownPlayer(playerId);
+            json = (await store.ReadJsonAsync([playerId]))[0];
+            if (json is null) return UnknownPlayer(playerId);
+        }
+        return TypedResults.Text(json, "application/json");
+    }
+
+    internal static async Task<Results<Ok<BatchScoresResponse>, ValidationProblem>> GetBatchAsync(BatchScoresRequest request, ScoreStore store, Rescorer rescorer, CancellationToken ct)
+    {
+        var ids = request.PlayerIds;
+        if (ids is null || ids.Count == 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["playerIds"] = ["must list at least one player id"] });
+        if (ids.Count > MaxBatch)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["playerIds"] = [$"at most {MaxBatch} player ids per request, got {ids.Count}"] });
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(ids[i]))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"playerIds[{i}]"] = ["must not be empty"] });
+        }
+        var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
+        var json = await store.ReadJsonAsync(distinct);
+        var missing = distinct.Where((_, i) => json[i] is null).ToList();
+        if (missing.Count > 0)
+        {
+            await rescorer.RescoreAsync(missing, ct);
+            var again = await store.ReadJsonAsync(missing);
+            for (int i = 0, m = 0; i < distinct.Count; i++)
+            {
+                if (json[i] is null) json[i] = again[m++];
+            }
+        }
+        var items = new List<PlayerScores>(distinct.Count);
+        var notFound = new List<string>();
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            if (json[i] is { } j) items.Add(JsonSerializer.Deserialize(j, ContractsJsonContext.Default.PlayerScores)!);
+            else notFound.Add(distinct[i]);
+        }
+        return TypedResults.Ok(new BatchScoresResponse(items, notFound));
+    }
+
+    private static ProblemHttpResult UnknownPlayer(string playerId) => TypedResults.Problem(statusCode: 404, title: "Unknown player",
+        detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.");
+}

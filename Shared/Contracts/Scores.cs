@@ -1,0 +1,29 @@
+namespace Shared.Contracts;
+
+/// <summary>
+/// A player's scores (<c>GET /v1/players/{playerId}/scores</c>). <see cref="Churn"/>, <see cref="Vip"/> and
+/// <see cref="Segment"/> are null until the first model of their kind has been trained.
+/// </summary>
+public sealed record PlayerScores(
+    string PlayerId,
+    DateTimeOffset ScoredAt,
+    ProbabilityScore? Churn,
+    ProbabilityScore? Vip,
+    SegmentRef? Segment,
+    IReadOnlyList<SegmentRef> Segments,
+    MarketingStatus Marketing,
+    IReadOnlyDictionary<string, string> ModelVersions);
+
+/// <param name="Band">churn: <c>low</c>, <c>medium</c>, <c>high</c>, or <c>lapsed</c> (no activity in the churn
+/// definition's active window); vip: <c>low</c>, <c>medium</c>, <c>high</c>, <c>none</c> (never deposited) or
+/// <c>vip</c> (a VIP tier in the PAM).</param>
+/// <param name="Drivers">The inputs that moved this player's probability most, in words (positive: towards the event).</param>
+public sealed record ProbabilityScore(double Probability, string Band, IReadOnlyList<ScoreDriver> Drivers);
+
+public sealed record ScoreDriver(string Feature, double Contribution, string Description);
+
+public sealed record SegmentRef(string Id, string Name);
+
+public sealed record BatchScoresRequest(IReadOnlyList<string>? PlayerIds);
+
+public sealed record BatchScoresResponse(IReadOnlyList<PlayerScores> Items, IReadOnlyList<string> NotFound);
