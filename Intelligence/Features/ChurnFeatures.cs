@@ -39,7 +39,7 @@ public static class ChurnFeatures
         new("daysSinceFirstDeposit", v => v < 0 ? "Has never deposited" : $"First deposit {Count(v, "day", "days")} ago"),
         new("stakeTrend", v => Trend(v, "staking")),
         new("activityTrend", v => Trend(v, "visits")),
-        new("averageStake30", v => $"Average stake {Money(Unlog(v))} over the last 30 days"),
+        new("averageStake30", v => v <= 0 ? "No bets in the last 30 days" : $"Average stake {Money(Unlog(v))} over the last 30 days"),
         new("winRate30", v => $"Won back {Percent(v)} of stakes over the last 30 days"),
         new("netDeposit30", v => UnlogSigned(v) >= 0 ? $"Net deposits of {Money(UnlogSigned(v))} in the last 30 days" : $"Withdrew {Money(-UnlogSigned(v))} more than deposited in the last 30 days"),
         new("age", v => v < 0 ? "Age unknown" : $"Aged {v.ToString("0", Inv)}"),

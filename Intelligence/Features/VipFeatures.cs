@@ -24,7 +24,7 @@ public static class VipFeatures
         new("activeDays", v => $"Active on {Count(v, "day", "days")} since the first deposit"),
         new("bets", v => $"{Count((float)Unlog(v), "bet", "bets")} since the first deposit"),
         new("stake", v => $"Staked {Money(Unlog(v))} since the first deposit"),
-        new("averageStake", v => $"Average stake {Money(Unlog(v))}"),
+        new("averageStake", v => v <= 0 ? "No bets since the first deposit" : $"Average stake {Money(Unlog(v))}"),
         new("maxDailyStake", v => $"Staked up to {Money(Unlog(v))} in a day"),
         new("ggr", v => UnlogSigned(v) >= 0 ? $"Lost {Money(UnlogSigned(v))} net since the first deposit" : $"Won {Money(-UnlogSigned(v))} net since the first deposit"),
         new("bonusShare", v => $"{Percent(v)} of stake was bonus money"),

@@ -72,7 +72,7 @@ public sealed class BinaryModel
             LabelColumnName = nameof(ModelInput.Label),
         });
         var fitted = trainer.Fit(data);
-        var contributions = ml.Transforms.CalculateFeatureContribution(fitted, numberOfPositiveContributions: features.Count, numberOfNegativeContributions: features.Count, normalize: false)
+        var contributions = ml.Transforms.CalculateFeatureContribution(fitted, numberOfPositiveContributions: features.Count, numberOfNegativeContributions: features.Count, normalize: true)
             .Fit(fitted.Transform(data));
         var chain = new TransformerChain<ITransformer>(fitted, contributions);
         return new BinaryModel(ml, chain, features);
