@@ -1,4 +1,5 @@
 using Intelligence.Features;
+using Intelligence.Models;
 using Microsoft.Extensions.Options;
 using Shared.Store;
 using StackExchange.Redis;
@@ -108,23 +109,35 @@ public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, 
     }
 }
 
-/// <summary>Rescores every player every <see cref="ScoringOptions.SweepInterval"/>, so recency-driven scores move without events.</summary>
-public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ScoringMetrics metrics, IOptions<ScoringOptions> options, TimeProvider clock,
-    ILogger<SweepWorker> log) : BackgroundService
+/// <summary>
+/// Rescores every player every <see cref="ScoringOptions.SweepInterval"/>, so recency-driven scores move without
+/// events, and as soon as a new model version is served, so stored scores never lag a promotion or rollback for
+/// long. One instance sweeps at a time (a lock in the store).
+/// </summary>
+public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ModelHost models, IConnectionMultiplexer redis, StoreKeys keys, ScoringMetrics metrics,
+    IOptions<ScoringOptions> options, TimeProvider clock, ILogger<SweepWorker> log) : BackgroundService
 {
+    private readonly SemaphoreSlim _modelChanged = new(0, 1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.SweepInterval;
-        if (interval <= TimeSpan.Zero) return;
+        models.Changed += OnModelChanged;
+        var next = interval > TimeSpan.Zero ? clock.GetUtcNow() + interval : DateTimeOffset.MaxValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(interval, clock, stoppingToken);
+                var wait = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - clock.GetUtcNow();
+                var modelChanged = wait <= TimeSpan.Zero || await _modelChanged.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, stoppingToken);
+                if (!modelChanged && clock.GetUtcNow() < next) continue;
+                if (clock.GetUtcNow() >= next) next = clock.GetUtcNow() + interval;
+                // Let a burst of promotions (three kinds in one training run) settle into one sweep.
+                if (modelChanged) await Task.Delay(TimeSpan.FromMilliseconds(500), clock, stoppingToken);
                 try
                 {
                     var n = await SweepAsync(stoppingToken);
-                    log.LogInformation("Sweep rescored {Players} players", n);
+                    if (n >= 0) log.LogInformation("Sweep rescored {Players} players", n);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
@@ -135,16 +148,47 @@ public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, Scoring
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            models.Changed -= OnModelChanged;
+        }
     }
 
+    private void OnModelChanged(string kind)
+    {
+        try { _modelChanged.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    /// <summary>Rescores everyone; returns how many, or −1 when another instance is sweeping.</summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
-        var n = 0;
-        await foreach (var page in reader.PlayerIdPagesAsync())
+        var db = redis.GetDatabase();
+        var token = Guid.NewGuid().ToString("N");
+        if (!await db.StringSetAsync(keys.SweepLock, token, TimeSpan.FromMinutes(10), When.NotExists)) return -1;
+        try
         {
-            n += await rescorer.RescoreAsync(page, ct);
+            var n = 0;
+            await foreach (var page in reader.PlayerIdPagesAsync())
+            {
+                n += await rescorer.RescoreAsync(page, ct);
+                await db.KeyExpireAsync(keys.SweepLock, TimeSpan.FromMinutes(10));
+            }
+            metrics.Swept();
+            return n;
         }
-        metrics.Swept();
-        return n;
+        finally
+        {
+            var tx = db.CreateTransaction();
+            tx.AddCondition(Condition.StringEqual(keys.SweepLock, token));
+            _ = tx.KeyDeleteAsync(keys.SweepLock);
+            await tx.ExecuteAsync();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _modelChanged.Dispose();
+        base.Dispose();
     }
 }

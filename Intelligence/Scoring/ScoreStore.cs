@@ -20,14 +20,23 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
     // An erasure between reading a player and storing their scores must not leave scores behind.
     private const string WriteIfHeld = "local unpack = table.unpack or unpack if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], unpack(ARGV)) return 1 end return 0";
 
-    public async Task<string?[]> ReadJsonAsync(IReadOnlyList<string> playerIds)
+    private static readonly RedisValue[] JsonFields = ["json", "mv"];
+
+    /// <summary>
+    /// The stored scores' JSON, or null where none is stored or it was made by other model versions than
+    /// <paramref name="versions"/> (see <see cref="VersionsKey"/>), so a caller never serves scores of a replaced model.
+    /// </summary>
+    public async Task<string?[]> ReadJsonAsync(IReadOnlyList<string> playerIds, string? versions = null)
     {
         var batch = redis.GetDatabase().CreateBatch();
-        var reads = playerIds.Select(id => batch.HashGetAsync(keys.Scores(id), "json")).ToList();
+        var reads = playerIds.Select(id => batch.HashGetAsync(keys.Scores(id), JsonFields)).ToList();
         batch.Execute();
         await Task.WhenAll(reads);
-        return [.. reads.Select(r => r.Result is { HasValue: true } v ? v.ToString() : null)];
+        return [.. reads.Select(r => r.Result[0].HasValue && (versions is null || r.Result[1] == versions) ? r.Result[0].ToString() : null)];
     }
+
+    /// <summary>The model versions scores were made with, as one comparable string.</summary>
+    public static string VersionsKey(IReadOnlyDictionary<string, string> versions) => string.Join(',', versions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Value));
 
     public async Task<StoredBands[]> ReadBandsAsync(IReadOnlyList<string> playerIds)
     {
@@ -52,6 +61,7 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
             {
                 new("json", JsonSerializer.Serialize(s, ContractsJsonContext.Default.PlayerScores)),
                 new("at", s.ScoredAt.ToUnixTimeMilliseconds()),
+                new("mv", VersionsKey(s.ModelVersions)),
             };
             if (s.Churn is { } c) { fields.Add(new("churn", c.Probability.ToString("R", CultureInfo.InvariantCulture))); fields.Add(new("cb", c.Band)); }
             if (s.Vip is { } v) { fields.Add(new("vip", v.Probability.ToString("R", CultureInfo.InvariantCulture))); fields.Add(new("vb", v.Band)); }

@@ -60,12 +60,13 @@ public static class ScoresApi
         return app;
     }
 
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetScoresAsync(string playerId, ScoreStore store, HistoryReader reader, Rescorer rescorer, CancellationToken ct)
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetScoresAsync(string playerId, ScoreStore store, ModelHost models, Rescorer rescorer, CancellationToken ct)
     {
-        var json = (await store.ReadJsonAsync([playerId]))[0];
+        var versions = ScoreStore.VersionsKey(models.Versions());
+        var json = (await store.ReadJsonAsync([playerId], versions))[0];
         if (json is null)
         {
-            // Not scored yet (a brand-new player whose change is still in the feed): score now.
+            // Not scored yet (a brand-new player whose change is still in the feed), or scored by a model since replaced: score now.
             if (await rescorer.RescoreAsync([playerId], ct) == 0) return UnknownPlayer(playerId);
             json = (await store.ReadJsonAsync([playerId]))[0];
             if (json is null) return UnknownPlayer(playerId);
@@ -73,7 +74,7 @@ public static class ScoresApi
         return TypedResults.Text(json, "application/json");
     }
 
-    internal static async Task<Results<Ok<BatchScoresResponse>, ValidationProblem>> GetBatchAsync(BatchScoresRequest request, ScoreStore store, Rescorer rescorer, CancellationToken ct)
+    internal static async Task<Results<Ok<BatchScoresResponse>, ValidationProblem>> GetBatchAsync(BatchScoresRequest request, ScoreStore store, ModelHost models, Rescorer rescorer, CancellationToken ct)
     {
         var ids = request.PlayerIds;
         if (ids is null || ids.Count == 0)
@@ -86,7 +87,7 @@ public static class ScoresApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"playerIds[{i}]"] = ["must not be empty"] });
         }
         var distinct = ids.Distinct(StringComparer.Ordinal).ToList();
-        var json = await store.ReadJsonAsync(distinct);
+        var json = await store.ReadJsonAsync(distinct, ScoreStore.VersionsKey(models.Versions()));
         var missing = distinct.Where((_, i) => json[i] is null).ToList();
         if (missing.Count > 0)
         {

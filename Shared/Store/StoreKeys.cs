@@ -68,6 +68,9 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>A training job's state (hash), readable by every instance.</summary>
     public RedisKey TrainingJob(string id) => $"{Prefix}models:jobs:{id}";
 
+    /// <summary>Held while an instance rescores every player, so two never sweep at once.</summary>
+    public RedisKey SweepLock => $"{Prefix}scores:sweeping";
+
     /// <summary>Held while a training job runs, so two instances never train at once.</summary>
     public RedisKey TrainingLock => $"{Prefix}models:training";
 }

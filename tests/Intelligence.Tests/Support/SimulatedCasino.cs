@@ -39,7 +39,8 @@ public sealed class SimulatedCasino : IAsyncLifetime
         ConnectionString = redis.ConnectionString;
         _redis = redis;
         _dir = Path.Combine(Path.GetTempPath(), "casino-" + Guid.NewGuid().ToString("N"));
-        HistoryGenerator.Run(World.Create(11, Players, Days, DateTimeOffset.UtcNow.AddMinutes(-5)), new FaultRates(0.01, 0.01, 0.0, 0.002), _dir, writeTruth: false);
+        // History ends at the start of today, so every run sees the same casino relative to "today".
+        HistoryGenerator.Run(World.Create(11, Players, Days, new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero)), new FaultRates(0.01, 0.01, 0.0, 0.002), _dir, writeTruth: false);
         Ingestion = new IngestionHost(ConnectionString, Prefix);
         var backfill = new Backfill(Ingestion.Services.GetRequiredService<EventIngestor>(), Ingestion.Services.GetRequiredService<DeadLetterStore>(), batch: 5_000, maxBytes: 10 * 1024 * 1024);
         var (files, _) = NdJsonFiles.Expand([Path.Combine(_dir, HistoryGenerator.EventsPattern)]);
