@@ -1,4 +1,5 @@
 using Intelligence.Profiles;
+using Intelligence.Webhooks;
 using Scalar.AspNetCore;
 using Shared.ServiceDefaults;
 using Shared.ServiceDefaults.ApiKeys;
@@ -6,10 +7,11 @@ using Shared.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName);
+builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, WebhookMetrics.MeterName);
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddProfiles();
+builder.AddWebhooks();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
 var app = builder.Build();
@@ -20,5 +22,6 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapProfilesApi();
+app.MapWebhooksApi();
 
 app.Run();
