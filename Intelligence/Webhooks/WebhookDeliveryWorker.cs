@@ -41,7 +41,7 @@ internal sealed partial class WebhookDeliveryWorker(
             {
                 return;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException)
             {
                 // The store is away: claimed deliveries stay leased and come back after the lease.
                 LogStoreUnavailable(logger, e);
@@ -76,7 +76,18 @@ internal sealed partial class WebhookDeliveryWorker(
             try
             {
                 await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism, CancellationToken = ct },
-                    async (c, token) => await DeliverAsync(c, hooks.GetValueOrDefault(c.Delivery.WebhookId), token));
+                    async (c, token) =>
+                    {
+                        try
+                        {
+                            await DeliverAsync(c, hooks.GetValueOrDefault(c.Delivery.WebhookId), token);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            // The others in the batch go on; this one stays leased and is tried again after the lease.
+                            LogDeliveryFailed(logger, c.Delivery.Id, e);
+                        }
+                    });
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -122,12 +133,12 @@ internal sealed partial class WebhookDeliveryWorker(
         if (updated.Attempts >= o.MaxAttempts)
         {
             if (await outbox.DeadLetterAsync(claimed, updated with { DeadLetteredAt = now })) metrics.DeadLettered(d.Type);
-            LogDeadLettered(logger, d.Id, hook.Url, updated.Attempts, attempt.Error);
+            LogDeadLettered(logger, d.Id, hook.Id, updated.Attempts, attempt.Error);
             return;
         }
         var delay = Backoff(updated.Attempts, o, Random.Shared.NextDouble());
         await outbox.RetryAsync(claimed, updated, now + delay);
-        LogRetrying(logger, d.Id, hook.Url, updated.Attempts, delay, attempt.Error);
+        LogRetrying(logger, d.Id, hook.Id, updated.Attempts, delay, attempt.Error);
     }
 
     private async Task<Attempt> PostAsync(WebhookSubscription hook, WebhookDelivery d, CancellationToken ct)
@@ -207,17 +218,20 @@ internal sealed partial class WebhookDeliveryWorker(
 
     private readonly record struct Attempt(bool Delivered, int? Status, string Kind, string? Error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} to {Url} failed (attempt {Attempts}); retrying in {Delay}: {Error}")]
-    private static partial void LogRetrying(ILogger logger, string deliveryId, string url, int attempts, TimeSpan delay, string? error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} to webhook {WebhookId} failed (attempt {Attempts}); retrying in {Delay}: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string deliveryId, string webhookId, int attempts, TimeSpan delay, string? error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery {DeliveryId} to {Url} failed {Attempts} times; moved to the dead letters: {Error}")]
-    private static partial void LogDeadLettered(ILogger logger, string deliveryId, string url, int attempts, string? error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery {DeliveryId} to webhook {WebhookId} failed {Attempts} times; moved to the dead letters: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, string deliveryId, string webhookId, int attempts, string? error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} dropped: webhook {WebhookId} was deleted")]
     private static partial void LogDropped(ILogger logger, string deliveryId, string webhookId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} suppressed: player {PlayerId} may no longer be marketed to ({Reason})")]
     private static partial void LogSuppressed(ILogger logger, string deliveryId, string playerId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery {DeliveryId} could not be processed; it is tried again after its lease")]
+    private static partial void LogDeliveryFailed(ILogger logger, string deliveryId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook deliveries paused: the store does not answer")]
     private static partial void LogStoreUnavailable(ILogger logger, Exception e);

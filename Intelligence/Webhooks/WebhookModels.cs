@@ -52,7 +52,7 @@ internal sealed record WebhookDelivery(
 /// <summary>What a receiver gets.</summary>
 internal sealed record WebhookBody(string Id, string Type, string PlayerId, DateTimeOffset OccurredAt, JsonObject Data);
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(CreateWebhookRequest))]
 [JsonSerializable(typeof(Webhook))]
 [JsonSerializable(typeof(WebhookList))]

@@ -20,7 +20,7 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
     private const string EnqueueScript = """
         local n = 0
         for i = 2, #ARGV, 3 do
-          if redis.call('HEXISTS', KEYS[3], ARGV[i + 1]) == 1 and redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
+          if redis.call('HEXISTS', KEYS[4], ARGV[i + 1]) == 1 and redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 2]) == 1 then
             redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
             n = n + 1
           end
@@ -55,25 +55,25 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
         return 1
         """;
 
-    private const string RetryScript = Leased + """
+    private const string RetryScript = Leased + "\n" + """
         redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
         return 1
         """;
 
-    private const string DropScript = Leased + """
+    private const string DropScript = Leased + "\n" + """
         redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('HDEL', KEYS[2], ARGV[1])
         return 1
         """;
 
-    private const string ReleaseScript = Leased + """
+    private const string ReleaseScript = Leased + "\n" + """
         redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
         return 1
         """;
 
     // Moves the delivery to the dead letters and trims them to the capacity, oldest first.
-    private const string DeadLetterScript = Leased + """
+    private const string DeadLetterScript = Leased + "\n" + """
         redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
         redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])

@@ -30,6 +30,7 @@ internal sealed class WebhookSubscriptions(IConnectionMultiplexer redis, StoreKe
     /// <summary>The webhooks of these ids that still exist, by id.</summary>
     public async Task<IReadOnlyDictionary<string, WebhookSubscription>> GetManyAsync(IReadOnlyCollection<string> ids)
     {
+        if (ids.Count == 0) return new Dictionary<string, WebhookSubscription>(StringComparer.Ordinal);
         var values = await redis.GetDatabase().HashGetAsync(keys.Webhooks, ids.Select(i => (RedisValue)i).ToArray());
         return values.Where(v => !v.IsNull).Select(Decode).ToDictionary(s => s.Id, StringComparer.Ordinal);
     }
