@@ -2,6 +2,7 @@ using Intelligence.Commands;
 using Intelligence.Models;
 using Intelligence.Profiles;
 using Intelligence.Scoring;
+using Intelligence.Webhooks;
 using Scalar.AspNetCore;
 using Shared.ServiceDefaults;
 using Shared.ServiceDefaults.ApiKeys;
@@ -11,11 +12,12 @@ if (IntelligenceCommands.IsCommand(args)) return await IntelligenceCommands.RunA
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, ScoringMetrics.MeterName);
+builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, ScoringMetrics.MeterName, WebhookMetrics.MeterName);
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddProfiles();
 builder.AddScoring();
+builder.AddWebhooks();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
 var app = builder.Build();
@@ -28,6 +30,7 @@ app.MapScalarApiReference();
 app.MapProfilesApi();
 app.MapScoresApi();
 app.MapModelsApi();
+app.MapWebhooksApi();
 
 await app.RunAsync();
 return 0;

@@ -73,4 +73,18 @@ public sealed class StoreKeys(string prefix = "")
 
     /// <summary>Held while a training job runs, so two instances never train at once.</summary>
     public RedisKey TrainingLock => $"{Prefix}models:training";
+
+    // CRM webhooks: every key shares the hash tag {webhooks}, so one script may touch them all on Redis Cluster too.
+
+    /// <summary>Webhook subscriptions: hash of webhook id to its JSON (url, events, signing secret, creation time).</summary>
+    public RedisKey Webhooks => $"{Prefix}{{webhooks}}:subscriptions";
+
+    /// <summary>Webhook deliveries not yet done (waiting, retrying or dead-lettered): hash of delivery id to its JSON.</summary>
+    public RedisKey WebhookDeliveries => $"{Prefix}{{webhooks}}:deliveries";
+
+    /// <summary>Webhook outbox: sorted set of delivery ids by when they are due; a claim leases one by moving it past the lease.</summary>
+    public RedisKey WebhookOutbox => $"{Prefix}{{webhooks}}:outbox";
+
+    /// <summary>Webhook deliveries that ran out of attempts: sorted set of delivery ids by when they gave up.</summary>
+    public RedisKey WebhookDeadLetters => $"{Prefix}{{webhooks}}:deadletters";
 }

@@ -1,0 +1,27 @@
+using Intelligence.Scoring;
+
+namespace Intelligence.Webhooks;
+
+/// <summary>
+/// Turns rescoring into CRM webhooks: <c>churn.band.changed</c> and <c>vip.band.changed</c> when a player's band
+/// moves. A player's first scoring sets a band without announcing it (otherwise a first deployment would announce
+/// every player); the publisher drops events for players who may not be marketed to.
+/// </summary>
+public sealed class BandChangeWebhooks(IWebhookPublisher publisher) : IScoreObserver
+{
+    public async Task OnScoredAsync(IReadOnlyList<ScoreChange> changes, CancellationToken ct)
+    {
+        foreach (var c in changes)
+        {
+            var s = c.Scores;
+            if (s.Churn is { } churn && c.Before.Churn is { } churnBefore && churnBefore != churn.Band)
+            {
+                await publisher.PublishAsync(WebhookEvent.ChurnBandChanged(s.PlayerId, s.ScoredAt, churnBefore, churn.Band, churn.Probability), s.Marketing, ct);
+            }
+            if (s.Vip is { } vip && c.Before.Vip is { } vipBefore && vipBefore != vip.Band)
+            {
+                await publisher.PublishAsync(WebhookEvent.VipBandChanged(s.PlayerId, s.ScoredAt, vipBefore, vip.Band, vip.Probability), s.Marketing, ct);
+            }
+        }
+    }
+}

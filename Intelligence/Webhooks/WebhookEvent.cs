@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+
+namespace Intelligence.Webhooks;
+
+/// <summary>The event types a CRM webhook can listen to. Every one of them is a marketing trigger.</summary>
+public static class WebhookEventTypes
+{
+    public const string ChurnBandChanged = "churn.band.changed";
+    public const string VipBandChanged = "vip.band.changed";
+    public const string SegmentEntered = "segment.entered";
+    public const string SegmentExited = "segment.exited";
+
+    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited];
+
+    public static bool IsKnown(string? type) => type is not null && All.Contains(type, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Something that happened to a player that a CRM may act on. Delivered as
+/// <c>{"id", "type", "playerId", "occurredAt", "data"}</c>, where <c>id</c> is given at publication and stays the same
+/// across retries and replays (receivers de-duplicate on it).
+/// </summary>
+/// <param name="Type">One of <see cref="WebhookEventTypes"/>.</param>
+/// <param name="Data">Details of the type, sent as the delivery's <c>data</c> object; the factories below fix their shape.</param>
+public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset OccurredAt, JsonObject Data)
+{
+    /// <summary><c>data</c>: <c>{"from": "low"|null, "to": "high", "probability": 0.81}</c>.</summary>
+    public static WebhookEvent ChurnBandChanged(string playerId, DateTimeOffset occurredAt, string? from, string to, double probability) =>
+        new(WebhookEventTypes.ChurnBandChanged, playerId, occurredAt, Band(from, to, probability));
+
+    /// <summary><c>data</c>: <c>{"from": "medium"|null, "to": "high", "probability": 0.64}</c>.</summary>
+    public static WebhookEvent VipBandChanged(string playerId, DateTimeOffset occurredAt, string? from, string to, double probability) =>
+        new(WebhookEventTypes.VipBandChanged, playerId, occurredAt, Band(from, to, probability));
+
+    /// <summary><c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>.</summary>
+    public static WebhookEvent SegmentEntered(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName) =>
+        new(WebhookEventTypes.SegmentEntered, playerId, occurredAt, Segment(segmentId, segmentName));
+
+    /// <summary><c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>.</summary>
+    public static WebhookEvent SegmentExited(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName) =>
+        new(WebhookEventTypes.SegmentExited, playerId, occurredAt, Segment(segmentId, segmentName));
+
+    private static JsonObject Band(string? from, string to, double probability) =>
+        new() { ["from"] = from, ["to"] = to, ["probability"] = probability };
+
+    private static JsonObject Segment(string segmentId, string segmentName) =>
+        new() { ["segmentId"] = segmentId, ["segmentName"] = segmentName };
+}
