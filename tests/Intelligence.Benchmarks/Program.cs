@@ -1,0 +1,199 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Intelligence.Benchmarks;
+using Intelligence.Commands;
+using Intelligence.Models;
+using Intelligence.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Shared.Store;
+using StackExchange.Redis;
+using TestSupport;
+
+// Speed figures of Intelligence, each against a private redis-server loaded with a simulated casino:
+//   training   all three models on N players' history (issue target: 100,000 players in < 2 minutes)
+//   scoring    GET /v1/players/{id}/scores with wrk at a fixed rate (target p99 < 5 ms at 2,000 req/s), and 1,000-player batches (< 50 ms)
+//   rescoring  bet events POSTed to Ingestion at a steady rate, until the player's new scores are stored (target p99 < 100 ms)
+var players = new Option<int>("--players") { Description = "Simulated players", DefaultValueFactory = _ => 100_000 };
+var days = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 150 };
+var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 7 };
+var rate = new Option<int>("--rate") { Description = "Requests (scoring) or events (rescoring) a second", DefaultValueFactory = _ => 2000 };
+var duration = new Option<int>("--duration") { Description = "Seconds of measured load", DefaultValueFactory = _ => 30 };
+
+var training = new Command("training", "Train churn, VIP and segments on the simulated store and print the time of each step") { players, days, seed };
+training.SetAction(async (r, ct) => await Bench.TrainingAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), ct));
+var scoring = new Command("scoring", "Single-player scores under wrk at a fixed rate, then 1,000-player batches") { players, days, seed, rate, duration };
+scoring.SetAction(async (r, ct) => await Bench.ScoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), ct));
+var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, rate, duration };
+rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), ct));
+return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring }.Parse(args).InvokeAsync();
+
+internal static class Bench
+{
+    public const string Key = "bench-key";
+
+    private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux)> StoreAsync(int players, int days, int seed)
+    {
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        var redis = await RedisServer.StartAsync();
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var watch = Stopwatch.StartNew();
+        var (n, activities) = await SimulatedStore.WriteAsync(mux, new StoreKeys(), players, days, seed, done => Console.Write($"\rsimulating and writing players: {done:N0}"));
+        Console.WriteLine($"\rsimulated store: {n:N0} players × {days} days ({activities:N0} activities) written in {watch.Elapsed.TotalSeconds:0.0} s; used_memory {Info(mux, "used_memory_human")}");
+        return (redis, mux);
+    }
+
+    private static string Info(ConnectionMultiplexer mux, string field) =>
+        mux.GetServers()[0].Info("memory").SelectMany(g => g).FirstOrDefault(kv => kv.Key == field).Value ?? "?";
+
+    public static async Task<int> TrainingAsync(int players, int days, int seed, CancellationToken ct)
+    {
+        var (redis, mux) = await StoreAsync(players, days, seed);
+        await using var _ = redis;
+        using var __ = mux;
+        using var host = IntelligenceCommands.BuildHost(redis.ConnectionString);
+        var trainer = host.Services.GetRequiredService<ModelTrainer>();
+        var stages = new List<(string Stage, double Seconds)>();
+        var last = Stopwatch.StartNew();
+        var total = Stopwatch.StartNew();
+        string? current = null;
+        var progress = new SyncProgress<TrainingProgress>(p =>
+        {
+            if (p.Stage == current) return;
+            if (current is not null) stages.Add((current, last.Elapsed.TotalSeconds));
+            current = p.Stage;
+            last.Restart();
+        });
+        var cards = await trainer.TrainAsync(ModelKinds.All, progress, ct);
+        if (current is not null) stages.Add((current, last.Elapsed.TotalSeconds));
+        Console.WriteLine($"training all three models on {players:N0} players: {total.Elapsed.TotalSeconds:0.0} s in all");
+        foreach (var (stage, seconds) in stages) Console.WriteLine($"  {stage,-24} {seconds,7:0.0} s");
+        IntelligenceCommands.Print(cards);
+        return 0;
+    }
+
+    /// <summary>A store with trained models, and the built Intelligence.dll running against it.</summary>
+    private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux, ServiceProcess Intelligence, string[] Ids)> ServedAsync(int players, int days, int seed, CancellationToken ct)
+    {
+        var (redis, mux) = await StoreAsync(players, days, seed);
+        using (var host = IntelligenceCommands.BuildHost(redis.ConnectionString))
+        {
+            var watch = Stopwatch.StartNew();
+            await host.Services.GetRequiredService<ModelTrainer>().TrainAsync(ModelKinds.All, null, ct);
+            Console.WriteLine($"trained in {watch.Elapsed.TotalSeconds:0.0} s");
+        }
+        var ids = (await mux.GetDatabase().SetMembersAsync(new StoreKeys().Players)).Select(v => v.ToString()).ToArray();
+        var intelligence = await ServiceProcess.StartAsync("Intelligence", redis.ConnectionString, Key, new Dictionary<string, string> { ["Scoring__SweepInterval"] = "00:00:00" }, ct);
+        // The newly served models make the service rescore everyone once; measure after that.
+        var scored = Stopwatch.StartNew();
+        var db = mux.GetDatabase();
+        await Task.Delay(1500, ct);
+        while (await db.KeyExistsAsync(new StoreKeys().SweepLock)) await Task.Delay(200, ct);
+        Console.WriteLine($"Intelligence rescored all {ids.Length:N0} players with the new models in {scored.Elapsed.TotalSeconds:0.0} s");
+        return (redis, mux, intelligence, ids);
+    }
+
+    public static async Task<int> ScoringAsync(int players, int days, int seed, int rate, int duration, CancellationToken ct)
+    {
+        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, ct);
+        await using var _ = redis;
+        using var __ = mux;
+        using var ___ = intelligence;
+
+        var dir = Directory.CreateTempSubdirectory("wrk-");
+        var idFile = Path.Combine(dir.FullName, "ids.txt");
+        await File.WriteAllLinesAsync(idFile, ids.Take(20_000), ct);
+        const int connections = 20;
+        var delayMs = connections * 1000.0 / rate;
+        var script = Path.Combine(dir.FullName, "scores.lua");
+        await File.WriteAllTextAsync(script, $$"""
+            local ids = {}
+            for line in io.lines("{{idFile}}") do ids[#ids + 1] = line end
+            math.randomseed(os.time())
+            wrk.headers["X-Api-Key"] = "{{Key}}"
+            request = function() return wrk.format("GET", "/v1/players/" .. ids[math.random(#ids)] .. "/scores") end
+            -- Paces each connection so the whole run offers about {{rate}} requests a second.
+            delay = function() return {{delayMs.ToString("0.###", CultureInfo.InvariantCulture)}} end
+            """, ct);
+        Console.WriteLine($"wrk: {connections} connections, 2 threads, {duration} s, paced to about {rate} req/s");
+        var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", script, intelligence.Address.ToString()])
+        { RedirectStandardOutput = true }) ?? throw new InvalidOperationException("wrk did not start (apt-get install -y wrk)");
+        var output = await wrk.StandardOutput.ReadToEndAsync(ct);
+        await wrk.WaitForExitAsync(ct);
+        Console.WriteLine(output);
+        var p50 = Regex.Match(output, @"50%\s+(\S+)").Groups[1].Value;
+        var p99 = Regex.Match(output, @"99%\s+(\S+)").Groups[1].Value;
+        var rps = Regex.Match(output, @"Requests/sec:\s+(\S+)").Groups[1].Value;
+        var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)").Groups[1].Value;
+        Console.WriteLine($"single-player scores: {rps} req/s, p50 {p50}, p99 {p99}, non-2xx {(non2xx.Length > 0 ? non2xx : "0")}");
+
+        using var http = new HttpClient { BaseAddress = intelligence.Address };
+        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        var rng = new Random(seed);
+        var times = new List<double>();
+        for (var i = 0; i < 60; i++)
+        {
+            var batch = Enumerable.Range(0, 1000).Select(_ => ids[rng.Next(ids.Length)]).Distinct().ToArray();
+            var watch = Stopwatch.StartNew();
+            var response = await http.PostAsJsonAsync("/v1/scores/batch", new { playerIds = batch }, ct);
+            await response.Content.ReadAsByteArrayAsync(ct);
+            response.EnsureSuccessStatusCode();
+            if (i >= 10) times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine($"1,000-player batch (50 requests after 10 warm-up): p50 {times[times.Count / 2]:0.0} ms, p99 {times[(int)(times.Count * 0.99)]:0.0} ms, max {times[^1]:0.0} ms");
+        dir.Delete(true);
+        return 0;
+    }
+
+    public static async Task<int> RescoringAsync(int players, int days, int seed, int rate, int duration, CancellationToken ct)
+    {
+        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, ct);
+        await using var _ = redis;
+        using var __ = mux;
+        using var ___ = intelligence;
+        using var ingestion = await IngestionProcess.StartAsync(redis.ConnectionString, Key, new Dictionary<string, string>(), ct);
+        var sent = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var lags = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var queue = await mux.GetSubscriber().SubscribeAsync(new StoreKeys().ScoresChanged);
+        queue.OnMessage(m =>
+        {
+            var id = m.Message.ToString().Split('|')[0];
+            if (sent.TryRemove(id, out var t0)) lags.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        });
+        using var http = new HttpClient { BaseAddress = ingestion.Address };
+        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        var rng = new Random(seed);
+        var interval = TimeSpan.FromSeconds(1.0 / rate);
+        var start = Stopwatch.GetTimestamp();
+        var n = 0;
+        var inFlight = new List<Task>();
+        Console.WriteLine($"posting bets at {rate}/s for {duration} s to Ingestion, timing each until its player's scores are stored…");
+        while (Stopwatch.GetElapsedTime(start).TotalSeconds < duration)
+        {
+            var due = start + (long)(n * interval.TotalSeconds * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+            var id = ids[rng.Next(ids.Length)];
+            if (sent.ContainsKey(id)) { n++; continue; }
+            var body = $$$"""{"specversion":"1.0","id":"b-{{{n}}}-{{{seed}}}","source":"/bench","type":"wallet.bet","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"{{{id}}}","data":{"transactionId":"bt-{{{n}}}-{{{seed}}}","roundId":"r-{{{n}}}","gameId":"g-bench","amount":1.50,"currency":"EUR"}}""";
+            sent[id] = Stopwatch.GetTimestamp();
+            inFlight.Add(http.PostAsync("/v1/events", new StringContent(body, System.Text.Encoding.UTF8, "application/cloudevents+json"), ct));
+            n++;
+        }
+        await Task.WhenAll(inFlight);
+        await Task.Delay(2000, ct);
+        var sorted = lags.Order().ToArray();
+        if (sorted.Length == 0) { Console.WriteLine("no rescoring observed"); return 1; }
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        Console.WriteLine($"event → stored scores: {sorted.Length:N0} events timed, {sent.Count} not rescored within 2 s; p50 {P(0.5):0.0} ms, p90 {P(0.9):0.0} ms, p99 {P(0.99):0.0} ms, max {sorted[^1]:0.0} ms");
+        return 0;
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
