@@ -1,4 +1,5 @@
 using Intelligence.Profiles;
+using Intelligence.Recommendations;
 using Scalar.AspNetCore;
 using Shared.ServiceDefaults;
 using Shared.ServiceDefaults.ApiKeys;
@@ -10,6 +11,7 @@ builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName);
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddProfiles();
+builder.AddRecommendations();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
 var app = builder.Build();
@@ -20,5 +22,6 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapProfilesApi();
+app.MapRecommendationsApi();
 
 app.Run();

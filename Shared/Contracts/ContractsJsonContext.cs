@@ -23,4 +23,6 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(List<Game>))]
 [JsonSerializable(typeof(PlayerProfile))]
 [JsonSerializable(typeof(LobbyUpdated))]
+[JsonSerializable(typeof(RecommendationList))]
+[JsonSerializable(typeof(SimilarGames))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
