@@ -158,12 +158,17 @@ public sealed class CatalogModel
         Span<float> taste = stackalloc float[K];
         var played = FoldIn(plays, now, taste);
         var popularity = PopularityFor(market, segment);
-        var prior = popularityWeight / (1 + played);
         var scores = new float[Games.Length];
+        var top = 0f;
         for (var g = 0; g < scores.Length; g++)
         {
-            scores[g] = Dense.Dot(taste, Factors.AsSpan(g * K, K)) + prior * popularity[g];
+            scores[g] = Dense.Dot(taste, Factors.AsSpan(g * K, K));
+            top = Math.Max(top, scores[g]);
         }
+        // The prior is on the scale of the player's own scores (a short history gives small, shrunk scores), so the
+        // first game opened already moves the list; with no history at all the list is the popularity itself.
+        var prior = played == 0 || top <= 0 ? 1f : popularityWeight * top / (1 + played);
+        for (var g = 0; g < scores.Length; g++) scores[g] += prior * popularity[g];
         return scores;
     }
 }
