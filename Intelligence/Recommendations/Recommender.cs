@@ -30,7 +30,20 @@ public sealed class Recommender(
     private static readonly RedisValue[] SegmentFields = ["seg", "segn"];
 
     /// <summary>What serving needs to know about a player, read in one round trip.</summary>
-    private sealed record Player(PlayerProfile Profile, List<GameInteraction> Plays, string? Segment, string? Market);
+    private sealed record Player(PlayerProfile Profile, List<GameInteraction> Plays, string? Segment, string? Market)
+    {
+        private int[]? _favourites;
+
+        /// <summary>The player's ten most-weighted games (rounds, fading with time), as catalogue indexes; what reasons name.</summary>
+        public int[] Favourites(CatalogModel view, DateTimeOffset now)
+        {
+            if (_favourites is not null) return _favourites;
+            var confidence = view.Model.Settings.Confidence;
+            return _favourites = Plays.Where(p => p.Rounds > 0 && view.IndexOf(p.GameId) is not null)
+                .OrderByDescending(p => confidence.Weight(p.Rounds, p.LastPlayedAt, now)).ThenBy(p => p.GameId, StringComparer.Ordinal)
+                .Take(10).Select(p => view.IndexOf(p.GameId)!.Value).ToArray();
+        }
+    }
 
     /// <summary>The list, or null when nothing is held about the player.</summary>
     public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, bool excludePlayed)
@@ -177,8 +190,9 @@ public sealed class Recommender(
         {
             if (allowed(g)) order.Add(g);
         }
-        // Stable on ties (catalogue order), so the same state gives the same list.
-        return order.OrderByDescending(g => scores[g]).Select(g => (g, scores[g]));
+        // Ties go to catalogue order, so the same state gives the same list.
+        order.Sort((a, b) => scores[a] != scores[b] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
+        return order.Select(g => (g, scores[g]));
     }
 
     /// <summary>A recent favourite: of the player's five most-weighted games (rounds, fading with time), the one played last.</summary>
@@ -196,11 +210,10 @@ public sealed class Recommender(
     /// <summary>The played game most like <paramref name="g"/> among the player's ten most-weighted, with the similarity.</summary>
     private static (int Game, float Similarity)? Closest(CatalogModel view, Player player, int g, DateTimeOffset now)
     {
-        var confidence = view.Model.Settings.Confidence;
         (int, float)? best = null;
-        foreach (var p in player.Plays.Where(p => p.Rounds > 0).OrderByDescending(p => confidence.Weight(p.Rounds, p.LastPlayedAt, now)).Take(10))
+        foreach (var h in player.Favourites(view, now))
         {
-            if (view.IndexOf(p.GameId) is not { } h || h == g) continue;
+            if (h == g) continue;
             var s = view.Similarity(g, h);
             if (best is null || s > best.Value.Item2) best = (h, s);
         }

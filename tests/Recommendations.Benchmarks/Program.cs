@@ -18,5 +18,15 @@ eval.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("Recommendation benchmarks") { eval };
+var rate = new Option<int>("--rate") { Description = "Requests a second (open loop: sent on schedule, whether or not earlier ones have answered)", DefaultValueFactory = _ => 1000 };
+var seconds = new Option<int>("--seconds") { Description = "Measured seconds (after 5 s of warm-up at the same rate)", DefaultValueFactory = _ => 20 };
+var latencyPlayers = new Option<int>("--players") { Description = "Simulated players loaded into the store", DefaultValueFactory = _ => 3000 };
+var latency = new Command("latency", "for-you latency at a fixed request rate: local redis-server, the built Intelligence.dll as a child process") { latencyPlayers, days, seed, rate, seconds };
+latency.SetAction(async (parse, ct) =>
+{
+    await Latency.RunAsync(parse.GetValue(latencyPlayers), parse.GetValue(days), parse.GetValue(seed), parse.GetValue(rate), parse.GetValue(seconds), ct);
+    return 0;
+});
+
+var root = new RootCommand("Recommendation benchmarks") { eval, latency };
 return await root.Parse(args).InvokeAsync();
