@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
@@ -10,7 +11,7 @@ public static class RecommendationsApi
     public static IHostApplicationBuilder AddRecommendations(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.TryAddSingleton<CatalogCache>();
         builder.Services.AddSingleton<ModelStore>();
         builder.Services.AddSingleton<RecommenderModels>();
         builder.Services.AddSingleton<RecommenderTrainer>();
