@@ -1,6 +1,7 @@
 using Intelligence.Commands;
 using Intelligence.Models;
 using Intelligence.Profiles;
+using Intelligence.Recommendations;
 using Intelligence.Scoring;
 using Intelligence.Webhooks;
 using Scalar.AspNetCore;
@@ -18,6 +19,7 @@ builder.AddApiKeyAuthentication();
 builder.AddProfiles();
 builder.AddScoring();
 builder.AddWebhooks();
+builder.AddRecommendations();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
 var app = builder.Build();
@@ -31,6 +33,7 @@ app.MapProfilesApi();
 app.MapScoresApi();
 app.MapModelsApi();
 app.MapWebhooksApi();
+app.MapRecommendationsApi();
 
 await app.RunAsync();
 return 0;

@@ -26,4 +26,6 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(PlayerScores))]
 [JsonSerializable(typeof(BatchScoresRequest))]
 [JsonSerializable(typeof(BatchScoresResponse))]
+[JsonSerializable(typeof(RecommendationList))]
+[JsonSerializable(typeof(SimilarGames))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -41,6 +41,24 @@ public sealed class StoreKeys(string prefix = "")
     /// </summary>
     public RedisKey RescorePending => $"{Prefix}{{rescore}}:pending";
 
+    /// <summary>A trained recommender model (binary, gzip), by version; see Intelligence/Recommendations.</summary>
+    public RedisKey RecommenderModel(string version) => $"{Prefix}model:recs:{version}";
+
+    /// <summary>The version of the recommender model every Intelligence instance serves.</summary>
+    public RedisKey RecommenderModelCurrent => $"{Prefix}model:recs:current";
+
+    /// <summary>Held by the instance that runs a scheduled retrain, so several instances train once.</summary>
+    public RedisKey RecommenderTrainingLock => $"{Prefix}model:recs:lock";
+
+    /// <summary>Published with the new version when a recommender model becomes current: every player's lists may change.</summary>
+    public RedisChannel RecommenderModelChanged => RedisChannel.Literal($"{Prefix}recs:model");
+
+    /// <summary>Distinct players per game in one UTC hour (hours since 1970), for the trending list.</summary>
+    public RedisKey TrendingHour(long hour) => $"{Prefix}recs:trend:{{{hour}}}";
+
+    /// <summary>The (player, game) pairs already counted in <see cref="TrendingHour"/>; same hash tag, so one script updates both.</summary>
+    public RedisKey TrendingSeen(long hour) => $"{Prefix}recs:trend:seen:{{{hour}}}";
+
     /// <summary>Low-latency notification of a changed profile; the message is <see cref="ProfileChange"/>.</summary>
     public RedisChannel ProfileChanged => RedisChannel.Literal($"{Prefix}profiles:changed");
 

@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
+using Shared.Store;
+
+namespace Intelligence.Recommendations;
+
+public static class RecommendationsApi
+{
+    public static IHostApplicationBuilder AddRecommendations(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton<CatalogCache>();
+        builder.Services.AddSingleton<ModelStore>();
+        builder.Services.AddSingleton<RecommenderModels>();
+        builder.Services.AddSingleton<RecommenderTrainer>();
+        builder.Services.AddSingleton<Recommender>();
+        builder.Services.AddSingleton<Trending>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Trending>());
+        builder.Services.AddHostedService<ModelRefresher>();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapRecommendationsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/players/{playerId}/recommendations", GetRecommendationsAsync)
+            .RequireAuthorization(Scopes.ScoresRead)
+            .WithName("GetRecommendations")
+            .WithTags("Recommendations")
+            .WithSummary("A list of games for a player, each with a reason")
+            .WithDescription("Lists: for-you (taste, folded in from every round), because-you-played (like a recent favourite, named in the reason), " +
+                "popular-in-segment (the player's ML segment, else their market), trending (distinct players in the last hours), new-for-you " +
+                "(recent releases that fit the taste) and continue-playing. Only games enabled and available in the player's market; at most a few " +
+                "games of one provider in any ten; no trending and no jackpot games for a player who may not be marketed to. " +
+                "excludePlayed removes every game the player ever played. limit: 1 to 500, default 20.");
+        app.MapGet("/v1/games/{gameId}/similar", GetSimilarAsync)
+            .RequireAuthorization(Scopes.ScoresRead)
+            .WithName("GetSimilarGames")
+            .WithTags("Recommendations")
+            .WithSummary("Games like this one")
+            .WithDescription("By who plays them (factor similarity) where both games have players, by metadata (category, provider, themes, volatility) where not. limit: 1 to 500, default 20.");
+        return app;
+    }
+
+    internal static async Task<Results<Ok<RecommendationList>, ProblemHttpResult, ValidationProblem>> GetRecommendationsAsync(
+        string playerId, Recommender recommender, string? list = null, int? limit = null, bool? excludePlayed = null)
+    {
+        list ??= RecommendationLists.ForYou;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!RecommendationLists.All.Contains(list)) errors["list"] = [$"list must be one of {string.Join(", ", RecommendationLists.All)}; '{list}' is not."];
+        if (limit is < 1 or > Recommender.MaxLimit) errors["limit"] = [$"limit must be between 1 and {Recommender.MaxLimit}; {limit} is not."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
+        var result = await recommender.GetAsync(playerId, list, limit ?? Recommender.DefaultLimit, excludePlayed ?? false);
+        return result is null
+            ? TypedResults.Problem(statusCode: 404, title: "Unknown player",
+                detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.")
+            : TypedResults.Ok(result);
+    }
+
+    internal static async Task<Results<Ok<SimilarGames>, ProblemHttpResult, ValidationProblem>> GetSimilarAsync(
+        string gameId, Recommender recommender, int? limit = null)
+    {
+        if (limit is < 1 or > Recommender.MaxLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {Recommender.MaxLimit}; {limit} is not."] },
+                title: "Bad similar-games request");
+        }
+        var result = await recommender.SimilarAsync(gameId, limit ?? Recommender.DefaultLimit);
+        return result is null
+            ? TypedResults.Problem(statusCode: 404, title: "Unknown game", detail: $"Game '{gameId}' is not in the catalogue. Games arrive with PUT /v1/catalog/games on Ingestion or its catalogue feed.")
+            : TypedResults.Ok(result);
+    }
+}

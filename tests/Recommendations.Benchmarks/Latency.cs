@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Intelligence.Recommendations.Evaluation;
+using Shared.Contracts;
+using Shared.Store;
+using Simulator;
+using Simulator.History;
+using StackExchange.Redis;
+using TestSupport;
+
+namespace Recommendations.Benchmarks;
+
+/// <summary>
+/// for-you at a fixed rate against the built Intelligence service on loopback. The store holds a simulated casino's
+/// profiles (written in the fold's layout from the simulator's history); Intelligence trains at start-up, then the
+/// load generator sends GET /v1/players/{id}/recommendations?list=for-you on a fixed schedule (open loop) and measures
+/// each request from when it was due, so a stall counts against every request it delays.
+/// </summary>
+internal static class Latency
+{
+    public static async Task RunAsync(int players, int days, int seed, int rate, int seconds, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"recs-eval-{seed}-{players}-{days}");
+        if (!File.Exists(Path.Combine(dir, HistoryGenerator.GamesFile))) HistoryGenerator.Run(World.Create(seed, players, days, Evaluate.End), new FaultRates(), dir, writeTruth: false);
+        var catalogue = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(Path.Combine(dir, HistoryGenerator.GamesFile), ct), ContractsJsonContext.Default.ListGame)!;
+        var history = CanonicalHistory.Read(Directory.GetFiles(dir, HistoryGenerator.EventsPattern));
+
+        await using var redis = await RedisServer.StartAsync(RedisPersistence.None, ct);
+        await using (var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
+        {
+            var db = mux.GetDatabase();
+            var keys = new StoreKeys();
+            // Shift the history so it ends now: recency and "last played" mean what they would in production.
+            var shift = DateTimeOffset.UtcNow - Evaluate.End;
+            await db.HashSetAsync(keys.Catalog, catalogue.Select(g => new HashEntry(g.Id, JsonSerializer.Serialize(g with { ReleasedAt = g.ReleasedAt + shift }, ContractsJsonContext.Default.Game))).ToArray());
+            var writes = new List<Task>();
+            foreach (var p in history.Values.Where(p => p.Rounds.Count > 0))
+            {
+                writes.Add(db.HashSetAsync(keys.Profile(p.PlayerId), [new("cty", p.Market ?? "MT"), new("c:email", "1")]));
+                writes.Add(db.HashSetAsync(keys.Games(p.PlayerId), p.Rounds.GroupBy(r => r.GameId).SelectMany(g => new HashEntry[]
+                {
+                    new($"{g.Key}:n", g.Count()), new($"{g.Key}:s", g.Count() * 10_000), new($"{g.Key}:t", (g.Max(r => r.Time) + shift).ToUnixTimeMilliseconds()),
+                }).ToArray()));
+                writes.Add(db.SetAddAsync(keys.Players, p.PlayerId));
+            }
+            await Task.WhenAll(writes);
+        }
+        var ids = history.Values.Where(p => p.Rounds.Count > 0).Select(p => p.PlayerId).ToArray();
+        Console.WriteLine($"store: {ids.Length} players with plays, {catalogue.Count} games, redis-server at {redis.ConnectionString}");
+
+        using var service = await StartIntelligenceAsync(redis.ConnectionString, ct);
+        Console.WriteLine($"Intelligence at {service.Address} (trained at start-up: {service.Ready.TotalSeconds:0.0} s to ready)");
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = service.Address,
+        };
+        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        await RunPhaseAsync(http, ids, rate, 5, seed, ct);
+        var (latencies, errors) = await RunPhaseAsync(http, ids, rate, seconds, seed + 1, ct);
+        latencies.Sort();
+        double P(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"for-you, limit 20, {rate} req/s for {seconds} s: {latencies.Count} ok, {errors} errors; p50 {P(0.5):0.00} ms, p90 {P(0.9):0.00} ms, p99 {P(0.99):0.00} ms, p99.9 {P(0.999):0.00} ms, max {latencies[^1]:0.00} ms"));
+        Console.WriteLine($"Intelligence CPU: {service.CpuSeconds():0.0} s in total");
+    }
+
+    private const string Key = "bench-key";
+
+    private static async Task<(List<double> Latencies, int Errors)> RunPhaseAsync(HttpClient http, string[] ids, int rate, int seconds, int seed, CancellationToken ct)
+    {
+        var rng = new Random(seed);
+        var latencies = new ConcurrentBag<double>();
+        var errors = 0;
+        var inFlight = new List<Task>(rate * seconds);
+        var clock = Stopwatch.StartNew();
+        var total = rate * seconds;
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / rate);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, ct);
+            var player = ids[rng.Next(ids.Length)];
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri($"/v1/players/{player}/recommendations?list=for-you", UriKind.Relative), ct);
+                    await response.Content.ReadAsByteArrayAsync(ct);
+                    if (response.IsSuccessStatusCode) latencies.Add((clock.Elapsed - due).TotalMilliseconds);
+                    else Interlocked.Increment(ref errors);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }, ct));
+        }
+        await Task.WhenAll(inFlight);
+        return ([.. latencies], errors);
+    }
+
+    private sealed class Service(Process process, Uri address, TimeSpan ready) : IDisposable
+    {
+        public Uri Address { get; } = address;
+        public TimeSpan Ready { get; } = ready;
+
+        public double CpuSeconds() => process.TotalProcessorTime.TotalSeconds;
+
+        public void Dispose()
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
+    }
+
+    private static async Task<Service> StartIntelligenceAsync(string redis, CancellationToken ct)
+    {
+        var directory = typeof(Latency).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "IntelligenceDirectory").Value!;
+        var dll = Path.GetFullPath(Path.Combine(directory, "Intelligence.dll"));
+        if (!File.Exists(dll)) throw new FileNotFoundException($"build Intelligence first: {dll} is missing", dll);
+        var port = FreePort.Get();
+        var address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(dll);
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Urls"] = address.ToString();
+        info.Environment["ConnectionStrings__Redis"] = redis;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["ApiKeys__0__Name"] = "benchmark";
+        info.Environment["ApiKeys__0__Key"] = Key;
+        info.Environment["ApiKeys__0__Scopes"] = "scores:read";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[intelligence] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(120) && !process.HasExited)
+        {
+            try
+            {
+                // Ready when a list comes back with a trained model's version.
+                var probe = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct);
+                if (probe.IsSuccessStatusCode && await TrainedAsync(http, ct)) return new Service(process, address, clock.Elapsed);
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200, ct);
+        }
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("Intelligence did not become ready with a trained model");
+    }
+
+    private static async Task<bool> TrainedAsync(HttpClient http, CancellationToken ct)
+    {
+        var r = await http.GetAsync(new Uri("/v1/players/p-100000/recommendations?list=for-you&limit=1", UriKind.Relative), ct);
+        return r.IsSuccessStatusCode && (await r.Content.ReadAsStringAsync(ct)).Contains("\"als-", StringComparison.Ordinal);
+    }
+}
