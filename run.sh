@@ -37,7 +37,7 @@ Options:
 
 Environment:
   READY_TIMEOUT  Seconds to wait for each service to become ready (default 120).
-  DEMO_DAYS      Days of demo history (default 120).
+  DEMO_DAYS      Days of demo history (default 200: VIP potential learns from 90-day outcomes).
 EOF
 }
 
@@ -50,7 +50,7 @@ export DEMO=1
 demo_players=2000
 demo_rate=50
 demo_seed=42
-demo_days="${DEMO_DAYS:-120}"
+demo_days="${DEMO_DAYS:-200}"
 number() { [[ $# -ge 2 && "$2" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "run.sh: $1 needs a number" >&2; exit 2; }; }
 while (($# > 0)); do
   case "$1" in

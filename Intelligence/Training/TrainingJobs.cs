@@ -129,9 +129,12 @@ public sealed class TrainingScheduler(TrainingJobs jobs, ModelRegistry registry,
         var lastForMissing = DateTimeOffset.MinValue;
         try
         {
+            // A first look soon after start-up (the demo's first run trains here), then every 15 s.
+            var delay = TimeSpan.FromSeconds(3);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromSeconds(15), clock, stoppingToken);
+                await Task.Delay(delay, clock, stoppingToken);
+                delay = TimeSpan.FromSeconds(15);
                 try
                 {
                     var missing = new List<string>();

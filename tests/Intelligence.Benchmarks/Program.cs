@@ -38,7 +38,7 @@ internal static class Bench
     {
         Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
         var redis = await RedisServer.StartAsync();
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
         var watch = Stopwatch.StartNew();
         var (n, activities) = await SimulatedStore.WriteAsync(mux, new StoreKeys(), players, days, seed, done => Console.Write($"\rsimulating and writing players: {done:N0}"));
         Console.WriteLine($"\rsimulated store: {n:N0} players × {days} days ({activities:N0} activities) written in {watch.Elapsed.TotalSeconds:0.0} s; used_memory {Info(mux, "used_memory_human")}");

@@ -38,6 +38,8 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
                 ["ApiKeys:1:Name"] = "admin",
                 ["ApiKeys:1:Key"] = AdminKey,
                 ["ApiKeys:1:Scopes"] = "models:admin webhooks:write segments:write scores:read",
+                // Tests train when they mean to; a host must not start a training run of its own behind them.
+                ["Training:TrainWhenMissing"] = "false",
             };
             foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
             c.AddInMemoryCollection(settings);
