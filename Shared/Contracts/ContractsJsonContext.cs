@@ -26,6 +26,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(PlayerScores))]
 [JsonSerializable(typeof(BatchScoresRequest))]
 [JsonSerializable(typeof(BatchScoresResponse))]
+[JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(RecommendationList))]
 [JsonSerializable(typeof(SimilarGames))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

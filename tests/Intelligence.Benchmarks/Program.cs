@@ -37,6 +37,7 @@ internal static class Bench
     private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux)> StoreAsync(int players, int days, int seed)
     {
         Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Spectre.Console.AnsiConsole.Profile.Width = 200;
         var redis = await RedisServer.StartAsync();
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
         var watch = Stopwatch.StartNew();
@@ -70,7 +71,13 @@ internal static class Bench
         if (current is not null) stages.Add((current, last.Elapsed.TotalSeconds));
         Console.WriteLine($"training all three models on {players:N0} players: {total.Elapsed.TotalSeconds:0.0} s in all");
         foreach (var (stage, seconds) in stages) Console.WriteLine($"  {stage,-24} {seconds,7:0.0} s");
-        IntelligenceCommands.Print(cards);
+        foreach (var c in cards)
+        {
+            var m = c.Evaluation.Model;
+            Console.WriteLine(m is null
+                ? $"  {c.Kind,-9} {c.Evaluation.TrainRows:N0} rows: {c.Decision}"
+                : $"  {c.Kind,-9} train {c.Evaluation.TrainRows:N0} / holdout {c.Evaluation.HoldoutRows:N0} rows: AUC {m.Auc:0.000} (baseline {c.Evaluation.Baseline!.Auc:0.000}), PR-AUC {m.PrAuc:0.000}, log-loss {m.LogLoss:0.000}, calibration error {m.CalibrationError:0.000}, top-decile lift {m.TopDecileLift:0.00}; fit {c.TrainingSeconds:0.0} s");
+        }
         return 0;
     }
 
@@ -105,7 +112,8 @@ internal static class Bench
         var dir = Directory.CreateTempSubdirectory("wrk-");
         var idFile = Path.Combine(dir.FullName, "ids.txt");
         await File.WriteAllLinesAsync(idFile, ids.Take(20_000), ct);
-        const int connections = 20;
+        // wrk waits delay() before each request on a connection: enough connections that each waits ~25 ms.
+        var connections = Math.Max(4, rate / 40);
         var delayMs = connections * 1000.0 / rate;
         var script = Path.Combine(dir.FullName, "scores.lua");
         await File.WriteAllTextAsync(script, $$"""
