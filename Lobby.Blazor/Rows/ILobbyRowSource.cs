@@ -3,8 +3,8 @@ using Shared.Contracts;
 namespace Lobby.Rows;
 
 /// <summary>
-/// Where a player's lobby rows come from. Today <see cref="ProfileRowSource"/> builds them from the profile;
-/// a source backed by Intelligence's recommendation lists replaces it by registering another implementation.
+/// Where a player's lobby rows come from: <see cref="RecommendationRowSource"/> (Intelligence's recommendation lists),
+/// falling back to <see cref="ProfileRowSource"/> (the profile alone) when Intelligence cannot answer.
 /// </summary>
 public interface ILobbyRowSource
 {

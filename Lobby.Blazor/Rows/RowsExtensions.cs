@@ -17,7 +17,9 @@ public static class RowsExtensions
                 http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, options.IntelligenceApiKey);
             })
             .AddStandardResilienceHandler();
-        builder.Services.AddSingleton<ILobbyRowSource, ProfileRowSource>();
+        builder.Services.AddSingleton<IRecommendations, IntelligenceRecommendations>();
+        builder.Services.AddSingleton<ProfileRowSource>();
+        builder.Services.AddSingleton<ILobbyRowSource, RecommendationRowSource>();
         return builder;
     }
 }

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using Shared.Contracts;
+
+namespace Lobby.Rows;
+
+/// <summary>A player's recommendation lists, as Intelligence serves them.</summary>
+public interface IRecommendations
+{
+    /// <summary>The list, or null when Intelligence does not know the player.</summary>
+    Task<RecommendationList?> GetAsync(string playerId, string list, int limit, CancellationToken cancellationToken = default);
+}
+
+internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : IRecommendations
+{
+    public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, CancellationToken cancellationToken = default)
+    {
+        var http = factory.CreateClient(IntelligenceClient.HttpClientName);
+        using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/recommendations?list={list}&limit={limit}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RecommendationList, cancellationToken);
+    }
+}
+
+/// <summary>
+/// The lobby's personalised rows from Intelligence's six recommendation lists, in the order a player scans a lobby.
+/// A list that comes back empty (a new player's continue-playing, trending for a player who may not be marketed
+/// to) is left out. If Intelligence cannot answer, the lobby falls back to the rows the profile alone gives, rather
+/// than showing nothing.
+/// </summary>
+internal sealed class RecommendationRowSource(IRecommendations recommendations, IGameCatalog catalog, ProfileRowSource fallback,
+    ILogger<RecommendationRowSource> logger) : ILobbyRowSource
+{
+    public const int RowLength = 12;
+
+    public static readonly IReadOnlyList<(string List, string Title)> Rows =
+    [
+        (RecommendationLists.ContinuePlaying, RowBuilder.ContinuePlayingTitle),
+        (RecommendationLists.ForYou, "Recommended for you"),
+        (RecommendationLists.BecauseYouPlayed, "Because you played"),
+        (RecommendationLists.PopularInSegment, "Popular with players like you"),
+        (RecommendationLists.NewForYou, "New for you"),
+        (RecommendationLists.Trending, "Trending now"),
+    ];
+
+    public async Task<IReadOnlyList<LobbyRow>> GetRowsAsync(string playerId, CancellationToken cancellationToken = default)
+    {
+        RecommendationList?[] lists;
+        try
+        {
+            lists = await Task.WhenAll(Rows.Select(r => recommendations.GetAsync(playerId, r.List, RowLength, cancellationToken)));
+        }
+        catch (HttpRequestException e)
+        {
+            logger.LogWarning(e, "Recommendations for {PlayerId} are unavailable; showing the rows of the profile", playerId);
+            return await fallback.GetRowsAsync(playerId, cancellationToken);
+        }
+        if (lists.All(l => l is null)) return [];
+        var games = await catalog.FindAsync([.. lists.Where(l => l is not null).SelectMany(l => l!.Items.Select(i => i.GameId)).Distinct()], cancellationToken);
+        return Build(lists, games);
+    }
+
+    /// <summary>Rows from lists (by <see cref="Rows"/> order) and the catalogue. Pure: no I/O.</summary>
+    public static IReadOnlyList<LobbyRow> Build(IReadOnlyList<RecommendationList?> lists, IReadOnlyDictionary<string, Game> games)
+    {
+        var rows = new List<LobbyRow>(Rows.Count);
+        for (var i = 0; i < Rows.Count && i < lists.Count; i++)
+        {
+            if (lists[i] is not { Items.Count: > 0 } list) continue;
+            var items = list.Items.Select(x => RowBuilder.Item(x.GameId, games)).OfType<LobbyItem>().ToList();
+            if (items.Count == 0) continue;
+            // "Because you played Book of Ra": the list's reason names the game, and so does the row.
+            var title = Rows[i].List == RecommendationLists.BecauseYouPlayed && list.Items[0].Reason.StartsWith("Because you played ", StringComparison.Ordinal)
+                ? list.Items[0].Reason
+                : Rows[i].Title;
+            rows.Add(new LobbyRow(Rows[i].List, title, items));
+        }
+        return rows;
+    }
+}
