@@ -18,6 +18,11 @@ public class WalkingSkeletonTests(StoreServers servers)
         $$$"""{"specversion":"1.0","id":"{{{id}}}","source":"/wallet","type":"wallet.bet","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"{{{player}}}","data":{"transactionId":"tx-{{{id}}}","roundId":"r-{{{id}}}","gameId":"{{{game}}}","amount":2.50,"currency":"EUR"}}""",
         Encoding.UTF8, "application/cloudevents+json");
 
+    private const string Catalogue = """
+        [{"id":"g-starburst","title":"Starburst","provider":"NetEnt","category":"slots","tags":["space"],"rtp":96.1,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
+         {"id":"g-book-of-dead","title":"Book of Dead","provider":"Play'n GO","category":"slots","tags":["egypt"],"rtp":96.2,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2014-01-01T00:00:00Z","enabled":true}]
+        """;
+
     [Fact]
     public async Task BetPostedToIngestion_ReachesTheProfile_AndTheOpenLobbyWithoutAReload()
     {
@@ -25,6 +30,9 @@ public class WalkingSkeletonTests(StoreServers servers)
         using var ingestion = Product.Client(product.IngestionUrl);
         using var intelligence = Product.Client(product.IntelligenceUrl);
         const string player = "p-skeleton";
+        // The operator's catalogue: the lobby offers only games it knows, enabled and available in the player's market.
+        var catalogue = await ingestion.PutAsync("/v1/catalog/games", new StringContent(Catalogue, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, catalogue.StatusCode);
 
         var first = await ingestion.PostAsync("/v1/events", Bet(player, "w-1", "g-starburst"));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
