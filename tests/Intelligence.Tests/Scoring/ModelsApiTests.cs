@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TestSupport;
+
+namespace Intelligence.Tests.Scoring;
+
+/// <summary>Training through the API: a job to poll, one run at a time, and clear refusals.</summary>
+public sealed class ModelsApiTests(StoreServers servers)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly string[] ChurnAndSegments = ["churn", "segments"];
+    private static readonly string[] WithUnknownKind = ["churn", "ltv"];
+
+    [Fact]
+    public async Task Train_StartsAJobThatReportsEachKind_AndASecondRunWaitsItsTurn()
+    {
+        await using var app = new IntelligenceApp((await servers.RedisAsync()).ConnectionString);
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        var ct = TestContext.Current.CancellationToken;
+
+        // Another instance's run holds the lock: this one is told which job runs.
+        await app.Db.StringSetAsync(app.Keys.TrainingLock, "job-elsewhere");
+        var busy = await admin.PostAsJsonAsync("/v1/models/train", new { }, ct);
+        Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
+        Assert.Equal("job-elsewhere", (await busy.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("jobId").GetString());
+        await app.Db.KeyDeleteAsync(app.Keys.TrainingLock);
+
+        var started = await admin.PostAsJsonAsync("/v1/models/train", new { kinds = ChurnAndSegments }, ct);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var jobId = (await started.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("jobId").GetString()!;
+        Assert.Equal($"/v1/models/jobs/{jobId}", started.Headers.Location!.OriginalString);
+
+        JsonElement job;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            await Task.Delay(50, ct);
+            job = await admin.GetFromJsonAsync<JsonElement>($"/v1/models/jobs/{jobId}", Json, ct);
+        } while (job.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var results = job.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["churn", "segments"], results.Select(r => r.GetProperty("kind").GetString()));
+        // An empty store has nothing to learn from: each kind says so rather than serving a model of nothing.
+        Assert.All(results, r => Assert.StartsWith("not trained: too", r.GetProperty("decision").GetString(), StringComparison.Ordinal));
+        Assert.False(await app.Db.KeyExistsAsync(app.Keys.TrainingLock));
+    }
+
+    [Fact]
+    public async Task Train_RefusesAnUnknownKind_AndAnUnknownJobIs404()
+    {
+        await using var app = new IntelligenceApp((await servers.RedisAsync()).ConnectionString);
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        var ct = TestContext.Current.CancellationToken;
+        var bad = await admin.PostAsJsonAsync("/v1/models/train", new { kinds = WithUnknownKind }, ct);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("kinds[1]", await bad.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/models/jobs/job-nope", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync("/v1/models/churn/rollback", null, ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/v1/models/ltv/rollback", null, ct)).StatusCode);
+    }
+}
