@@ -7,7 +7,7 @@
 #                one in test-output/notebook-data (options such as --players N are passed on to it)
 #   --out DIR    default test-output/notebooks
 # Installs what it needs with apt-get when missing (python3-sklearn, python3-pandas, python3-matplotlib,
-# python3-ipykernel, jupyter-nbconvert), which needs root. Exits non-zero if any cell of any notebook fails.
+# python3-ipykernel, jupyter-nbconvert; redis-server to prepare data), which needs root. Exits non-zero if any cell of any notebook fails.
 # Writes OUT/results.tsv: one line per notebook, "name<TAB>passed|failed<TAB>seconds", which test.sh counts.
 set -euo pipefail
 
@@ -26,20 +26,33 @@ done
 
 # Debian's python, never one earlier on PATH (pyenv and the like lack these packages).
 python=/usr/bin/python3
-packages=(python3-sklearn python3-pandas python3-matplotlib python3-ipykernel jupyter-nbconvert)
+packages=()
 if ! { [[ -x "$python" ]] && "$python" -c 'import sklearn, pandas, matplotlib, ipykernel, nbconvert, nbclient' 2>/dev/null && [[ -x /usr/bin/jupyter-nbconvert ]]; }; then
+  packages+=(python3-sklearn python3-pandas python3-matplotlib python3-ipykernel jupyter-nbconvert)
+fi
+if [[ -z "$data" ]] && ! command -v redis-server >/dev/null 2>&1 && [[ ! -x /usr/bin/redis-server ]]; then packages+=(redis-server); fi
+if ((${#packages[@]} > 0)); then
   if [[ "$(id -u)" != 0 ]]; then
-    echo "run.sh: missing Python packages; run as root, or install them: apt-get install -y ${packages[*]}" >&2
+    echo "run.sh: missing ${packages[*]}; run as root, or install them: apt-get install -y ${packages[*]}" >&2
     exit 1
   fi
   echo "run.sh: installing ${packages[*]} (apt-get)"
+  # Keep the redis package's init script from starting a system redis: prepare.sh starts its own.
+  policy_added=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   apt_log="$(mktemp)"
   if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}"; } >"$apt_log" 2>&1; then
     tail -n 30 "$apt_log" >&2
     echo "run.sh: apt-get could not install ${packages[*]}" >&2
+    if ((policy_added)); then rm -f /usr/sbin/policy-rc.d; fi
     exit 1
   fi
   rm -f "$apt_log"
+  if ((policy_added)); then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 mkdir -p "$out"
@@ -64,8 +77,8 @@ for nb in "${notebooks[@]}"; do
   name="$(basename "$nb" .ipynb)"
   start="$EPOCHREALTIME"
   # OMP_WAIT_POLICY: idle OpenMP threads sleep instead of spinning, which on two shared cores can slow a
-  # scikit-learn fit a hundredfold. --allow-errors keeps the executed copy of a failing notebook (with the traceback in it) for the reader; a cell
-  # error is then found in that copy, and a kernel that dies or times out still makes nbconvert exit non-zero.
+  # scikit-learn fit a hundredfold. --allow-errors keeps the executed copy of a failing notebook, traceback and all;
+  # the cell error is then found in that copy, and a kernel that dies or times out still fails nbconvert itself.
   if NOTEBOOK_DATA="$data" PYDEVD_DISABLE_FILE_VALIDATION=1 OMP_WAIT_POLICY=PASSIVE /usr/bin/jupyter-nbconvert --to notebook --execute --allow-errors \
     --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
     --output-dir "$out" "$nb" >"$out/$name.log" 2>&1 &&
