@@ -7,6 +7,7 @@
 #   --players   default 1500 (PLAYERS)
 #   --days      default 200 (DAYS): enough for complete 90-day VIP cohorts on both sides of the VIP split
 #   --seed      default 7 (SEED)
+# The history ends at today's midnight UTC, so runs on the same day see the same data.
 # Builds the three programs it runs (Release) when their binaries are missing; BUILD=1 builds anyway.
 # Writes DIR/data/train.log (the train command's output) and DIR/data/timing.json (wall times of each step).
 set -euo pipefail
@@ -21,7 +22,7 @@ while (($# > 0)); do
     --players) players="$2"; shift 2 ;;
     --days) days="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
-    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "prepare.sh: unknown option $1" >&2; exit 2 ;;
     *) dir="$1"; shift ;;
   esac
@@ -84,7 +85,9 @@ data="$dir/data"
 rm -rf "$sim" "$data"
 mkdir -p "$data"
 echo "prepare.sh: $players players × $days days, seed $seed; redis on $store; output $data"
-step simulate "$data/simulate.log" dotnet "$simulator" history --players "$players" --days "$days" --seed "$seed" --out "$sim" --truth
+# History ends at today's midnight (UTC): the same seed gives the same casino, and the same figures, all day.
+end="$(date -u +%Y-%m-%dT00:00:00Z)"
+step simulate "$data/simulate.log" dotnet "$simulator" history --players "$players" --days "$days" --seed "$seed" --end "$end" --out "$sim" --truth
 step backfill "$data/backfill.log" dotnet "$ingestion" backfill "$sim/events-*.ndjson.gz" --redis "$store"
 
 # The catalogue as the push API would store it: field = game id, value = the game's JSON.
@@ -110,7 +113,7 @@ step export "$data/export.log" dotnet "$intelligence" export --redis "$store" --
 cp "$sim/truth.ndjson" "$data/truth.ndjson"
 
 {
-  printf '{"players": %s, "days": %s, "seed": %s' "$players" "$days" "$seed"
+  printf '{"players": %s, "days": %s, "seed": %s, "end": "%s"' "$players" "$days" "$seed" "$end"
   for k in simulate backfill catalogue train export; do printf ', "%sSeconds": %s' "$k" "${seconds[$k]}"; done
   printf '}\n'
 } >"$data/timing.json"
