@@ -3,7 +3,8 @@
 # and exports their training and holdout sets.
 #
 # Usage: notebooks/prepare.sh [DIR] [--players N] [--days D] [--seed S]
-#   DIR         default test-output/notebook-data; the simulator's files go to DIR/sim, the export to DIR/data
+#   DIR         default test-output/notebook-data; the simulator's files (less the events, once loaded) go to
+#               DIR/sim, the export to DIR/data
 #   --players   default 1500 (PLAYERS)
 #   --days      default 200 (DAYS): enough for complete 90-day VIP cohorts on both sides of the VIP split
 #   --seed      default 7 (SEED)
@@ -22,7 +23,7 @@ while (($# > 0)); do
     --players) players="$2"; shift 2 ;;
     --days) days="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
-    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "prepare.sh: unknown option $1" >&2; exit 2 ;;
     *) dir="$1"; shift ;;
   esac
@@ -89,6 +90,8 @@ echo "prepare.sh: $players players × $days days, seed $seed; redis on $store; o
 end="$(date -u +%Y-%m-%dT00:00:00Z)"
 step simulate "$data/simulate.log" dotnet "$simulator" history --players "$players" --days "$days" --seed "$seed" --end "$end" --out "$sim" --truth
 step backfill "$data/backfill.log" dotnet "$ingestion" backfill "$sim/events-*.ndjson.gz" --redis "$store"
+# The event shards are most of the size of test-output/ and are in the store now; the same seed and end make them again.
+rm -f "$sim"/events-*.ndjson.gz
 
 # The catalogue as the push API would store it: field = game id, value = the game's JSON.
 load_catalogue() {
