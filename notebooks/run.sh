@@ -7,8 +7,9 @@
 #                one in test-output/notebook-data (options such as --players N are passed on to it)
 #   --out DIR    default test-output/notebooks
 # Installs what it needs with apt-get when missing (python3-sklearn, python3-pandas, python3-matplotlib,
-# python3-ipykernel, jupyter-nbconvert; redis-server to prepare data), which needs root. Exits non-zero if any cell of any notebook fails.
-# Writes OUT/results.tsv: one line per notebook, "name<TAB>passed|failed<TAB>seconds", which test.sh counts.
+# python3-ipykernel, jupyter-nbconvert; redis-server to prepare data), which needs root. Exits non-zero if any
+# cell of any notebook fails. Writes OUT/results.tsv, which test.sh counts: one line per notebook,
+# "name<TAB>passed|failed<TAB>seconds".
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +20,7 @@ while (($# > 0)); do
   case "$1" in
     --data) data="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) prepare_args+=("$1"); shift ;;
   esac
 done
