@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test project of Intelligence.sln in Release and ends with one line:
+# Runs every test project of Intelligence.sln in Release, then executes every notebook in notebooks/ headless
+# (notebooks/run.sh: simulate, train, export, nbconvert), and ends with one line:
 #   tests: N passed, N failed, N skipped
-# counted from the TRX files written to test-output/.
+# counted from the TRX files written to test-output/, each executed notebook counting as one test.
 #
 # Usage: ./test.sh [extra dotnet test arguments]
 #   ./test.sh --filter "Category!=Slow"            # slow suites carry the trait Category=Slow
 #   TEST_FILTER="Category!=Slow" ./test.sh         # the same, for CI configuration
 #   ./test.sh --filter "FullyQualifiedName~Store"  # one area
+#   NOTEBOOKS=0 ./test.sh                          # without the notebooks (counted as skipped)
 #
 # Integration tests need redis-server and chromium (Playwright drives /usr/bin/chromium; it never
-# downloads a browser). Both are installed with apt-get when missing, which needs root.
+# downloads a browser). Both are installed with apt-get when missing, which needs root; so are the notebooks'
+# Debian Python packages (by notebooks/run.sh). Executed notebooks, with their plots, are kept in
+# test-output/notebooks/.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -87,10 +91,31 @@ passed="$(count passed)"
 failed=$(($(count failed) + $(count error) + $(count timeout) + $(count aborted)))
 skipped="$(count notExecuted)"
 
+# Notebooks: each one executed without a cell error passes; notebooks/run.sh lists them in results.tsv.
+notebook_rc=0
+notebooks=(notebooks/[0-9]*.ipynb)
+if [[ "${NOTEBOOKS:-1}" == 0 ]]; then
+  echo "test.sh: NOTEBOOKS=0, the ${#notebooks[@]} notebooks are skipped"
+  skipped=$((skipped + ${#notebooks[@]}))
+else
+  echo "test.sh: executing the notebooks (notebooks/run.sh)"
+  notebooks/run.sh --out "$out_dir/notebooks" || notebook_rc=$?
+  notebook_results="$out_dir/notebooks/results.tsv"
+  notebook_passed="$(grep -c $'\tpassed\t' "$notebook_results" 2>/dev/null || true)"
+  notebook_failed="$(grep -c $'\tfailed\t' "$notebook_results" 2>/dev/null || true)"
+  # run.sh can fail before any notebook ran (apt-get, the build): count them all as failed then.
+  if ((notebook_rc != 0 && ${notebook_failed:-0} == 0)); then notebook_failed=$((${#notebooks[@]} - ${notebook_passed:-0})); fi
+  passed=$((passed + ${notebook_passed:-0}))
+  failed=$((failed + ${notebook_failed:-0}))
+fi
+
 status=0
 if ((rc != 0 || failed > 0)); then
   # A crashed test host leaves its unfinished tests out of the TRX counts; the exit code still tells.
-  echo "test.sh: FAILED (dotnet test exit code $rc); details in $out_dir/" >&2
+  echo "test.sh: FAILED (dotnet test exit code $rc, notebooks exit code $notebook_rc); details in $out_dir/" >&2
+  status=1
+elif ((notebook_rc != 0)); then
+  echo "test.sh: FAILED (notebooks exit code $notebook_rc); details in $out_dir/notebooks/" >&2
   status=1
 elif ((passed == 0)); then
   echo "test.sh: no test ran" >&2

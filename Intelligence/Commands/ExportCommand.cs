@@ -12,7 +12,8 @@ namespace Intelligence.Commands;
 /// <summary>
 /// Writes what the models learn from and how they did, for data scientists: the churn and VIP training and holdout
 /// sets exactly as <see cref="TrainingSets"/> builds them from the store now, the served models' and the rule
-/// baselines' holdout probabilities, and every player's segmentation features with their segment.
+/// baselines' holdout probabilities and the models' feature contributions on the holdout, every player's segmentation
+/// features with their segment, and the served models' cards (training time, holdout metrics) in the manifest.
 /// </summary>
 public static class ExportCommand
 {
@@ -61,12 +62,30 @@ public static class ExportCommand
         {
             ["exportedAt"] = clock.GetUtcNow(),
             ["players"] = snapshots.Count,
-            ["churn"] = new Dictionary<string, object?> { ["model"] = models.Churn?.Card.Version, ["horizonDays"] = o.Churn.HorizonDays, ["split"] = churn.Window.Split, ["baseline"] = ModelTrainer.ChurnBaselineRule },
-            ["vip"] = new Dictionary<string, object?> { ["model"] = models.Vip?.Card.Version, ["topShare"] = o.Vip.TopShare, ["split"] = vip.Window.Split, ["baseline"] = ModelTrainer.VipBaselineRule },
-            ["segments"] = new Dictionary<string, object?> { ["model"] = models.Segments?.Card.Version, ["k"] = models.Segments?.Model.Segments.Count },
+            ["churn"] = WithCard(new() { ["model"] = models.Churn?.Card.Version, ["horizonDays"] = o.Churn.HorizonDays, ["split"] = churn.Window.Split, ["baseline"] = ModelTrainer.ChurnBaselineRule }, models.Churn?.Card),
+            ["vip"] = WithCard(new() { ["model"] = models.Vip?.Card.Version, ["topShare"] = o.Vip.TopShare, ["split"] = vip.Window.Split, ["baseline"] = ModelTrainer.VipBaselineRule }, models.Vip?.Card),
+            ["segments"] = WithCard(new() { ["model"] = models.Segments?.Card.Version, ["k"] = models.Segments?.Model.Segments.Count }, models.Segments?.Card),
         };
         await File.WriteAllTextAsync(Path.Combine(output, "manifest.json"), JsonSerializer.Serialize(manifest, ExportJsonContext.Default.DictionaryStringObject), ct);
         return written;
+    }
+
+    /// <summary>
+    /// What the served model's card says about its training: notebooks compare other learners' fit time and holdout
+    /// metrics with these (the card's holdout is the one exported, if the export runs on the day of training).
+    /// </summary>
+    private static Dictionary<string, object?> WithCard(Dictionary<string, object?> section, ModelCard? card)
+    {
+        if (card is null) return section;
+        section["trainer"] = card.Trainer;
+        section["trainedAt"] = card.TrainedAt;
+        section["trainingSeconds"] = card.TrainingSeconds;
+        section["trainRows"] = card.Evaluation.TrainRows;
+        section["holdoutRows"] = card.Evaluation.HoldoutRows;
+        if (card.Evaluation.Model is { } m) section["holdout"] = m;
+        if (card.Evaluation.Baseline is { } b) section["baselineHoldout"] = b;
+        if (card.Evaluation.Clustering is { } c) section["daviesBouldin"] = c.DaviesBouldin;
+        return section;
     }
 
     private static (string, int) Write(string dir, string file, IReadOnlyList<Example> rows, FeatureSet features, BinaryModel? model, RuleBaseline? baseline)
@@ -83,13 +102,31 @@ public static class ExportCommand
             sb.Append('\n');
         }
         File.WriteAllText(Path.Combine(dir, file), sb.ToString());
+        if (model is not null) WriteDrivers(dir, Path.GetFileNameWithoutExtension(file) + "_drivers.csv", rows, features, model);
         return (file, rows.Count);
+    }
+
+    /// <summary>The served model's feature contributions per holdout row (normalised per row), as the API's drivers.</summary>
+    private static void WriteDrivers(string dir, string file, IReadOnlyList<Example> rows, FeatureSet features, BinaryModel model)
+    {
+        var contributions = model.ContributionsAll(rows);
+        var sb = new StringBuilder("playerId,cutoff," + string.Join(',', features.Names) + "\n");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            sb.Append(Csv(rows[i].PlayerId)).Append(',').Append(DateTimeOffset.UnixEpoch.AddDays(rows[i].Cutoff).ToString("yyyy-MM-dd", Inv));
+            for (var j = 0; j < features.Count; j++) sb.Append(',').Append((j < contributions[i].Length ? contributions[i][j] : 0f).ToString("R", Inv));
+            sb.Append('\n');
+        }
+        File.WriteAllText(Path.Combine(dir, file), sb.ToString());
     }
 
     private static string Csv(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
 
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web,
+    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Metrics))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>[]))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(DateTimeOffset))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(int))]

@@ -86,6 +86,14 @@ public sealed class BinaryModel
         return [.. scored.GetColumn<float>(nameof(BinaryOutput.Probability)).Select(p => (double)p)];
     }
 
+    /// <summary>Every row's feature contributions, the numbers <see cref="Predict"/> picks drivers from (export).</summary>
+    public float[][] ContributionsAll(IReadOnlyList<Example> rows)
+    {
+        if (rows.Count == 0) return [];
+        var scored = Transformer.Transform(Load(Ml, rows, Features));
+        return [.. scored.GetColumn<float[]>(nameof(BinaryOutput.FeatureContributions))];
+    }
+
     public (double Probability, IReadOnlyList<Driver> Drivers) Predict(float[] features, int drivers = 4)
     {
         var engine = _engines.Get();
