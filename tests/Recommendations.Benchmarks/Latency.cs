@@ -143,6 +143,9 @@ internal static class Latency
         info.Environment["ApiKeys__0__Name"] = "benchmark";
         info.Environment["ApiKeys__0__Key"] = Key;
         info.Environment["ApiKeys__0__Scopes"] = "scores:read";
+        // Measure recommendations alone: without this the scoring models train at start-up and their promotion
+        // triggers a sweep that rescores every player, both inside the measured phase (≈ 10% of the service's CPU).
+        info.Environment["Training__TrainWhenMissing"] = "false";
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[intelligence] {e.Data}"); };
