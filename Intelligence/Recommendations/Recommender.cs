@@ -18,7 +18,6 @@ namespace Intelligence.Recommendations;
 public sealed class Recommender(
     IConnectionMultiplexer redis,
     StoreKeys keys,
-    CatalogCache catalog,
     RecommenderModels models,
     Trending trending,
     IOptions<RecommendationOptions> options,
@@ -29,8 +28,23 @@ public sealed class Recommender(
 
     private static readonly RedisValue[] SegmentFields = ["seg", "segn"];
 
+    /// <summary>
+    /// The only profile fields serving needs (as <see cref="ProfileReader.Decode"/> reads them): market and country,
+    /// the responsible-gambling restrictions with the time each was set and the time restrictions were lifted, and
+    /// the marketing consents (<c>c:{channel}</c>). Read with HMGET instead of decoding the whole profile.
+    /// </summary>
+    private static readonly RedisValue[] ProfileFields =
+    [
+        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl",
+        .. MarketingPolicy.MarketingChannels.Select(c => (RedisValue)("c:" + c)),
+    ];
+
+    private const int FirstConsentField = 9;
+
     /// <summary>What serving needs to know about a player, read in one round trip.</summary>
-    private sealed record Player(PlayerProfile Profile, List<GameInteraction> Plays, string? Segment, string? Market)
+    /// <param name="Index">Each play's catalogue index in the view it was read against, -1 for a game the catalogue does not hold.</param>
+    /// <param name="MarketingAllowed">What <see cref="MarketingPolicy.Evaluate"/> says of the player's profile.</param>
+    private sealed record Player(List<GameInteraction> Plays, int[] Index, string? Segment, string? Market, bool MarketingAllowed)
     {
         private int[]? _favourites;
 
@@ -48,21 +62,27 @@ public sealed class Recommender(
     /// <summary>The list, or null when nothing is held about the player.</summary>
     public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, bool excludePlayed)
     {
-        var games = await catalog.GetAsync();
         var now = clock.GetUtcNow();
-        var player = await ReadAsync(playerId, games, now);
-        if (player is null) return null;
         var view = await models.GetAsync();
+        var player = await ReadAsync(playerId, view, now);
+        if (player is null) return null;
         var o = options.Value;
-        var marketingAllowed = MarketingPolicy.Evaluate(player.Profile, now).Allowed;
-        var played = player.Plays.Where(p => p.Rounds > 0).Select(p => p.GameId).ToHashSet(StringComparer.Ordinal);
+        var marketingAllowed = player.MarketingAllowed;
+        // Which catalogue games the player played (rounds > 0), and how many games in all, catalogue or not.
+        var played = new Played(new bool[view.Games.Length]);
+        for (var i = 0; i < player.Plays.Count; i++)
+        {
+            if (player.Plays[i].Rounds <= 0) continue;
+            played.Count++;
+            if (player.Index[i] >= 0) played.Games[player.Index[i]] = true;
+        }
         bool Offerable(int g)
         {
             var game = view.Games[g];
             return game.Enabled && game.ReleasedAt <= now
                 && (game.Markets.Contains("*") || (player.Market is { } m && game.Markets.Contains(m)))
                 && (marketingAllowed || !game.Jackpot)
-                && (!excludePlayed || !played.Contains(game.Id));
+                && (!excludePlayed || !played.Games[g]);
         }
         string Provider(int g) => view.Games[g].Provider;
 
@@ -74,7 +94,7 @@ public sealed class Recommender(
         {
             case RecommendationLists.ForYou:
             {
-                var scores = view.ForYou(player.Plays, player.Market, player.Segment, now);
+                var scores = ForYou(view, player, now);
                 ranked = Ranked(scores, Offerable);
                 reason = (g, _) => ForYouReason(view, player, played, g, now);
                 break;
@@ -124,8 +144,8 @@ public sealed class Recommender(
             case RecommendationLists.NewForYou:
             {
                 var since = now.AddDays(-o.NewReleaseDays);
-                var scores = view.ForYou(player.Plays, player.Market, player.Segment, now);
-                ranked = Ranked(scores, g => view.Games[g].ReleasedAt >= since && !played.Contains(view.Games[g].Id) && Offerable(g));
+                var scores = ForYou(view, player, now);
+                ranked = Ranked(scores, g => view.Games[g].ReleasedAt >= since && !played.Games[g] && Offerable(g));
                 reason = (g, _) => NewReason(view, player, g, now);
                 break;
             }
@@ -168,31 +188,127 @@ public sealed class Recommender(
         return new SimilarGames(gameId, items, models.Version, now);
     }
 
-    private async Task<Player?> ReadAsync(string playerId, IReadOnlyDictionary<string, Game> games, DateTimeOffset now)
+    /// <summary>Which catalogue games the player played, and how many games in all (catalogue or not).</summary>
+    private sealed class Played(bool[] games)
+    {
+        public bool[] Games { get; } = games;
+        public int Count { get; set; }
+    }
+
+    /// <summary>for-you scores from the player's plays in their stored order (the fold-in's sums depend on it).</summary>
+    private static float[] ForYou(CatalogModel view, Player player, DateTimeOffset now)
+    {
+        var confidence = view.Model.Settings.Confidence;
+        var n = player.Plays.Count;
+        Span<int> games = n <= 256 ? stackalloc int[n] : new int[n];
+        Span<float> weights = n <= 256 ? stackalloc float[n] : new float[n];
+        var count = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (player.Index[i] < 0) continue;
+            var play = player.Plays[i];
+            var w = confidence.Weight(play.Rounds, play.LastPlayedAt, now);
+            if (w <= 0) continue;
+            games[count] = player.Index[i];
+            weights[count++] = w;
+        }
+        return view.ForYou(games[..count], weights[..count], player.Market, player.Segment);
+    }
+
+    /// <summary>
+    /// One pipelined read: the few profile fields serving needs (HMGET), the per-game hash (HGETALL, parsed straight
+    /// into plays against <paramref name="view"/>) and the segment. Null when nothing is held about the player
+    /// (no profile hash and no plays), as for <see cref="ProfileReader.Decode"/>.
+    /// </summary>
+    private async Task<Player?> ReadAsync(string playerId, CatalogModel view, DateTimeOffset now)
     {
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();
-        var p = batch.HashGetAllAsync(keys.Profile(playerId));
+        var p = batch.HashGetAsync(keys.Profile(playerId), ProfileFields);
         var g = batch.HashGetAllAsync(keys.Games(playerId));
         var s = batch.HashGetAsync(keys.Scores(playerId), SegmentFields);
         batch.Execute();
         await Task.WhenAll(p, g, s);
-        var profile = ProfileReader.Decode(playerId, p.Result, [], g.Result, id => games.GetValueOrDefault(id), now);
-        if (profile is null) return null;
+        var f = p.Result;
+        // Only a profile hash without any of these fields and without plays needs a second look.
+        if (g.Result.Length == 0 && f.All(v => v.IsNull) && !await db.KeyExistsAsync(keys.Profile(playerId))) return null;
         var segment = s.Result[0].HasValue && !s.Result[0].IsNullOrEmpty ? s.Result[0].ToString() : null;
-        return new Player(profile, GamePlays.Parse(g.Result), segment, profile.Market ?? profile.Country);
+        var plays = GamePlays.Parse(g.Result, view, out var index);
+        return new Player(plays, index, segment, Text(f[0]) ?? Text(f[1]), MarketingAllowed(f, now));
     }
 
+    private static string? Text(RedisValue v) => v.IsNullOrEmpty ? null : v.ToString();
+
+    private static long Number(RedisValue v) => !v.IsNull && long.TryParse(v.ToString(), CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    /// <summary>
+    /// <see cref="MarketingPolicy.Evaluate"/> over the fields of <see cref="ProfileFields"/>, decoded as
+    /// <see cref="ProfileReader.Decode"/> decodes them: a restriction counts when it was set after the last lift and
+    /// is in force now; at least one marketing channel must be consented to ("1").
+    /// </summary>
+    private static bool MarketingAllowed(RedisValue[] f, DateTimeOffset now)
+    {
+        var lifted = Number(f[2]);
+        DateTimeOffset? Restriction(int value, int setAt)
+        {
+            var v = Text(f[value]);
+            if (v is null || Number(f[setAt]) <= lifted) return null;
+            return v == "inf" ? ProfileReader.Indefinitely : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(v, CultureInfo.InvariantCulture));
+        }
+        var selfExcluded = Restriction(3, 4);
+        var coolingOff = Restriction(5, 6);
+        var blockedUntil = Restriction(7, 8);
+        if (selfExcluded > now || coolingOff > now || (blockedUntil is { } b && b > now)) return false;
+        for (var i = FirstConsentField; i < f.Length; i++)
+        {
+            if (!f[i].IsNull && f[i].ToString() == "1") return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The allowed games, best score first (ties in catalogue order, so the same state gives the same list), produced
+    /// lazily from a heap: the lists take the first few dozen of a few hundred games, so most are never ordered.
+    /// </summary>
     private static IEnumerable<(int Game, float Score)> Ranked(float[] scores, Func<int, bool> allowed)
     {
-        var order = new List<int>(scores.Length);
+        var heap = new int[scores.Length];
+        var n = 0;
         for (var g = 0; g < scores.Length; g++)
         {
-            if (allowed(g)) order.Add(g);
+            if (allowed(g)) heap[n++] = g;
         }
-        // Ties go to catalogue order, so the same state gives the same list.
-        order.Sort((a, b) => scores[a] != scores[b] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
-        return order.Select(g => (g, scores[g]));
+        return BestFirst(scores, heap, n);
+    }
+
+    private static IEnumerable<(int Game, float Score)> BestFirst(float[] scores, int[] heap, int n)
+    {
+        for (var i = n / 2 - 1; i >= 0; i--) SiftDown(scores, heap, i, n);
+        while (n > 0)
+        {
+            var top = heap[0];
+            heap[0] = heap[--n];
+            SiftDown(scores, heap, 0, n);
+            yield return (top, scores[top]);
+        }
+    }
+
+    /// <summary>True when game <paramref name="a"/> goes before <paramref name="b"/>: higher score, then lower index.</summary>
+    private static bool Before(float[] scores, int a, int b) => scores[a] != scores[b] ? scores[a] > scores[b] : a < b;
+
+    private static void SiftDown(float[] scores, int[] heap, int i, int n)
+    {
+        var item = heap[i];
+        while (true)
+        {
+            var child = 2 * i + 1;
+            if (child >= n) break;
+            if (child + 1 < n && Before(scores, heap[child + 1], heap[child])) child++;
+            if (!Before(scores, heap[child], item)) break;
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = item;
     }
 
     /// <summary>A recent favourite: of the player's five most-weighted games (rounds, fading with time), the one played last.</summary>
@@ -220,10 +336,10 @@ public sealed class Recommender(
         return best;
     }
 
-    private static string ForYouReason(CatalogModel view, Player player, HashSet<string> played, int g, DateTimeOffset now)
+    private static string ForYouReason(CatalogModel view, Player player, Played played, int g, DateTimeOffset now)
     {
         var game = view.Games[g];
-        if (played.Contains(game.Id)) return "One of the games you play";
+        if (played.Games[g]) return "One of the games you play";
         if (played.Count == 0) return player.Segment is not null ? "Popular with players like you" : "Popular in your country";
         if (Closest(view, player, g, now) is { Similarity: >= 0.3f } c) return $"Because you played {view.Games[c.Game].Title}";
         return $"Picked for your taste in {Kind(game.Category)} games";

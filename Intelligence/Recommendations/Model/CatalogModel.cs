@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Shared.Contracts;
 
 namespace Intelligence.Recommendations.Model;
@@ -13,6 +14,7 @@ public sealed class CatalogModel
     public const int Neighbours = 50;
 
     private readonly Dictionary<string, int> _index;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _indexByChars;
     private readonly (int Index, float Value)[][] _content;
     private readonly Dictionary<string, float[]> _popularity;
 
@@ -22,6 +24,7 @@ public sealed class CatalogModel
         K = model.Settings.Factors;
         Games = catalogue.GroupBy(g => g.Id, StringComparer.Ordinal).Select(g => g.First()).ToArray();
         _index = Games.Select((g, i) => (g.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+        _indexByChars = _index.GetAlternateLookup<ReadOnlySpan<char>>();
         var trained = model.GameIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
         var features = new GameFeatures(model.FeatureNames);
         _content = Games.Select(features.Vector).ToArray();
@@ -95,6 +98,9 @@ public sealed class CatalogModel
 
     public int? IndexOf(string gameId) => _index.TryGetValue(gameId, out var i) ? i : null;
 
+    /// <summary>The catalogue index of a game id given as characters (no string needed), or -1.</summary>
+    public int Find(ReadOnlySpan<char> gameId) => _indexByChars.TryGetValue(gameId, out var i) ? i : -1;
+
     public float ContentSimilarity(int g, int h) => GameFeatures.Cosine(_content[g], _content[h]);
 
     public float FactorCosine(int g, int h) => Dense.Dot(Unit.AsSpan(g * K, K), Unit.AsSpan(h * K, K));
@@ -139,13 +145,22 @@ public sealed class CatalogModel
             played.Add(g);
             weights.Add(w);
         }
-        if (played.Count == 0)
+        return FoldIn(CollectionsMarshal.AsSpan(played), CollectionsMarshal.AsSpan(weights), taste);
+    }
+
+    /// <summary>
+    /// The same fold-in from catalogue indexes and their confidence weights (all &gt; 0), in the order given: the order
+    /// is part of the result (floating-point sums), so callers keep the order of the player's plays.
+    /// </summary>
+    public int FoldIn(ReadOnlySpan<int> played, ReadOnlySpan<float> weights, Span<float> taste)
+    {
+        if (played.Length == 0)
         {
             taste[..K].Clear();
             return 0;
         }
-        ImplicitAls.FoldIn(played.ToArray(), weights.ToArray(), Factors, Gram, K, Model.Settings.Regularization, taste);
-        return played.Count;
+        ImplicitAls.FoldIn(played, weights, Factors, Gram, K, Model.Settings.Regularization, taste);
+        return played.Length;
     }
 
     /// <summary>
@@ -157,6 +172,19 @@ public sealed class CatalogModel
     {
         Span<float> taste = stackalloc float[K];
         var played = FoldIn(plays, now, taste);
+        return Score(taste, played, market, segment, popularityWeight);
+    }
+
+    /// <summary><see cref="ForYou(IEnumerable{GameInteraction}, string?, string?, DateTimeOffset, float)"/> from catalogue indexes and confidence weights (see <see cref="FoldIn(ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float})"/>).</summary>
+    public float[] ForYou(ReadOnlySpan<int> played, ReadOnlySpan<float> weights, string? market, string? segment, float popularityWeight = 0.3f)
+    {
+        Span<float> taste = stackalloc float[K];
+        var count = FoldIn(played, weights, taste);
+        return Score(taste, count, market, segment, popularityWeight);
+    }
+
+    private float[] Score(ReadOnlySpan<float> taste, int played, string? market, string? segment, float popularityWeight)
+    {
         var popularity = PopularityFor(market, segment);
         var scores = new float[Games.Length];
         var top = 0f;
