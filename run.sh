@@ -309,6 +309,11 @@ if ((demo)); then
   load_demo_history
   start_simulator
   wait_ready Simulator
+  # The catalogue now, rather than at the connector's next pull: Intelligence trains on start-up and learns games
+  # only from the catalogue.
+  curl -fsS -o /dev/null -X PUT -H 'X-Api-Key: dev-key' -H 'Content-Type: application/json' \
+    --data-binary "@$demo_dir/games.json" "${urls[Ingestion]}/v1/catalog/games" ||
+    echo "run.sh: warning: could not load the demo catalogue; the catalogue connector will pull it" >&2
 fi
 for name in "${services[@]:1}"; do [[ $name == Simulator ]] || start "$name"; done
 for name in "${services[@]:1}"; do [[ $name == Simulator ]] || wait_ready "$name"; done

@@ -51,10 +51,12 @@ public sealed class BinaryModel
 
     public sealed class TrainerSettings
     {
-        public int Trees { get; set; } = 150;
-        public int Leaves { get; set; } = 24;
-        public int MinimumExamplesPerLeaf { get; set; } = 40;
-        public double LearningRate { get; set; } = 0.08;
+        // Small trees with many rows per leaf: measured against bigger ones (150 trees × 24 leaves, 40 rows) on
+        // simulator history they rank as well and calibrate better, and they do not overfit a few thousand rows.
+        public int Trees { get; set; } = 100;
+        public int Leaves { get; set; } = 8;
+        public int MinimumExamplesPerLeaf { get; set; } = 100;
+        public double LearningRate { get; set; } = 0.1;
         public int Seed { get; set; } = 7;
     }
 

@@ -190,6 +190,8 @@ public sealed class SegmentModel
                 InitializationAlgorithm = KMeansTrainer.InitializationAlgorithm.KMeansPlusPlus,
                 MaximumNumberOfIterations = 200,
                 OptimizationTolerance = 1e-6f,
+                // One thread: the same players give the same clusters (and the same k) on every run.
+                NumberOfThreads = 1,
             }));
 
     private static double DaviesBouldin(MLContext ml, ITransformer model, IDataView data) =>

@@ -29,8 +29,12 @@ public sealed class ModelRefresher(
             await StartAsync(o, stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(o.RetrainInterval, clock, stoppingToken);
-                if (await redis.GetDatabase().StringSetAsync(keys.RecommenderTrainingLock, Environment.MachineName, o.RetrainInterval / 2, When.NotExists))
+                // A model learnt from nothing (no catalogue or no plays yet, as on a first start before the catalogue
+                // is pulled) is retried every minute rather than served until the next scheduled retrain.
+                var empty = models.Model is not { } m || m.GameIds.Length == 0;
+                var wait = empty && o.TrainOnStart ? TimeSpan.FromMinutes(1) : o.RetrainInterval;
+                await Task.Delay(wait, clock, stoppingToken);
+                if (await redis.GetDatabase().StringSetAsync(keys.RecommenderTrainingLock, Environment.MachineName, wait / 2, When.NotExists))
                 {
                     await TrainAsync(stoppingToken);
                 }

@@ -99,8 +99,11 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         {
             currentMetrics = Evaluation.Evaluate(labels, current.Model.PredictAll(set.Holdout));
         }
-        var promote = currentMetrics is null || !(metrics.Auc < currentMetrics.Auc - o.PromotionTolerance);
-        var decision = currentMetrics is null
+        var beatsBaseline = !o.RequireBeatingBaseline || !(metrics.Auc < baselineMetrics.Auc);
+        var promote = beatsBaseline && (currentMetrics is null || !(metrics.Auc < currentMetrics.Auc - o.PromotionTolerance));
+        var decision = !beatsBaseline
+            ? $"rejected: holdout AUC {metrics.Auc:0.000} is below the rule baseline's {baselineMetrics.Auc:0.000} ({baselineRule})"
+            : currentMetrics is null
             ? $"promoted: first {kind} model (holdout AUC {metrics.Auc:0.000}; baseline {baselineMetrics.Auc:0.000})"
             : promote
                 ? $"promoted: holdout AUC {metrics.Auc:0.000} is not worse than the served {current!.Card.Version}'s {currentMetrics.Auc:0.000} on the same holdout"

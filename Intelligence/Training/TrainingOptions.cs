@@ -25,6 +25,12 @@ public sealed class TrainingOptions
     /// </summary>
     [Range(0, 0.1)] public double PromotionTolerance { get; set; }
 
+    /// <summary>
+    /// A churn or VIP version must also rank at least as well as its rule baseline on the holdout to be promoted:
+    /// a model that a one-line rule beats is not worth serving.
+    /// </summary>
+    public bool RequireBeatingBaseline { get; set; } = true;
+
     /// <summary>A training run is abandoned after this long (the lock expires with it).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
 }
