@@ -92,7 +92,7 @@ internal static class Bench
             Console.WriteLine($"trained in {watch.Elapsed.TotalSeconds:0.0} s");
         }
         var ids = (await mux.GetDatabase().SetMembersAsync(new StoreKeys().Players)).Select(v => v.ToString()).ToArray();
-        var intelligence = await ServiceProcess.StartAsync("Intelligence", redis.ConnectionString, Key, new Dictionary<string, string> { ["Scoring__SweepInterval"] = "00:00:00" }, ct);
+        var intelligence = await ServiceProcess.StartAsync("Intelligence", redis.ConnectionString, Key, new Dictionary<string, string> { ["Scoring__SweepInterval"] = "00:00:00", ["Recommendations__TrainOnStart"] = "false", ["Training__TrainWhenMissing"] = "false" }, ct);
         // The newly served models make the service rescore everyone once; measure after that.
         var scored = Stopwatch.StartNew();
         var db = mux.GetDatabase();
@@ -125,7 +125,14 @@ internal static class Bench
             -- Paces each connection so the whole run offers about {{rate}} requests a second.
             delay = function() return {{delayMs.ToString("0.###", CultureInfo.InvariantCulture)}} end
             """, ct);
-        Console.WriteLine($"wrk: {connections} connections, 2 threads, {duration} s, paced to about {rate} req/s");
+        // Warm-up, not measured: tiered JIT compiles the request path to optimised code in its first seconds of use.
+        using (var warm = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", "-d20s", "-s", script, intelligence.Address.ToString()]) { RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("wrk did not start (apt-get install -y wrk)"))
+        {
+            await warm.StandardOutput.ReadToEndAsync(ct);
+            await warm.WaitForExitAsync(ct);
+        }
+        Console.WriteLine($"wrk: {connections} connections, 2 threads, {duration} s, paced to about {rate} req/s (after a 20 s warm-up)");
         var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", script, intelligence.Address.ToString()])
         { RedirectStandardOutput = true }) ?? throw new InvalidOperationException("wrk did not start (apt-get install -y wrk)");
         var output = await wrk.StandardOutput.ReadToEndAsync(ct);
