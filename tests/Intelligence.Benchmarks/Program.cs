@@ -21,18 +21,22 @@ var days = new Option<int>("--days") { Description = "Days of history", DefaultV
 var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 7 };
 var rate = new Option<int>("--rate") { Description = "Requests (scoring) or events (rescoring) a second", DefaultValueFactory = _ => 2000 };
 var duration = new Option<int>("--duration") { Description = "Seconds of measured load", DefaultValueFactory = _ => 30 };
+var env = new Option<string[]>("--env") { Description = "Extra KEY=VALUE environment for the Intelligence process (e.g. DOTNET_gcServer=0)", AllowMultipleArgumentsPerToken = true };
 
 var training = new Command("training", "Train churn, VIP and segments on the simulated store and print the time of each step") { players, days, seed };
 training.SetAction(async (r, ct) => await Bench.TrainingAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), ct));
-var scoring = new Command("scoring", "Single-player scores under wrk at a fixed rate, then 1,000-player batches") { players, days, seed, rate, duration };
-scoring.SetAction(async (r, ct) => await Bench.ScoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), ct));
-var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, rate, duration };
-rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), ct));
+var scoring = new Command("scoring", "Single-player scores under wrk at a fixed rate, then 1,000-player batches") { players, days, seed, rate, duration, env };
+scoring.SetAction(async (r, ct) => await Bench.ScoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
+var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, rate, duration, env };
+rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
 return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring }.Parse(args).InvokeAsync();
 
 internal static class Bench
 {
     public const string Key = "bench-key";
+
+    public static Dictionary<string, string> Env(string[]? pairs) =>
+        (pairs ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
 
     private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux)> StoreAsync(int players, int days, int seed)
     {
@@ -82,7 +86,7 @@ internal static class Bench
     }
 
     /// <summary>A store with trained models, and the built Intelligence.dll running against it.</summary>
-    private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux, ServiceProcess Intelligence, string[] Ids)> ServedAsync(int players, int days, int seed, CancellationToken ct)
+    private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux, ServiceProcess Intelligence, string[] Ids)> ServedAsync(int players, int days, int seed, Dictionary<string, string> env, CancellationToken ct)
     {
         var (redis, mux) = await StoreAsync(players, days, seed);
         using (var host = IntelligenceCommands.BuildHost(redis.ConnectionString))
@@ -92,7 +96,9 @@ internal static class Bench
             Console.WriteLine($"trained in {watch.Elapsed.TotalSeconds:0.0} s");
         }
         var ids = (await mux.GetDatabase().SetMembersAsync(new StoreKeys().Players)).Select(v => v.ToString()).ToArray();
-        var intelligence = await ServiceProcess.StartAsync("Intelligence", redis.ConnectionString, Key, new Dictionary<string, string> { ["Scoring__SweepInterval"] = "00:00:00", ["Recommendations__TrainOnStart"] = "false", ["Training__TrainWhenMissing"] = "false" }, ct);
+        var settings = new Dictionary<string, string> { ["Scoring__SweepInterval"] = "00:00:00", ["Recommendations__TrainOnStart"] = "false", ["Training__TrainWhenMissing"] = "false" };
+        foreach (var (k, v) in env) settings[k] = v;
+        var intelligence = await ServiceProcess.StartAsync("Intelligence", redis.ConnectionString, Key, settings, ct);
         // The newly served models make the service rescore everyone once; measure after that.
         var scored = Stopwatch.StartNew();
         var db = mux.GetDatabase();
@@ -102,9 +108,9 @@ internal static class Bench
         return (redis, mux, intelligence, ids);
     }
 
-    public static async Task<int> ScoringAsync(int players, int days, int seed, int rate, int duration, CancellationToken ct)
+    public static async Task<int> ScoringAsync(int players, int days, int seed, int rate, int duration, Dictionary<string, string> env, CancellationToken ct)
     {
-        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, ct);
+        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, env, ct);
         await using var _ = redis;
         using var __ = mux;
         using var ___ = intelligence;
@@ -163,9 +169,9 @@ internal static class Bench
         return 0;
     }
 
-    public static async Task<int> RescoringAsync(int players, int days, int seed, int rate, int duration, CancellationToken ct)
+    public static async Task<int> RescoringAsync(int players, int days, int seed, int rate, int duration, Dictionary<string, string> env, CancellationToken ct)
     {
-        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, ct);
+        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, env, ct);
         await using var _ = redis;
         using var __ = mux;
         using var ___ = intelligence;
