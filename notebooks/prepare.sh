@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the data the notebooks read: simulates a casino, loads it into a private redis-server, trains the models
-# and exports their training and holdout sets.
+# and exports their training and holdout sets, and evaluates the recommender offline on the simulator's history.
 #
 # Usage: notebooks/prepare.sh [DIR] [--players N] [--days D] [--seed S]
 #   DIR         default test-output/notebook-data; the simulator's files (less the events, once loaded) go to
@@ -9,8 +9,9 @@
 #   --days      default 200 (DAYS): enough for complete 90-day VIP cohorts on both sides of the VIP split
 #   --seed      default 7 (SEED)
 # The history ends at today's midnight UTC, so runs on the same day see the same data.
-# Builds the three programs it runs (Release) when their binaries are missing; BUILD=1 builds anyway.
-# Writes DIR/data/train.log (the train command's output) and DIR/data/timing.json (wall times of each step).
+# Builds the four programs it runs (Release) when their binaries are missing; BUILD=1 builds anyway.
+# Writes DIR/data/train.log (the train command's output), recs-eval.log (the recommendation benchmark's table) and
+# DIR/data/timing.json (wall times of each step).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,7 @@ while (($# > 0)); do
     --players) players="$2"; shift 2 ;;
     --days) days="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
-    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "prepare.sh: unknown option $1" >&2; exit 2 ;;
     *) dir="$1"; shift ;;
   esac
@@ -36,9 +37,10 @@ bin() { echo "$root/$1/bin/Release/net10.0/$2.dll"; }
 simulator="$(bin tests/Simulator Simulator)"
 ingestion="$(bin Ingestion Ingestion)"
 intelligence="$(bin Intelligence Intelligence)"
-if [[ "${BUILD:-0}" == 1 || ! -f "$simulator" || ! -f "$ingestion" || ! -f "$intelligence" ]]; then
-  echo "prepare.sh: building Simulator, Ingestion and Intelligence (Release)"
-  for p in tests/Simulator/Simulator.csproj Ingestion/Ingestion.csproj Intelligence/Intelligence.csproj; do
+benchmarks="$(bin tests/Recommendations.Benchmarks Recommendations.Benchmarks)"
+if [[ "${BUILD:-0}" == 1 || ! -f "$simulator" || ! -f "$ingestion" || ! -f "$intelligence" || ! -f "$benchmarks" ]]; then
+  echo "prepare.sh: building Simulator, Ingestion, Intelligence and Recommendations.Benchmarks (Release)"
+  for p in tests/Simulator/Simulator.csproj Ingestion/Ingestion.csproj Intelligence/Intelligence.csproj tests/Recommendations.Benchmarks/Recommendations.Benchmarks.csproj; do
     dotnet build "$root/$p" -c Release --disable-build-servers -nologo -v quiet
   done
 fi
@@ -90,7 +92,12 @@ echo "prepare.sh: $players players × $days days, seed $seed; redis on $store; o
 end="$(date -u +%Y-%m-%dT00:00:00Z)"
 step simulate "$data/simulate.log" dotnet "$simulator" history --players "$players" --days "$days" --seed "$seed" --end "$end" --out "$sim" --truth
 step backfill "$data/backfill.log" dotnet "$ingestion" backfill "$sim/events-*.ndjson.gz" --redis "$store"
-# The event shards are most of the size of test-output/ and are in the store now; the same seed and end make them again.
+# The recommender's offline evaluation needs every round's time, which the store folds away: it reads the event files
+# (split 7 days before the end, first plays in the last 7 days) and writes recs_eval.csv, recs_coverage.csv and
+# recs_split.json for notebook 04.
+step recs-eval "$data/recs-eval.log" dotnet "$benchmarks" eval --data "$sim" --seed "$seed" --export "$data"
+# The event shards are most of the size of test-output/ and are in the store and evaluated now; the same seed and end
+# make them again.
 rm -f "$sim"/events-*.ndjson.gz
 
 # The catalogue as the push API would store it: field = game id, value = the game's JSON.
@@ -117,7 +124,7 @@ cp "$sim/truth.ndjson" "$data/truth.ndjson"
 
 {
   printf '{"players": %s, "days": %s, "seed": %s, "end": "%s"' "$players" "$days" "$seed" "$end"
-  for k in simulate backfill catalogue train export; do printf ', "%sSeconds": %s' "$k" "${seconds[$k]}"; done
+  for k in simulate backfill recs-eval catalogue train export; do printf ', "%sSeconds": %s' "${k/-e/E}" "${seconds[$k]}"; done
   printf '}\n'
 } >"$data/timing.json"
 cat "$data/export.log"

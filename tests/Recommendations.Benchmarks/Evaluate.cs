@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Intelligence.Recommendations;
 using Intelligence.Recommendations.Evaluation;
 using Intelligence.Recommendations.Model;
 using Shared.Contracts;
@@ -15,9 +16,11 @@ internal static class Evaluate
     private static readonly double[] SweepRegularization = [5, 20, 50];
     private static readonly double[] SweepAlpha = [1, 2, 4];
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static readonly DateTimeOffset End = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static async Task RunAsync(int players, int days, int seed, string? data, bool ffm, bool sweep, CancellationToken ct)
+    public static async Task RunAsync(int players, int days, int seed, string? data, bool ffm, bool sweep, string? export, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var dir = data;
@@ -78,6 +81,8 @@ internal static class Evaluate
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"players evaluated: {ours.Players} (new players, ≤ 2 games before the split: {results[0].Cold.Players}); ALS NDCG@10 / most-popular = {ours.Ndcg / popular.Ndcg:0.00}× (target ≥ 1.5×)"));
 
+        if (export is not null) Export(export, set, model, seed);
+
         if (sweep)
         {
             Console.WriteLine();
@@ -96,6 +101,60 @@ internal static class Evaluate
                     $"| {s.Factors} | {s.Regularization} | {s.Alpha} | {s.HalfLifeDays} | {s.ContentPrior} | {r.HitRate:0.000} | {r.Ndcg:0.000} | {r.Coverage:0.000} |"));
             }
         }
+    }
+
+    /// <summary>
+    /// The evaluation per player, for notebooks/04-recommendations: recs_eval.csv (one row per evaluated player and
+    /// list or baseline), recs_coverage.csv (one row per list or baseline) and recs_split.json (the split). Same split,
+    /// candidates and scoring as the table above; the random baseline starts from the same seed, so it matches too.
+    /// </summary>
+    private static void Export(string dir, EvaluationSet set, CatalogModel model, int seed)
+    {
+        Directory.CreateDirectory(dir);
+        var newReleaseDays = new RecommendationOptions().NewReleaseDays;
+        var rankers = new (string Name, string Kind, Ranker Ranker)[]
+        {
+            ("for-you", "list", OfflineEvaluation.Model(model, set)),
+            ("because-you-played", "list", OfflineEvaluation.BecauseYouPlayed(model, set)),
+            ("new-for-you", "list", OfflineEvaluation.NewForYou(model, set, newReleaseDays)),
+            ("most-popular", "baseline", OfflineEvaluation.MostPopular(set)),
+            ("popular-in-market-30d", "baseline", OfflineEvaluation.MostPopular(set, TimeSpan.FromDays(30), byMarket: true)),
+            ("random", "baseline", OfflineEvaluation.Random(set, seed)),
+        };
+        var inv = CultureInfo.InvariantCulture;
+        using var rows = new StreamWriter(Path.Combine(dir, "recs_eval.csv"));
+        rows.WriteLine("playerId,model,kind,market,gamesBefore,roundsBefore,firstPlays,recommended,hits,hit,ndcg");
+        using var coverage = new StreamWriter(Path.Combine(dir, "recs_coverage.csv"));
+        coverage.WriteLine("model,kind,players,hitRate,ndcg,coveredGames,offerableGames,coverage");
+        foreach (var (name, kind, ranker) in rankers)
+        {
+            var scores = OfflineEvaluation.ScoreCases(set, ranker).ToList();
+            foreach (var s in scores)
+            {
+                var c = s.Case;
+                rows.WriteLine(string.Create(inv,
+                    $"{c.PlayerId},{name},{kind},{c.Market},{c.Before.Count},{c.Before.Sum(b => b.Rounds)},{c.Targets.Count},{s.Top.Length},{s.Hits},{s.Hit},{s.Ndcg:0.######}"));
+            }
+            var r = OfflineEvaluation.Summarise(name, set, scores);
+            coverage.WriteLine(string.Create(inv, $"{name},{kind},{r.Players},{r.HitRate:0.######},{r.Ndcg:0.######},{r.CoveredGames},{r.OfferableGames},{r.Coverage:0.######}"));
+        }
+        var since = set.SplitAt.AddDays(-newReleaseDays);
+        var split = new Dictionary<string, object>
+        {
+            ["splitAt"] = set.SplitAt.ToString("O", inv),
+            ["horizonDays"] = set.Horizon.TotalDays,
+            ["k"] = 10,
+            ["trainingPlayers"] = set.Training.Count,
+            ["evaluatedPlayers"] = set.Cases.Count,
+            ["targets"] = set.Cases.Sum(c => c.Targets.Count),
+            ["catalogueGames"] = set.Catalogue.Count,
+            ["offerableGames"] = set.Catalogue.Count(g => g.Enabled && g.ReleasedAt <= set.SplitAt),
+            ["newReleaseDays"] = newReleaseDays,
+            ["newGamesOfferable"] = set.Catalogue.Count(g => g.Enabled && g.ReleasedAt <= set.SplitAt && g.ReleasedAt >= since),
+            ["targetsOnNewGames"] = set.Cases.Sum(c => c.Targets.Count(id => set.Catalogue.First(g => g.Id == id).ReleasedAt >= since)),
+        };
+        File.WriteAllText(Path.Combine(dir, "recs_split.json"), JsonSerializer.Serialize(split, Indented));
+        Console.WriteLine($"exported recs_eval.csv, recs_coverage.csv and recs_split.json to {dir}");
     }
 
     private static (CatalogModel Model, double Seconds) Train(EvaluationSet set, ModelSettings settings, CancellationToken ct)

@@ -11,10 +11,11 @@ var seed = new Option<int>("--seed") { Description = "Simulator seed", DefaultVa
 var data = new Option<string?>("--data") { Description = "Use this simulator history folder (events-*.ndjson.gz, games.json) instead of generating one" };
 var ffm = new Option<bool>("--ffm") { Description = "Also train and evaluate ML.NET's field-aware factorization machine (slow)" };
 var sweep = new Option<bool>("--sweep") { Description = "Also print a small sweep of ALS settings" };
-var eval = new Command("eval", "HR@10, NDCG@10 and coverage for ALS, FFM (with --ffm), most-popular and random") { players, days, seed, data, ffm, sweep };
+var export = new Option<string?>("--export") { Description = "Also write per-player results by list and baseline to this folder (recs_eval.csv, recs_coverage.csv, recs_split.json), for notebooks/04-recommendations" };
+var eval = new Command("eval", "HR@10, NDCG@10 and coverage for ALS, FFM (with --ffm), most-popular and random") { players, days, seed, data, ffm, sweep, export };
 eval.SetAction(async (parse, ct) =>
 {
-    await Evaluate.RunAsync(parse.GetValue(players), parse.GetValue(days), parse.GetValue(seed), parse.GetValue(data), parse.GetValue(ffm), parse.GetValue(sweep), ct);
+    await Evaluate.RunAsync(parse.GetValue(players), parse.GetValue(days), parse.GetValue(seed), parse.GetValue(data), parse.GetValue(ffm), parse.GetValue(sweep), parse.GetValue(export), ct);
     return 0;
 });
 

@@ -26,6 +26,9 @@ public sealed record EvaluationSet(
         g.Enabled && g.ReleasedAt <= SplitAt && (g.Markets.Contains("*") || (market is not null && g.Markets.Contains(market)));
 }
 
+/// <summary>One case under one ranker: its top k (catalogue indexes, best first), how many targets it holds, hit (0 or 1) and NDCG@k.</summary>
+public sealed record CaseScore(EvaluationCase Case, int[] Top, int Hits, double Hit, double Ndcg);
+
 public sealed record EvaluationResult(string Name, int Players, double HitRate, double Ndcg, double Coverage, int CoveredGames, int OfferableGames);
 
 /// <summary>Scores every catalogue game (in <see cref="EvaluationSet.Catalogue"/> order) for one case; higher is better.</summary>
@@ -62,22 +65,39 @@ public static class OfflineEvaluation
     /// first) and catalogue coverage (share of offerable games that appear in anyone's top k). Games the player had
     /// already played are never candidates: the task is predicting first plays.
     /// </summary>
-    public static EvaluationResult Evaluate(string name, EvaluationSet set, Ranker ranker, int k = 10, Func<EvaluationCase, bool>? include = null)
+    public static EvaluationResult Evaluate(string name, EvaluationSet set, Ranker ranker, int k = 10, Func<EvaluationCase, bool>? include = null) =>
+        Summarise(name, set, ScoreCases(set, ranker, k, include));
+
+    /// <summary>
+    /// Each case's top k under the rules of <see cref="Evaluate"/>, with its hits and NDCG@k, in case order (a stateful
+    /// ranker such as <see cref="Random"/> gives the same lists as in <see cref="Evaluate"/>). A score of negative
+    /// infinity means "not in this list": such games are never offered, so a list may hold fewer than k games.
+    /// </summary>
+    public static IEnumerable<CaseScore> ScoreCases(EvaluationSet set, Ranker ranker, int k = 10, Func<EvaluationCase, bool>? include = null)
     {
-        var covered = new HashSet<int>();
-        double hits = 0, ndcg = 0;
-        var players = 0;
-        var offerable = set.Catalogue.Count(g => g.Enabled && g.ReleasedAt <= set.SplitAt);
         foreach (var c in set.Cases)
         {
             if (include is not null && !include(c)) continue;
             var scores = ranker(c);
             var played = c.Before.Select(b => b.GameId).ToHashSet(StringComparer.Ordinal);
-            var top = TopK(scores, k, g => set.Offerable(set.Catalogue[g], c.Market) && !played.Contains(set.Catalogue[g].Id));
+            var top = TopK(scores, k, g => !float.IsNegativeInfinity(scores[g]) && set.Offerable(set.Catalogue[g], c.Market) && !played.Contains(set.Catalogue[g].Id));
             var ranked = top.Select(g => set.Catalogue[g].Id).ToList();
-            covered.UnionWith(top);
-            hits += HitAt(ranked, c.Targets, k);
-            ndcg += NdcgAt(ranked, c.Targets, k);
+            yield return new CaseScore(c, top, ranked.Count(c.Targets.Contains), HitAt(ranked, c.Targets, k), NdcgAt(ranked, c.Targets, k));
+        }
+    }
+
+    /// <summary>HR@k and NDCG@k averaged over the cases, and the catalogue coverage of their top k lists.</summary>
+    public static EvaluationResult Summarise(string name, EvaluationSet set, IEnumerable<CaseScore> scores)
+    {
+        var covered = new HashSet<int>();
+        double hits = 0, ndcg = 0;
+        var players = 0;
+        var offerable = set.Catalogue.Count(g => g.Enabled && g.ReleasedAt <= set.SplitAt);
+        foreach (var s in scores)
+        {
+            covered.UnionWith(s.Top);
+            hits += s.Hit;
+            ndcg += s.Ndcg;
             players++;
         }
         return new EvaluationResult(name, players, players == 0 ? 0 : hits / players, players == 0 ? 0 : ndcg / players,
@@ -159,4 +179,33 @@ public static class OfflineEvaluation
     /// <summary>Our model: trained on the plays before the split, asked for each player's for-you scores as serving would.</summary>
     public static Ranker Model(CatalogModel model, EvaluationSet set, float popularityWeight = 0.3f) =>
         c => model.ForYou(c.Before, c.Market, null, set.SplitAt, popularityWeight);
+
+    /// <summary>
+    /// The because-you-played list as served: the games most like the player's anchor (<see cref="Recommender.Anchor"/>,
+    /// a recent favourite) by <see cref="CatalogModel.Similarity"/>; empty for a player with no plays before the split.
+    /// </summary>
+    public static Ranker BecauseYouPlayed(CatalogModel model, EvaluationSet set) =>
+        c =>
+        {
+            var scores = new float[set.Catalogue.Count];
+            var anchor = Recommender.Anchor(model, c.Before, set.SplitAt);
+            for (var g = 0; g < scores.Length; g++)
+            {
+                scores[g] = anchor is { } a && model.IndexOf(set.Catalogue[g].Id) is { } h && h != a ? model.Similarity(a, h) : float.NegativeInfinity;
+            }
+            return scores;
+        };
+
+    /// <summary>The new-for-you list as served: for-you scores, only games released in the <paramref name="days"/> before the split.</summary>
+    public static Ranker NewForYou(CatalogModel model, EvaluationSet set, int days = 90, float popularityWeight = 0.3f) =>
+        c =>
+        {
+            var scores = model.ForYou(c.Before, c.Market, null, set.SplitAt, popularityWeight);
+            var since = set.SplitAt.AddDays(-days);
+            for (var g = 0; g < scores.Length; g++)
+            {
+                if (set.Catalogue[g].ReleasedAt < since) scores[g] = float.NegativeInfinity;
+            }
+            return scores;
+        };
 }

@@ -80,6 +80,27 @@ public sealed class OfflineEvaluationTests
     }
 
     [Fact]
+    public void ScoreCases_NeverOffersGamesScoredNegativeInfinity_AndAddsUpToEvaluate()
+    {
+        var games = TestCatalogue.Games();
+        var cases = new List<EvaluationCase>
+        {
+            new("p-1", "MT", [], new HashSet<string> { "g-ra-1" }),
+            new("p-2", "MT", [], new HashSet<string> { "g-orbit-1" }),
+        };
+        var set = new EvaluationSet(Split, TimeSpan.FromDays(7), games, [], cases);
+        // A list of three games for p-1 (the target among them), an empty list for p-2 (as because-you-played without plays).
+        float[] Short(EvaluationCase c) =>
+            games.Select(g => c.PlayerId == "p-1" && g.Id is "g-ra-1" or "g-ra-2" or "g-ra-3" ? 1f : float.NegativeInfinity).ToArray();
+        var rows = OfflineEvaluation.ScoreCases(set, Short).ToList();
+        Assert.Equal([3, 0], rows.Select(r => r.Top.Length));
+        Assert.Equal([1, 0], rows.Select(r => r.Hits));
+        var all = OfflineEvaluation.Evaluate("short", set, Short);
+        Assert.Equal((2, 0.5, 3), (all.Players, all.HitRate, all.CoveredGames));
+        Assert.Equal(all, OfflineEvaluation.Summarise("short", set, rows));
+    }
+
+    [Fact]
     public void MostPopular_RanksByHowManyPlayersPlayedEachGame()
     {
         var games = TestCatalogue.Games();
