@@ -150,6 +150,17 @@ internal static class Bench
         var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)").Groups[1].Value;
         Console.WriteLine($"single-player scores: {rps} req/s, p50 {p50}, p99 {p99}, non-2xx {(non2xx.Length > 0 ? non2xx : "0")}");
 
+        // The floor: the same pacing against /health/live (no key, no store), to tell our code from the machine.
+        var floorScript = Path.Combine(dir.FullName, "live.lua");
+        await File.WriteAllTextAsync(floorScript, $$"""
+            delay = function() return {{delayMs.ToString("0.###", CultureInfo.InvariantCulture)}} end
+            """, ct);
+        var floor = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{Math.Min(duration, 20)}s", "--latency", "-s", floorScript, new Uri(intelligence.Address, "/health/live").ToString()])
+        { RedirectStandardOutput = true })!;
+        var floorOutput = await floor.StandardOutput.ReadToEndAsync(ct);
+        await floor.WaitForExitAsync(ct);
+        Console.WriteLine($"floor, GET /health/live at the same pacing: {Regex.Match(floorOutput, @"Requests/sec:\s+(\S+)").Groups[1].Value} req/s, p50 {Regex.Match(floorOutput, @"50%\s+(\S+)").Groups[1].Value}, p99 {Regex.Match(floorOutput, @"99%\s+(\S+)").Groups[1].Value}");
+
         using var http = new HttpClient { BaseAddress = intelligence.Address };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
         var rng = new Random(seed);
