@@ -12,6 +12,12 @@ public static class ModelKinds
     public const string Vip = "vip";
     public const string Segments = "segments";
     public static readonly IReadOnlyList<string> All = [Churn, Vip, Segments];
+
+    /// <summary>The game recommender (Intelligence/Recommendations), which keeps its own versions; trainable through the same jobs.</summary>
+    public const string Recommendations = "recommendations";
+
+    /// <summary>What <c>POST /v1/models/train</c> and the <c>train</c> command accept.</summary>
+    public static readonly IReadOnlyList<string> Trainable = [Churn, Vip, Segments, Recommendations];
 }
 
 public static class ModelStatus

@@ -24,7 +24,7 @@ public static class ModelsApi
             .WithSummary("Model versions with their holdout metrics, baselines, data windows and features")
             .WithDescription("For each kind (churn, vip, segments): the version served now and every version trained, newest first, each with AUC, PR-AUC, log-loss, calibration error and top-decile lift on a time-based holdout, the rule baseline's metrics on the same holdout, and why it was promoted or rejected.");
         models.MapPost("/train", TrainAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("TrainModels")
-            .WithSummary("Start a training run (all kinds, or those listed)")
+            .WithSummary("Start a training run (all kinds, or those listed: churn, vip, segments, recommendations)")
             .WithDescription("Answers 202 with the job to poll. One run at a time across all instances: while one runs, this answers 409 with the running job's id. New versions are promoted only if not worse than the served one on the same holdout; every instance switches to a promoted version without a restart.");
         models.MapGet("/jobs/{id}", GetJobAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("GetTrainingJob").WithSummary("A training run's progress and results");
         models.MapPost("/{kind}/rollback", RollbackAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("RollbackModel")
@@ -32,20 +32,23 @@ public static class ModelsApi
         return app;
     }
 
-    internal static async Task<Ok<ModelsView>> ListAsync(ModelRegistry registry)
+    internal static async Task<Ok<ModelsView>> ListAsync(ModelRegistry registry, Recommendations.RecommenderModels recommender)
     {
         var kinds = new List<ModelKindView>();
         foreach (var kind in ModelKinds.All) kinds.Add(new ModelKindView(kind, await registry.CurrentVersionAsync(kind), await registry.CardsAsync(kind)));
+        // The recommender keeps its own versions (its offline evaluation is a benchmark command, not a holdout card).
+        kinds.Add(new ModelKindView(ModelKinds.Recommendations,
+            recommender.Version == Recommendations.RecommenderModels.NoModel ? null : recommender.Version, []));
         return TypedResults.Ok(new ModelsView(kinds));
     }
 
     internal static async Task<Results<Accepted<TrainAccepted>, Conflict<TrainAccepted>, ValidationProblem>> TrainAsync(TrainRequest? request, TrainingJobs jobs)
     {
-        var kinds = request?.Kinds is { Count: > 0 } k ? k : ModelKinds.All;
+        var kinds = request?.Kinds is { Count: > 0 } k ? k : ModelKinds.Trainable;
         for (var i = 0; i < kinds.Count; i++)
         {
-            if (!ModelKinds.All.Contains(kinds[i]))
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"kinds[{i}]"] = [$"unknown model kind '{kinds[i]}'; expected one of {string.Join(", ", ModelKinds.All)}"] });
+            if (!ModelKinds.Trainable.Contains(kinds[i]))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [$"kinds[{i}]"] = [$"unknown model kind '{kinds[i]}'; expected one of {string.Join(", ", ModelKinds.Trainable)}"] });
         }
         var (id, started) = await jobs.StartAsync([.. kinds.Distinct()]);
         var body = new TrainAccepted(id, started ? TrainingJobStatus.Running : "already running", $"/v1/models/jobs/{id}");

@@ -30,7 +30,7 @@ internal sealed partial class TrainingJobJsonContext : JsonSerializerContext;
 /// Training runs in the background, one at a time across all instances (a lock in the store that expires with
 /// <see cref="TrainingOptions.Timeout"/>); its state is kept in the store so any instance can report it.
 /// </summary>
-public sealed class TrainingJobs(ModelTrainer trainer, IConnectionMultiplexer redis, StoreKeys keys, IOptions<TrainingOptions> options,
+public sealed class TrainingJobs(ModelTrainer trainer, Recommendations.RecommenderTrainer recommender, IConnectionMultiplexer redis, StoreKeys keys, IOptions<TrainingOptions> options,
     TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<TrainingJobs> log)
 {
     private static readonly TimeSpan KeepFor = TimeSpan.FromDays(7);
@@ -80,8 +80,7 @@ public sealed class TrainingJobs(ModelTrainer trainer, IConnectionMultiplexer re
         try
         {
             var progress = new Progress<TrainingProgress>(p => _ = db.HashSetAsync(key, [new("stage", p.Stage), new("done", p.Done), new("total", p.Total)], CommandFlags.FireAndForget));
-            var cards = await trainer.TrainAsync(kinds, progress, timeout.Token);
-            var results = cards.Select(c => new TrainingJobResult(c.Kind, c.Version, c.Status, c.Decision)).ToList();
+            var results = await TrainAllAsync(kinds, progress, timeout.Token);
             await db.HashSetAsync(key, [new("status", TrainingJobStatus.Succeeded), new("stage", "done"), new("finished", clock.GetUtcNow().ToUnixTimeMilliseconds()),
                 new("results", JsonSerializer.Serialize(results, TrainingJobJsonContext.Default.ListTrainingJobResult))]);
         }
@@ -94,6 +93,26 @@ public sealed class TrainingJobs(ModelTrainer trainer, IConnectionMultiplexer re
         {
             await ReleaseAsync(db, id);
         }
+    }
+
+    /// <summary>The scoring models (one run over every player) and then, when asked, the recommender.</summary>
+    private async Task<List<TrainingJobResult>> TrainAllAsync(IReadOnlyCollection<string> kinds, IProgress<TrainingProgress> progress, CancellationToken ct)
+    {
+        var scoring = kinds.Where(k => ModelKinds.All.Contains(k)).ToList();
+        var results = new List<TrainingJobResult>();
+        if (scoring.Count > 0)
+        {
+            results.AddRange((await trainer.TrainAsync(scoring, progress, ct)).Select(c => new TrainingJobResult(c.Kind, c.Version, c.Status, c.Decision)));
+        }
+        if (kinds.Contains(ModelKinds.Recommendations))
+        {
+            progress.Report(new TrainingProgress("training recommendations", 0, 1));
+            var r = await recommender.TrainAsync(ct: ct);
+            results.Add(new TrainingJobResult(ModelKinds.Recommendations, r.Version, ModelStatus.Promoted,
+                $"served: implicit ALS on {r.Metrics.Players} players, {r.Metrics.Games} games, {r.Metrics.Interactions} plays in {r.Metrics.TrainingSeconds:0.0} s (offline quality: Intelligence/Recommendations/README.md)"));
+            progress.Report(new TrainingProgress("training recommendations", 1, 1));
+        }
+        return results;
     }
 
     private async Task ReleaseAsync(IDatabase db, string id)

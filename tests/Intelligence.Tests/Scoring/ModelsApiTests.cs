@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Intelligence.Tests.Webhooks;
 using TestSupport;
 
 namespace Intelligence.Tests.Scoring;
@@ -11,6 +12,7 @@ public sealed class ModelsApiTests(StoreServers servers)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] ChurnAndSegments = ["churn", "segments"];
     private static readonly string[] WithUnknownKind = ["churn", "ltv"];
+    private static readonly string[] RecommendationsOnly = ["recommendations"];
 
     [Fact]
     public async Task Train_StartsAJobThatReportsEachKind_AndASecondRunWaitsItsTurn()
@@ -45,6 +47,35 @@ public sealed class ModelsApiTests(StoreServers servers)
         // An empty store has nothing to learn from: each kind says so rather than serving a model of nothing.
         Assert.All(results, r => Assert.StartsWith("not trained: too", r.GetProperty("decision").GetString(), StringComparison.Ordinal));
         Assert.False(await app.Db.KeyExistsAsync(app.Keys.TrainingLock));
+    }
+
+    [Fact]
+    public async Task Train_CanRetrainTheRecommender_AndModelsListsItsServedVersion()
+    {
+        await using var app = new IntelligenceApp((await servers.RedisAsync()).ConnectionString, extra: new Dictionary<string, string?> { ["Recommendations:TrainOnStart"] = "false" });
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        var ct = TestContext.Current.CancellationToken;
+        var started = await admin.PostAsJsonAsync("/v1/models/train", new { kinds = RecommendationsOnly }, ct);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var jobId = (await started.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("jobId").GetString()!;
+        JsonElement job;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            await Task.Delay(50, ct);
+            job = await admin.GetFromJsonAsync<JsonElement>($"/v1/models/jobs/{jobId}", Json, ct);
+        } while (job.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var result = Assert.Single(job.GetProperty("results").EnumerateArray());
+        Assert.Equal("recommendations", result.GetProperty("kind").GetString());
+        var version = result.GetProperty("version").GetString();
+
+        await Poll.UntilAsync(async () =>
+        {
+            using var doc = JsonDocument.Parse(await admin.GetStringAsync("/v1/models", ct));
+            return doc.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("kind").GetString() == "recommendations")
+                .GetProperty("current").GetString() == version;
+        }, "GET /v1/models shows the retrained recommender");
     }
 
     [Fact]
