@@ -127,6 +127,8 @@ public static class IntelligenceCommands
         builder.AddRedisStore();
         builder.Services.AddSingleton<CatalogCache>();
         builder.AddScoring();
+        // Training jobs can retrain the recommender too.
+        Intelligence.Recommendations.RecommendationsApi.AddRecommendations(builder);
         return builder.Build();
     }
 
