@@ -83,7 +83,7 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
     public async Task AnEqualCandidate_IsPromoted_AndRollbackServesThePreviousVersionOnEveryInstance()
     {
         var prefix = TestKeys.Prefix();
-        var (registry, trainingHost, trainer) = Instance(prefix);
+        var (registry, _, trainer) = Instance(prefix);
         // A second instance that only serves: it must follow promotions and rollbacks through the store.
         var (_, servingHost, _) = Instance(prefix);
         await servingHost.StartAsync(TestContext.Current.CancellationToken);
@@ -102,7 +102,6 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
             await Until(() => servingHost.Vip?.Card.Version == first.Version);
             Assert.Equal(ModelStatus.Retired, (await registry.CardAsync(ModelKinds.Vip, second.Version))!.Status);
             Assert.Null(await registry.RollbackAsync(ModelKinds.Vip));
-            _ = trainingHost;
         }
         finally
         {
