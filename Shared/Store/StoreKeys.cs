@@ -68,6 +68,15 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Published after a player's scores are stored; the message is <c>playerId|scoredAtUnixMs</c>.</summary>
     public RedisChannel ScoresChanged => RedisChannel.Literal($"{Prefix}scores:changed");
 
+    /// <summary>
+    /// Published when a player enters or leaves a marketer's segment; the message is
+    /// <c>playerId|segmentId|entered</c> or <c>playerId|segmentId|exited</c>. The lobby refreshes the player's placements on it.
+    /// </summary>
+    public RedisChannel SegmentMembershipChanged => RedisChannel.Literal($"{Prefix}segments:membership");
+
+    /// <summary>Published when a lobby placement is created, changed or removed; the message is the placement's segment id.</summary>
+    public RedisChannel PlacementsChanged => RedisChannel.Literal($"{Prefix}placements:changed");
+
     /// <summary>Hash of a model kind's versions: version to its JSON card (metrics, data window, features, status).</summary>
     public RedisKey ModelVersions(string kind) => $"{Prefix}models:{kind}";
 
