@@ -31,6 +31,7 @@ public static class LiveLobby
         builder.Services.AddSingleton<IUserIdProvider, PlayerUserIdProvider>();
         builder.Services.AddSingleton<LobbyNotifier>();
         builder.Services.AddSingleton<HubViewers>();
+        builder.Services.AddSingleton<HubRowReads>();
         builder.Services.AddSingleton<LobbyMetrics>();
         builder.Services.AddHostedService<LobbyFeed>();
         return builder;
