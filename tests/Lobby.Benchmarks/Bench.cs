@@ -157,9 +157,12 @@ internal static class Bench
         var warmUp = 5;
         for (var i = 0; i < warmUp + samples; i++)
         {
-            var cookie = players[i % players.Count].GetCookies(lobby).Single();
+            // The player's sign-in cookie (and whatever else the lobby set), as their browser would carry it.
+            var cookies = players[i % players.Count].GetCookies(lobby)
+                .Select(c => new Microsoft.Playwright.Cookie { Name = c.Name, Value = c.Value, Url = lobby.ToString() }).ToList();
+            if (!cookies.Any(c => c.Name == Players.PlayerSignIn.CookieName)) throw new InvalidOperationException("the player has no sign-in cookie");
             await using var context = await browser.NewContextAsync();
-            await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = cookie.Name, Value = cookie.Value, Url = lobby.ToString() }]);
+            await context.AddCookiesAsync(cookies);
             var page = await context.NewPageAsync();
             var started = Stopwatch.GetTimestamp();
             await page.GotoAsync(lobby.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
