@@ -55,7 +55,16 @@ public static class JsClient
             UseShellExecute = false,
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}: is Node.js installed?");
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"could not start {file}: this test needs Node.js and npm on PATH (apt-get install -y nodejs npm)", e);
+        }
+        using var _ = process;
         var output = new StringBuilder();
         var errors = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
