@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Options;
 using Shared.Store;
 using StackExchange.Redis;
 
@@ -13,20 +14,24 @@ public static class LiveLobby
     public static IHostApplicationBuilder AddLiveLobby(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSignalR();
-        if (builder.Configuration.GetValue($"{LobbyOptions.Section}:{nameof(LobbyOptions.Backplane)}", defaultValue: true))
+        // Only the lobby hub goes through Redis (AddStackExchangeRedis would also carry Blazor's circuit hub, which gains
+        // nothing from it). Chosen from the bound options when the hub first needs it, not from configuration read while
+        // services are registered, which misses sources added later (a test host's settings did: the backplane stayed on).
+        builder.Services.AddSingleton<HubLifetimeManager<LobbyHub>>(services =>
+            services.GetRequiredService<IOptions<LobbyOptions>>().Value.Backplane
+                ? ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<LobbyHub>>(services)
+                : ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<LobbyHub>>(services));
+        // The backplane owns its connection: SignalR applies the channel prefix through its configuration, so two
+        // deployments sharing one Redis (each with its own Store:KeyPrefix) never see each other's messages.
+        builder.Services.AddOptions<RedisOptions>().Configure<IConfiguration, StoreKeys>((o, configuration, keys) =>
         {
-            // Only the lobby hub goes through Redis (AddStackExchangeRedis would also carry Blazor's circuit hub, which
-            // gains nothing from it). It owns its connection: SignalR applies the channel prefix through its configuration.
-            builder.Services.AddSingleton<HubLifetimeManager<LobbyHub>, RedisHubLifetimeManager<LobbyHub>>();
-            builder.Services.AddOptions<RedisOptions>().Configure<IConfiguration, StoreKeys>((o, configuration, keys) =>
-            {
-                o.Configuration = StoreExtensions.ConfigurationFor(configuration);
-                o.Configuration.ChannelPrefix = RedisChannel.Literal($"{keys.Prefix}signalr:");
-            });
-        }
+            o.Configuration = StoreExtensions.ConfigurationFor(configuration);
+            o.Configuration.ChannelPrefix = RedisChannel.Literal($"{keys.Prefix}signalr:");
+        });
         builder.Services.AddSingleton<IUserIdProvider, PlayerUserIdProvider>();
         builder.Services.AddSingleton<LobbyNotifier>();
         builder.Services.AddSingleton<HubViewers>();
+        builder.Services.AddSingleton<HubRowReads>();
         builder.Services.AddSingleton<LobbyMetrics>();
         builder.Services.AddHostedService<LobbyFeed>();
         return builder;

@@ -9,6 +9,8 @@ public sealed class LobbyMetrics
     private readonly Counter<long> _updates;
     private readonly Counter<long> _failures;
     private readonly Histogram<double> _rebuild;
+    private readonly UpDownCounter<long> _hubConnections;
+    private readonly Counter<long> _connectRowsFailures;
 
     public LobbyMetrics(IMeterFactory meterFactory)
     {
@@ -16,6 +18,9 @@ public sealed class LobbyMetrics
         _updates = meter.CreateCounter<long>("lobby.updates", description: "Lobby updates pushed to players after their profile changed");
         _failures = meter.CreateCounter<long>("lobby.update.failures", description: "Rebuilds of a player's rows that failed");
         _rebuild = meter.CreateHistogram<double>("lobby.rebuild.duration", unit: "ms", description: "Time to rebuild one player's rows");
+        _hubConnections = meter.CreateUpDownCounter<long>("lobby.hub.connections", description: "Open connections to /hubs/lobby on this instance");
+        _connectRowsFailures = meter.CreateCounter<long>("lobby.hub.connect.failures",
+            description: "Hub connections whose rows could not be loaded on connect (they stay open and get the next update)");
     }
 
     public void Pushed(double rebuildMilliseconds)
@@ -25,4 +30,10 @@ public sealed class LobbyMetrics
     }
 
     public void Failed() => _failures.Add(1);
+
+    public void HubConnected() => _hubConnections.Add(1);
+
+    public void HubDisconnected() => _hubConnections.Add(-1);
+
+    public void ConnectRowsFailed() => _connectRowsFailures.Add(1);
 }

@@ -1,0 +1,3 @@
+using Lobby.IntegrationTests;
+
+[assembly: AssemblyFixture(typeof(Backend))]

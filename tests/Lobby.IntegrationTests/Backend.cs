@@ -1,0 +1,113 @@
+using System.Net.Http.Headers;
+using Lobby.Players;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TestSupport;
+
+namespace Lobby.IntegrationTests;
+
+/// <summary>
+/// What the lobby stands on, once per test assembly: a real redis-server, and Ingestion and Intelligence each on a real
+/// Kestrel port on 127.0.0.1, sharing one key prefix (what the one-command run starts, minus the embedded store).
+/// Tests start as many lobbies on top as they need with <see cref="StartLobby"/>.
+/// </summary>
+public sealed class Backend : IAsyncLifetime
+{
+    public const string ApiKey = "lobby-it-key";
+    public const string SigningKey = "lobby-integration-tests-player-token-signing-key-0123";
+
+    private RedisServer? _redis;
+    private Service<Ingestion.IngestionEntryPoint>? _ingestion;
+    private Service<Intelligence.IntelligenceEntryPoint>? _intelligence;
+
+    public string Redis => _redis?.ConnectionString ?? throw new InvalidOperationException("The backend has not started.");
+
+    public string Prefix { get; } = TestKeys.Prefix("lobby-it");
+
+    public Uri IngestionUrl { get; private set; } = null!;
+
+    public Uri IntelligenceUrl { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _ingestion = new Service<Ingestion.IngestionEntryPoint>(Common(Prefix));
+        _intelligence = new Service<Intelligence.IntelligenceEntryPoint>(Common(Prefix));
+        IngestionUrl = _ingestion.Start();
+        IntelligenceUrl = _intelligence.Start();
+    }
+
+    /// <summary>
+    /// A lobby on its own Kestrel port on this backend, configured as an operator would; <paramref name="settings"/>
+    /// override (e.g. <c>Lobby:Backplane</c>, <c>Store:KeyPrefix</c>). The caller disposes it.
+    /// </summary>
+    public LobbyInstance StartLobby(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(Common(Prefix))
+        {
+            ["Lobby:IntelligenceUrl"] = IntelligenceUrl.ToString(),
+            ["Lobby:IntelligenceApiKey"] = ApiKey,
+            ["Lobby:TokenSigningKey"] = SigningKey,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+        var lobby = new Service<LobbyEntryPoint>(all);
+        return new LobbyInstance(lobby, lobby.Start());
+    }
+
+    /// <summary>An HTTP client that sends this backend's API key (all scopes).</summary>
+    public static HttpClient Client(Uri baseAddress)
+    {
+        var client = new HttpClient { BaseAddress = baseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_intelligence is not null) await _intelligence.DisposeAsync();
+        if (_ingestion is not null) await _ingestion.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
+    }
+
+    private Dictionary<string, string?> Common(string prefix) => new()
+    {
+        ["ConnectionStrings:Redis"] = Redis,
+        ["Store:KeyPrefix"] = prefix,
+        ["EmbeddedStore:Enabled"] = "false",
+        ["ApiKeys:0:Name"] = "lobby-it",
+        ["ApiKeys:0:Key"] = ApiKey,
+        ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin",
+    };
+
+    internal sealed class Service<T>(IDictionary<string, string?> settings) : WebApplicationFactory<T> where T : class
+    {
+        public Uri Start()
+        {
+            UseKestrel(FreePort.Get());
+            StartServer();
+            return ClientOptions.BaseAddress;
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
+        }
+    }
+}
+
+/// <summary>One running lobby: its address and its services (the hub context, the token signer).</summary>
+public sealed class LobbyInstance(WebApplicationFactory<LobbyEntryPoint> host, Uri url) : IAsyncDisposable
+{
+    public Uri Url { get; } = url;
+
+    public IServiceProvider Services => host.Services;
+
+    /// <summary>A player token as the operator's site would sign it with the shared secret.</summary>
+    public string PlayerToken(string playerId) => Services.GetRequiredService<PlayerTokens>().Mint(playerId);
+
+    public ValueTask DisposeAsync() => host.DisposeAsync();
+}

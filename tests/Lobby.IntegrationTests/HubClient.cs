@@ -1,0 +1,66 @@
+using System.Threading.Channels;
+using Lobby.Live;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Shared.Contracts;
+
+namespace Lobby.IntegrationTests;
+
+/// <summary>A .NET SignalR client of one lobby's hub, connected as one player, keeping every update it is sent.</summary>
+public sealed class HubClient : IAsyncDisposable
+{
+    private readonly HubConnection _connection;
+    private readonly Channel<LobbyUpdated> _updates = Channel.CreateUnbounded<LobbyUpdated>();
+    private readonly List<LobbyUpdated> _received = [];
+
+    private HubClient(HubConnection connection)
+    {
+        _connection = connection;
+        _connection.On<LobbyUpdated>(nameof(ILobbyClient.LobbyUpdated), update =>
+        {
+            lock (_received) _received.Add(update);
+            _updates.Writer.TryWrite(update);
+        });
+    }
+
+    /// <summary>Everything received so far.</summary>
+    public IReadOnlyList<LobbyUpdated> Received
+    {
+        get { lock (_received) return [.. _received]; }
+    }
+
+    public static async Task<HubClient> ConnectAsync(LobbyInstance lobby, string playerId, CancellationToken cancellationToken)
+    {
+        var token = lobby.PlayerToken(playerId);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(lobby.Url, LiveLobby.HubPath), o =>
+            {
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                o.Transports = HttpTransportType.WebSockets;
+            })
+            .Build();
+        var client = new HubClient(connection);
+        await connection.StartAsync(cancellationToken);
+        return client;
+    }
+
+    /// <summary>The first update (received or still to come) with this reason.</summary>
+    public async Task<LobbyUpdated> WaitForAsync(string reason, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await foreach (var update in _updates.Reader.ReadAllAsync(limit.Token))
+            {
+                if (update.Reason == reason) return update;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        throw new TimeoutException($"No update with reason '{reason}' within {timeout}; received: {string.Join(", ", Received.Select(u => u.Reason))}");
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}
