@@ -1,3 +1,4 @@
+using Lobby.Catalogue;
 using MudBlazor;
 
 namespace Lobby.Components.Layout;
@@ -48,4 +49,15 @@ public static class LobbyTheme
         },
         LayoutProperties = new LayoutProperties { DefaultBorderRadius = "10px" },
     };
+
+    /// <summary>Badge labels: dark text on bright fills, each pair at least 4.5:1 (checked by a unit test).</summary>
+    public static BadgeColors BadgeColorsOf(Badges badge) => badge switch
+    {
+        Badges.Jackpot => new BadgeColors("#f5c542", "#1a1204"),
+        Badges.Hot => new BadgeColors("#ff7a59", "#1f0700"),
+        Badges.New => new BadgeColors("#3fd0c9", "#03201e"),
+        _ => new BadgeColors("#d8d0f5", "#120d26"),
+    };
 }
+
+public sealed record BadgeColors(string Background, string Text);
