@@ -20,8 +20,6 @@ public static class CatalogueRows
         ("bingo", "Bingo"),
     ];
 
-    private static readonly CompareInfo Compare = CultureInfo.InvariantCulture.CompareInfo;
-    private const CompareOptions Loose = CompareOptions.IgnoreCase | CompareOptions.IgnoreNonSpace;
 
     /// <summary>Enabled, released, and available in the player's market (games for every market are <c>*</c>).</summary>
     public static bool Offerable(Game game, string? market, DateTimeOffset now) =>
@@ -39,7 +37,7 @@ public static class CatalogueRows
         foreach (var (category, title) in Categories)
         {
             var items = offered.Where(g => g.Category == category)
-                .OrderBy(g => g.Title, StringComparer.OrdinalIgnoreCase).ThenBy(g => g.Id, StringComparer.Ordinal)
+                .OrderBy(g => Fold(g.Title), StringComparer.Ordinal).ThenBy(g => g.Id, StringComparer.Ordinal)
                 .Take(rowLength).Select(ToItem).ToList();
             if (items.Count > 0) rows.Add(new LobbyRow(CategoryListPrefix + category, title, items));
         }
@@ -52,14 +50,14 @@ public static class CatalogueRows
     /// </summary>
     public static IReadOnlyList<LobbyItem> Search(IReadOnlyDictionary<string, Game> games, string? query, string? market, DateTimeOffset now, int limit)
     {
-        var words = (query ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var words = Fold(query ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (words.Length == 0) return [];
         var phrase = string.Join(' ', words);
         return games.Values
             .Where(g => Offerable(g, market, now))
             .Select(g => (Game: g, Rank: Rank(g, phrase, words)))
             .Where(m => m.Rank >= 0)
-            .OrderBy(m => m.Rank).ThenBy(m => m.Game.Title, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.Game.Id, StringComparer.Ordinal)
+            .OrderBy(m => m.Rank).ThenBy(m => Fold(m.Game.Title), StringComparer.Ordinal).ThenBy(m => m.Game.Id, StringComparer.Ordinal)
             .Take(limit)
             .Select(m => ToItem(m.Game))
             .ToList();
@@ -70,16 +68,36 @@ public static class CatalogueRows
     /// <summary>0 title starts with the query, 1 a title word does, 2 any other match; -1 when a word matches nothing.</summary>
     private static int Rank(Game game, string phrase, string[] words)
     {
+        var title = Fold(game.Title);
         foreach (var word in words)
         {
-            var found = Contains(game.Title, word) || Contains(game.Provider, word) || Contains(game.Category, word)
-                || Contains(CategoryTitle(game.Category), word) || game.Tags.Any(t => Contains(t, word));
+            var found = title.Contains(word, StringComparison.Ordinal) || Fold(game.Provider).Contains(word, StringComparison.Ordinal)
+                || Fold(game.Category).Contains(word, StringComparison.Ordinal) || Fold(CategoryTitle(game.Category)).Contains(word, StringComparison.Ordinal)
+                || game.Tags.Any(t => Fold(t).Contains(word, StringComparison.Ordinal));
             if (!found) return -1;
         }
-        if (Compare.IsPrefix(game.Title, phrase, Loose)) return 0;
-        var titleWords = game.Title.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return titleWords.Any(w => Compare.IsPrefix(w, words[0], Loose)) ? 1 : 2;
+        if (title.StartsWith(phrase, StringComparison.Ordinal)) return 0;
+        return title.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(w => w.StartsWith(words[0], StringComparison.Ordinal)) ? 1 : 2;
     }
 
-    private static bool Contains(string? text, string word) => text is not null && Compare.IndexOf(text, word, Loose) >= 0;
+    private const string Accented = "àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőŕřśšşťţùúûüūůűųýÿźżž";
+    private const string Plain = "aaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooorrsssttuuuuuuuuyyzzz";
+
+    /// <summary>
+    /// Lower case without accents ("Éclair" → "eclair"), so a player finds a game however they type it. By table: the
+    /// services run with invariant globalization, where neither culture-aware comparison nor normalisation drops accents.
+    /// </summary>
+    internal static string Fold(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = char.ToLowerInvariant(source[i]);
+                var at = c < 'à' ? -1 : Accented.IndexOf(c, StringComparison.Ordinal);
+                span[i] = at < 0 ? c : Plain[at];
+            }
+        });
+    }
 }

@@ -7,11 +7,11 @@ namespace Lobby.Catalogue;
 public interface IGameLibrary
 {
     /// <summary>Every game the operator listed, by id (disabled ones too: callers decide what a player may see).</summary>
-    ValueTask<IReadOnlyDictionary<string, Game>> AllAsync();
+    Task<IReadOnlyDictionary<string, Game>> AllAsync();
 }
 
 /// <summary>The catalogue as Ingestion keeps it in the store, cached for a few seconds (<see cref="CatalogCache"/>).</summary>
 internal sealed class StoreGameLibrary(CatalogCache cache) : IGameLibrary
 {
-    public ValueTask<IReadOnlyDictionary<string, Game>> AllAsync() => cache.GetAsync();
+    public async Task<IReadOnlyDictionary<string, Game>> AllAsync() => await cache.GetAsync();
 }

@@ -33,6 +33,9 @@ public sealed partial class GameDetailDialog
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ILogger<GameDetailDialog> Logger { get; set; } = default!;
 
+    /// <summary>The game on show: the one opened, or a similar game chosen since.</summary>
+    private string ShownId { get; set; } = "";
+
     private Game? Game { get; set; }
     private string Art { get; set; } = "";
     private Badges Shown { get; set; }
@@ -48,10 +51,12 @@ public sealed partial class GameDetailDialog
 
     private async Task ShowAsync(string gameId)
     {
-        GameId = gameId;
+        ShownId = gameId;
         Game = await Shelves.FindAsync(gameId);
         Similar = null;
         SimilarUnavailable = false;
+        // The dialog's title is drawn by its container, which redraws only when asked.
+        MudDialog?.StateHasChanged();
         if (Game is null) return;
         Art = GameArt.DataUri(Game.Title, Game.Provider, Game.Category);
         Shown = BadgeSet.For(gameId);
@@ -96,6 +101,6 @@ public sealed partial class GameDetailDialog
     private void Play()
     {
         MudDialog?.Close();
-        Navigation.NavigateTo(GamePaths.Play(GameId));
+        Navigation.NavigateTo(GamePaths.Play(ShownId));
     }
 }
