@@ -29,6 +29,11 @@ public static class LobbyTheme
             LinesDefault = "#2e2654",
             LinesInputs = "#5a4f8a",
             Divider = "#2e2654",
+            // Alerts draw their text in these colours on the page's dark background.
+            Info = "#7cc4ff",
+            Success = "#69e0a5",
+            Warning = "#ffb74d",
+            Error = "#ff8a80",
         },
         Typography = new Typography
         {

@@ -114,4 +114,15 @@ public sealed class GamePageTests : LobbyComponentTest
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid='play-not-set-up']")));
         Assert.Empty(cut.FindAll("[data-testid='play-round']"));
     }
+
+    [Fact]
+    public void BeforeTheCircuitIsUp_PlayIsDisabled()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+
+        var cut = Open();
+
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid='play-round']").HasAttribute("disabled")));
+        Assert.Equal("false", cut.Find("[data-testid='game-view']").GetAttribute("data-interactive"));
+    }
 }

@@ -56,6 +56,8 @@ public abstract class LobbyComponentTest : ComponentTest
         Library.AllAsync().Returns(Catalog());
         HotGames.GetAsync(Arg.Any<CancellationToken>()).Returns(new HashSet<string>());
         RowSource.GetRowsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns([]);
+        // As in the browser once the circuit is up (the game view disables play until then). Last: it builds the renderer.
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     protected void SignIn(string playerId, PlayerProfile? profile = null)

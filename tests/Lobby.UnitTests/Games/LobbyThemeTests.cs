@@ -42,6 +42,11 @@ public sealed class LobbyThemeTests
             Assert.True(Contrast(p.TextSecondary.ToString(MudColorOutputFormats.Hex), background.ToString(MudColorOutputFormats.Hex)) >= TextMinimum, $"secondary text on {background}");
             // Links and the win result are drawn in the primary colour.
             Assert.True(Contrast(p.Primary.ToString(MudColorOutputFormats.Hex), background.ToString(MudColorOutputFormats.Hex)) >= TextMinimum, $"primary on {background}");
+            // Outlined alerts (the safer-gambling message, round errors) write in their severity's colour.
+            foreach (var severity in new[] { p.Info, p.Success, p.Warning, p.Error })
+            {
+                Assert.True(Contrast(severity.ToString(MudColorOutputFormats.Hex), background.ToString(MudColorOutputFormats.Hex)) >= TextMinimum, $"{severity} on {background}");
+            }
         }
         Assert.True(Contrast(p.PrimaryContrastText.ToString(MudColorOutputFormats.Hex), p.Primary.ToString(MudColorOutputFormats.Hex)) >= TextMinimum, "button text");
     }
