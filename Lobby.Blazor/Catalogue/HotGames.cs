@@ -20,7 +20,10 @@ internal sealed class StoreHotGames(IConnectionMultiplexer redis, StoreKeys keys
     ILogger<StoreHotGames> logger) : IHotGames
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
-    private (DateTimeOffset At, IReadOnlySet<string> Games)? _cached;
+    private sealed record Snapshot(DateTimeOffset At, IReadOnlySet<string> Games);
+
+    /// <summary>Replaced whole, never changed, so pages on many threads read it without a lock.</summary>
+    private volatile Snapshot? _cached;
 
     public async Task<IReadOnlySet<string>> GetAsync(CancellationToken cancellationToken = default)
     {
@@ -39,7 +42,7 @@ internal sealed class StoreHotGames(IConnectionMultiplexer redis, StoreKeys keys
                 foreach (var entry in await read) counts[entry.Element.ToString()] = counts.GetValueOrDefault(entry.Element.ToString()) + entry.Score;
             }
             IReadOnlySet<string> hot = Top(counts, o.HotGames);
-            _cached = (now, hot);
+            _cached = new Snapshot(now, hot);
             return hot;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

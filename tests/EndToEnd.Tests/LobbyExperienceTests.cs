@@ -139,6 +139,7 @@ public class LobbyExperienceTests(StoreServers servers)
             await lobby.Keyboard.PressAsync("Tab");
             var focused = await lobby.EvaluateAsync<string>("document.activeElement.getAttribute('data-testid')");
             Assert.StartsWith("tile-", focused, StringComparison.Ordinal);
+            await lobby.GetByTestId("row-category-slots").ScreenshotAsync(new LocatorScreenshotOptions { Path = Shot("keyboard-focus-1440.png") });
             await lobby.GetByTestId("row-category-slots").GetByTestId("tile-g-book-of-dead").FocusAsync();
             await lobby.Keyboard.PressAsync("Enter");
             var dialog = lobby.GetByRole(AriaRole.Dialog);

@@ -49,6 +49,14 @@ public sealed partial class GamePage
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
         PlayerId = user?.Identity?.IsAuthenticated == true ? user.FindFirst(PlayerTokens.SubjectClaim)?.Value : null;
         if (PlayerId is null) return;
+        if (Table is not null && Table.Game.Id != GameId)
+        {
+            // Another game in the same view: its own limits, its own rounds.
+            Stake = null;
+            LastRound = null;
+            RoundError = null;
+            History.Clear();
+        }
         Loading = true;
         try
         {
