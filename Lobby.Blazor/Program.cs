@@ -1,6 +1,8 @@
 using Lobby;
+using Lobby.Catalogue;
 using Lobby.Components;
 using Lobby.Live;
+using Lobby.Play;
 using Lobby.Players;
 using Lobby.Rows;
 using Shared.ServiceDefaults;
@@ -13,6 +15,8 @@ builder.AddRedisStore();
 builder.AddLobbyOptions();
 builder.AddPlayerSignIn();
 builder.AddLobbyRows();
+builder.AddLobbyCatalogue();
+builder.AddLobbyPlay();
 builder.AddLiveLobby();
 builder.AddLobbyComponents();
 

@@ -19,7 +19,7 @@ public sealed class Product : IAsyncDisposable
     private readonly Service<Intelligence.IntelligenceEntryPoint> _intelligence;
     private readonly Service<Lobby.LobbyEntryPoint> _lobby;
 
-    private Product(string redis)
+    private Product(string redis, string lobbyEnvironment)
     {
         var prefix = TestKeys.Prefix("e2e");
         var common = new Dictionary<string, string?>
@@ -40,7 +40,10 @@ public sealed class Product : IAsyncDisposable
             ["Lobby:IntelligenceUrl"] = IntelligenceUrl.ToString(),
             ["Lobby:IntelligenceApiKey"] = ApiKey,
             ["Lobby:TokenSigningKey"] = SigningKey,
-        });
+            // The game view reports rounds to Ingestion as a game provider would.
+            ["Lobby:Play:IngestionUrl"] = IngestionUrl.ToString(),
+            ["Lobby:Play:IngestionApiKey"] = ApiKey,
+        }, lobbyEnvironment);
         LobbyUrl = _lobby.Start();
     }
 
@@ -48,7 +51,9 @@ public sealed class Product : IAsyncDisposable
     public Uri IntelligenceUrl { get; }
     public Uri LobbyUrl { get; }
 
-    public static async Task<Product> StartAsync(StoreServers servers) => new((await servers.RedisAsync()).ConnectionString);
+    /// <param name="lobbyEnvironment">"Development" gives the lobby its development way in (<c>/dev/enter/{playerId}</c>).</param>
+    public static async Task<Product> StartAsync(StoreServers servers, string lobbyEnvironment = "Testing") =>
+        new((await servers.RedisAsync()).ConnectionString, lobbyEnvironment);
 
     public static HttpClient Client(Uri baseAddress)
     {
@@ -69,7 +74,7 @@ public sealed class Product : IAsyncDisposable
         await _ingestion.DisposeAsync();
     }
 
-    private sealed class Service<T>(IDictionary<string, string?> settings) : WebApplicationFactory<T> where T : class
+    private sealed class Service<T>(IDictionary<string, string?> settings, string environment = "Testing") : WebApplicationFactory<T> where T : class
     {
         public Uri Start()
         {
@@ -80,7 +85,7 @@ public sealed class Product : IAsyncDisposable
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            builder.UseEnvironment("Testing");
+            builder.UseEnvironment(environment);
             // Outside Development, static web assets (MudBlazor's CSS/JS, blazor.web.js) come from the build's manifest only on request.
             builder.UseStaticWebAssets();
             builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));

@@ -1,15 +1,20 @@
+using Lobby.Catalogue;
 using Microsoft.AspNetCore.Components;
 using Shared.Contracts;
 
 namespace Lobby.Components.Games;
 
-/// <summary>One game: its artwork, title and provider.</summary>
+/// <summary>One game: its artwork, title, provider and badges; a button that opens the game's details.</summary>
 public sealed partial class GameTile
 {
     [Parameter, EditorRequired]
     public LobbyItem Item { get; set; } = default!;
 
+    [CascadingParameter] private TileActions? Actions { get; set; }
+
     private string Art { get; set; } = "";
+
+    private Badges Shown { get; set; }
 
     internal string TestId => $"tile-{Item.GameId}";
 
@@ -23,7 +28,22 @@ public sealed partial class GameTile
         }
     }
 
-    private string Label => string.IsNullOrEmpty(Item.Provider) ? Item.Title : $"{Item.Title} by {Item.Provider}";
+    /// <summary>The button's name: the game, its maker and its badges, so a screen reader hears what a sighted player sees.</summary>
+    private string Label
+    {
+        get
+        {
+            var name = string.IsNullOrEmpty(Item.Provider) ? Item.Title : $"{Item.Title} by {Item.Provider}";
+            var badges = GameBadgeList.Words(Shown);
+            return badges.Count == 0 ? name : $"{name} ({string.Join(", ", badges)})";
+        }
+    }
 
-    protected override void OnParametersSet() => Art = GameArt.DataUri(Item);
+    protected override void OnParametersSet()
+    {
+        Art = GameArt.DataUri(Item);
+        Shown = Actions?.Badges.For(Item.GameId) ?? Badges.None;
+    }
+
+    private Task OpenAsync() => Actions?.Open(Item) ?? Task.CompletedTask;
 }

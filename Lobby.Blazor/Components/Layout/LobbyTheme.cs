@@ -1,3 +1,4 @@
+using Lobby.Catalogue;
 using MudBlazor;
 
 namespace Lobby.Components.Layout;
@@ -28,6 +29,11 @@ public static class LobbyTheme
             LinesDefault = "#2e2654",
             LinesInputs = "#5a4f8a",
             Divider = "#2e2654",
+            // Alerts draw their text in these colours on the page's dark background.
+            Info = "#7cc4ff",
+            Success = "#69e0a5",
+            Warning = "#ffb74d",
+            Error = "#ff8a80",
         },
         Typography = new Typography
         {
@@ -48,4 +54,15 @@ public static class LobbyTheme
         },
         LayoutProperties = new LayoutProperties { DefaultBorderRadius = "10px" },
     };
+
+    /// <summary>Badge labels: dark text on bright fills, each pair at least 4.5:1 (checked by a unit test).</summary>
+    public static BadgeColors BadgeColorsOf(Badges badge) => badge switch
+    {
+        Badges.Jackpot => new BadgeColors("#f5c542", "#1a1204"),
+        Badges.Hot => new BadgeColors("#ff7a59", "#1f0700"),
+        Badges.New => new BadgeColors("#3fd0c9", "#03201e"),
+        _ => new BadgeColors("#d8d0f5", "#120d26"),
+    };
 }
+
+public sealed record BadgeColors(string Background, string Text);

@@ -1,15 +1,22 @@
+using Lobby.Catalogue;
+using Lobby.Components.Games;
 using Lobby.Live;
+using Lobby.Play;
 using Lobby.Players;
 using Lobby.Rows;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Options;
+using MudBlazor;
 using Shared.Contracts;
 
 namespace Lobby.Components.Pages;
 
 /// <summary>
-/// The player's lobby. Rows are read once (kept across prerendering), then replaced whenever the feed pushes fresh
-/// ones for this player. Signed-out visitors are told how to get in.
+/// The player's lobby: their recommendation rows (read once, kept across prerendering, then replaced whenever the feed
+/// pushes fresh ones), search, and a row per game category. A player under a safer-gambling restriction gets a neutral
+/// lobby: the message, category rows without badges, and none of the recommendation rows. Signed-out visitors are told
+/// how to get in.
 /// </summary>
 public sealed partial class LobbyPage : IDisposable
 {
@@ -20,6 +27,11 @@ public sealed partial class LobbyPage : IDisposable
     [Inject] private ILobbyRowSource RowSource { get; set; } = default!;
     [Inject] private LobbyNotifier Notifier { get; set; } = default!;
     [Inject] private IKnownPlayers Players { get; set; } = default!;
+    [Inject] private IPlayerProfiles Profiles { get; set; } = default!;
+    [Inject] private LobbyShelves LobbyShelves { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private IOptions<PlayOptions> PlayOptions { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private IHostEnvironment Environment { get; set; } = default!;
     [Inject] private ILogger<LobbyPage> Logger { get; set; } = default!;
 
@@ -36,8 +48,27 @@ public sealed partial class LobbyPage : IDisposable
 
     private bool Development => Environment.IsDevelopment();
 
+    /// <summary>The safer-gambling restriction in force, from the player's profile; null when none.</summary>
+    private Restriction? Restriction { get; set; }
+
+    private string? Market { get; set; }
+
+    private Shelves Shelves { get; set; } = new([], GameBadges.None);
+
+    private TileActions Actions { get; set; } = default!;
+
+    private string? Query { get; set; }
+
+    private IReadOnlyList<LobbyItem> SearchResults { get; set; } = [];
+
+    private string? HelpUrl => PlayOptions.Value.SaferGamblingUrl;
+
+    /// <summary>True once this page receives pushes (shown as <c>data-live</c> for tests and support).</summary>
+    private bool Live { get; set; }
+
     protected override async Task OnInitializedAsync()
     {
+        Actions = new TileActions(GameBadges.None, OpenAsync);
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
         PlayerId = user?.Identity?.IsAuthenticated == true ? user.FindFirst(PlayerTokens.SubjectClaim)?.Value : null;
 
@@ -46,11 +77,9 @@ public sealed partial class LobbyPage : IDisposable
             if (Development) KnownPlayerIds ??= await Players.SampleAsync(KnownPlayerSample);
             return;
         }
+        await LoadStandingAsync(PlayerId);
         if (Rows is null) await LoadAsync(PlayerId);
     }
-
-    /// <summary>True once this page receives pushes (shown as <c>data-live</c> for tests and support).</summary>
-    private bool Live { get; set; }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -77,10 +106,61 @@ public sealed partial class LobbyPage : IDisposable
         }
     }
 
-    private Task OnLobbyUpdatedAsync(LobbyUpdated update) => InvokeAsync(() =>
+    /// <summary>
+    /// Reads the player's safer-gambling state and market, then the category rows and badges that fit them. When the
+    /// profile cannot be read the lobby shows no badges: without the state it cannot know promotion is allowed.
+    /// </summary>
+    private async Task LoadStandingAsync(string playerId)
+    {
+        var known = false;
+        try
+        {
+            var profile = await Profiles.GetProfileAsync(playerId);
+            Restriction = SaferGambling.RestrictionOf(profile, Time.GetUtcNow());
+            Market = profile?.Market ?? profile?.Country;
+            known = true;
+        }
+        catch (HttpRequestException e)
+        {
+            Logger.LogWarning(e, "Could not read the profile of player {PlayerId}", playerId);
+        }
+        try
+        {
+            Shelves = await LobbyShelves.ForAsync(Market, promotions: known && Restriction is null);
+        }
+        catch (Exception e)
+        {
+            Logger.LogWarning(e, "Could not read the catalogue for the lobby of player {PlayerId}", playerId);
+        }
+        Actions = new TileActions(Shelves.Badges, OpenAsync);
+        if (!string.IsNullOrWhiteSpace(Query)) SearchResults = await LobbyShelves.SearchAsync(Query, Market);
+    }
+
+    private async Task SearchAsync(string? query)
+    {
+        Query = query;
+        SearchResults = string.IsNullOrWhiteSpace(query) ? [] : await LobbyShelves.SearchAsync(query, Market);
+    }
+
+    private async Task OpenAsync(LobbyItem item)
+    {
+        var parameters = new DialogParameters<GameDetailDialog>
+        {
+            { d => d.GameId, item.GameId },
+            { d => d.Market, Market },
+            { d => d.BadgeSet, Shelves.Badges },
+            { d => d.Restriction, Restriction },
+        };
+        var options = new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseButton = true, CloseOnEscapeKey = true };
+        await Dialogs.ShowAsync<GameDetailDialog>(item.Title, parameters, options);
+    }
+
+    private Task OnLobbyUpdatedAsync(LobbyUpdated update) => InvokeAsync(async () =>
     {
         Rows = update.Rows;
         Unavailable = false;
+        // Any change may be a new restriction (player.rg) or a game becoming hot: read the standing again.
+        await LoadStandingAsync(update.PlayerId);
         StateHasChanged();
     });
 
