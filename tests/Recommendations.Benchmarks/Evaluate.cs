@@ -103,14 +103,20 @@ internal static class Evaluate
 
         // The device weight: chosen here (NDCG@10 over everyone), printed on every run.
         Console.WriteLine();
-        Console.WriteLine("| device weight | HR@10 | NDCG@10 | coverage | NDCG@10 new players |");
-        Console.WriteLine("|---|---|---|---|---|");
-        foreach (var w in SweepDeviceWeight)
+        // "Switched": players who came back on another device than the one their profile last saw, where context
+        // should matter most. The first row is the model without any device, for comparison.
+        Console.WriteLine("| device weight | HR@10 | NDCG@10 | coverage | NDCG@10 new players | NDCG@10 switched |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        bool Switched(EvaluationCase c) => c.Device != c.LastDevice;
+        void Row(string label, Ranker ranker)
         {
-            var r = OfflineEvaluation.Evaluate("", set, OfflineEvaluation.ModelOnDevice(model, set, w));
-            var cold = OfflineEvaluation.Evaluate("", set, OfflineEvaluation.ModelOnDevice(model, set, w), include: Cold);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {w} | {r.HitRate:0.000} | {r.Ndcg:0.000} | {r.Coverage:0.000} | {cold.Ndcg:0.000} |"));
+            var r = OfflineEvaluation.Evaluate("", set, ranker);
+            var cold = OfflineEvaluation.Evaluate("", set, ranker, include: Cold);
+            var other = OfflineEvaluation.Evaluate("", set, ranker, include: Switched);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | {r.HitRate:0.000} | {r.Ndcg:0.000} | {r.Coverage:0.000} | {cold.Ndcg:0.000} | {other.Ndcg:0.000} |"));
         }
+        Row("no device", OfflineEvaluation.Model(model, set));
+        foreach (var w in SweepDeviceWeight) Row(w.ToString(CultureInfo.InvariantCulture), OfflineEvaluation.ModelOnDevice(model, set, w));
 
         if (export is not null) Export(export, set, model, seed);
 
