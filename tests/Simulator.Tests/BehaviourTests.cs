@@ -79,14 +79,19 @@ public sealed class BehaviourTests
     }
 
     [Fact]
-    public void OnMobile_QuickGamesArePlayedMore_AndLiveTablesLess_ThanOnDesktop()
+    public void OnMobile_PlayersDiscoverMoreQuickGames_AndFewerLiveTables_ThanOnDesktop()
     {
         var (world, sims) = Population.Value;
         var category = world.Games.ToDictionary(g => g.Id, g => g.Category);
-        var sessions = sims.SelectMany(s => s.Activities).Where(a => a.Kind == ActivityKind.Session).ToList();
+        // A discovery: a session with a game the player had never played before (favourites are played on any device).
+        var discoveries = sims.SelectMany(s =>
+        {
+            var seen = new HashSet<string>();
+            return s.Activities.Where(a => a.Kind == ActivityKind.Session).OrderBy(a => a.Time).Where(a => seen.Add(a.GameId!)).ToList();
+        }).ToList();
         double Share(string device, params string[] categories)
         {
-            var on = sessions.Where(a => a.Text == device).ToList();
+            var on = discoveries.Where(a => a.Text == device).ToList();
             return on.Count(a => categories.Contains(category[a.GameId!])) / (double)on.Count;
         }
         var quick = (Mobile: Share("mobile", "instant", "crash"), Desktop: Share("desktop", "instant", "crash"));

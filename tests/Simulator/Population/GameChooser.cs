@@ -4,8 +4,10 @@ namespace Simulator.Population;
 
 /// <summary>
 /// How one player picks a game: from habit (favourites, by how often played) or by discovery, where a game's weight is
-/// the player's liking of its category, themes and provider, doubled for a game released in the last month. Either
-/// way the device the session is on weighs in (<see cref="DeviceFit"/>): on a phone quick games win and live tables lose.
+/// the player's liking of its category, themes and provider, doubled for a game released in the last month, and
+/// weighed by how the game suits the session's device (<see cref="DeviceFit"/>): on a phone quick games win and live
+/// tables lose. Favourites are played wherever the player is, so the device shapes what a player discovers, and
+/// through that what becomes a favourite.
 /// </summary>
 public sealed class GameChooser
 {
@@ -74,7 +76,7 @@ public sealed class GameChooser
         if (_favourites.Count > 0 && rng.NextDouble() < habit)
         {
             Span<double> plays = stackalloc double[_favourites.Count];
-            for (var i = 0; i < plays.Length; i++) plays[i] = _favourites[i].Plays * fit[_favourites[i].Game];
+            for (var i = 0; i < plays.Length; i++) plays[i] = _favourites[i].Plays;
             pick = _favourites[Sampling.Pick(rng, plays)].Game;
         }
         else
