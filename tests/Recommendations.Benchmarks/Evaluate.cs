@@ -16,12 +16,12 @@ internal static class Evaluate
     private static readonly double[] SweepRegularization = [5, 20, 50];
     private static readonly double[] SweepAlpha = [1, 2, 4];
 
-    private static readonly float[] SweepDeviceWeight = [0, 0.1f, 0.2f, 0.3f, 0.5f, 0.8f, 1.2f];
+    private static readonly float[] SweepDeviceWeight = [0, 0.05f, 0.1f, 0.2f, 0.3f, 0.5f, 0.8f];
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Part of the cached history's folder name: bump it when the simulator's output changes, so a stale history is not reused.</summary>
-    private const int SimulatorVersion = 2;
+    public const int SimulatorVersion = 3;
 
     public static readonly DateTimeOffset End = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
