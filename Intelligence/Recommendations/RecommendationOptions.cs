@@ -37,7 +37,7 @@ public sealed class RecommendationOptions : IValidatableObject
     /// How strongly the current device re-ranks for-you and new-for-you for a player with plays: each game moves by this
     /// times the player's best score times its device lift (see the README); 0 turns the term off.
     /// </summary>
-    [Range(0, 10)] public float DeviceWeight { get; set; } = 0.1f;
+    [Range(0, 10)] public float DeviceWeight { get; set; } = 0.2f;
 
     /// <summary>Players read per pipelined batch when training from the store.</summary>
     [Range(10, 10_000)] public int ScanBatch { get; set; } = 500;

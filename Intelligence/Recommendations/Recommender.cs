@@ -228,9 +228,10 @@ public sealed class Recommender(
             games[count] = player.Index[i];
             weights[count++] = w;
         }
+        // The taste leans to the profile's device already; only another device re-ranks it (CatalogModel.ForYou).
         return device is null
             ? view.ForYou(games[..count], weights[..count], player.Market, player.Segment)
-            : view.ForYou(games[..count], weights[..count], player.Market, player.Segment, device, deviceWeight);
+            : view.ForYou(games[..count], weights[..count], player.Market, player.Segment, device, deviceWeight, usualDevice: player.Device);
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ internal static class Evaluate
     private static readonly double[] SweepRegularization = [5, 20, 50];
     private static readonly double[] SweepAlpha = [1, 2, 4];
 
-    private static readonly float[] SweepDeviceWeight = [0, 0.05f, 0.1f, 0.2f, 0.3f, 0.5f, 0.8f];
+    private static readonly float[] SweepDeviceWeight = [0, 0.1f, 0.2f, 0.3f, 0.5f, 0.8f, 1.2f, 2f];
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -117,6 +117,10 @@ internal static class Evaluate
         }
         Row("no device", OfflineEvaluation.Model(model, set));
         foreach (var w in SweepDeviceWeight) Row(w.ToString(CultureInfo.InvariantCulture), OfflineEvaluation.ModelOnDevice(model, set, w));
+        foreach (var w in SweepDeviceWeight.Where(w => w > 0))
+        {
+            Row(string.Create(CultureInfo.InvariantCulture, $"{w}, absolute (not relative to the profile's device)"), OfflineEvaluation.ModelOnDevice(model, set, w, relative: false));
+        }
 
         if (export is not null) Export(export, set, model, seed);
 

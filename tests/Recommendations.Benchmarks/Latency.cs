@@ -64,9 +64,9 @@ internal static class Latency
             BaseAddress = service.Address,
         };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        await RunPhaseAsync(http, ids, rate, 5, seed, ct);
+        await RunPhaseAsync(http, ids, devices, rate, 5, seed, ct);
         var cpuBefore = service.CpuSeconds();
-        var (latencies, errors) = await RunPhaseAsync(http, ids, rate, seconds, seed + 1, ct);
+        var (latencies, errors) = await RunPhaseAsync(http, ids, devices, rate, seconds, seed + 1, ct);
         var cpuMeasured = service.CpuSeconds() - cpuBefore;
         latencies.Sort();
         double P(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
@@ -85,7 +85,7 @@ internal static class Latency
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static async Task<(List<double> Latencies, int Errors)> RunPhaseAsync(HttpClient http, string[] ids, int rate, int seconds, int seed, CancellationToken ct)
+    private static async Task<(List<double> Latencies, int Errors)> RunPhaseAsync(HttpClient http, string[] ids, string?[] devices, int rate, int seconds, int seed, CancellationToken ct)
     {
         var rng = new Random(seed);
         var latencies = new ConcurrentBag<double>();

@@ -182,11 +182,14 @@ public static class OfflineEvaluation
     }
 
     /// <summary>
-    /// Our model on the player's device (<see cref="CatalogModel.ForYou(IEnumerable{GameInteraction}, string?, string?, string?, DateTimeOffset, float, float)"/>):
-    /// the case's <see cref="EvaluationCase.Device"/>, or with <paramref name="lastDevice"/> the one the profile would hold.
+    /// Our model on the player's device (<see cref="CatalogModel.ForYou(IEnumerable{GameInteraction}, string?, string?, string?, DateTimeOffset, float, float, string?)"/>):
+    /// the case's <see cref="EvaluationCase.Device"/>, or with <paramref name="lastDevice"/> the one the profile would
+    /// hold. <paramref name="relative"/>: the device term relative to the profile's device, as served.
     /// </summary>
-    public static Ranker ModelOnDevice(CatalogModel model, EvaluationSet set, float deviceWeight, bool lastDevice = false, float popularityWeight = 0.3f) =>
-        c => model.ForYou(c.Before, c.Market, null, lastDevice ? c.LastDevice : c.Device, set.SplitAt, deviceWeight, popularityWeight);
+    public static Ranker ModelOnDevice(CatalogModel model, EvaluationSet set, float deviceWeight, bool lastDevice = false, bool relative = true,
+        float popularityWeight = 0.3f) =>
+        c => model.ForYou(c.Before, c.Market, null, lastDevice ? c.LastDevice : c.Device, set.SplitAt, deviceWeight, popularityWeight,
+            relative ? c.LastDevice : null);
 
     /// <summary>The model's popularity on the case's device in its market (what a player with no plays is shown), smoothed as served.</summary>
     public static Ranker PopularOnDevice(CatalogModel model) => c => model.PopularityFor(c.Market, null, c.Device);
@@ -231,7 +234,7 @@ public static class OfflineEvaluation
         c =>
         {
             var scores = deviceWeight is { } w
-                ? model.ForYou(c.Before, c.Market, null, c.Device, set.SplitAt, w, popularityWeight)
+                ? model.ForYou(c.Before, c.Market, null, c.Device, set.SplitAt, w, popularityWeight, c.LastDevice)
                 : model.ForYou(c.Before, c.Market, null, set.SplitAt, popularityWeight);
             var since = set.SplitAt.AddDays(-days);
             for (var g = 0; g < scores.Length; g++)

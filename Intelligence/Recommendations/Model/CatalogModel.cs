@@ -232,26 +232,30 @@ public sealed class CatalogModel
     /// <see cref="ForYou(IEnumerable{GameInteraction}, string?, string?, DateTimeOffset, float)"/> on a device: the
     /// popularity prior is the device's (<see cref="PopularityFor(string?, string?, string?)"/>), and for a player with
     /// plays each game moves by <paramref name="deviceWeight"/> × the player's best score × its
-    /// <see cref="DeviceLift"/>, so games rarely played on this device sink and games that do well on it rise.
+    /// <see cref="DeviceLift"/>, so games rarely played on this device sink and games that do well on it rise. When the
+    /// device the player usually plays on is known (<paramref name="usualDevice"/>), the move is by the lift on this
+    /// device less the lift on that one: the taste was learned from plays on the usual device, so it already leans that
+    /// way, and only a different device shifts it (nothing moves when the two are the same).
     /// </summary>
     public float[] ForYou(IEnumerable<GameInteraction> plays, string? market, string? segment, string? device, DateTimeOffset now, float deviceWeight,
-        float popularityWeight = 0.3f)
+        float popularityWeight = 0.3f, string? usualDevice = null)
     {
         Span<float> taste = stackalloc float[K];
         var played = FoldIn(plays, now, taste);
-        return Score(taste, played, market, segment, popularityWeight, device, deviceWeight);
+        return Score(taste, played, market, segment, popularityWeight, device, deviceWeight, usualDevice);
     }
 
     /// <summary>The device-aware for-you from catalogue indexes and confidence weights (see <see cref="FoldIn(ReadOnlySpan{int}, ReadOnlySpan{float}, Span{float})"/>).</summary>
     public float[] ForYou(ReadOnlySpan<int> played, ReadOnlySpan<float> weights, string? market, string? segment, string? device, float deviceWeight,
-        float popularityWeight = 0.3f)
+        float popularityWeight = 0.3f, string? usualDevice = null)
     {
         Span<float> taste = stackalloc float[K];
         var count = FoldIn(played, weights, taste);
-        return Score(taste, count, market, segment, popularityWeight, device, deviceWeight);
+        return Score(taste, count, market, segment, popularityWeight, device, deviceWeight, usualDevice);
     }
 
-    private float[] Score(ReadOnlySpan<float> taste, int played, string? market, string? segment, float popularityWeight, string? device = null, float deviceWeight = 0)
+    private float[] Score(ReadOnlySpan<float> taste, int played, string? market, string? segment, float popularityWeight, string? device = null,
+        float deviceWeight = 0, string? usualDevice = null)
     {
         var popularity = PopularityFor(market, segment, device);
         var scores = new float[Games.Length];
@@ -266,10 +270,17 @@ public sealed class CatalogModel
         var prior = played == 0 || top <= 0 ? 1f : popularityWeight * top / (1 + played);
         for (var g = 0; g < scores.Length; g++) scores[g] += prior * popularity[g];
         // On the same scale as the player's own scores, and not fading with plays: the device matters to a regular too.
-        if (played > 0 && top > 0 && deviceWeight > 0 && DeviceLift(device) is { } lift)
+        if (played > 0 && top > 0 && deviceWeight > 0 && DeviceLift(device) is { } lift && usualDevice != device)
         {
             var scale = deviceWeight * top;
-            for (var g = 0; g < scores.Length; g++) scores[g] += scale * lift[g];
+            if (DeviceLift(usualDevice) is { } usual)
+            {
+                for (var g = 0; g < scores.Length; g++) scores[g] += scale * (lift[g] - usual[g]);
+            }
+            else
+            {
+                for (var g = 0; g < scores.Length; g++) scores[g] += scale * lift[g];
+            }
         }
         return scores;
     }

@@ -125,6 +125,23 @@ public sealed class DeviceTests
         Assert.True(onMobile[orbit] > onMobile[misc]);
     }
 
+    [Fact]
+    public void OnThePlayersUsualDevice_TheTasteStaysAsItIs_AndOnAnother_ItMovesByTheDifferenceOfTheLifts()
+    {
+        var model = Model();
+        GameInteraction[] plays = [new("g-ra-0", 50, 5m, Now)];
+        // The taste was learned from plays on the usual device: on it, only the popularity prior is the device's.
+        Assert.Equal(model.ForYou(plays, "MT", null, "mobile", Now, deviceWeight: 0),
+            model.ForYou(plays, "MT", null, "mobile", Now, deviceWeight: 0.5f, usualDevice: "mobile"));
+        // A phone player at a desktop: desktop lift less mobile lift, ln 1.75 − ln 0.25 = ln 7 for the table game, −ln 7 for the crash game.
+        var away = model.ForYou(plays, "MT", null, "desktop", Now, deviceWeight: 0.5f, usualDevice: "mobile");
+        var noTerm = model.ForYou(plays, "MT", null, "desktop", Now, deviceWeight: 0);
+        var step = 0.5f * MaxTaste(model, plays) * MathF.Log(7);
+        Assert.Equal(noTerm[At(model, "g-misc-0")] + step, away[At(model, "g-misc-0")], 4);
+        Assert.Equal(noTerm[At(model, "g-orbit-0")] - step, away[At(model, "g-orbit-0")], 4);
+        Assert.Equal(noTerm[At(model, "g-ra-0")], away[At(model, "g-ra-0")], 4);
+    }
+
     /// <summary>The player's best predicted preference (before any prior): the scale the device term is on.</summary>
     private static float MaxTaste(CatalogModel model, IEnumerable<GameInteraction> plays)
     {
