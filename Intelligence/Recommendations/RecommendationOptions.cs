@@ -33,6 +33,12 @@ public sealed class RecommendationOptions : IValidatableObject
     /// <summary>At most this many games of one provider in any ten consecutive items of a list.</summary>
     [Range(1, 10)] public int MaxPerProviderInTen { get; set; } = 3;
 
+    /// <summary>
+    /// How strongly the current device re-ranks for-you and new-for-you for a player with plays: each game moves by this
+    /// times the player's best score times its device lift (see the README); 0 turns the term off.
+    /// </summary>
+    [Range(0, 10)] public float DeviceWeight { get; set; } = 0.2f;
+
     /// <summary>Players read per pipelined batch when training from the store.</summary>
     [Range(10, 10_000)] public int ScanBatch { get; set; } = 500;
 

@@ -34,7 +34,10 @@ public static class RecommendationsApi
                 "popular-in-segment (the player's ML segment, else their market), trending (distinct players in the last hours), new-for-you " +
                 "(recent releases that fit the taste) and continue-playing. Only games enabled and available in the player's market; at most a few " +
                 "games of one provider in any ten; no trending and no jackpot games for a player who may not be marketed to. " +
-                "excludePlayed removes every game the player ever played. limit: 1 to 500, default 20.");
+                "excludePlayed removes every game the player ever played. limit: 1 to 500, default 20. " +
+                "device (desktop, mobile or tablet): the device the player is on now, default the profile's last device (from player.login and " +
+                "game.session). It re-ranks for-you and new-for-you (games rarely played on the device sink, games that do well on it rise), and " +
+                "makes the popularity of a new player's for-you and of popular-in-segment the popularity on that device (\"Popular on mobile in your country\").");
         app.MapGet("/v1/games/{gameId}/similar", GetSimilarAsync)
             .RequireAuthorization(Scopes.ScoresRead)
             .WithName("GetSimilarGames")
@@ -45,14 +48,18 @@ public static class RecommendationsApi
     }
 
     internal static async Task<Results<Ok<RecommendationList>, ProblemHttpResult, ValidationProblem>> GetRecommendationsAsync(
-        string playerId, Recommender recommender, string? list = null, int? limit = null, bool? excludePlayed = null)
+        string playerId, Recommender recommender, string? list = null, int? limit = null, bool? excludePlayed = null, string? device = null)
     {
         list ??= RecommendationLists.ForYou;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!RecommendationLists.All.Contains(list)) errors["list"] = [$"list must be one of {string.Join(", ", RecommendationLists.All)}; '{list}' is not."];
         if (limit is < 1 or > Recommender.MaxLimit) errors["limit"] = [$"limit must be between 1 and {Recommender.MaxLimit}; {limit} is not."];
+        if (device is not null && !Recommender.Devices.Contains(device))
+        {
+            errors["device"] = [$"device must be one of {string.Join(", ", Recommender.Devices)} (or left out for the profile's last device); '{device}' is not."];
+        }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
-        var result = await recommender.GetAsync(playerId, list, limit ?? Recommender.DefaultLimit, excludePlayed ?? false);
+        var result = await recommender.GetAsync(playerId, list, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
         return result is null
             ? TypedResults.Problem(statusCode: 404, title: "Unknown player",
                 detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.")

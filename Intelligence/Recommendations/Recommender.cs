@@ -26,25 +26,33 @@ public sealed class Recommender(
     public const int DefaultLimit = 20;
     public const int MaxLimit = 500;
 
+    /// <summary>The devices a request may name (<c>device</c>), as <c>player.login</c> and <c>game.session</c> carry them.</summary>
+    public static readonly IReadOnlyList<string> Devices = ["desktop", "mobile", "tablet"];
+
+    /// <summary>A game whose device lift is at least this (ln 1.25: a quarter more played on the device than the mix says) gets a device reason.</summary>
+    private static readonly float DeviceReasonLift = MathF.Log(1.25f);
+
     private static readonly RedisValue[] SegmentFields = ["seg", "segn"];
 
     /// <summary>
     /// The only profile fields serving needs (as <see cref="ProfileReader.Decode"/> reads them): market and country,
-    /// the responsible-gambling restrictions with the time each was set and the time restrictions were lifted, and
-    /// the marketing consents (<c>c:{channel}</c>). Read with HMGET instead of decoding the whole profile.
+    /// the responsible-gambling restrictions with the time each was set and the time restrictions were lifted, the last
+    /// device seen and the marketing consents (<c>c:{channel}</c>). Read with HMGET instead of decoding the whole profile.
     /// </summary>
     private static readonly RedisValue[] ProfileFields =
     [
-        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl",
+        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl", "dev",
         .. MarketingPolicy.MarketingChannels.Select(c => (RedisValue)("c:" + c)),
     ];
 
-    private const int FirstConsentField = 9;
+    private const int DeviceField = 9;
+    private const int FirstConsentField = 10;
 
     /// <summary>What serving needs to know about a player, read in one round trip.</summary>
     /// <param name="Index">Each play's catalogue index in the view it was read against, -1 for a game the catalogue does not hold.</param>
     /// <param name="MarketingAllowed">What <see cref="MarketingPolicy.Evaluate"/> says of the player's profile.</param>
-    private sealed record Player(List<GameInteraction> Plays, int[] Index, string? Segment, string? Market, bool MarketingAllowed)
+    /// <param name="Device">The profile's last device (<c>dev</c>), when it is one of <see cref="Devices"/>.</param>
+    private sealed record Player(List<GameInteraction> Plays, int[] Index, string? Segment, string? Market, bool MarketingAllowed, string? Device)
     {
         private int[]? _favourites;
 
@@ -59,14 +67,20 @@ public sealed class Recommender(
         }
     }
 
-    /// <summary>The list, or null when nothing is held about the player.</summary>
-    public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, bool excludePlayed)
+    /// <summary>
+    /// The list, or null when nothing is held about the player. <paramref name="device"/> is the device the player is on
+    /// now (one of <see cref="Devices"/>); without it, the profile's last device; without that, no device context.
+    /// </summary>
+    public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, bool excludePlayed, string? device = null)
     {
         var now = clock.GetUtcNow();
         var view = await models.GetAsync();
         var player = await ReadAsync(playerId, view, now);
         if (player is null) return null;
         var o = options.Value;
+        // Only a device the model counted plays on changes anything (an old model has none): otherwise lists are as without.
+        device ??= player.Device;
+        if (view.DeviceLift(device) is null) device = null;
         var marketingAllowed = player.MarketingAllowed;
         // Which catalogue games the player played (rounds > 0), and how many games in all, catalogue or not.
         var played = new Played(new bool[view.Games.Length]);
@@ -94,9 +108,9 @@ public sealed class Recommender(
         {
             case RecommendationLists.ForYou:
             {
-                var scores = ForYou(view, player, now);
+                var scores = ForYou(view, player, now, device, o.DeviceWeight);
                 ranked = Ranked(scores, Offerable);
-                reason = (g, _) => ForYouReason(view, player, played, g, now);
+                reason = (g, _) => ForYouReason(view, player, played, g, now, device);
                 break;
             }
             case RecommendationLists.BecauseYouPlayed:
@@ -118,9 +132,11 @@ public sealed class Recommender(
             case RecommendationLists.PopularInSegment:
             {
                 var bySegment = player.Segment is { } s ? view.Popularity(RecommenderModel.SegmentKey(s)) : null;
-                var scores = bySegment ?? view.PopularityFor(player.Market, null);
+                var scores = bySegment is not null && device is not null
+                    ? view.PopularityFor(null, player.Segment, device)
+                    : bySegment ?? view.PopularityFor(player.Market, null, device);
                 ranked = Ranked(scores, g => scores[g] > 0 && Offerable(g));
-                var why = bySegment is not null ? "Popular with players like you" : "Popular in your country";
+                var why = PopularReason(bySegment is not null, device);
                 reason = (_, _) => why;
                 break;
             }
@@ -144,9 +160,9 @@ public sealed class Recommender(
             case RecommendationLists.NewForYou:
             {
                 var since = now.AddDays(-o.NewReleaseDays);
-                var scores = ForYou(view, player, now);
+                var scores = ForYou(view, player, now, device, o.DeviceWeight);
                 ranked = Ranked(scores, g => view.Games[g].ReleasedAt >= since && !played.Games[g] && Offerable(g));
-                reason = (g, _) => NewReason(view, player, g, now);
+                reason = (g, _) => NewReason(view, player, g, now, device);
                 break;
             }
             case RecommendationLists.ContinuePlaying:
@@ -195,8 +211,8 @@ public sealed class Recommender(
         public int Count { get; set; }
     }
 
-    /// <summary>for-you scores from the player's plays in their stored order (the fold-in's sums depend on it).</summary>
-    private static float[] ForYou(CatalogModel view, Player player, DateTimeOffset now)
+    /// <summary>for-you scores from the player's plays in their stored order (the fold-in's sums depend on it), on the device if any.</summary>
+    private static float[] ForYou(CatalogModel view, Player player, DateTimeOffset now, string? device, float deviceWeight)
     {
         var confidence = view.Model.Settings.Confidence;
         var n = player.Plays.Count;
@@ -212,7 +228,10 @@ public sealed class Recommender(
             games[count] = player.Index[i];
             weights[count++] = w;
         }
-        return view.ForYou(games[..count], weights[..count], player.Market, player.Segment);
+        // The taste leans to the profile's device already; only another device re-ranks it (CatalogModel.ForYou).
+        return device is null
+            ? view.ForYou(games[..count], weights[..count], player.Market, player.Segment)
+            : view.ForYou(games[..count], weights[..count], player.Market, player.Segment, device, deviceWeight, usualDevice: player.Device);
     }
 
     /// <summary>
@@ -234,7 +253,8 @@ public sealed class Recommender(
         if (g.Result.Length == 0 && f.All(v => v.IsNull) && !await db.KeyExistsAsync(keys.Profile(playerId))) return null;
         var segment = s.Result[0].HasValue && !s.Result[0].IsNullOrEmpty ? s.Result[0].ToString() : null;
         var plays = GamePlays.Parse(g.Result, view, out var index);
-        return new Player(plays, index, segment, Text(f[0]) ?? Text(f[1]), MarketingAllowed(f, now));
+        var device = Text(f[DeviceField]) is { } d && Devices.Contains(d) ? d : null;
+        return new Player(plays, index, segment, Text(f[0]) ?? Text(f[1]), MarketingAllowed(f, now), device);
     }
 
     private static string? Text(RedisValue v) => v.IsNullOrEmpty ? null : v.ToString();
@@ -336,21 +356,37 @@ public sealed class Recommender(
         return best;
     }
 
-    private static string ForYouReason(CatalogModel view, Player player, Played played, int g, DateTimeOffset now)
+    private static string ForYouReason(CatalogModel view, Player player, Played played, int g, DateTimeOffset now, string? device)
     {
         var game = view.Games[g];
         if (played.Games[g]) return "One of the games you play";
-        if (played.Count == 0) return player.Segment is not null ? "Popular with players like you" : "Popular in your country";
+        if (played.Count == 0) return PopularReason(player.Segment is not null, device);
         if (Closest(view, player, g, now) is { Similarity: >= 0.3f } c) return $"Because you played {view.Games[c.Game].Title}";
+        if (PlaysWellOn(view, g, device)) return $"Popular on {On(device!)}, for your taste in {Kind(game.Category)} games";
         return $"Picked for your taste in {Kind(game.Category)} games";
     }
 
-    private static string NewReason(CatalogModel view, Player player, int g, DateTimeOffset now)
+    private static string NewReason(CatalogModel view, Player player, int g, DateTimeOffset now, string? device)
     {
         var game = view.Games[g];
         if (Closest(view, player, g, now) is { Similarity: >= 0.3f } c) return $"New release, like {view.Games[c.Game].Title}";
+        if (PlaysWellOn(view, g, device)) return $"New {Kind(game.Category)} release, popular on {On(device!)}";
         return $"New {Kind(game.Category)} release for your taste";
     }
+
+    /// <summary>"Popular with players like you" / "Popular in your country", saying the device when the list is the device's.</summary>
+    private static string PopularReason(bool bySegment, string? device) => (bySegment, device) switch
+    {
+        (true, null) => "Popular with players like you",
+        (true, { } d) => $"Popular with players like you on {On(d)}",
+        (false, null) => "Popular in your country",
+        (false, { } d) => $"Popular on {On(d)} in your country",
+    };
+
+    private static bool PlaysWellOn(CatalogModel view, int g, string? device) => view.DeviceLift(device) is { } lift && lift[g] >= DeviceReasonLift;
+
+    /// <summary>The device as a reason says it: "on mobile", "on desktop", "on tablets".</summary>
+    private static string On(string device) => device == "tablet" ? "tablets" : device;
 
     private static string SimilarReason(CatalogModel view, int anchor, int g)
     {

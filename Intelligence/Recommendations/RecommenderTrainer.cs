@@ -57,7 +57,10 @@ public sealed class RecommenderTrainer(
 
     public void Dispose() => _one.Dispose();
 
-    /// <summary>Every known player's plays, market and segment (<c>s:{pid}</c> field <c>seg</c>, when the scoring engine has written it).</summary>
+    /// <summary>
+    /// Every known player's plays, market, last device (<c>dev</c>) and segment (<c>s:{pid}</c> field <c>seg</c>, when the
+    /// scoring engine has written it).
+    /// </summary>
     public async Task<List<TrainingPlayer>> ReadPlayersAsync(int batchSize, IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
         var db = redis.GetDatabase();
@@ -71,7 +74,7 @@ public sealed class RecommenderTrainer(
             var reads = ids.Select(id => (
                 Id: id,
                 Games: batch.HashGetAllAsync(keys.Games(id)),
-                Profile: batch.HashGetAsync(keys.Profile(id), ["mkt", "cty"]),
+                Profile: batch.HashGetAsync(keys.Profile(id), ["mkt", "cty", "dev"]),
                 Segment: batch.HashGetAsync(keys.Scores(id), "seg"))).ToList();
             batch.Execute();
             foreach (var r in reads)
@@ -81,7 +84,8 @@ public sealed class RecommenderTrainer(
                 var profile = await r.Profile;
                 var market = profile[0].HasValue ? profile[0].ToString() : profile[1].HasValue ? profile[1].ToString() : null;
                 var segment = await r.Segment;
-                players.Add(new TrainingPlayer(r.Id, market, segment.HasValue ? segment.ToString() : null, plays));
+                var device = profile[2].HasValue && Recommender.Devices.Contains(profile[2].ToString()) ? profile[2].ToString() : null;
+                players.Add(new TrainingPlayer(r.Id, market, segment.HasValue ? segment.ToString() : null, plays, device));
             }
             progress?.Report(new TrainingProgress("read", players.Count, total));
             ids.Clear();

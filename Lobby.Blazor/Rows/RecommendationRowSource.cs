@@ -7,16 +7,20 @@ namespace Lobby.Rows;
 /// <summary>A player's recommendation lists, as Intelligence serves them.</summary>
 public interface IRecommendations
 {
-    /// <summary>The list, or null when Intelligence does not know the player.</summary>
-    Task<RecommendationList?> GetAsync(string playerId, string list, int limit, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The list, or null when Intelligence does not know the player. <paramref name="device"/> (desktop, mobile or
+    /// tablet) is the device the player is on now; null lets Intelligence use the profile's last device.
+    /// </summary>
+    Task<RecommendationList?> GetAsync(string playerId, string list, int limit, string? device, CancellationToken cancellationToken = default);
 }
 
 internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : IRecommendations
 {
-    public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, CancellationToken cancellationToken = default)
+    public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, string? device, CancellationToken cancellationToken = default)
     {
         var http = factory.CreateClient(IntelligenceClient.HttpClientName);
-        using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/recommendations?list={list}&limit={limit}", cancellationToken);
+        var query = $"list={list}&limit={limit}" + (device is null ? "" : $"&device={device}");
+        using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/recommendations?{query}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RecommendationList, cancellationToken);
@@ -27,10 +31,12 @@ internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : 
 /// The lobby's personalised rows from Intelligence's six recommendation lists, in the order a player scans a lobby.
 /// A list that comes back empty (a new player's continue-playing, trending for a player who may not be marketed
 /// to) is left out. If Intelligence cannot answer, the lobby falls back to the rows the profile alone gives, rather
-/// than showing nothing.
+/// than showing nothing. The lists are asked for the device of the request being served (from its User-Agent: the
+/// page, its circuit or the hub connection); with no request at hand (a push after a round) Intelligence uses the
+/// profile's last device, which the round's session has just set.
 /// </summary>
 internal sealed class RecommendationRowSource(IRecommendations recommendations, IGameCatalog catalog, ProfileRowSource fallback,
-    ILogger<RecommendationRowSource> logger) : ILobbyRowSource
+    IHttpContextAccessor http, ILogger<RecommendationRowSource> logger) : ILobbyRowSource
 {
     public const int RowLength = 12;
 
@@ -47,9 +53,10 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
     public async Task<IReadOnlyList<LobbyRow>> GetRowsAsync(string playerId, CancellationToken cancellationToken = default)
     {
         RecommendationList?[] lists;
+        var device = DeviceOf(http.HttpContext?.Request.Headers.UserAgent.ToString());
         try
         {
-            lists = await Task.WhenAll(Rows.Select(r => recommendations.GetAsync(playerId, r.List, RowLength, cancellationToken)));
+            lists = await Task.WhenAll(Rows.Select(r => recommendations.GetAsync(playerId, r.List, RowLength, device, cancellationToken)));
         }
         catch (HttpRequestException e)
         {
@@ -59,6 +66,20 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
         if (lists.All(l => l is null)) return [];
         var games = await catalog.FindAsync([.. lists.Where(l => l is not null).SelectMany(l => l!.Items.Select(i => i.GameId)).Distinct()], cancellationToken);
         return Build(lists, games);
+    }
+
+    /// <summary>
+    /// The device a User-Agent names, as the contract's <c>device</c> says it (desktop, mobile, tablet), or null for
+    /// none. Tablets first: an iPad or Android tablet's agent may also say "Mobile"; an Android agent without "Mobile"
+    /// is a tablet.
+    /// </summary>
+    public static string? DeviceOf(string? userAgent)
+    {
+        if (string.IsNullOrWhiteSpace(userAgent)) return null;
+        bool Has(string s) => userAgent.Contains(s, StringComparison.OrdinalIgnoreCase);
+        if (Has("iPad") || Has("Tablet") || (Has("Android") && !Has("Mobile"))) return "tablet";
+        if (Has("Mobi") || Has("iPhone") || Has("iPod")) return "mobile";
+        return "desktop";
     }
 
     /// <summary>Rows from lists (by <see cref="Rows"/> order) and the catalogue. Pure: no I/O.</summary>

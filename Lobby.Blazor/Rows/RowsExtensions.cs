@@ -18,6 +18,8 @@ public static class RowsExtensions
             })
             .AddStandardResilienceHandler();
         builder.Services.AddSingleton<IRecommendations, IntelligenceRecommendations>();
+        // The row source asks for the lists on the device of the request it serves (its User-Agent).
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<ProfileRowSource>();
         builder.Services.AddSingleton<ILobbyRowSource, RecommendationRowSource>();
         return builder;

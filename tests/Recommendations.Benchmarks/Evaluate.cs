@@ -16,7 +16,12 @@ internal static class Evaluate
     private static readonly double[] SweepRegularization = [5, 20, 50];
     private static readonly double[] SweepAlpha = [1, 2, 4];
 
+    private static readonly float[] SweepDeviceWeight = [0, 0.1f, 0.2f, 0.3f, 0.5f, 0.8f, 1.2f, 2f];
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Part of the cached history's folder name: bump it when the simulator's output changes, so a stale history is not reused.</summary>
+    public const int SimulatorVersion = 3;
 
     public static readonly DateTimeOffset End = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -27,7 +32,7 @@ internal static class Evaluate
         DateTimeOffset end;
         if (dir is null)
         {
-            dir = Path.Combine(Path.GetTempPath(), $"recs-eval-{seed}-{players}-{days}");
+            dir = Path.Combine(Path.GetTempPath(), $"recs-eval-v{SimulatorVersion}-{seed}-{players}-{days}");
             if (!File.Exists(Path.Combine(dir, HistoryGenerator.GamesFile)))
             {
                 HistoryGenerator.Run(World.Create(seed, players, days, End), new FaultRates(), dir, writeTruth: true);
@@ -55,8 +60,13 @@ internal static class Evaluate
 
         var settings = new ModelSettings();
         var (model, trainSeconds) = Train(set, settings, ct);
-        Add($"implicit ALS + metadata (k={settings.Factors})", OfflineEvaluation.Model(model, set), trainSeconds);
-        Add("implicit ALS, no popularity prior", OfflineEvaluation.Model(model, set, popularityWeight: 0), trainSeconds);
+        var deviceWeight = new RecommendationOptions().DeviceWeight;
+        Add(string.Create(CultureInfo.InvariantCulture, $"implicit ALS + metadata + device (k={settings.Factors}, device weight {deviceWeight})"),
+            OfflineEvaluation.ModelOnDevice(model, set, deviceWeight), trainSeconds);
+        Add("same, device = the profile's last before the split", OfflineEvaluation.ModelOnDevice(model, set, deviceWeight, lastDevice: true), trainSeconds);
+        Add("same, device popularity only (device weight 0)", OfflineEvaluation.ModelOnDevice(model, set, 0), trainSeconds);
+        Add($"implicit ALS + metadata, no device (k={settings.Factors})", OfflineEvaluation.Model(model, set), trainSeconds);
+        Add("implicit ALS, no popularity prior, no device", OfflineEvaluation.Model(model, set, popularityWeight: 0), trainSeconds);
         if (ffm)
         {
             var watch = Stopwatch.StartNew();
@@ -65,6 +75,9 @@ internal static class Evaluate
         }
         Add("most-popular (all history)", OfflineEvaluation.MostPopular(set), 0);
         Add("most-popular (last 30 days, by market)", OfflineEvaluation.MostPopular(set, TimeSpan.FromDays(30), byMarket: true), 0);
+        Add("most-popular (last 30 days, by market and device)", OfflineEvaluation.MostPopular(set, TimeSpan.FromDays(30), byMarket: true, byDevice: true), 0);
+        Add("popularity by market × device, smoothed (served cold start)", OfflineEvaluation.PopularOnDevice(model), trainSeconds);
+        Add("popularity by market (served cold start without device)", c => model.PopularityFor(c.Market, null), trainSeconds);
         Add("random", OfflineEvaluation.Random(set, seed), 0);
 
         Console.WriteLine();
@@ -80,6 +93,34 @@ internal static class Evaluate
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"players evaluated: {ours.Players} (new players, ≤ 2 games before the split: {results[0].Cold.Players}); ALS NDCG@10 / most-popular = {ours.Ndcg / popular.Ndcg:0.00}× (target ≥ 1.5×)"));
+        var withoutDevice = results.First(r => r.All.Name.StartsWith("implicit ALS + metadata, no device", StringComparison.Ordinal)).All;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"device term: NDCG@10 {withoutDevice.Ndcg:0.000} → {ours.Ndcg:0.000} ({(ours.Ndcg / withoutDevice.Ndcg - 1) * 100:+0.0;-0.0}%), HR@10 {withoutDevice.HitRate:0.000} → {ours.HitRate:0.000}"));
+
+        var devices = set.Cases.GroupBy(c => c.Device ?? "none").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}");
+        var switched = set.Cases.Count(c => c.Device != c.LastDevice);
+        Console.WriteLine($"cases by device: {string.Join(", ", devices)}; {switched} came back on another device than their last before the split");
+
+        // The device weight: chosen here (NDCG@10 over everyone), printed on every run.
+        Console.WriteLine();
+        // "Switched": players who came back on another device than the one their profile last saw, where context
+        // should matter most. The first row is the model without any device, for comparison.
+        Console.WriteLine("| device weight | HR@10 | NDCG@10 | coverage | NDCG@10 new players | NDCG@10 switched |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        bool Switched(EvaluationCase c) => c.Device != c.LastDevice;
+        void Row(string label, Ranker ranker)
+        {
+            var r = OfflineEvaluation.Evaluate("", set, ranker);
+            var cold = OfflineEvaluation.Evaluate("", set, ranker, include: Cold);
+            var other = OfflineEvaluation.Evaluate("", set, ranker, include: Switched);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label} | {r.HitRate:0.000} | {r.Ndcg:0.000} | {r.Coverage:0.000} | {cold.Ndcg:0.000} | {other.Ndcg:0.000} |"));
+        }
+        Row("no device", OfflineEvaluation.Model(model, set));
+        foreach (var w in SweepDeviceWeight) Row(w.ToString(CultureInfo.InvariantCulture), OfflineEvaluation.ModelOnDevice(model, set, w));
+        foreach (var w in SweepDeviceWeight.Where(w => w > 0))
+        {
+            Row(string.Create(CultureInfo.InvariantCulture, $"{w}, absolute (not relative to the profile's device)"), OfflineEvaluation.ModelOnDevice(model, set, w, relative: false));
+        }
 
         if (export is not null) Export(export, set, model, seed);
 
@@ -96,7 +137,7 @@ internal static class Evaluate
             foreach (var s in grid.Concat(extra))
             {
                 var (m, _) = Train(set, s, ct);
-                var r = OfflineEvaluation.Evaluate("", set, OfflineEvaluation.Model(m, set));
+                var r = OfflineEvaluation.Evaluate("", set, OfflineEvaluation.ModelOnDevice(m, set, deviceWeight));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {s.Factors} | {s.Regularization} | {s.Alpha} | {s.HalfLifeDays} | {s.ContentPrior} | {r.HitRate:0.000} | {r.Ndcg:0.000} | {r.Coverage:0.000} |"));
             }
@@ -114,9 +155,9 @@ internal static class Evaluate
         var newReleaseDays = new RecommendationOptions().NewReleaseDays;
         var rankers = new (string Name, string Kind, Ranker Ranker)[]
         {
-            ("for-you", "list", OfflineEvaluation.Model(model, set)),
+            ("for-you", "list", OfflineEvaluation.ModelOnDevice(model, set, new RecommendationOptions().DeviceWeight)),
             ("because-you-played", "list", OfflineEvaluation.BecauseYouPlayed(model, set)),
-            ("new-for-you", "list", OfflineEvaluation.NewForYou(model, set, newReleaseDays)),
+            ("new-for-you", "list", OfflineEvaluation.NewForYou(model, set, newReleaseDays, deviceWeight: new RecommendationOptions().DeviceWeight)),
             ("most-popular", "baseline", OfflineEvaluation.MostPopular(set)),
             ("popular-in-market-30d", "baseline", OfflineEvaluation.MostPopular(set, TimeSpan.FromDays(30), byMarket: true)),
             ("random", "baseline", OfflineEvaluation.Random(set, seed)),

@@ -15,15 +15,16 @@ namespace Recommendations.Benchmarks;
 
 /// <summary>
 /// for-you at a fixed rate against the built Intelligence service on loopback. The store holds a simulated casino's
-/// profiles (written in the fold's layout from the simulator's history); Intelligence trains at start-up, then the
-/// load generator sends GET /v1/players/{id}/recommendations?list=for-you on a fixed schedule (open loop) and measures
+/// profiles (written in the fold's layout from the simulator's history, with each player's last device); Intelligence
+/// trains at start-up, then the load generator sends GET /v1/players/{id}/recommendations?list=for-you (every other
+/// request with the player's <c>device</c>, as the lobby sends it) on a fixed schedule (open loop) and measures
 /// each request from when it was due, so a stall counts against every request it delays.
 /// </summary>
 internal static class Latency
 {
     public static async Task RunAsync(int players, int days, int seed, int rate, int seconds, CancellationToken ct)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"recs-eval-{seed}-{players}-{days}");
+        var dir = Path.Combine(Path.GetTempPath(), $"recs-eval-v{Evaluate.SimulatorVersion}-{seed}-{players}-{days}");
         if (!File.Exists(Path.Combine(dir, HistoryGenerator.GamesFile))) HistoryGenerator.Run(World.Create(seed, players, days, Evaluate.End), new FaultRates(), dir, writeTruth: false);
         var catalogue = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(Path.Combine(dir, HistoryGenerator.GamesFile), ct), ContractsJsonContext.Default.ListGame)!;
         var history = CanonicalHistory.Read(Directory.GetFiles(dir, HistoryGenerator.EventsPattern));
@@ -39,7 +40,9 @@ internal static class Latency
             var writes = new List<Task>();
             foreach (var p in history.Values.Where(p => p.Rounds.Count > 0))
             {
-                writes.Add(db.HashSetAsync(keys.Profile(p.PlayerId), [new("cty", p.Market ?? "MT"), new("c:email", "1")]));
+                var profile = new List<HashEntry> { new("cty", p.Market ?? "MT"), new("c:email", "1") };
+                if (p.DeviceBefore(DateTimeOffset.MaxValue) is { } device) profile.Add(new("dev", device));
+                writes.Add(db.HashSetAsync(keys.Profile(p.PlayerId), [.. profile]));
                 writes.Add(db.HashSetAsync(keys.Games(p.PlayerId), p.Rounds.GroupBy(r => r.GameId).SelectMany(g => new HashEntry[]
                 {
                     new($"{g.Key}:n", g.Count()), new($"{g.Key}:s", g.Count() * 10_000), new($"{g.Key}:t", (g.Max(r => r.Time) + shift).ToUnixTimeMilliseconds()),
@@ -49,6 +52,8 @@ internal static class Latency
             await Task.WhenAll(writes);
         }
         var ids = history.Values.Where(p => p.Rounds.Count > 0).Select(p => p.PlayerId).ToArray();
+        // Every other request names the device, as the lobby does; the others leave it to the profile's.
+        var devices = history.Values.Where(p => p.Rounds.Count > 0).Select(p => p.DeviceBefore(DateTimeOffset.MaxValue)).ToArray();
         Console.WriteLine($"store: {ids.Length} players with plays, {catalogue.Count} games, redis-server at {redis.ConnectionString}");
 
         using var service = await StartIntelligenceAsync(redis.ConnectionString, ct);
@@ -59,9 +64,9 @@ internal static class Latency
             BaseAddress = service.Address,
         };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        await RunPhaseAsync(http, ids, rate, 5, seed, ct);
+        await RunPhaseAsync(http, ids, devices, rate, 5, seed, ct);
         var cpuBefore = service.CpuSeconds();
-        var (latencies, errors) = await RunPhaseAsync(http, ids, rate, seconds, seed + 1, ct);
+        var (latencies, errors) = await RunPhaseAsync(http, ids, devices, rate, seconds, seed + 1, ct);
         var cpuMeasured = service.CpuSeconds() - cpuBefore;
         latencies.Sort();
         double P(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
@@ -80,7 +85,7 @@ internal static class Latency
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static async Task<(List<double> Latencies, int Errors)> RunPhaseAsync(HttpClient http, string[] ids, int rate, int seconds, int seed, CancellationToken ct)
+    private static async Task<(List<double> Latencies, int Errors)> RunPhaseAsync(HttpClient http, string[] ids, string?[] devices, int rate, int seconds, int seed, CancellationToken ct)
     {
         var rng = new Random(seed);
         var latencies = new ConcurrentBag<double>();
@@ -93,12 +98,14 @@ internal static class Latency
             var due = TimeSpan.FromSeconds((double)i / rate);
             var wait = due - clock.Elapsed;
             if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, ct);
-            var player = ids[rng.Next(ids.Length)];
+            var pick = rng.Next(ids.Length);
+            var player = ids[pick];
+            var query = i % 2 == 1 && devices[pick] is { } d ? "&device=" + d : "";
             inFlight.Add(Task.Run(async () =>
             {
                 try
                 {
-                    using var response = await http.GetAsync(new Uri($"/v1/players/{player}/recommendations?list=for-you", UriKind.Relative), ct);
+                    using var response = await http.GetAsync(new Uri($"/v1/players/{player}/recommendations?list=for-you{query}", UriKind.Relative), ct);
                     await response.Content.ReadAsByteArrayAsync(ct);
                     if (response.IsSuccessStatusCode) latencies.Add((clock.Elapsed - due).TotalMilliseconds);
                     else Interlocked.Increment(ref errors);

@@ -77,4 +77,39 @@ public sealed class BehaviourTests
         Assert.Contains(sims, s => s.Activities.Any(a => a.Kind == ActivityKind.Rg && a.Text == "deposit_limit"));
         Assert.Contains(sims, s => s.Activities.Any(a => a.Kind == ActivityKind.Consent && !a.Flag && s.Player.EmailConsent));
     }
+
+    [Fact]
+    public void OnMobile_PlayersDiscoverMoreQuickGames_AndFewerLiveTables_ThanOnDesktop()
+    {
+        var (world, sims) = Population.Value;
+        var category = world.Games.ToDictionary(g => g.Id, g => g.Category);
+        // A discovery: a session with a game the player had never played before (favourites are played on any device).
+        var discoveries = sims.SelectMany(s =>
+        {
+            var seen = new HashSet<string>();
+            return s.Activities.Where(a => a.Kind == ActivityKind.Session).OrderBy(a => a.Time).Where(a => seen.Add(a.GameId!)).ToList();
+        }).ToList();
+        double Share(string device, params string[] categories)
+        {
+            var on = discoveries.Where(a => a.Text == device).ToList();
+            return on.Count(a => categories.Contains(category[a.GameId!])) / (double)on.Count;
+        }
+        var quick = (Mobile: Share("mobile", "instant", "crash"), Desktop: Share("desktop", "instant", "crash"));
+        var live = (Mobile: Share("mobile", "live"), Desktop: Share("desktop", "live"));
+        Assert.True(quick.Mobile > 1.1 * quick.Desktop, $"instant+crash: mobile {quick.Mobile:P1}, desktop {quick.Desktop:P1}");
+        Assert.True(live.Mobile < 0.8 * live.Desktop, $"live: mobile {live.Mobile:P1}, desktop {live.Desktop:P1}");
+    }
+
+    [Fact]
+    public void PlayersPlayMostlyOnTheirOwnDevice_AndSometimesOnAnother()
+    {
+        var sims = Population.Value.Sims.Where(s => s.State.Sessions >= 20).ToList();
+        var own = sims.Average(s =>
+        {
+            var logins = s.Activities.Where(a => a.Kind == ActivityKind.Login).ToList();
+            return logins.Count(a => a.Text == s.Player.Device) / (double)logins.Count;
+        });
+        Assert.InRange(own, 0.75, 0.95);
+        Assert.Contains(sims, s => s.Player.Device == "desktop" && s.Activities.Any(a => a.Kind == ActivityKind.Login && a.Text == "mobile"));
+    }
 }

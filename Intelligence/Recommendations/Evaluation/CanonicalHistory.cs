@@ -6,18 +6,46 @@ namespace Intelligence.Recommendations.Evaluation;
 /// <summary>One round a player bet on, with its time: what Redis folds away and an evaluation needs.</summary>
 public readonly record struct Round(string GameId, DateTimeOffset Time);
 
+/// <summary>A device the player was seen on (a login or a game session), and when.</summary>
+public readonly record struct DeviceSeen(DateTimeOffset Time, string Device);
+
 public sealed class HistoryPlayer(string playerId)
 {
     public string PlayerId { get; } = playerId;
     public string? Market { get; set; }
     public DateTimeOffset? RegisteredAt { get; set; }
     public List<Round> Rounds { get; } = [];
+    /// <summary>Logins and game sessions that named a device, in file order.</summary>
+    public List<DeviceSeen> Devices { get; } = [];
+
+    /// <summary>The last device seen before <paramref name="time"/>: what the profile's <c>dev</c> would hold then.</summary>
+    public string? DeviceBefore(DateTimeOffset time)
+    {
+        DeviceSeen? last = null;
+        foreach (var d in Devices)
+        {
+            if (d.Time < time && (last is null || d.Time >= last.Value.Time)) last = d;
+        }
+        return last?.Device;
+    }
+
+    /// <summary>The first device seen at or after <paramref name="time"/>: what a lobby would pass when the player comes back.</summary>
+    public string? DeviceFrom(DateTimeOffset time)
+    {
+        DeviceSeen? first = null;
+        foreach (var d in Devices)
+        {
+            if (d.Time >= time && (first is null || d.Time < first.Value.Time)) first = d;
+        }
+        return first?.Device;
+    }
 }
 
 /// <summary>
 /// Reads canonical event history (NDJSON, gzip by name) into per-player rounds with their times, for offline
 /// evaluation: the profile in Redis keeps per game only totals and the last time, not when a game was first played.
-/// Bets are counted once per transaction id, as Ingestion does; rollbacks are rare enough to be ignored here.
+/// Bets are counted once per transaction id, as Ingestion does; rollbacks are rare enough to be ignored here. Logins
+/// and sessions give the devices the player was seen on.
 /// </summary>
 public static class CanonicalHistory
 {
@@ -43,7 +71,7 @@ public static class CanonicalHistory
         using var doc = JsonDocument.Parse(line);
         var root = doc.RootElement;
         var type = root.GetProperty("type").GetString();
-        if (type is not ("wallet.bet" or "player.registered" or "player.updated")) return;
+        if (type is not ("wallet.bet" or "player.registered" or "player.updated" or "player.login" or "game.session")) return;
         var subject = root.GetProperty("subject").GetString();
         if (string.IsNullOrEmpty(subject) || !root.TryGetProperty("data", out var data)) return;
         if (!players.TryGetValue(subject, out var player)) players[subject] = player = new HistoryPlayer(subject);
@@ -54,6 +82,9 @@ public static class CanonicalHistory
                 var tx = data.GetProperty("transactionId").GetString()!;
                 if (time is null || !seen.Add(subject + "|" + tx)) return;
                 player.Rounds.Add(new Round(data.GetProperty("gameId").GetString()!, time.Value));
+                break;
+            case "player.login" or "game.session":
+                if (time is { } at && Text(data, "device") is { } device) player.Devices.Add(new DeviceSeen(at, device));
                 break;
             case "player.registered":
                 player.RegisteredAt ??= time;

@@ -3,12 +3,18 @@ using Shared.Contracts;
 
 namespace Intelligence.Recommendations.Evaluation;
 
-/// <summary>A player to predict for: what they had played before the split, and the games they first played after it.</summary>
+/// <summary>
+/// A player to predict for: what they had played before the split, and the games they first played after it.
+/// <paramref name="Device"/> is the device the player came back on after the split (what a lobby would pass), else
+/// their last before it; <paramref name="LastDevice"/> is the last before it (what the profile would say).
+/// </summary>
 public sealed record EvaluationCase(
     string PlayerId,
     string? Market,
     IReadOnlyList<GameInteraction> Before,
-    IReadOnlySet<string> Targets);
+    IReadOnlySet<string> Targets,
+    string? Device = null,
+    string? LastDevice = null);
 
 /// <summary>
 /// A time split of a history: everyone's plays before <see cref="SplitAt"/> to train on, and for each player the games
@@ -49,13 +55,15 @@ public static class OfflineEvaluation
                 .Select(g => new GameInteraction(g.Key, g.LongCount(), 0, g.Max(r => r.Time)))
                 .ToList();
             if (player.RegisteredAt is { } at && at >= splitAt) continue;
-            training.Add(new TrainingPlayer(player.PlayerId, player.Market, null, before));
+            // Training sees what the store would: the last device before the split, standing for all the player's plays.
+            var lastDevice = player.DeviceBefore(splitAt);
+            training.Add(new TrainingPlayer(player.PlayerId, player.Market, null, before, lastDevice));
             var played = before.Select(b => b.GameId).ToHashSet(StringComparer.Ordinal);
             var targets = player.Rounds.Where(r => r.Time >= splitAt && r.Time < end && !played.Contains(r.GameId))
                 .Select(r => r.GameId)
                 .Where(id => known.TryGetValue(id, out var g) && g.Enabled && g.ReleasedAt <= splitAt)
                 .ToHashSet(StringComparer.Ordinal);
-            if (targets.Count > 0) cases.Add(new EvaluationCase(player.PlayerId, player.Market, before, targets));
+            if (targets.Count > 0) cases.Add(new EvaluationCase(player.PlayerId, player.Market, before, targets, player.DeviceFrom(splitAt) ?? lastDevice, lastDevice));
         }
         return new EvaluationSet(splitAt, horizon, catalogue, training, cases);
     }
@@ -144,8 +152,12 @@ public static class OfflineEvaluation
         return [.. best];
     }
 
-    /// <summary>Baseline: the games most players played before the split (optionally only the last days, and in the player's market).</summary>
-    public static Ranker MostPopular(EvaluationSet set, TimeSpan? window = null, bool byMarket = false)
+    /// <summary>
+    /// Baseline: the games most players played before the split (optionally only the last days, in the player's market,
+    /// and by players whose device was the case's <see cref="EvaluationCase.Device"/>; a key with no plays falls back
+    /// to the market, then to everyone).
+    /// </summary>
+    public static Ranker MostPopular(EvaluationSet set, TimeSpan? window = null, bool byMarket = false, bool byDevice = false)
     {
         var index = set.Catalogue.Select((g, i) => (g.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         var from = window is { } w ? set.SplitAt - w : DateTimeOffset.MinValue;
@@ -158,11 +170,29 @@ public static class OfflineEvaluation
                 if (play.LastPlayedAt < from || !index.TryGetValue(play.GameId, out var g)) continue;
                 For("")[g]++;
                 if (byMarket && p.Market is not null) For(p.Market)[g]++;
+                if (byDevice && p.Device is not null) For((byMarket ? p.Market : null) + "|" + p.Device)[g]++;
             }
         }
         var everyone = For("");
-        return c => byMarket && c.Market is not null && counts.TryGetValue(c.Market, out var m) ? m : everyone;
+        return c =>
+        {
+            if (byDevice && c.Device is not null && counts.TryGetValue((byMarket ? c.Market : null) + "|" + c.Device, out var d)) return d;
+            return byMarket && c.Market is not null && counts.TryGetValue(c.Market, out var m) ? m : everyone;
+        };
     }
+
+    /// <summary>
+    /// Our model on the player's device (<see cref="CatalogModel.ForYou(IEnumerable{GameInteraction}, string?, string?, string?, DateTimeOffset, float, float, string?)"/>):
+    /// the case's <see cref="EvaluationCase.Device"/>, or with <paramref name="lastDevice"/> the one the profile would
+    /// hold. <paramref name="relative"/>: the device term relative to the profile's device, as served.
+    /// </summary>
+    public static Ranker ModelOnDevice(CatalogModel model, EvaluationSet set, float deviceWeight, bool lastDevice = false, bool relative = true,
+        float popularityWeight = 0.3f) =>
+        c => model.ForYou(c.Before, c.Market, null, lastDevice ? c.LastDevice : c.Device, set.SplitAt, deviceWeight, popularityWeight,
+            relative ? c.LastDevice : null);
+
+    /// <summary>The model's popularity on the case's device in its market (what a player with no plays is shown), smoothed as served.</summary>
+    public static Ranker PopularOnDevice(CatalogModel model) => c => model.PopularityFor(c.Market, null, c.Device);
 
     /// <summary>Baseline: a random order, different for each player, fixed by the seed.</summary>
     public static Ranker Random(EvaluationSet set, int seed)
@@ -196,11 +226,16 @@ public static class OfflineEvaluation
             return scores;
         };
 
-    /// <summary>The new-for-you list as served: for-you scores, only games released in the <paramref name="days"/> before the split.</summary>
-    public static Ranker NewForYou(CatalogModel model, EvaluationSet set, int days = 90, float popularityWeight = 0.3f) =>
+    /// <summary>
+    /// The new-for-you list as served: for-you scores (on the case's device when <paramref name="deviceWeight"/> is
+    /// given), only games released in the <paramref name="days"/> before the split.
+    /// </summary>
+    public static Ranker NewForYou(CatalogModel model, EvaluationSet set, int days = 90, float popularityWeight = 0.3f, float? deviceWeight = null) =>
         c =>
         {
-            var scores = model.ForYou(c.Before, c.Market, null, set.SplitAt, popularityWeight);
+            var scores = deviceWeight is { } w
+                ? model.ForYou(c.Before, c.Market, null, c.Device, set.SplitAt, w, popularityWeight, c.LastDevice)
+                : model.ForYou(c.Before, c.Market, null, set.SplitAt, popularityWeight);
             var since = set.SplitAt.AddDays(-days);
             for (var g = 0; g < scores.Length; g++)
             {

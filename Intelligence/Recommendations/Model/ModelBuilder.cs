@@ -3,8 +3,11 @@ using Shared.Contracts;
 
 namespace Intelligence.Recommendations.Model;
 
-/// <summary>One player's training data: where they play from, their segment if scored, and their plays.</summary>
-public sealed record TrainingPlayer(string PlayerId, string? Market, string? Segment, IReadOnlyList<GameInteraction> Games);
+/// <summary>
+/// One player's training data: where they play from, their segment if scored, their plays, and the device they play
+/// on (the profile keeps the last one seen, not one per play, so all of a player's plays count for that device).
+/// </summary>
+public sealed record TrainingPlayer(string PlayerId, string? Market, string? Segment, IReadOnlyList<GameInteraction> Games, string? Device = null);
 
 /// <summary>Trains a <see cref="RecommenderModel"/> from players' plays and the catalogue, whatever their source.</summary>
 public static class ModelBuilder
@@ -33,6 +36,11 @@ public static class ModelBuilder
                 Popular(RecommenderModel.Everyone)[g] += recency;
                 if (player.Market is { Length: > 0 } m) Popular(RecommenderModel.MarketKey(m))[g] += recency;
                 if (player.Segment is { Length: > 0 } s) Popular(RecommenderModel.SegmentKey(s))[g] += recency;
+                if (player.Device is { Length: > 0 } d)
+                {
+                    Popular(RecommenderModel.DeviceKey(d))[g] += recency;
+                    if (player.Market is { Length: > 0 } md) Popular(RecommenderModel.MarketDeviceKey(md, d))[g] += recency;
+                }
             }
         }
         var matrix = InteractionMatrix.Build(players.Count, gameIds.Length, cells);

@@ -41,7 +41,10 @@ public sealed class RecommenderModel
     public required string[] FeatureNames { get; init; }
     /// <summary>Features × factors: where metadata alone puts a game.</summary>
     public required float[] FactorMap { get; init; }
-    /// <summary>Recency-weighted count of players per game, over everyone (key ""), per market and per segment.</summary>
+    /// <summary>
+    /// Recency-weighted count of players per game, over everyone (key ""), per market, per segment, per device and per
+    /// market and device. Models trained before devices were counted have no device keys: serving then ignores the device.
+    /// </summary>
     public required IReadOnlyDictionary<string, float[]> Popularity { get; init; }
     public required ModelMetrics Metrics { get; init; }
 
@@ -50,6 +53,10 @@ public sealed class RecommenderModel
     public static string MarketKey(string market) => "market:" + market;
 
     public static string SegmentKey(string segment) => "segment:" + segment;
+
+    public static string DeviceKey(string device) => "device:" + device;
+
+    public static string MarketDeviceKey(string market, string device) => "market:" + market + "|device:" + device;
 
     public byte[] Serialize()
     {

@@ -1,4 +1,7 @@
+using System.Net;
+using System.Text;
 using Lobby.Rows;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -16,7 +19,7 @@ public sealed class RecommendationRowSourceTests
     public async Task Rows_FollowTheLobbyOrder_NameTheGameBehindBecauseYouPlayed_AndLeaveOutEmptyLists()
     {
         var recs = Substitute.For<IRecommendations>();
-        recs.GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Any<CancellationToken>())
+        recs.GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>())
             .Returns(ci => (string)ci[1] switch
             {
                 RecommendationLists.ForYou => List(RecommendationLists.ForYou, ("g-b", "Popular in your country"), ("g-off", "x")),
@@ -27,7 +30,7 @@ public sealed class RecommendationRowSourceTests
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(Catalog(Game("g-a", "Alpha"), Game("g-b", "Beta"), Game("g-c", "Gamma"), Game("g-off", "Off", enabled: false)));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), NullLogger<RecommendationRowSource>.Instance);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -41,15 +44,94 @@ public sealed class RecommendationRowSourceTests
     public async Task WhenIntelligenceCannotAnswer_TheProfileRowsAreShown()
     {
         var recs = Substitute.For<IRecommendations>();
-        recs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<int>(), Arg.Any<CancellationToken>()).ThrowsAsync(new HttpRequestException("down"));
+        recs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).ThrowsAsync(new HttpRequestException("down"));
         var profiles = Substitute.For<IPlayerProfiles>();
         profiles.GetProfileAsync("p-1", Arg.Any<CancellationToken>()).Returns(Profile("p-1", Played("g-a", Now)));
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha")));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog), NullLogger<RecommendationRowSource>.Instance);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
         Assert.Equal([RowBuilder.ContinuePlayingList], rows.Select(r => r.List));
+    }
+
+    private const string IPhone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    private const string AndroidPhone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36";
+    private const string IPad = "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    private const string AndroidTablet = "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+    private const string Windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+
+    [Theory]
+    [InlineData(IPhone, "mobile")]
+    [InlineData(AndroidPhone, "mobile")]
+    [InlineData(IPad, "tablet")]
+    [InlineData(AndroidTablet, "tablet")]
+    [InlineData(Windows, "desktop")]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void TheDevice_IsReadFromTheUserAgent(string? userAgent, string? device) =>
+        Assert.Equal(device, RecommendationRowSource.DeviceOf(userAgent));
+
+    [Theory]
+    [InlineData(IPhone, "mobile")]
+    [InlineData(IPad, "tablet")]
+    [InlineData(Windows, "desktop")]
+    [InlineData(null, null)]
+    public async Task EveryListIsAskedFor_OnTheDeviceOfTheRequestsUserAgent(string? userAgent, string? device)
+    {
+        var recs = Substitute.For<IRecommendations>();
+        recs.GetAsync(default!, default!, default, default, TestContext.Current.CancellationToken).ReturnsForAnyArgs((RecommendationList?)null);
+        var context = new DefaultHttpContext();
+        if (userAgent is not null) context.Request.Headers.UserAgent = userAgent;
+        var catalog = Substitute.For<IGameCatalog>();
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
+            new HttpContextAccessor { HttpContext = context }, NullLogger<RecommendationRowSource>.Instance);
+
+        await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
+
+        foreach (var (list, _) in RecommendationRowSource.Rows)
+        {
+            await recs.Received(1).GetAsync("p-1", list, RecommendationRowSource.RowLength, device, Arg.Any<CancellationToken>());
+        }
+    }
+
+    [Fact]
+    public async Task WithoutARequestAtHand_NoDeviceIsSent_SoIntelligenceUsesTheProfiles()
+    {
+        var recs = Substitute.For<IRecommendations>();
+        var catalog = Substitute.For<IGameCatalog>();
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
+            new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+
+        await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
+
+        await recs.Received(RecommendationRowSource.Rows.Count).GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Is<string?>(d => d == null), Arg.Any<CancellationToken>());
+    }
+
+    [Theory]
+    [InlineData("mobile", "v1/players/p%201/recommendations?list=for-you&limit=12&device=mobile")]
+    [InlineData(null, "v1/players/p%201/recommendations?list=for-you&limit=12")]
+    public async Task TheIntelligenceClient_PassesTheDeviceAsAQueryParameter(string? device, string expected)
+    {
+        var handler = new Recording();
+        var factory = Substitute.For<IHttpClientFactory>();
+        factory.CreateClient(IntelligenceClient.HttpClientName).Returns(_ => new HttpClient(handler) { BaseAddress = new Uri("http://intelligence/") });
+
+        await new IntelligenceRecommendations(factory).GetAsync("p 1", RecommendationLists.ForYou, 12, device, TestContext.Current.CancellationToken);
+
+        Assert.Equal("http://intelligence/" + expected, handler.Uri?.AbsoluteUri);
+    }
+
+    private sealed class Recording : HttpMessageHandler
+    {
+        public Uri? Uri { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Uri = request.RequestUri;
+            var body = """{"playerId":"p 1","list":"for-you","items":[],"modelVersion":"v","generatedAt":"2026-11-24T00:00:00Z"}""";
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") });
+        }
     }
 }

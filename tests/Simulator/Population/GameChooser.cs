@@ -4,13 +4,18 @@ namespace Simulator.Population;
 
 /// <summary>
 /// How one player picks a game: from habit (favourites, by how often played) or by discovery, where a game's weight is
-/// the player's liking of its category, themes and provider, doubled for a game released in the last month.
+/// the player's liking of its category, themes and provider, doubled for a game released in the last month, and
+/// weighed by how the game suits the session's device (<see cref="DeviceFit"/>): on a phone quick games win and live
+/// tables lose. Favourites are played wherever the player is, so the device shapes what a player discovers, and
+/// through that what becomes a favourite.
 /// </summary>
 public sealed class GameChooser
 {
     private const int MaxFavourites = 8;
+    private static readonly string[] Devices = ["desktop", "mobile", "tablet"];
     private readonly Game[] _games;
     private readonly double[] _liking;
+    private readonly double[][] _fit;
     private readonly List<(int Game, int Plays)> _favourites = [];
 
     public GameChooser(Player player, IReadOnlyList<Game> catalogue)
@@ -26,12 +31,47 @@ public sealed class GameChooser
             var provider = player.ProviderTaste.TryGetValue(g.Provider, out var p) ? p : 0;
             _liking[i] = category * (0.2 + themes) * (1 + 2 * provider);
         }
+        _fit = Devices.Select(d => _games.Select(g => DeviceFit(d, g)).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// How much more (above 1) or less a game is played on a device than its liking says: by category (a phone suits
+    /// short rounds, a desktop long live sessions), times the game's own mobile fit (how well its layout works on a small
+    /// screen), which is fixed per game. A tablet sits halfway between the two.
+    /// </summary>
+    public static double DeviceFit(string device, Game game)
+    {
+        var category = game.Category switch
+        {
+            "instant" or "crash" => 1.4,
+            "slots" => 1.1,
+            "bingo" => 1.0,
+            "table" => 0.8,
+            "live" => 0.7,
+            _ => 1.0,
+        };
+        var mobile = category * MobileFit(game.Id);
+        return device switch
+        {
+            "mobile" => mobile,
+            "tablet" => Math.Sqrt(mobile),
+            _ => 1 / Math.Sqrt(mobile),
+        };
+    }
+
+    /// <summary>A game's own fit to a small screen, 0.6 to 1.5, from its id (FNV-1a): the same game fits the same way in every run.</summary>
+    public static double MobileFit(string gameId)
+    {
+        var h = 2166136261u;
+        foreach (var c in gameId) h = unchecked((h ^ c) * 16777619u);
+        return 0.6 + 0.9 * (h % 1001) / 1000.0;
     }
 
     public IReadOnlyList<string> Favourites => _favourites.Select(f => _games[f.Game].Id).ToList();
 
-    public Game Choose(Random rng, double habit, DateTimeOffset now)
+    public Game Choose(Random rng, double habit, DateTimeOffset now, string device)
     {
+        var fit = _fit[Math.Max(0, Array.IndexOf(Devices, device))];
         int pick;
         if (_favourites.Count > 0 && rng.NextDouble() < habit)
         {
@@ -45,7 +85,7 @@ public sealed class GameChooser
             for (var i = 0; i < _games.Length; i++)
             {
                 var released = _games[i].ReleasedAt;
-                weights[i] = released > now ? 0 : now - released < TimeSpan.FromDays(30) ? 2 * _liking[i] : _liking[i];
+                weights[i] = released > now ? 0 : (now - released < TimeSpan.FromDays(30) ? 2 * _liking[i] : _liking[i]) * fit[i];
             }
             pick = Sampling.Pick(rng, weights);
         }

@@ -147,7 +147,8 @@ public sealed class PlayerSimulation
         var t = start < State.LastActivity ? State.LastActivity.AddMinutes(rng.Next(5, 30)) : start;
         if (t >= end) return [];
         State.Sessions++;
-        var device = rng.NextDouble() < 0.85 ? _player.Device : "desktop";
+        // Mostly the player's own device; otherwise the other kind (a phone player at a desk, a desktop player out).
+        var device = rng.NextDouble() < 0.85 ? _player.Device : _player.Device == "desktop" ? "mobile" : "desktop";
         Add(new Activity(ActivityKind.Login, t, NextId()) { Text = device });
         var baseStake = a.Stake * State.StakeMultiplier * (decimal)Sampling.LogNormal(rng, 0.4);
         var deposits = 0;
@@ -162,7 +163,7 @@ public sealed class PlayerSimulation
         var rounds = Math.Max(1, (int)(a.RoundsPerSession * Sampling.Exponential(rng)));
         for (var g = 0; g < games && t < end; g++)
         {
-            var game = _chooser.Choose(rng, a.Habit, t);
+            var game = _chooser.Choose(rng, a.Habit, t, device);
             var segmentStart = t;
             // Archetype amounts and bet limits are in EUR; the player bets in their own currency.
             var stakeInEur = Math.Clamp(Math.Round(baseStake * (decimal)Sampling.LogNormal(rng, 0.2), 1), Math.Max(0.1m, game.MinBet), game.MaxBet);
@@ -236,7 +237,9 @@ public sealed class PlayerSimulation
         if (State.Deposits == 1 && rng.NextDouble() < 0.8)
         {
             State.VerifiedAt = t.AddHours(rng.Next(2, 72));
-            Add(new Activity(ActivityKind.Updated, State.VerifiedAt.Value, NextId()) { Text = "verified" });
+            // The operator's check, hours or days ahead: not the player's activity, so it must not push their next visit
+            // past it (it did, so a player could play a day after churning).
+            Activities.Add(new Activity(ActivityKind.Updated, State.VerifiedAt.Value, NextId()) { Text = "verified" });
         }
         if (rng.NextDouble() < a.BonusAffinity * 0.5)
         {
