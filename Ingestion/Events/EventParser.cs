@@ -42,8 +42,8 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         var ts = time.ToUnixTimeMilliseconds();
         var day = DayOf(time);
         var eventKey = $"e:{source}|{id}";
-        RedisValue[] Common(string op, string dedupKey) =>
-            [op, dedupKey, ts, day, options.DedupHorizonDays, options.BucketRetentionDays];
+        // The script's arguments for every event: op, ledger key, time, day; then the op's own (see fold.lua).
+        RedisValue[] Common(string op, string dedupKey) => [op, dedupKey, ts, day];
 
         switch (type)
         {
@@ -93,7 +93,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 var units = Money(data, out _);
                 var status = RequiredEnum(data, "status", PaymentStatuses);
                 var op = type == EventTypes.WalletDeposit ? "dep" : "wd";
-                return Command(subject, type, id, null, [.. Common(op, "x:" + tx), tx, units, status]);
+                return Command(subject, type, id, null, [.. Common(op, "x:" + tx), units, status]);
             }
             case EventTypes.WalletBet:
             {
@@ -108,7 +108,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                     bonusUnits = ToUnits(bonus.Value * rate, "data.bonusAmount");
                     if (bonusUnits > units) throw new EventRejectedException("data.bonusAmount", "must not exceed data.amount");
                 }
-                return Command(subject, type, id, game, [.. Common("bet", "x:" + tx), tx, units, bonusUnits, game]);
+                return Command(subject, type, id, game, [.. Common("bet", "x:" + tx), units, bonusUnits, game]);
             }
             case EventTypes.WalletWin:
             {
@@ -120,20 +120,20 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                     throw new EventRejectedException("data.roundClosed", "must be true or false");
                 }
                 var units = Money(data, out _, allowZero: true);
-                return Command(subject, type, id, game, [.. Common("win", "x:" + tx), tx, units, game]);
+                return Command(subject, type, id, game, [.. Common("win", "x:" + tx), units, game]);
             }
             case EventTypes.WalletRollback:
             {
                 var tx = RequiredId(data, "transactionId", "data.transactionId");
                 var reference = RequiredId(data, "referenceTransactionId", "data.referenceTransactionId");
                 if (reference == tx) throw new EventRejectedException("data.referenceTransactionId", "must differ from data.transactionId");
-                return Command(subject, type, id, null, [.. Common("rb", "x:" + reference), tx, reference]);
+                return Command(subject, type, id, null, Common("rb", "x:" + reference));
             }
             case EventTypes.BonusGranted:
             {
                 var bonusId = RequiredId(data, "bonusId", "data.bonusId");
                 var units = Money(data, out _);
-                return Command(subject, type, id, null, [.. Common("bonus", "B:" + bonusId), bonusId, units]);
+                return Command(subject, type, id, null, [.. Common("bonus", "B:" + bonusId), units]);
             }
             case EventTypes.GameSession:
             {

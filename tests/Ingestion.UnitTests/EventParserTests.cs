@@ -33,8 +33,8 @@ public class EventParserTests
         Assert.Equal("g-starburst", c.GameId);
         Assert.Equal("bet", (string?)c.Args[0]);
         Assert.Equal("x:tx-77", (string?)c.Args[1]);
-        Assert.Equal(25_000L, (long)c.Args[7]);
-        Assert.Equal(5_000L, (long)c.Args[8]);
+        Assert.Equal(25_000L, (long)c.Args[4]);
+        Assert.Equal(5_000L, (long)c.Args[5]);
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public class EventParserTests
     {
         var c = Parse(Event("wallet.deposit", """{"transactionId":"d","amount":10.00,"currency":"USD","exchangeRate":0.923456,"status":"approved"}"""));
         // 10 × 0.923456 = 9.23456 → 9.2346 base units at four decimals
-        Assert.Equal(92_346L, (long)c.Args[7]);
+        Assert.Equal(92_346L, (long)c.Args[4]);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class EventParserTests
     {
         var parser = Parser(new(StringComparer.OrdinalIgnoreCase) { ["GBP"] = 1.15m });
         var c = Parse(Event("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":4,"currency":"GBP"}"""), parser);
-        Assert.Equal(46_000L, (long)c.Args[7]);
+        Assert.Equal(46_000L, (long)c.Args[4]);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public class EventParserTests
     public void Win_OfZero_IsAccepted()
     {
         var c = Parse(Event("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":0,"currency":"EUR","roundClosed":true}"""));
-        Assert.Equal(0L, (long)c.Args[7]);
+        Assert.Equal(0L, (long)c.Args[4]);
     }
 
     [Fact]
