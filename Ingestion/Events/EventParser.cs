@@ -33,7 +33,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         if (source.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
         var type = RequiredString(e, "type");
         var subject = PlayerIds.Validate(OptionalString(e, "subject", "subject"), "subject");
-        var time = OptionalTime(e, "time") ?? clock.GetUtcNow();
+        var time = NotBefore1970(OptionalTime(e, "time"), "time") ?? clock.GetUtcNow();
         if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
             throw new EventRejectedException("data", "is required and must be a JSON object");
@@ -138,7 +138,8 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             case EventTypes.GameSession:
             {
                 var game = RequiredId(data, "gameId", "data.gameId");
-                var started = OptionalTime(data, "startedAt", "data.startedAt") ?? throw new EventRejectedException("data.startedAt", "is required");
+                var started = NotBefore1970(OptionalTime(data, "startedAt", "data.startedAt"), "data.startedAt")
+                    ?? throw new EventRejectedException("data.startedAt", "is required");
                 var ended = OptionalTime(data, "endedAt", "data.endedAt") ?? throw new EventRejectedException("data.endedAt", "is required");
                 if (ended < started) throw new EventRejectedException("data.endedAt", "must not be before data.startedAt");
                 var args = Common("sess", eventKey);
@@ -280,6 +281,10 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         if (v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)) return t;
         throw new EventRejectedException(field ?? name, "must be an RFC 3339 timestamp such as 2026-11-23T10:15:02Z");
     }
+
+    /// <summary>The fold keeps times as unix milliseconds and orders same-length ones as text, which needs them non-negative.</summary>
+    private static DateTimeOffset? NotBefore1970(DateTimeOffset? time, string field) =>
+        time < DateTimeOffset.UnixEpoch ? throw new EventRejectedException(field, "must not be before 1970-01-01T00:00:00Z") : time;
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

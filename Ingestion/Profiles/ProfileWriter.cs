@@ -106,7 +106,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
 
     /// <summary>
     /// One script call: four keys per run; as arguments the dedup horizon and the bucket retention, then per run its
-    /// number of events, and per event its length (itself included) and its own arguments.
+    /// number of events and their arguments (each op has a fixed number: fold.lua's ARITY).
     /// </summary>
     private sealed class ScriptCall(ProfileWriter writer, IReadOnlyList<FoldCommand> commands)
     {
@@ -127,9 +127,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             _args.Add(count);
             for (var j = from; j < from + count; j++)
             {
-                var args = commands[run[j]].Args;
-                _args.Add(args.Length + 1);
-                _args.AddRange(args);
+                _args.AddRange(commands[run[j]].Args);
                 Events.Add(run[j]);
             }
         }

@@ -33,9 +33,10 @@ local function fmt(n) return string.format('%d', n) end
 -- emptying them.
 
 -- The current player's keys; the current event: the offset of its arguments (argument i is ARGV[a + i]), op,
--- ledger key, time and day, and the player's newest day after it.
+-- ledger key, time and day (as numbers and as text; day is a number only once advance needed it), and whether
+-- it falls on the player's newest day.
 local P, D, G, T, a
-local op, lk, ts, tss, day, ds, newest
+local op, lk, ts, tss, day, ds, on_newest
 local horizon, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
 
 -- Profile fields read once per run (HMGET) and written once at its end: pv holds their values (false when
@@ -96,14 +97,27 @@ local function pset(i, value)
 end
 
 -- Max/min of the event time over a held profile field.
+-- Whether a stored time (unix ms, as text) is before or after the event's. Times are never negative (the parser
+-- refuses times before 1970) and carry no leading zeros, so two with as many digits order as text: that spares
+-- tonumber (two strtod calls in Lua 5.1) on nearly every event.
+local function before_event(cur)
+  if #cur == #tss then return cur < tss end
+  return tonumber(cur) < ts
+end
+
+local function after_event(cur)
+  if #cur == #tss then return cur > tss end
+  return tonumber(cur) > ts
+end
+
 local function pmax(i)
   local cur = pv[i]
-  if not cur or tonumber(cur) < ts then pset(i, tss) end
+  if not cur or before_event(cur) then pset(i, tss) end
 end
 
 local function pmin(i)
   local cur = pv[i]
-  if not cur or tonumber(cur) > ts then pset(i, tss) end
+  if not cur or after_event(cur) then pset(i, tss) end
 end
 
 local function hmax(key, field, value, text)
@@ -235,11 +249,17 @@ end
 -- Horizon and housekeeping for counted events, given the profile's 'md' (newest activity day seen).
 -- Pruning runs only when it advances, so at most once per player and day. False: older than the horizon.
 local function advance()
+  -- Nearly every event falls on the player's newest day: nothing to decide then.
+  if pv[MD] == ds then
+    on_newest = true
+    return true
+  end
+  day = tonumber(ds)
   local md = tonumber(pv[MD] or '-1')
   if md >= 0 and day < md - horizon then return false end
-  newest = md
+  on_newest = day == md
   if day > md then
-    newest = day
+    on_newest = true
     pset(MD, ds)
     if md >= 0 then
       local dead = {}
@@ -262,7 +282,7 @@ local function mark_active()
   if not (whole and numbers(whole)[NB] == '1') and redis.call('HSETNX', D, ds .. ':12', '1') == 1 then
     redis.call('HINCRBY', P, 'ad', '1')
   end
-  if day == newest then pset(AY, ds) end
+  if on_newest then pset(AY, ds) end
 end
 
 -- Claims the ledger entry for this event: nil when it is new (and now recorded as value), else the prior entry.
@@ -347,7 +367,7 @@ function ops.bet()
   pmax(LB); pmax(LA)
   -- Every game time is at most 'la', so a bet at or after 'la' is its game's newest play: no read needed.
   local gt = game .. ':t'
-  if not la or tonumber(la) <= ts then gtime[gt] = tss else game_time(gt, ts, tss) end
+  if not la or not after_event(la) then gtime[gt] = tss else game_time(gt, ts, tss) end
   local prior = claim('b|' .. ds .. '|' .. units .. '|' .. bonus .. '|' .. game)
   if prior then
     if string.sub(prior, 1, 1) == 'R' then
@@ -450,10 +470,12 @@ function ops.rb()
   return 1
 end
 
+-- Arguments of each op after the four every event has (see EventParser.cs): records have no length of their own.
+local ARITY = { reg = 7, upd = 4, login = 1, consent = 2, rg = 4, dep = 2, wd = 2, bet = 3, win = 2, rb = 0, bonus = 1, sess = 4 }
+
 -- ARGV: 1 dedup horizon (days), 2 bucket retention (days), then one run per player, in the order of KEYS:
---   m (events in the run), then m records back to back: n (items in the record, itself included), then the
---   event's own arguments: 1 op, 2 ledger key, 3 time (unix ms), 4 day (days since 1970-01-01 UTC),
---   5.. op-specific (see EventParser.cs).
+--   m (events in the run), then m records back to back, each the event's arguments: 1 op, 2 ledger key,
+--   3 time (unix ms), 4 day (days since 1970-01-01 UTC), then ARITY[op] op-specific ones.
 -- Returns one outcome per event: 1 applied, 0 duplicate, 2 superseded (accepted, no change), -1 older than
 -- the dedup horizon.
 local out = {}
@@ -465,13 +487,13 @@ while o <= #ARGV do
   k = k + 4
   pv = redis.call('HMGET', P, unpack(PF))
   for _ = 1, m do
-    a = o
-    op, lk, tss, ds = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-    ts, day = tonumber(tss), tonumber(ds)
-    local fold = ops[op]
+    a = o - 1
+    op, lk, tss, ds = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
+    ts = tonumber(tss)
+    local fold, arity = ops[op], ARITY[op]
     if not fold then return redis.error_reply('unknown op ' .. tostring(op)) end
     out[#out + 1] = fold()
-    o = o + tonumber(ARGV[o])
+    o = o + 4 + arity
   end
   flush()
 end

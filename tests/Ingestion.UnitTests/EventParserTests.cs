@@ -146,4 +146,38 @@ public class EventParserTests
         Assert.Equal(-1, EventParser.DayOf(DateTimeOffset.UnixEpoch.AddSeconds(-1)));
         Assert.Equal(20_415, EventParser.DayOf(new DateTimeOffset(2025, 11, 23, 23, 59, 59, TimeSpan.Zero)));
     }
+
+    [Fact]
+    public void TimeBefore1970_IsRejected()
+    {
+        Assert.Equal("field time: must not be before 1970-01-01T00:00:00Z",
+            ErrorOf("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","time":"1969-12-31T23:59:59Z","subject":"p","data":{}}"""));
+        Assert.Equal("field data.startedAt: must not be before 1970-01-01T00:00:00Z",
+            ErrorOf(Event("game.session", """{"gameId":"g","startedAt":"1969-12-31T23:00:00Z","endedAt":"2026-11-23T00:10:00Z"}""")));
+    }
+
+    /// <summary>The script reads records back to back by the arity of their op, so parser and script must agree on every one.</summary>
+    [Theory]
+    [InlineData("player.registered", """{"country":"MT","currency":"EUR"}""")]
+    [InlineData("player.updated", """{"kycStatus":"verified"}""")]
+    [InlineData("player.login", """{"device":"mobile"}""")]
+    [InlineData("player.consent", """{"channel":"email","granted":true}""")]
+    [InlineData("player.rg", """{"kind":"block"}""")]
+    [InlineData("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"approved"}""")]
+    [InlineData("wallet.withdrawal", """{"transactionId":"w","amount":10,"currency":"EUR","status":"pending"}""")]
+    [InlineData("wallet.bet", """{"transactionId":"b","roundId":"r","gameId":"g","amount":1,"currency":"EUR"}""")]
+    [InlineData("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":1,"currency":"EUR"}""")]
+    [InlineData("wallet.rollback", """{"transactionId":"rb","referenceTransactionId":"b"}""")]
+    [InlineData("bonus.granted", """{"bonusId":"bo","amount":5,"currency":"EUR"}""")]
+    [InlineData("game.session", """{"gameId":"g","startedAt":"2026-11-23T10:00:00Z","endedAt":"2026-11-23T10:05:00Z"}""")]
+    public void EveryOp_HasTheArgumentCountTheScriptReads(string type, string data)
+    {
+        var arity = System.Text.RegularExpressions.Regex.Match(ProfileWriter.FoldScript, @"local ARITY = \{([^}]*)\}").Groups[1].Value
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', StringSplitOptions.TrimEntries))
+            .ToDictionary(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        var c = Parse(Event(type, data));
+        Assert.Equal(12, arity.Count);
+        Assert.Equal(4 + arity[(string)c.Args[0]!], c.Args.Length);
+    }
 }
