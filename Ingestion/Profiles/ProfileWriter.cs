@@ -110,29 +110,49 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
     /// </summary>
     private sealed class ScriptCall(ProfileWriter writer, IReadOnlyList<FoldCommand> commands)
     {
-        private readonly List<RedisKey> _keys = [];
-        private readonly List<RedisValue> _args = [writer._options.DedupHorizonDays, writer._options.BucketRetentionDays];
+        private readonly List<(List<int> Run, int From, int Count)> _runs = [];
+        private int _arguments = 2;
 
         /// <summary>The commands' indices in the order the script answers for them.</summary>
-        public List<int> Events { get; } = [];
+        public List<int> Events { get; } = new(writer._options.EventsPerCall);
 
         public void AddRun(List<int> run, int from, int count)
         {
-            var player = commands[run[from]].PlayerId;
-            var k = writer._keys;
-            _keys.Add(k.Profile(player));
-            _keys.Add(k.Days(player));
-            _keys.Add(k.Games(player));
-            _keys.Add(k.Ledger(player));
-            _args.Add(count);
+            _runs.Add((run, from, count));
+            _arguments++;
             for (var j = from; j < from + count; j++)
             {
-                _args.AddRange(commands[run[j]].Args);
+                _arguments += commands[run[j]].Args.Length;
                 Events.Add(run[j]);
             }
         }
 
-        public Task<RedisResult> Send(IDatabase db) => db.ScriptEvaluateAsync(FoldScript, [.. _keys], [.. _args]);
+        /// <summary>Sends the call; the arrays are built at their final size (a call carries thousands of arguments).</summary>
+        public Task<RedisResult> Send(IDatabase db)
+        {
+            var k = writer._keys;
+            var keys = new RedisKey[_runs.Count * 4];
+            var args = new RedisValue[_arguments];
+            args[0] = writer._options.DedupHorizonDays;
+            args[1] = writer._options.BucketRetentionDays;
+            int at = 2, key = 0;
+            foreach (var (run, from, count) in _runs)
+            {
+                var player = commands[run[from]].PlayerId;
+                keys[key++] = k.Profile(player);
+                keys[key++] = k.Days(player);
+                keys[key++] = k.Games(player);
+                keys[key++] = k.Ledger(player);
+                args[at++] = count;
+                for (var j = from; j < from + count; j++)
+                {
+                    var own = commands[run[j]].Args;
+                    own.CopyTo(args, at);
+                    at += own.Length;
+                }
+            }
+            return db.ScriptEvaluateAsync(FoldScript, keys, args);
+        }
     }
 
     private async Task MarkChangedAsync(IDatabase db, List<FoldCommand> changed)
