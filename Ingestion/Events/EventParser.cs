@@ -26,24 +26,28 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
     public FoldCommand Parse(JsonElement e)
     {
         if (e.ValueKind != JsonValueKind.Object) throw new EventRejectedException("event", "must be a JSON object");
-        var spec = RequiredString(e, "specversion");
-        if (spec != "1.0") throw new EventRejectedException("specversion", "must be \"1.0\"");
+        // The common case is read without allocating a string (specversion, source, type, currency, roundId): only
+        // values that reach the script or the response become strings. Anything unusual takes the precise path.
+        if (!(e.TryGetProperty("specversion"u8, out var spec) && spec.ValueKind == JsonValueKind.String && spec.ValueEquals("1.0"u8))
+            && RequiredString(e, "specversion") != "1.0")
+        {
+            throw new EventRejectedException("specversion", "must be \"1.0\"");
+        }
         var id = RequiredId(e, "id");
-        var source = RequiredString(e, "source");
-        if (source.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
-        var type = RequiredString(e, "type");
+        var source = RequiredStringElement(e, "source");
+        if (Utf8Content(source).Length > 256 && source.GetString()!.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
+        var type = KnownType(RequiredStringElement(e, "type"));
         var subject = PlayerIds.Validate(OptionalString(e, "subject", "subject"), "subject");
-        var time = OptionalTime(e, "time") ?? clock.GetUtcNow();
+        var time = NotBefore1970(OptionalTime(e, "time"), "time") ?? clock.GetUtcNow();
         if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
             throw new EventRejectedException("data", "is required and must be a JSON object");
         }
 
+        // The script's arguments for every event: op, ledger key, time, day; then the op's own (see fold.lua's ARITY).
         var ts = time.ToUnixTimeMilliseconds();
         var day = DayOf(time);
-        var eventKey = $"e:{source}|{id}";
-        RedisValue[] Common(string op, string dedupKey) =>
-            [op, dedupKey, ts, day, options.DedupHorizonDays, options.BucketRetentionDays];
+        string EventKey() => $"e:{source.GetString()}|{id}";
 
         switch (type)
         {
@@ -53,7 +57,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 var currency = Currency(data, "currency", required: true);
                 var market = OptionalToken(data, "market");
                 var birthYear = OptionalInt(data, "birthYear", 1900, time.Year);
-                return Command(subject, type, id, null, [.. Common("reg", eventKey), country, currency, market,
+                return Command(subject, type, id, null, ["reg", EventKey(), ts, day, country, currency, market,
                     birthYear?.ToString(CultureInfo.InvariantCulture) ?? "",
                     OptionalToken(data, "channel"), OptionalToken(data, "affiliateId"), OptionalToken(data, "campaign")]);
             }
@@ -63,15 +67,15 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 if (kyc is not null && !KycStatuses.Contains(kyc)) throw OneOf("data.kycStatus", KycStatuses);
                 var args = new RedisValue[] { Country(data, "country", false), OptionalToken(data, "market"), kyc ?? "", OptionalToken(data, "vipTier") };
                 if (args.All(a => a == "")) throw new EventRejectedException("data", "must hold at least one of country, market, kycStatus, vipTier");
-                return Command(subject, type, id, null, [.. Common("upd", eventKey), .. args]);
+                return Command(subject, type, id, null, ["upd", EventKey(), ts, day, .. args]);
             }
             case EventTypes.PlayerLogin:
-                return Command(subject, type, id, null, [.. Common("login", eventKey), OptionalEnum(data, "device", Devices)]);
+                return Command(subject, type, id, null, ["login", EventKey(), ts, day, OptionalEnum(data, "device", Devices)]);
             case EventTypes.PlayerConsent:
             {
                 var channel = RequiredEnum(data, "channel", Channels);
                 var granted = RequiredBool(data, "granted");
-                return Command(subject, type, id, null, [.. Common("consent", eventKey), channel, granted ? "1" : "0"]);
+                return Command(subject, type, id, null, ["consent", EventKey(), ts, day, channel, granted ? "1" : "0"]);
             }
             case EventTypes.PlayerRg:
             {
@@ -82,7 +86,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 if (kind == "cooling_off" && until is null) throw new EventRejectedException("data.until", "is required for cooling_off");
                 var period = OptionalString(data, "period") ?? "";
                 if (period.Length > 32) throw new EventRejectedException("data.period", "must be at most 32 characters");
-                return Command(subject, type, id, null, [.. Common("rg", eventKey), kind,
+                return Command(subject, type, id, null, ["rg", EventKey(), ts, day, kind,
                     until?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) ?? "",
                     amount is null ? "" : ToUnits(amount.Value, "data.amount"), period]);
             }
@@ -93,12 +97,12 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 var units = Money(data, out _);
                 var status = RequiredEnum(data, "status", PaymentStatuses);
                 var op = type == EventTypes.WalletDeposit ? "dep" : "wd";
-                return Command(subject, type, id, null, [.. Common(op, "x:" + tx), tx, units, status]);
+                return Command(subject, type, id, null, [op, "x:" + tx, ts, day, units, status]);
             }
             case EventTypes.WalletBet:
             {
                 var tx = RequiredId(data, "transactionId", "data.transactionId");
-                RequiredId(data, "roundId", "data.roundId");
+                ValidateId(data, "roundId", "data.roundId");
                 var game = RequiredId(data, "gameId", "data.gameId");
                 var units = Money(data, out var rate);
                 var bonus = OptionalAmount(data, "bonusAmount", allowZero: true);
@@ -108,43 +112,43 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                     bonusUnits = ToUnits(bonus.Value * rate, "data.bonusAmount");
                     if (bonusUnits > units) throw new EventRejectedException("data.bonusAmount", "must not exceed data.amount");
                 }
-                return Command(subject, type, id, game, [.. Common("bet", "x:" + tx), tx, units, bonusUnits, game]);
+                return Command(subject, type, id, game, ["bet", "x:" + tx, ts, day, units, bonusUnits, game]);
             }
             case EventTypes.WalletWin:
             {
                 var tx = RequiredId(data, "transactionId", "data.transactionId");
-                RequiredId(data, "roundId", "data.roundId");
+                ValidateId(data, "roundId", "data.roundId");
                 var game = RequiredId(data, "gameId", "data.gameId");
                 if (data.TryGetProperty("roundClosed", out var rc) && rc.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
                 {
                     throw new EventRejectedException("data.roundClosed", "must be true or false");
                 }
                 var units = Money(data, out _, allowZero: true);
-                return Command(subject, type, id, game, [.. Common("win", "x:" + tx), tx, units, game]);
+                return Command(subject, type, id, game, ["win", "x:" + tx, ts, day, units, game]);
             }
             case EventTypes.WalletRollback:
             {
                 var tx = RequiredId(data, "transactionId", "data.transactionId");
                 var reference = RequiredId(data, "referenceTransactionId", "data.referenceTransactionId");
                 if (reference == tx) throw new EventRejectedException("data.referenceTransactionId", "must differ from data.transactionId");
-                return Command(subject, type, id, null, [.. Common("rb", "x:" + reference), tx, reference]);
+                return Command(subject, type, id, null, ["rb", "x:" + reference, ts, day]);
             }
             case EventTypes.BonusGranted:
             {
                 var bonusId = RequiredId(data, "bonusId", "data.bonusId");
                 var units = Money(data, out _);
-                return Command(subject, type, id, null, [.. Common("bonus", "B:" + bonusId), bonusId, units]);
+                return Command(subject, type, id, null, ["bonus", "B:" + bonusId, ts, day, units]);
             }
             case EventTypes.GameSession:
             {
                 var game = RequiredId(data, "gameId", "data.gameId");
-                var started = OptionalTime(data, "startedAt", "data.startedAt") ?? throw new EventRejectedException("data.startedAt", "is required");
+                var started = NotBefore1970(OptionalTime(data, "startedAt", "data.startedAt"), "data.startedAt")
+                    ?? throw new EventRejectedException("data.startedAt", "is required");
                 var ended = OptionalTime(data, "endedAt", "data.endedAt") ?? throw new EventRejectedException("data.endedAt", "is required");
                 if (ended < started) throw new EventRejectedException("data.endedAt", "must not be before data.startedAt");
-                var args = Common("sess", eventKey);
-                args[2] = ended.ToUnixTimeMilliseconds();
-                args[3] = DayOf(started);
-                return Command(subject, type, id, game, [.. args, game, started.ToUnixTimeMilliseconds(), ended.ToUnixTimeMilliseconds(), OptionalEnum(data, "device", Devices)]);
+                // A session counts on the day it started and is as recent as its end.
+                return Command(subject, type, id, game, ["sess", EventKey(), ended.ToUnixTimeMilliseconds(), DayOf(started),
+                    game, started.ToUnixTimeMilliseconds(), ended.ToUnixTimeMilliseconds(), OptionalEnum(data, "device", Devices)]);
             }
             default:
                 throw new EventRejectedException("type", $"'{Truncate(type)}' is not a known event type (one of {string.Join(", ", EventTypes.All)})");
@@ -159,7 +163,9 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
     private long Money(JsonElement data, out decimal rate, bool allowZero = false)
     {
         var amount = OptionalAmount(data, "amount", allowZero) ?? throw new EventRejectedException("data.amount", "is required");
-        var currency = Currency(data, "currency", required: true);
+        var currency = data.TryGetProperty("currency"u8, out var c) && c.ValueKind == JsonValueKind.String && c.ValueEquals(baseCurrency)
+            ? baseCurrency
+            : Currency(data, "currency", required: true);
         rate = RateFor(data, currency);
         return ToUnits(amount * rate, "data.amount");
     }
@@ -265,6 +271,38 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         return v;
     }
 
+    /// <summary>A known event type as its constant (no string allocated), or the value as sent.</summary>
+    private static string KnownType(JsonElement type)
+    {
+        foreach (var known in EventTypes.All)
+        {
+            if (type.ValueEquals(known)) return known;
+        }
+        return type.GetString()!;
+    }
+
+    /// <summary>A required, non-empty string property, left unread.</summary>
+    private static JsonElement RequiredStringElement(JsonElement e, string name)
+    {
+        if (e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && Utf8Content(v).Length > 0) return v;
+        RequiredString(e, name);
+        throw new EventRejectedException(name, "is required");
+    }
+
+    /// <summary>The raw UTF-8 between a string value's quotes (escapes not decoded).</summary>
+    private static ReadOnlySpan<byte> Utf8Content(JsonElement s) => System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(s)[1..^1];
+
+    /// <summary>Validates an id as <see cref="RequiredId"/> does; plain printable ASCII, the usual case, allocates nothing.</summary>
+    private static void ValidateId(JsonElement e, string name, string field)
+    {
+        if (e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String)
+        {
+            var raw = Utf8Content(v);
+            if (raw.Length is > 0 and <= MaxIdLength && !raw.ContainsAnyExceptInRange((byte)0x20, (byte)0x7e) && !raw.Contains((byte)'\\')) return;
+        }
+        RequiredId(e, name, field);
+    }
+
     private static string RequiredString(JsonElement e, string name) =>
         OptionalString(e, name, name) is { Length: > 0 } v ? v : throw new EventRejectedException(name, "is required");
 
@@ -280,6 +318,10 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         if (v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)) return t;
         throw new EventRejectedException(field ?? name, "must be an RFC 3339 timestamp such as 2026-11-23T10:15:02Z");
     }
+
+    /// <summary>The fold keeps times as unix milliseconds and orders same-length ones as text, which needs them non-negative.</summary>
+    private static DateTimeOffset? NotBefore1970(DateTimeOffset? time, string field) =>
+        time < DateTimeOffset.UnixEpoch ? throw new EventRejectedException(field, "must not be before 1970-01-01T00:00:00Z") : time;
 
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

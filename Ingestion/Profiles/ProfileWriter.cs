@@ -12,32 +12,47 @@ namespace Ingestion.Profiles;
 /// answered for every write.
 /// </summary>
 /// <remarks>
-/// One script call folds a run of up to <see cref="FoldOptions.EventsPerCall"/> events in order (each event keeps
-/// its own outcome), so the per-call cost of Redis's Lua is shared. Events are grouped by the hash slot of their
-/// player: on Redis Cluster a call carries only keys of one slot; on a single server every key may travel in one
-/// call, which is what makes batching pay. A player's events keep their order: they share a slot, and calls are
-/// pipelined on one connection.
+/// Events are grouped into runs, one per player, each keeping its player's events in their order (order across
+/// players does not matter: they share no keys). One script call folds up to <see cref="FoldOptions.EventsPerCall"/>
+/// events, run after run; the script buffers a run's writes and sends each field once when the run ends, so several
+/// events of one player in a batch cost little more than one. A run longer than what is left of a call continues
+/// in the next call; calls are pipelined on one connection, so they apply in order. On Redis Cluster a call carries
+/// runs of one hash slot only; on a single server any runs may share a call.
 /// </remarks>
 public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IngestionMetrics metrics,
     IOptions<FoldOptions>? options = null)
 {
     public static readonly string FoldScript = ReadScript("fold.lua");
 
-    private readonly int _eventsPerCall = options?.Value.EventsPerCall ?? new FoldOptions().EventsPerCall;
+    private readonly FoldOptions _options = options?.Value ?? new FoldOptions();
+    private readonly StoreKeys _keys = keys;
 
     public async Task<FoldOutcome[]> ApplyAsync(IReadOnlyList<FoldCommand> commands)
     {
         if (commands.Count == 0) return [];
         var started = Stopwatch.GetTimestamp();
         var db = redis.GetDatabase();
+        var runs = PlayerRuns(commands);
+        var perCall = _options.EventsPerCall;
         var calls = new List<(Task<RedisResult> Reply, List<int> Events)>();
-        foreach (var group in SlotGroups(commands))
+        foreach (var group in SlotGroups(commands, runs))
         {
-            for (var i = 0; i < group.Count; i += _eventsPerCall)
+            var call = new ScriptCall(this, commands);
+            foreach (var run in group)
             {
-                var events = group.GetRange(i, Math.Min(_eventsPerCall, group.Count - i));
-                calls.Add((Send(db, commands, events), events));
+                for (var from = 0; from < run.Count;)
+                {
+                    var take = Math.Min(run.Count - from, perCall - call.Events.Count);
+                    call.AddRun(run, from, take);
+                    from += take;
+                    if (call.Events.Count == perCall)
+                    {
+                        calls.Add((call.Send(db), call.Events));
+                        call = new ScriptCall(this, commands);
+                    }
+                }
             }
+            if (call.Events.Count > 0) calls.Add((call.Send(db), call.Events));
         }
         await Task.WhenAll(calls.Select(c => c.Reply));
 
@@ -47,63 +62,110 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             var results = (RedisResult[])reply.Result!;
             for (var j = 0; j < events.Count; j++) outcomes[events[j]] = (FoldOutcome)(int)results[j];
         }
-        var changed = new Dictionary<string, FoldCommand>(StringComparer.Ordinal);
-        for (var i = 0; i < commands.Count; i++)
+        var changed = new List<FoldCommand>(runs.Count);
+        foreach (var run in runs)
         {
-            // Duplicates re-mark too: if a crash fell between a write and its mark, the sender's retry repairs it.
-            if (outcomes[i] != FoldOutcome.TooLate) changed[commands[i].PlayerId] = commands[i];
+            // The player's last event that was not refused stands for the change. Duplicates re-mark too: if a crash
+            // fell between a write and its mark, the sender's retry repairs it.
+            for (var j = run.Count - 1; j >= 0; j--)
+            {
+                if (outcomes[run[j]] == FoldOutcome.TooLate) continue;
+                changed.Add(commands[run[j]]);
+                break;
+            }
         }
-        await MarkChangedAsync(db, changed.Values);
+        await MarkChangedAsync(db, changed);
         metrics.Applied(outcomes, Stopwatch.GetElapsedTime(started));
         return outcomes;
     }
 
-    /// <summary>Indices of the commands, grouped by the hash slot of their player on a cluster, else all in one group.</summary>
-    private List<List<int>> SlotGroups(IReadOnlyList<FoldCommand> commands)
+    /// <summary>The commands' indices, one run per player in order of first appearance, each in the commands' order.</summary>
+    private static List<List<int>> PlayerRuns(IReadOnlyList<FoldCommand> commands)
     {
-        var all = Enumerable.Range(0, commands.Count).ToList();
-        if (!redis.GetServers().Any(s => s.ServerType == ServerType.Cluster)) return [all];
-        return all.GroupBy(i => redis.HashSlot(keys.Profile(commands[i].PlayerId))).Select(g => g.ToList()).ToList();
-    }
-
-    /// <summary>One script call: four keys per distinct player, and per event its length, its player and its arguments.</summary>
-    private Task<RedisResult> Send(IDatabase db, IReadOnlyList<FoldCommand> commands, List<int> events)
-    {
-        var players = new Dictionary<string, int>(StringComparer.Ordinal);
-        var keyList = new List<RedisKey>();
-        var length = 0;
-        foreach (var i in events) length += commands[i].Args.Length + 2;
-        var args = new RedisValue[length];
-        var at = 0;
-        foreach (var i in events)
+        var byPlayer = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var runs = new List<List<int>>();
+        for (var i = 0; i < commands.Count; i++)
         {
-            var c = commands[i];
-            if (!players.TryGetValue(c.PlayerId, out var player))
+            if (!byPlayer.TryGetValue(commands[i].PlayerId, out var run))
             {
-                player = players.Count + 1;
-                players[c.PlayerId] = player;
-                keyList.AddRange([keys.Profile(c.PlayerId), keys.Days(c.PlayerId), keys.Games(c.PlayerId), keys.Ledger(c.PlayerId)]);
+                run = new List<int>(4);
+                byPlayer[commands[i].PlayerId] = run;
+                runs.Add(run);
             }
-            args[at++] = c.Args.Length + 2;
-            args[at++] = player;
-            c.Args.CopyTo(args, at);
-            at += c.Args.Length;
+            run.Add(i);
         }
-        return db.ScriptEvaluateAsync(FoldScript, [.. keyList], args);
+        return runs;
     }
 
-    private async Task MarkChangedAsync(IDatabase db, IEnumerable<FoldCommand> lastPerPlayer)
+    /// <summary>The runs grouped by the hash slot of their player on a cluster, else all in one group.</summary>
+    private List<List<List<int>>> SlotGroups(IReadOnlyList<FoldCommand> commands, List<List<int>> runs)
+    {
+        if (!redis.GetServers().Any(s => s.ServerType == ServerType.Cluster)) return [runs];
+        return runs.GroupBy(r => redis.HashSlot(_keys.Profile(commands[r[0]].PlayerId))).Select(g => g.ToList()).ToList();
+    }
+
+    /// <summary>
+    /// One script call: four keys per run; as arguments the dedup horizon and the bucket retention, then per run its
+    /// number of events and their arguments (each op has a fixed number: fold.lua's ARITY).
+    /// </summary>
+    private sealed class ScriptCall(ProfileWriter writer, IReadOnlyList<FoldCommand> commands)
+    {
+        private readonly List<(List<int> Run, int From, int Count)> _runs = [];
+        private int _arguments = 2;
+
+        /// <summary>The commands' indices in the order the script answers for them.</summary>
+        public List<int> Events { get; } = new(writer._options.EventsPerCall);
+
+        public void AddRun(List<int> run, int from, int count)
+        {
+            _runs.Add((run, from, count));
+            _arguments++;
+            for (var j = from; j < from + count; j++)
+            {
+                _arguments += commands[run[j]].Args.Length;
+                Events.Add(run[j]);
+            }
+        }
+
+        /// <summary>Sends the call; the arrays are built at their final size (a call carries thousands of arguments).</summary>
+        public Task<RedisResult> Send(IDatabase db)
+        {
+            var k = writer._keys;
+            var keys = new RedisKey[_runs.Count * 4];
+            var args = new RedisValue[_arguments];
+            args[0] = writer._options.DedupHorizonDays;
+            args[1] = writer._options.BucketRetentionDays;
+            int at = 2, key = 0;
+            foreach (var (run, from, count) in _runs)
+            {
+                var player = commands[run[from]].PlayerId;
+                keys[key++] = k.Profile(player);
+                keys[key++] = k.Days(player);
+                keys[key++] = k.Games(player);
+                keys[key++] = k.Ledger(player);
+                args[at++] = count;
+                for (var j = from; j < from + count; j++)
+                {
+                    var own = commands[run[j]].Args;
+                    own.CopyTo(args, at);
+                    at += own.Length;
+                }
+            }
+            return db.ScriptEvaluateAsync(FoldScript, keys, args);
+        }
+    }
+
+    private async Task MarkChangedAsync(IDatabase db, List<FoldCommand> changed)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var changed = lastPerPlayer.ToList();
         var ids = changed.Select(c => (RedisValue)c.PlayerId).ToArray();
         // NX keeps the time of the oldest unprocessed change, so lag is measured honestly.
-        var pending = db.SortedSetAddAsync(keys.RescorePending, ids.Select(id => new SortedSetEntry(id, now)).ToArray(), SortedSetWhen.NotExists);
-        var known = db.SetAddAsync(keys.Players, ids);
+        var pending = db.SortedSetAddAsync(_keys.RescorePending, ids.Select(id => new SortedSetEntry(id, now)).ToArray(), SortedSetWhen.NotExists);
+        var known = db.SetAddAsync(_keys.Players, ids);
         foreach (var c in changed)
         {
             // A notification is a hint (the change feed above is the durable record): nothing waits for its reply.
-            db.Publish(keys.ProfileChanged, new ProfileChange(c.PlayerId, c.EventType, c.GameId).ToString(), CommandFlags.FireAndForget);
+            db.Publish(_keys.ProfileChanged, new ProfileChange(c.PlayerId, c.EventType, c.GameId).ToString(), CommandFlags.FireAndForget);
         }
         await Task.WhenAll(pending, known);
     }

@@ -5,16 +5,13 @@
 -- attribute is last-writer-wins by event time (ties broken by value), first/last times are min/max, and a
 -- ledger of recent transaction and event ids makes duplicates and rollbacks exact whichever arrives first.
 --
--- One call carries many events so the cost of a call is shared; every key it touches is in KEYS, and the
--- caller groups events by hash slot, so on a cluster one call stays on one node.
+-- One call carries many events so the cost of a call is shared, grouped into runs: all of a call's events of one
+-- player, in their order. Every key it touches is in KEYS, and the caller groups players by hash slot, so on a
+-- cluster one call stays on one node.
 --
--- KEYS: four per player: profile hash, day buckets, per-game play, ledger (all share the player's hash tag)
--- ARGV: one record per event, back to back:
---   n (items in the record, itself included), player (1-based: which four KEYS), then the event's own
---   arguments: 1 op, 2 ledger key, 3 time (unix ms), 4 day (days since 1970-01-01 UTC), 5 dedup horizon
---   (days), 6 bucket retention (days), 7.. op-specific (see FoldCommand producers in EventParser.cs)
--- Returns one outcome per event: 1 applied, 0 duplicate, 2 superseded (accepted, no change), -1 older than
--- the dedup horizon.
+-- KEYS: four per run (player): profile hash, day buckets, per-game play, ledger (all share the player's hash tag)
+-- ARGV: see the main loop at the end.
+-- Returns one outcome per event (see the main loop at the end).
 --
 -- Day buckets. A day is kept as one field holding twelve space-separated integers:
 --   1 deposits 2 deposit amount 3 withdrawals 4 withdrawal amount 5 bets 6 stake 7 win amount
@@ -26,26 +23,101 @@
 
 local unpack = table.unpack or unpack
 local function fmt(n) return string.format('%d', n) end
-local function neg(n) return fmt(-tonumber(n)) end
 
--- The current event: its keys, the offset of its arguments (argument i is ARGV[a + i]), time and day,
--- the player's newest day after this event, and profile fields to write when the event is done.
+-- Most writes are held back while a player's run lasts and sent when it ends: the profile's time and day fields
+-- with one HSET, each counter once with the run's net change (none when it nets to zero), the games' last-played
+-- times with one HSET. A write costs Redis far more than a read (it is propagated to the AOF), and a batch often
+-- holds several events of one player, so this is most of what a run saves. Events later in the run read the
+-- held values. Rarer writes (attributes, the ledger, first activity of a day) go straight to the store; they
+-- never touch a held field. The tables below are reused from run to run: making tables costs Lua more than
+-- emptying them.
+
+-- The current player's keys; the current event: the offset of its arguments (argument i is ARGV[a + i]), op,
+-- ledger key, time and day (as numbers and as text; day is a number only once advance needed it), and whether
+-- it falls on the player's newest day.
 local P, D, G, T, a
-local op, lk, ts, tss, day, ds, newest
-local pw
+local op, lk, ts, tss, day, ds, on_newest
+local horizon, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
 
-local function pset(field, value)
-  pw[#pw + 1] = field
-  pw[#pw + 1] = value
+-- Profile fields read once per run (HMGET) and written once at its end: pv holds their values (false when
+-- absent), pd marks those to write.
+local PF = { 'md', 'lb', 'la', 'ay', 'fd', 'ld' }
+local MD, LB, LA, AY, FD, LD = 1, 2, 3, 4, 5, 6
+local pv, pd = nil, {}
+
+-- Held counter changes of the day buckets and games (field -> change), and games' last-played times (field -> text).
+local dinc, ginc, gtime = {}, {}, {}
+
+-- Increments stay well inside the integers a double holds exactly (2^53); beyond that Redis adds them.
+local LIMIT = 2 ^ 52
+
+local function add(held, key, field, delta)
+  local n = (held[field] or 0) + delta
+  if n > LIMIT or n < -LIMIT then
+    redis.call('HINCRBY', key, field, fmt(n))
+    n = 0
+  end
+  held[field] = n
 end
 
--- Max/min of an event time over a profile field whose current value was read already.
-local function pmax(cur, field)
-  if not cur or tonumber(cur) < ts then pset(field, tss) end
+local function send_counters(held, key)
+  for f, n in pairs(held) do
+    if n ~= 0 then redis.call('HINCRBY', key, f, fmt(n)) end
+    held[f] = nil
+  end
 end
 
-local function pmin(cur, field)
-  if not cur or tonumber(cur) > ts then pset(field, tss) end
+-- Sends every held write of the run.
+local function flush()
+  local args, n = {}, 0
+  for i = 1, #PF do
+    if pd[i] then
+      args[n + 1], args[n + 2] = PF[i], pv[i]
+      n = n + 2
+      pd[i] = false
+    end
+  end
+  if n > 0 then redis.call('HSET', P, unpack(args, 1, n)) end
+  send_counters(dinc, D)
+  send_counters(ginc, G)
+  args, n = {}, 0
+  for f, v in pairs(gtime) do
+    args[n + 1], args[n + 2] = f, v
+    n = n + 2
+    gtime[f] = nil
+    -- In slices: unpack is bounded by Lua's stack.
+    if n == 1000 then redis.call('HSET', G, unpack(args, 1, n)); n = 0 end
+  end
+  if n > 0 then redis.call('HSET', G, unpack(args, 1, n)) end
+end
+
+local function pset(i, value)
+  pv[i] = value
+  pd[i] = true
+end
+
+-- Max/min of the event time over a held profile field.
+-- Whether a stored time (unix ms, as text) is before or after the event's. Times are never negative (the parser
+-- refuses times before 1970) and carry no leading zeros, so two with as many digits order as text: that spares
+-- tonumber (two strtod calls in Lua 5.1) on nearly every event.
+local function before_event(cur)
+  if #cur == #tss then return cur < tss end
+  return tonumber(cur) < ts
+end
+
+local function after_event(cur)
+  if #cur == #tss then return cur > tss end
+  return tonumber(cur) > ts
+end
+
+local function pmax(i)
+  local cur = pv[i]
+  if not cur or before_event(cur) then pset(i, tss) end
+end
+
+local function pmin(i)
+  local cur = pv[i]
+  if not cur or after_event(cur) then pset(i, tss) end
 end
 
 local function hmax(key, field, value, text)
@@ -56,6 +128,13 @@ end
 local function hmin(key, field, value, text)
   local cur = redis.call('HGET', key, field)
   if not cur or tonumber(cur) > value then redis.call('HSET', key, field, text) end
+end
+
+-- A game's last-played time: the held one if any, else the stored one.
+local function game_time(field, value, text)
+  local cur = gtime[field]
+  if not cur then cur = redis.call('HGET', G, field) end
+  if not cur or tonumber(cur) < value then gtime[field] = text end
 end
 
 -- Last writer wins by event time; equal times resolve to the greater value, so any order gives one answer.
@@ -111,8 +190,9 @@ end
 local LIFETIME = { 'dc', 'da', 'wc', 'wa', 'bc', 'sa', 'wn', 'bs', 'bo', 'sc', 'lc' }
 
 -- Folds the 'day:position' fields of days before `upto` into their days' numbers and the lifetime counters;
--- drops days past retention.
-local function compact(upto, retention)
+-- drops days past retention. It reads the stored buckets, so the run's held bucket changes are sent first.
+local function compact(upto)
+  send_counters(dinc, D)
   local entries = redis.call('HGETALL', D)
   local life = {}
   local function lifetime_add(pos, value)
@@ -130,10 +210,10 @@ local function compact(upto, retention)
       whole[f] = entries[i + 1]
     elseif dn < upto then
       dead[#dead + 1] = f
-      local add = adds[d]
-      if not add then add = {}; adds[d] = add end
+      local sum = adds[d]
+      if not sum then sum = {}; adds[d] = sum end
       pos = tonumber(pos)
-      add[pos] = (add[pos] or 0) + tonumber(entries[i + 1])
+      sum[pos] = (sum[pos] or 0) + tonumber(entries[i + 1])
       lifetime_add(pos, entries[i + 1])
     end
   end
@@ -141,9 +221,9 @@ local function compact(upto, retention)
     if sum ~= 0 then redis.call('HINCRBY', P, LIFETIME[pos], fmt(sum)) end
   end
   hdel_all(D, dead)
-  for d, add in pairs(adds) do
+  for d, sum in pairs(adds) do
     local v = numbers(whole[d])
-    for pos, delta in pairs(add) do
+    for pos, delta in pairs(sum) do
       if pos == NB then
         if delta > 0 then v[NB] = '1' end
       elseif delta ~= 0 then
@@ -168,14 +248,19 @@ end
 
 -- Horizon and housekeeping for counted events, given the profile's 'md' (newest activity day seen).
 -- Pruning runs only when it advances, so at most once per player and day. False: older than the horizon.
-local function advance(md)
-  md = tonumber(md or '-1')
-  local horizon, retention = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
+local function advance()
+  -- Nearly every event falls on the player's newest day: nothing to decide then.
+  if pv[MD] == ds then
+    on_newest = true
+    return true
+  end
+  day = tonumber(ds)
+  local md = tonumber(pv[MD] or '-1')
   if md >= 0 and day < md - horizon then return false end
-  newest = md
+  on_newest = day == md
   if day > md then
-    newest = day
-    pset('md', ds)
+    on_newest = true
+    pset(MD, ds)
     if md >= 0 then
       local dead = {}
       local entries = redis.call('HGETALL', T)
@@ -183,20 +268,21 @@ local function advance(md)
         if ledger_day(entries[i + 1]) < day - horizon then dead[#dead + 1] = entries[i] end
       end
       hdel_all(T, dead)
-      compact(day, retention)
+      compact(day)
     end
   end
   return true
 end
 
--- Marks the event's day active; counts it in 'ad' the first time. `ay`: the profile's newest active day.
-local function mark_active(ay)
-  if ay == ds then return end
+-- Marks the event's day active; counts it in 'ad' the first time. 'ay' in the profile is the newest day already
+-- marked active, which spares a lookup on nearly every event.
+local function mark_active()
+  if pv[AY] == ds then return end
   local whole = redis.call('HGET', D, ds)
   if not (whole and numbers(whole)[NB] == '1') and redis.call('HSETNX', D, ds .. ':12', '1') == 1 then
     redis.call('HINCRBY', P, 'ad', '1')
   end
-  if day == newest then pset('ay', ds) end
+  if on_newest then pset(AY, ds) end
 end
 
 -- Claims the ledger entry for this event: nil when it is new (and now recorded as value), else the prior entry.
@@ -214,26 +300,26 @@ local ops = {}
 function ops.reg()
   local fresh = not seen_event()
   hmin(P, 'reg', ts, tss)
-  lww('cty', ARGV[a + 7]); lww('cur', ARGV[a + 8]); lww('mkt', ARGV[a + 9]); lww('by', ARGV[a + 10])
-  lww('chn', ARGV[a + 11]); lww('aff', ARGV[a + 12]); lww('cmp', ARGV[a + 13])
+  lww('cty', ARGV[a + 5]); lww('cur', ARGV[a + 6]); lww('mkt', ARGV[a + 7]); lww('by', ARGV[a + 8])
+  lww('chn', ARGV[a + 9]); lww('aff', ARGV[a + 10]); lww('cmp', ARGV[a + 11])
   return fresh and 1 or 0
 end
 
 function ops.upd()
   local fresh = not seen_event()
-  lww('cty', ARGV[a + 7]); lww('mkt', ARGV[a + 8]); lww('kyc', ARGV[a + 9]); lww('vip', ARGV[a + 10])
+  lww('cty', ARGV[a + 5]); lww('mkt', ARGV[a + 6]); lww('kyc', ARGV[a + 7]); lww('vip', ARGV[a + 8])
   return fresh and 1 or 0
 end
 
 function ops.consent()
   local fresh = not seen_event()
-  lww('c:' .. ARGV[a + 7], ARGV[a + 8])
+  lww('c:' .. ARGV[a + 5], ARGV[a + 6])
   return fresh and 1 or 0
 end
 
 function ops.rg()
   local fresh = not seen_event()
-  local kind, untilv, amount, period = ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], ARGV[a + 10]
+  local kind, untilv, amount, period = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
   if kind == 'self_exclusion' then lww('se', untilv == '' and 'inf' or untilv)
   elseif kind == 'cooling_off' then lww('co', untilv)
   elseif kind == 'block' then lww('bl', untilv == '' and 'inf' or untilv)
@@ -244,68 +330,66 @@ function ops.rg()
 end
 
 function ops.login()
-  local r = redis.call('HMGET', P, 'md', 'la', 'ay')
-  if not advance(r[1]) then return -1 end
+  if not advance() then return -1 end
   if seen_event() then return 0 end
-  redis.call('HINCRBY', D, ds .. ':11', '1')
-  mark_active(r[3])
-  lww('dev', ARGV[a + 7])
-  pmax(r[2], 'la')
+  add(dinc, D, ds .. ':11', 1)
+  mark_active()
+  lww('dev', ARGV[a + 5])
+  pmax(LA)
   return 1
 end
 
 function ops.sess()
-  local r = redis.call('HMGET', P, 'md', 'la', 'ay')
-  if not advance(r[1]) then return -1 end
+  if not advance() then return -1 end
   if seen_event() then return 0 end
-  local game, ended = ARGV[a + 7], ARGV[a + 9]
-  redis.call('HINCRBY', D, ds .. ':10', '1')
-  mark_active(r[3])
-  hmax(G, game .. ':t', tonumber(ended), ended)
-  lww('dev', ARGV[a + 10])
-  pmax(r[2], 'la')
+  local game, ended = ARGV[a + 5], ARGV[a + 7]
+  add(dinc, D, ds .. ':10', 1)
+  mark_active()
+  game_time(game .. ':t', tonumber(ended), ended)
+  lww('dev', ARGV[a + 8])
+  pmax(LA)
   return 1
 end
 
 function ops.bonus()
-  if not advance(redis.call('HGET', P, 'md')) then return -1 end
-  local units = ARGV[a + 8]
+  if not advance() then return -1 end
+  local units = ARGV[a + 5]
   if claim('B|' .. ds .. '|' .. units) then return 0 end
-  redis.call('HINCRBY', D, ds .. ':9', units)
+  add(dinc, D, ds .. ':9', tonumber(units))
   return 1
 end
 
 function ops.bet()
-  local r = redis.call('HMGET', P, 'md', 'lb', 'la', 'ay')
-  if not advance(r[1]) then return -1 end
-  local units, bonus, game = ARGV[a + 8], ARGV[a + 9], ARGV[a + 10]
+  if not advance() then return -1 end
+  local units, bonus, game = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local la = pv[LA]
   -- Activity times record the attempt, so they do not depend on whether the rollback came first.
-  pmax(r[2], 'lb'); pmax(r[3], 'la')
+  pmax(LB); pmax(LA)
   -- Every game time is at most 'la', so a bet at or after 'la' is its game's newest play: no read needed.
-  if not r[3] or tonumber(r[3]) <= ts then redis.call('HSET', G, game .. ':t', tss) else hmax(G, game .. ':t', ts, tss) end
+  local gt = game .. ':t'
+  if not la or not after_event(la) then gtime[gt] = tss else game_time(gt, ts, tss) end
   local prior = claim('b|' .. ds .. '|' .. units .. '|' .. bonus .. '|' .. game)
   if prior then
     if string.sub(prior, 1, 1) == 'R' then
       redis.call('HSET', T, lk, 'C|' .. ds)
-      mark_active(r[4])
+      mark_active()
       return 1
     end
     return 0
   end
-  redis.call('HINCRBY', G, game .. ':n', '1')
-  redis.call('HINCRBY', G, game .. ':s', units)
-  redis.call('HINCRBY', D, ds .. ':5', '1')
-  redis.call('HINCRBY', D, ds .. ':6', units)
-  if bonus ~= '0' then
-    redis.call('HINCRBY', D, ds .. ':8', bonus)
-  end
-  mark_active(r[4])
+  local n = tonumber(units)
+  add(ginc, G, game .. ':n', 1)
+  add(ginc, G, game .. ':s', n)
+  add(dinc, D, ds .. ':5', 1)
+  add(dinc, D, ds .. ':6', n)
+  if bonus ~= '0' then add(dinc, D, ds .. ':8', tonumber(bonus)) end
+  mark_active()
   return 1
 end
 
 function ops.win()
-  if not advance(redis.call('HGET', P, 'md')) then return -1 end
-  local units = ARGV[a + 8]
+  if not advance() then return -1 end
+  local units = ARGV[a + 5]
   local prior = claim('w|' .. ds .. '|' .. units)
   if prior then
     if string.sub(prior, 1, 1) == 'R' then
@@ -314,9 +398,7 @@ function ops.win()
     end
     return 0
   end
-  if units ~= '0' then
-    redis.call('HINCRBY', D, ds .. ':7', units)
-  end
+  if units ~= '0' then add(dinc, D, ds .. ':7', tonumber(units)) end
   return 1
 end
 
@@ -324,27 +406,21 @@ local RANK = { pending = 1, rejected = 2, approved = 3 }
 
 local function payment()
   local dep = op == 'dep'
-  local kind, cf, af, ci, ai = 'D', 'dc', 'da', ':1', ':2'
-  if not dep then kind, cf, af, ci, ai = 'W', 'wc', 'wa', ':3', ':4' end
-  local r = redis.call('HMGET', P, 'md', 'la', 'ay', 'fd', 'ld')
-  if not advance(r[1]) then return -1 end
-  local units, status = ARGV[a + 8], ARGV[a + 9]
+  local kind, ci, ai = 'D', ':1', ':2'
+  if not dep then kind, ci, ai = 'W', ':3', ':4' end
+  if not advance() then return -1 end
+  local units, status = ARGV[a + 5], ARGV[a + 6]
   local approved = status == 'approved'
   -- Times and the active day record every approved attempt, so they are the same whatever came first.
   if approved then
-    if dep then pmin(r[4], 'fd'); pmax(r[5], 'ld') end
-    pmax(r[2], 'la')
-    mark_active(r[3])
-  end
-  local function count(d, u, sign)
-    local amount = fmt(sign * tonumber(u))
-    redis.call('HINCRBY', D, d .. ci, fmt(sign))
-    redis.call('HINCRBY', D, d .. ai, amount)
+    if dep then pmin(FD); pmax(LD) end
+    pmax(LA)
+    mark_active()
   end
   local record = kind .. '|' .. ds .. '|' .. status .. '|' .. units .. '|' .. tss
   local prior = claim(record)
   if not prior then
-    if approved then count(ds, units, 1) end
+    if approved then add(dinc, D, ds .. ci, 1); add(dinc, D, ds .. ai, tonumber(units)) end
     return 1
   end
   local k = string.sub(prior, 1, 1)
@@ -359,9 +435,9 @@ local function payment()
   if pstatus == status and pts == ts then return 0 end
   -- The later state of a payment wins; at equal times approved > rejected > pending.
   if ts < pts or (ts == pts and RANK[status] <= RANK[pstatus]) then return 2 end
-  if pstatus == 'approved' then count(pday, punits, -1) end
+  if pstatus == 'approved' then add(dinc, D, pday .. ci, -1); add(dinc, D, pday .. ai, -tonumber(punits)) end
   redis.call('HSET', T, lk, record)
-  if approved then count(ds, units, 1) end
+  if approved then add(dinc, D, ds .. ci, 1); add(dinc, D, ds .. ai, tonumber(units)) end
   return 1
 end
 
@@ -369,7 +445,7 @@ ops.dep = payment
 ops.wd = payment
 
 function ops.rb()
-  if not advance(redis.call('HGET', P, 'md')) then return -1 end
+  if not advance() then return -1 end
   local prior = claim('R|' .. ds)
   if not prior then return 1 end
   local f = split(prior)
@@ -377,40 +453,48 @@ function ops.rb()
   if k == 'R' or k == 'C' or k == 'E' or k == 'B' then return 0 end
   redis.call('HSET', T, lk, 'C|' .. pday)
   if k == 'b' then
-    local units, bonus, game = f[3], f[4], table.concat(f, '|', 5)
-    redis.call('HINCRBY', G, game .. ':n', '-1')
-    redis.call('HINCRBY', G, game .. ':s', neg(units))
-    redis.call('HINCRBY', D, pday .. ':5', '-1')
-    redis.call('HINCRBY', D, pday .. ':6', neg(units))
-    if bonus ~= '0' then
-      redis.call('HINCRBY', D, pday .. ':8', neg(bonus))
-    end
+    local units, bonus, game = tonumber(f[3]), f[4], table.concat(f, '|', 5)
+    add(ginc, G, game .. ':n', -1)
+    add(ginc, G, game .. ':s', -units)
+    add(dinc, D, pday .. ':5', -1)
+    add(dinc, D, pday .. ':6', -units)
+    if bonus ~= '0' then add(dinc, D, pday .. ':8', -tonumber(bonus)) end
   elseif k == 'w' then
-    if f[3] ~= '0' then
-      redis.call('HINCRBY', D, pday .. ':7', neg(f[3]))
-    end
+    if f[3] ~= '0' then add(dinc, D, pday .. ':7', -tonumber(f[3])) end
   elseif (k == 'D' or k == 'W') and f[3] == 'approved' then
-    local cf, af, ci, ai = 'dc', 'da', ':1', ':2'
-    if k == 'W' then cf, af, ci, ai = 'wc', 'wa', ':3', ':4' end
-    redis.call('HINCRBY', D, pday .. ci, '-1')
-    redis.call('HINCRBY', D, pday .. ai, neg(f[4]))
+    local ci, ai = ':1', ':2'
+    if k == 'W' then ci, ai = ':3', ':4' end
+    add(dinc, D, pday .. ci, -1)
+    add(dinc, D, pday .. ai, -tonumber(f[4]))
   end
   return 1
 end
 
+-- Arguments of each op after the four every event has (see EventParser.cs): records have no length of their own.
+local ARITY = { reg = 7, upd = 4, login = 1, consent = 2, rg = 4, dep = 2, wd = 2, bet = 3, win = 2, rb = 0, bonus = 1, sess = 4 }
+
+-- ARGV: 1 dedup horizon (days), 2 bucket retention (days), then one run per player, in the order of KEYS:
+--   m (events in the run), then m records back to back, each the event's arguments: 1 op, 2 ledger key,
+--   3 time (unix ms), 4 day (days since 1970-01-01 UTC), then ARITY[op] op-specific ones.
+-- Returns one outcome per event: 1 applied, 0 duplicate, 2 superseded (accepted, no change), -1 older than
+-- the dedup horizon.
 local out = {}
-local o = 1
+local o, k = 3, 0
 while o <= #ARGV do
-  local k = tonumber(ARGV[o + 1]) * 4
-  P, D, G, T = KEYS[k - 3], KEYS[k - 2], KEYS[k - 1], KEYS[k]
-  a = o + 1
-  op, lk, tss, ds = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  ts, day = tonumber(tss), tonumber(ds)
-  local fold = ops[op]
-  if not fold then return redis.error_reply('unknown op ' .. tostring(op)) end
-  pw = {}
-  out[#out + 1] = fold()
-  if #pw > 0 then redis.call('HSET', P, unpack(pw)) end
-  o = o + tonumber(ARGV[o])
+  local m = tonumber(ARGV[o])
+  o = o + 1
+  P, D, G, T = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  k = k + 4
+  pv = redis.call('HMGET', P, unpack(PF))
+  for _ = 1, m do
+    a = o - 1
+    op, lk, tss, ds = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
+    ts = tonumber(tss)
+    local fold, arity = ops[op], ARITY[op]
+    if not fold then return redis.error_reply('unknown op ' .. tostring(op)) end
+    out[#out + 1] = fold()
+    o = o + 4 + arity
+  end
+  flush()
 end
 return out

@@ -24,10 +24,11 @@ fsync.AcceptOnlyFromAmong("everysec", "always");
 var env = new Option<string[]>("--env") { Description = "Extra KEY=VALUE settings for the Ingestion process (e.g. Ingestion__MaxBatchEvents=10000)", AllowMultipleArgumentsPerToken = true };
 var redisConfig = new Option<string[]>("--redis-config") { Description = "Redis settings applied with CONFIG SET before the run, as NAME=VALUE (e.g. hash-max-listpack-entries=16)", AllowMultipleArgumentsPerToken = true };
 var skipCeiling = new Option<bool>("--no-ceiling") { Description = "Skip the redis-benchmark ceiling" };
+var storeOptions = new Option<string>("--store-options") { Description = "StackExchange.Redis options appended to Ingestion's connection string, e.g. asyncTimeout=60000 when redis-server runs under a profiler", DefaultValueFactory = _ => "" };
 
 var root = new RootCommand("Measures POST /v1/events (NDJSON) end to end into a local redis-server, and that server's own ceiling.")
 {
-    events, warmup, batch, clients, players, games, days, seed, fsync, env, redisConfig, skipCeiling,
+    events, warmup, batch, clients, players, games, days, seed, fsync, env, redisConfig, skipCeiling, storeOptions,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -35,14 +36,16 @@ root.SetAction(async (parse, ct) =>
     var options = new Run(parse.GetValue(events), parse.GetValue(warmup), parse.GetValue(batch), parse.GetValue(clients),
         parse.GetValue(players), parse.GetValue(games), parse.GetValue(days), parse.GetValue(seed),
         parse.GetValue(fsync) == "always" ? RedisPersistence.AofAlways : RedisPersistence.AofEverySecond, settings, !parse.GetValue(skipCeiling),
-        (parse.GetValue(redisConfig) ?? []).Select(s => s.Split('=', 2)).ToDictionary(s => s[0], s => s.Length > 1 ? s[1] : ""));
+        (parse.GetValue(redisConfig) ?? []).Select(s => s.Split('=', 2)).ToDictionary(s => s[0], s => s.Length > 1 ? s[1] : ""),
+        parse.GetValue(storeOptions) ?? "");
     await options.ExecuteAsync(ct);
     return 0;
 });
 return await root.Parse(args).InvokeAsync();
 
 internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int Players, int Games, int Days, int Seed,
-    RedisPersistence Persistence, IReadOnlyDictionary<string, string> Settings, bool Ceiling, IReadOnlyDictionary<string, string> RedisConfig)
+    RedisPersistence Persistence, IReadOnlyDictionary<string, string> Settings, bool Ceiling, IReadOnlyDictionary<string, string> RedisConfig,
+    string StoreOptions)
 {
     public async Task ExecuteAsync(CancellationToken ct)
     {
@@ -71,7 +74,8 @@ internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int P
         Console.WriteLine($"generated {(warm.Length + measured.Length) * Batch:N0} events ({measured.Sum(b => (long)b.Length) / (double)(Events / Batch * Batch):N0} bytes each) in {generate.Elapsed.TotalSeconds:N1} s");
 
         var apiKey = Convert.ToHexString(Guid.NewGuid().ToByteArray());
-        using var ingestion = await IngestionProcess.StartAsync(redisServer.ConnectionString, apiKey, Settings, ct);
+        using var ingestion = await IngestionProcess.StartAsync(
+            StoreOptions.Length == 0 ? redisServer.ConnectionString : $"{redisServer.ConnectionString},{StoreOptions}", apiKey, Settings, ct);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients })
         {
             BaseAddress = ingestion.Address,

@@ -33,8 +33,8 @@ public class EventParserTests
         Assert.Equal("g-starburst", c.GameId);
         Assert.Equal("bet", (string?)c.Args[0]);
         Assert.Equal("x:tx-77", (string?)c.Args[1]);
-        Assert.Equal(25_000L, (long)c.Args[7]);
-        Assert.Equal(5_000L, (long)c.Args[8]);
+        Assert.Equal(25_000L, (long)c.Args[4]);
+        Assert.Equal(5_000L, (long)c.Args[5]);
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public class EventParserTests
     {
         var c = Parse(Event("wallet.deposit", """{"transactionId":"d","amount":10.00,"currency":"USD","exchangeRate":0.923456,"status":"approved"}"""));
         // 10 × 0.923456 = 9.23456 → 9.2346 base units at four decimals
-        Assert.Equal(92_346L, (long)c.Args[7]);
+        Assert.Equal(92_346L, (long)c.Args[4]);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class EventParserTests
     {
         var parser = Parser(new(StringComparer.OrdinalIgnoreCase) { ["GBP"] = 1.15m });
         var c = Parse(Event("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":4,"currency":"GBP"}"""), parser);
-        Assert.Equal(46_000L, (long)c.Args[7]);
+        Assert.Equal(46_000L, (long)c.Args[4]);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public class EventParserTests
     public void Win_OfZero_IsAccepted()
     {
         var c = Parse(Event("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":0,"currency":"EUR","roundClosed":true}"""));
-        Assert.Equal(0L, (long)c.Args[7]);
+        Assert.Equal(0L, (long)c.Args[4]);
     }
 
     [Fact]
@@ -145,5 +145,39 @@ public class EventParserTests
         Assert.Equal(0, EventParser.DayOf(DateTimeOffset.UnixEpoch));
         Assert.Equal(-1, EventParser.DayOf(DateTimeOffset.UnixEpoch.AddSeconds(-1)));
         Assert.Equal(20_415, EventParser.DayOf(new DateTimeOffset(2025, 11, 23, 23, 59, 59, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void TimeBefore1970_IsRejected()
+    {
+        Assert.Equal("field time: must not be before 1970-01-01T00:00:00Z",
+            ErrorOf("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","time":"1969-12-31T23:59:59Z","subject":"p","data":{}}"""));
+        Assert.Equal("field data.startedAt: must not be before 1970-01-01T00:00:00Z",
+            ErrorOf(Event("game.session", """{"gameId":"g","startedAt":"1969-12-31T23:00:00Z","endedAt":"2026-11-23T00:10:00Z"}""")));
+    }
+
+    /// <summary>The script reads records back to back by the arity of their op, so parser and script must agree on every one.</summary>
+    [Theory]
+    [InlineData("player.registered", """{"country":"MT","currency":"EUR"}""")]
+    [InlineData("player.updated", """{"kycStatus":"verified"}""")]
+    [InlineData("player.login", """{"device":"mobile"}""")]
+    [InlineData("player.consent", """{"channel":"email","granted":true}""")]
+    [InlineData("player.rg", """{"kind":"block"}""")]
+    [InlineData("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"approved"}""")]
+    [InlineData("wallet.withdrawal", """{"transactionId":"w","amount":10,"currency":"EUR","status":"pending"}""")]
+    [InlineData("wallet.bet", """{"transactionId":"b","roundId":"r","gameId":"g","amount":1,"currency":"EUR"}""")]
+    [InlineData("wallet.win", """{"transactionId":"w","roundId":"r","gameId":"g","amount":1,"currency":"EUR"}""")]
+    [InlineData("wallet.rollback", """{"transactionId":"rb","referenceTransactionId":"b"}""")]
+    [InlineData("bonus.granted", """{"bonusId":"bo","amount":5,"currency":"EUR"}""")]
+    [InlineData("game.session", """{"gameId":"g","startedAt":"2026-11-23T10:00:00Z","endedAt":"2026-11-23T10:05:00Z"}""")]
+    public void EveryOp_HasTheArgumentCountTheScriptReads(string type, string data)
+    {
+        var arity = System.Text.RegularExpressions.Regex.Match(ProfileWriter.FoldScript, @"local ARITY = \{([^}]*)\}").Groups[1].Value
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', StringSplitOptions.TrimEntries))
+            .ToDictionary(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        var c = Parse(Event(type, data));
+        Assert.Equal(12, arity.Count);
+        Assert.Equal(4 + arity[(string)c.Args[0]!], c.Args.Length);
     }
 }
