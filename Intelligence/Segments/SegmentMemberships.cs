@@ -19,7 +19,7 @@ namespace Intelligence.Segments;
 /// Each decision carries the version of the data it was made on (the scoring time) and of the definitions; the store
 /// keeps whichever is fresher, so the two paths never undo each other.
 /// </summary>
-public sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, LiveSegments segments, MembershipStore store, MembershipAnnouncer announcer,
+internal sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, LiveSegments segments, MembershipStore store, MembershipAnnouncer announcer,
     IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock, ILogger<SegmentMemberships> log)
     : IScoringStage
 {
