@@ -1,10 +1,13 @@
 using Lobby;
 using Lobby.Components;
+using Lobby.Console;
 using Lobby.Live;
 using Lobby.Players;
 using Lobby.Rows;
 using Shared.ServiceDefaults;
 using Shared.Store;
+
+if (HashPasswordCommand.Matches(args)) return HashPasswordCommand.Run(args, Console.In, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +15,7 @@ builder.AddServiceDefaults(LobbyMetrics.MeterName);
 builder.AddRedisStore();
 builder.AddLobbyOptions();
 builder.AddPlayerSignIn();
+builder.AddConsole();
 builder.AddLobbyRows();
 builder.AddLiveLobby();
 builder.AddLobbyComponents();
@@ -24,7 +28,9 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapPlayerSignIn();
+app.MapConsole();
 app.MapLiveLobby();
 app.MapLobbyComponents();
 
 app.Run();
+return 0;
