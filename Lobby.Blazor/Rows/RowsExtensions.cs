@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
+using Shared.Store;
 
 namespace Lobby.Rows;
 
 public static class RowsExtensions
 {
-    /// <summary>The row source and what it reads: Intelligence over HTTP, the catalogue from the store.</summary>
+    /// <summary>The row source (placements first, then recommendations) and what it reads: Intelligence over HTTP, the catalogue from the store.</summary>
     public static IHostApplicationBuilder AddLobbyRows(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IGameCatalog, StoreGameCatalog>();
@@ -19,7 +20,12 @@ public static class RowsExtensions
             .AddStandardResilienceHandler();
         builder.Services.AddSingleton<IRecommendations, IntelligenceRecommendations>();
         builder.Services.AddSingleton<ProfileRowSource>();
-        builder.Services.AddSingleton<ILobbyRowSource, RecommendationRowSource>();
+        builder.Services.AddSingleton<RecommendationRowSource>();
+        builder.Services.AddSingleton<CatalogCache>();
+        builder.Services.AddSingleton<IWholeGameCatalog, CachedGameCatalog>();
+        builder.Services.AddSingleton<IPlayerPlacements, IntelligencePlacements>();
+        builder.Services.AddSingleton<PlacementRowSource>();
+        builder.Services.AddSingleton<ILobbyRowSource, PlacedRowSource>();
         return builder;
     }
 }
