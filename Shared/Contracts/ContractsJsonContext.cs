@@ -43,4 +43,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(Placement))]
 [JsonSerializable(typeof(List<Placement>))]
 [JsonSerializable(typeof(PlayerPlacements))]
+[JsonSerializable(typeof(SegmentSizeHistory))]
+[JsonSerializable(typeof(ScoreDistributions))]
+[JsonSerializable(typeof(AffiliateReport))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
