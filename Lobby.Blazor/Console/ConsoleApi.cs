@@ -30,6 +30,10 @@ public interface IConsoleApi
     Task<Placement> CreatePlacementAsync(PlacementRequest request, CancellationToken cancellationToken = default);
     Task<Placement> UpdatePlacementAsync(string id, PlacementRequest request, CancellationToken cancellationToken = default);
     Task DeletePlacementAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<SegmentSizeHistory> GetSegmentSizeAsync(string id, int days, CancellationToken cancellationToken = default);
+    Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default);
+    Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Intelligence refused or failed a console call; <see cref="Errors"/> holds a validation problem's errors by path.</summary>
@@ -99,6 +103,15 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
 
     public Task DeletePlacementAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Delete, $"v1/placements/{Escape(id)}", null, null, cancellationToken);
+
+    public async Task<SegmentSizeHistory> GetSegmentSizeAsync(string id, int days, CancellationToken cancellationToken = default) =>
+        (await GetAsync($"v1/insights/segments/{Escape(id)}/size?days={days}", Json.SegmentSizeHistory, cancellationToken))!;
+
+    public async Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/insights/scores", Json.ScoreDistributions, cancellationToken))!;
+
+    public async Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/insights/affiliates", Json.AffiliateReport, cancellationToken))!;
 
     private static string Escape(string id) => Uri.EscapeDataString(id);
 
