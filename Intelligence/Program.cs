@@ -1,8 +1,11 @@
 using Intelligence.Commands;
+using Intelligence.Insights;
 using Intelligence.Models;
+using Intelligence.Placements;
 using Intelligence.Profiles;
 using Intelligence.Recommendations;
 using Intelligence.Scoring;
+using Intelligence.Segments;
 using Intelligence.Webhooks;
 using Scalar.AspNetCore;
 using Shared.ServiceDefaults;
@@ -13,13 +16,14 @@ if (IntelligenceCommands.IsCommand(args)) return await IntelligenceCommands.RunA
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, ScoringMetrics.MeterName, WebhookMetrics.MeterName);
+builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, ScoringMetrics.MeterName, WebhookMetrics.MeterName, SegmentMetrics.MeterName);
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddProfiles();
 builder.AddScoring();
 builder.AddWebhooks();
 builder.AddRecommendations();
+builder.AddSegments();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
 var app = builder.Build();
@@ -34,6 +38,9 @@ app.MapScoresApi();
 app.MapModelsApi();
 app.MapWebhooksApi();
 app.MapRecommendationsApi();
+app.MapSegmentsApi();
+app.MapPlacementsApi();
+app.MapInsightsApi();
 
 await app.RunAsync();
 return 0;

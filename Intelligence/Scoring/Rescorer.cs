@@ -13,9 +13,23 @@ public interface IScoreObserver
     Task OnScoredAsync(IReadOnlyList<ScoreChange> changes, CancellationToken ct);
 }
 
+/// <summary>A player just scored, before the scores are stored.</summary>
+public sealed record ScoredPlayer(PlayerProfile Profile, PlayerScores Scores);
+
+/// <summary>
+/// Completes fresh scores before they are stored: marketers' segments decide the players' memberships here and fill
+/// <see cref="PlayerScores.Segments"/>. It runs where the players were claimed, so once per change; a failure sends
+/// the players back to the change feed rather than store scores without it.
+/// </summary>
+public interface IScoringStage
+{
+    /// <summary>The scores to store, in the order given.</summary>
+    Task<IReadOnlyList<PlayerScores>> CompleteAsync(IReadOnlyList<ScoredPlayer> scored, CancellationToken ct);
+}
+
 /// <summary>Reads players, scores them, stores the scores and tells the observers: the one path live rescoring and the sweep share.</summary>
-public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreStore store, IEnumerable<IScoreObserver> observers, ScoringMetrics metrics,
-    ILogger<Rescorer> log)
+public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreStore store, IEnumerable<IScoringStage> stages, IEnumerable<IScoreObserver> observers,
+    ScoringMetrics metrics, ILogger<Rescorer> log)
 {
     /// <summary>Rescores the players (unknown ones are skipped) and returns how many were scored.</summary>
     public async Task<int> RescoreAsync(IReadOnlyList<string> playerIds, CancellationToken ct)
@@ -25,12 +39,20 @@ public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreSto
         var beforeTask = store.ReadBandsAsync(playerIds);
         var snapshots = await snapshotsTask;
         var before = await beforeTask;
-        var changes = new List<ScoreChange>(playerIds.Count);
+        var scored = new List<ScoredPlayer>(playerIds.Count);
+        var bands = new List<StoredBands>(playerIds.Count);
         for (var i = 0; i < playerIds.Count; i++)
         {
             if (snapshots[i] is not { } s) continue;
-            changes.Add(new ScoreChange(s.Profile, scorer.Score(s), before[i]));
+            scored.Add(new ScoredPlayer(s.Profile, scorer.Score(s)));
+            bands.Add(before[i]);
         }
+        foreach (var stage in stages)
+        {
+            var completed = await stage.CompleteAsync(scored, ct);
+            scored = [.. scored.Select((p, i) => p with { Scores = completed[i] })];
+        }
+        var changes = scored.Select((p, i) => new ScoreChange(p.Profile, p.Scores, bands[i])).ToList();
         await store.WriteAsync([.. changes.Select(c => c.Scores)]);
         metrics.Scored(changes.Count);
         foreach (var observer in observers)

@@ -22,6 +22,9 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
 
     private static readonly RedisValue[] JsonFields = ["json", "mv"];
 
+    // Only while the stored scores are the ones read (same scoring time): a rescoring in between wrote fresher ones.
+    private const string ReplaceIfSame = "if redis.call('HGET', KEYS[1], 'at') == ARGV[1] then redis.call('HSET', KEYS[1], 'json', ARGV[2]) return 1 end return 0";
+
     /// <summary>
     /// The stored scores' JSON, or null where none is stored or it was made by other model versions than
     /// <paramref name="versions"/> (see <see cref="VersionsKey"/>), so a caller never serves scores of a replaced model.
@@ -73,5 +76,35 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
         }
         batch.Execute();
         await Task.WhenAll(writes);
+    }
+
+    /// <summary>
+    /// Sets the <c>segments</c> list of the players' stored scores, after a segment was created, edited or deleted
+    /// changed memberships without rescoring them. Returns how many were rewritten.
+    /// </summary>
+    public async Task<int> ReplaceSegmentsAsync(IReadOnlyDictionary<string, IReadOnlyList<SegmentRef>> segments)
+    {
+        if (segments.Count == 0) return 0;
+        var db = redis.GetDatabase();
+        var ids = segments.Keys.ToList();
+        var batch = db.CreateBatch();
+        var reads = ids.Select(id => batch.HashGetAsync(keys.Scores(id), [(RedisValue)"json", "at"])).ToList();
+        batch.Execute();
+        await Task.WhenAll(reads);
+        var writes = new List<Task<RedisResult>>();
+        batch = db.CreateBatch();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var (json, at) = (reads[i].Result[0], reads[i].Result[1]);
+            if (json.IsNull || at.IsNull) continue;
+            var scores = JsonSerializer.Deserialize(json.ToString(), ContractsJsonContext.Default.PlayerScores)!;
+            var wanted = segments[ids[i]];
+            if (scores.Segments.SequenceEqual(wanted)) continue;
+            writes.Add(batch.ScriptEvaluateAsync(ReplaceIfSame, [keys.Scores(ids[i])],
+                [at, JsonSerializer.Serialize(scores with { Segments = wanted }, ContractsJsonContext.Default.PlayerScores)]));
+        }
+        batch.Execute();
+        await Task.WhenAll(writes);
+        return writes.Count(w => (long)w.Result == 1);
     }
 }

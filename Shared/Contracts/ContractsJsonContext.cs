@@ -37,6 +37,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(SegmentPreview))]
 [JsonSerializable(typeof(SegmentMembersPage))]
 [JsonSerializable(typeof(List<SegmentField>))]
+[JsonSerializable(typeof(AuditEntry))]
 [JsonSerializable(typeof(List<AuditEntry>))]
 [JsonSerializable(typeof(SegmentMembershipChanged))]
 [JsonSerializable(typeof(PlacementRequest))]

@@ -101,6 +101,48 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Held while a training job runs, so two instances never train at once.</summary>
     public RedisKey TrainingLock => $"{Prefix}models:training";
 
+    // Marketers' segments and lobby placements: every key shares the hash tag {segments}, so one script may change a
+    // player's memberships of every segment at once on Redis Cluster too.
+
+    /// <summary>Segment definitions: hash of segment id to the current version's JSON.</summary>
+    public RedisKey SegmentDefinitions => $"{Prefix}{{segments}}:definitions";
+
+    /// <summary>Hash of segment id to its current version number, which membership scripts check before they write.</summary>
+    public RedisKey SegmentDefinitionVersions => $"{Prefix}{{segments}}:versions";
+
+    /// <summary>Every version of one segment's definition, oldest first (a list of JSON), kept after the segment is deleted.</summary>
+    public RedisKey SegmentHistory(string segmentId) => $"{Prefix}{{segments}}:history:{segmentId}";
+
+    /// <summary>Counter that numbers new segments and placements.</summary>
+    public RedisKey SegmentSequence => $"{Prefix}{{segments}}:sequence";
+
+    /// <summary>Audit log of segment and placement changes: a list of JSON, newest first, capped.</summary>
+    public RedisKey SegmentAudit => $"{Prefix}{{segments}}:audit";
+
+    /// <summary>A segment's members: sorted set of player ids, all with score 0 so pages follow the ids (ZRANGEBYLEX).</summary>
+    public RedisKey SegmentMembers(string segmentId) => $"{Prefix}{{segments}}:members:{segmentId}";
+
+    /// <summary>When each member entered the segment: hash of player id to unix ms.</summary>
+    public RedisKey SegmentEnteredAt(string segmentId) => $"{Prefix}{{segments}}:entered:{segmentId}";
+
+    /// <summary>
+    /// Each evaluated player's memberships: hash of player id to <c>version|segmentId,segmentId…</c>, where version is the
+    /// scoring time (unix ms) of the data the memberships were decided on, so stale data never overwrites fresher.
+    /// </summary>
+    public RedisKey SegmentsOfPlayers => $"{Prefix}{{segments}}:players";
+
+    /// <summary>A segment's size over time: sorted set of <c>unixMs|members</c> by unix ms.</summary>
+    public RedisKey SegmentSizes(string segmentId) => $"{Prefix}{{segments}}:sizes:{segmentId}";
+
+    /// <summary>Held by the instance re-evaluating every segment (relative dates, expired restrictions), so one does it at a time.</summary>
+    public RedisKey SegmentReevaluationLock => $"{Prefix}{{segments}}:reevaluating";
+
+    /// <summary>Lobby placements: hash of placement id to its JSON.</summary>
+    public RedisKey Placements => $"{Prefix}{{segments}}:placements";
+
+    /// <summary>Published when a segment is created, changed or deleted, so every instance reloads its definitions; the message is the segment id.</summary>
+    public RedisChannel SegmentsChanged => RedisChannel.Literal($"{Prefix}segments:changed");
+
     // CRM webhooks: every key shares the hash tag {webhooks}, so one script may touch them all on Redis Cluster too.
 
     /// <summary>Webhook subscriptions: hash of webhook id to its JSON (url, events, signing secret, creation time).</summary>

@@ -1,0 +1,128 @@
+using System.Threading.Channels;
+using Intelligence.Scoring;
+using Intelligence.Webhooks;
+using Microsoft.Extensions.Options;
+using Shared.Contracts;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Intelligence.Segments;
+
+/// <summary>A player entered or left a segment.</summary>
+public sealed record MembershipChange(string PlayerId, string SegmentId, string SegmentName, bool Entered, MarketingStatus Marketing, DateTimeOffset At);
+
+/// <summary>
+/// Tells the world about membership changes the store has taken: <c>segments:membership</c> for the lobby, and the
+/// <c>segment.entered</c> / <c>segment.exited</c> CRM webhooks (never for a player who may not be marketed to: the
+/// publisher drops those). A rescored player's changes are announced before the rescoring completes; a bulk change (a
+/// segment created, edited or evaluated again) is queued and announced in the background, so a large segment does
+/// not hold up the request that made it. After a bulk change it also brings the <c>segments</c> list of the players'
+/// stored scores in line, without rescoring them.
+/// </summary>
+public sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys keys, IWebhookPublisher webhooks, MembershipStore memberships,
+    LiveSegments segments, ScoreStore scores, IOptions<SegmentOptions> options, ILogger<MembershipAnnouncer> log) : BackgroundService
+{
+    private readonly Channel<MembershipChange> _queue = Channel.CreateUnbounded<MembershipChange>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<string> _scores = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private long _pending;
+
+    /// <summary>Queued bulk announcements not yet made.</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+
+    public async Task AnnounceAsync(MembershipChange change, CancellationToken ct)
+    {
+        await redis.GetDatabase().PublishAsync(keys.SegmentMembershipChanged, Message(change.PlayerId, change.SegmentId, change.Entered));
+        var evt = change.Entered
+            ? WebhookEvent.SegmentEntered(change.PlayerId, change.At, change.SegmentId, change.SegmentName)
+            : WebhookEvent.SegmentExited(change.PlayerId, change.At, change.SegmentId, change.SegmentName);
+        await webhooks.PublishAsync(evt, change.Marketing, ct);
+    }
+
+    /// <summary>Only the lobby's notification: for erasure, where there is no one to send a webhook about.</summary>
+    public Task NotifyLobbyAsync(string playerId, string segmentId, bool entered) =>
+        redis.GetDatabase().PublishAsync(keys.SegmentMembershipChanged, Message(playerId, segmentId, entered));
+
+    public void Enqueue(IEnumerable<MembershipChange> changes)
+    {
+        foreach (var c in changes)
+        {
+            Interlocked.Increment(ref _pending);
+            _queue.Writer.TryWrite(c);
+        }
+    }
+
+    /// <summary>Queues the players whose stored scores should list their segments anew.</summary>
+    public void RefreshScores(IEnumerable<string> playerIds)
+    {
+        foreach (var id in playerIds)
+        {
+            Interlocked.Increment(ref _pending);
+            _scores.Writer.TryWrite(id);
+        }
+    }
+
+    public static string Message(string playerId, string segmentId, bool entered) => $"{playerId}|{segmentId}|{(entered ? "entered" : "exited")}";
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(AnnounceLoopAsync(stoppingToken), ScoresLoopAsync(stoppingToken));
+
+    private async Task ScoresLoopAsync(CancellationToken ct)
+    {
+        var reader = _scores.Reader;
+        var batch = new List<string>(500);
+        try
+        {
+            while (await reader.WaitToReadAsync(ct))
+            {
+                batch.Clear();
+                while (batch.Count < 500 && reader.TryRead(out var id)) batch.Add(id);
+                try
+                {
+                    var ids = batch.Distinct(StringComparer.Ordinal).ToList();
+                    var names = (await segments.GetAsync()).ToDictionary(s => s.Id, s => s.Definition.Name, StringComparer.Ordinal);
+                    var records = await memberships.SegmentsOfAsync(ids);
+                    await scores.ReplaceSegmentsAsync(ids.Select((id, i) => (id, refs: (IReadOnlyList<SegmentRef>)[.. records[i]
+                        .Where(names.ContainsKey).Order(StringComparer.Ordinal).Select(s => new SegmentRef(s, names[s]))]))
+                        .ToDictionary(x => x.id, x => x.refs, StringComparer.Ordinal));
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    log.LogWarning(e, "Could not update the segments of {Count} players' stored scores", batch.Count);
+                }
+                finally
+                {
+                    Interlocked.Add(ref _pending, -batch.Count);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task AnnounceLoopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(_queue.Reader.ReadAllAsync(stoppingToken),
+                new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = stoppingToken },
+                async (change, ct) =>
+                {
+                    try
+                    {
+                        await AnnounceAsync(change, ct);
+                    }
+                    catch (Exception e) when (e is RedisException or TimeoutException)
+                    {
+                        log.LogWarning(e, "Could not announce that {Player} {Direction} {Segment}", change.PlayerId, change.Entered ? "entered" : "left", change.SegmentId);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _pending);
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

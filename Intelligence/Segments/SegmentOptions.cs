@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Intelligence.Segments;
+
+/// <summary>Section <c>Segments</c>: marketers' segments, their live membership and the player index behind them.</summary>
+public sealed class SegmentOptions
+{
+    public const string Section = "Segments";
+
+    /// <summary>
+    /// How often segments whose membership moves with time alone (relative dates such as <c>"-7d"</c>, and every
+    /// marketing segment, as restrictions expire) are evaluated again over the index. Every segment is evaluated
+    /// again after the index loads and after each UTC midnight, when the windows roll.
+    /// </summary>
+    public TimeSpan ReevaluateInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often each segment's size is recorded for the size-over-time chart (also on every definition change).</summary>
+    public TimeSpan SizeSnapshotInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Size points older than this are dropped.</summary>
+    [Range(1, 3650)] public int SizeHistoryDays { get; set; } = 400;
+
+    [Range(1, 64)] public int MaxRuleDepth { get; set; } = 10;
+    [Range(1, 10_000)] public int MaxRuleNodes { get; set; } = 500;
+
+    /// <summary>Values of one <c>in</c> / <c>nin</c> condition.</summary>
+    [Range(1, 100_000)] public int MaxListValues { get; set; } = 1000;
+
+    /// <summary>Segments that may exist at once (each is evaluated for every rescored player).</summary>
+    [Range(1, 5000)] public int MaxSegments { get; set; } = 500;
+
+    /// <summary>Audit entries kept, oldest dropped first.</summary>
+    [Range(100, 10_000_000)] public int AuditCapacity { get; set; } = 100_000;
+
+    /// <summary>Players read per store round trip when the index loads, and pages in flight.</summary>
+    [Range(10, 10_000)] public int LoadPageSize { get; set; } = 500;
+    [Range(1, 64)] public int LoadParallelism { get; set; } = 4;
+
+    /// <summary>Membership changes of one segment applied per script call (keeps each call short for the store).</summary>
+    [Range(10, 100_000)] public int ApplyChunk { get; set; } = 1000;
+
+    /// <summary>Webhook and notification publications in flight for a bulk membership change (segment created or edited).</summary>
+    [Range(1, 256)] public int AnnounceParallelism { get; set; } = 16;
+}

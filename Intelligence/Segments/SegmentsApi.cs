@@ -1,0 +1,482 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Intelligence.Models;
+using Intelligence.Placements;
+using Intelligence.Scoring;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Intelligence.Segments;
+
+public static class SegmentsApi
+{
+    /// <summary>Reading segments, members, placements and insight: a key with <c>scores:read</c> or <c>segments:write</c>.</summary>
+    public const string ReadPolicy = "segments-read";
+
+    /// <summary>Header carrying the person behind a <c>segments:write</c> key (the console sends its signed-in marketer).</summary>
+    public const string ActorHeader = "X-Actor";
+
+    public const int MaxNameLength = 100;
+    public const int MaxDescriptionLength = 1000;
+    public const int MaxSample = 100;
+    public const int DefaultSample = 20;
+    public const int MaxPage = 1000;
+    public const int DefaultPage = 100;
+    public const int MaxAudit = 1000;
+
+    /// <summary>Segments, their live membership, placements and insight (section <c>Segments</c>).</summary>
+    public static IHostApplicationBuilder AddSegments(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SegmentOptions>().BindConfiguration(SegmentOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.ReevaluateInterval >= TimeSpan.FromSeconds(1), "Segments:ReevaluateInterval must be at least one second")
+            .Validate(o => o.SizeSnapshotInterval >= TimeSpan.FromMinutes(1), "Segments:SizeSnapshotInterval must be at least one minute")
+            .ValidateOnStart();
+        builder.Services.AddAuthorizationBuilder().AddPolicy(ReadPolicy, p => p
+            .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(ctx => ctx.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.ScoresRead)
+                || ctx.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.SegmentsWrite)));
+        builder.Services.AddSingleton<SegmentMetrics>();
+        builder.Services.AddSingleton<PlayerIndex>();
+        builder.Services.AddSingleton<IndexFeed>();
+        builder.Services.AddSingleton<SegmentStore>();
+        builder.Services.AddSingleton<MembershipStore>();
+        builder.Services.AddSingleton<LiveSegments>();
+        builder.Services.AddSingleton<MembershipAnnouncer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MembershipAnnouncer>());
+        builder.Services.AddSingleton<SegmentMemberships>();
+        builder.Services.AddSingleton<IScoringStage>(sp => sp.GetRequiredService<SegmentMemberships>());
+        builder.Services.AddSingleton<SegmentsWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SegmentsWorker>());
+        builder.Services.AddSingleton<SegmentChanges>();
+        builder.Services.AddSingleton<PlacementStore>();
+        builder.Services.AddHealthChecks().AddCheck<SegmentIndexHealthCheck>("segment-index", tags: [Shared.ServiceDefaults.Extensions.ReadyTag]);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapSegmentsApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/v1/segments").RequireAuthorization(ReadPolicy).WithTags("Segments");
+        var write = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.SegmentsWrite).WithTags("Segments");
+        const string actor = $"The author recorded in versions and the audit log is the API key's name, or the `{ActorHeader}` header's value (1 to 100 printable characters) when the key has `segments:write`.";
+        const string rules = "A rule is `{\"all\":[…]}`, `{\"any\":[…]}`, `{\"not\":{…}}` or a leaf `{\"field\":\"lifetime.depositAmount\",\"op\":\"gte\",\"value\":100}` " +
+            "(fields and their operators: `GET /v1/segments/fields`). Dates take ISO 8601 or a time relative to now (`\"-7d\"`, `\"+12h\"`, `\"-30m\"`, `\"-2w\"`, `\"now\"`). " +
+            "A player without a value for a field matches no comparison on it and matches `neq` and `nin`. Problems come back as a validation problem keyed by the path of the node (`rule.all[1].any[0].value`).";
+        const string purpose = "`purpose` is `marketing` (the default: never holds a self-excluded, cooling-off or blocked player, nor one without consent for `channel`, or for any channel when `channel` is null) or `analysis` (everyone who matches).";
+
+        read.MapGet("/", ListAsync).WithName("ListSegments").WithSummary("Every segment with its current version and member count");
+        write.MapPost("/", CreateAsync).WithName("CreateSegment").Accepts<SegmentRequest>("application/json").Produces<Segment>(201)
+            .WithSummary("Create a segment").WithDescription($"Its members are computed at once (the response counts them) and kept live from then on: a player enters or leaves within moments of a profile or score change, with `segment.entered` / `segment.exited` webhooks. {purpose} {rules} {actor}");
+        read.MapGet("/{id}", GetAsync).WithName("GetSegment").WithSummary("One segment");
+        write.MapPut("/{id}", UpdateAsync).WithName("UpdateSegment").Accepts<SegmentRequest>("application/json").Produces<Segment>()
+            .WithSummary("Replace a segment's definition: a new version").WithDescription($"Members are recomputed at once; those who enter or leave get webhooks. {actor}");
+        write.MapDelete("/{id}", DeleteAsync).WithName("DeleteSegment").WithSummary("Delete a segment and its placements")
+            .WithDescription($"Its versions stay readable and the deletion is in the audit log. No `segment.exited` webhooks are sent: the segment ended, its members did not leave. {actor}");
+        read.MapGet("/{id}/versions", VersionsAsync).WithName("GetSegmentVersions").WithSummary("Every version of a segment, oldest first, with author and time")
+            .WithDescription("Also for a deleted segment. `members` is how many players the version matched when it was saved.");
+        read.MapGet("/audit", AuditAsync).WithName("GetSegmentAudit").WithSummary("Who changed which segment or placement, newest first")
+            .WithDescription($"`limit` from 1 to {MaxAudit} (default 100).");
+        read.MapPost("/preview", PreviewAsync).WithName("PreviewSegment").Accepts<SegmentPreviewRequest>("application/json").Produces<SegmentPreview>()
+            .WithSummary("Evaluate a rule over every player now, without saving it")
+            .WithDescription($"`count` players match and may be in the segment; `excluded` counts those who match but are kept out by the marketing policy, each under its first reason (self_excluded, cooling_off, blocked, no_marketing_consent), so the counts add up; `sample` holds up to `sampleSize` (0 to {MaxSample}, default {DefaultSample}) of the members spread over all of them. 503 while the instance is still loading its player index. {purpose} {rules}");
+        read.MapGet("/fields", FieldsAsync).WithName("GetSegmentFields").WithSummary("The fields rules can use, with their type, operators and known values");
+        read.MapGet("/{id}/players", MembersAsync).WithName("GetSegmentMembers").WithSummary("A page of a segment's members, by player id")
+            .WithDescription($"`limit` from 1 to {MaxPage} (default {DefaultPage}); pass `nextCursor` as `cursor` for the next page (null on the last one). `total` is the member count now.");
+        read.MapGet("/{id}/players.csv", CsvAsync).WithName("ExportSegmentMembers").Produces(200, contentType: "text/csv")
+            .WithSummary("Every member as CSV, streamed").WithDescription("Columns: playerId, country, market, lifetimeDepositAmount, lastActiveAt, churn, vip, enteredAt.");
+        return app;
+    }
+
+    internal static async Task<Ok<List<Segment>>> ListAsync(SegmentStore store)
+    {
+        var all = await store.DefinitionsAsync();
+        var counts = await store.MemberCountsAsync([.. all.Select(s => s.Id)]);
+        return TypedResults.Ok(all.Select(s => s with { Members = counts[s.Id] }).ToList());
+    }
+
+    internal static async Task<Results<Ok<Segment>, ProblemHttpResult>> GetAsync(string id, SegmentStore store, MembershipStore members) =>
+        await store.DefinitionAsync(id) is { } s ? TypedResults.Ok(s with { Members = await members.CountAsync(id) }) : UnknownSegment(id);
+
+    internal static async Task<Results<Created<Segment>, ValidationProblem, ProblemHttpResult>> CreateAsync(HttpContext http, SegmentStore store, LiveSegments live,
+        SegmentChanges changes, CatalogCache catalog, IOptions<SegmentOptions> options, TimeProvider clock)
+    {
+        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentRequest);
+        if (problem is not null) return problem;
+        if (Actor(http) is not { } actor) return BadActor();
+        var now = clock.GetUtcNow();
+        var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options.Value, now);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The segment is not valid");
+        if ((await live.GetAsync()).Count >= options.Value.MaxSegments)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "Too many segments",
+                detail: $"At most {options.Value.MaxSegments} segments may exist (Segments:MaxSegments); delete one first.");
+        }
+        var id = await store.NewIdAsync();
+        var (purpose, channel) = PurposeOf(request!);
+        var matched = changes.Count(bound!, purpose, channel, now);
+        var segment = new Segment(id, request!.Name!.Trim(), Blank(request.Description), purpose, channel, request.Rule!, 1, actor, now, actor, now, matched ?? 0);
+        var audit = new AuditEntry(now, actor, "created", id, 1, $"Created '{segment.Name}' ({Describe(purpose, channel)}){(matched is { } n ? $", matching {n:N0} players" : "")}");
+        await store.SaveAsync(segment, 0, audit);
+        var members = await changes.AppliedAsync(id, http.RequestAborted);
+        return TypedResults.Created($"/v1/segments/{id}", segment with { Members = members });
+    }
+
+    internal static async Task<Results<Ok<Segment>, ValidationProblem, ProblemHttpResult>> UpdateAsync(string id, HttpContext http, SegmentStore store,
+        SegmentChanges changes, CatalogCache catalog, IOptions<SegmentOptions> options, TimeProvider clock)
+    {
+        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentRequest);
+        if (problem is not null) return problem;
+        if (Actor(http) is not { } actor) return BadActor();
+        var now = clock.GetUtcNow();
+        var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options.Value, now);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The segment is not valid");
+        var (purpose, channel) = PurposeOf(request!);
+        var matched = changes.Count(bound!, purpose, channel, now);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            if (await store.DefinitionAsync(id) is not { } current) return UnknownSegment(id);
+            var segment = current with
+            {
+                Name = request!.Name!.Trim(), Description = Blank(request.Description), Purpose = purpose, Channel = channel, Rule = request.Rule!,
+                Version = current.Version + 1, UpdatedBy = actor, UpdatedAt = now, Members = matched ?? 0,
+            };
+            var audit = new AuditEntry(now, actor, "updated", id, segment.Version, $"Version {segment.Version}: {Differences(current, segment)}");
+            if (!await store.SaveAsync(segment, current.Version, audit)) continue;
+            var renamed = current.Name != segment.Name;
+            var members = await changes.AppliedAsync(id, http.RequestAborted, renamed);
+            return TypedResults.Ok(segment with { Members = members });
+        }
+        return TypedResults.Problem(statusCode: 409, title: "Edited elsewhere", detail: $"Segment '{id}' kept changing while this edit was saved; load it again and retry.");
+    }
+
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(string id, HttpContext http, SegmentStore store, SegmentChanges changes,
+        PlacementStore placements, MembershipStore members, TimeProvider clock)
+    {
+        if (Actor(http) is not { } actor) return BadActor();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            if (await store.DefinitionAsync(id) is not { } current) return UnknownSegment(id);
+            var now = clock.GetUtcNow();
+            var former = await members.MembersAsync(id);
+            if (!await store.DeleteAsync(id, current.Version, new AuditEntry(now, actor, "deleted", id, current.Version,
+                $"Deleted '{current.Name}' (version {current.Version}, {former.Length:N0} members)")))
+            {
+                continue;
+            }
+            await placements.DeleteOfSegmentAsync(id, actor, now);
+            await changes.DeletedAsync(id, former);
+            return TypedResults.NoContent();
+        }
+        return TypedResults.Problem(statusCode: 409, title: "Edited elsewhere", detail: $"Segment '{id}' kept changing while it was being deleted; retry.");
+    }
+
+    internal static async Task<Results<Ok<List<Segment>>, ProblemHttpResult>> VersionsAsync(string id, SegmentStore store)
+    {
+        var history = await store.HistoryAsync(id);
+        return history.Count == 0 ? UnknownSegment(id) : TypedResults.Ok(history.ToList());
+    }
+
+    internal static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> AuditAsync(SegmentStore store, int limit = 100)
+    {
+        if (limit is < 1 or > MaxAudit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be from 1 to {MaxAudit}."] }, title: "Bad query");
+        }
+        return TypedResults.Ok((await store.AuditAsync(limit)).ToList());
+    }
+
+    internal static async Task<Results<Ok<SegmentPreview>, ValidationProblem, ProblemHttpResult>> PreviewAsync(HttpContext http, PlayerIndex index, IndexFeed feed,
+        CatalogCache catalog, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock)
+    {
+        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentPreviewRequest);
+        if (problem is not null) return problem;
+        var now = clock.GetUtcNow();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var bound = RuleBinder.Bind(request!.Rule, RuleContext.From(await catalog.GetAsync()), Limits(options.Value), now);
+        foreach (var (k, v) in bound.Errors) errors[k] = v;
+        ValidatePurpose(request.Purpose, request.Channel, errors);
+        var sampleSize = request.SampleSize ?? DefaultSample;
+        if (sampleSize is < 0 or > MaxSample) errors["sampleSize"] = [$"sampleSize must be from 0 to {MaxSample}."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The rule is not valid");
+        if (NotLoaded(http, feed) is { } loading) return loading;
+        var watch = Stopwatch.StartNew();
+        var purpose = request.Purpose ?? SegmentPurposes.Marketing;
+        var evaluation = SegmentEvaluator.Evaluate(index, bound.Rule!, SegmentEvaluator.IsMarketing(purpose), request.Channel, now);
+        var sample = evaluation.Sample(sampleSize).Select(row => MemberFacts.Of(index, evaluation.Columns, row, null)).ToList();
+        var elapsed = watch.Elapsed.TotalMilliseconds;
+        metrics.Previewed(elapsed);
+        return TypedResults.Ok(new SegmentPreview(evaluation.Count, evaluation.Excluded, sample, evaluation.Evaluated, Math.Round(elapsed, 2), now));
+    }
+
+    internal static async Task<Ok<List<SegmentField>>> FieldsAsync(PlayerIndex index, CatalogCache catalog, ModelHost models)
+    {
+        const int maxValues = 200;
+        var games = await catalog.GetAsync();
+        var mlSegments = models.Segments?.Card.Segments?.Select(s => s.Id).Order(StringComparer.Ordinal).ToList();
+        var fields = new List<SegmentField>();
+        foreach (var f in SegmentFields.Palette)
+        {
+            IReadOnlyList<string>? values = f.Fixed;
+            if (f.Path == "scores.segment.id" && mlSegments is { Count: > 0 }) values = mlSegments;
+            else if (values is null && f.Kind == ColumnKind.Text && index.Texts[f.Column].Values is { Count: > 0 and <= maxValues } known) values = [.. known.Order(StringComparer.Ordinal)];
+            if (f.Kind == ColumnKind.GamesPlayed)
+            {
+                // Stake per provider: one field per provider of the catalogue, just before the games played.
+                foreach (var provider in games.Values.Select(g => g.Provider).Distinct().Order(StringComparer.Ordinal)) fields.Add(SegmentFields.Provider(provider).ToContract());
+            }
+            fields.Add(f.ToContract(values));
+        }
+        return TypedResults.Ok(fields);
+    }
+
+    internal static async Task<Results<Ok<SegmentMembersPage>, ValidationProblem, ProblemHttpResult>> MembersAsync(string id, SegmentStore store, MembershipStore members,
+        PlayerIndex index, string? cursor = null, int limit = DefaultPage)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (limit is < 1 or > MaxPage) errors["limit"] = [$"limit must be from 1 to {MaxPage}."];
+        string? after = null;
+        if (!string.IsNullOrEmpty(cursor) && (after = Cursor.Decode(cursor)) is null) errors["cursor"] = ["cursor is not one this API gave: pass a page's nextCursor as it came."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad query");
+        if (await store.DefinitionAsync(id) is null) return UnknownSegment(id);
+        var page = await members.PageAsync(id, after, limit + 1);
+        var items = page.Take(limit).ToList();
+        var (c, rows) = index.RowsOf([.. items.Select(i => i.PlayerId)]);
+        var facts = items.Select((m, i) => rows[i] >= 0 ? MemberFacts.Of(index, c, rows[i], m.EnteredAt) : new SegmentMember(m.PlayerId, null, null, 0, null, null, null, m.EnteredAt)).ToList();
+        var next = page.Count > limit ? Cursor.Encode(items[^1].PlayerId) : null;
+        return TypedResults.Ok(new SegmentMembersPage(id, facts, next, await members.CountAsync(id)));
+    }
+
+    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> CsvAsync(string id, SegmentStore store, MembershipStore members, PlayerIndex index)
+    {
+        if (await store.DefinitionAsync(id) is not { } segment) return UnknownSegment(id);
+        return TypedResults.Stream(async stream =>
+        {
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024);
+            await writer.WriteAsync("playerId,country,market,lifetimeDepositAmount,lastActiveAt,churn,vip,enteredAt\n");
+            string? after = null;
+            while (true)
+            {
+                var page = await members.PageAsync(id, after, 5000);
+                if (page.Count == 0) break;
+                var (c, rows) = index.RowsOf([.. page.Select(p => p.PlayerId)]);
+                for (var i = 0; i < page.Count; i++)
+                {
+                    var m = rows[i] >= 0 ? MemberFacts.Of(index, c, rows[i], page[i].EnteredAt) : new SegmentMember(page[i].PlayerId, null, null, 0, null, null, null, page[i].EnteredAt);
+                    await writer.WriteAsync(Csv.Line(m));
+                }
+                after = page[^1].PlayerId;
+            }
+        }, "text/csv; charset=utf-8", $"{segment.Id}-members.csv");
+    }
+
+    /// <summary>Problems of a segment body, keyed by field (<c>name</c>, <c>purpose</c>, <c>rule.all[0].value</c>…), and the bound rule.</summary>
+    internal static (Dictionary<string, string[]> Errors, BoundRule? Rule) Validate(SegmentRequest request, RuleContext context, SegmentOptions options, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(request.Name)) errors["name"] = ["name is required: what marketers will recognise the segment by."];
+        else if (request.Name.Trim().Length > MaxNameLength) errors["name"] = [$"name must be at most {MaxNameLength} characters."];
+        if (request.Description is { Length: > MaxDescriptionLength }) errors["description"] = [$"description must be at most {MaxDescriptionLength} characters."];
+        ValidatePurpose(request.Purpose, request.Channel, errors);
+        var bound = RuleBinder.Bind(request.Rule, context, Limits(options), now);
+        foreach (var (k, v) in bound.Errors) errors[k] = v;
+        return (errors, bound.Rule);
+    }
+
+    private static void ValidatePurpose(string? purpose, string? channel, Dictionary<string, string[]> errors)
+    {
+        if (purpose is not null && !SegmentPurposes.All.Contains(purpose, StringComparer.Ordinal))
+        {
+            errors["purpose"] = [$"'{purpose}' is not a purpose; use one of {string.Join(", ", SegmentPurposes.All)}."];
+        }
+        if (channel is not null)
+        {
+            if (!MarketingPolicy.MarketingChannels.Contains(channel, StringComparer.Ordinal))
+            {
+                errors["channel"] = [$"'{channel}' is not a marketing channel; use one of {string.Join(", ", MarketingPolicy.MarketingChannels)}, or leave it out for any."];
+            }
+            else if (purpose == SegmentPurposes.Analysis)
+            {
+                errors["channel"] = ["channel applies to marketing segments only (an analysis segment holds everyone who matches)."];
+            }
+        }
+    }
+
+    private static (string Purpose, string? Channel) PurposeOf(SegmentRequest r) => (r.Purpose ?? SegmentPurposes.Marketing, r.Channel);
+
+    private static RuleLimits Limits(SegmentOptions o) => new(o.MaxRuleDepth, o.MaxRuleNodes, o.MaxListValues);
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static string Describe(string purpose, string? channel) => purpose == SegmentPurposes.Marketing ? $"marketing, {(channel is null ? "any channel" : $"channel {channel}")}" : purpose;
+
+    private static string Differences(Segment before, Segment after)
+    {
+        var parts = new List<string>();
+        if (before.Name != after.Name) parts.Add($"name '{before.Name}' → '{after.Name}'");
+        if (before.Description != after.Description) parts.Add("description changed");
+        if (before.Purpose != after.Purpose || before.Channel != after.Channel) parts.Add($"{Describe(before.Purpose, before.Channel)} → {Describe(after.Purpose, after.Channel)}");
+        var (r1, r2) = (JsonSerializer.Serialize(before.Rule, ContractsJsonContext.Default.SegmentRule), JsonSerializer.Serialize(after.Rule, ContractsJsonContext.Default.SegmentRule));
+        if (r1 != r2) parts.Add($"rule changed, matching {after.Members:N0} players");
+        return parts.Count == 0 ? "saved unchanged" : string.Join("; ", parts);
+    }
+
+    /// <summary>The key's name, or the <c>X-Actor</c> header for a <c>segments:write</c> key; null when the header is not a usable name.</summary>
+    internal static string? Actor(HttpContext http)
+    {
+        var name = http.User.Identity?.Name ?? "unknown";
+        var header = http.Request.Headers[ActorHeader].ToString();
+        if (header.Length == 0 || !http.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.SegmentsWrite)) return name;
+        header = header.Trim();
+        return header.Length is >= 1 and <= 100 && !header.Any(char.IsControl) ? header : null;
+    }
+
+    private static ValidationProblem BadActor() => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { [ActorHeader] = [$"{ActorHeader} must be 1 to 100 printable characters: the name of the person making the change."] },
+        title: "Bad header");
+
+    /// <summary>Reads a JSON body; a body that is not the expected JSON becomes a validation problem naming where it went wrong.</summary>
+    internal static async Task<(T? Value, ValidationProblem? Problem)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted);
+            return value is null ? (null, Problem("body", "a JSON object is required")) : (value, null);
+        }
+        catch (JsonException e)
+        {
+            // The rule converter names the node ("rule.all[1]: …"); other errors carry System.Text.Json's path ("$.name").
+            var message = e.Message;
+            var colon = message.IndexOf(": ", StringComparison.Ordinal);
+            if (message.StartsWith("rule", StringComparison.Ordinal) && colon > 0) return (null, Problem(message[..colon], message[(colon + 2)..]));
+            var path = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : "body";
+            return (null, Problem(path, $"not valid JSON for this request{(e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "")}"));
+        }
+        static ValidationProblem Problem(string key, string message) =>
+            TypedResults.ValidationProblem(new Dictionary<string, string[]> { [key] = [message] }, title: "The request body is not valid");
+    }
+
+    internal static ProblemHttpResult? NotLoaded(HttpContext http, IndexFeed feed)
+    {
+        if (feed.IsLoaded) return null;
+        var (done, expected) = feed.Progress;
+        http.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(statusCode: 503, title: "Player index loading",
+            detail: $"This instance is still loading its player index ({done:N0} of {expected:N0} players); try again in a few seconds.");
+    }
+
+    internal static ProblemHttpResult UnknownSegment(string id) => TypedResults.Problem(statusCode: 404, title: "Unknown segment",
+        detail: $"No segment with id '{id}' exists. GET /v1/segments lists them.");
+}
+
+/// <summary>What happens after a definition is saved or deleted, on every instance and in the store.</summary>
+public sealed class SegmentChanges(PlayerIndex index, IndexFeed feed, LiveSegments live, SegmentMemberships memberships, MembershipStore members,
+    MembershipAnnouncer announcer, IConnectionMultiplexer redis, StoreKeys keys, IOptions<SegmentOptions> options, TimeProvider clock)
+{
+    /// <summary>How many players the rule matches now, or null while the index is loading.</summary>
+    public long? Count(BoundRule rule, string purpose, string? channel, DateTimeOffset now) =>
+        feed.IsLoaded ? SegmentEvaluator.Evaluate(index, rule, SegmentEvaluator.IsMarketing(purpose), channel, now).Count : null;
+
+    /// <summary>
+    /// Makes every instance evaluate the saved definition, computes its members now (unless the index is still loading:
+    /// the evaluation after loading does it), records its size, and returns its member count.
+    /// </summary>
+    public async Task<long> AppliedAsync(string id, CancellationToken ct, bool renamed = false)
+    {
+        var segments = await live.ReloadAsync();
+        await redis.GetDatabase().PublishAsync(keys.SegmentsChanged, id);
+        if (segments.FirstOrDefault(s => s.Id == id) is { } segment && feed.IsLoaded)
+        {
+            await memberships.EvaluateAsync(segment, ct);
+        }
+        var count = await members.CountAsync(id);
+        if (renamed) announcer.RefreshScores(await members.MembersAsync(id));
+        var now = clock.GetUtcNow();
+        await members.RecordSizeAsync(id, now.ToUnixTimeMilliseconds(), count, (now - TimeSpan.FromDays(options.Value.SizeHistoryDays)).ToUnixTimeMilliseconds());
+        return count;
+    }
+
+    public async Task DeletedAsync(string id, IReadOnlyList<string> formerMembers)
+    {
+        await live.ReloadAsync();
+        await redis.GetDatabase().PublishAsync(keys.SegmentsChanged, id);
+        await redis.GetDatabase().PublishAsync(keys.PlacementsChanged, id);
+        announcer.RefreshScores(formerMembers);
+    }
+}
+
+/// <summary>The facts of a member a marketer recognises, from the index.</summary>
+public static class MemberFacts
+{
+    private static readonly int Country = Text("country"), Market = Text("market"), Churn = Number("scores.churn.probability"), Vip = Number("scores.vip.probability"),
+        Deposits = Number("lifetime.depositAmount"), LastActive = SegmentFields.Static["lifetime.lastActiveAt"].Column;
+
+    public static SegmentMember Of(PlayerIndex index, IndexColumns c, int row, DateTimeOffset? enteredAt)
+    {
+        static double? N(double v) => double.IsNaN(v) ? null : v;
+        var last = c.Dates[LastActive][row];
+        return new SegmentMember(c.Ids[row] ?? "", index.Texts[Country].Decode(c.Texts[Country][row]), index.Texts[Market].Decode(c.Texts[Market][row]),
+            Math.Round((decimal)c.Numbers[Deposits][row], 4), last == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(last),
+            N(c.Numbers[Churn][row]), N(c.Numbers[Vip][row]), enteredAt);
+    }
+
+    private static int Text(string path) => SegmentFields.Static[path].Column;
+
+    private static int Number(string path) => SegmentFields.Static[path].Column;
+}
+
+/// <summary>One member as a CSV line (RFC 4180 quoting).</summary>
+internal static class Csv
+{
+    public static string Line(SegmentMember m) => string.Join(',',
+        Field(m.PlayerId), Field(m.Country), Field(m.Market), m.LifetimeDepositAmount.ToString(CultureInfo.InvariantCulture),
+        m.LastActiveAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", m.Churn?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+        m.Vip?.ToString("R", CultureInfo.InvariantCulture) ?? "", m.EnteredAt?.ToString("O", CultureInfo.InvariantCulture) ?? "") + "\n";
+
+    public static string Field(string? value)
+    {
+        if (value is null) return "";
+        return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+}
+
+/// <summary>Opaque page cursors: the last player id of a page, base64url.</summary>
+internal static class Cursor
+{
+    public static string Encode(string playerId) => Convert.ToBase64String(Encoding.UTF8.GetBytes(playerId)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static string? Decode(string cursor)
+    {
+        try
+        {
+            var s = cursor.Replace('-', '+').Replace('_', '/');
+            s = s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+            var id = Encoding.UTF8.GetString(Convert.FromBase64String(s));
+            return id.Length is > 0 and <= 128 ? id : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Ready, but degraded while the index loads (previews answer 503 meanwhile; scores are unaffected).</summary>
+internal sealed class SegmentIndexHealthCheck(IndexFeed feed) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var (done, expected) = feed.Progress;
+        return Task.FromResult(feed.IsLoaded
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy($"segment index holds its players (loaded in {feed.LastLoad?.TotalSeconds:0.0} s)")
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded($"segment index loading: {done:N0} of {expected:N0} players"));
+    }
+}
