@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Components.Authorization;
 namespace Lobby.Components.Console;
 
 /// <summary>
-/// The console's login. The form posts to <see cref="ConsoleSignIn.SignInPath"/> (a plain HTTP post: only a response can
-/// set the cookie), which comes back here with <c>error</c> when the name or password is wrong.
+/// The console's login, rendered on the server without a circuit: the form posts to <see cref="ConsoleSignIn.SignInPath"/>
+/// (only a response can set the cookie), which comes back here with <c>error</c> when the name or password is wrong. Being
+/// static, what is typed is never lost to a circuit starting up.
 /// </summary>
 public sealed partial class LoginPage
 {
@@ -19,10 +20,6 @@ public sealed partial class LoginPage
     [SupplyParameterFromQuery(Name = "returnUrl")] public string? ReturnUrl { get; set; }
 
     [SupplyParameterFromQuery(Name = "error")] public string? Error { get; set; }
-
-    private string? Name { get; set; }
-
-    private string? Password { get; set; }
 
     private ConsoleUser? SignedIn { get; set; }
 

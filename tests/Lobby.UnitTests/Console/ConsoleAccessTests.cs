@@ -77,7 +77,9 @@ public sealed class ConsoleAccessTests : ConsoleTest
     [Fact]
     public void LoginPage_IsOpenToEveryone_AndSaysWhenASignInFailed()
     {
-        var cut = Open("/console/login?returnUrl=%2Fconsole%2Fplacements&error=failed");
+        // The login is rendered without a circuit ([ExcludeFromInteractiveRouting]), so the router would reload into it.
+        Navigation.NavigateTo("/console/login?returnUrl=%2Fconsole%2Fplacements&error=failed");
+        var cut = Render<Lobby.Components.Console.LoginPage>();
 
         var form = cut.Find("[data-testid='login-form']");
         Assert.Equal("/console/signin", form.GetAttribute("action"));

@@ -63,6 +63,7 @@ public sealed class SegmentEditorPageTests : ConsoleTest
         Assert.Equal("""{"all":[{"field":"country","op":"eq","value":"MT"}]}""", Json(request.Rule));
         Assert.Equal(SegmentPurposes.Marketing, request.Purpose);
         Assert.Equal(SegmentEditorPage.SampleSize, request.SampleSize);
+        Assert.Empty(cut.FindAll("[data-testid='preview-problem']"));
     }
 
     [Fact]
