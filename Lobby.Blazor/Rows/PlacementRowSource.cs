@@ -15,8 +15,20 @@ public interface IPlayerPlacements
     Task<PlayerPlacements?> GetAsync(string playerId, CancellationToken cancellationToken = default);
 }
 
-internal sealed class IntelligencePlacements(IHttpClientFactory factory) : IPlayerPlacements
+/// <summary>Every placement, running or not (to know when the next one starts or ends).</summary>
+public interface IPlacementList
 {
+    Task<IReadOnlyList<Placement>> ListAsync(CancellationToken cancellationToken = default);
+}
+
+internal sealed class IntelligencePlacements(IHttpClientFactory factory) : IPlayerPlacements, IPlacementList
+{
+    public async Task<IReadOnlyList<Placement>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var http = factory.CreateClient(IntelligenceClient.HttpClientName);
+        return await http.GetFromJsonAsync("v1/placements", ContractsJsonContext.Default.ListPlacement, cancellationToken) ?? [];
+    }
+
     public async Task<PlayerPlacements?> GetAsync(string playerId, CancellationToken cancellationToken = default)
     {
         var http = factory.CreateClient(IntelligenceClient.HttpClientName);

@@ -23,7 +23,9 @@ public static class RowsExtensions
         builder.Services.AddSingleton<RecommendationRowSource>();
         builder.Services.AddSingleton<CatalogCache>();
         builder.Services.AddSingleton<IWholeGameCatalog, CachedGameCatalog>();
-        builder.Services.AddSingleton<IPlayerPlacements, IntelligencePlacements>();
+        builder.Services.AddSingleton<IntelligencePlacements>();
+        builder.Services.AddSingleton<IPlayerPlacements>(sp => sp.GetRequiredService<IntelligencePlacements>());
+        builder.Services.AddSingleton<IPlacementList>(sp => sp.GetRequiredService<IntelligencePlacements>());
         builder.Services.AddSingleton<PlacementRowSource>();
         builder.Services.AddSingleton<ILobbyRowSource, PlacedRowSource>();
         return builder;
