@@ -37,7 +37,7 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
     // KEYS: versions, players, then members and entered of segment i at 1 + 2i and 2 + 2i. ARGV: now, n, n × "id:version",
     // then per player: id, data version, one '0'/'1' per segment. Returns {'stale'} when the definitions moved on, else
     // {'ok', then per player: id, 'ok'|'skip', segments, changes ('+id' entered, '-id' left)}.
-    private const string ApplyPlayersScript = ParseRecord + """
+    private const string ApplyPlayersScript = ParseRecord + "\n" + """
         local n = tonumber(ARGV[2])
         local current = redis.call('HGETALL', KEYS[1])
         if #current ~= 2 * n then return {'stale'} end
@@ -85,7 +85,7 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
 
     // KEYS: versions, players, members, entered. ARGV: segment id, its version, now, then per player: id, data version,
     // '1' (member) or '0'. Returns {'stale'}, or {'ok', then '+id' entered, '-id' left, '?id' skipped (fresher data decided)}.
-    private const string ApplySegmentScript = ParseRecord + """
+    private const string ApplySegmentScript = ParseRecord + "\n" + """
         if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return {'stale'} end
         local seg = ARGV[1]
         local out = {'ok'}

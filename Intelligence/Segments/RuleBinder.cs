@@ -201,7 +201,7 @@ public static partial class RuleBinder
                     return null;
                 case FieldTypes.Date:
                     if (v.ValueKind == JsonValueKind.String && ParseDate(v.GetString()!) is { } date) return date;
-                    Add(errors, at, $"'{field.Path}' is a date field: expected an ISO 8601 date (\"2026-01-31\", \"2026-01-31T12:00:00Z\") or a time relative to now (\"-7d\", \"+12h\", \"-30m\", \"-2w\", \"now\"), got {Describe(v)}");
+                    Add(errors, at, $"'{field.Path}' is a date field: expected an ISO 8601 date (\"2026-01-31\", \"2026-01-31T12:00:00Z\") or a time relative to now (\"-7d\", \"+12h\", \"-30m\", \"-90s\", \"-2w\", \"now\"), got {Describe(v)}");
                     return null;
                 default:
                     if (v.ValueKind != JsonValueKind.String)
@@ -230,7 +230,7 @@ public static partial class RuleBinder
         }
     }
 
-    /// <summary>An ISO 8601 date (UTC unless it says otherwise), or <c>now</c>, or <c>[+-]N(m|h|d|w)</c> relative to now.</summary>
+    /// <summary>An ISO 8601 date (UTC unless it says otherwise), or <c>now</c>, or <c>[+-]N(s|m|h|d|w)</c> relative to now.</summary>
     public static RuleValue? ParseDate(string s)
     {
         if (s == "now") return new RuleValue(DateMs: 0, Relative: true);
@@ -238,7 +238,7 @@ public static partial class RuleBinder
         if (m.Success)
         {
             var n = long.Parse(m.Groups[2].ValueSpan, CultureInfo.InvariantCulture);
-            var unit = m.Groups[3].Value switch { "m" => 60_000L, "h" => 3_600_000L, "d" => 86_400_000L, _ => 7 * 86_400_000L };
+            var unit = m.Groups[3].Value switch { "s" => 1_000L, "m" => 60_000L, "h" => 3_600_000L, "d" => 86_400_000L, _ => 7 * 86_400_000L };
             return new RuleValue(DateMs: (m.Groups[1].Value == "-" ? -1 : 1) * n * unit, Relative: true);
         }
         if (s.Length >= 10 && char.IsAsciiDigit(s[0])
@@ -249,7 +249,7 @@ public static partial class RuleBinder
         return null;
     }
 
-    [GeneratedRegex(@"^([+-])(\d{1,6})([mhdw])$")]
+    [GeneratedRegex(@"^([+-])(\d{1,7})([smhdw])$")]
     private static partial Regex RelativePattern();
 
     private static string UnknownField(string path, RuleContext context)

@@ -68,7 +68,7 @@ public static class SegmentsApi
         var write = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.SegmentsWrite).WithTags("Segments");
         const string actor = $"The author recorded in versions and the audit log is the API key's name, or the `{ActorHeader}` header's value (1 to 100 printable characters) when the key has `segments:write`.";
         const string rules = "A rule is `{\"all\":[…]}`, `{\"any\":[…]}`, `{\"not\":{…}}` or a leaf `{\"field\":\"lifetime.depositAmount\",\"op\":\"gte\",\"value\":100}` " +
-            "(fields and their operators: `GET /v1/segments/fields`). Dates take ISO 8601 or a time relative to now (`\"-7d\"`, `\"+12h\"`, `\"-30m\"`, `\"-2w\"`, `\"now\"`). " +
+            "(fields and their operators: `GET /v1/segments/fields`). Dates take ISO 8601 or a time relative to now (`\"-7d\"`, `\"+12h\"`, `\"-30m\"`, `\"-90s\"`, `\"-2w\"`, `\"now\"`). " +
             "A player without a value for a field matches no comparison on it and matches `neq` and `nin`. Problems come back as a validation problem keyed by the path of the node (`rule.all[1].any[0].value`).";
         const string purpose = "`purpose` is `marketing` (the default: never holds a self-excluded, cooling-off or blocked player, nor one without consent for `channel`, or for any channel when `channel` is null) or `analysis` (everyone who matches).";
 

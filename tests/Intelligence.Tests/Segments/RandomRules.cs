@@ -21,7 +21,7 @@ public sealed class RandomRules(Random rng, DateTimeOffset now)
     private static readonly double[] Probabilities = [0, 0.1, 0.25, 0.5, 0.7501, 1];
     private static readonly long[] Counts = [0, 1, 2, 7, 30, 1000];
     private static readonly TimeSpan[] Offsets = [TimeSpan.FromDays(-30), TimeSpan.FromDays(-7), TimeSpan.FromHours(-12), TimeSpan.Zero, TimeSpan.FromHours(6), TimeSpan.FromDays(7)];
-    private static readonly string[] RelativeValues = ["-30d", "-7d", "-12h", "now", "+6h", "+1w", "-720m"];
+    private static readonly string[] RelativeValues = ["-30d", "-7d", "-12h", "now", "+6h", "+1w", "-720m", "-43200s"];
 
     private readonly DateTimeOffset _now = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
 

@@ -81,6 +81,7 @@ public static partial class ReferenceEvaluator
         var n = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * (m.Groups[1].Value == "-" ? -1 : 1);
         return m.Groups[3].Value switch
         {
+            "s" => nowMs.AddSeconds(n),
             "m" => nowMs.AddMinutes(n),
             "h" => nowMs.AddHours(n),
             "d" => nowMs.AddDays(n),
@@ -88,7 +89,7 @@ public static partial class ReferenceEvaluator
         };
     }
 
-    [GeneratedRegex(@"^([+-])(\d+)([mhdw])$")]
+    [GeneratedRegex(@"^([+-])(\d+)([smhdw])$")]
     private static partial Regex Relative();
 
     /// <summary>The field's value as the profile holds it: decimal, double, DateTimeOffset, bool, string, a set of game ids, or null.</summary>

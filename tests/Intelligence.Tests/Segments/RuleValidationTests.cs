@@ -102,6 +102,7 @@ public sealed class RuleValidationTests
         Assert.Equal(nowMs + 12 * 3_600_000L, RuleBinder.ParseDate("+12h")!.Value.DateAt(nowMs));
         Assert.Equal(nowMs - 2 * 7 * 86_400_000L, RuleBinder.ParseDate("-2w")!.Value.DateAt(nowMs));
         Assert.Equal(nowMs - 30 * 60_000L, RuleBinder.ParseDate("-30m")!.Value.DateAt(nowMs));
+        Assert.Equal(nowMs - 90_000L, RuleBinder.ParseDate("-90s")!.Value.DateAt(nowMs));
         Assert.Equal(nowMs, RuleBinder.ParseDate("now")!.Value.DateAt(nowMs));
         Assert.Equal(new DateTimeOffset(2026, 1, 31, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), RuleBinder.ParseDate("2026-01-31")!.Value.DateAt(0));
         Assert.Equal(new DateTimeOffset(2026, 1, 31, 10, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), RuleBinder.ParseDate("2026-01-31T12:00:00+02:00")!.Value.DateAt(0));

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using Intelligence.Segments;
+using Intelligence.Tests.Support;
+using Shared.Contracts;
+using TestSupport;
+using static Intelligence.Tests.Segments.SegmentKit;
+
+namespace Intelligence.Tests.Segments;
+
+/// <summary>Lobby placements: validated, audited, announced, and shown only to members who may be marketed to while they run.</summary>
+public sealed class PlacementsApiTests(StoreServers servers)
+{
+    private const string Catalogue = """
+        [{"id":"g-starburst","title":"Starburst","provider":"NetEnt","category":"slots","tags":[],"rtp":96.1,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
+         {"id":"g-roulette","title":"Lightning Roulette","provider":"Evolution","category":"live","tags":[],"rtp":97.3,"volatility":"medium","minBet":0.2,"maxBet":500,"jackpot":false,"markets":["*"],"releasedAt":"2018-01-01T00:00:00Z","enabled":true},
+         {"id":"g-retired","title":"Retired","provider":"NetEnt","category":"slots","tags":[],"rtp":95,"volatility":"high","minBet":0.1,"maxBet":10,"jackpot":false,"markets":["*"],"releasedAt":"2010-01-01T00:00:00Z","enabled":false}]
+        """;
+
+    private static readonly string[] Starburst = ["g-starburst"];
+
+    [Fact]
+    public async Task Placements_ShowOnlyToMembersWhoMayBeMarketedTo_WhileTheyRun_HighestPriorityFirst()
+    {
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix("placements");
+        await using var ingestion = new IngestionHost(cs, prefix);
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))
+        {
+            (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
+        }
+        await using var app = new IntelligenceApp(cs, prefix);
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        await using var changes = await ChannelLog.StartAsync(cs, app.Keys.PlacementsChanged);
+
+        await RegisterAsync(ingestion, "p-member", "MT", "vip-drive");
+        await RegisterAsync(ingestion, "p-excluded", "MT", "vip-drive");
+        await SelfExcludeAsync(ingestion, "p-excluded");
+        await RegisterAsync(ingestion, "p-outsider", "MT", "other");
+        await IndexedAsync(app, "p-member", "p-excluded", "p-outsider");
+        // Analysis: the self-excluded player is a member too, yet must never see a promotion.
+        var segment = await CreateAsync(admin, new { name = "VIP drive", purpose = "analysis", rule = new { field = "campaign", op = "eq", value = "vip-drive" } });
+        Assert.Equal(2, segment.Members);
+
+        var now = DateTimeOffset.UtcNow;
+        var running = await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "Picked for you", kind = "games", gameIds = Starburst, priority = 10, startsAt = now.AddHours(-1), endsAt = now.AddDays(7) }, "mia");
+        var higher = await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "Live tonight", kind = "category", category = "live", priority = 90, startsAt = now.AddHours(-1), endsAt = now.AddDays(1) }, "mia");
+        await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "Last week", kind = "category", category = "slots", priority = 99, startsAt = now.AddDays(-14), endsAt = now.AddDays(-7) }, "mia");
+        await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "Next week", kind = "category", category = "slots", priority = 99, startsAt = now.AddDays(7), endsAt = now.AddDays(14) }, "mia");
+        await changes.SeenAsync(segment.Id);
+        Assert.Equal("mia", running.CreatedBy);
+        Assert.Equal(["g-starburst"], running.GameIds);
+        Assert.Null(running.Category);
+
+        var member = (await crm.GetFromJsonAsync<PlayerPlacements>("/v1/players/p-member/placements", Json))!;
+        Assert.Equal([higher.Id, running.Id], member.Items.Select(p => p.Id));
+        Assert.Empty((await crm.GetFromJsonAsync<PlayerPlacements>("/v1/players/p-excluded/placements", Json))!.Items);
+        Assert.Empty((await crm.GetFromJsonAsync<PlayerPlacements>("/v1/players/p-outsider/placements", Json))!.Items);
+        Assert.Equal(HttpStatusCode.NotFound, (await crm.GetAsync("/v1/players/p-nobody/placements")).StatusCode);
+
+        // Edit and delete, both audited.
+        var edited = await admin.PutAsJsonAsync($"/v1/placements/{running.Id}", new { segmentId = segment.Id, title = "Picked for you, again", kind = "games", gameIds = Starburst, priority = 95, startsAt = now.AddHours(-1), endsAt = now.AddDays(7) });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        member = (await crm.GetFromJsonAsync<PlayerPlacements>("/v1/players/p-member/placements", Json))!;
+        Assert.Equal([running.Id, higher.Id], member.Items.Select(p => p.Id));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/v1/placements/{higher.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await crm.GetAsync($"/v1/placements/{higher.Id}")).StatusCode);
+        Assert.Equal([running.Id], (await crm.GetFromJsonAsync<PlayerPlacements>("/v1/players/p-member/placements", Json))!.Items.Select(p => p.Id));
+        Assert.Equal(3, (await crm.GetFromJsonAsync<List<Placement>>("/v1/placements", Json))!.Count);
+        var audit = (await crm.GetFromJsonAsync<List<AuditEntry>>("/v1/segments/audit", Json))!;
+        Assert.Equal(["placement.deleted", "placement.updated"], audit.Take(2).Select(a => a.Action));
+        Assert.Equal(4, audit.Count(a => a.Action == "placement.created" && a.Actor == "mia"));
+
+        // A member who self-excludes loses them at once; deleting the segment deletes its placements.
+        await SelfExcludeAsync(ingestion, "p-member");
+        await Intelligence.Tests.Webhooks.Poll.UntilAsync(async () => (await crm.GetFromJsonAsync<PlayerPlacements>("/v1/players/p-member/placements", Json))!.Items.Count == 0,
+            "the self-excluded member to see no placement");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/v1/segments/{segment.Id}")).StatusCode);
+        Assert.Empty((await crm.GetFromJsonAsync<List<Placement>>("/v1/placements", Json))!);
+    }
+
+    private static readonly (string Body, string Field)[] InvalidPlacements =
+    [
+        ("""{"title":"x","kind":"games","gameIds":["g-starburst"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "segmentId"),
+        ("""{"segmentId":"sgm-999","title":"x","kind":"games","gameIds":["g-starburst"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "segmentId"),
+        ("""{"segmentId":"SEG","title":" ","kind":"games","gameIds":["g-starburst"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "title"),
+        ("""{"segmentId":"SEG","title":"x","kind":"banner","startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "kind"),
+        ("""{"segmentId":"SEG","title":"x","kind":"games","gameIds":[],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "gameIds"),
+        ("""{"segmentId":"SEG","title":"x","kind":"games","gameIds":["g-starburst","g-nope"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "gameIds[1]"),
+        ("""{"segmentId":"SEG","title":"x","kind":"games","gameIds":["g-retired"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "gameIds[0]"),
+        ("""{"segmentId":"SEG","title":"x","kind":"category","category":"poker","startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "category"),
+        ("""{"segmentId":"SEG","title":"x","kind":"category","startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "category"),
+        ("""{"segmentId":"SEG","title":"x","kind":"category","category":"live","gameIds":["g-starburst"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "gameIds"),
+        ("""{"segmentId":"SEG","title":"x","kind":"category","category":"live","priority":1001,"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "priority"),
+        ("""{"segmentId":"SEG","title":"x","kind":"category","category":"live","startsAt":"2027-01-01T00:00:00Z","endsAt":"2026-01-01T00:00:00Z"}""", "endsAt"),
+        ("""{"segmentId":"SEG","title":"x","kind":"category","category":"live","endsAt":"2026-01-01T00:00:00Z"}""", "startsAt"),
+        ("""{"segmentId":"SEG","title":"x","kind":"category","category":"live","startsAt":"tomorrow","endsAt":"2026-01-01T00:00:00Z"}""", "startsAt"),
+    ];
+
+    [Fact]
+    public async Task AnInvalidPlacement_IsA400ProblemNamingTheField()
+    {
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix("placement-validation");
+        await using var ingestion = new IngestionHost(cs, prefix);
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))
+        {
+            (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
+        }
+        await using var app = new IntelligenceApp(cs, prefix);
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        var segment = await CreateAsync(admin, new { name = "Anyone", purpose = "analysis", rule = new { field = "lifetime.betCount", op = "gte", value = 0 } });
+        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        foreach (var (body, field) in InvalidPlacements)
+        {
+            var errors = await ProblemAsync(await admin.PostAsync("/v1/placements", JsonBody(body.Replace("SEG", segment.Id, StringComparison.Ordinal))));
+            Assert.True(errors.ContainsKey(field), $"{body}: expected {field}, got {string.Join(", ", errors.Keys)}");
+            Assert.Equal(HttpStatusCode.Forbidden, (await crm.PostAsync("/v1/placements", JsonBody(body))).StatusCode);
+        }
+    }
+
+    private static async Task<Placement> CreatePlacementAsync(HttpClient client, object body, string actor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/placements") { Content = JsonContent.Create(body) };
+        request.Headers.Add(SegmentsApi.ActorHeader, actor);
+        var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        Assert.Equal($"/v1/placements/{System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()}", response.Headers.Location?.ToString());
+        return System.Text.Json.JsonSerializer.Deserialize<Placement>(text, Json)!;
+    }
+}
