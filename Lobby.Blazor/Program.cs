@@ -1,6 +1,7 @@
 using Lobby;
 using Lobby.Catalogue;
 using Lobby.Components;
+using Lobby.Console;
 using Lobby.Live;
 using Lobby.Play;
 using Lobby.Players;
@@ -8,12 +9,15 @@ using Lobby.Rows;
 using Shared.ServiceDefaults;
 using Shared.Store;
 
+if (HashPasswordCommand.Matches(args)) return HashPasswordCommand.Run(args, Console.In, Console.Out, Console.Error);
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(LobbyMetrics.MeterName);
 builder.AddRedisStore();
 builder.AddLobbyOptions();
 builder.AddPlayerSignIn();
+builder.AddConsole();
 builder.AddLobbyRows();
 builder.AddLobbyCatalogue();
 builder.AddLobbyPlay();
@@ -28,7 +32,9 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapPlayerSignIn();
+app.MapConsole();
 app.MapLiveLobby();
 app.MapLobbyComponents();
 
 app.Run();
+return 0;

@@ -21,4 +21,7 @@ public sealed class HubViewers
     }
 
     public bool IsWatching(string playerId) => _connections.ContainsKey(playerId);
+
+    /// <summary>The players connected now (a snapshot).</summary>
+    public IReadOnlyList<string> Players() => [.. _connections.Keys];
 }

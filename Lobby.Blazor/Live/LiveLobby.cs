@@ -33,7 +33,9 @@ public static class LiveLobby
         builder.Services.AddSingleton<HubViewers>();
         builder.Services.AddSingleton<HubRowReads>();
         builder.Services.AddSingleton<LobbyMetrics>();
-        builder.Services.AddHostedService<LobbyFeed>();
+        builder.Services.AddSingleton<LobbyFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LobbyFeed>());
+        builder.Services.AddHostedService<PlacementSchedule>();
         return builder;
     }
 

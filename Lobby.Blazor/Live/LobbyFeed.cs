@@ -10,7 +10,8 @@ using StackExchange.Redis;
 namespace Lobby.Live;
 
 /// <summary>
-/// Listens to <see cref="StoreKeys.ProfileChanged"/> and, for players watched on this instance (a lobby page or a hub
+/// Listens to <see cref="StoreKeys.ProfileChanged"/>, <see cref="StoreKeys.SegmentMembershipChanged"/> and
+/// <see cref="StoreKeys.PlacementsChanged"/> and, for players watched on this instance (a lobby page or a hub
 /// connection), rebuilds their rows and pushes them. A burst of changes to one player is gathered for
 /// <see cref="LobbyOptions.Coalesce"/> and rebuilt once.
 /// </summary>
@@ -26,6 +27,10 @@ public sealed class LobbyFeed(
     LobbyMetrics metrics,
     ILogger<LobbyFeed> logger) : BackgroundService
 {
+    public const string MembershipEnteredReason = "segment.entered";
+    public const string MembershipExitedReason = "segment.exited";
+    public const string PlacementsChangedReason = "placements.changed";
+
     private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(2);
 
     /// <summary>Players with a rebuild scheduled, and the change that scheduled it.</summary>
@@ -36,13 +41,32 @@ public sealed class LobbyFeed(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queue = await SubscribeAsync(stoppingToken);
+        var profiles = await SubscribeAsync(keys.ProfileChanged, stoppingToken);
+        var memberships = await SubscribeAsync(keys.SegmentMembershipChanged, stoppingToken);
+        var placements = await SubscribeAsync(keys.PlacementsChanged, stoppingToken);
+        try
+        {
+            await Task.WhenAll(
+                FollowAsync(profiles, m => Observe(m, stoppingToken), stoppingToken),
+                FollowAsync(memberships, m => ObserveMembership(m, stoppingToken), stoppingToken),
+                FollowAsync(placements, m => ObservePlacements(m, stoppingToken), stoppingToken));
+        }
+        finally
+        {
+            await profiles.UnsubscribeAsync();
+            await memberships.UnsubscribeAsync();
+            await placements.UnsubscribeAsync();
+        }
+    }
+
+    private static async Task FollowAsync(ChannelMessageQueue queue, Func<string, Task?> observe, CancellationToken stoppingToken)
+    {
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 var message = await queue.ReadAsync(stoppingToken);
-                _ = Observe(message.Message.ToString(), stoppingToken);
+                _ = observe(message.Message.ToString());
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -51,21 +75,52 @@ public sealed class LobbyFeed(
         catch (ChannelClosedException)
         {
         }
-        finally
-        {
-            await queue.UnsubscribeAsync();
-        }
     }
 
     /// <summary>
     /// Takes one change notification. Returns the scheduled rebuild when this change starts a burst, or null when the
     /// player is not watched here or a rebuild is already on its way.
     /// </summary>
-    internal Task? Observe(string message, CancellationToken cancellationToken)
+    internal Task? Observe(string message, CancellationToken cancellationToken) =>
+        ProfileChange.TryParse(message, out var change) ? Schedule(change.PlayerId, change.EventType, cancellationToken) : null;
+
+    /// <summary>
+    /// Takes a <see cref="StoreKeys.SegmentMembershipChanged"/> message (<c>playerId|segmentId|entered</c> or
+    /// <c>…|exited</c>): the player's placement rows may come or go, so a watched player is rebuilt.
+    /// </summary>
+    internal Task? ObserveMembership(string message, CancellationToken cancellationToken)
     {
-        if (!ProfileChange.TryParse(message, out var change) || !IsWatched(change.PlayerId)) return null;
-        if (!_pending.TryAdd(change.PlayerId, change.EventType)) return null;
-        return RebuildSoonAsync(change.PlayerId, cancellationToken);
+        // From the right: the last two parts never hold '|', a player id might.
+        var last = message.LastIndexOf('|');
+        var middle = last > 0 ? message.LastIndexOf('|', last - 1) : -1;
+        if (middle <= 0) return null;
+        var reason = message[(last + 1)..] switch
+        {
+            "entered" => MembershipEnteredReason,
+            "exited" => MembershipExitedReason,
+            _ => null,
+        };
+        return reason is null ? null : Schedule(message[..middle], reason, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a <see cref="StoreKeys.PlacementsChanged"/> message: a placement of some segment was created, changed or
+    /// removed, and the lobby cannot tell who its members are, so every player watched here is rebuilt (in bursts
+    /// bounded like any other). Returns the rebuilds scheduled, or null when there were none.
+    /// </summary>
+    internal Task? ObservePlacements(string message, CancellationToken cancellationToken)
+    {
+        var rebuilds = notifier.Players().Concat(hubViewers.Players()).Distinct(StringComparer.Ordinal)
+            .Select(p => Schedule(p, PlacementsChangedReason, cancellationToken))
+            .OfType<Task>()
+            .ToList();
+        return rebuilds.Count == 0 ? null : Task.WhenAll(rebuilds);
+    }
+
+    private Task? Schedule(string playerId, string reason, CancellationToken cancellationToken)
+    {
+        if (!IsWatched(playerId) || !_pending.TryAdd(playerId, reason)) return null;
+        return RebuildSoonAsync(playerId, cancellationToken);
     }
 
     private bool IsWatched(string playerId) => notifier.HasSubscribers(playerId) || hubViewers.IsWatching(playerId);
@@ -107,17 +162,17 @@ public sealed class LobbyFeed(
         }
     }
 
-    private async Task<ChannelMessageQueue> SubscribeAsync(CancellationToken stoppingToken)
+    private async Task<ChannelMessageQueue> SubscribeAsync(RedisChannel channel, CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                return await redis.GetSubscriber().SubscribeAsync(keys.ProfileChanged);
+                return await redis.GetSubscriber().SubscribeAsync(channel);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                logger.LogWarning(e, "Cannot subscribe to profile changes yet; retrying in {Delay}", SubscribeRetry);
+                logger.LogWarning(e, "Cannot subscribe to {Channel} yet; retrying in {Delay}", channel, SubscribeRetry);
                 await Task.Delay(SubscribeRetry, time, stoppingToken);
             }
         }

@@ -27,6 +27,12 @@ public sealed class LobbyNotifier(ILogger<LobbyNotifier> logger)
         lock (_lock) return _byPlayer.ContainsKey(playerId);
     }
 
+    /// <summary>The players with a lobby page open in this process now (a snapshot).</summary>
+    public IReadOnlyList<string> Players()
+    {
+        lock (_lock) return [.. _byPlayer.Keys];
+    }
+
     public async Task PublishAsync(LobbyUpdated update)
     {
         Subscription[] targets;

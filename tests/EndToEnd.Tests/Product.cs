@@ -15,6 +15,10 @@ public sealed class Product : IAsyncDisposable
     public const string ApiKey = "e2e-key";
     public const string SigningKey = "end-to-end-tests-player-token-signing-key-0123456789";
 
+    /// <summary>The console's marketer (Console:Users), signing in through the login page.</summary>
+    public const string MarketerName = "e2e-marketer";
+    public const string MarketerPassword = "e2e-marketer-password";
+
     private readonly Service<Ingestion.IngestionEntryPoint> _ingestion;
     private readonly Service<Intelligence.IntelligenceEntryPoint> _intelligence;
     private readonly Service<Lobby.LobbyEntryPoint> _lobby;
@@ -43,6 +47,11 @@ public sealed class Product : IAsyncDisposable
             // The game view reports rounds to Ingestion as a game provider would.
             ["Lobby:Play:IngestionUrl"] = IngestionUrl.ToString(),
             ["Lobby:Play:IngestionApiKey"] = ApiKey,
+            ["Console:IntelligenceApiKey"] = ApiKey,
+            ["Console:Users:0:Name"] = MarketerName,
+            ["Console:Users:0:Role"] = "marketer",
+            // Few rounds: the hash is made at every start, and this password is no secret.
+            ["Console:Users:0:PasswordHash"] = Lobby.Console.ConsolePasswords.Hash(MarketerPassword, 1_000),
         }, lobbyEnvironment);
         LobbyUrl = _lobby.Start();
     }

@@ -1,0 +1,49 @@
+using Lobby.Console;
+using Microsoft.AspNetCore.Components;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Lobby.Components.Console;
+
+/// <summary>
+/// What every console page shares: the Intelligence client, the clock, and one way of turning a failed call into a
+/// sentence on the page. Data is read once the page is interactive (a prerender would only read it twice).
+/// </summary>
+public abstract class ConsolePage : ComponentBase
+{
+    [Inject] protected IConsoleApi Api { get; set; } = default!;
+
+    [Inject] protected TimeProvider Time { get; set; } = default!;
+
+    [Inject] protected NavigationManager Navigation { get; set; } = default!;
+
+    [Inject] private ILoggerFactory Loggers { get; set; } = default!;
+
+    /// <summary>Why the last call failed, in words; null when it did not.</summary>
+    protected string? Error { get; set; }
+
+    /// <summary>Runs a call; on failure sets <see cref="Error"/> and returns false (validation errors are the caller's to catch first).</summary>
+    protected async Task<bool> TryAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            Error = null;
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Error = Describe(e);
+            Loggers.CreateLogger(GetType()).LogWarning(e, "Console call failed: {Message}", Error);
+            return false;
+        }
+    }
+
+    internal static string Describe(Exception e) => e switch
+    {
+        ConsoleApiException or ConsoleAccessDeniedException => e.Message,
+        HttpRequestException or BrokenCircuitException => "Intelligence is not reachable just now; try again in a moment.",
+        TimeoutRejectedException => "Intelligence took too long to answer; try again in a moment.",
+        _ => $"Something went wrong: {e.Message}",
+    };
+}

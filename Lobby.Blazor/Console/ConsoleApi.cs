@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Components.Authorization;
+using Shared.Contracts;
+
+namespace Lobby.Console;
+
+/// <summary>
+/// What the console asks Intelligence: segments, their preview, members and history, placements and insight. Every
+/// call is made for the signed-in console user (sent as <c>X-Actor</c>, which versions and the audit log record) and
+/// refused with <see cref="ConsoleAccessDeniedException"/> when nobody with a console role is signed in.
+/// </summary>
+public interface IConsoleApi
+{
+    Task<IReadOnlyList<Segment>> ListSegmentsAsync(CancellationToken cancellationToken = default);
+    Task<Segment?> GetSegmentAsync(string id, CancellationToken cancellationToken = default);
+    Task<Segment> CreateSegmentAsync(SegmentRequest request, CancellationToken cancellationToken = default);
+    Task<Segment> UpdateSegmentAsync(string id, SegmentRequest request, CancellationToken cancellationToken = default);
+    Task DeleteSegmentAsync(string id, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Segment>> GetSegmentVersionsAsync(string id, CancellationToken cancellationToken = default);
+    Task<SegmentPreview> PreviewAsync(SegmentPreviewRequest request, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<SegmentField>> GetFieldsAsync(CancellationToken cancellationToken = default);
+    Task<SegmentMembersPage> GetMembersAsync(string id, string? cursor, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Placement>> ListPlacementsAsync(CancellationToken cancellationToken = default);
+    Task<Placement?> GetPlacementAsync(string id, CancellationToken cancellationToken = default);
+    Task<Placement> CreatePlacementAsync(PlacementRequest request, CancellationToken cancellationToken = default);
+    Task<Placement> UpdatePlacementAsync(string id, PlacementRequest request, CancellationToken cancellationToken = default);
+    Task DeletePlacementAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<SegmentSizeHistory> GetSegmentSizeAsync(string id, int days, CancellationToken cancellationToken = default);
+    Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default);
+    Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Intelligence refused or failed a console call; <see cref="Errors"/> holds a validation problem's errors by path.</summary>
+public sealed class ConsoleApiException(HttpStatusCode status, string message, IReadOnlyDictionary<string, string[]>? errors = null)
+    : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>Field or rule-node path (<c>rule.all[1].any[0].value</c>, <c>title</c>) to what is wrong with it.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
+}
+
+/// <summary>A console call without a signed-in console user: nobody without a role sees player data.</summary>
+public sealed class ConsoleAccessDeniedException() : Exception("Sign in to the console with a marketer or admin role.");
+
+internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationStateProvider authentication) : IConsoleApi
+{
+    public const string HttpClientName = "intelligence-console";
+    public const string ActorHeader = "X-Actor";
+
+    private static ContractsJsonContext Json => ContractsJsonContext.Default;
+
+    public async Task<IReadOnlyList<Segment>> ListSegmentsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/segments", Json.ListSegment, cancellationToken))!;
+
+    public Task<Segment?> GetSegmentAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync($"v1/segments/{Escape(id)}", Json.Segment, cancellationToken, notFoundIsNull: true);
+
+    public Task<Segment> CreateSegmentAsync(SegmentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "v1/segments", JsonContent.Create(request, Json.SegmentRequest), Json.Segment, cancellationToken);
+
+    public Task<Segment> UpdateSegmentAsync(string id, SegmentRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"v1/segments/{Escape(id)}", JsonContent.Create(request, Json.SegmentRequest), Json.Segment, cancellationToken);
+
+    public Task DeleteSegmentAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"v1/segments/{Escape(id)}", null, null, cancellationToken);
+
+    public async Task<IReadOnlyList<Segment>> GetSegmentVersionsAsync(string id, CancellationToken cancellationToken = default) =>
+        (await GetAsync($"v1/segments/{Escape(id)}/versions", Json.ListSegment, cancellationToken))!;
+
+    public Task<SegmentPreview> PreviewAsync(SegmentPreviewRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "v1/segments/preview", JsonContent.Create(request, Json.SegmentPreviewRequest), Json.SegmentPreview, cancellationToken);
+
+    public async Task<IReadOnlyList<SegmentField>> GetFieldsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/segments/fields", Json.ListSegmentField, cancellationToken))!;
+
+    public async Task<SegmentMembersPage> GetMembersAsync(string id, string? cursor, int limit, CancellationToken cancellationToken = default)
+    {
+        var query = $"limit={limit}" + (string.IsNullOrEmpty(cursor) ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
+        return (await GetAsync($"v1/segments/{Escape(id)}/players?{query}", Json.SegmentMembersPage, cancellationToken))!;
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(int limit, CancellationToken cancellationToken = default) =>
+        (await GetAsync($"v1/segments/audit?limit={limit}", Json.ListAuditEntry, cancellationToken))!;
+
+    public async Task<IReadOnlyList<Placement>> ListPlacementsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/placements", Json.ListPlacement, cancellationToken))!;
+
+    public Task<Placement?> GetPlacementAsync(string id, CancellationToken cancellationToken = default) =>
+        GetAsync($"v1/placements/{Escape(id)}", Json.Placement, cancellationToken, notFoundIsNull: true);
+
+    public Task<Placement> CreatePlacementAsync(PlacementRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "v1/placements", JsonContent.Create(request, Json.PlacementRequest), Json.Placement, cancellationToken);
+
+    public Task<Placement> UpdatePlacementAsync(string id, PlacementRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"v1/placements/{Escape(id)}", JsonContent.Create(request, Json.PlacementRequest), Json.Placement, cancellationToken);
+
+    public Task DeletePlacementAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"v1/placements/{Escape(id)}", null, null, cancellationToken);
+
+    public async Task<SegmentSizeHistory> GetSegmentSizeAsync(string id, int days, CancellationToken cancellationToken = default) =>
+        (await GetAsync($"v1/insights/segments/{Escape(id)}/size?days={days}", Json.SegmentSizeHistory, cancellationToken))!;
+
+    public async Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/insights/scores", Json.ScoreDistributions, cancellationToken))!;
+
+    public async Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/insights/affiliates", Json.AffiliateReport, cancellationToken))!;
+
+    private static string Escape(string id) => Uri.EscapeDataString(id);
+
+    private async Task<T?> GetAsync<T>(string uri, JsonTypeInfo<T> type, CancellationToken cancellationToken, bool notFoundIsNull = false)
+    {
+        using var http = await ClientAsync();
+        using var response = await http.GetAsync(uri, cancellationToken);
+        if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound) return default;
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync(type, cancellationToken);
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string uri, HttpContent? content, JsonTypeInfo<T>? type, CancellationToken cancellationToken)
+    {
+        using var http = await ClientAsync();
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        using var response = await http.SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        if (type is null) return default!;
+        return await response.Content.ReadFromJsonAsync(type, cancellationToken)
+            ?? throw new ConsoleApiException(response.StatusCode, $"Intelligence answered {method} {uri} with an empty body.");
+    }
+
+    private async Task<HttpClient> ClientAsync()
+    {
+        var state = await authentication.GetAuthenticationStateAsync();
+        var user = ConsoleUser.From(state.User) ?? throw new ConsoleAccessDeniedException();
+        var http = factory.CreateClient(HttpClientName);
+        http.DefaultRequestHeaders.Add(ActorHeader, user.Name);
+        return http;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode) throw await ProblemAsync(response, cancellationToken);
+    }
+
+    /// <summary>Turns a refusal (problem+json or not) into an exception a page can show: title, detail and errors by path.</summary>
+    internal static async Task<ConsoleApiException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        string? title = null, detail = null;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            var root = problem.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                if (root.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String) title = t.GetString();
+                if (root.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String) detail = d.GetString();
+                if (root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var field in e.EnumerateObject())
+                    {
+                        errors[field.Name] = field.Value.ValueKind == JsonValueKind.Array
+                            ? [.. field.Value.EnumerateArray().Select(m => m.ToString())]
+                            : [field.Value.ToString()];
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not problem+json (a proxy's page, say): the status says enough.
+        }
+        var message = response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized => "Intelligence refused the console's API key (Console:IntelligenceApiKey).",
+            HttpStatusCode.Forbidden => "The console's API key lacks a scope this needs (segments:write and scores:read).",
+            _ => string.Join(": ", new[] { title, detail }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } text
+                ? text
+                : $"Intelligence answered {(int)response.StatusCode} {response.ReasonPhrase}.",
+        };
+        return new ConsoleApiException(response.StatusCode, message, errors);
+    }
+}

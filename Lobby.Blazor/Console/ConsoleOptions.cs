@@ -1,0 +1,95 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+
+namespace Lobby.Console;
+
+public static class ConsoleRoles
+{
+    /// <summary>Builds segments and placements, reads insight.</summary>
+    public const string Marketer = "marketer";
+    /// <summary>Everything a marketer does, plus the audit log.</summary>
+    public const string Admin = "admin";
+    public static readonly IReadOnlyList<string> All = [Marketer, Admin];
+}
+
+/// <summary>
+/// Section <c>Console</c>: who may sign in to the marketers' console, and the Intelligence key it works with. In
+/// Development, with no users configured, two documented users exist (<see cref="DevelopmentUsers"/>); elsewhere no
+/// users means every sign-in is refused, and start-up says so in the log.
+/// </summary>
+public sealed partial class ConsoleOptions : IValidatableObject
+{
+    public const string Section = "Console";
+
+    /// <summary>The Development users, name and password: documented in Lobby.Blazor/README.md.</summary>
+    public static readonly IReadOnlyList<(string Name, string Role, string Password)> DevelopmentUsers =
+    [
+        ("marketer", ConsoleRoles.Marketer, "marketer-dev"),
+        ("admin", ConsoleRoles.Admin, "admin-dev"),
+    ];
+
+    /// <summary>Fewer rounds for the Development users only: hashed at every start, and their passwords are public anyway.</summary>
+    internal const int DevelopmentIterations = 10_000;
+
+    public List<ConsoleUserEntry> Users { get; set; } = [];
+
+    /// <summary>
+    /// Intelligence key with the <c>segments:write</c> and <c>scores:read</c> scopes, for the console's calls (the
+    /// player lobby's own <c>Lobby:IntelligenceApiKey</c> needs only <c>scores:read</c>). Required once users exist,
+    /// outside Development.
+    /// </summary>
+    public string? IntelligenceApiKey { get; set; }
+
+    /// <summary>How long a console sign-in lasts without activity.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < Users.Count; i++)
+        {
+            var user = Users[i];
+            var at = $"Console:Users:{i}";
+            if (!UserName().IsMatch(user.Name ?? ""))
+            {
+                yield return new ValidationResult(
+                    $"{at}:Name '{user.Name}' must be 1–64 letters, digits or . _ @ - (it is shown in audit logs and sent as X-Actor).", [nameof(Users)]);
+            }
+            else if (!seen.Add(user.Name!))
+            {
+                yield return new ValidationResult($"{at}:Name '{user.Name}' is configured twice.", [nameof(Users)]);
+            }
+            if (!ConsoleRoles.All.Contains(user.Role ?? ""))
+            {
+                yield return new ValidationResult(
+                    $"{at}:Role '{user.Role}' is not a console role; use {string.Join(" or ", ConsoleRoles.All)}.", [nameof(Users)]);
+            }
+            if (!ConsolePasswords.TryParse(user.PasswordHash, out _, out var error))
+            {
+                yield return new ValidationResult($"{at}:PasswordHash {error}.", [nameof(Users)]);
+            }
+        }
+        if (Users.Count > 0 && string.IsNullOrWhiteSpace(IntelligenceApiKey))
+        {
+            yield return new ValidationResult(
+                "Console:IntelligenceApiKey is required when console users are configured: set an Intelligence key with the segments:write and scores:read scopes (env Console__IntelligenceApiKey).",
+                [nameof(IntelligenceApiKey)]);
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9._@-]{1,64}$")]
+    private static partial Regex UserName();
+}
+
+/// <summary>One console user (<c>Console__Users__0__Name</c>, <c>__Role</c>, <c>__PasswordHash</c>).</summary>
+public sealed class ConsoleUserEntry
+{
+    public string? Name { get; set; }
+
+    /// <summary><c>marketer</c> or <c>admin</c>.</summary>
+    public string? Role { get; set; }
+
+    /// <summary>From <c>dotnet Lobby.Blazor.dll hash-password</c>; never the password itself.</summary>
+    public string? PasswordHash { get; set; }
+}
