@@ -39,7 +39,8 @@ public class ConsoleScenarioTests(StoreServers servers)
         using (playwright)
         await using (browser)
         {
-            var console = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+            var marketer = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+            var console = await marketer.NewPageAsync();
             await SignInAsync(console, product);
 
             // Build "country is MT and lifetime deposits at least 100".
@@ -61,13 +62,19 @@ public class ConsoleScenarioTests(StoreServers servers)
             await Assertions.Expect(console.GetByTestId($"excluded-{MarketingPolicy.SelfExcluded}")).ToContainTextAsync("Self-excluded");
             await Assertions.Expect(console.GetByTestId($"sample-{Member}")).ToBeVisibleAsync();
             await console.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.OutputDirectory, "console-builder-1440.png"), FullPage = true });
-            await console.SetViewportSizeAsync(375, 800);
-            await console.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.OutputDirectory, "console-builder-375.png"), FullPage = true });
-            await console.SetViewportSizeAsync(1440, 1000);
 
             await console.GetByTestId("save-segment").ClickAsync();
             await Assertions.Expect(console.GetByTestId("segment-members")).ToHaveTextAsync("1", new() { Timeout = 15_000 });
             await Assertions.Expect(console.GetByTestId($"member-{Member}")).ToBeVisibleAsync();
+            await console.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.OutputDirectory, "console-segment-1440.png"), FullPage = true });
+
+            // The same builder on a phone: the saved segment opened for editing, at 375 px.
+            var phone = await marketer.NewPageAsync();
+            await phone.SetViewportSizeAsync(375, 812);
+            await phone.GotoAsync(console.Url + "/edit");
+            await Assertions.Expect(phone.GetByTestId("preview-count")).ToHaveTextAsync("1", new() { Timeout = 15_000 });
+            await phone.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.OutputDirectory, "console-builder-375.png"), FullPage = true });
+            await phone.CloseAsync();
 
             // Both players' lobbies are open, and live, before the placement exists.
             var memberLobby = await OpenLobbyAsync(browser, product, Member);
@@ -98,6 +105,12 @@ public class ConsoleScenarioTests(StoreServers servers)
             await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             await Assertions.Expect(otherLobby.Locator("[data-testid^='row-placement-']")).ToHaveCountAsync(0);
             Assert.Equal("true", await otherLobby.Locator("[data-live]").GetAttributeAsync("data-live"));
+
+            // Insight counts the four players, who came without an affiliate.
+            await console.GetByTestId("nav-insight").ClickAsync();
+            var direct = console.GetByTestId("affiliate-table").Locator("tr", new() { HasText = "No affiliate" });
+            await Assertions.Expect(direct).ToContainTextAsync("4", new() { Timeout = 15_000 });
+            await console.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.OutputDirectory, "console-insight-1440.png"), FullPage = true });
         }
     }
 
@@ -164,7 +177,12 @@ public class ConsoleScenarioTests(StoreServers servers)
         await page.GetByTestId("login-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("segments-table")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByTestId("console-user")).ToContainTextAsync(Product.MarketerName);
+        await WaitInteractiveAsync(page);
     }
+
+    /// <summary>A full page load is first rendered on the server; clicks count once its circuit runs.</summary>
+    private static Task WaitInteractiveAsync(IPage page) =>
+        Assertions.Expect(page.Locator("[data-interactive='true']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
     /// <summary>Types into a condition's field picker and takes the field with exactly this path.</summary>
     private static async Task ChooseFieldAsync(IPage page, ILocator condition, string path)

@@ -10,6 +10,19 @@ public static class ConsoleFormat
 
     public static string Count(long n) => n.ToString("N0", Culture);
 
+    /// <summary>A round step between a chart's horizontal lines giving about five of them up to <paramref name="max"/>.</summary>
+    public static int TickStep(double max)
+    {
+        if (max <= 5) return 1;
+        var raw = max / 5;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var nice = (raw / magnitude) switch { <= 1 => 1, <= 2 => 2, <= 5 => 5, _ => 10 };
+        return (int)(nice * magnitude);
+    }
+
+    /// <summary>"1 member", "2 members".</summary>
+    public static string Members(long n) => n == 1 ? "member" : "members";
+
     public static string Money(decimal amount, string currency) => $"{amount.ToString("N2", Culture)} {currency}";
 
     public static string Percent(double? share) => share is { } s ? s.ToString("P0", Culture) : "–";

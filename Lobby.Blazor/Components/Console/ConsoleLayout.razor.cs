@@ -18,5 +18,15 @@ public sealed partial class ConsoleLayout
         User = AuthenticationState is null ? null : ConsoleUser.From((await AuthenticationState).User);
     }
 
+    /// <summary>True once the circuit runs this layout (shown as <c>data-interactive</c>, for tests and support).</summary>
+    private bool Interactive { get; set; }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (!firstRender) return;
+        Interactive = true;
+        StateHasChanged();
+    }
+
     private void ToggleDrawer() => DrawerOpen = !DrawerOpen;
 }

@@ -41,6 +41,9 @@ public sealed partial class InsightPage
 
     private IReadOnlyList<AffiliateRow> Charted => [.. AffiliateRows.Take(ChartedAffiliates)];
 
+    /// <summary>A chart of nothing but zeros (no scores yet) says less than the table.</summary>
+    private bool ShowChart => Charted.Any(r => r.PredictedVipShare > 0 || r.HighChurnShare > 0);
+
     private List<ChartSeries<double>> AffiliateSeries =>
     [
         new() { Name = "Predicted VIP share (%)", Data = new ChartData<double>([.. Charted.Select(r => Math.Round(r.PredictedVipShare * 100, 1))]) },
@@ -49,7 +52,7 @@ public sealed partial class InsightPage
 
     private string[] AffiliateLabels => [.. Charted.Select(r => (r.AffiliateId ?? "none") + (r.Campaign is null ? "" : $" / {r.Campaign}"))];
 
-    private BarChartOptions ShareOptions { get; } = new() { YAxisFormat = "0", ShowLegend = true };
+    private BarChartOptions ShareOptions { get; } = new() { YAxisFormat = "0", ShowLegend = true, YAxisTicks = 10 };
 
     protected override async Task OnInitializedAsync()
     {

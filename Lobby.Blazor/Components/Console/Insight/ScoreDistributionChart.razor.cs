@@ -30,6 +30,7 @@ public sealed partial class ScoreDistributionChart
     {
         var bins = Distribution?.Bins ?? [];
         Series = [new ChartSeries<double> { Name = "Players", Data = new ChartData<double>([.. bins.Select(b => (double)b.Count)]) }];
+        Options.YAxisTicks = ConsoleFormat.TickStep(bins.Count == 0 ? 0 : bins.Max(b => b.Count));
         Labels = [.. bins.Select(b => b.From.ToString("0.0#", CultureInfo.InvariantCulture))];
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class SegmentSizeChart
     {
         Points = Downsample(History?.Points ?? []);
         Series = [new ChartSeries<double> { Name = "Members", Data = new ChartData<double>(Points.Select(p => (double)p.Members).ToList()) }];
+        Options.YAxisTicks = ConsoleFormat.TickStep(Points.Count == 0 ? 0 : Points.Max(p => p.Members));
         // About eight labels across, whatever the number of points.
         var every = Math.Max(1, (int)Math.Ceiling(Points.Count / 8.0));
         var daily = Points.Count > 1 && Points[^1].At - Points[0].At > TimeSpan.FromDays(2);

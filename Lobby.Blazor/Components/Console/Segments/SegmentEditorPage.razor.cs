@@ -147,7 +147,7 @@ public sealed partial class SegmentEditorPage : IDisposable
         try
         {
             var saved = Id is null ? await Api.CreateSegmentAsync(request) : await Api.UpdateSegmentAsync(Id, request);
-            Snackbar.Add($"Saved “{saved.Name}”, version {saved.Version}: {ConsoleFormat.Count(saved.Members)} members.", Severity.Success);
+            Snackbar.Add($"Saved “{saved.Name}”, version {saved.Version}: {ConsoleFormat.Count(saved.Members)} {ConsoleFormat.Members(saved.Members)}.", Severity.Success);
             Navigation.NavigateTo($"/console/segments/{Uri.EscapeDataString(saved.Id)}");
         }
         catch (ConsoleApiException e) when (e.Errors.Count > 0)

@@ -71,13 +71,14 @@ public static class LineDiff
                 lines.Add(new DiffLine(DiffKind.Same, before[a++]));
                 b++;
             }
-            else if (b < after.Count && (a == before.Count || common[a, b + 1] >= common[a + 1, b]))
+            else if (a < before.Count && (b == after.Count || common[a + 1, b] >= common[a, b + 1]))
             {
-                lines.Add(new DiffLine(DiffKind.Added, after[b++]));
+                // What went comes before what replaced it, as diffs read.
+                lines.Add(new DiffLine(DiffKind.Removed, before[a++]));
             }
             else
             {
-                lines.Add(new DiffLine(DiffKind.Removed, before[a++]));
+                lines.Add(new DiffLine(DiffKind.Added, after[b++]));
             }
         }
         return lines;
