@@ -22,7 +22,7 @@ internal static class Bench
         await Casino.GiveProfilesAsync(ingestion, [.. watched, .. others], ct);
 
         var watchers = await ConnectAsync(product, watched, concurrency: 16, ct);
-        Console.WriteLine($"{watchers.Count(w => w.Connected.IsCompletedSuccessfully)} of {players} players connected");
+        System.Console.WriteLine($"{watchers.Count(w => w.Connected.IsCompletedSuccessfully)} of {players} players connected");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var background = Task.Run(() => BackgroundLoadAsync(ingestion, others, backgroundRate, stop.Token), ct);
@@ -35,12 +35,12 @@ internal static class Bench
         var sent = await background;
 
         var lost = samples - latencies.Count;
-        Console.WriteLine();
-        Console.WriteLine($"push latency, POST /v1/events (one bet) → LobbyUpdated \"{BetReason}\" on the player's hub connection");
-        Console.WriteLine($"  {players} connected players, measured at {rate}/s; background {sent / backgroundWatch.Elapsed.TotalSeconds:0} events/s achieved (asked {backgroundRate}/s) over {backgroundPlayers:N0} other players");
-        Console.WriteLine($"  {Figures.Summary(latencies)}; lost (no push within {ArrivalLimit.TotalSeconds:0} s): {lost}");
-        Console.WriteLine($"  misaddressed updates: {watchers.Sum(w => w.Misaddressed)}");
-        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        System.Console.WriteLine();
+        System.Console.WriteLine($"push latency, POST /v1/events (one bet) → LobbyUpdated \"{BetReason}\" on the player's hub connection");
+        System.Console.WriteLine($"  {players} connected players, measured at {rate}/s; background {sent / backgroundWatch.Elapsed.TotalSeconds:0} events/s achieved (asked {backgroundRate}/s) over {backgroundPlayers:N0} other players");
+        System.Console.WriteLine($"  {Figures.Summary(latencies)}; lost (no push within {ArrivalLimit.TotalSeconds:0} s): {lost}");
+        System.Console.WriteLine($"  misaddressed updates: {watchers.Sum(w => w.Misaddressed)}");
+        System.Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
         await DisposeAllAsync(watchers);
         return lost == 0 ? 0 : 1;
     }
@@ -126,12 +126,12 @@ internal static class Bench
             if (!html.Contains("data-testid=\"row-", StringComparison.Ordinal)) withoutRows++;
             times.Add(elapsed);
         }
-        Console.WriteLine();
-        Console.WriteLine("first render, GET / of a signed-in player → the whole server-rendered HTML (rows included)");
-        Console.WriteLine($"  {Figures.Summary(times)}; pages without rows: {withoutRows}");
+        System.Console.WriteLine();
+        System.Console.WriteLine("first render, GET / of a signed-in player → the whole server-rendered HTML (rows included)");
+        System.Console.WriteLine($"  {Figures.Summary(times)}; pages without rows: {withoutRows}");
 
         if (browserSamples > 0) await BrowserFirstRowAsync(product.LobbyUrl, signedIn.Select(s => s.Cookies).ToList(), browserSamples);
-        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        System.Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
         foreach (var (http, _) in signedIn) http.Dispose();
         return withoutRows == 0 ? 0 : 1;
     }
@@ -142,7 +142,7 @@ internal static class Bench
         const string chromium = "/usr/bin/chromium";
         if (!File.Exists(chromium))
         {
-            Console.WriteLine($"  (no {chromium}: apt-get install -y chromium for the browser figures)");
+            System.Console.WriteLine($"  (no {chromium}: apt-get install -y chromium for the browser figures)");
             return;
         }
         using var playwright = await Playwright.CreateAsync();
@@ -174,10 +174,10 @@ internal static class Bench
             firstRow.Add(Figures.Milliseconds(started, rowAt));
             live.Add(Figures.Milliseconds(started, liveAt));
         }
-        Console.WriteLine("first render in Chromium (headless), navigation start → first row visible");
-        Console.WriteLine($"  {Figures.Summary(firstRow)}");
-        Console.WriteLine("  … → the page is live (interactive circuit connected, data-live=true)");
-        Console.WriteLine($"  {Figures.Summary(live)}");
+        System.Console.WriteLine("first render in Chromium (headless), navigation start → first row visible");
+        System.Console.WriteLine($"  {Figures.Summary(firstRow)}");
+        System.Console.WriteLine("  … → the page is live (interactive circuit connected, data-live=true)");
+        System.Console.WriteLine($"  {Figures.Summary(live)}");
     }
 
     public static async Task<int> ConnectionsAsync(Target target, int count, int concurrency, int rate, int holdSeconds, CancellationToken ct)
@@ -185,7 +185,7 @@ internal static class Bench
         var files = OpenFileLimit();
         if (files is { } limit && limit < count * 2 + 256)
         {
-            Console.WriteLine($"warning: open files limit {limit} is low for {count:N0} connections here and in the lobby; run under `ulimit -n 65536`");
+            System.Console.WriteLine($"warning: open files limit {limit} is low for {count:N0} connections here and in the lobby; run under `ulimit -n 65536`");
         }
         await using var product = await Product.StartAsync(target, ct);
         using var ingestion = product.Ingestion();
@@ -200,7 +200,7 @@ internal static class Bench
         var watchers = await ConnectAsync(product, ids, concurrency, ct);
         var connectSeconds = connecting.Elapsed.TotalSeconds;
         var connected = watchers.Count(w => w.Connected.IsCompletedSuccessfully);
-        Console.WriteLine($"{connected:N0} of {count:N0} connected (rows received) in {connectSeconds:0.0} s ({connected / connectSeconds:0} connections/s)");
+        System.Console.WriteLine($"{connected:N0} of {count:N0} connected (rows received) in {connectSeconds:0.0} s ({connected / connectSeconds:0} connections/s)");
         await Task.Delay(TimeSpan.FromSeconds(holdSeconds), ct);
         var held = watchers.Count(w => w.IsConnected);
         var afterConnect = product.LobbyResidentBytes();
@@ -235,17 +235,17 @@ internal static class Bench
         var afterUpdates = product.LobbyResidentBytes();
         var stillConnected = watchers.Count(w => w.IsConnected);
 
-        Console.WriteLine();
-        Console.WriteLine($"concurrent hub connections, one lobby process, one player each (WebSockets, connects {concurrency} at a time)");
-        Console.WriteLine($"  connections held after {holdSeconds} s: {held:N0} of {count:N0}; still connected after the updates: {stillConnected:N0}");
-        Console.WriteLine($"  own update delivered: {delivered.Count:N0} of {count:N0} ({100.0 * delivered.Count / count:0.00} %); misaddressed updates: {watchers.Sum(w => w.Misaddressed)}");
-        Console.WriteLine($"  event → push, {rate}/s paced: {Figures.Summary(delivered)}");
+        System.Console.WriteLine();
+        System.Console.WriteLine($"concurrent hub connections, one lobby process, one player each (WebSockets, connects {concurrency} at a time)");
+        System.Console.WriteLine($"  connections held after {holdSeconds} s: {held:N0} of {count:N0}; still connected after the updates: {stillConnected:N0}");
+        System.Console.WriteLine($"  own update delivered: {delivered.Count:N0} of {count:N0} ({100.0 * delivered.Count / count:0.00} %); misaddressed updates: {watchers.Sum(w => w.Misaddressed)}");
+        System.Console.WriteLine($"  event → push, {rate}/s paced: {Figures.Summary(delivered)}");
         if (before is { } b && afterConnect is { } c && afterUpdates is { } u)
         {
-            Console.WriteLine($"  lobby memory (RSS): {Mb(b)} before, {Mb(c)} holding the connections, {Mb(u)} after the updates → " +
+            System.Console.WriteLine($"  lobby memory (RSS): {Mb(b)} before, {Mb(c)} holding the connections, {Mb(u)} after the updates → " +
                               $"{(c - b) / Math.Max(1, held):N0} bytes per connection");
         }
-        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        System.Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
         await DisposeAllAsync(watchers);
         return delivered.Count == count && watchers.Sum(w => w.Misaddressed) == 0 ? 0 : 1;
     }
@@ -269,9 +269,9 @@ internal static class Bench
                 failures.AddOrUpdate(reason[..Math.Min(160, reason.Length)], 1, (_, n) => n + 1);
             }
             var n = Interlocked.Increment(ref done);
-            if (n % 500 == 0) Console.WriteLine($"  connected {n:N0}");
+            if (n % 500 == 0) System.Console.WriteLine($"  connected {n:N0}");
         });
-        foreach (var (error, n) in failures) Console.WriteLine($"  {n:N0} connects failed: {error}");
+        foreach (var (error, n) in failures) System.Console.WriteLine($"  {n:N0} connects failed: {error}");
         return watchers;
     }
 

@@ -37,7 +37,7 @@ internal sealed class Product : IAsyncDisposable
 
     public static async Task<Product> StartAsync(Target target, CancellationToken ct)
     {
-        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}; {Environment.ProcessorCount} cores");
+        System.Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}; {Environment.ProcessorCount} cores");
         if (target.Lobby is not null)
         {
             var running = new Product(target.ApiKey ?? "dev-key", target.SigningKey ?? LobbyOptions.DevelopmentSigningKey)
@@ -46,7 +46,7 @@ internal sealed class Product : IAsyncDisposable
                 IngestionUrl = target.Ingestion ?? throw new ArgumentException("--ingestion is required with --lobby"),
                 LobbyProcessId = target.LobbyPid,
             };
-            Console.WriteLine($"measuring the running product: lobby {running.LobbyUrl}, ingestion {running.IngestionUrl}");
+            System.Console.WriteLine($"measuring the running product: lobby {running.LobbyUrl}, ingestion {running.IngestionUrl}");
             return running;
         }
 
@@ -81,7 +81,7 @@ internal sealed class Product : IAsyncDisposable
             product.IngestionUrl = ingestion.Address;
             product.LobbyUrl = lobby.Address;
             product.LobbyProcessId = lobby.ProcessId;
-            Console.WriteLine($"started redis {redis}, ingestion {ingestion.Address}, intelligence {intelligence.Address}, lobby {lobby.Address} (pid {lobby.ProcessId})");
+            System.Console.WriteLine($"started redis {redis}, ingestion {ingestion.Address}, intelligence {intelligence.Address}, lobby {lobby.Address} (pid {lobby.ProcessId})");
             return product;
         }
         catch

@@ -45,7 +45,7 @@ internal sealed class ServiceProcess : IDisposable
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         // Everything the service logs (warnings and up) goes to a file, to read when a figure looks wrong.
         var log = new StreamWriter(Path.Combine(Path.GetTempPath(), $"lobby-bench-{name}-{process.Id}.log")) { AutoFlush = true };
-        Console.WriteLine($"{name} logs to {((FileStream)log.BaseStream).Name}");
+        System.Console.WriteLine($"{name} logs to {((FileStream)log.BaseStream).Name}");
         DataReceivedEventHandler write = (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.OutputDataReceived += write;
         process.ErrorDataReceived += write;

@@ -166,12 +166,12 @@ public sealed class LobbyPageTests : LobbyComponentTest
         Catalogue(Starburst, MegaPot, Roulette);
         // Real rows from Intelligence-shaped lists: every item carries a score and a reason.
         var recs = Substitute.For<IRecommendations>();
-        recs.GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns(ci => new RecommendationList("p-1", (string)ci[1],
+        recs.GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(ci => new RecommendationList("p-1", (string)ci[1],
             [new RecommendedGame("g-roulette", 0.8731, "Trending: 3 players in the last 6 hours"), new RecommendedGame("g-pot", 0.4219, "Popular in your country")],
             "recs-1", Now));
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Starburst, MegaPot, Roulette));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Profiles, catalog), NullLogger<RecommendationRowSource>.Instance);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Profiles, catalog), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
         RowSource.GetRowsAsync("p-1", Arg.Any<CancellationToken>()).Returns(ci => source.GetRowsAsync("p-1"));
         Similar.GetAsync("g-roulette", Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns(["g-pot"]);
         var cut = Render(b =>
