@@ -52,7 +52,7 @@ public static class ScoresApi
             .Produces<PlayerScores>(contentType: "application/json")
             .WithTags("Scores")
             .WithSummary("A player's churn risk, VIP potential, segment and marketing status")
-            .WithDescription("Scores are recomputed within moments of every profile change and by an hourly sweep; `scoredAt` says when. `churn`, `vip` and `segment` are null until the first model of their kind is trained. `segment` is the ML segment; `segments` will list marketer-defined segments, which are not built yet: it is empty for now. Each probability carries its top drivers in words. `marketing.allowed` is false, with reasons, for self-excluded, cooling-off and blocked players and those without any marketing consent.");
+            .WithDescription("Scores are recomputed within moments of every profile change and by an hourly sweep; `scoredAt` says when. `churn`, `vip` and `segment` are null until the first model of their kind is trained. `segment` is the ML segment; `segments` lists the marketers' segments (`/v1/segments`) the player is a member of now, decided when the scores were made and brought up to date when a segment is created, edited or deleted. Each probability carries its top drivers in words. `marketing.allowed` is false, with reasons, for self-excluded, cooling-off and blocked players and those without any marketing consent.");
         app.MapPost("/v1/scores/batch", GetBatchAsync)
             .RequireAuthorization(Scopes.ScoresRead)
             .WithName("GetScoresBatch")

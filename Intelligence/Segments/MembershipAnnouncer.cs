@@ -19,8 +19,8 @@ public sealed record MembershipChange(string PlayerId, string SegmentId, string 
 /// not hold up the request that made it. After a bulk change it also brings the <c>segments</c> list of the players'
 /// stored scores in line, without rescoring them.
 /// </summary>
-public sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys keys, IWebhookPublisher webhooks, MembershipStore memberships,
-    LiveSegments segments, ScoreStore scores, IOptions<SegmentOptions> options, ILogger<MembershipAnnouncer> log) : BackgroundService
+internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys keys, IWebhookPublisher webhooks, WebhookSubscriptions subscriptions,
+    MembershipStore memberships, LiveSegments segments, ScoreStore scores, IOptions<SegmentOptions> options, ILogger<MembershipAnnouncer> log) : BackgroundService
 {
     private readonly Channel<MembershipChange> _queue = Channel.CreateUnbounded<MembershipChange>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Channel<string> _scores = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -32,11 +32,12 @@ public sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys 
     public async Task AnnounceAsync(MembershipChange change, CancellationToken ct)
     {
         await redis.GetDatabase().PublishAsync(keys.SegmentMembershipChanged, Message(change.PlayerId, change.SegmentId, change.Entered));
-        var evt = change.Entered
-            ? WebhookEvent.SegmentEntered(change.PlayerId, change.At, change.SegmentId, change.SegmentName)
-            : WebhookEvent.SegmentExited(change.PlayerId, change.At, change.SegmentId, change.SegmentName);
-        await webhooks.PublishAsync(evt, change.Marketing, ct);
+        await webhooks.PublishAsync(Webhook(change), change.Marketing, ct);
     }
+
+    private static WebhookEvent Webhook(MembershipChange c) => c.Entered
+        ? WebhookEvent.SegmentEntered(c.PlayerId, c.At, c.SegmentId, c.SegmentName)
+        : WebhookEvent.SegmentExited(c.PlayerId, c.At, c.SegmentId, c.SegmentName);
 
     /// <summary>Only the lobby's notification: for erasure, where there is no one to send a webhook about.</summary>
     public Task NotifyLobbyAsync(string playerId, string segmentId, bool entered) =>
@@ -99,29 +100,42 @@ public sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys 
         }
     }
 
-    private async Task AnnounceLoopAsync(CancellationToken stoppingToken)
+    private async Task AnnounceLoopAsync(CancellationToken ct)
     {
+        var reader = _queue.Reader;
+        var batch = new List<MembershipChange>(500);
         try
         {
-            await Parallel.ForEachAsync(_queue.Reader.ReadAllAsync(stoppingToken),
-                new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = stoppingToken },
-                async (change, ct) =>
+            while (await reader.WaitToReadAsync(ct))
+            {
+                batch.Clear();
+                while (batch.Count < 500 && reader.TryRead(out var change)) batch.Add(change);
+                try
                 {
-                    try
+                    // The lobby's notifications in one round trip; the CRM's webhooks only when a webhook listens for them.
+                    var db = redis.GetDatabase().CreateBatch();
+                    var published = batch.Select(c => db.PublishAsync(keys.SegmentMembershipChanged, Message(c.PlayerId, c.SegmentId, c.Entered))).ToList();
+                    db.Execute();
+                    await Task.WhenAll(published);
+                    var listening = (await subscriptions.ListAsync()).Any(w =>
+                        w.Events.Contains(WebhookEventTypes.SegmentEntered, StringComparer.Ordinal) || w.Events.Contains(WebhookEventTypes.SegmentExited, StringComparer.Ordinal));
+                    if (listening)
                     {
-                        await AnnounceAsync(change, ct);
+                        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = ct },
+                            async (c, token) => await webhooks.PublishAsync(Webhook(c), c.Marketing, token));
                     }
-                    catch (Exception e) when (e is RedisException or TimeoutException)
-                    {
-                        log.LogWarning(e, "Could not announce that {Player} {Direction} {Segment}", change.PlayerId, change.Entered ? "entered" : "left", change.SegmentId);
-                    }
-                    finally
-                    {
-                        Interlocked.Decrement(ref _pending);
-                    }
-                });
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    log.LogWarning(e, "Could not announce {Count} membership changes", batch.Count);
+                }
+                finally
+                {
+                    Interlocked.Add(ref _pending, -batch.Count);
+                }
+            }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
     }

@@ -110,8 +110,8 @@ public sealed class PlayerIndex
 
     private void Write(IndexColumns c, int row, PlayerFacts f)
     {
-        // The id goes last: a reader that sees it sees a complete row (unless the row is being rewritten).
-        c.Ids[row] = null;
+        // A new row's id goes last, so a reader that sees it sees a complete row. A rewritten row keeps its id: a reader
+        // may see it half old, half new for a moment, but never sees the player missing.
         c.Versions[row] = f.Scores.Version;
         for (var i = 0; i < SegmentFields.Numbers.Count; i++) c.Numbers[i][row] = SegmentFields.Numbers[i].Get(f) ?? double.NaN;
         for (var i = 0; i < SegmentFields.Counts.Count; i++) c.Counts[i][row] = (int)Math.Clamp(SegmentFields.Counts[i].Get(f), int.MinValue, int.MaxValue);

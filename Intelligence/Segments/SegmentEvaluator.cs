@@ -7,9 +7,15 @@ namespace Intelligence.Segments;
 /// Who matches a rule over the whole index: the members as a bit per row, how many matched but were excluded by the
 /// marketing policy (by reason), and how many players were looked at.
 /// </summary>
-public sealed class Evaluation(IndexColumns columns, ulong[] members, long count, long[] excluded, long evaluated)
+public sealed class Evaluation(IndexColumns columns, ulong[] members, long count, long[] excluded, long evaluated, long[]? versions = null)
 {
     public IndexColumns Columns { get; } = columns;
+
+    /// <summary>
+    /// Each row's data version as it was before the evaluation read it (when asked for): a decision is labelled with
+    /// the oldest data it may have seen, so it never passes for fresher than it is.
+    /// </summary>
+    public long[]? Versions { get; } = versions;
     public long Count { get; } = count;
     public long Evaluated { get; } = evaluated;
 
@@ -62,10 +68,12 @@ public static class SegmentEvaluator
     /// Evaluates <paramref name="rule"/> over every player held. With <paramref name="marketing"/>, players the
     /// marketing policy excludes for <paramref name="channel"/> are counted by reason and are not members.
     /// </summary>
-    public static Evaluation Evaluate(PlayerIndex index, BoundRule rule, bool marketing, string? channel, DateTimeOffset now, int parallelism = -1)
+    /// <param name="versions">Also snapshot every row's data version before evaluating (for decisions to store).</param>
+    public static Evaluation Evaluate(PlayerIndex index, BoundRule rule, bool marketing, string? channel, DateTimeOffset now, int parallelism = -1, bool versions = false)
     {
         var c = index.Columns;
         var rows = c.Count;
+        var before = versions ? c.Versions[..rows] : null;
         var nowMs = now.ToUnixTimeMilliseconds();
         var predicate = RuleCompiler.Compile(rule, index, c, nowMs);
         var channelBit = marketing ? SegmentMarketing.ChannelBit(channel) : -1;
@@ -104,7 +112,7 @@ public static class SegmentEvaluator
                 if (ex[i] > 0) Interlocked.Add(ref excluded[i], ex[i]);
             }
         });
-        return new Evaluation(c, members, count, excluded, evaluated);
+        return new Evaluation(c, members, count, excluded, evaluated, before);
     }
 
     /// <summary>Whether the player in <paramref name="row"/> belongs to a segment with this predicate and purpose.</summary>

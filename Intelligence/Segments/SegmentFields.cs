@@ -53,17 +53,25 @@ public static class SegmentFields
     public static readonly IReadOnlyList<string> ChurnBands = ["low", "medium", "high", "lapsed"];
     public static readonly IReadOnlyList<string> VipBands = ["none", "low", "medium", "high", "vip"];
 
-    private static readonly (string Name, string Words)[] CountMetrics =
+    private static readonly (string Name, string Words, Func<LifetimeTotals, long> Lifetime, Func<ActivityTotals, long> Window)[] CountMetrics =
     [
-        ("depositCount", "Approved deposits"), ("withdrawalCount", "Approved withdrawals"), ("betCount", "Bets"),
-        ("sessionCount", "Game sessions"), ("loginCount", "Logins"), ("activeDays", "Days with any activity"),
+        ("depositCount", "Approved deposits", t => t.DepositCount, t => t.DepositCount),
+        ("withdrawalCount", "Approved withdrawals", t => t.WithdrawalCount, t => t.WithdrawalCount),
+        ("betCount", "Bets", t => t.BetCount, t => t.BetCount),
+        ("sessionCount", "Game sessions", t => t.SessionCount, t => t.SessionCount),
+        ("loginCount", "Logins", t => t.LoginCount, t => t.LoginCount),
+        ("activeDays", "Days with any activity", t => t.ActiveDays, t => t.ActiveDays),
     ];
 
-    private static readonly (string Name, string Words)[] MoneyMetrics =
+    private static readonly (string Name, string Words, Func<LifetimeTotals, decimal> Lifetime, Func<ActivityTotals, decimal> Window)[] MoneyMetrics =
     [
-        ("depositAmount", "Approved deposits"), ("withdrawalAmount", "Approved withdrawals"), ("stakeAmount", "Stake"),
-        ("winAmount", "Wins"), ("ggr", "Gross gaming revenue (stake − wins)"), ("bonusStakeAmount", "Stake paid with bonus money"),
-        ("bonusAmount", "Bonuses granted"),
+        ("depositAmount", "Approved deposits", t => t.DepositAmount, t => t.DepositAmount),
+        ("withdrawalAmount", "Approved withdrawals", t => t.WithdrawalAmount, t => t.WithdrawalAmount),
+        ("stakeAmount", "Stake", t => t.StakeAmount, t => t.StakeAmount),
+        ("winAmount", "Wins", t => t.WinAmount, t => t.WinAmount),
+        ("ggr", "Gross gaming revenue (stake − wins)", t => t.Ggr, t => t.Ggr),
+        ("bonusStakeAmount", "Stake paid with bonus money", t => t.BonusStakeAmount, t => t.BonusStakeAmount),
+        ("bonusAmount", "Bonuses granted", t => t.BonusAmount, t => t.BonusAmount),
     ];
 
     public static readonly IReadOnlyList<string> Windows = [.. ProfileReader.WindowDays.Select(d => $"{d}d")];
@@ -95,25 +103,25 @@ public static class SegmentFields
             new("scores.vip.probability", FieldTypes.Number, "VIP potential: probability (0–1) of ending in the top 5% by net gaming revenue", true, f => f.Scores.Vip),
         };
         var counts = new List<CountColumn>();
-        foreach (var (name, words) in MoneyMetrics)
+        foreach (var (name, words, lifetime, _) in MoneyMetrics)
         {
-            numbers.Add(new($"lifetime.{name}", FieldTypes.Money, $"{words}, lifetime (base currency)", false, f => (double)Money(Lifetime(f.Profile), name)));
+            numbers.Add(new($"lifetime.{name}", FieldTypes.Money, $"{words}, lifetime (base currency)", false, f => (double)lifetime(f.Profile.Lifetime)));
         }
-        foreach (var (name, words) in CountMetrics)
+        foreach (var (name, words, lifetime, _) in CountMetrics)
         {
-            counts.Add(new($"lifetime.{name}", $"{words}, lifetime", f => Count(Lifetime(f.Profile), name)));
+            counts.Add(new($"lifetime.{name}", $"{words}, lifetime", f => lifetime(f.Profile.Lifetime)));
         }
         foreach (var w in Windows)
         {
             var days = w[..^1];
             var span = days == "1" ? "today (UTC)" : $"in the last {days} days (calendar days in UTC, today included)";
-            foreach (var (name, words) in MoneyMetrics)
+            foreach (var (name, words, _, window) in MoneyMetrics)
             {
-                numbers.Add(new($"windows.{w}.{name}", FieldTypes.Money, $"{words} {span} (base currency)", false, f => (double)Money(f.Profile.Windows[w], name)));
+                numbers.Add(new($"windows.{w}.{name}", FieldTypes.Money, $"{words} {span} (base currency)", false, f => (double)window(f.Profile.Windows[w])));
             }
-            foreach (var (name, words) in CountMetrics)
+            foreach (var (name, words, _, window) in CountMetrics)
             {
-                counts.Add(new($"windows.{w}.{name}", $"{words} {span}", f => Count(f.Profile.Windows[w], name)));
+                counts.Add(new($"windows.{w}.{name}", $"{words} {span}", f => window(f.Profile.Windows[w])));
             }
         }
         foreach (var category in GameCategories.All)
@@ -215,34 +223,4 @@ public static class SegmentFields
 
     public static FieldSpec Provider(string provider) =>
         new(ProvidersPrefix + provider, FieldTypes.Money, $"Stake on {provider} games, lifetime (base currency)", ColumnKind.Provider, 0, false, NumberOps, Provider: provider);
-
-    private static ActivityTotals Lifetime(PlayerProfile p)
-    {
-        var l = p.Lifetime;
-        return new ActivityTotals(l.DepositCount, l.DepositAmount, l.WithdrawalCount, l.WithdrawalAmount, l.BetCount, l.StakeAmount, l.WinAmount,
-            l.Ggr, l.BonusStakeAmount, l.BonusAmount, l.SessionCount, l.LoginCount, l.ActiveDays);
-    }
-
-    private static decimal Money(ActivityTotals t, string name) => name switch
-    {
-        "depositAmount" => t.DepositAmount,
-        "withdrawalAmount" => t.WithdrawalAmount,
-        "stakeAmount" => t.StakeAmount,
-        "winAmount" => t.WinAmount,
-        "ggr" => t.Ggr,
-        "bonusStakeAmount" => t.BonusStakeAmount,
-        "bonusAmount" => t.BonusAmount,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not an amount"),
-    };
-
-    private static long Count(ActivityTotals t, string name) => name switch
-    {
-        "depositCount" => t.DepositCount,
-        "withdrawalCount" => t.WithdrawalCount,
-        "betCount" => t.BetCount,
-        "sessionCount" => t.SessionCount,
-        "loginCount" => t.LoginCount,
-        "activeDays" => t.ActiveDays,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a count"),
-    };
 }

@@ -19,7 +19,7 @@ namespace Intelligence.Segments;
 /// Each decision carries the version of the data it was made on (the scoring time) and of the definitions; the store
 /// keeps whichever is fresher, so the two paths never undo each other.
 /// </summary>
-public sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, LiveSegments segments, MembershipStore store, MembershipAnnouncer announcer,
+internal sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, LiveSegments segments, MembershipStore store, MembershipAnnouncer announcer,
     IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock, ILogger<SegmentMemberships> log)
     : IScoringStage
 {
@@ -115,14 +115,15 @@ public sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, LiveSe
         var nowMs = now.ToUnixTimeMilliseconds();
         var evaluation = segment.Rule is null
             ? null
-            : SegmentEvaluator.Evaluate(index, segment.Rule, segment.Marketing, segment.Definition.Channel, now);
+            : SegmentEvaluator.Evaluate(index, segment.Rule, segment.Marketing, segment.Definition.Channel, now, versions: true);
         var c = evaluation?.Columns ?? index.Columns;
+        var versions = evaluation?.Versions ?? c.Versions[..c.Count];
         var wanted = new Dictionary<string, long>(StringComparer.Ordinal);
         if (evaluation is not null)
         {
             foreach (var row in evaluation.Rows())
             {
-                if (c.Ids[row] is { } id) wanted[id] = c.Versions[row];
+                if (c.Ids[row] is { } id) wanted[id] = versions[row];
             }
         }
         var current = await store.MembersAsync(segment.Id);
@@ -136,7 +137,10 @@ public sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, LiveSe
         var (lc, leavingRows) = index.RowsOf(leaving);
         for (var i = 0; i < leaving.Count; i++)
         {
-            decisions.Add((leaving[i], leavingRows[i] >= 0 ? lc.Versions[leavingRows[i]] : MembershipStore.Forced, false));
+            var row = leavingRows[i];
+            // A row written since the evaluation began was not evaluated: its rescoring decides the player.
+            if (row >= versions.Length) continue;
+            decisions.Add((leaving[i], row < 0 ? MembershipStore.Forced : Math.Min(versions[row], lc.Versions[row]), false));
         }
 
         var diff = await ApplyAsync(segment, decisions, nowMs, ct);

@@ -11,6 +11,7 @@ public sealed class SegmentMetrics : IDisposable
     private readonly Histogram<double> _load;
     private readonly Histogram<double> _evaluation;
     private long _players;
+    private Func<long> _pending = () => 0;
 
     public SegmentMetrics()
     {
@@ -19,6 +20,7 @@ public sealed class SegmentMetrics : IDisposable
         _evaluation = _meter.CreateHistogram<double>("segments.evaluation.duration", unit: "ms", description: "Evaluating a segment over every player and storing the membership changes");
         _load = _meter.CreateHistogram<double>("segments.index.load.duration", unit: "s", description: "Loading every player into the segment index");
         _meter.CreateObservableGauge("segments.index.players", () => Interlocked.Read(ref _players), description: "Players in this instance's segment index");
+        _meter.CreateObservableGauge("segments.announcements.pending", () => _pending(), description: "Membership changes of bulk evaluations not yet announced (webhooks, lobby) or written into stored scores");
     }
 
     public void Changed(int entered, int exited, string path)
@@ -36,6 +38,9 @@ public sealed class SegmentMetrics : IDisposable
         _load.Record(elapsed.TotalSeconds);
         Interlocked.Exchange(ref _players, players);
     }
+
+    /// <summary>Where the pending-announcements gauge reads from.</summary>
+    public void Announcements(Func<long> pending) => _pending = pending;
 
     public void IndexSize(long players) => Interlocked.Exchange(ref _players, players);
 

@@ -39,6 +39,9 @@ public sealed class SegmentOptions
     /// <summary>Membership changes of one segment applied per script call (keeps each call short for the store).</summary>
     [Range(10, 100_000)] public int ApplyChunk { get; set; } = 1000;
 
-    /// <summary>Webhook and notification publications in flight for a bulk membership change (segment created or edited).</summary>
-    [Range(1, 256)] public int AnnounceParallelism { get; set; } = 16;
+    /// <summary>
+    /// Webhook and notification publications in flight for a bulk membership change (a segment created or edited). Kept
+    /// low so that announcing a large segment does not queue ahead of live membership on the store connection.
+    /// </summary>
+    [Range(1, 256)] public int AnnounceParallelism { get; set; } = 4;
 }

@@ -49,7 +49,12 @@ public static class SegmentsApi
         builder.Services.AddSingleton<SegmentStore>();
         builder.Services.AddSingleton<MembershipStore>();
         builder.Services.AddSingleton<LiveSegments>();
-        builder.Services.AddSingleton<MembershipAnnouncer>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var announcer = ActivatorUtilities.CreateInstance<MembershipAnnouncer>(sp);
+            sp.GetRequiredService<SegmentMetrics>().Announcements(() => announcer.Pending);
+            return announcer;
+        });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MembershipAnnouncer>());
         builder.Services.AddSingleton<SegmentMemberships>();
         builder.Services.AddSingleton<IScoringStage>(sp => sp.GetRequiredService<SegmentMemberships>());
@@ -377,7 +382,7 @@ public static class SegmentsApi
 }
 
 /// <summary>What happens after a definition is saved or deleted, on every instance and in the store.</summary>
-public sealed class SegmentChanges(PlayerIndex index, IndexFeed feed, LiveSegments live, SegmentMemberships memberships, MembershipStore members,
+internal sealed class SegmentChanges(PlayerIndex index, IndexFeed feed, LiveSegments live, SegmentMemberships memberships, MembershipStore members,
     MembershipAnnouncer announcer, IConnectionMultiplexer redis, StoreKeys keys, IOptions<SegmentOptions> options, TimeProvider clock)
 {
     /// <summary>How many players the rule matches now, or null while the index is loading.</summary>

@@ -17,7 +17,7 @@ namespace Intelligence.Segments;
 /// <item>records each segment's size every <see cref="SegmentOptions.SizeSnapshotInterval"/>.</item>
 /// </list>
 /// </summary>
-public sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegments segments, SegmentMemberships memberships, MembershipStore store,
+internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegments segments, SegmentMemberships memberships, MembershipStore store,
     IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock, ILogger<SegmentsWorker> log)
     : BackgroundService
 {

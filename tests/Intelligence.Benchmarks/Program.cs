@@ -16,6 +16,8 @@ using TestSupport;
 //   training   all three models on N players' history (issue target: 100,000 players in < 2 minutes)
 //   scoring    GET /v1/players/{id}/scores with wrk at a fixed rate (target p99 < 5 ms at 2,000 req/s), and 1,000-player batches (< 50 ms)
 //   rescoring  bet events POSTed to Ingestion at a steady rate, until the player's new scores are stored (target p99 < 100 ms)
+//   segments   the player index loaded from the store, previews of realistic rules (target < 2 s over 1,000,000 players), a large
+//              segment created, and bets until their players' segment membership is stored (target < 1 s)
 var players = new Option<int>("--players") { Description = "Simulated players", DefaultValueFactory = _ => 100_000 };
 var days = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 150 };
 var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 7 };
@@ -29,7 +31,12 @@ var scoring = new Command("scoring", "Single-player scores under wrk at a fixed 
 scoring.SetAction(async (r, ct) => await Bench.ScoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
 var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, rate, duration, env };
 rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
-return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring }.Parse(args).InvokeAsync();
+var segmentDays = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 60 };
+var runs = new Option<int>("--runs") { Description = "Timed previews per rule", DefaultValueFactory = _ => 20 };
+var segmentRate = new Option<int>("--rate") { Description = "Bets a second for the membership timing", DefaultValueFactory = _ => 100 };
+var segments = new Command("segments", "Index load, rule previews, a large segment created, and event to stored membership") { players, segmentDays, seed, runs, segmentRate, duration };
+segments.SetAction(async (r, ct) => await SegmentsBenchmark.RunAsync(r.GetValue(players), r.GetValue(segmentDays), r.GetValue(seed), r.GetValue(runs), r.GetValue(segmentRate), r.GetValue(duration), ct));
+return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments }.Parse(args).InvokeAsync();
 
 internal static class Bench
 {

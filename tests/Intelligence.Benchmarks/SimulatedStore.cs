@@ -14,7 +14,10 @@ namespace Intelligence.Benchmarks;
 /// </summary>
 internal static class SimulatedStore
 {
-    public static async Task<(int Players, long Activities)> WriteAsync(IConnectionMultiplexer redis, StoreKeys keys, int players, int days, int seed, Action<int> progress)
+    /// <param name="scores">Also write each player's <c>s:{id}</c> score fields, made up from their history (see <see cref="StandInScores"/>),
+    /// for benchmarks that need scores on a million players without training and rescoring them all.</param>
+    public static async Task<(int Players, long Activities)> WriteAsync(IConnectionMultiplexer redis, StoreKeys keys, int players, int days, int seed, Action<int> progress,
+        bool scores = false)
     {
         var world = World.Create(seed, players, days, new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero));
         var db = redis.GetDatabase();
@@ -33,6 +36,10 @@ internal static class SimulatedStore
                 new("reg", p.RegisteredAt.ToUnixTimeMilliseconds()), new("cty", p.Country), new("mkt", p.Country), new("cur", p.Currency),
                 new("by", p.BirthYear), new("chn", p.Channel), new("kyc", "verified"),
             };
+            if (p.AffiliateId is not null) profile.Add(new("aff", p.AffiliateId));
+            if (p.Campaign is not null) profile.Add(new("cmp", p.Campaign));
+            long? lastBet = null, lastDeposit = null;
+            long deposits = 0;
             long Units(decimal amount) => (long)Math.Round(amount * p.ExchangeRate * 10_000m);
             foreach (var a in sim.Activities)
             {
@@ -46,6 +53,8 @@ internal static class SimulatedStore
                     case ActivityKind.Deposit when a.Status == "approved":
                         v[0]++; v[1] += Units(a.Amount);
                         firstDeposit = Math.Min(firstDeposit ?? long.MaxValue, ms);
+                        lastDeposit = Math.Max(lastDeposit ?? 0, ms);
+                        deposits += Units(a.Amount);
                         break;
                     case ActivityKind.Withdrawal when a.Status == "approved":
                         v[2]++; v[3] += Units(a.Amount);
@@ -54,6 +63,7 @@ internal static class SimulatedStore
                         v[4]++; v[5] += Units(a.Amount); v[7] += Units(a.BonusAmount ?? 0);
                         var g = games.GetValueOrDefault(a.GameId!);
                         games[a.GameId!] = (g.N + 1, g.S + Units(a.Amount), Math.Max(g.T, ms));
+                        lastBet = Math.Max(lastBet ?? 0, ms);
                         break;
                     case ActivityKind.Win:
                         v[6] += Units(a.Amount);
@@ -63,13 +73,30 @@ internal static class SimulatedStore
                         break;
                     case ActivityKind.Session: v[9]++; break;
                     case ActivityKind.Login: v[10]++; break;
-                    case ActivityKind.Consent: profile.Add(new("c:" + a.Text, a.Flag ? "1" : "0")); break;
+                    case ActivityKind.Consent:
+                        profile.RemoveAll(e => e.Name == "c:" + a.Text);
+                        profile.Add(new("c:" + a.Text, a.Flag ? "1" : "0"));
+                        break;
+                    case ActivityKind.Rg when a.Text == "self_exclusion":
+                        profile.Add(new("se", a.Until!.Value.ToUnixTimeMilliseconds()));
+                        profile.Add(new("@se", ms));
+                        break;
+                    case ActivityKind.Rg when a.Text == "deposit_limit":
+                        profile.Add(new("dl", $"{Units(a.Amount).ToString(CultureInfo.InvariantCulture)}|month"));
+                        profile.Add(new("@dl", ms));
+                        break;
                 }
                 v[11] = 1;
                 lastActive = Math.Max(lastActive ?? 0, ms);
             }
+            // Lifetime counters as the fold holds them once it has compacted the days into the profile.
+            string[] counters = ["dc", "da", "wc", "wa", "bc", "sa", "wn", "bs", "bo", "sc", "lc"];
+            for (var c = 0; c < counters.Length; c++) profile.Add(new(counters[c], daysOf.Values.Sum(d => d[c])));
+            profile.Add(new("ad", daysOf.Values.Count(d => d[11] > 0)));
             if (firstDeposit is { } fd) profile.Add(new("fd", fd));
             if (lastActive is { } la) profile.Add(new("la", la));
+            if (lastBet is { } lb) profile.Add(new("lb", lb));
+            if (lastDeposit is { } ld) profile.Add(new("ld", ld));
             var id = p.Id;
             var batch = db.CreateBatch();
             var writes = new List<Task>
@@ -78,6 +105,7 @@ internal static class SimulatedStore
                 batch.SetAddAsync(keys.Players, id),
             };
             if (daysOf.Count > 0) writes.Add(batch.HashSetAsync(keys.Days(id), [.. daysOf.Select(d => new HashEntry(d.Key, string.Join(' ', d.Value.Select(x => x.ToString(CultureInfo.InvariantCulture)))))]));
+            if (scores) writes.Add(batch.HashSetAsync(keys.Scores(id), StandInScores(world.End, lastActive, firstDeposit, deposits, p.Archetype.Name)));
             if (games.Count > 0) writes.Add(batch.HashSetAsync(keys.Games(id), [.. games.SelectMany(g => new HashEntry[] { new(g.Key + ":n", g.Value.N), new(g.Key + ":s", g.Value.S), new(g.Key + ":t", g.Value.T) })]));
             batch.Execute();
             await Task.WhenAll(writes);
@@ -85,5 +113,24 @@ internal static class SimulatedStore
             if (n % 5000 == 0) progress(n);
         });
         return (players, activities);
+    }
+
+    /// <summary>
+    /// Score fields made up from a player's history (churn rises with days since the last activity, VIP potential with
+    /// deposits in base currency), NOT the models' output: enough for score rules to select realistic shares of a
+    /// million players without training and rescoring them all.
+    /// </summary>
+    private static HashEntry[] StandInScores(DateTimeOffset end, long? lastActive, long? firstDeposit, long depositUnits, string archetype)
+    {
+        var idle = lastActive is { } la ? (end.ToUnixTimeMilliseconds() - la) / 86_400_000d : 365;
+        var churn = Math.Round(1 / (1 + Math.Exp(-(idle - 10) / 4)), 4);
+        var vip = firstDeposit is null ? 0 : Math.Round(1 - Math.Exp(-depositUnits / 10_000d / 5_000), 4);
+        string Band(double p, double medium, double high) => p >= high ? "high" : p >= medium ? "medium" : "low";
+        return
+        [
+            new("churn", churn.ToString("R", CultureInfo.InvariantCulture)), new("cb", idle > 30 ? "lapsed" : Band(churn, 0.3, 0.6)),
+            new("vip", vip.ToString("R", CultureInfo.InvariantCulture)), new("vb", firstDeposit is null ? "none" : Band(vip, 0.15, 0.4)),
+            new("seg", "seg-" + archetype), new("at", end.ToUnixTimeMilliseconds()),
+        ];
     }
 }

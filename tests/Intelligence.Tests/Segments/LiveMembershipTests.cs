@@ -20,6 +20,7 @@ public sealed class LiveMembershipTests(StoreServers servers)
 {
     private static readonly string[] SpringAndAutumn = ["spring", "autumn"];
     private static readonly string[] SegmentEvents = ["segment.entered", "segment.exited"];
+    private static readonly string[] Stays = ["p-stays"];
 
     [Theory, ClassData(typeof(StoreKinds))]
     public async Task Players_EnterAndLeaveLive_AsTheirProfilesChange_AsTheSegmentIsEdited_AndWhenErased(string store)
@@ -151,6 +152,37 @@ public sealed class LiveMembershipTests(StoreServers servers)
             Assert.True(DateTime.UtcNow < deadline, "the player should leave once registered more than 20 s ago, by the periodic re-evaluation");
             await Task.Delay(250, TestContext.Current.CancellationToken);
         }
+    }
+
+    [Fact]
+    public async Task APlayerErasedWhileNoInstanceRan_LeavesEverySegment_WhenIntelligenceStartsAgain()
+    {
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix("erased-offline");
+        await using var ingestion = new IngestionHost(cs, prefix);
+        string segmentId;
+        await using (var first = new IntelligenceApp(cs, prefix))
+        {
+            using var admin = first.ClientWithKey(IntelligenceApp.AdminKey);
+            await RegisterAsync(ingestion, "p-stays", "MT");
+            await RegisterAsync(ingestion, "p-goes", "MT");
+            await IndexedAsync(first, "p-stays", "p-goes");
+            segmentId = (await CreateAsync(admin, new { name = "Malta", purpose = "analysis", rule = new { field = "country", op = "eq", value = "MT" } })).Id;
+            Assert.Equal(["p-goes", "p-stays"], await MemberIdsAsync(first.ClientWithKey(IntelligenceApp.CrmKey), segmentId));
+        }
+
+        // No Intelligence runs: nobody hears the erasure.
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await ops.DeleteAsync("/v1/players/p-goes")).StatusCode);
+        }
+
+        await using var second = new IntelligenceApp(cs, prefix);
+        using var crm = second.ClientWithKey(IntelligenceApp.CrmKey);
+        await second.Services.GetRequiredService<IndexFeed>().Loaded.WaitAsync(TimeSpan.FromSeconds(60));
+        await Poll.UntilAsync(async () => (await MemberIdsAsync(crm, segmentId)).SequenceEqual(Stays), "the erased player out of the segment");
+        await Poll.UntilAsync(async () => !await second.Db.HashExistsAsync(second.Keys.SegmentsOfPlayers, "p-goes"), "the erased player's membership record dropped");
+        Assert.True(await second.Db.HashExistsAsync(second.Keys.SegmentsOfPlayers, "p-stays"));
     }
 
     private static async Task<PlayerScores> ScoresAsync(HttpClient client, string playerId) =>

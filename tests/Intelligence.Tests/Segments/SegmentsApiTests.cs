@@ -132,4 +132,24 @@ public sealed class SegmentsApiTests(StoreServers servers)
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/v1/segments/sgm-404/players?limit=1001")).StatusCode);
         Assert.Contains("cursor", (await ProblemAsync(await admin.GetAsync("/v1/segments/sgm-404/players?cursor=%25%25"))).Keys);
     }
+
+    [Fact]
+    public async Task TheOpenApiDocument_DescribesEverySegmentPlacementAndInsightEndpoint()
+    {
+        await using var app = await AppAsync();
+        using var client = app.CreateClient();
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/v1/segments", StringComparison.Ordinal) || p.Name.StartsWith("/v1/placements", StringComparison.Ordinal)
+                || p.Name.StartsWith("/v1/insights", StringComparison.Ordinal) || p.Name.EndsWith("/placements", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.EnumerateObject())
+            .Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Value.TryGetProperty("operationId", out _))
+            .ToList();
+        Assert.Equal(
+            ["CreatePlacement", "CreateSegment", "DeletePlacement", "DeleteSegment", "ExportSegmentMembers", "GetAffiliateReport", "GetPlacement", "GetPlayerPlacements",
+             "GetScoreDistributions", "GetSegment", "GetSegmentAudit", "GetSegmentFields", "GetSegmentMembers", "GetSegmentSize", "GetSegmentVersions", "ListPlacements",
+             "ListSegments", "PreviewSegment", "UpdatePlacement", "UpdateSegment"],
+            operations.Select(o => o.Value.GetProperty("operationId").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(operations, o => Assert.False(string.IsNullOrEmpty(o.Value.GetProperty("summary").GetString())));
+    }
 }
