@@ -9,7 +9,7 @@ using Lobby.Rows;
 using Shared.ServiceDefaults;
 using Shared.Store;
 
-if (HashPasswordCommand.Matches(args)) return HashPasswordCommand.Run(args, Console.In, Console.Out, Console.Error);
+if (HashPasswordCommand.Matches(args)) return HashPasswordCommand.Run(args, HashPasswordCommand.Input(), Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -71,14 +71,18 @@ public static class ConsolePasswords
 }
 
 /// <summary>
-/// <c>dotnet Lobby.Blazor.dll hash-password</c>: reads a password from standard input (one line) and prints the hash to
-/// put in <c>Console:Users:N:PasswordHash</c>. Reading stdin keeps the password out of the shell's history.
+/// <c>dotnet Lobby.Blazor.dll hash-password</c>: reads a password (one line) and prints the hash to put in
+/// <c>Console:Users:N:PasswordHash</c>. Typed at a terminal it is not echoed; it can also be piped in. Either way it stays
+/// out of the shell's history and of the process list.
 /// </summary>
 public static class HashPasswordCommand
 {
     public const string Name = "hash-password";
 
     public static bool Matches(string[] args) => args is [Name, ..];
+
+    /// <summary>The password's source: the terminal without echo, or standard input when it is redirected.</summary>
+    public static TextReader Input() => System.Console.IsInputRedirected ? System.Console.In : new HiddenTerminalReader();
 
     public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
@@ -101,5 +105,28 @@ public static class HashPasswordCommand
         }
         output.WriteLine(ConsolePasswords.Hash(password, iterations));
         return 0;
+    }
+}
+
+/// <summary>Reads a line from the terminal without showing what is typed.</summary>
+internal sealed class HiddenTerminalReader : TextReader
+{
+    public override string? ReadLine()
+    {
+        System.Console.Error.Write("Password: ");
+        var line = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = System.Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (line.Length > 0) line.Length--;
+                continue;
+            }
+            if (!char.IsControl(key.KeyChar)) line.Append(key.KeyChar);
+        }
+        System.Console.Error.WriteLine();
+        return line.ToString();
     }
 }

@@ -31,6 +31,8 @@ public sealed partial class ScoreDistributionChart
         var bins = Distribution?.Bins ?? [];
         Series = [new ChartSeries<double> { Name = "Players", Data = new ChartData<double>([.. bins.Select(b => (double)b.Count)]) }];
         Options.YAxisTicks = ConsoleFormat.TickStep(bins.Count == 0 ? 0 : bins.Max(b => b.Count));
-        Labels = [.. bins.Select(b => b.From.ToString("0.0#", CultureInfo.InvariantCulture))];
+        // About five labels along the axis: a label under each of twenty bins would overlap.
+        var every = Math.Max(1, bins.Count / 5);
+        Labels = [.. bins.Select((b, i) => i % every == 0 ? b.From.ToString("0.0#", CultureInfo.InvariantCulture) : "")];
     }
 }

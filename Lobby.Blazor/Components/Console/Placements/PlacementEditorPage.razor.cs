@@ -98,15 +98,15 @@ public sealed partial class PlacementEditorPage
 
     private int CategoryCount(string category) => Catalog.Values.Count(g => g.Enabled && g.Category == category);
 
-    /// <summary>Games whose title, provider or id holds every word typed; enabled games first.</summary>
+    /// <summary>Enabled games (players cannot open the others) whose title, provider or id holds every word typed.</summary>
     private Task<IEnumerable<Game>> SearchGamesAsync(string? text, CancellationToken cancellationToken)
     {
         var words = (text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var matches = Catalog.Values
-            .Where(g => !GameIds.Contains(g.Id))
+            .Where(g => g.Enabled && !GameIds.Contains(g.Id))
             .Where(g => words.All(w => g.Title.Contains(w, StringComparison.OrdinalIgnoreCase)
                 || g.Provider.Contains(w, StringComparison.OrdinalIgnoreCase) || g.Id.Contains(w, StringComparison.OrdinalIgnoreCase)))
-            .OrderByDescending(g => g.Enabled).ThenBy(g => g.Title, StringComparer.OrdinalIgnoreCase);
+            .OrderBy(g => g.Title, StringComparer.OrdinalIgnoreCase);
         return Task.FromResult<IEnumerable<Game>>(matches);
     }
 

@@ -15,6 +15,10 @@ public static class PlacementFormat
     public static PlacementState State(Placement placement, DateTimeOffset now) =>
         now < placement.StartsAt ? PlacementState.Scheduled : now < placement.EndsAt ? PlacementState.Live : PlacementState.Ended;
 
+    /// <summary>"24 Nov 2026, 05:00 → 1 Dec 2026, 05:00 UTC".</summary>
+    public static string Range(Placement placement) =>
+        $"{ConsoleFormat.Exact(placement.StartsAt).Replace(" UTC", "", StringComparison.Ordinal)} → {ConsoleFormat.Exact(placement.EndsAt)}";
+
     public static string Window(Placement placement, DateTimeOffset now) => State(placement, now) switch
     {
         PlacementState.Scheduled => $"starts {ConsoleFormat.Exact(placement.StartsAt)}",
