@@ -68,6 +68,12 @@ public class ConsoleScenarioTests(StoreServers servers)
             await Assertions.Expect(console.GetByTestId($"member-{Member}")).ToBeVisibleAsync();
             await console.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.OutputDirectory, "console-segment-1440.png"), FullPage = true });
 
+            // Its members as CSV, through the console (the browser never holds Intelligence's key).
+            var download = await console.RunAndWaitForDownloadAsync(() => console.GetByTestId("download-csv").ClickAsync());
+            var csv = await File.ReadAllLinesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+            Assert.StartsWith("playerId,", csv[0], StringComparison.Ordinal);
+            Assert.StartsWith(Member + ",MT,", Assert.Single(csv.Skip(1)), StringComparison.Ordinal);
+
             // The same builder on a phone: the saved segment opened for editing, at 375 px.
             var phone = await marketer.NewPageAsync();
             await phone.SetViewportSizeAsync(375, 812);
@@ -146,6 +152,12 @@ public class ConsoleScenarioTests(StoreServers servers)
         var audit = await anonymous.GetAsync("/console/audit", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, audit.StatusCode);
         Assert.StartsWith("/console/denied", audit.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        // Signing out ends it.
+        var signedOut = await anonymous.PostAsync("/console/signout", null, TestContext.Current.CancellationToken);
+        Assert.Equal("/console/login", signedOut.Headers.Location!.OriginalString);
+        var after = await anonymous.GetAsync("/console/segments", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
     }
 
     private static HttpClient Client(Product product) =>
