@@ -11,7 +11,8 @@ namespace EndToEnd.Tests;
 
 /// <summary>
 /// The marketers' console over the whole product: a marketer signs in, builds a segment and sees its live count, saves it,
-/// attaches a placement, and a member's open lobby shows the placement's row without a reload while a non-member's does not.
+/// attaches a placement, and a member's open lobby shows the placement's row without a reload while a non-member's does not,
+/// until a deposit makes them a member too.
 /// </summary>
 [Trait("Category", "Slow")]
 public class ConsoleScenarioTests(StoreServers servers)
@@ -113,6 +114,18 @@ public class ConsoleScenarioTests(StoreServers servers)
             await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             await Assertions.Expect(otherLobby.Locator("[data-testid^='row-placement-']")).ToHaveCountAsync(0);
             Assert.Equal("true", await otherLobby.Locator("[data-live]").GetAttributeAsync("data-live"));
+
+            // A deposit makes the other player a member: their open lobby gains the row, live.
+            using (var ingestion = Product.Client(product.IngestionUrl))
+            {
+                var joined = System.Diagnostics.Stopwatch.StartNew();
+                var deposit = await ingestion.PostAsync("/v1/events", new StringContent(
+                    $$$"""{"specversion":"1.0","id":"{{{Small}}}-top-up","source":"/e2e","type":"wallet.deposit","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"{{{Small}}}","data":{"transactionId":"top-up-{{{Small}}}","amount":200,"currency":"EUR","status":"approved"}}""",
+                    Encoding.UTF8, "application/cloudevents+json"), TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.OK, deposit.StatusCode);
+                await Assertions.Expect(otherLobby.Locator("[data-testid^='row-placement-']").GetByTestId("tile-g-gonzo")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+                TestContext.Current.TestOutputHelper?.WriteLine($"deposit posted → row in the new member's open lobby: {joined.ElapsedMilliseconds} ms");
+            }
 
             // Insight counts the four players, who came without an affiliate.
             await console.GetByTestId("nav-insight").ClickAsync();
