@@ -124,3 +124,16 @@ public sealed class IndexFeed(IConnectionMultiplexer redis, StoreKeys keys, Play
         return result;
     }
 }
+
+/// <summary>Ready, but degraded while the index loads (previews answer 503 meanwhile; scores are unaffected).</summary>
+internal sealed class SegmentIndexHealthCheck(IndexFeed feed) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var (done, expected) = feed.Progress;
+        return Task.FromResult(feed.IsLoaded
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy($"segment index holds its players (loaded in {feed.LastLoad?.TotalSeconds:0.0} s)")
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded($"segment index loading: {done:N0} of {expected:N0} players"));
+    }
+}

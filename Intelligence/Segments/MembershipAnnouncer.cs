@@ -29,10 +29,22 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
     /// <summary>Queued bulk announcements not yet made.</summary>
     public long Pending => Interlocked.Read(ref _pending);
 
-    public async Task AnnounceAsync(MembershipChange change, CancellationToken ct)
+    /// <summary>
+    /// Announces the changes: the lobby's notifications in one pipelined round trip, then the CRM's webhooks (each queued
+    /// durably by the publisher) only when some webhook listens for segment events.
+    /// </summary>
+    public async Task AnnounceAsync(IReadOnlyList<MembershipChange> changes, CancellationToken ct)
     {
-        await redis.GetDatabase().PublishAsync(keys.SegmentMembershipChanged, Message(change.PlayerId, change.SegmentId, change.Entered));
-        await webhooks.PublishAsync(Webhook(change), change.Marketing, ct);
+        if (changes.Count == 0) return;
+        var batch = redis.GetDatabase().CreateBatch();
+        var published = changes.Select(c => batch.PublishAsync(keys.SegmentMembershipChanged, Message(c.PlayerId, c.SegmentId, c.Entered))).ToList();
+        batch.Execute();
+        await Task.WhenAll(published);
+        var listening = (await subscriptions.ListAsync()).Any(w =>
+            w.Events.Contains(WebhookEventTypes.SegmentEntered, StringComparer.Ordinal) || w.Events.Contains(WebhookEventTypes.SegmentExited, StringComparer.Ordinal));
+        if (!listening) return;
+        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = ct },
+            async (c, token) => await webhooks.PublishAsync(Webhook(c), c.Marketing, token));
     }
 
     private static WebhookEvent Webhook(MembershipChange c) => c.Entered
@@ -112,18 +124,7 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
                 while (batch.Count < 500 && reader.TryRead(out var change)) batch.Add(change);
                 try
                 {
-                    // The lobby's notifications in one round trip; the CRM's webhooks only when a webhook listens for them.
-                    var db = redis.GetDatabase().CreateBatch();
-                    var published = batch.Select(c => db.PublishAsync(keys.SegmentMembershipChanged, Message(c.PlayerId, c.SegmentId, c.Entered))).ToList();
-                    db.Execute();
-                    await Task.WhenAll(published);
-                    var listening = (await subscriptions.ListAsync()).Any(w =>
-                        w.Events.Contains(WebhookEventTypes.SegmentEntered, StringComparer.Ordinal) || w.Events.Contains(WebhookEventTypes.SegmentExited, StringComparer.Ordinal));
-                    if (listening)
-                    {
-                        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = ct },
-                            async (c, token) => await webhooks.PublishAsync(Webhook(c), c.Marketing, token));
-                    }
+                    await AnnounceAsync(batch, ct);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {

@@ -66,7 +66,7 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, Live
 
             var byId = applied.ToDictionary(m => m.PlayerId, StringComparer.Ordinal);
             var names = live.ToDictionary(s => s.Id, s => s.Definition.Name, StringComparer.Ordinal);
-            int entered = 0, exited = 0;
+            var changes = new List<MembershipChange>();
             var result = new PlayerScores[scored.Count];
             for (var i = 0; i < scored.Count; i++)
             {
@@ -76,19 +76,13 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexFeed feed, Live
                     result[i] = s;
                     continue;
                 }
-                foreach (var seg in m.Entered)
-                {
-                    await announcer.AnnounceAsync(new MembershipChange(s.PlayerId, seg, names[seg], true, s.Marketing, now), ct);
-                    entered++;
-                }
-                foreach (var seg in m.Exited)
-                {
-                    await announcer.AnnounceAsync(new MembershipChange(s.PlayerId, seg, names[seg], false, s.Marketing, now), ct);
-                    exited++;
-                }
+                changes.AddRange(m.Entered.Select(seg => new MembershipChange(s.PlayerId, seg, names[seg], true, s.Marketing, now)));
+                changes.AddRange(m.Exited.Select(seg => new MembershipChange(s.PlayerId, seg, names[seg], false, s.Marketing, now)));
                 result[i] = s with { Segments = [.. m.Segments.Where(names.ContainsKey).Order(StringComparer.Ordinal).Select(id => new SegmentRef(id, names[id]))] };
             }
-            metrics.Changed(entered, exited, "live");
+            await announcer.AnnounceAsync(changes, ct);
+            var entered = changes.Count(c => c.Entered);
+            metrics.Changed(entered, changes.Count - entered, "live");
             return result;
         }
     }

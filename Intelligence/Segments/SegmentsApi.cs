@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -11,7 +10,6 @@ using Microsoft.Extensions.Options;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
-using StackExchange.Redis;
 
 namespace Intelligence.Segments;
 
@@ -379,109 +377,4 @@ public static class SegmentsApi
 
     internal static ProblemHttpResult UnknownSegment(string id) => TypedResults.Problem(statusCode: 404, title: "Unknown segment",
         detail: $"No segment with id '{id}' exists. GET /v1/segments lists them.");
-}
-
-/// <summary>What happens after a definition is saved or deleted, on every instance and in the store.</summary>
-internal sealed class SegmentChanges(PlayerIndex index, IndexFeed feed, LiveSegments live, SegmentMemberships memberships, MembershipStore members,
-    MembershipAnnouncer announcer, IConnectionMultiplexer redis, StoreKeys keys, IOptions<SegmentOptions> options, TimeProvider clock)
-{
-    /// <summary>How many players the rule matches now, or null while the index is loading.</summary>
-    public long? Count(BoundRule rule, string purpose, string? channel, DateTimeOffset now) =>
-        feed.IsLoaded ? SegmentEvaluator.Evaluate(index, rule, SegmentEvaluator.IsMarketing(purpose), channel, now).Count : null;
-
-    /// <summary>
-    /// Makes every instance evaluate the saved definition, computes its members now (unless the index is still loading:
-    /// the evaluation after loading does it), records its size, and returns its member count.
-    /// </summary>
-    public async Task<long> AppliedAsync(string id, CancellationToken ct, bool renamed = false)
-    {
-        var segments = await live.ReloadAsync();
-        await redis.GetDatabase().PublishAsync(keys.SegmentsChanged, id);
-        if (segments.FirstOrDefault(s => s.Id == id) is { } segment && feed.IsLoaded)
-        {
-            await memberships.EvaluateAsync(segment, ct);
-        }
-        var count = await members.CountAsync(id);
-        if (renamed) announcer.RefreshScores(await members.MembersAsync(id));
-        var now = clock.GetUtcNow();
-        await members.RecordSizeAsync(id, now.ToUnixTimeMilliseconds(), count, (now - TimeSpan.FromDays(options.Value.SizeHistoryDays)).ToUnixTimeMilliseconds());
-        return count;
-    }
-
-    public async Task DeletedAsync(string id, IReadOnlyList<string> formerMembers)
-    {
-        await live.ReloadAsync();
-        await redis.GetDatabase().PublishAsync(keys.SegmentsChanged, id);
-        await redis.GetDatabase().PublishAsync(keys.PlacementsChanged, id);
-        announcer.RefreshScores(formerMembers);
-    }
-}
-
-/// <summary>The facts of a member a marketer recognises, from the index.</summary>
-public static class MemberFacts
-{
-    private static readonly int Country = Text("country"), Market = Text("market"), Churn = Number("scores.churn.probability"), Vip = Number("scores.vip.probability"),
-        Deposits = Number("lifetime.depositAmount"), LastActive = SegmentFields.Static["lifetime.lastActiveAt"].Column;
-
-    public static SegmentMember Of(PlayerIndex index, IndexColumns c, int row, DateTimeOffset? enteredAt)
-    {
-        static double? N(double v) => double.IsNaN(v) ? null : v;
-        var last = c.Dates[LastActive][row];
-        return new SegmentMember(c.Ids[row] ?? "", index.Texts[Country].Decode(c.Texts[Country][row]), index.Texts[Market].Decode(c.Texts[Market][row]),
-            Math.Round((decimal)c.Numbers[Deposits][row], 4), last == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(last),
-            N(c.Numbers[Churn][row]), N(c.Numbers[Vip][row]), enteredAt);
-    }
-
-    private static int Text(string path) => SegmentFields.Static[path].Column;
-
-    private static int Number(string path) => SegmentFields.Static[path].Column;
-}
-
-/// <summary>One member as a CSV line (RFC 4180 quoting).</summary>
-internal static class Csv
-{
-    public static string Line(SegmentMember m) => string.Join(',',
-        Field(m.PlayerId), Field(m.Country), Field(m.Market), m.LifetimeDepositAmount.ToString(CultureInfo.InvariantCulture),
-        m.LastActiveAt?.ToString("O", CultureInfo.InvariantCulture) ?? "", m.Churn?.ToString("R", CultureInfo.InvariantCulture) ?? "",
-        m.Vip?.ToString("R", CultureInfo.InvariantCulture) ?? "", m.EnteredAt?.ToString("O", CultureInfo.InvariantCulture) ?? "") + "\n";
-
-    public static string Field(string? value)
-    {
-        if (value is null) return "";
-        return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    }
-}
-
-/// <summary>Opaque page cursors: the last player id of a page, base64url.</summary>
-internal static class Cursor
-{
-    public static string Encode(string playerId) => Convert.ToBase64String(Encoding.UTF8.GetBytes(playerId)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static string? Decode(string cursor)
-    {
-        try
-        {
-            var s = cursor.Replace('-', '+').Replace('_', '/');
-            s = s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
-            var id = Encoding.UTF8.GetString(Convert.FromBase64String(s));
-            return id.Length is > 0 and <= 128 ? id : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-}
-
-/// <summary>Ready, but degraded while the index loads (previews answer 503 meanwhile; scores are unaffected).</summary>
-internal sealed class SegmentIndexHealthCheck(IndexFeed feed) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
-{
-    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
-        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var (done, expected) = feed.Progress;
-        return Task.FromResult(feed.IsLoaded
-            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy($"segment index holds its players (loaded in {feed.LastLoad?.TotalSeconds:0.0} s)")
-            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Degraded($"segment index loading: {done:N0} of {expected:N0} players"));
-    }
 }

@@ -25,8 +25,8 @@ public sealed partial class SegmentDetailPage
 
     private SegmentMembersPage? Members { get; set; }
 
-    /// <summary>The cursor of each page visited, the first page's being null: Previous pops one.</summary>
-    private List<string?> Cursors { get; } = [null];
+    /// <summary>The cursor and first row of each page visited, the first page's cursor being null: Previous pops one.</summary>
+    private List<(string? Cursor, long Offset)> Cursors { get; } = [(null, 0)];
 
     private IReadOnlyList<Segment>? Versions { get; set; }
 
@@ -43,7 +43,7 @@ public sealed partial class SegmentDetailPage
         get
         {
             if (Members is null) return "";
-            var first = (Cursors.Count - 1) * PageSize;
+            var first = Cursors[^1].Offset;
             return Members.Items.Count == 0
                 ? $"0 of {ConsoleFormat.Count(Members.Total)}"
                 : $"{ConsoleFormat.Count(first + 1)}–{ConsoleFormat.Count(first + Members.Items.Count)} of {ConsoleFormat.Count(Members.Total)}";
@@ -54,7 +54,7 @@ public sealed partial class SegmentDetailPage
     {
         if (!RendererInfo.IsInteractive) return;
         Cursors.Clear();
-        Cursors.Add(null);
+        Cursors.Add((null, 0));
         await TryAsync(async () =>
         {
             var segment = Api.GetSegmentAsync(Id);
@@ -80,13 +80,14 @@ public sealed partial class SegmentDetailPage
     private async Task NextAsync()
     {
         if (Members?.NextCursor is not { } cursor) return;
-        if (await TryAsync(async () => Members = await Api.GetMembersAsync(Id, cursor, PageSize))) Cursors.Add(cursor);
+        var offset = Cursors[^1].Offset + Members.Items.Count;
+        if (await TryAsync(async () => Members = await Api.GetMembersAsync(Id, cursor, PageSize))) Cursors.Add((cursor, offset));
     }
 
     private async Task PreviousAsync()
     {
         if (Cursors.Count <= 1) return;
-        var previous = Cursors[^2];
+        var previous = Cursors[^2].Cursor;
         if (await TryAsync(async () => Members = await Api.GetMembersAsync(Id, previous, PageSize))) Cursors.RemoveAt(Cursors.Count - 1);
     }
 

@@ -1,0 +1,76 @@
+using Lobby.Console;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Lobby.UnitTests.Console;
+
+public sealed class ConsoleSignInTests
+{
+    private static ConsoleUserDirectory Users(params ConsoleUserEntry[] users) =>
+        new(Options.Create(new ConsoleOptions { Users = [.. users], IntelligenceApiKey = "k" }));
+
+    private static Task<RedirectHttpResult> SignInAsync(ConsoleUserDirectory users, string? name, string? password, string? returnUrl = "/console/placements") =>
+        ConsoleSignIn.SignInAsync(new ConsoleSignInForm { Name = name, Password = password, ReturnUrl = returnUrl }, users, new DefaultHttpContext(),
+            NullLogger<ConsoleUserDirectory>.Instance);
+
+    [Fact]
+    public async Task WithoutUsers_EverySignInIsRefused_AndTheLoginSaysWhy()
+    {
+        var result = await SignInAsync(Users(), "admin", "admin-dev");
+
+        Assert.Equal("/console/login?returnUrl=%2Fconsole%2Fplacements&error=no-users", result.Url);
+    }
+
+    [Fact]
+    public async Task WrongPassword_GoesBackToTheLogin_KeepingOnlyASafeReturnUrl()
+    {
+        var users = Users(new ConsoleUserEntry { Name = "ann", Role = ConsoleRoles.Admin, PasswordHash = ConsolePasswords.Hash("right", 1_000) });
+
+        Assert.Equal("/console/login?returnUrl=%2Fconsole%2Fplacements&error=failed", (await SignInAsync(users, "ann", "wrong")).Url);
+        Assert.Equal("/console/login?returnUrl=%2Fconsole&error=failed", (await SignInAsync(users, "ann", "wrong", "https://evil.example/")).Url);
+    }
+
+    private static ConsoleOptions OptionsIn(string environment, params (string Key, string Value)[] settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment, DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        builder.AddConsoleSignIn();
+        using var services = builder.Services.BuildServiceProvider();
+        return services.GetRequiredService<IOptions<ConsoleOptions>>().Value;
+    }
+
+    [Fact]
+    public void Development_HasTheDocumentedUsers_WhenNoneAreConfigured()
+    {
+        var options = OptionsIn(Environments.Development);
+
+        var users = new ConsoleUserDirectory(Options.Create(options));
+        Assert.Equal(new ConsoleUser("marketer", ConsoleRoles.Marketer), users.Verify("marketer", "marketer-dev"));
+        Assert.Equal(new ConsoleUser("admin", ConsoleRoles.Admin), users.Verify("admin", "admin-dev"));
+        Assert.Equal("dev-key", options.IntelligenceApiKey);
+    }
+
+    [Fact]
+    public void Production_HasNoBuiltInUsers_AndConfiguredOnesReplaceThemInDevelopment()
+    {
+        Assert.Empty(OptionsIn(Environments.Production).Users);
+        var hash = ConsolePasswords.Hash("pw", 1_000);
+        var configured = OptionsIn(Environments.Development, ("Console:Users:0:Name", "ann"), ("Console:Users:0:Role", "admin"), ("Console:Users:0:PasswordHash", hash));
+        Assert.Equal(["ann"], configured.Users.Select(u => u.Name));
+    }
+
+    [Fact]
+    public void BadUser_FailsStartUp()
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => OptionsIn(Environments.Production,
+            ("Console:Users:0:Name", "ann"), ("Console:Users:0:Role", "owner"), ("Console:Users:0:PasswordHash", "secret")));
+
+        Assert.Contains("not a console role", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PasswordHash", e.Message, StringComparison.Ordinal);
+    }
+}
