@@ -109,8 +109,34 @@ else
   failed=$((failed + ${notebook_failed:-0}))
 fi
 
+# The names and first message lines of failed tests, so that the end of a CI log says what failed.
+list_failures() {
+  local f
+  shopt -s nullglob globstar
+  for f in "$out_dir"/**/*.trx; do
+    /usr/bin/python3 - "$f" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+root = ET.parse(sys.argv[1]).getroot()
+for r in root.iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") in ("Failed", "Error", "Timeout", "Aborted"):
+        message = r.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+        stack = r.findtext("t:Output/t:ErrorInfo/t:StackTrace", default="", namespaces=ns).strip()
+        print(f"FAILED {r.get('testName')} ({r.get('duration')})")
+        for line in message.splitlines()[:12]:
+            print(f"    {line}")
+        for line in stack.splitlines()[:4]:
+            print(f"    {line.strip()}")
+PY
+  done
+  if [[ -f "$out_dir/notebooks/results.tsv" ]]; then
+    grep $'\tfailed\t' "$out_dir/notebooks/results.tsv" | sed 's/^/FAILED notebook /' || true
+  fi
+}
+
 status=0
 if ((rc != 0 || failed > 0)); then
+  list_failures >&2
   # A crashed test host leaves its unfinished tests out of the TRX counts; the exit code still tells.
   echo "test.sh: FAILED (dotnet test exit code $rc, notebooks exit code $notebook_rc); details in $out_dir/" >&2
   status=1

@@ -80,64 +80,48 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
 
     private async Task ScoresLoopAsync(CancellationToken ct)
     {
-        var reader = _scores.Reader;
-        var batch = new List<string>(500);
-        try
+        await foreach (var batch in _scores.Reader.ReadBatchesAsync(500, ct))
         {
-            while (await reader.WaitToReadAsync(ct))
+            try
             {
-                batch.Clear();
-                while (batch.Count < 500 && reader.TryRead(out var id)) batch.Add(id);
-                try
-                {
-                    var ids = batch.Distinct(StringComparer.Ordinal).ToList();
-                    var names = (await segments.GetAsync()).ToDictionary(s => s.Id, s => s.Definition.Name, StringComparer.Ordinal);
-                    var records = await memberships.SegmentsOfAsync(ids);
-                    await scores.ReplaceSegmentsAsync(ids.Select((id, i) => (id, refs: (IReadOnlyList<SegmentRef>)[.. records[i]
-                        .Where(names.ContainsKey).Order(StringComparer.Ordinal).Select(s => new SegmentRef(s, names[s]))]))
-                        .ToDictionary(x => x.id, x => x.refs, StringComparer.Ordinal));
-                }
-                catch (Exception e) when (e is RedisException or TimeoutException)
-                {
-                    log.LogWarning(e, "Could not update the segments of {Count} players' stored scores", batch.Count);
-                }
-                finally
-                {
-                    Interlocked.Add(ref _pending, -batch.Count);
-                }
+                var ids = batch.Distinct(StringComparer.Ordinal).ToList();
+                var names = (await segments.GetAsync()).ToDictionary(s => s.Id, s => s.Definition.Name, StringComparer.Ordinal);
+                var records = await memberships.SegmentsOfAsync(ids);
+                await scores.ReplaceSegmentsAsync(ids.Select((id, i) => (id, refs: (IReadOnlyList<SegmentRef>)[.. records[i]
+                    .Where(names.ContainsKey).Order(StringComparer.Ordinal).Select(s => new SegmentRef(s, names[s]))]))
+                    .ToDictionary(x => x.id, x => x.refs, StringComparer.Ordinal));
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                log.LogWarning(e, "Could not update the segments of {Count} players' stored scores", batch.Count);
+            }
+            finally
+            {
+                Interlocked.Add(ref _pending, -batch.Count);
+            }
         }
     }
 
     private async Task AnnounceLoopAsync(CancellationToken ct)
     {
-        var reader = _queue.Reader;
-        var batch = new List<MembershipChange>(500);
-        try
+        await foreach (var batch in _queue.Reader.ReadBatchesAsync(500, ct))
         {
-            while (await reader.WaitToReadAsync(ct))
+            try
             {
-                batch.Clear();
-                while (batch.Count < 500 && reader.TryRead(out var change)) batch.Add(change);
-                try
-                {
-                    await AnnounceAsync(batch, ct);
-                }
-                catch (Exception e) when (e is RedisException or TimeoutException)
-                {
-                    log.LogWarning(e, "Could not announce {Count} membership changes", batch.Count);
-                }
-                finally
-                {
-                    Interlocked.Add(ref _pending, -batch.Count);
-                }
+                await AnnounceAsync(batch, ct);
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                log.LogWarning(e, "Could not announce {Count} membership changes", batch.Count);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                Interlocked.Add(ref _pending, -batch.Count);
+            }
         }
     }
 }

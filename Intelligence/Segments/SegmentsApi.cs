@@ -108,25 +108,40 @@ public static class SegmentsApi
     internal static async Task<Results<Ok<Segment>, ProblemHttpResult>> GetAsync(string id, SegmentStore store, MembershipStore members) =>
         await store.DefinitionAsync(id) is { } s ? TypedResults.Ok(s with { Members = await members.CountAsync(id) }) : UnknownSegment(id);
 
+    /// <summary>A segment body that passed validation, who sent it, and how many players it matches now (null while the index loads).</summary>
+    private sealed record SegmentInput(SegmentRequest Request, string Actor, DateTimeOffset Now, string Purpose, string? Channel, long? Matched)
+    {
+        public string Name => Request.Name!.Trim();
+        public string? Description => Blank(Request.Description);
+    }
+
+    private static async Task<(SegmentInput? Input, ValidationProblem? Problem)> InputAsync(HttpContext http, SegmentChanges changes, CatalogCache catalog,
+        SegmentOptions options, TimeProvider clock)
+    {
+        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentRequest);
+        if (problem is not null) return (null, problem);
+        if (Actor(http) is not { } actor) return (null, BadActor());
+        var now = clock.GetUtcNow();
+        var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options, now);
+        if (errors.Count > 0) return (null, TypedResults.ValidationProblem(errors, title: "The segment is not valid"));
+        var (purpose, channel) = (request!.Purpose ?? SegmentPurposes.Marketing, request.Channel);
+        return (new SegmentInput(request, actor, now, purpose, channel, changes.Count(bound!, purpose, channel, now)), null);
+    }
+
     internal static async Task<Results<Created<Segment>, ValidationProblem, ProblemHttpResult>> CreateAsync(HttpContext http, SegmentStore store, LiveSegments live,
         SegmentChanges changes, CatalogCache catalog, IOptions<SegmentOptions> options, TimeProvider clock)
     {
-        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentRequest);
+        var (input, problem) = await InputAsync(http, changes, catalog, options.Value, clock);
         if (problem is not null) return problem;
-        if (Actor(http) is not { } actor) return BadActor();
-        var now = clock.GetUtcNow();
-        var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options.Value, now);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The segment is not valid");
         if ((await live.GetAsync()).Count >= options.Value.MaxSegments)
         {
             return TypedResults.Problem(statusCode: 409, title: "Too many segments",
                 detail: $"At most {options.Value.MaxSegments} segments may exist (Segments:MaxSegments); delete one first.");
         }
-        var id = await store.NewIdAsync();
-        var (purpose, channel) = PurposeOf(request!);
-        var matched = changes.Count(bound!, purpose, channel, now);
-        var segment = new Segment(id, request!.Name!.Trim(), Blank(request.Description), purpose, channel, request.Rule!, 1, actor, now, actor, now, matched ?? 0);
-        var audit = new AuditEntry(now, actor, "created", id, 1, $"Created '{segment.Name}' ({Describe(purpose, channel)}){(matched is { } n ? $", matching {n:N0} players" : "")}");
+        var (id, i) = (await store.NewIdAsync(), input!);
+        var segment = new Segment(id, i.Name, i.Description, i.Purpose, i.Channel, i.Request.Rule!, 1, i.Actor, i.Now, i.Actor, i.Now, i.Matched ?? 0);
+        var audit = new AuditEntry(i.Now, i.Actor, "created", id, 1,
+            $"Created '{segment.Name}' ({Describe(i.Purpose, i.Channel)}){(i.Matched is { } n ? $", matching {n:N0} players" : "")}");
         await store.SaveAsync(segment, 0, audit);
         var members = await changes.AppliedAsync(id, http.RequestAborted);
         return TypedResults.Created($"/v1/segments/{id}", segment with { Members = members });
@@ -135,23 +150,18 @@ public static class SegmentsApi
     internal static async Task<Results<Ok<Segment>, ValidationProblem, ProblemHttpResult>> UpdateAsync(string id, HttpContext http, SegmentStore store,
         SegmentChanges changes, CatalogCache catalog, IOptions<SegmentOptions> options, TimeProvider clock)
     {
-        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentRequest);
+        var (input, problem) = await InputAsync(http, changes, catalog, options.Value, clock);
         if (problem is not null) return problem;
-        if (Actor(http) is not { } actor) return BadActor();
-        var now = clock.GetUtcNow();
-        var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options.Value, now);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The segment is not valid");
-        var (purpose, channel) = PurposeOf(request!);
-        var matched = changes.Count(bound!, purpose, channel, now);
+        var i = input!;
         for (var attempt = 0; attempt < 5; attempt++)
         {
             if (await store.DefinitionAsync(id) is not { } current) return UnknownSegment(id);
             var segment = current with
             {
-                Name = request!.Name!.Trim(), Description = Blank(request.Description), Purpose = purpose, Channel = channel, Rule = request.Rule!,
-                Version = current.Version + 1, UpdatedBy = actor, UpdatedAt = now, Members = matched ?? 0,
+                Name = i.Name, Description = i.Description, Purpose = i.Purpose, Channel = i.Channel, Rule = i.Request.Rule!,
+                Version = current.Version + 1, UpdatedBy = i.Actor, UpdatedAt = i.Now, Members = i.Matched ?? 0,
             };
-            var audit = new AuditEntry(now, actor, "updated", id, segment.Version, $"Version {segment.Version}: {Differences(current, segment)}");
+            var audit = new AuditEntry(i.Now, i.Actor, "updated", id, segment.Version, $"Version {segment.Version}: {Differences(current, segment)}");
             if (!await store.SaveAsync(segment, current.Version, audit)) continue;
             var renamed = current.Name != segment.Name;
             var members = await changes.AppliedAsync(id, http.RequestAborted, renamed);
@@ -311,8 +321,6 @@ public static class SegmentsApi
             }
         }
     }
-
-    private static (string Purpose, string? Channel) PurposeOf(SegmentRequest r) => (r.Purpose ?? SegmentPurposes.Marketing, r.Channel);
 
     private static RuleLimits Limits(SegmentOptions o) => new(o.MaxRuleDepth, o.MaxRuleNodes, o.MaxListValues);
 

@@ -183,26 +183,16 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
 
     private async Task RefreshLoopAsync(CancellationToken ct)
     {
-        var reader = _refresh.Reader;
-        var batch = new List<string>(500);
-        try
+        await foreach (var batch in _refresh.Reader.ReadBatchesAsync(500, ct))
         {
-            while (await reader.WaitToReadAsync(ct))
+            try
             {
-                batch.Clear();
-                while (batch.Count < 500 && reader.TryRead(out var id)) batch.Add(id);
-                try
-                {
-                    await feed.RefreshAsync([.. batch.Distinct(StringComparer.Ordinal)]);
-                }
-                catch (Exception e) when (e is RedisException or TimeoutException)
-                {
-                    log.LogWarning(e, "Could not refresh {Count} players in the segment index", batch.Count);
-                }
+                await feed.RefreshAsync([.. batch.Distinct(StringComparer.Ordinal)]);
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                log.LogWarning(e, "Could not refresh {Count} players in the segment index", batch.Count);
+            }
         }
     }
 

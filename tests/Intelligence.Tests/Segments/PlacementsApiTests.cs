@@ -22,14 +22,9 @@ public sealed class PlacementsApiTests(StoreServers servers)
     [Fact]
     public async Task Placements_ShowOnlyToMembersWhoMayBeMarketedTo_WhileTheyRun_HighestPriorityFirst()
     {
-        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
-        var prefix = TestKeys.Prefix("placements");
-        await using var ingestion = new IngestionHost(cs, prefix);
-        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))
-        {
-            (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
-        }
-        await using var app = new IntelligenceApp(cs, prefix);
+        var (cs, ingestion, app) = await StartAsync();
+        await using var _ = ingestion;
+        await using var __ = app;
         using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
         using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
         await using var changes = await ChannelLog.StartAsync(cs, app.Keys.PlacementsChanged);
@@ -101,14 +96,9 @@ public sealed class PlacementsApiTests(StoreServers servers)
     [Fact]
     public async Task AnInvalidPlacement_IsA400ProblemNamingTheField()
     {
-        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
-        var prefix = TestKeys.Prefix("placement-validation");
-        await using var ingestion = new IngestionHost(cs, prefix);
-        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))
-        {
-            (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
-        }
-        await using var app = new IntelligenceApp(cs, prefix);
+        var (_, ingestion, app) = await StartAsync();
+        await using var _ = ingestion;
+        await using var __ = app;
         using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
         var segment = await CreateAsync(admin, new { name = "Anyone", purpose = "analysis", rule = new { field = "lifetime.betCount", op = "gte", value = 0 } });
         using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
@@ -118,6 +108,19 @@ public sealed class PlacementsApiTests(StoreServers servers)
             Assert.True(errors.ContainsKey(field), $"{body}: expected {field}, got {string.Join(", ", errors.Keys)}");
             Assert.Equal(HttpStatusCode.Forbidden, (await crm.PostAsync("/v1/placements", JsonBody(body))).StatusCode);
         }
+    }
+
+    /// <summary>Ingestion with the catalogue loaded and Intelligence, on a prefix of the test's own.</summary>
+    private async Task<(string Redis, IngestionHost Ingestion, IntelligenceApp App)> StartAsync([System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix(test);
+        var ingestion = new IngestionHost(cs, prefix);
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))
+        {
+            (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
+        }
+        return (cs, ingestion, new IntelligenceApp(cs, prefix));
     }
 
     private static async Task<Placement> CreatePlacementAsync(HttpClient client, object body, string actor)
