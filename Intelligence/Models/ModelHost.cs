@@ -14,28 +14,44 @@ namespace Intelligence.Models;
 public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer redis, StoreKeys keys, IOptions<ScoringOptions> options, ILogger<ModelHost> log)
     : BackgroundService
 {
-    private volatile Loaded<BinaryModel>? _churn;
-    private volatile Loaded<BinaryModel>? _vip;
-    private volatile Loaded<SegmentModel>? _segments;
+    private volatile ServedModels _served = ServedModels.None;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public sealed record Loaded<T>(ModelCard Card, T Model);
 
-    public Loaded<BinaryModel>? Churn => _churn;
-    public Loaded<BinaryModel>? Vip => _vip;
-    public Loaded<SegmentModel>? Segments => _segments;
+    /// <summary>
+    /// Every model this instance serves, swapped as one reference: a caller that takes it once scores every part of a
+    /// player with the same models and records exactly their versions, even while a promotion is being loaded.
+    /// </summary>
+    public sealed class ServedModels(Loaded<BinaryModel>? churn, Loaded<BinaryModel>? vip, Loaded<SegmentModel>? segments)
+    {
+        public static readonly ServedModels None = new(null, null, null);
+
+        public Loaded<BinaryModel>? Churn { get; } = churn;
+        public Loaded<BinaryModel>? Vip { get; } = vip;
+        public Loaded<SegmentModel>? Segments { get; } = segments;
+
+        public IReadOnlyDictionary<string, string> Versions { get; } = VersionsOf(churn, vip, segments);
+
+        private static SortedDictionary<string, string> VersionsOf(Loaded<BinaryModel>? churn, Loaded<BinaryModel>? vip, Loaded<SegmentModel>? segments)
+        {
+            var v = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            if (churn is not null) v[ModelKinds.Churn] = churn.Card.Version;
+            if (vip is not null) v[ModelKinds.Vip] = vip.Card.Version;
+            if (segments is not null) v[ModelKinds.Segments] = segments.Card.Version;
+            return v;
+        }
+    }
+
+    public ServedModels Current => _served;
+    public Loaded<BinaryModel>? Churn => _served.Churn;
+    public Loaded<BinaryModel>? Vip => _served.Vip;
+    public Loaded<SegmentModel>? Segments => _served.Segments;
 
     /// <summary>Raised after a kind's served version changed on this instance.</summary>
     public event Action<string>? Changed;
 
-    public IReadOnlyDictionary<string, string> Versions()
-    {
-        var v = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        if (_churn is { } c) v[ModelKinds.Churn] = c.Card.Version;
-        if (_vip is { } p) v[ModelKinds.Vip] = p.Card.Version;
-        if (_segments is { } s) v[ModelKinds.Segments] = s.Card.Version;
-        return v;
-    }
+    public IReadOnlyDictionary<string, string> Versions() => _served.Versions;
 
     /// <summary>Loads the registry's current version of every kind that this instance does not serve yet.</summary>
     public async Task RefreshAsync(CancellationToken ct = default)
@@ -49,7 +65,8 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         try
         {
             var version = await registry.CurrentVersionAsync(kind);
-            var served = kind switch { ModelKinds.Churn => _churn?.Card.Version, ModelKinds.Vip => _vip?.Card.Version, _ => _segments?.Card.Version };
+            var current = _served;
+            var served = kind switch { ModelKinds.Churn => current.Churn?.Card.Version, ModelKinds.Vip => current.Vip?.Card.Version, _ => current.Segments?.Card.Version };
             if (version is null || version == served) return;
             var card = await registry.CardAsync(kind, version);
             var bytes = await registry.ModelAsync(kind, version);
@@ -58,12 +75,13 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
                 log.LogError("The {Kind} model {Version} is current but its card or model is missing from the store", kind, version);
                 return;
             }
-            switch (kind)
+            // Loads happen under the gate, so the snapshot being replaced is the one read above.
+            _served = kind switch
             {
-                case ModelKinds.Churn: _churn = new(card, BinaryModel.Load(bytes, ChurnFeatures.Set)); break;
-                case ModelKinds.Vip: _vip = new(card, BinaryModel.Load(bytes, VipFeatures.Set)); break;
-                default: _segments = new(card, SegmentModel.Load(bytes, card.Segments ?? [])); break;
-            }
+                ModelKinds.Churn => new ServedModels(new(card, BinaryModel.Load(bytes, ChurnFeatures.Set)), current.Vip, current.Segments),
+                ModelKinds.Vip => new ServedModels(current.Churn, new(card, BinaryModel.Load(bytes, VipFeatures.Set)), current.Segments),
+                _ => new ServedModels(current.Churn, current.Vip, new(card, SegmentModel.Load(bytes, card.Segments ?? []))),
+            };
             log.LogInformation("Serving {Kind} model {Version} (was {Previous})", kind, version, served ?? "none");
         }
         finally
@@ -71,6 +89,17 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
             _gate.Release();
         }
         Changed?.Invoke(kind);
+    }
+
+    /// <summary>
+    /// Loads the current models before the instance takes requests: scores served from an instance still loading
+    /// would lack the kinds not loaded yet. A store that cannot be reached does not stop the start; the loop retries.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try { await RefreshAsync(cancellationToken); }
+        catch (Exception e) when (e is RedisException or TimeoutException) { log.LogWarning(e, "Could not load the current models at start; retrying in the background"); }
+        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -15,11 +15,13 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
         var now = clock.GetUtcNow();
         var today = ProfileReader.DayOf(now);
         var o = scoring.Value;
-        return new PlayerScores(s.Profile.PlayerId, now, Churn(s, today, o), Vip(s, today, o), Segment(s, today), memberships ?? [],
-            MarketingPolicy.Evaluate(s.Profile, now), models.Versions());
+        // One snapshot for every part: the scores and the versions they record come from the same models.
+        var served = models.Current;
+        return new PlayerScores(s.Profile.PlayerId, now, Churn(served, s, today, o), Vip(served, s, today, o), Segment(served, s, today), memberships ?? [],
+            MarketingPolicy.Evaluate(s.Profile, now), served.Versions);
     }
 
-    private ProbabilityScore? Churn(PlayerSnapshot s, long today, ScoringOptions o)
+    private ProbabilityScore? Churn(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
     {
         if (models.Churn is not { } m) return null;
         // Live rows include today: the cut-off is the start of tomorrow.
@@ -29,7 +31,7 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
         return new ProbabilityScore(Math.Round(p, 4), band, Words(drivers));
     }
 
-    private ProbabilityScore? Vip(PlayerSnapshot s, long today, ScoringOptions o)
+    private static ProbabilityScore? Vip(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
     {
         if (models.Vip is not { } m) return null;
         var tier = s.Profile.VipTier;
@@ -44,7 +46,7 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
         return new ProbabilityScore(Math.Round(p, 4), band, tier is null ? words : [PamTier(tier), .. words]);
     }
 
-    private SegmentRef? Segment(PlayerSnapshot s, long today) =>
+    private static SegmentRef? Segment(ModelHost.ServedModels models, PlayerSnapshot s, long today) =>
         models.Segments is { } m && m.Model.Assign(SegmentFeatures.At(s.History, s.Profile.Games, today)) is { } seg ? new SegmentRef(seg.Id, seg.Name) : null;
 
     private static ScoreDriver PamTier(string tier) => new("pamVipTier", 0, $"VIP tier '{tier}' in the PAM");

@@ -119,6 +119,41 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ScoresMadeWhileModelsArrive_RecordExactlyTheModelsThatMadeThem()
+    {
+        // A score stored with a version it was not made by would be served as current: a player could read "no VIP
+        // score" from a VIP model. Score without pause while fresh instances load each kind, many times over.
+        var prefix = TestKeys.Prefix();
+        var (_, _, trainer) = Instance(prefix);
+        await trainer.TrainAsync(_players, ModelKinds.All);
+        var players = _players.Where(p => p.History.Days.Length > 0).Take(50).ToList();
+        var scores = new List<Shared.Contracts.PlayerScores>();
+        for (var round = 0; round < 12; round++)
+        {
+            var (_, host, _) = Instance(prefix);
+            var scorer = new PlayerScorer(host, Options.Create(new ScoringOptions()), Options.Create(new TrainingOptions()), TimeProvider.System);
+            using var stop = new CancellationTokenSource();
+            var scoring = Task.Run(() =>
+            {
+                var made = new List<Shared.Contracts.PlayerScores>();
+                for (var i = 0; !stop.IsCancellationRequested; i++) made.Add(scorer.Score(players[i % players.Count]));
+                return made;
+            }, TestContext.Current.CancellationToken);
+            await host.RefreshAsync(TestContext.Current.CancellationToken);
+            await stop.CancelAsync();
+            scores.AddRange(await scoring);
+            scores.Add(scorer.Score(players[0]));
+        }
+        Assert.Contains(scores, s => s.ModelVersions.Count == 3);
+        Assert.All(scores, s =>
+        {
+            Assert.Equal(s.Churn is not null, s.ModelVersions.ContainsKey(ModelKinds.Churn));
+            Assert.Equal(s.Vip is not null, s.ModelVersions.ContainsKey(ModelKinds.Vip));
+            Assert.Equal(s.Segment is not null, s.ModelVersions.ContainsKey(ModelKinds.Segments));
+        });
+    }
+
+    [Fact]
     public void SegmentIds_MatchNearestOldCentroids_AndNewClustersGetNewIds()
     {
         var spread = new double[] { 1, 1 };
