@@ -110,13 +110,17 @@ public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, 
 }
 
 /// <summary>
-/// Rescores every player every <see cref="ScoringOptions.SweepInterval"/>, so recency-driven scores move without
-/// events, and as soon as a new model version is served, so stored scores never lag a promotion or rollback for
-/// long. One instance sweeps at a time (a lock in the store).
+/// Rescores every player every <see cref="ScoringOptions.SweepInterval"/> (0: never on a schedule), so recency-driven
+/// scores move without events; and whenever the served models differ from those of the last whole sweep (at start,
+/// and after a promotion or rollback), so stored scores never lag a new model for long. One instance sweeps at a
+/// time (a lock in the store), and a sweep for versions some instance has already swept is skipped: a burst of
+/// promotions, or every instance hearing the same one, or restarting, costs one sweep, not one each.
 /// </summary>
 public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ModelHost models, IConnectionMultiplexer redis, StoreKeys keys, ScoringMetrics metrics,
     IOptions<ScoringOptions> options, TimeProvider clock, ILogger<SweepWorker> log) : BackgroundService
 {
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LockRetry = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _modelChanged = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -124,24 +128,42 @@ public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ModelHo
         var interval = options.Value.SweepInterval;
         models.Changed += OnModelChanged;
         var next = interval > TimeSpan.Zero ? clock.GetUtcNow() + interval : DateTimeOffset.MaxValue;
+        // The models may have been loaded before this worker listened: check them once at start.
+        var stale = true;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var wait = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - clock.GetUtcNow();
-                var modelChanged = wait <= TimeSpan.Zero || await _modelChanged.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, stoppingToken);
-                if (!modelChanged && clock.GetUtcNow() < next) continue;
-                if (clock.GetUtcNow() >= next) next = clock.GetUtcNow() + interval;
-                // Let a burst of promotions (three kinds in one training run) settle into one sweep.
-                if (modelChanged) await Task.Delay(TimeSpan.FromMilliseconds(500), clock, stoppingToken);
+                if (!stale)
+                {
+                    var untilNext = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - clock.GetUtcNow();
+                    if (untilNext == Timeout.InfiniteTimeSpan || untilNext > TimeSpan.Zero)
+                    {
+                        stale = await _modelChanged.WaitAsync(untilNext, stoppingToken);
+                        if (!stale && clock.GetUtcNow() < next) continue;
+                    }
+                }
+                var scheduled = !stale;
+                if (scheduled) next = clock.GetUtcNow() + interval;
+                else
+                {
+                    // Let a burst of promotions (three kinds in one training run) settle into one sweep.
+                    await Task.Delay(Settle, clock, stoppingToken);
+                    _modelChanged.Wait(0, CancellationToken.None);
+                }
                 try
                 {
-                    var n = await SweepAsync(stoppingToken);
+                    var n = await SweepAsync(onlyIfStale: !scheduled, stoppingToken);
                     if (n >= 0) log.LogInformation("Sweep rescored {Players} players", n);
+                    // Another instance held the lock: look again shortly, unless it has swept these versions by then.
+                    stale = n == -1 && !scheduled;
+                    if (stale) await Task.Delay(LockRetry, clock, stoppingToken);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
                     log.LogWarning(e, "Sweep stopped early: the store did not answer");
+                    stale = !scheduled;
+                    if (stale) await Task.Delay(LockRetry, clock, stoppingToken);
                 }
             }
         }
@@ -160,20 +182,27 @@ public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ModelHo
         catch (SemaphoreFullException) { }
     }
 
-    /// <summary>Rescores everyone; returns how many, or −1 when another instance is sweeping.</summary>
-    public async Task<int> SweepAsync(CancellationToken ct)
+    /// <summary>
+    /// Rescores everyone and records the versions swept with. Returns how many players; −1 when another instance is
+    /// sweeping; −2 when <paramref name="onlyIfStale"/> and the served versions have been swept already.
+    /// </summary>
+    public async Task<int> SweepAsync(bool onlyIfStale, CancellationToken ct)
     {
         var db = redis.GetDatabase();
         var token = Guid.NewGuid().ToString("N");
         if (!await db.StringSetAsync(keys.SweepLock, token, TimeSpan.FromMinutes(10), When.NotExists)) return -1;
         try
         {
+            // Never empty (the store reads a missing key and an empty string alike), even with no model served yet.
+            var versions = "v:" + ScoreStore.VersionsKey(models.Versions());
+            if (onlyIfStale && await db.StringGetAsync(keys.SweptVersions) == versions) return -2;
             var n = 0;
             await foreach (var page in reader.PlayerIdPagesAsync())
             {
                 n += await rescorer.RescoreAsync(page, ct);
                 await db.KeyExpireAsync(keys.SweepLock, TimeSpan.FromMinutes(10));
             }
+            await db.StringSetAsync(keys.SweptVersions, versions);
             metrics.Swept();
             return n;
         }

@@ -70,16 +70,18 @@ public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreSto
     }
 }
 
-public sealed class ScoringMetrics : IDisposable
+public sealed class ScoringMetrics
 {
     public const string MeterName = "Casino.Scoring";
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
     private readonly Counter<long> _scored;
     private readonly Histogram<double> _lag;
     private readonly Counter<long> _sweeps;
 
-    public ScoringMetrics()
+    /// <summary>The meter comes from the host's factory, so each host (and test host) counts its own.</summary>
+    public ScoringMetrics(IMeterFactory meterFactory)
     {
+        _meter = meterFactory.Create(MeterName);
         _scored = _meter.CreateCounter<long>("intelligence.players.scored", description: "Players rescored (live and sweep)");
         _lag = _meter.CreateHistogram<double>("intelligence.rescore.lag", unit: "ms", description: "From a profile change entering the change feed to its scores being stored");
         _sweeps = _meter.CreateCounter<long>("intelligence.sweeps", description: "Completed sweeps rescoring every player");
@@ -88,5 +90,4 @@ public sealed class ScoringMetrics : IDisposable
     public void Scored(int n) => _scored.Add(n);
     public void Lag(double ms) => _lag.Record(ms);
     public void Swept() => _sweeps.Add(1);
-    public void Dispose() => _meter.Dispose();
 }

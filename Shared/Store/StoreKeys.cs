@@ -98,6 +98,9 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Held while an instance rescores every player, so two never sweep at once.</summary>
     public RedisKey SweepLock => $"{Prefix}scores:sweeping";
 
+    /// <summary>The model versions (as one string) every player was last rescored with by a whole sweep.</summary>
+    public RedisKey SweptVersions => $"{Prefix}scores:swept";
+
     /// <summary>Held while a training job runs, so two instances never train at once.</summary>
     public RedisKey TrainingLock => $"{Prefix}models:training";
 

@@ -109,8 +109,7 @@ internal static class Bench
         // The newly served models make the service rescore everyone once; measure after that.
         var scored = Stopwatch.StartNew();
         var db = mux.GetDatabase();
-        await Task.Delay(1500, ct);
-        while (await db.KeyExistsAsync(new StoreKeys().SweepLock)) await Task.Delay(200, ct);
+        while (!await db.KeyExistsAsync(new StoreKeys().SweptVersions)) await Task.Delay(200, ct);
         Console.WriteLine($"Intelligence rescored all {ids.Length:N0} players with the new models in {scored.Elapsed.TotalSeconds:0.0} s");
         return (redis, mux, intelligence, ids);
     }
@@ -129,21 +128,32 @@ internal static class Bench
         var connections = Math.Max(4, rate / 40);
         var delayMs = connections * 1000.0 / rate;
         var script = Path.Combine(dir.FullName, "scores.lua");
-        await File.WriteAllTextAsync(script, $$"""
+        async Task WriteScriptAsync(double delay) => await File.WriteAllTextAsync(script, $$"""
             local ids = {}
             for line in io.lines("{{idFile}}") do ids[#ids + 1] = line end
             math.randomseed(os.time())
             wrk.headers["X-Api-Key"] = "{{Key}}"
             request = function() return wrk.format("GET", "/v1/players/" .. ids[math.random(#ids)] .. "/scores") end
             -- Paces each connection so the whole run offers about {{rate}} requests a second.
-            delay = function() return {{delayMs.ToString("0.###", CultureInfo.InvariantCulture)}} end
+            delay = function() return {{delay.ToString("0.###", CultureInfo.InvariantCulture)}} end
             """, ct);
+        await WriteScriptAsync(delayMs);
         // Warm-up, not measured: tiered JIT compiles the request path to optimised code in its first seconds of use.
         using (var warm = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", "-d20s", "-s", script, intelligence.Address.ToString()]) { RedirectStandardOutput = true })
             ?? throw new InvalidOperationException("wrk did not start (apt-get install -y wrk)"))
         {
-            await warm.StandardOutput.ReadToEndAsync(ct);
+            var warmOutput = await warm.StandardOutput.ReadToEndAsync(ct);
             await warm.WaitForExitAsync(ct);
+            // wrk's delay() starts after each response, so a connection's cycle is the delay plus the request's own
+            // time: shorten the delay by what the warm-up measured, so the measured run offers the rate asked for.
+            if (double.TryParse(Regex.Match(warmOutput, @"Requests/sec:\s+(\S+)").Groups[1].Value, CultureInfo.InvariantCulture, out var warmRate) && warmRate > 0)
+            {
+                var overheadMs = connections * 1000.0 / warmRate - delayMs;
+                var paced = Math.Max(0, delayMs - Math.Max(0, overheadMs));
+                Console.WriteLine($"warm-up: {warmRate:0} req/s with a {delayMs:0.###} ms delay; measured run paced with {paced:0.###} ms");
+                delayMs = paced;
+                await WriteScriptAsync(delayMs);
+            }
         }
         Console.WriteLine($"wrk: {connections} connections, 2 threads, {duration} s, paced to about {rate} req/s (after a 20 s warm-up)");
         var wrk = Process.Start(new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", script, intelligence.Address.ToString()])
@@ -151,8 +161,8 @@ internal static class Bench
         var output = await wrk.StandardOutput.ReadToEndAsync(ct);
         await wrk.WaitForExitAsync(ct);
         Console.WriteLine(output);
-        var p50 = Regex.Match(output, @"50%\s+(\S+)").Groups[1].Value;
-        var p99 = Regex.Match(output, @"99%\s+(\S+)").Groups[1].Value;
+        var p50 = Regex.Match(output, @"^\s+50%\s+(\S+)", RegexOptions.Multiline).Groups[1].Value;
+        var p99 = Regex.Match(output, @"^\s+99%\s+(\S+)", RegexOptions.Multiline).Groups[1].Value;
         var rps = Regex.Match(output, @"Requests/sec:\s+(\S+)").Groups[1].Value;
         var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses:\s+(\d+)").Groups[1].Value;
         Console.WriteLine($"single-player scores: {rps} req/s, p50 {p50}, p99 {p99}, non-2xx {(non2xx.Length > 0 ? non2xx : "0")}");
@@ -166,7 +176,7 @@ internal static class Bench
         { RedirectStandardOutput = true })!;
         var floorOutput = await floor.StandardOutput.ReadToEndAsync(ct);
         await floor.WaitForExitAsync(ct);
-        Console.WriteLine($"floor, GET /health/live at the same pacing: {Regex.Match(floorOutput, @"Requests/sec:\s+(\S+)").Groups[1].Value} req/s, p50 {Regex.Match(floorOutput, @"50%\s+(\S+)").Groups[1].Value}, p99 {Regex.Match(floorOutput, @"99%\s+(\S+)").Groups[1].Value}");
+        Console.WriteLine($"floor, GET /health/live at the same pacing: {Regex.Match(floorOutput, @"Requests/sec:\s+(\S+)").Groups[1].Value} req/s, p50 {Regex.Match(floorOutput, @"^\s+50%\s+(\S+)", RegexOptions.Multiline).Groups[1].Value}, p99 {Regex.Match(floorOutput, @"^\s+99%\s+(\S+)", RegexOptions.Multiline).Groups[1].Value}");
 
         using var http = new HttpClient { BaseAddress = intelligence.Address };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
