@@ -29,8 +29,9 @@ var training = new Command("training", "Train churn, VIP and segments on the sim
 training.SetAction(async (r, ct) => await Bench.TrainingAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), ct));
 var scoring = new Command("scoring", "Single-player scores under wrk at a fixed rate, then 1,000-player batches") { players, days, seed, rate, duration, env };
 scoring.SetAction(async (r, ct) => await Bench.ScoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
-var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, rate, duration, env };
-rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
+var betRate = new Option<int>("--rate") { Description = "Bets a second POSTed to Ingestion", DefaultValueFactory = _ => 200 };
+var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, betRate, duration, env };
+rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(betRate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
 var segmentDays = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 60 };
 var runs = new Option<int>("--runs") { Description = "Timed previews per rule", DefaultValueFactory = _ => 20 };
 var segmentRate = new Option<int>("--rate") { Description = "Bets a second for the membership timing", DefaultValueFactory = _ => 100 };
