@@ -44,6 +44,21 @@ public sealed partial class ConsoleOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>Failed sign-ins for one name within <see cref="LockoutWindow"/> before that name must wait.</summary>
+    [Range(1, 1000)]
+    public int MaxFailuresPerUser { get; set; } = 5;
+
+    /// <summary>
+    /// Failed sign-ins from one client address within <see cref="LockoutWindow"/> before it must wait. Behind a reverse
+    /// proxy, forward the client's address (ASP.NET Core's forwarded headers), or every user shares the proxy's.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxFailuresPerAddress { get; set; } = 20;
+
+    /// <summary>How long failed sign-ins count.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan LockoutWindow { get; set; } = TimeSpan.FromMinutes(15);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

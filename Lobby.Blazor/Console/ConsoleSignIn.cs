@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
 
@@ -52,6 +53,8 @@ public static class ConsoleSignIn
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsoleUserDirectory>();
+        builder.Services.AddSingleton<ConsoleSignInThrottle>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddAuthentication()
             .AddCookie(Scheme)
@@ -97,7 +100,7 @@ public static class ConsoleSignIn
 
     /// <summary>Checks a name and password from the login form; on success sets the console's cookie.</summary>
     internal static async Task<RedirectHttpResult> SignInAsync(
-        [FromForm] ConsoleSignInForm form, ConsoleUserDirectory users, HttpContext http, ILogger<ConsoleUserDirectory> logger)
+        [FromForm] ConsoleSignInForm form, ConsoleUserDirectory users, ConsoleSignInThrottle throttle, HttpContext http, ILogger<ConsoleUserDirectory> logger)
     {
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
         if (!users.HasUsers)
@@ -105,12 +108,20 @@ public static class ConsoleSignIn
             logger.LogError("Console sign-in of {User} refused: no console users are configured", form.Name);
             return TypedResults.Redirect(LoginUrl(returnUrl, "no-users"));
         }
+        var address = http.Connection.RemoteIpAddress?.ToString();
+        if (throttle.LockedFor(form.Name, address) is { } wait)
+        {
+            logger.LogWarning("Console sign-in for {User} from {Address} refused unchecked: too many failed attempts; next in {Wait}", form.Name, address, wait);
+            return TypedResults.Redirect(LoginUrl(returnUrl, "locked") + $"&wait={(int)Math.Ceiling(wait.TotalMinutes)}");
+        }
         var user = users.Verify(form.Name?.Trim(), form.Password);
         if (user is null)
         {
-            logger.LogWarning("Console sign-in refused for {User}: unknown name or wrong password", form.Name);
+            throttle.Failed(form.Name, address);
+            logger.LogWarning("Console sign-in refused for {User} from {Address}: unknown name or wrong password", form.Name, address);
             return TypedResults.Redirect(LoginUrl(returnUrl, "failed"));
         }
+        throttle.Succeeded(form.Name);
         await http.SignInAsync(Scheme, user.ToPrincipal());
         logger.LogInformation("Console user {User} ({Role}) signed in", user.Name, user.Role);
         return TypedResults.Redirect(returnUrl);

@@ -21,6 +21,8 @@ public sealed partial class LoginPage
 
     [SupplyParameterFromQuery(Name = "error")] public string? Error { get; set; }
 
+    [SupplyParameterFromQuery(Name = "wait")] public int? WaitMinutes { get; set; }
+
     private ConsoleUser? SignedIn { get; set; }
 
     private string Target => ConsoleSignIn.SafeReturnUrl(ReturnUrl);
@@ -33,6 +35,7 @@ public sealed partial class LoginPage
         {
             "failed" => "That name and password do not match a console user.",
             "no-users" => "The console has no users configured.",
+            "locked" => $"Too many failed sign-ins for this name or from this address. Try again in {(WaitMinutes is > 1 ? $"{WaitMinutes} minutes" : "a minute")}.",
             _ => null,
         };
 

@@ -88,4 +88,13 @@ public sealed class ConsoleAccessTests : ConsoleTest
         Assert.Equal("password", form.QuerySelector("input[name='password']")!.GetAttribute("type"));
         Assert.Contains("do not match", cut.Find("[data-testid='login-error']").TextContent, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LoginPage_AfterTooManyFailures_SaysHowLongToWait()
+    {
+        Navigation.NavigateTo("/console/login?returnUrl=%2Fconsole&error=locked&wait=7");
+        var cut = Render<Lobby.Components.Console.LoginPage>();
+
+        Assert.Contains("Try again in 7 minutes", cut.Find("[data-testid='login-error']").TextContent, StringComparison.Ordinal);
+    }
 }
