@@ -13,6 +13,8 @@ namespace Lobby.Players;
 public static class PlayerSignIn
 {
     public const string HubPolicy = "player-hub";
+    /// <summary>A signed-in player, whichever way (cookie or token): not a console user on their own.</summary>
+    public const string PlayerPolicy = "player";
     public const string CookieName = "casino.lobby";
 
     public static IHostApplicationBuilder AddPlayerSignIn(this IHostApplicationBuilder builder)
@@ -54,6 +56,7 @@ public static class PlayerSignIn
                 };
             });
         builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(PlayerPolicy, p => p.RequireClaim(PlayerTokens.SubjectClaim))
             .AddPolicy(HubPolicy, p => p
                 .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser()
