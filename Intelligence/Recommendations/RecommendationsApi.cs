@@ -38,6 +38,14 @@ public static class RecommendationsApi
                 "device (desktop, mobile or tablet): the device the player is on now, default the profile's last device (from player.login and " +
                 "game.session). It re-ranks for-you and new-for-you (games rarely played on the device sink, games that do well on it rise), and " +
                 "makes the popularity of a new player's for-you and of popular-in-segment the popularity on that device (\"Popular on mobile in your country\").");
+        app.MapGet("/v1/players/{playerId}/recommendations/lists", GetListsAsync)
+            .RequireAuthorization(Scopes.ScoresRead)
+            .WithName("GetRecommendationLists")
+            .WithTags("Recommendations")
+            .WithSummary("Several of a player's lists in one call, in the order asked")
+            .WithDescription("lists: comma-separated list names (default all six: " + "continue-playing, for-you, because-you-played, popular-in-segment, new-for-you, trending" +
+                "), each at most once. Every list is exactly what GET /v1/players/{playerId}/recommendations?list=… gives, with the same limit, " +
+                "excludePlayed and device for all; the player is read once, so a lobby's rows cost one call instead of six.");
         app.MapGet("/v1/games/{gameId}/similar", GetSimilarAsync)
             .RequireAuthorization(Scopes.ScoresRead)
             .WithName("GetSimilarGames")
@@ -64,6 +72,39 @@ public static class RecommendationsApi
             ? TypedResults.Problem(statusCode: 404, title: "Unknown player",
                 detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.")
             : TypedResults.Ok(result);
+    }
+
+    /// <summary>The lists a lobby shows, in the order a player scans it: what <c>lists</c> means when left out.</summary>
+    public static readonly IReadOnlyList<string> LobbyOrder =
+    [
+        RecommendationLists.ContinuePlaying, RecommendationLists.ForYou, RecommendationLists.BecauseYouPlayed,
+        RecommendationLists.PopularInSegment, RecommendationLists.NewForYou, RecommendationLists.Trending,
+    ];
+
+    internal static async Task<Results<Ok<PlayerRecommendations>, ProblemHttpResult, ValidationProblem>> GetListsAsync(
+        string playerId, Recommender recommender, TimeProvider clock, string? lists = null, int? limit = null, bool? excludePlayed = null, string? device = null)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var names = lists is null ? LobbyOrder : lists.Split(',', StringSplitOptions.TrimEntries);
+        var problems = new List<string>();
+        foreach (var name in names)
+        {
+            if (name.Length == 0) problems.Add("an empty name (two commas, or one at an end)");
+            else if (!RecommendationLists.All.Contains(name)) problems.Add($"'{name}' is not a list (lists: {string.Join(", ", RecommendationLists.All)})");
+        }
+        foreach (var twice in names.Where(n => n.Length > 0).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1)) problems.Add($"'{twice.Key}' is named twice");
+        if (problems.Count > 0) errors["lists"] = [.. problems];
+        if (limit is < 1 or > Recommender.MaxLimit) errors["limit"] = [$"limit must be between 1 and {Recommender.MaxLimit}; {limit} is not."];
+        if (device is not null && !Recommender.Devices.Contains(device))
+        {
+            errors["device"] = [$"device must be one of {string.Join(", ", Recommender.Devices)} (or left out for the profile's last device); '{device}' is not."];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
+        var result = await recommender.GetManyAsync(playerId, names, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
+        return result is null
+            ? TypedResults.Problem(statusCode: 404, title: "Unknown player",
+                detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.")
+            : TypedResults.Ok(new PlayerRecommendations(playerId, result, result.Count > 0 ? result[0].GeneratedAt : clock.GetUtcNow()));
     }
 
     internal static async Task<Results<Ok<SimilarGames>, ProblemHttpResult, ValidationProblem>> GetSimilarAsync(

@@ -8,27 +8,29 @@ namespace Lobby.Rows;
 public interface IRecommendations
 {
     /// <summary>
-    /// The list, or null when Intelligence does not know the player. <paramref name="device"/> (desktop, mobile or
-    /// tablet) is the device the player is on now; null lets Intelligence use the profile's last device.
+    /// The lists named, in one call (Intelligence reads the player once for all of them), or null when Intelligence does
+    /// not know the player. <paramref name="device"/> (desktop, mobile or tablet) is the device the player is on now;
+    /// null lets Intelligence use the profile's last device.
     /// </summary>
-    Task<RecommendationList?> GetAsync(string playerId, string list, int limit, string? device, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<RecommendationList>?> GetListsAsync(string playerId, IReadOnlyList<string> lists, int limit, string? device, CancellationToken cancellationToken = default);
 }
 
 internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : IRecommendations
 {
-    public async Task<RecommendationList?> GetAsync(string playerId, string list, int limit, string? device, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RecommendationList>?> GetListsAsync(string playerId, IReadOnlyList<string> lists, int limit, string? device, CancellationToken cancellationToken = default)
     {
         var http = factory.CreateClient(IntelligenceClient.HttpClientName);
-        var query = $"list={list}&limit={limit}" + (device is null ? "" : $"&device={device}");
-        using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/recommendations?{query}", cancellationToken);
+        var query = $"lists={string.Join(',', lists)}&limit={limit}" + (device is null ? "" : $"&device={device}");
+        using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/recommendations/lists?{query}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RecommendationList, cancellationToken);
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlayerRecommendations, cancellationToken))?.Lists;
     }
 }
 
 /// <summary>
-/// The lobby's personalised rows from Intelligence's six recommendation lists, in the order a player scans a lobby.
+/// The lobby's personalised rows from Intelligence's six recommendation lists, in the order a player scans a lobby,
+/// asked for in one call.
 /// A list that comes back empty (a new player's continue-playing, trending for a player who may not be marketed
 /// to) is left out. If Intelligence cannot answer, the lobby falls back to the rows the profile alone gives, rather
 /// than showing nothing. The lists are asked for the device of the request being served (from its User-Agent: the
@@ -50,20 +52,23 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
         (RecommendationLists.Trending, "Trending now"),
     ];
 
+    private static readonly IReadOnlyList<string> ListNames = [.. Rows.Select(r => r.List)];
+
     public async Task<IReadOnlyList<LobbyRow>> GetRowsAsync(string playerId, CancellationToken cancellationToken = default)
     {
-        RecommendationList?[] lists;
+        IReadOnlyList<RecommendationList>? served;
         var device = DeviceOf(http.HttpContext?.Request.Headers.UserAgent.ToString());
         try
         {
-            lists = await Task.WhenAll(Rows.Select(r => recommendations.GetAsync(playerId, r.List, RowLength, device, cancellationToken)));
+            served = await recommendations.GetListsAsync(playerId, ListNames, RowLength, device, cancellationToken);
         }
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Recommendations for {PlayerId} are unavailable; showing the rows of the profile", playerId);
             return await fallback.GetRowsAsync(playerId, cancellationToken);
         }
-        if (lists.All(l => l is null)) return [];
+        if (served is null) return [];
+        var lists = Rows.Select(r => served.FirstOrDefault(l => l.List == r.List)).ToArray();
         var games = await catalog.FindAsync([.. lists.Where(l => l is not null).SelectMany(l => l!.Items.Select(i => i.GameId)).Distinct()], cancellationToken);
         return Build(lists, games);
     }

@@ -28,6 +28,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(BatchScoresResponse))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(RecommendationList))]
+[JsonSerializable(typeof(PlayerRecommendations))]
 [JsonSerializable(typeof(SimilarGames))]
 [JsonSerializable(typeof(SegmentRule))]
 [JsonSerializable(typeof(SegmentRequest))]

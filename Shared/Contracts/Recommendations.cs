@@ -15,6 +15,12 @@ public sealed record RecommendationList(
 
 public sealed record RecommendedGame(string GameId, double Score, string Reason);
 
+/// <summary>
+/// <c>GET /v1/players/{playerId}/recommendations/lists</c>: several of a player's lists at once, in the order asked,
+/// each exactly as <c>GET /v1/players/{playerId}/recommendations?list=…</c> gives it (a lobby's rows in one call).
+/// </summary>
+public sealed record PlayerRecommendations(string PlayerId, IReadOnlyList<RecommendationList> Lists, DateTimeOffset GeneratedAt);
+
 /// <summary><c>GET /v1/games/{gameId}/similar</c>: games like this one, most alike first.</summary>
 public sealed record SimilarGames(string GameId, IReadOnlyList<RecommendedGame> Items, string ModelVersion, DateTimeOffset GeneratedAt);
 

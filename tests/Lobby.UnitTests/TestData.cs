@@ -27,4 +27,10 @@ internal static class TestData
 
     public static LobbyItem Item(string gameId, string title, string provider = "NetEnt", string category = "slots") =>
         new(gameId, title, provider, category);
+
+    /// <summary>Makes a substitute Intelligence answer every list asked for with what <paramref name="byList"/> gives (null: left out).</summary>
+    public static void Serve(Lobby.Rows.IRecommendations recommendations, string playerId, Func<string, RecommendationList?> byList) =>
+        NSubstitute.SubstituteExtensions.Returns(
+            recommendations.GetListsAsync(playerId, NSubstitute.Arg.Any<IReadOnlyList<string>>(), NSubstitute.Arg.Any<int>(), NSubstitute.Arg.Any<string?>(), NSubstitute.Arg.Any<CancellationToken>()),
+            ci => Task.FromResult<IReadOnlyList<RecommendationList>?>([.. ((IReadOnlyList<string>)ci[1]).Select(byList).OfType<RecommendationList>()]));
 }

@@ -198,4 +198,56 @@ public sealed class RecommendationsApiTests(StoreServers servers)
         using var anonymous = app.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/v1/players/p-me/recommendations", UriKind.Relative))).StatusCode);
     }
+
+    [Theory, ClassData(typeof(StoreKinds))]
+    public async Task ManyListsInOneCall_AreEachExactlyTheSingleList_InTheOrderAsked(string store)
+    {
+        await using var app = await StartAsync(await servers.ConnectionStringAsync(store));
+        using var client = app.ClientWithKey(IntelligenceApp.CrmKey);
+
+        foreach (var (player, device) in new[] { ("p-me", ""), ("p-me", "&device=mobile"), ("p-rg", "") })
+        {
+            var all = (await client.GetFromJsonAsync(new Uri($"/v1/players/{player}/recommendations/lists?limit=12{device}", UriKind.Relative),
+                ContractsJsonContext.Default.PlayerRecommendations))!;
+            Assert.Equal(player, all.PlayerId);
+            Assert.Equal(RecommendationsApi.LobbyOrder, all.Lists.Select(l => l.List));
+            foreach (var list in all.Lists)
+            {
+                var single = await ListAsync(client, player, list.List, "&limit=12" + device);
+                Assert.Equal(single.Items, list.Items);
+                Assert.Equal(single.Note, list.Note);
+            }
+        }
+
+        var two = (await client.GetFromJsonAsync(new Uri("/v1/players/p-me/recommendations/lists?lists=trending,for-you&limit=3&excludePlayed=true", UriKind.Relative),
+            ContractsJsonContext.Default.PlayerRecommendations))!;
+        Assert.Equal([RecommendationLists.Trending, RecommendationLists.ForYou], two.Lists.Select(l => l.List));
+        Assert.Equal((await ListAsync(client, "p-me", RecommendationLists.ForYou, "&limit=3&excludePlayed=true")).Items, two.Lists[1].Items);
+    }
+
+    [Theory, ClassData(typeof(StoreKinds))]
+    public async Task ManyLists_BadNamesAreRefusedNamingTheParameter_AndAnUnknownPlayerIs404(string store)
+    {
+        await using var app = await StartAsync(await servers.ConnectionStringAsync(store));
+        using var client = app.ClientWithKey(IntelligenceApp.CrmKey);
+        async Task<(HttpStatusCode, string)> Get(string url)
+        {
+            var r = await client.GetAsync(new Uri(url, UriKind.Relative));
+            return (r.StatusCode, await r.Content.ReadAsStringAsync());
+        }
+
+        var (status, body) = await Get("/v1/players/p-me/recommendations/lists?lists=for-you,best,,for-you");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("\"lists\"", body, StringComparison.Ordinal);
+        Assert.Contains("'best' is not a list", body, StringComparison.Ordinal);
+        Assert.Contains("an empty name", body, StringComparison.Ordinal);
+        Assert.Contains("'for-you' is named twice", body, StringComparison.Ordinal);
+        (status, body) = await Get("/v1/players/p-me/recommendations/lists?device=phone&limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("\"device\"", body, StringComparison.Ordinal);
+        Assert.Contains("\"limit\"", body, StringComparison.Ordinal);
+        (status, body) = await Get("/v1/players/p-nobody/recommendations/lists");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("p-nobody", body, StringComparison.Ordinal);
+    }
 }

@@ -50,6 +50,7 @@ public abstract class ConsoleTest : BunitContext
         {
             o.AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null));
             o.AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
+            o.AddPolicy(Lobby.Players.PlayerSignIn.PlayerPolicy, p => p.RequireClaim(Lobby.Players.PlayerTokens.SubjectClaim));
         });
         // bUnit puts placeholders first; the real services, registered last, win.
         Services.AddSingleton<IAuthorizationService, DefaultAuthorizationService>();

@@ -166,7 +166,7 @@ public sealed class LobbyPageTests : LobbyComponentTest
         Catalogue(Starburst, MegaPot, Roulette);
         // Real rows from Intelligence-shaped lists: every item carries a score and a reason.
         var recs = Substitute.For<IRecommendations>();
-        recs.GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(ci => new RecommendationList("p-1", (string)ci[1],
+        Serve(recs, "p-1", list => new RecommendationList("p-1", list,
             [new RecommendedGame("g-roulette", 0.8731, "Trending: 3 players in the last 6 hours"), new RecommendedGame("g-pot", 0.4219, "Popular in your country")],
             "recs-1", Now));
         var catalog = Substitute.For<IGameCatalog>();

@@ -88,8 +88,7 @@ public sealed class PlacementRowSourceTests
     {
         _placements.GetAsync("p-1", Arg.Any<CancellationToken>()).Returns(new PlayerPlacements("p-1", [Placement("pl-1", 1, PlacementKinds.Games, ["g-a"])], Now));
         var recommendations = Substitute.For<IRecommendations>();
-        recommendations.GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(ci =>
-            new RecommendationList("p-1", (string)ci[1], [new RecommendedGame("g-b", 1, "Popular")], "recs-1", Now));
+        Serve(recommendations, "p-1", list => new RecommendationList("p-1", list, [new RecommendedGame("g-b", 1, "Popular")], "recs-1", Now));
         var games = Substitute.For<IGameCatalog>();
         games.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-b", "Beta")));
         var own = new RecommendationRowSource(recommendations, games, new ProfileRowSource(_profiles, games), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);

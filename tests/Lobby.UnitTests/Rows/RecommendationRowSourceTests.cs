@@ -19,14 +19,13 @@ public sealed class RecommendationRowSourceTests
     public async Task Rows_FollowTheLobbyOrder_NameTheGameBehindBecauseYouPlayed_AndLeaveOutEmptyLists()
     {
         var recs = Substitute.For<IRecommendations>();
-        recs.GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>())
-            .Returns(ci => (string)ci[1] switch
-            {
-                RecommendationLists.ForYou => List(RecommendationLists.ForYou, ("g-b", "Popular in your country"), ("g-off", "x")),
-                RecommendationLists.BecauseYouPlayed => List(RecommendationLists.BecauseYouPlayed, ("g-c", "Because you played Book of Ra")),
-                RecommendationLists.ContinuePlaying => List(RecommendationLists.ContinuePlaying, ("g-a", "You played this 5 minutes ago")),
-                string l => List(l),
-            });
+        Serve(recs, "p-1", list => list switch
+        {
+            RecommendationLists.ForYou => List(RecommendationLists.ForYou, ("g-b", "Popular in your country"), ("g-off", "x")),
+            RecommendationLists.BecauseYouPlayed => List(RecommendationLists.BecauseYouPlayed, ("g-c", "Because you played Book of Ra")),
+            RecommendationLists.ContinuePlaying => List(RecommendationLists.ContinuePlaying, ("g-a", "You played this 5 minutes ago")),
+            string l => List(l),
+        });
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(Catalog(Game("g-a", "Alpha"), Game("g-b", "Beta"), Game("g-c", "Gamma"), Game("g-off", "Off", enabled: false)));
@@ -44,7 +43,7 @@ public sealed class RecommendationRowSourceTests
     public async Task WhenIntelligenceCannotAnswer_TheProfileRowsAreShown()
     {
         var recs = Substitute.For<IRecommendations>();
-        recs.GetAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).ThrowsAsync(new HttpRequestException("down"));
+        recs.GetListsAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).ThrowsAsync(new HttpRequestException("down"));
         var profiles = Substitute.For<IPlayerProfiles>();
         profiles.GetProfileAsync("p-1", Arg.Any<CancellationToken>()).Returns(Profile("p-1", Played("g-a", Now)));
         var catalog = Substitute.For<IGameCatalog>();
@@ -78,10 +77,10 @@ public sealed class RecommendationRowSourceTests
     [InlineData(IPad, "tablet")]
     [InlineData(Windows, "desktop")]
     [InlineData(null, null)]
-    public async Task EveryListIsAskedFor_OnTheDeviceOfTheRequestsUserAgent(string? userAgent, string? device)
+    public async Task EveryListIsAskedFor_InOneCall_OnTheDeviceOfTheRequestsUserAgent(string? userAgent, string? device)
     {
         var recs = Substitute.For<IRecommendations>();
-        recs.GetAsync(default!, default!, default, default, TestContext.Current.CancellationToken).ReturnsForAnyArgs((RecommendationList?)null);
+        recs.GetListsAsync(default!, default!, default, default, TestContext.Current.CancellationToken).ReturnsForAnyArgs((IReadOnlyList<RecommendationList>?)null);
         var context = new DefaultHttpContext();
         if (userAgent is not null) context.Request.Headers.UserAgent = userAgent;
         var catalog = Substitute.For<IGameCatalog>();
@@ -90,10 +89,8 @@ public sealed class RecommendationRowSourceTests
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
-        foreach (var (list, _) in RecommendationRowSource.Rows)
-        {
-            await recs.Received(1).GetAsync("p-1", list, RecommendationRowSource.RowLength, device, Arg.Any<CancellationToken>());
-        }
+        await recs.Received(1).GetListsAsync("p-1", Arg.Is<IReadOnlyList<string>>(l => l.SequenceEqual(RecommendationRowSource.Rows.Select(r => r.List))),
+            RecommendationRowSource.RowLength, device, Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -106,19 +103,19 @@ public sealed class RecommendationRowSourceTests
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
-        await recs.Received(RecommendationRowSource.Rows.Count).GetAsync("p-1", Arg.Any<string>(), Arg.Any<int>(), Arg.Is<string?>(d => d == null), Arg.Any<CancellationToken>());
+        await recs.Received(1).GetListsAsync("p-1", Arg.Any<IReadOnlyList<string>>(), Arg.Any<int>(), Arg.Is<string?>(d => d == null), Arg.Any<CancellationToken>());
     }
 
     [Theory]
-    [InlineData("mobile", "v1/players/p%201/recommendations?list=for-you&limit=12&device=mobile")]
-    [InlineData(null, "v1/players/p%201/recommendations?list=for-you&limit=12")]
+    [InlineData("mobile", "v1/players/p%201/recommendations/lists?lists=continue-playing,for-you&limit=12&device=mobile")]
+    [InlineData(null, "v1/players/p%201/recommendations/lists?lists=continue-playing,for-you&limit=12")]
     public async Task TheIntelligenceClient_PassesTheDeviceAsAQueryParameter(string? device, string expected)
     {
         var handler = new Recording();
         var factory = Substitute.For<IHttpClientFactory>();
         factory.CreateClient(IntelligenceClient.HttpClientName).Returns(_ => new HttpClient(handler) { BaseAddress = new Uri("http://intelligence/") });
 
-        await new IntelligenceRecommendations(factory).GetAsync("p 1", RecommendationLists.ForYou, 12, device, TestContext.Current.CancellationToken);
+        await new IntelligenceRecommendations(factory).GetListsAsync("p 1", [RecommendationLists.ContinuePlaying, RecommendationLists.ForYou], 12, device, TestContext.Current.CancellationToken);
 
         Assert.Equal("http://intelligence/" + expected, handler.Uri?.AbsoluteUri);
     }
