@@ -61,18 +61,25 @@ public static class RecommendationsApi
         list ??= RecommendationLists.ForYou;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!RecommendationLists.All.Contains(list)) errors["list"] = [$"list must be one of {string.Join(", ", RecommendationLists.All)}; '{list}' is not."];
+        CheckLimitAndDevice(errors, limit, device);
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
+        var result = await recommender.GetAsync(playerId, list, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
+        return result is null
+            ? UnknownPlayer(playerId)
+            : TypedResults.Ok(result);
+    }
+
+    private static void CheckLimitAndDevice(Dictionary<string, string[]> errors, int? limit, string? device)
+    {
         if (limit is < 1 or > Recommender.MaxLimit) errors["limit"] = [$"limit must be between 1 and {Recommender.MaxLimit}; {limit} is not."];
         if (device is not null && !Recommender.Devices.Contains(device))
         {
             errors["device"] = [$"device must be one of {string.Join(", ", Recommender.Devices)} (or left out for the profile's last device); '{device}' is not."];
         }
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
-        var result = await recommender.GetAsync(playerId, list, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
-        return result is null
-            ? TypedResults.Problem(statusCode: 404, title: "Unknown player",
-                detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.")
-            : TypedResults.Ok(result);
     }
+
+    private static ProblemHttpResult UnknownPlayer(string playerId) => TypedResults.Problem(statusCode: 404, title: "Unknown player",
+        detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.");
 
     /// <summary>The lists a lobby shows, in the order a player scans it: what <c>lists</c> means when left out.</summary>
     public static readonly IReadOnlyList<string> LobbyOrder =
@@ -94,16 +101,11 @@ public static class RecommendationsApi
         }
         foreach (var twice in names.Where(n => n.Length > 0).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1)) problems.Add($"'{twice.Key}' is named twice");
         if (problems.Count > 0) errors["lists"] = [.. problems];
-        if (limit is < 1 or > Recommender.MaxLimit) errors["limit"] = [$"limit must be between 1 and {Recommender.MaxLimit}; {limit} is not."];
-        if (device is not null && !Recommender.Devices.Contains(device))
-        {
-            errors["device"] = [$"device must be one of {string.Join(", ", Recommender.Devices)} (or left out for the profile's last device); '{device}' is not."];
-        }
+        CheckLimitAndDevice(errors, limit, device);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
         var result = await recommender.GetManyAsync(playerId, names, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
         return result is null
-            ? TypedResults.Problem(statusCode: 404, title: "Unknown player",
-                detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.")
+            ? UnknownPlayer(playerId)
             : TypedResults.Ok(new PlayerRecommendations(playerId, result, result.Count > 0 ? result[0].GeneratedAt : clock.GetUtcNow()));
     }
 

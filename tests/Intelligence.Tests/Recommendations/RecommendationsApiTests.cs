@@ -72,6 +72,12 @@ public sealed class RecommendationsApiTests(StoreServers servers)
         return app;
     }
 
+    private static async Task<(HttpStatusCode Status, string Body)> GetTextAsync(HttpClient client, string url)
+    {
+        var r = await client.GetAsync(new Uri(url, UriKind.Relative));
+        return (r.StatusCode, await r.Content.ReadAsStringAsync());
+    }
+
     private static async Task<RecommendationList> ListAsync(HttpClient client, string player, string list, string extra = "")
     {
         var response = await client.GetAsync(new Uri($"/v1/players/{player}/recommendations?list={list}{extra}", UriKind.Relative));
@@ -176,11 +182,7 @@ public sealed class RecommendationsApiTests(StoreServers servers)
         Assert.Equal(3, similar.Items.Count);
         Assert.All(similar.Items, i => Assert.StartsWith("g-orbit-", i.GameId, StringComparison.Ordinal));
 
-        async Task<(HttpStatusCode, string)> Get(string url)
-        {
-            var r = await client.GetAsync(new Uri(url, UriKind.Relative));
-            return (r.StatusCode, await r.Content.ReadAsStringAsync());
-        }
+        Task<(HttpStatusCode, string)> Get(string url) => GetTextAsync(client, url);
         var (status, body) = await Get("/v1/players/p-me/recommendations?list=best");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("\"list\"", body, StringComparison.Ordinal);
@@ -230,11 +232,7 @@ public sealed class RecommendationsApiTests(StoreServers servers)
     {
         await using var app = await StartAsync(await servers.ConnectionStringAsync(store));
         using var client = app.ClientWithKey(IntelligenceApp.CrmKey);
-        async Task<(HttpStatusCode, string)> Get(string url)
-        {
-            var r = await client.GetAsync(new Uri(url, UriKind.Relative));
-            return (r.StatusCode, await r.Content.ReadAsStringAsync());
-        }
+        Task<(HttpStatusCode, string)> Get(string url) => GetTextAsync(client, url);
 
         var (status, body) = await Get("/v1/players/p-me/recommendations/lists?lists=for-you,best,,for-you");
         Assert.Equal(HttpStatusCode.BadRequest, status);
