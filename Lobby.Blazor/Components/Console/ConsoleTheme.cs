@@ -5,8 +5,7 @@ namespace Lobby.Components.Console;
 /// <summary>The console's look: a light, quiet working surface, unlike the players' casino night. System fonts only.</summary>
 public static class ConsoleTheme
 {
-    private static readonly string[] SystemFonts =
-        ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "sans-serif"];
+    private static string[] SystemFonts => Layout.LobbyTheme.SystemFonts;
 
     public static MudTheme Light { get; } = new()
     {

@@ -6,7 +6,8 @@ namespace Lobby.Components.Layout;
 /// <summary>The lobby's dark casino look. Fonts are the device's own: the lobby loads nothing from other sites.</summary>
 public static class LobbyTheme
 {
-    private static readonly string[] SystemFonts =
+    /// <summary>The device's own fonts, for the lobby and the console alike.</summary>
+    internal static readonly string[] SystemFonts =
         ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "Noto Sans", "sans-serif"];
 
     public static MudTheme Casino { get; } = new()
