@@ -8,7 +8,9 @@
 #   --players   default 1500 (PLAYERS)
 #   --days      default 200 (DAYS): enough for complete 90-day VIP cohorts on both sides of the VIP split
 #   --seed      default 7 (SEED)
-# The history ends at today's midnight UTC, so runs on the same day see the same data.
+#   --end       default 2026-11-02 (END): the day the history ends on; training and export run as of 10:00 UTC that
+#               day (--as-of), so every run on any day sees the same data and the same figures
+
 # Builds the four programs it runs (Release) when their binaries are missing; BUILD=1 builds anyway.
 # Writes DIR/data/train.log (the train command's output), recs-eval.log (the recommendation benchmark's table) and
 # DIR/data/timing.json (wall times of each step).
@@ -19,12 +21,14 @@ dir=""
 players="${PLAYERS:-1500}"
 days="${DAYS:-200}"
 seed="${SEED:-7}"
+end_day="${END:-2026-11-02}"
 while (($# > 0)); do
   case "$1" in
     --players) players="$2"; shift 2 ;;
     --days) days="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
-    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --end) end_day="$2"; shift 2 ;;
+    -h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "prepare.sh: unknown option $1" >&2; exit 2 ;;
     *) dir="$1"; shift ;;
   esac
@@ -88,8 +92,10 @@ data="$dir/data"
 rm -rf "$sim" "$data"
 mkdir -p "$data"
 echo "prepare.sh: $players players × $days days, seed $seed; redis on $store; output $data"
-# History ends at today's midnight (UTC): the same seed gives the same casino, and the same figures, all day.
-end="$(date -u +%Y-%m-%dT00:00:00Z)"
+# History ends at the end day's midnight (UTC) and the models are trained and exported as of that morning: the same
+# seed and day give the same casino and the same figures, whatever day it is.
+end="${end_day}T00:00:00Z"
+as_of="${end_day}T10:00:00Z"
 step simulate "$data/simulate.log" dotnet "$simulator" history --players "$players" --days "$days" --seed "$seed" --end "$end" --out "$sim" --truth
 step backfill "$data/backfill.log" dotnet "$ingestion" backfill "$sim/events-*.ndjson.gz" --redis "$store"
 # The recommender's offline evaluation needs every round's time, which the store folds away: it reads the event files
@@ -118,8 +124,8 @@ PY
 step catalogue "$data/catalogue.log" load_catalogue
 echo "prepare.sh: $("$redis_cli" -p "$port" hlen catalog:games) games in the catalogue"
 
-step train "$data/train.log" dotnet "$intelligence" train --redis "$store"
-step export "$data/export.log" dotnet "$intelligence" export --redis "$store" --out "$data"
+step train "$data/train.log" dotnet "$intelligence" train --redis "$store" --as-of "$as_of"
+step export "$data/export.log" dotnet "$intelligence" export --redis "$store" --out "$data" --as-of "$as_of"
 cp "$sim/truth.ndjson" "$data/truth.ndjson"
 
 {

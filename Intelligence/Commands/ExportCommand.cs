@@ -11,9 +11,10 @@ namespace Intelligence.Commands;
 
 /// <summary>
 /// Writes what the models learn from and how they did, for data scientists: the churn and VIP training and holdout
-/// sets exactly as <see cref="TrainingSets"/> builds them from the store now, the served models' and the rule
-/// baselines' holdout probabilities and the models' feature contributions on the holdout, every player's segmentation
-/// features with their segment, and the served models' cards (training time, holdout metrics) in the manifest.
+/// sets exactly as <see cref="TrainingSets"/> builds them from the store now; on the holdout, the served scorer's
+/// probability (a model's or the rule's), the newest trained model's (served or not) with its feature contributions,
+/// and the rule's calibrated on the training rows; every player's segmentation features with their segment; and
+/// the served versions' cards (training time, holdout metrics) in the manifest.
 /// </summary>
 public static class ExportCommand
 {
@@ -24,14 +25,16 @@ public static class ExportCommand
         using (host)
         {
             var s = host.Services;
-            var written = await ExportAsync(s.GetRequiredService<HistoryReader>(), s.GetRequiredService<ModelHost>(), s.GetRequiredService<IOptions<TrainingOptions>>().Value,
+            var written = await ExportAsync(s.GetRequiredService<HistoryReader>(), s.GetRequiredService<ModelHost>(), s.GetRequiredService<ModelRegistry>(),
+                s.GetRequiredService<IOptions<TrainingOptions>>().Value,
                 s.GetRequiredService<TimeProvider>(), output, ct);
             foreach (var (file, rows) in written) Console.WriteLine($"{file}: {rows} rows");
             return 0;
         }
     }
 
-    public static async Task<IReadOnlyList<(string File, int Rows)>> ExportAsync(HistoryReader reader, ModelHost models, TrainingOptions o, TimeProvider clock, string output, CancellationToken ct)
+    public static async Task<IReadOnlyList<(string File, int Rows)>> ExportAsync(HistoryReader reader, ModelHost models, ModelRegistry registry, TrainingOptions o,
+        TimeProvider clock, string output, CancellationToken ct)
     {
         Directory.CreateDirectory(output);
         await models.RefreshAsync(ct);
@@ -43,10 +46,12 @@ public static class ExportCommand
         var vip = TrainingSets.Vip(histories, today, firstDay, o.Vip);
         var written = new List<(string, int)>
         {
-            Write(output, "churn_train.csv", churn.Train, ChurnFeatures.Set, null, null),
-            Write(output, "churn_holdout.csv", churn.Holdout, ChurnFeatures.Set, models.Churn?.Model, RuleBaseline.Fit(churn.Train)),
-            Write(output, "vip_train.csv", vip.Train, VipFeatures.Set, null, null),
-            Write(output, "vip_holdout.csv", vip.Holdout, VipFeatures.Set, models.Vip?.Model, RuleBaseline.Fit(vip.Train)),
+            Write(output, "churn_train.csv", churn.Train, ChurnFeatures.Set, null, null, null),
+            Write(output, "churn_holdout.csv", churn.Holdout, ChurnFeatures.Set, models.Churn, await NewestModelAsync(registry, ModelKinds.Churn, ChurnFeatures.Set),
+                RuleModel.Fit(ModelKinds.Churn, [.. churn.Train.Select(e => ((double)e.Baseline, e.Label))], "training rows")),
+            Write(output, "vip_train.csv", vip.Train, VipFeatures.Set, null, null, null),
+            Write(output, "vip_holdout.csv", vip.Holdout, VipFeatures.Set, models.Vip, await NewestModelAsync(registry, ModelKinds.Vip, VipFeatures.Set),
+                RuleModel.Fit(ModelKinds.Vip, [.. vip.Train.Select(e => ((double)e.Baseline, e.Label))], "training rows")),
         };
         var segments = snapshots.Select(x => (x.Profile.PlayerId, Features: SegmentFeatures.At(x.History, x.Profile.Games, today))).ToList();
         var assigned = models.Segments?.Model.AssignAll([.. segments.Select(x => x.Features)]);
@@ -62,8 +67,8 @@ public static class ExportCommand
         {
             ["exportedAt"] = clock.GetUtcNow(),
             ["players"] = snapshots.Count,
-            ["churn"] = WithCard(new() { ["model"] = models.Churn?.Card.Version, ["horizonDays"] = o.Churn.HorizonDays, ["split"] = churn.Window.Split, ["baseline"] = ModelTrainer.ChurnBaselineRule }, models.Churn?.Card),
-            ["vip"] = WithCard(new() { ["model"] = models.Vip?.Card.Version, ["topShare"] = o.Vip.TopShare, ["split"] = vip.Window.Split, ["baseline"] = ModelTrainer.VipBaselineRule }, models.Vip?.Card),
+            ["churn"] = WithCard(new() { ["model"] = models.Churn.Card.Version, ["source"] = models.Churn.Source, ["horizonDays"] = o.Churn.HorizonDays, ["split"] = churn.Window.Split, ["baseline"] = RuleDefinition.Churn.Name }, models.Churn.Card),
+            ["vip"] = WithCard(new() { ["model"] = models.Vip.Card.Version, ["source"] = models.Vip.Source, ["topShare"] = o.Vip.TopShare, ["split"] = vip.Window.Split, ["baseline"] = RuleDefinition.Vip.Name }, models.Vip.Card),
             ["segments"] = WithCard(new() { ["model"] = models.Segments?.Card.Version, ["k"] = models.Segments?.Model.Segments.Count }, models.Segments?.Card),
         };
         await File.WriteAllTextAsync(Path.Combine(output, "manifest.json"), JsonSerializer.Serialize(manifest, ExportJsonContext.Default.DictionaryStringObject), ct);
@@ -88,10 +93,25 @@ public static class ExportCommand
         return section;
     }
 
-    private static (string, int) Write(string dir, string file, IReadOnlyList<Example> rows, FeatureSet features, BinaryModel? model, RuleBaseline? baseline)
+    /// <summary>The newest trained model of a kind whose features are today's, served or not (null when none was ever trained).</summary>
+    private static async Task<BinaryModel?> NewestModelAsync(ModelRegistry registry, string kind, FeatureSet features)
     {
-        var p = model?.PredictAll(rows);
-        var sb = new StringBuilder("playerId,cutoff,label," + string.Join(',', features.Names) + (baseline is not null ? ",baselineProbability" : "") + (p is not null ? ",probability" : "") + "\n");
+        foreach (var card in await registry.CardsAsync(kind))
+        {
+            if (card.Source != ModelSources.Model || !card.Features.SequenceEqual(features.Names)) continue;
+            if (await registry.ModelAsync(kind, card.Version) is { } bytes) return BinaryModel.Load(bytes, features);
+        }
+        return null;
+    }
+
+    /// <param name="served">What scores the kind now (the <c>probability</c> column: the model's, or the served rule's), null for training rows.</param>
+    /// <param name="model">The newest trained model (the <c>modelProbability</c> column and the drivers file), served or not.</param>
+    private static (string, int) Write(string dir, string file, IReadOnlyList<Example> rows, FeatureSet features, ModelHost.Scorer? served, BinaryModel? model, RuleModel? baseline)
+    {
+        var p = served?.Model?.PredictAll(rows) ?? (served?.Rule is { } rule ? [.. rows.Select(e => rule.Probability(e.Baseline))] : null);
+        var m = model?.PredictAll(rows);
+        var sb = new StringBuilder("playerId,cutoff,label," + string.Join(',', features.Names) + (baseline is not null ? ",baselineProbability" : "") + (p is not null ? ",probability" : "")
+            + (m is not null ? ",modelProbability" : "") + "\n");
         for (var i = 0; i < rows.Count; i++)
         {
             var e = rows[i];
@@ -99,6 +119,7 @@ public static class ExportCommand
             foreach (var f in e.Features) sb.Append(',').Append(f.ToString("R", Inv));
             if (baseline is not null) sb.Append(',').Append(baseline.Probability(e.Baseline).ToString("R", Inv));
             if (p is not null) sb.Append(',').Append(p[i].ToString("R", Inv));
+            if (m is not null) sb.Append(',').Append(m[i].ToString("R", Inv));
             sb.Append('\n');
         }
         File.WriteAllText(Path.Combine(dir, file), sb.ToString());
@@ -106,7 +127,7 @@ public static class ExportCommand
         return (file, rows.Count);
     }
 
-    /// <summary>The served model's feature contributions per holdout row (normalised per row), as the API's drivers.</summary>
+    /// <summary>The model's feature contributions per holdout row (normalised per row), as the API's drivers.</summary>
     private static void WriteDrivers(string dir, string file, IReadOnlyList<Example> rows, FeatureSet features, BinaryModel model)
     {
         var contributions = model.ContributionsAll(rows);

@@ -8,7 +8,7 @@ namespace Intelligence.Models;
 
 /// <summary>
 /// The models this instance serves: the registry's current version of each kind, loaded once and shared by every
-/// request. A promotion or rollback anywhere is published on the store; this instance swaps the reference when it
+/// request. Churn and VIP are never without a scorer: until a version is promoted, their rule with its default curve. A promotion or rollback anywhere is published on the store; this instance swaps the reference when it
 /// hears it (and checks every <see cref="ScoringOptions.ModelCheckInterval"/> in case it missed a message).
 /// </summary>
 public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer redis, StoreKeys keys, IOptions<ScoringOptions> options, ILogger<ModelHost> log)
@@ -19,33 +19,53 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
 
     public sealed record Loaded<T>(ModelCard Card, T Model);
 
+    /// <summary>What scores churn or VIP: a trained model, or the kind's rule (never nothing).</summary>
+    public sealed record Scorer(ModelCard Card, BinaryModel? Model, RuleModel? Rule)
+    {
+        public string Source => Model is null ? ModelSources.Rule : ModelSources.Model;
+
+        /// <summary>The rule with its default curve, served until the first calibration or model is promoted.</summary>
+        public static Scorer DefaultRule(string kind)
+        {
+            var rule = RuleDefinition.Of(kind);
+            var card = new ModelCard(kind, $"{kind}-rule-default", DateTimeOffset.UnixEpoch, ModelStatus.Promoted, "rule", [rule.Feature],
+                new ModelWindow(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], [], "none: no labelled history yet"),
+                new ModelEvaluation(0, 0, rule.Name, null, null, null),
+                $"served until a training run has outcomes to learn from: the rule '{rule.Name}' with its {RuleModel.DefaultCurve}", 0,
+                Source: ModelSources.Rule, Rule: rule.Name);
+            return new Scorer(card, null, RuleModel.Default(kind));
+        }
+    }
+
     /// <summary>
     /// Every model this instance serves, swapped as one reference: a caller that takes it once scores every part of a
     /// player with the same models and records exactly their versions, even while a promotion is being loaded.
     /// </summary>
-    public sealed class ServedModels(Loaded<BinaryModel>? churn, Loaded<BinaryModel>? vip, Loaded<SegmentModel>? segments)
+    public sealed class ServedModels(Scorer churn, Scorer vip, Loaded<SegmentModel>? segments)
     {
-        public static readonly ServedModels None = new(null, null, null);
+        public static readonly ServedModels None = new(Scorer.DefaultRule(ModelKinds.Churn), Scorer.DefaultRule(ModelKinds.Vip), null);
 
-        public Loaded<BinaryModel>? Churn { get; } = churn;
-        public Loaded<BinaryModel>? Vip { get; } = vip;
+        public Scorer Churn { get; } = churn;
+        public Scorer Vip { get; } = vip;
         public Loaded<SegmentModel>? Segments { get; } = segments;
 
         public IReadOnlyDictionary<string, string> Versions { get; } = VersionsOf(churn, vip, segments);
 
-        private static SortedDictionary<string, string> VersionsOf(Loaded<BinaryModel>? churn, Loaded<BinaryModel>? vip, Loaded<SegmentModel>? segments)
+        private static SortedDictionary<string, string> VersionsOf(Scorer churn, Scorer vip, Loaded<SegmentModel>? segments)
         {
-            var v = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            if (churn is not null) v[ModelKinds.Churn] = churn.Card.Version;
-            if (vip is not null) v[ModelKinds.Vip] = vip.Card.Version;
+            var v = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                [ModelKinds.Churn] = churn.Card.Version,
+                [ModelKinds.Vip] = vip.Card.Version,
+            };
             if (segments is not null) v[ModelKinds.Segments] = segments.Card.Version;
             return v;
         }
     }
 
     public ServedModels Current => _served;
-    public Loaded<BinaryModel>? Churn => _served.Churn;
-    public Loaded<BinaryModel>? Vip => _served.Vip;
+    public Scorer Churn => _served.Churn;
+    public Scorer Vip => _served.Vip;
     public Loaded<SegmentModel>? Segments => _served.Segments;
 
     /// <summary>Raised after a kind's served version changed on this instance.</summary>
@@ -66,7 +86,7 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         {
             var version = await registry.CurrentVersionAsync(kind);
             var current = _served;
-            var served = kind switch { ModelKinds.Churn => current.Churn?.Card.Version, ModelKinds.Vip => current.Vip?.Card.Version, _ => current.Segments?.Card.Version };
+            var served = kind switch { ModelKinds.Churn => current.Churn.Card.Version, ModelKinds.Vip => current.Vip.Card.Version, _ => current.Segments?.Card.Version };
             if (version is null || version == served) return;
             var card = await registry.CardAsync(kind, version);
             var bytes = await registry.ModelAsync(kind, version);
@@ -78,8 +98,8 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
             // Loads happen under the gate, so the snapshot being replaced is the one read above.
             _served = kind switch
             {
-                ModelKinds.Churn => new ServedModels(new(card, BinaryModel.Load(bytes, ChurnFeatures.Set)), current.Vip, current.Segments),
-                ModelKinds.Vip => new ServedModels(current.Churn, new(card, BinaryModel.Load(bytes, VipFeatures.Set)), current.Segments),
+                ModelKinds.Churn => new ServedModels(Load(card, bytes, ChurnFeatures.Set), current.Vip, current.Segments),
+                ModelKinds.Vip => new ServedModels(current.Churn, Load(card, bytes, VipFeatures.Set), current.Segments),
                 _ => new ServedModels(current.Churn, current.Vip, new(card, SegmentModel.Load(bytes, card.Segments ?? []))),
             };
             log.LogInformation("Serving {Kind} model {Version} (was {Previous})", kind, version, served ?? "none");
@@ -90,6 +110,10 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         }
         Changed?.Invoke(kind);
     }
+
+    private static Scorer Load(ModelCard card, byte[] bytes, FeatureSet features) => card.Source == ModelSources.Rule
+        ? new Scorer(card, null, RuleModel.Load(bytes))
+        : new Scorer(card, BinaryModel.Load(bytes, features), null);
 
     /// <summary>
     /// Loads the current models before the instance takes requests: scores served from an instance still loading

@@ -20,6 +20,13 @@ public static class ModelKinds
     public static readonly IReadOnlyList<string> Trainable = [Churn, Vip, Segments, Recommendations];
 }
 
+/// <summary>What scores a kind: a trained model, or the operator's rule turned into a probability.</summary>
+public static class ModelSources
+{
+    public const string Model = "model";
+    public const string Rule = "rule";
+}
+
 public static class ModelStatus
 {
     public const string Promoted = "promoted";
@@ -27,7 +34,11 @@ public static class ModelStatus
     public const string Retired = "retired";
 }
 
-/// <summary>What a model version is: how it was trained, on what, how it scored on its holdout, and what became of it.</summary>
+/// <summary>
+/// What a model version is: how it was trained, on what, how it scored on its holdout, and what became of it. A
+/// version whose <paramref name="Source"/> is <see cref="ModelSources.Rule"/> is a calibration of the kind's rule
+/// (<paramref name="Rule"/> names it), served when no trained model beats it.
+/// </summary>
 public sealed record ModelCard(
     string Kind,
     string Version,
@@ -39,7 +50,9 @@ public sealed record ModelCard(
     ModelEvaluation Evaluation,
     string Decision,
     double TrainingSeconds,
-    IReadOnlyList<SegmentInfo>? Segments = null);
+    IReadOnlyList<SegmentInfo>? Segments = null,
+    string Source = ModelSources.Model,
+    string? Rule = null);
 
 public sealed record ModelWindow(DateTimeOffset From, DateTimeOffset AsOf, IReadOnlyList<DateTimeOffset> TrainCutoffs, IReadOnlyList<DateTimeOffset> HoldoutCutoffs, string Split)
 {

@@ -7,7 +7,10 @@ using Shared.Store;
 
 namespace Intelligence.Scoring;
 
-/// <summary>Scores a player with the models this instance serves: churn, VIP potential, segment and marketing status.</summary>
+/// <summary>
+/// Scores a player with the models this instance serves: churn, VIP potential (each by its trained model, or by its
+/// rule when no model beats it), segment and marketing status.
+/// </summary>
 public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scoring, IOptions<TrainingOptions> training, TimeProvider clock)
 {
     public PlayerScores Score(PlayerSnapshot s, IReadOnlyList<SegmentRef>? memberships = null)
@@ -21,30 +24,39 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
             MarketingPolicy.Evaluate(s.Profile, now), served.Versions);
     }
 
-    private ProbabilityScore? Churn(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
+    private ProbabilityScore Churn(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
     {
-        if (models.Churn is not { } m) return null;
         // Live rows include today: the cut-off is the start of tomorrow.
-        var (p, drivers) = m.Model.Predict(ChurnFeatures.At(s.History, today + 1));
+        var (p, drivers) = Predict(models.Churn, () => ChurnFeatures.At(s.History, today + 1), s.History, today + 1)!.Value;
         var active = s.History.CountDays(today + 1 - training.Value.Churn.ActiveWithinDays, today + 1, PlayerHistory.Active) > 0;
         var band = !active ? "lapsed" : p >= o.ChurnHigh ? "high" : p >= o.ChurnMedium ? "medium" : "low";
-        return new ProbabilityScore(Math.Round(p, 4), band, Words(drivers));
+        return Score(models.Churn, p, band, Words(drivers));
     }
 
-    private static ProbabilityScore? Vip(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
+    private static ProbabilityScore Vip(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
     {
-        if (models.Vip is not { } m) return null;
+        var m = models.Vip;
         var tier = s.Profile.VipTier;
-        if (VipFeatures.At(s.History, today + 1) is not { } features)
+        if (Predict(m, () => VipFeatures.At(s.History, today + 1), s.History, today + 1) is not { } predicted)
         {
-            return new ProbabilityScore(0, tier is null ? "none" : "vip",
+            return Score(m, 0, tier is null ? "none" : "vip",
                 tier is null ? [new ScoreDriver("deposits", 0, "Has not deposited yet")] : [PamTier(tier)]);
         }
-        var (p, drivers) = m.Model.Predict(features);
+        var (p, drivers) = predicted;
         var band = tier is not null ? "vip" : p >= o.VipHigh ? "high" : p >= o.VipMedium ? "medium" : "low";
         var words = Words(drivers);
-        return new ProbabilityScore(Math.Round(p, 4), band, tier is null ? words : [PamTier(tier), .. words]);
+        return Score(m, p, band, tier is null ? words : [PamTier(tier), .. words]);
     }
+
+    /// <summary>The trained model's or the rule's probability and drivers; null when the player has no row (VIP before a first deposit).</summary>
+    private static (double P, IReadOnlyList<Driver> Drivers)? Predict(ModelHost.Scorer scorer, Func<float[]?> features, PlayerHistory h, long cutoff)
+    {
+        if (scorer.Model is { } model) return features() is { } f ? model.Predict(f) : null;
+        return RuleDefinition.ValueOf(scorer.Card.Kind, h, cutoff) is { } value ? scorer.Rule!.Predict(value) : null;
+    }
+
+    private static ProbabilityScore Score(ModelHost.Scorer scorer, double p, string band, IReadOnlyList<ScoreDriver> drivers) =>
+        new(Math.Round(p, 4), band, drivers, scorer.Source, scorer.Card.Version, scorer.Card.Rule);
 
     private static SegmentRef? Segment(ModelHost.ServedModels models, PlayerSnapshot s, long today) =>
         models.Segments is { } m && m.Model.Assign(SegmentFeatures.At(s.History, s.Profile.Games, today)) is { } seg ? new SegmentRef(seg.Id, seg.Name) : null;

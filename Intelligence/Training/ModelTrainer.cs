@@ -13,14 +13,11 @@ public sealed record TrainingData(TrainingSet Churn, TrainingSet Vip, IReadOnlyL
 
 /// <summary>
 /// One training run: reads every player's history from the store, builds point-in-time sets, trains churn and VIP
-/// (FastTree) and segments (KMeans), judges each on its holdout next to its rule baseline and next to the version
-/// served now, and promotes it only if it is not worse.
+/// (FastTree) and segments (KMeans), judges each on its holdout next to its rule and next to the version served now,
+/// and promotes it only if it is not worse than either; where the rule wins, the rule is served.
 /// </summary>
 public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, ModelHost host, IOptions<TrainingOptions> options, TimeProvider clock, ILogger<ModelTrainer> log)
 {
-    public const string ChurnBaselineRule = "days since the last real-money bet";
-    public const string VipBaselineRule = "deposits in the first 7 days";
-
     public async Task<IReadOnlyList<ModelCard>> TrainAsync(IReadOnlyCollection<string> kinds, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
         var total = await reader.PlayerCountAsync();
@@ -49,7 +46,7 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         {
             progress?.Report(new TrainingProgress("training churn", 0, 1));
             churnSet = TrainingSets.Churn(histories, today, o.Churn);
-            cards.Add(await TrainBinaryAsync(ModelKinds.Churn, churnSet, ChurnFeatures.Set, ChurnBaselineRule, host.Churn, now));
+            cards.AddRange(await TrainBinaryAsync(ModelKinds.Churn, churnSet, ChurnFeatures.Set, host.Churn, now));
             progress?.Report(new TrainingProgress("training churn", 1, 1));
         }
         ct.ThrowIfCancellationRequested();
@@ -57,7 +54,7 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         {
             progress?.Report(new TrainingProgress("training VIP potential", 0, 1));
             vipSet = TrainingSets.Vip(histories, today, firstDay, o.Vip);
-            cards.Add(await TrainBinaryAsync(ModelKinds.Vip, vipSet, VipFeatures.Set, VipBaselineRule, host.Vip, now));
+            cards.AddRange(await TrainBinaryAsync(ModelKinds.Vip, vipSet, VipFeatures.Set, host.Vip, now));
             progress?.Report(new TrainingProgress("training VIP potential", 1, 1));
         }
         ct.ThrowIfCancellationRequested();
@@ -71,9 +68,16 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         return (cards, new TrainingData(churnSet, vipSet, segmentRows));
     }
 
-    private async Task<ModelCard> TrainBinaryAsync(string kind, TrainingSet set, FeatureSet features, string baselineRule, ModelHost.Loaded<BinaryModel>? current, DateTimeOffset now)
+    /// <summary>
+    /// Trains a candidate and judges it on the holdout beside the kind's rule (calibrated on the training rows) and the
+    /// served version. The candidate is promoted only when it ranks at least as well as the rule and not worse than a
+    /// served model; otherwise the served model stays if it still beats the rule, and else the rule is served,
+    /// calibrated on the holdout (the latest outcomes), so there is always a churn and a VIP score.
+    /// </summary>
+    private async Task<IReadOnlyList<ModelCard>> TrainBinaryAsync(string kind, TrainingSet set, FeatureSet features, ModelHost.Scorer current, DateTimeOffset now)
     {
         var o = options.Value;
+        var rule = RuleDefinition.Of(kind);
         var version = Version(kind, now);
         var window = ModelWindow.Of(set.Window);
         var positives = set.Train.Count(e => e.Label);
@@ -81,43 +85,59 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         if (set.Train.Count < 50 || positives < 5 || positives == set.Train.Count || holdoutPositives == 0 || holdoutPositives == set.Holdout.Count)
         {
             var empty = new ModelCard(kind, version, now, ModelStatus.Rejected, "FastTree", [.. features.Names], window,
-                new ModelEvaluation(set.Train.Count, set.Holdout.Count, baselineRule, null, null, null),
-                $"not trained: too little data ({set.Train.Count} training rows with {positives} positives, {set.Holdout.Count} holdout rows with {holdoutPositives} positives)", 0);
+                new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, null, null, null),
+                $"not trained: too little data ({set.Train.Count} training rows with {positives} positives, {set.Holdout.Count} holdout rows with {holdoutPositives} positives); {current.Card.Version} stays served", 0);
             await registry.UpdateAsync(empty);
             log.LogWarning("{Kind}: {Decision}", kind, empty.Decision);
-            return empty;
+            return [empty];
         }
         var watch = Stopwatch.StartNew();
         var model = BinaryModel.Train(set.Train, features, o.Trees);
         var seconds = watch.Elapsed.TotalSeconds;
         var labels = set.Holdout.Select(e => e.Label).ToList();
         var metrics = Evaluation.Evaluate(labels, model.PredictAll(set.Holdout));
-        var baseline = RuleBaseline.Fit(set.Train);
-        var baselineMetrics = Evaluation.Evaluate(labels, [.. set.Holdout.Select(e => baseline.Probability(e.Baseline))]);
-        Metrics? currentMetrics = null;
-        if (current is not null && current.Card.Features.SequenceEqual(features.Names))
-        {
-            currentMetrics = Evaluation.Evaluate(labels, current.Model.PredictAll(set.Holdout));
-        }
-        var beatsBaseline = !o.RequireBeatingBaseline || !(metrics.Auc < baselineMetrics.Auc);
-        var promote = beatsBaseline && (currentMetrics is null || !(metrics.Auc < currentMetrics.Auc - o.PromotionTolerance));
-        var decision = !beatsBaseline
-            ? $"rejected: holdout AUC {metrics.Auc:0.000} is below the rule baseline's {baselineMetrics.Auc:0.000} ({baselineRule})"
-            : currentMetrics is null
-            ? $"promoted: first {kind} model (holdout AUC {metrics.Auc:0.000}; baseline {baselineMetrics.Auc:0.000})"
-            : promote
-                ? $"promoted: holdout AUC {metrics.Auc:0.000} is not worse than the served {current!.Card.Version}'s {currentMetrics.Auc:0.000} on the same holdout"
-                : $"rejected: holdout AUC {metrics.Auc:0.000} is worse than the served {current!.Card.Version}'s {currentMetrics.Auc:0.000} on the same holdout";
+        var trainRule = RuleModel.Fit(kind, [.. set.Train.Select(e => ((double)e.Baseline, e.Label))], "training rows");
+        var ruleMetrics = Evaluation.Evaluate(labels, [.. set.Holdout.Select(e => trainRule.Probability(e.Baseline))]);
+        var currentModel = current.Model is { } m && current.Card.Features.SequenceEqual(features.Names) ? m : null;
+        var currentMetrics = currentModel is null ? null : Evaluation.Evaluate(labels, currentModel.PredictAll(set.Holdout));
+        bool BeatsRule(Metrics x) => !o.RequireBeatingBaseline || !(x.Auc < ruleMetrics.Auc);
+        var promote = BeatsRule(metrics) && (currentMetrics is null || !(metrics.Auc < currentMetrics.Auc - o.PromotionTolerance));
+        var keepCurrent = !promote && currentMetrics is not null && BeatsRule(currentMetrics);
+        var ruleVersion = $"{kind}-rule-{now:yyyyMMdd-HHmmss-fff}";
+        var decision = promote
+            ? currentMetrics is null
+                ? $"promoted: holdout AUC {metrics.Auc:0.000} is at least the rule's {ruleMetrics.Auc:0.000} ({rule.Name})"
+                : $"promoted: holdout AUC {metrics.Auc:0.000} is at least the rule's {ruleMetrics.Auc:0.000} and not worse than the served {current.Card.Version}'s {currentMetrics.Auc:0.000} on the same holdout"
+            : !BeatsRule(metrics)
+                ? $"rejected: holdout AUC {metrics.Auc:0.000} is below the rule's {ruleMetrics.Auc:0.000} ({rule.Name}); " +
+                    (keepCurrent ? $"the served {current.Card.Version} ({currentMetrics!.Auc:0.000}) stays" : $"the rule is served ({ruleVersion})")
+                : $"rejected: holdout AUC {metrics.Auc:0.000} is worse than the served {current.Card.Version}'s {currentMetrics!.Auc:0.000} on the same holdout; " +
+                    (keepCurrent ? "it stays" : $"that one now loses to the rule's {ruleMetrics.Auc:0.000}, so the rule is served ({ruleVersion})");
         var card = new ModelCard(kind, version, now, promote ? ModelStatus.Promoted : ModelStatus.Rejected, "FastTree (Platt-calibrated)", [.. features.Names], window,
-            new ModelEvaluation(set.Train.Count, set.Holdout.Count, baselineRule, metrics, baselineMetrics, currentMetrics), decision, seconds);
+            new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, metrics, ruleMetrics, currentMetrics), decision, seconds);
         await registry.SaveAsync(card, model.Save());
+        log.LogInformation("{Kind} {Version}: {Decision}", kind, version, decision);
         if (promote)
         {
             await registry.PromoteAsync(kind, version);
             await host.RefreshAsync(kind);
+            return [card];
         }
-        log.LogInformation("{Kind} {Version}: {Decision}", kind, version, decision);
-        return card;
+        if (keepCurrent) return [card];
+        var served = RuleModel.Fit(kind, [.. set.Holdout.Select(e => ((double)e.Baseline, e.Label))],
+            $"the holdout's {set.Holdout.Count} rows (cut-off {(window.HoldoutCutoffs.Count > 0 ? window.HoldoutCutoffs[^1] : window.AsOf):yyyy-MM-dd})");
+        // Its own holdout metrics are in-sample (it was calibrated there; its ranking is the rule's); the rule's out-of-sample
+        // metrics, calibrated on the training rows, stand beside them as the baseline.
+        var servedMetrics = Evaluation.Evaluate(labels, [.. set.Holdout.Select(e => served.Probability(e.Baseline))]);
+        var ruleCard = new ModelCard(kind, ruleVersion, now, ModelStatus.Promoted, "rule, isotonic calibration", [rule.Feature], window,
+            new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, servedMetrics, ruleMetrics, currentMetrics),
+            $"promoted: no model beats the rule '{rule.Name}' on the holdout (AUC {ruleMetrics.Auc:0.000}); its probabilities are calibrated on {served.CalibratedOn}",
+            0, Source: ModelSources.Rule, Rule: rule.Name);
+        await registry.SaveAsync(ruleCard, served.Save());
+        await registry.PromoteAsync(kind, ruleVersion);
+        await host.RefreshAsync(kind);
+        log.LogInformation("{Kind} {Version}: {Decision}", kind, ruleVersion, ruleCard.Decision);
+        return [card, ruleCard];
     }
 
     private async Task<ModelCard> TrainSegmentsAsync(List<float[]> rows, long firstDay, long today, DateTimeOffset now)

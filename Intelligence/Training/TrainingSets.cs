@@ -1,4 +1,5 @@
 using Intelligence.Features;
+using Intelligence.Models;
 
 namespace Intelligence.Training;
 
@@ -75,8 +76,7 @@ public static class TrainingSets
     {
         if (h.CountDays(c - d.ActiveWithinDays, c, PlayerHistory.Active) == 0) return null;
         var churned = h.CountDays(c, c + d.HorizonDays, b => PlayerHistory.RealMoneyBet(b) || PlayerHistory.Deposited(b)) == 0;
-        var features = ChurnFeatures.At(h, c);
-        return new Example(h.PlayerId, c, features, churned, features[1]);
+        return new Example(h.PlayerId, c, ChurnFeatures.At(h, c), churned, (float)RuleDefinition.ValueOf(ModelKinds.Churn, h, c)!.Value);
     }
 
     /// <param name="asOfDay">The first day not yet complete (today).</param>
@@ -117,10 +117,7 @@ public static class TrainingSets
 
     private static Example VipExample(PlayerHistory h, long f, int observed, bool label)
     {
-        var features = VipFeatures.At(h, f + observed, observed)!;
-        // Baseline: deposits in the first week.
-        var baseline = VipFeatures.At(h, f + Math.Min(observed, 7), Math.Min(observed, 7))![2];
-        return new Example(h.PlayerId, f + observed, features, label, baseline);
+        return new Example(h.PlayerId, f + observed, VipFeatures.At(h, f + observed, observed)!, label, (float)RuleDefinition.ValueOf(ModelKinds.Vip, h, f + observed)!.Value);
     }
 
     /// <summary>The NGR at the top <paramref name="share"/> of the values (the (1 − share) quantile).</summary>

@@ -16,11 +16,11 @@ public sealed class BandChangeWebhooks(IWebhookPublisher publisher) : IScoreObse
             var s = c.Scores;
             if (s.Churn is { } churn && c.Before.Churn is { } churnBefore && churnBefore != churn.Band)
             {
-                await publisher.PublishAsync(WebhookEvent.ChurnBandChanged(s.PlayerId, s.ScoredAt, churnBefore, churn.Band, churn.Probability), s.Marketing, ct);
+                await publisher.PublishAsync(WebhookEvent.ChurnBandChanged(s.PlayerId, s.ScoredAt, churnBefore, churn), s.Marketing, ct);
             }
             if (s.Vip is { } vip && c.Before.Vip is { } vipBefore && vipBefore != vip.Band)
             {
-                await publisher.PublishAsync(WebhookEvent.VipBandChanged(s.PlayerId, s.ScoredAt, vipBefore, vip.Band, vip.Probability), s.Marketing, ct);
+                await publisher.PublishAsync(WebhookEvent.VipBandChanged(s.PlayerId, s.ScoredAt, vipBefore, vip), s.Marketing, ct);
             }
         }
     }

@@ -24,13 +24,13 @@ public static class WebhookEventTypes
 /// <param name="Data">Details of the type, sent as the delivery's <c>data</c> object; the factories below fix their shape.</param>
 public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset OccurredAt, JsonObject Data)
 {
-    /// <summary><c>data</c>: <c>{"from": "low"|null, "to": "high", "probability": 0.81}</c>.</summary>
-    public static WebhookEvent ChurnBandChanged(string playerId, DateTimeOffset occurredAt, string? from, string to, double probability) =>
-        new(WebhookEventTypes.ChurnBandChanged, playerId, occurredAt, Band(from, to, probability));
+    /// <summary><c>data</c>: <c>{"from": "low"|null, "to": "high", "probability": 0.81, "source": "model"|"rule", "version": "churn-…", "rule": null|"…"}</c>.</summary>
+    public static WebhookEvent ChurnBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>
+        new(WebhookEventTypes.ChurnBandChanged, playerId, occurredAt, Band(from, to));
 
-    /// <summary><c>data</c>: <c>{"from": "medium"|null, "to": "high", "probability": 0.64}</c>.</summary>
-    public static WebhookEvent VipBandChanged(string playerId, DateTimeOffset occurredAt, string? from, string to, double probability) =>
-        new(WebhookEventTypes.VipBandChanged, playerId, occurredAt, Band(from, to, probability));
+    /// <summary><c>data</c>: <c>{"from": "medium"|null, "to": "high", "probability": 0.64, "source": "model"|"rule", "version": "vip-…", "rule": null|"…"}</c>.</summary>
+    public static WebhookEvent VipBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>
+        new(WebhookEventTypes.VipBandChanged, playerId, occurredAt, Band(from, to));
 
     /// <summary><c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>.</summary>
     public static WebhookEvent SegmentEntered(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName) =>
@@ -40,8 +40,8 @@ public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset O
     public static WebhookEvent SegmentExited(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName) =>
         new(WebhookEventTypes.SegmentExited, playerId, occurredAt, Segment(segmentId, segmentName));
 
-    private static JsonObject Band(string? from, string to, double probability) =>
-        new() { ["from"] = from, ["to"] = to, ["probability"] = probability };
+    private static JsonObject Band(string? from, Shared.Contracts.ProbabilityScore to) =>
+        new() { ["from"] = from, ["to"] = to.Band, ["probability"] = to.Probability, ["source"] = to.Source, ["version"] = to.Version, ["rule"] = to.Rule };
 
     private static JsonObject Segment(string segmentId, string segmentName) =>
         new() { ["segmentId"] = segmentId, ["segmentName"] = segmentName };

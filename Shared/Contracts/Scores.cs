@@ -1,8 +1,9 @@
 namespace Shared.Contracts;
 
 /// <summary>
-/// A player's scores (<c>GET /v1/players/{playerId}/scores</c>). <see cref="Churn"/>, <see cref="Vip"/> and
-/// <see cref="Segment"/> are null until the first model of their kind has been trained.
+/// A player's scores (<c>GET /v1/players/{playerId}/scores</c>). <see cref="Churn"/> and <see cref="Vip"/> are always
+/// there (by the kind's rule until a trained model beats it; VIP says <c>none</c> before a first deposit);
+/// <see cref="Segment"/> is null until the first segmentation has been trained.
 /// </summary>
 public sealed record PlayerScores(
     string PlayerId,
@@ -18,7 +19,9 @@ public sealed record PlayerScores(
 /// definition's active window); vip: <c>low</c>, <c>medium</c>, <c>high</c>, <c>none</c> (never deposited) or
 /// <c>vip</c> (a VIP tier in the PAM).</param>
 /// <param name="Drivers">The inputs that moved this player's probability most, in words (positive: towards the event).</param>
-public sealed record ProbabilityScore(double Probability, string Band, IReadOnlyList<ScoreDriver> Drivers);
+/// <param name="Source"><c>model</c> (a trained model, <paramref name="Version"/>) or <c>rule</c> (the kind's rule,
+/// named by <paramref name="Rule"/>, as a probability calibrated on outcomes; <paramref name="Version"/> is that calibration).</param>
+public sealed record ProbabilityScore(double Probability, string Band, IReadOnlyList<ScoreDriver> Drivers, string Source = "model", string? Version = null, string? Rule = null);
 
 public sealed record ScoreDriver(string Feature, double Contribution, string Description);
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Store;
@@ -11,9 +12,10 @@ namespace Intelligence.Tests;
 /// The Intelligence service in-process against a real store, with its own key prefix (pass the same prefix to an
 /// <c>Ingestion.IntegrationTests</c>-style Ingestion host to share profiles) and API keys:
 /// <c>crm-key</c> (scores:read), <c>admin-key</c> (models:admin webhooks:write segments:write scores:read).
-/// Background workers that need a schedule are configured through <paramref name="extra"/>.
+/// Background workers that need a schedule are configured through <paramref name="extra"/>; <paramref name="clock"/>
+/// replaces the service's clock (a casino's fixed day), null keeps the system clock.
 /// </summary>
-public sealed class IntelligenceApp(string redisConnectionString, string? prefix = null, IDictionary<string, string?>? extra = null)
+public sealed class IntelligenceApp(string redisConnectionString, string? prefix = null, IDictionary<string, string?>? extra = null, TimeProvider? clock = null)
     : WebApplicationFactory<IntelligenceEntryPoint>
 {
     public const string CrmKey = "crm-key";
@@ -26,6 +28,7 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        if (clock is not null) builder.ConfigureTestServices(s => s.AddSingleton(clock));
         builder.ConfigureAppConfiguration(c =>
         {
             var settings = new Dictionary<string, string?>

@@ -14,6 +14,7 @@ public sealed class ScoresApiTests(SimulatedCasino casino, StoreServers servers)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly string[] ChurnBands = ["low", "medium", "high", "lapsed"];
+    private static readonly string[] Sources = ["model", "rule"];
 
     private async Task<string[]> SomePlayersAsync(int n)
     {
@@ -38,6 +39,13 @@ public sealed class ScoresApiTests(SimulatedCasino casino, StoreServers servers)
             Assert.NotEmpty(scores.Churn.Drivers);
             Assert.All(scores.Churn.Drivers, d => Assert.False(string.IsNullOrWhiteSpace(d.Description)));
             Assert.NotNull(scores.Vip);
+            // Each probability says what made it: the served model, or the kind's rule when no model beats it.
+            foreach (var (kind, score) in new[] { ("churn", scores.Churn), ("vip", scores.Vip) })
+            {
+                Assert.Equal(scores.ModelVersions[kind], score.Version);
+                Assert.Contains(score.Source, Sources);
+                Assert.Equal(score.Source == "rule", score.Rule is not null);
+            }
             Assert.NotNull(scores.Segment);
             Assert.StartsWith("seg-", scores.Segment.Id, StringComparison.Ordinal);
             Assert.Equal(["churn", "segments", "vip"], scores.ModelVersions.Keys.Order(StringComparer.Ordinal));
@@ -86,10 +94,14 @@ public sealed class ScoresApiTests(SimulatedCasino casino, StoreServers servers)
         using var client = app.ClientWithKey(IntelligenceApp.CrmKey);
         using var doc = JsonDocument.Parse(await client.GetStringAsync("/v1/models", TestContext.Current.CancellationToken));
         var churn = doc.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("kind").GetString() == "churn");
-        Assert.StartsWith("churn-", churn.GetProperty("current").GetString(), StringComparison.Ordinal);
-        var evaluation = churn.GetProperty("versions")[0].GetProperty("evaluation");
-        Assert.True(evaluation.GetProperty("model").GetProperty("auc").GetDouble() > evaluation.GetProperty("baseline").GetProperty("auc").GetDouble());
+        var current = churn.GetProperty("current").GetString();
+        Assert.StartsWith("churn-", current, StringComparison.Ordinal);
+        // The served version, a model or the rule, ranks at least as well as the rule on the holdout.
+        var served = churn.GetProperty("versions").EnumerateArray().Single(v => v.GetProperty("version").GetString() == current);
+        var evaluation = served.GetProperty("evaluation");
+        Assert.True(evaluation.GetProperty("model").GetProperty("auc").GetDouble() >= evaluation.GetProperty("baseline").GetProperty("auc").GetDouble());
         Assert.Equal("days since the last real-money bet", evaluation.GetProperty("baselineRule").GetString());
+        Assert.Contains(served.GetProperty("source").GetString(), Sources);
     }
 
     [Fact]
@@ -101,11 +113,11 @@ public sealed class ScoresApiTests(SimulatedCasino casino, StoreServers servers)
         var id = (await SomePlayersAsync(40))[^1];
         var before = await client.GetFromJsonAsync<PlayerScores>($"/v1/players/{id}/scores", Json, TestContext.Current.CancellationToken);
 
-        await casino.Ingestion.PostAsync($$$"""{"specversion":"1.0","id":"{{{Guid.NewGuid()}}}","source":"/test","type":"player.consent","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"{{{id}}}","data":{"channel":"email","granted":true}}""");
+        await casino.Ingestion.PostAsync($$$"""{"specversion":"1.0","id":"{{{Guid.NewGuid()}}}","source":"/test","type":"player.consent","time":"{{{casino.Now()}}}","subject":"{{{id}}}","data":{"channel":"email","granted":true}}""");
         var scored = await UntilScoredAfterAsync(client, id, before!.ScoredAt);
         Assert.True(scored.Marketing.Allowed, string.Join(",", scored.Marketing.Reasons));
 
-        await casino.Ingestion.PostAsync($$$"""{"specversion":"1.0","id":"{{{Guid.NewGuid()}}}","source":"/test","type":"player.rg","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"{{{id}}}","data":{"kind":"self_exclusion","until":"{{{DateTimeOffset.UtcNow.AddDays(180):O}}}"}}""");
+        await casino.Ingestion.PostAsync($$$"""{"specversion":"1.0","id":"{{{Guid.NewGuid()}}}","source":"/test","type":"player.rg","time":"{{{casino.Now()}}}","subject":"{{{id}}}","data":{"kind":"self_exclusion","until":"{{{casino.Now(TimeSpan.FromDays(180))}}}"}}""");
         var excluded = await UntilScoredAfterAsync(client, id, scored.ScoredAt);
         Assert.False(excluded.Marketing.Allowed);
         Assert.Contains("self_excluded", excluded.Marketing.Reasons);
@@ -116,14 +128,14 @@ public sealed class ScoresApiTests(SimulatedCasino casino, StoreServers servers)
     {
         var cs = await servers.ConnectionStringAsync(store);
         var prefix = TestKeys.Prefix($"catchup-{store}");
-        await using var ingestion = new IngestionHost(cs, prefix);
+        await using var ingestion = new IngestionHost(cs, prefix, casino.Clock);
         // Intelligence is not running: the change waits in the durable feed.
-        await ingestion.PostAsync($$$"""{"specversion":"1.0","id":"r-1","source":"/pam","type":"player.registered","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"p-late","data":{"country":"MT","currency":"EUR"}}""");
+        await ingestion.PostAsync($$$"""{"specversion":"1.0","id":"r-1","source":"/pam","type":"player.registered","time":"{{{casino.Now()}}}","subject":"p-late","data":{"country":"MT","currency":"EUR"}}""");
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cs);
         var keys = new StoreKeys(prefix);
         Assert.NotNull(await redis.GetDatabase().SortedSetScoreAsync(keys.RescorePending, "p-late"));
 
-        await using var app = new IntelligenceApp(cs, prefix);
+        await using var app = new IntelligenceApp(cs, prefix, clock: casino.Clock);
         _ = app.Services; // start the host and its workers
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (!(await redis.GetDatabase().HashExistsAsync(keys.Scores("p-late"), "json")))

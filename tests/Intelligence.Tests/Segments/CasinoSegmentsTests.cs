@@ -63,7 +63,7 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
             var rule = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.SegmentRule)!;
             foreach (var (purpose, channel) in new (string, string?)[] { ("analysis", null), ("marketing", null), ("marketing", "sms") })
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = casino.Clock.GetUtcNow();
                 var (expected, preview) = await SteadyAsync(app,
                     facts =>
                     {
@@ -216,7 +216,7 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
             Assert.True(report.Items.Where(r => r.AffiliateId == row.AffiliateId && r.Campaign is not null).Sum(r => r.Players) <= row.Players);
         }
         Assert.Contains(totals, r => r.AffiliateId is not null && r.Scored > 0 && r.MeanChurn > 0);
-        var cohort = (await crm.GetFromJsonAsync<AffiliateReport>($"/v1/insights/affiliates?registeredFrom={DateTimeOffset.UtcNow.AddDays(-30):yyyy-MM-dd}", Json))!;
+        var cohort = (await crm.GetFromJsonAsync<AffiliateReport>($"/v1/insights/affiliates?registeredFrom={casino.Clock.GetUtcNow().AddDays(-30):yyyy-MM-dd}", Json))!;
         Assert.True(cohort.Items.Where(r => r.Campaign is null).Sum(r => r.Players) < totals.Sum(r => r.Players));
 
         var segment = await CreateAsync(admin, new { name = "Sized", purpose = "analysis", rule = new { field = "lifetime.depositCount", op = "gte", value = 3 } });

@@ -4,6 +4,7 @@ using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Store;
@@ -16,32 +17,51 @@ namespace Intelligence.Tests.Support;
 /// <summary>
 /// A simulated casino's history (tests/Simulator) loaded into a real Redis through Ingestion's own backfill, with its
 /// game catalogue, once per test assembly; tests train and score on it under its key prefix, and post live events
-/// through <see cref="Ingestion"/>. Tests that change models use their own prefix copy via <see cref="IntelligenceFor"/>.
+/// through <see cref="Ingestion"/>. Its history ends on the day of <see cref="Clock"/>, a fixed instant
+/// (<see cref="AnchoredClock.Anchor"/>), and every service on it reads that clock: the same casino and the same
+/// models on any day the suite runs.
 /// </summary>
 public sealed class SimulatedCasino : IAsyncLifetime
 {
     public const int Players = 900;
     public const int Days = 150;
+    public const int Seed = 11;
     public const string EventsKey = "events-key";
     public const string OpsKey = "ops-key";
 
     private RedisServer? _redis;
     private string _dir = "";
+    private readonly int _players = Players;
+    private readonly int _seed = Seed;
 
+    public SimulatedCasino() : this(AnchoredClock.Anchor, Players, Seed, null) { }
+
+    /// <summary>A casino of its own: another day, size or seed, on a given Redis (or one it starts).</summary>
+    internal SimulatedCasino(DateTimeOffset anchor, int players, int seed, string? connectionString)
+    {
+        Clock = new AnchoredClock(anchor);
+        _players = players;
+        _seed = seed;
+        ConnectionString = connectionString ?? "";
+    }
+
+    public AnchoredClock Clock { get; }
     public string Prefix { get; } = TestKeys.Prefix("casino");
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString { get; private set; }
     public IngestionHost Ingestion { get; private set; } = null!;
     public StoreKeys Keys => new(Prefix);
 
     public async ValueTask InitializeAsync()
     {
-        var redis = await RedisServer.StartAsync();
-        ConnectionString = redis.ConnectionString;
-        _redis = redis;
+        if (ConnectionString.Length == 0)
+        {
+            var redis = await RedisServer.StartAsync();
+            ConnectionString = redis.ConnectionString;
+            _redis = redis;
+        }
         _dir = Path.Combine(Path.GetTempPath(), "casino-" + Guid.NewGuid().ToString("N"));
-        // History ends at the start of today, so every run sees the same casino relative to "today".
-        HistoryGenerator.Run(World.Create(11, Players, Days, new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero)), new FaultRates(0.01, 0.01, 0.0, 0.002), _dir, writeTruth: false);
-        Ingestion = new IngestionHost(ConnectionString, Prefix);
+        HistoryGenerator.Run(World.Create(_seed, _players, Days, Clock.Day), new FaultRates(0.01, 0.01, 0.0, 0.002), _dir, writeTruth: false);
+        Ingestion = new IngestionHost(ConnectionString, Prefix, Clock);
         var backfill = new Backfill(Ingestion.Services.GetRequiredService<EventIngestor>(), Ingestion.Services.GetRequiredService<DeadLetterStore>(), batch: 5_000, maxBytes: 10 * 1024 * 1024);
         var (files, _) = NdJsonFiles.Expand([Path.Combine(_dir, HistoryGenerator.EventsPattern)]);
         foreach (var file in files)
@@ -73,8 +93,11 @@ public sealed class SimulatedCasino : IAsyncLifetime
         }
     }
 
-    /// <summary>An Intelligence host on the casino's data (same prefix).</summary>
-    public IntelligenceApp Intelligence(IDictionary<string, string?>? extra = null) => new(ConnectionString, Prefix, extra);
+    /// <summary>An Intelligence host on the casino's data (same prefix) and clock.</summary>
+    public IntelligenceApp Intelligence(IDictionary<string, string?>? extra = null) => new(ConnectionString, Prefix, extra, Clock);
+
+    /// <summary>A time in the casino's present: the clock's now, moved by <paramref name="offset"/>, as event JSON writes it.</summary>
+    public string Now(TimeSpan offset = default) => (Clock.GetUtcNow() + offset).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync()
     {
@@ -85,12 +108,13 @@ public sealed class SimulatedCasino : IAsyncLifetime
     }
 }
 
-/// <summary>The Ingestion service in-process on a given prefix, with an events key and an ops key.</summary>
-public sealed class IngestionHost(string redis, string prefix) : WebApplicationFactory<global::Ingestion.IngestionEntryPoint>
+/// <summary>The Ingestion service in-process on a given prefix and clock, with an events key and an ops key.</summary>
+public sealed class IngestionHost(string redis, string prefix, TimeProvider? clock = null) : WebApplicationFactory<global::Ingestion.IngestionEntryPoint>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        if (clock is not null) builder.ConfigureTestServices(s => s.AddSingleton(clock));
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = redis,

@@ -1,3 +1,4 @@
+using Intelligence.Models;
 using Intelligence.Training;
 
 namespace Intelligence.Tests.Training;
@@ -29,14 +30,44 @@ public sealed class EvaluationTests
     }
 
     [Fact]
-    public void RuleBaseline_GivesEachDecileItsTrainingRate_AndRanksLikeTheRule()
+    public void RuleModel_IsTheObservedRateAroundEachValue_AndRanksLikeTheRule()
     {
-        var rows = Enumerable.Range(0, 1000).Select(i => new Example("p" + i, 0, [], i >= 700, i)).ToList();
-        var rule = RuleBaseline.Fit(rows);
+        var rows = Enumerable.Range(0, 1000).Select(i => ((double)i, i >= 700)).ToList();
+        var rule = RuleModel.Fit(ModelKinds.Churn, rows, "test rows");
         Assert.True(rule.Probability(50) < 0.05);
         Assert.True(rule.Probability(950) > 0.95);
         Assert.True(rule.Probability(100) <= rule.Probability(800));
-        var m = Evaluation.Evaluate([.. rows.Select(r => r.Label)], [.. rows.Select(r => rule.Probability(r.Baseline))]);
+        Assert.Equal(0.3, rule.BaseRate, 6);
+        var m = Evaluation.Evaluate([.. rows.Select(r => r.Item2)], [.. rows.Select(r => rule.Probability(r.Item1))]);
         Assert.Equal(1.0, m.Auc, 3);
+    }
+
+    [Fact]
+    public void RuleModel_PoolsValuesWhoseRatesWouldFall_SoAHigherValueNeverScoresLower()
+    {
+        // Rates by value: 0 → 1/2, 1 → 0/2 (a violation), 2 → 2/2. Pooled: {0, 1} → 1/4 smoothed, 2 → 2/2 smoothed.
+        var rows = new List<(double, bool)> { (0, true), (0, false), (1, false), (1, false), (2, true), (2, true) };
+        var rule = RuleModel.Fit(ModelKinds.Churn, rows, "test rows");
+        Assert.Equal(rule.Probability(0), rule.Probability(1));
+        Assert.True(rule.Probability(2) > rule.Probability(1));
+        Assert.Equal(rule.Probability(2), rule.Probability(1_000));
+        // Smoothed towards the overall rate (0.5, with one more positive and negative: 4/8): (1 + 2 × 0.5) / (4 + 2).
+        Assert.Equal((1 + 2 * 0.5) / 6, rule.Probability(0), 6);
+        Assert.True(rule.Rates.Zip(rule.Rates.Skip(1)).All(p => p.First <= p.Second));
+    }
+
+    [Fact]
+    public void RuleModel_SurvivesTheStoreAndItsDefaultsOrderPlayersLikeTheRule()
+    {
+        var rule = RuleModel.Fit(ModelKinds.Vip, [(1.0, false), (5.0, true), (3.0, false)], "test rows");
+        Assert.Equal(rule.Rates, RuleModel.Load(rule.Save()).Rates);
+        Assert.Equal(rule.Uppers, RuleModel.Load(rule.Save()).Uppers);
+        foreach (var kind in new[] { ModelKinds.Churn, ModelKinds.Vip })
+        {
+            var d = RuleModel.Default(kind);
+            Assert.True(d.Rates.Zip(d.Rates.Skip(1)).All(p => p.First <= p.Second), kind);
+            Assert.Equal(d.Uppers.Length, d.Rates.Length);
+        }
+        Assert.True(RuleModel.Default(ModelKinds.Churn).Probability(60) > RuleModel.Default(ModelKinds.Churn).Probability(2));
     }
 }

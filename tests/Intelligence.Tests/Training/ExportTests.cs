@@ -27,25 +27,29 @@ public sealed class ExportTests(SimulatedCasino casino) : IAsyncLifetime
     public async Task Export_ReproducesTheCardsHoldoutAuc_AndCarriesTrainingTimeAndDrivers()
     {
         // Players from the casino; models in a registry of this test's own.
-        var reader = new HistoryReader(_redis, casino.Keys, new CatalogCache(_redis, casino.Keys, TimeProvider.System), TimeProvider.System);
+        var reader = new HistoryReader(_redis, casino.Keys, new CatalogCache(_redis, casino.Keys, casino.Clock), casino.Clock);
         var keys = new StoreKeys(TestKeys.Prefix());
         var registry = new ModelRegistry(_redis, keys);
         var host = new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance);
-        var options = new TrainingOptions();
-        var trainer = new ModelTrainer(reader, registry, host, Options.Create(options), TimeProvider.System, NullLogger<ModelTrainer>.Instance);
+        // A served model (not the rule), whatever the holdout says: the export is what is tested here.
+        var options = new TrainingOptions { RequireBeatingBaseline = false };
+        var trainer = new ModelTrainer(reader, registry, host, Options.Create(options), casino.Clock, NullLogger<ModelTrainer>.Instance);
         var (cards, _) = await trainer.TrainAsync(await reader.ReadAllAsync(), ModelKinds.All);
         var churn = cards.Single(c => c.Kind == ModelKinds.Churn);
         var dir = Directory.CreateTempSubdirectory("export-").FullName;
         try
         {
-            await ExportCommand.ExportAsync(reader, new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance),
-                options, TimeProvider.System, dir, CancellationToken.None);
+            await ExportCommand.ExportAsync(reader, new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance), registry,
+                options, casino.Clock, dir, CancellationToken.None);
 
             var holdout = Rows(Path.Combine(dir, "churn_holdout.csv"));
             var header = holdout[0];
             var (label, probability) = (Array.IndexOf(header, "label"), Array.IndexOf(header, "probability"));
             var auc = Evaluation.Auc([.. holdout.Skip(1).Select(r => r[label] == "1")], [.. holdout.Skip(1).Select(r => double.Parse(r[probability], CultureInfo.InvariantCulture))]);
             Assert.Equal(churn.Evaluation.Model!.Auc, auc, 9);
+            // The served scorer is the newest trained model here, so its column and the model's are the same numbers.
+            var model = Array.IndexOf(header, "modelProbability");
+            Assert.All(holdout.Skip(1), r => Assert.Equal(r[probability], r[model]));
 
             var drivers = Rows(Path.Combine(dir, "churn_holdout_drivers.csv"));
             Assert.Equal(["playerId", "cutoff", .. ChurnFeatures.Set.Names], drivers[0]);

@@ -21,7 +21,7 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
     {
         _redis = await ConnectionMultiplexer.ConnectAsync(casino.ConnectionString);
         var keys = casino.Keys;
-        var reader = new HistoryReader(_redis, keys, new CatalogCache(_redis, keys, TimeProvider.System), TimeProvider.System);
+        var reader = new HistoryReader(_redis, keys, new CatalogCache(_redis, keys, casino.Clock), casino.Clock);
         _players = await reader.ReadAllAsync();
     }
 
@@ -33,49 +33,123 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
         var keys = new StoreKeys(prefix);
         var registry = new ModelRegistry(_redis, keys);
         var host = new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance);
-        var reader = new HistoryReader(_redis, keys, new CatalogCache(_redis, keys, TimeProvider.System), TimeProvider.System);
-        var trainer = new ModelTrainer(reader, registry, host, Options.Create(options ?? new TrainingOptions()), TimeProvider.System, NullLogger<ModelTrainer>.Instance);
+        var reader = new HistoryReader(_redis, keys, new CatalogCache(_redis, keys, casino.Clock), casino.Clock);
+        var trainer = new ModelTrainer(reader, registry, host, Options.Create(options ?? new TrainingOptions()), casino.Clock, NullLogger<ModelTrainer>.Instance);
         return (registry, host, trainer);
     }
 
+    /// <summary>Options under which a trained candidate is promoted whether or not it beats the rule: tests of the lifecycle itself.</summary>
+    private static TrainingOptions ModelAlways(BinaryModel.TrainerSettings? trees = null) =>
+        new() { RequireBeatingBaseline = false, Trees = trees ?? new BinaryModel.TrainerSettings() };
+
+    /// <summary>A one-split tree: two probabilities only, so it ranks worse than the rule's many values.</summary>
+    private static readonly BinaryModel.TrainerSettings Stump = new() { Trees = 1, Leaves = 2 };
+
     [Fact]
-    public async Task TrainedOnSimulatorHistory_ModelsBeatTheirRuleBaselinesOnTheHoldout()
+    public async Task ATrainingRun_ServesForEachKindWhicheverOfModelAndRuleRanksBetterOnTheHoldout()
     {
         var (registry, host, trainer) = Instance(TestKeys.Prefix());
         var (cards, data) = await trainer.TrainAsync(_players, ModelKinds.All);
-        var churn = cards.Single(c => c.Kind == ModelKinds.Churn);
-        var vip = cards.Single(c => c.Kind == ModelKinds.Vip);
-        var segments = cards.Single(c => c.Kind == ModelKinds.Segments);
-        Assert.Equal(ModelStatus.Promoted, churn.Status);
-        Assert.Equal(ModelStatus.Promoted, vip.Status);
-        Assert.Equal(ModelStatus.Promoted, segments.Status);
-        Assert.True(churn.Evaluation.Model!.Auc > churn.Evaluation.Baseline!.Auc, $"churn AUC {churn.Evaluation.Model.Auc} vs baseline {churn.Evaluation.Baseline.Auc}");
-        Assert.True(vip.Evaluation.Model!.Auc > vip.Evaluation.Baseline!.Auc, $"VIP AUC {vip.Evaluation.Model.Auc} vs baseline {vip.Evaluation.Baseline.Auc}");
-        Assert.True(churn.Evaluation.Model.CalibrationError < 0.1, $"churn calibration error {churn.Evaluation.Model.CalibrationError}");
+        foreach (var kind in new[] { ModelKinds.Churn, ModelKinds.Vip })
+        {
+            var candidate = cards.Single(c => c.Kind == kind && c.Source == ModelSources.Model);
+            var e = candidate.Evaluation;
+            Assert.Equal(RuleDefinition.Of(kind).Name, e.BaselineRule);
+            Assert.True(e.Model!.Auc > 0.75 && e.Baseline!.Auc > 0.7, $"{kind}: model {e.Model.Auc}, rule {e.Baseline!.Auc}");
+            var served = await registry.CurrentVersionAsync(kind);
+            Assert.Equal(served, (kind == ModelKinds.Churn ? host.Churn : host.Vip).Card.Version);
+            if (e.Model.Auc >= e.Baseline.Auc)
+            {
+                Assert.Equal(ModelStatus.Promoted, candidate.Status);
+                Assert.Equal(candidate.Version, served);
+                Assert.DoesNotContain(cards, c => c.Kind == kind && c.Source == ModelSources.Rule);
+            }
+            else
+            {
+                Assert.Equal(ModelStatus.Rejected, candidate.Status);
+                var rule = cards.Single(c => c.Kind == kind && c.Source == ModelSources.Rule);
+                Assert.Equal(rule.Version, served);
+                Assert.Contains(rule.Version, candidate.Decision, StringComparison.Ordinal);
+            }
+        }
         Assert.True(data.Churn.Holdout.Count > 100);
-        Assert.Equal(churn.Version, await registry.CurrentVersionAsync(ModelKinds.Churn));
-        Assert.Equal(churn.Version, host.Churn!.Card.Version);
+        Assert.True(data.Churn.Window.HoldoutCutoffs.Min() > data.Churn.Window.TrainCutoffs.Max());
+        var segments = cards.Single(c => c.Kind == ModelKinds.Segments);
+        Assert.Equal(ModelStatus.Promoted, segments.Status);
         Assert.InRange(segments.Segments!.Count, 3, 8);
         Assert.Equal(segments.Segments.Count, segments.Segments.Select(s => s.Name).Distinct().Count());
         Assert.Equal(_players.Count, segments.Segments.Sum(s => s.Size));
     }
 
     [Fact]
+    public async Task ACandidateThatLosesToTheRule_IsRejected_AndTheRuleIsServedCalibratedOnTheHoldout()
+    {
+        var (registry, host, trainer) = Instance(TestKeys.Prefix(), new TrainingOptions { Trees = Stump });
+        var cards = (await trainer.TrainAsync(_players, [ModelKinds.Churn])).Cards;
+        var candidate = cards.Single(c => c.Source == ModelSources.Model);
+        var rule = cards.Single(c => c.Source == ModelSources.Rule);
+        Assert.Equal(ModelStatus.Rejected, candidate.Status);
+        Assert.StartsWith("rejected: holdout AUC", candidate.Decision, StringComparison.Ordinal);
+        Assert.True(candidate.Evaluation.Model!.Auc < candidate.Evaluation.Baseline!.Auc);
+        Assert.Equal(ModelStatus.Promoted, rule.Status);
+        Assert.Equal(RuleDefinition.Churn.Name, rule.Rule);
+        Assert.Equal(candidate.Evaluation.Baseline.Auc, rule.Evaluation.Baseline!.Auc, 12);
+        Assert.Equal(rule.Version, await registry.CurrentVersionAsync(ModelKinds.Churn));
+        Assert.Equal(ModelSources.Rule, host.Churn.Source);
+
+        // The served rule is the holdout's outcome rate by the rule's value: a player's score is that rate.
+        var scorer = new PlayerScorer(host, Options.Create(new ScoringOptions()), Options.Create(new TrainingOptions()), casino.Clock);
+        var today = ProfileReader.DayOf(casino.Clock.GetUtcNow());
+        foreach (var player in _players.Where(p => p.History.Days.Length > 0).Take(30))
+        {
+            var score = scorer.Score(player).Churn!;
+            Assert.Equal(ModelSources.Rule, score.Source);
+            Assert.Equal(rule.Version, score.Version);
+            Assert.Equal(RuleDefinition.Churn.Name, score.Rule);
+            var value = RuleDefinition.ValueOf(ModelKinds.Churn, player.History, today + 1)!.Value;
+            Assert.Equal(Math.Round(host.Churn.Rule!.Probability(value), 4), score.Probability);
+            var driver = Assert.Single(score.Drivers);
+            Assert.Equal(RuleDefinition.Churn.Feature, driver.Feature);
+        }
+    }
+
+    [Fact]
+    public async Task WithNoTrainedModel_EveryPlayerIsScoredByTheRuleWithItsDefaultCurve()
+    {
+        var (registry, host, _) = Instance(TestKeys.Prefix());
+        await host.RefreshAsync(TestContext.Current.CancellationToken);
+        Assert.Null(await registry.CurrentVersionAsync(ModelKinds.Churn));
+        var scorer = new PlayerScorer(host, Options.Create(new ScoringOptions()), Options.Create(new TrainingOptions()), casino.Clock);
+        var scores = _players.Select(p => scorer.Score(p)).ToList();
+        Assert.All(scores, s =>
+        {
+            Assert.Equal(ModelSources.Rule, s.Churn!.Source);
+            Assert.Equal("churn-rule-default", s.Churn.Version);
+            Assert.Equal("vip-rule-default", s.Vip!.Version);
+            Assert.Equal(s.ModelVersions[ModelKinds.Churn], s.Churn.Version);
+            Assert.NotEmpty(s.Churn.Drivers);
+        });
+        // The default curve orders players as the rule does: longer since the last real-money bet, higher risk.
+        var today = ProfileReader.DayOf(casino.Clock.GetUtcNow());
+        var byValue = _players.Zip(scores).Select(x => (Value: RuleDefinition.ValueOf(ModelKinds.Churn, x.First.History, today + 1)!.Value, x.Second.Churn!.Probability)).OrderBy(x => x.Value).ToList();
+        Assert.True(byValue.Zip(byValue.Skip(1)).All(x => x.First.Probability <= x.Second.Probability));
+        Assert.Contains(scores, s => s.Vip!.Band != "none");
+    }
+
+    [Fact]
     public async Task AWorseCandidate_IsRejected_AndTheServedVersionStays()
     {
         var prefix = TestKeys.Prefix();
-        var (registry, _, trainer) = Instance(prefix);
+        var (registry, _, trainer) = Instance(prefix, ModelAlways());
         var first = (await trainer.TrainAsync(_players, [ModelKinds.Churn])).Cards.Single();
-        // One two-leaf tree: a model that cannot be as good on the same holdout.
-        var weak = new TrainingOptions { Trees = new BinaryModel.TrainerSettings { Trees = 1, Leaves = 2 } };
-        var (_, host2, weakTrainer) = Instance(prefix, weak);
+        var (_, host2, weakTrainer) = Instance(prefix, ModelAlways(Stump));
         var second = (await weakTrainer.TrainAsync(_players, [ModelKinds.Churn])).Cards.Single();
         Assert.Equal(ModelStatus.Rejected, second.Status);
         Assert.NotNull(second.Evaluation.Current);
         Assert.Equal(first.Evaluation.Model!.Auc, second.Evaluation.Current!.Auc, 6);
         Assert.StartsWith("rejected", second.Decision, StringComparison.Ordinal);
         Assert.Equal(first.Version, await registry.CurrentVersionAsync(ModelKinds.Churn));
-        Assert.Equal(first.Version, host2.Churn!.Card.Version);
+        Assert.Equal(first.Version, host2.Churn.Card.Version);
         Assert.Equal(2, (await registry.CardsAsync(ModelKinds.Churn)).Count);
     }
 
@@ -83,23 +157,23 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
     public async Task AnEqualCandidate_IsPromoted_AndRollbackServesThePreviousVersionOnEveryInstance()
     {
         var prefix = TestKeys.Prefix();
-        var (registry, _, trainer) = Instance(prefix);
+        var (registry, _, trainer) = Instance(prefix, ModelAlways());
         // A second instance that only serves: it must follow promotions and rollbacks through the store.
         var (_, servingHost, _) = Instance(prefix);
         await servingHost.StartAsync(TestContext.Current.CancellationToken);
         try
         {
             var first = (await trainer.TrainAsync(_players, [ModelKinds.Vip])).Cards.Single();
-            await Until(() => servingHost.Vip?.Card.Version == first.Version);
+            await Until(() => servingHost.Vip.Card.Version == first.Version);
             await Task.Delay(5, TestContext.Current.CancellationToken);
             var second = (await trainer.TrainAsync(_players, [ModelKinds.Vip])).Cards.Single();
             Assert.Equal(ModelStatus.Promoted, second.Status);
             Assert.NotEqual(first.Version, second.Version);
-            await Until(() => servingHost.Vip?.Card.Version == second.Version);
+            await Until(() => servingHost.Vip.Card.Version == second.Version);
 
             var rolled = await registry.RollbackAsync(ModelKinds.Vip);
             Assert.Equal((second.Version, first.Version), rolled);
-            await Until(() => servingHost.Vip?.Card.Version == first.Version);
+            await Until(() => servingHost.Vip.Card.Version == first.Version);
             Assert.Equal(ModelStatus.Retired, (await registry.CardAsync(ModelKinds.Vip, second.Version))!.Status);
             Assert.Null(await registry.RollbackAsync(ModelKinds.Vip));
         }
@@ -131,7 +205,7 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
         for (var round = 0; round < 12; round++)
         {
             var (_, host, _) = Instance(prefix);
-            var scorer = new PlayerScorer(host, Options.Create(new ScoringOptions()), Options.Create(new TrainingOptions()), TimeProvider.System);
+            var scorer = new PlayerScorer(host, Options.Create(new ScoringOptions()), Options.Create(new TrainingOptions()), casino.Clock);
             using var stop = new CancellationTokenSource();
             var scoring = Task.Run(() =>
             {
@@ -144,11 +218,11 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
             scores.AddRange(await scoring);
             scores.Add(scorer.Score(players[0]));
         }
-        Assert.Contains(scores, s => s.ModelVersions.Count == 3);
+        Assert.Contains(scores, s => s.ModelVersions.Count == 3 && s.Churn!.Version != "churn-rule-default");
         Assert.All(scores, s =>
         {
-            Assert.Equal(s.Churn is not null, s.ModelVersions.ContainsKey(ModelKinds.Churn));
-            Assert.Equal(s.Vip is not null, s.ModelVersions.ContainsKey(ModelKinds.Vip));
+            Assert.Equal(s.ModelVersions[ModelKinds.Churn], s.Churn!.Version);
+            Assert.Equal(s.ModelVersions[ModelKinds.Vip], s.Vip!.Version);
             Assert.Equal(s.Segment is not null, s.ModelVersions.ContainsKey(ModelKinds.Segments));
         });
     }

@@ -25,7 +25,7 @@ public sealed class BandChangeWebhookTests(SimulatedCasino casino)
         var db = redis.GetDatabase();
         var ids = (await db.SetMembersAsync(casino.Keys.Players)).Select(v => v.ToString()).Order(StringComparer.Ordinal).Skip(100).Take(2).ToArray();
         var (marketable, excluded) = (ids[0], ids[1]);
-        var now = DateTimeOffset.UtcNow;
+        var now = casino.Clock.GetUtcNow();
         await casino.Ingestion.PostAsync($$$"""{"specversion":"1.0","id":"{{{Guid.NewGuid()}}}","source":"/test","type":"player.rg","time":"{{{now:O}}}","subject":"{{{excluded}}}","data":{"kind":"self_exclusion","until":"{{{now.AddDays(30):O}}}"}}""");
         await Poll.UntilAsync(async () => (await db.HashGetAsync(casino.Keys.Scores(excluded), "json")).ToString().Contains("self_excluded", StringComparison.Ordinal), "the self-exclusion scored");
 
@@ -33,7 +33,7 @@ public sealed class BandChangeWebhookTests(SimulatedCasino casino)
         foreach (var id in ids) await db.HashSetAsync(casino.Keys.Scores(id), "cb", "was-elsewhere");
         foreach (var id in ids)
         {
-            await casino.Ingestion.PostAsync($$$"""{"specversion":"1.0","id":"{{{Guid.NewGuid()}}}","source":"/test","type":"player.consent","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"{{{id}}}","data":{"channel":"email","granted":true}}""");
+            await casino.Ingestion.PostAsync($$$"""{"specversion":"1.0","id":"{{{Guid.NewGuid()}}}","source":"/test","type":"player.consent","time":"{{{casino.Now()}}}","subject":"{{{id}}}","data":{"channel":"email","granted":true}}""");
         }
         await receiver.WaitForRequestsAsync(1);
         await Task.Delay(1000, TestContext.Current.CancellationToken);
@@ -45,6 +45,10 @@ public sealed class BandChangeWebhookTests(SimulatedCasino casino)
         Assert.Equal("was-elsewhere", body.RootElement.GetProperty("data").GetProperty("from").GetString());
         var to = (await db.HashGetAsync(casino.Keys.Scores(marketable), "cb")).ToString();
         Assert.Equal(to, body.RootElement.GetProperty("data").GetProperty("to").GetString());
+        // The CRM is told what made the score: the served model's or rule's version.
+        var scored = JsonSerializer.Deserialize((await db.HashGetAsync(casino.Keys.Scores(marketable), "json")).ToString(), Shared.Contracts.ContractsJsonContext.Default.PlayerScores)!;
+        Assert.Equal(scored.Churn!.Source, body.RootElement.GetProperty("data").GetProperty("source").GetString());
+        Assert.Equal(scored.Churn.Version, body.RootElement.GetProperty("data").GetProperty("version").GetString());
         Assert.Equal("sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes(WebhookTestHost.Secret), request.RawBody)), request.Header("X-Signature"));
     }

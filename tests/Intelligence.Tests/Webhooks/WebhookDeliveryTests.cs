@@ -1,3 +1,4 @@
+using Intelligence.Models;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -23,8 +24,8 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
         var vipHook = await host.RegisterAsync(vipCrm.Url, WebhookEventTypes.VipBandChanged, WebhookEventTypes.SegmentEntered);
         await host.SeedPlayerAsync("p-1");
 
-        await host.Publisher.PublishAsync(WebhookEvent.ChurnBandChanged("p-1", OccurredAt, "low", "high", 0.82), await host.MarketingOfAsync("p-1"), default);
-        await host.Publisher.PublishAsync(WebhookEvent.VipBandChanged("p-1", OccurredAt, null, "high", 0.64), await host.MarketingOfAsync("p-1"), default);
+        await host.Publisher.PublishAsync(WebhookEvent.ChurnBandChanged("p-1", OccurredAt, "low", Band("high", 0.82)), await host.MarketingOfAsync("p-1"), default);
+        await host.Publisher.PublishAsync(WebhookEvent.VipBandChanged("p-1", OccurredAt, null, Band("high", 0.64)), await host.MarketingOfAsync("p-1"), default);
         await churnCrm.WaitForRequestsAsync(1);
         await vipCrm.WaitForRequestsAsync(1);
         await host.OutboxDrainedAsync();
@@ -43,6 +44,7 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
         Assert.Equal("low", body.GetProperty("data").GetProperty("from").GetString());
         Assert.Equal("high", body.GetProperty("data").GetProperty("to").GetString());
         Assert.Equal(0.82, body.GetProperty("data").GetProperty("probability").GetDouble());
+        Assert.Equal("model", body.GetProperty("data").GetProperty("source").GetString());
 
         var vip = Assert.Single(vipCrm.Requests);
         Assert.Equal(vipHook, vip.Header("X-Webhook-Id"));
@@ -152,7 +154,7 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
         await host.RegisterAsync(crm.Url, WebhookEventTypes.ChurnBandChanged);
         await host.SeedPlayerAsync("p-4");
 
-        await host.Publisher.PublishAsync(WebhookEvent.ChurnBandChanged("p-4", OccurredAt, "low", "high", 0.9), await host.MarketingOfAsync("p-4"), default);
+        await host.Publisher.PublishAsync(WebhookEvent.ChurnBandChanged("p-4", OccurredAt, "low", Band("high", 0.9)), await host.MarketingOfAsync("p-4"), default);
         await crm.WaitForRequestsAsync(1);
         // The first attempt is in flight (and will fail); the player self-excludes before the retry.
         await host.SeedPlayerAsync("p-4", selfExcluded: true);
@@ -178,12 +180,12 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
         var hook = await host.RegisterAsync(crm.Url, WebhookEventTypes.VipBandChanged);
         await host.SeedPlayerAsync("p-5");
 
-        await host.Publisher.PublishAsync(WebhookEvent.VipBandChanged("p-5", OccurredAt, "low", "medium", 0.4), WebhookTestHost.Marketable, default);
+        await host.Publisher.PublishAsync(WebhookEvent.VipBandChanged("p-5", OccurredAt, "low", Band("medium", 0.4)), WebhookTestHost.Marketable, default);
         await crm.WaitForRequestsAsync(1);
         Assert.Equal(HttpStatusCode.NoContent, (await host.Admin.DeleteAsync(new Uri($"/v1/webhooks/{hook}", UriKind.Relative))).StatusCode);
         gate.SetResult();
         await host.OutboxDrainedAsync();
-        await host.Publisher.PublishAsync(WebhookEvent.VipBandChanged("p-5", OccurredAt, "medium", "high", 0.7), WebhookTestHost.Marketable, default);
+        await host.Publisher.PublishAsync(WebhookEvent.VipBandChanged("p-5", OccurredAt, "medium", Band("high", 0.7)), WebhookTestHost.Marketable, default);
 
         Assert.Single(crm.Requests);
         await host.CountReachesAsync(1, "webhooks.dropped");
@@ -235,7 +237,7 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
         await host.RegisterAsync(crm.Url, WebhookEventTypes.ChurnBandChanged);
         await host.SeedPlayerAsync("p-7");
 
-        await host.Publisher.PublishAsync(WebhookEvent.ChurnBandChanged("p-7", OccurredAt, null, "high", 0.9), WebhookTestHost.Marketable, default);
+        await host.Publisher.PublishAsync(WebhookEvent.ChurnBandChanged("p-7", OccurredAt, null, Band("high", 0.9)), WebhookTestHost.Marketable, default);
         await Poll.UntilAsync(async () => (await host.DeadLettersAsync()).GetProperty("total").GetInt64() == 1, "a dead letter");
         never.SetResult();
 
@@ -247,12 +249,14 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
 
     private static IEnumerable<WebhookEvent> AllTypesFor(string player) =>
     [
-        WebhookEvent.ChurnBandChanged(player, OccurredAt, "low", "high", 0.8),
-        WebhookEvent.VipBandChanged(player, OccurredAt, "low", "high", 0.7),
+        WebhookEvent.ChurnBandChanged(player, OccurredAt, "low", Band("high", 0.8)),
+        WebhookEvent.VipBandChanged(player, OccurredAt, "low", Band("high", 0.7)),
         WebhookEvent.SegmentEntered(player, OccurredAt, "seg-1", "Lapsing VIPs"),
         WebhookEvent.SegmentExited(player, OccurredAt, "seg-1", "Lapsing VIPs"),
     ];
 
     private static string HmacHex(string secret, byte[] body) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    private static ProbabilityScore Band(string band, double probability) => new(probability, band, [], ModelSources.Model, "churn-test");
 }

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Intelligence.Features;
+using Intelligence.Training;
+
+namespace Intelligence.Models;
+
+/// <summary>
+/// A one-number rule an operator already keeps in a spreadsheet ("days since the last real-money bet"), turned into a
+/// probability by isotonic regression on labelled rows: the rule's ranking is kept as it is, and the probability at a
+/// value is the observed outcome rate of players around that value. It scores whenever no trained model is served,
+/// so a score is never missing, and bands keep their meaning because both are calibrated probabilities.
+/// </summary>
+/// <param name="Kind">churn or vip.</param>
+/// <param name="Uppers">Ascending upper bounds of the value steps (the last one is +∞).</param>
+/// <param name="Rates">The probability of each step, non-decreasing.</param>
+/// <param name="BaseRate">The outcome rate over all the calibration rows: a driver's contribution is measured from it.</param>
+/// <param name="CalibratedOn">Where the calibration came from, in words.</param>
+public sealed record RuleModel(string Kind, double[] Uppers, double[] Rates, double BaseRate, string CalibratedOn)
+{
+    /// <summary>The probability at a value of the rule.</summary>
+    public double Probability(double value)
+    {
+        var i = Array.BinarySearch(Uppers, value);
+        if (i < 0) i = ~i;
+        return Rates[Math.Min(i, Rates.Length - 1)];
+    }
+
+    [JsonIgnore] public RuleDefinition Rule => RuleDefinition.Of(Kind);
+
+    /// <summary>The probability and its one driver: the rule's value, in words, and how far it moves the player from the average.</summary>
+    public (double Probability, IReadOnlyList<Driver> Drivers) Predict(double value)
+    {
+        var p = Probability(value);
+        var rule = Rule;
+        return (p, [new Driver(rule.Feature, Math.Round(p - BaseRate, 4), rule.Describe((float)value))]);
+    }
+
+    /// <summary>
+    /// Fits the non-decreasing step function (pool-adjacent-violators) of outcome rate on the rule's value, smoothed
+    /// towards the overall rate so a step of a few rows does not claim certainty.
+    /// </summary>
+    public static RuleModel Fit(string kind, IReadOnlyList<(double Value, bool Label)> rows, string calibratedOn)
+    {
+        if (rows.Count == 0) return Default(kind);
+        var sorted = rows.OrderBy(r => r.Value).ToList();
+        var overall = (sorted.Count(r => r.Label) + 1.0) / (sorted.Count + 2.0);
+        const double prior = 2.0;
+        // Blocks of equal values first: one value maps to one probability.
+        var blocks = new List<(double Upper, double Positives, double Count)>();
+        foreach (var (value, label) in sorted)
+        {
+            if (blocks.Count > 0 && blocks[^1].Upper == value) blocks[^1] = (value, blocks[^1].Positives + (label ? 1 : 0), blocks[^1].Count + 1);
+            else blocks.Add((value, label ? 1 : 0, 1));
+        }
+        var stack = new List<(double Upper, double Positives, double Count)>();
+        foreach (var b in blocks)
+        {
+            var cur = b;
+            while (stack.Count > 0 && Rate(stack[^1]) >= Rate(cur))
+            {
+                var top = stack[^1];
+                stack.RemoveAt(stack.Count - 1);
+                cur = (cur.Upper, top.Positives + cur.Positives, top.Count + cur.Count);
+            }
+            stack.Add(cur);
+        }
+        double Rate((double Upper, double Positives, double Count) s) => (s.Positives + prior * overall) / (s.Count + prior);
+        var uppers = stack.Select(s => s.Upper).ToArray();
+        uppers[^1] = double.PositiveInfinity;
+        // Smoothing can make a later step fall below an earlier one by a hair: keep the steps non-decreasing.
+        var rates = stack.Select(Rate).ToArray();
+        for (var i = 1; i < rates.Length; i++) rates[i] = Math.Max(rates[i], rates[i - 1]);
+        return new RuleModel(kind, uppers, [.. rates.Select(r => Math.Round(r, 6))], Math.Round(sorted.Count(r => r.Label) / (double)sorted.Count, 6), calibratedOn);
+    }
+
+    /// <summary>
+    /// Before any labelled history exists (a fresh install), the rule scores with a fixed curve: stated in README,
+    /// not learnt. It orders players exactly as the rule does; the first training run with outcomes replaces it.
+    /// </summary>
+    public static RuleModel Default(string kind) => kind switch
+    {
+        // Days since the last real-money bet: 0 → 0.10, 7 → 0.33, 14 → 0.52, 30 → 0.80, 60+ → 0.95.
+        ModelKinds.Churn => new RuleModel(kind, [0, 1, 3, 7, 14, 21, 30, 45, 60, double.PositiveInfinity], [0.10, 0.12, 0.18, 0.33, 0.52, 0.66, 0.80, 0.90, 0.95, 0.97], 0.35, DefaultCurve),
+        // log(1 + deposits in the first 7 days, base currency): under 50 → 0.01, 100 → 0.03, 500 → 0.12, 2,000 → 0.35, 5,000+ → 0.6.
+        ModelKinds.Vip => new RuleModel(kind, [Math.Log(51), Math.Log(101), Math.Log(251), Math.Log(501), Math.Log(1001), Math.Log(2001), Math.Log(5001), double.PositiveInfinity],
+            [0.01, 0.03, 0.06, 0.12, 0.22, 0.35, 0.50, 0.60], 0.05, DefaultCurve),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only churn and vip have rules"),
+    };
+
+    public const string DefaultCurve = "default curve (no labelled history yet)";
+
+    public byte[] Save() => JsonSerializer.SerializeToUtf8Bytes(this, RuleJsonContext.Default.RuleModel);
+
+    public static RuleModel Load(byte[] bytes) => JsonSerializer.Deserialize(bytes, RuleJsonContext.Default.RuleModel)
+        ?? throw new InvalidDataException("a rule model's bytes are empty");
+}
+
+/// <summary>A kind's rule: its name in the operator's words, the feature it reads and how that value reads.</summary>
+public sealed record RuleDefinition(string Kind, string Name, string Feature, Func<float, string> Describe)
+{
+    public static readonly RuleDefinition Churn = new(ModelKinds.Churn, "days since the last real-money bet", "daysSinceLastRealMoneyBet",
+        ChurnFeatures.Set.Features[ChurnFeatures.Set.IndexOf("daysSinceLastRealMoneyBet")].Describe);
+
+    public static readonly RuleDefinition Vip = new(ModelKinds.Vip, "deposits in the first 7 days", "depositAmountFirst7Days",
+        v => $"Deposited {Words.Money(Words.Unlog(v))} in the first 7 days after the first deposit");
+
+    public static RuleDefinition Of(string kind) => kind switch
+    {
+        ModelKinds.Churn => Churn,
+        ModelKinds.Vip => Vip,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only churn and vip have rules"),
+    };
+
+    /// <summary>The rule's value for a player as of a cut-off day (exclusive); null for VIP before a first deposit.</summary>
+    public static double? ValueOf(string kind, PlayerHistory h, long cutoff) => kind switch
+    {
+        ModelKinds.Churn => h.LastDay(cutoff, PlayerHistory.RealMoneyBet) is { } d ? Math.Min(ChurnFeatures.RecencyCap, cutoff - 1 - d) : ChurnFeatures.RecencyCap,
+        ModelKinds.Vip => VipFeatures.FirstDeposit(h) is { } f && f < cutoff ? VipFeatures.At(h, Math.Min(cutoff, f + 7), 7)![2] : null,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only churn and vip have rules"),
+    };
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(RuleModel))]
+internal sealed partial class RuleJsonContext : JsonSerializerContext;
