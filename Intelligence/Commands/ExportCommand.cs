@@ -42,17 +42,20 @@ public static class ExportCommand
         var today = ProfileReader.DayOf(clock.GetUtcNow());
         var histories = snapshots.Select(x => x.History).ToList();
         var firstDay = histories.Where(h => h.DayNumbers.Length > 0).Select(h => h.DayNumbers[0]).DefaultIfEmpty(today).Min();
-        var churn = TrainingSets.Churn(histories, today, o.Churn);
-        var vip = TrainingSets.Vip(histories, today, firstDay, o.Vip);
+        var churnFolds = TrainingSets.ChurnFolds(histories, today, o.Churn);
+        var vipFolds = TrainingSets.VipFolds(histories, today, firstDay, o.Vip);
+        var (churn, vip) = (churnFolds[0], vipFolds[0]);
         var written = new List<(string, int)>
         {
             Write(output, "churn_train.csv", churn.Train, ChurnFeatures.Set, null, null, null),
             Write(output, "churn_holdout.csv", churn.Holdout, ChurnFeatures.Set, models.Churn, await NewestModelAsync(registry, ModelKinds.Churn, ChurnFeatures.Set),
-                RuleModel.Fit(ModelKinds.Churn, [.. churn.Train.Select(e => ((double)e.Baseline, e.Label))], "training rows")),
+                RuleModel.Fit(CandidateJudge.ChooseRule(ModelKinds.Churn, churn.Train), churn.Train, "training rows")),
             Write(output, "vip_train.csv", vip.Train, VipFeatures.Set, null, null, null),
             Write(output, "vip_holdout.csv", vip.Holdout, VipFeatures.Set, models.Vip, await NewestModelAsync(registry, ModelKinds.Vip, VipFeatures.Set),
-                RuleModel.Fit(ModelKinds.Vip, [.. vip.Train.Select(e => ((double)e.Baseline, e.Label))], "training rows")),
+                RuleModel.Fit(CandidateJudge.ChooseRule(ModelKinds.Vip, vip.Train), vip.Train, "training rows")),
         };
+        written.Add(WriteFolds(output, "churn_folds.csv", ModelKinds.Churn, churnFolds, ChurnFeatures.Set, o.Trees));
+        written.Add(WriteFolds(output, "vip_folds.csv", ModelKinds.Vip, vipFolds, VipFeatures.Set, o.Trees));
         var segments = snapshots.Select(x => (x.Profile.PlayerId, Features: SegmentFeatures.At(x.History, x.Profile.Games, today))).ToList();
         var assigned = models.Segments?.Model.AssignAll([.. segments.Select(x => x.Features)]);
         var sb = new StringBuilder("playerId," + string.Join(',', SegmentFeatures.Set.Names) + ",segmentId,segmentName\n");
@@ -67,8 +70,8 @@ public static class ExportCommand
         {
             ["exportedAt"] = clock.GetUtcNow(),
             ["players"] = snapshots.Count,
-            ["churn"] = WithCard(new() { ["model"] = models.Churn.Card.Version, ["source"] = models.Churn.Source, ["horizonDays"] = o.Churn.HorizonDays, ["split"] = churn.Window.Split, ["baseline"] = RuleDefinition.Churn.Name }, models.Churn.Card),
-            ["vip"] = WithCard(new() { ["model"] = models.Vip.Card.Version, ["source"] = models.Vip.Source, ["topShare"] = o.Vip.TopShare, ["split"] = vip.Window.Split, ["baseline"] = RuleDefinition.Vip.Name }, models.Vip.Card),
+            ["churn"] = WithCard(new() { ["model"] = models.Churn.Card.Version, ["source"] = models.Churn.Source, ["horizonDays"] = o.Churn.HorizonDays, ["split"] = churn.Window.Split, ["baseline"] = CandidateJudge.ChooseRule(ModelKinds.Churn, churn.Train).Name }, models.Churn.Card),
+            ["vip"] = WithCard(new() { ["model"] = models.Vip.Card.Version, ["source"] = models.Vip.Source, ["topShare"] = o.Vip.TopShare, ["split"] = vip.Window.Split, ["baseline"] = CandidateJudge.ChooseRule(ModelKinds.Vip, vip.Train).Name }, models.Vip.Card),
             ["segments"] = WithCard(new() { ["model"] = models.Segments?.Card.Version, ["k"] = models.Segments?.Model.Segments.Count }, models.Segments?.Card),
         };
         await File.WriteAllTextAsync(Path.Combine(output, "manifest.json"), JsonSerializer.Serialize(manifest, ExportJsonContext.Default.DictionaryStringObject), ct);
@@ -90,6 +93,7 @@ public static class ExportCommand
         if (card.Evaluation.Model is { } m) section["holdout"] = m;
         if (card.Evaluation.Baseline is { } b) section["baselineHoldout"] = b;
         if (card.Evaluation.Clustering is { } c) section["daviesBouldin"] = c.DaviesBouldin;
+        if (card.Evaluation.Folds is { } folds) section["folds"] = folds.ToList();
         return section;
     }
 
@@ -108,7 +112,7 @@ public static class ExportCommand
     /// <param name="model">The newest trained model (the <c>modelProbability</c> column and the drivers file), served or not.</param>
     private static (string, int) Write(string dir, string file, IReadOnlyList<Example> rows, FeatureSet features, ModelHost.Scorer? served, BinaryModel? model, RuleModel? baseline)
     {
-        var p = served?.Model?.PredictAll(rows) ?? (served?.Rule is { } rule ? [.. rows.Select(e => rule.Probability(e.Baseline))] : null);
+        var p = served?.Model?.PredictAll(rows) ?? served?.Rule?.PredictAll(rows);
         var m = model?.PredictAll(rows);
         var sb = new StringBuilder("playerId,cutoff,label," + string.Join(',', features.Names) + (baseline is not null ? ",baselineProbability" : "") + (p is not null ? ",probability" : "")
             + (m is not null ? ",modelProbability" : "") + "\n");
@@ -117,7 +121,7 @@ public static class ExportCommand
             var e = rows[i];
             sb.Append(Csv(e.PlayerId)).Append(',').Append(DateTimeOffset.UnixEpoch.AddDays(e.Cutoff).ToString("yyyy-MM-dd", Inv)).Append(',').Append(e.Label ? '1' : '0');
             foreach (var f in e.Features) sb.Append(',').Append(f.ToString("R", Inv));
-            if (baseline is not null) sb.Append(',').Append(baseline.Probability(e.Baseline).ToString("R", Inv));
+            if (baseline is not null) sb.Append(',').Append(baseline.Probability(baseline.Rule.ValueIn(e.Features)).ToString("R", Inv));
             if (p is not null) sb.Append(',').Append(p[i].ToString("R", Inv));
             if (m is not null) sb.Append(',').Append(m[i].ToString("R", Inv));
             sb.Append('\n');
@@ -125,6 +129,39 @@ public static class ExportCommand
         File.WriteAllText(Path.Combine(dir, file), sb.ToString());
         if (model is not null) WriteDrivers(dir, Path.GetFileNameWithoutExtension(file) + "_drivers.csv", rows, features, model);
         return (file, rows.Count);
+    }
+
+    /// <summary>
+    /// Every rolling fold as training runs judge them: each fold's training and holdout rows, and on holdout rows the
+    /// probability of the candidate trained on that fold and of the rule calibrated on it (the same seeded training as
+    /// the run's, so their AUCs are the card's per-fold figures), for other learners to be compared on exactly these rows.
+    /// </summary>
+    private static (string, int) WriteFolds(string dir, string file, string kind, IReadOnlyList<TrainingSet> folds, FeatureSet features, BinaryModel.TrainerSettings settings)
+    {
+        var sb = new StringBuilder("fold,holdoutFrom,part,playerId,cutoff,label," + string.Join(',', features.Names) + ",modelProbability,ruleProbability\n");
+        var rows = 0;
+        var index = 0;
+        CandidateJudge.Judge(kind, folds, features, null, null, settings, (fold, model, rule) =>
+        {
+            var from = DateTimeOffset.UnixEpoch.AddDays(fold.Window.HoldoutCutoffs.Min()).ToString("yyyy-MM-dd", Inv);
+            var p = model.PredictAll(fold.Holdout);
+            var r = rule.PredictAll(fold.Holdout);
+            foreach (var (part, set) in new[] { ("train", fold.Train), ("holdout", fold.Holdout) })
+            {
+                for (var i = 0; i < set.Count; i++)
+                {
+                    var e = set[i];
+                    sb.Append(index).Append(',').Append(from).Append(',').Append(part).Append(',').Append(Csv(e.PlayerId)).Append(',')
+                      .Append(DateTimeOffset.UnixEpoch.AddDays(e.Cutoff).ToString("yyyy-MM-dd", Inv)).Append(',').Append(e.Label ? '1' : '0');
+                    foreach (var f in e.Features) sb.Append(',').Append(f.ToString("R", Inv));
+                    sb.Append(',').Append(part == "holdout" ? p[i].ToString("R", Inv) : "").Append(',').Append(part == "holdout" ? r[i].ToString("R", Inv) : "").Append('\n');
+                    rows++;
+                }
+            }
+            index++;
+        });
+        File.WriteAllText(Path.Combine(dir, file), sb.ToString());
+        return (file, rows);
     }
 
     /// <summary>The model's feature contributions per holdout row (normalised per row), as the API's drivers.</summary>
@@ -148,6 +185,7 @@ public static class ExportCommand
     NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(Metrics))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<FoldResult>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object?>[]))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(DateTimeOffset))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(int))]

@@ -14,7 +14,7 @@ public static class ChurnFeatures
     public const float RecencyCap = 120;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static readonly FeatureSet Set = new("churn-v1",
+    public static readonly FeatureSet Set = new("churn-v2",
     [
         new("daysSinceLastActive", v => Days(v, RecencyCap, "visit")),
         new("daysSinceLastRealMoneyBet", v => Days(v, RecencyCap, "real-money bet")),
@@ -43,6 +43,19 @@ public static class ChurnFeatures
         new("winRate30", v => $"Won back {Percent(v)} of stakes over the last 30 days"),
         new("netDeposit30", v => UnlogSigned(v) >= 0 ? $"Net deposits of {Money(UnlogSigned(v))} in the last 30 days" : $"Withdrew {Money(-UnlogSigned(v))} more than deposited in the last 30 days"),
         new("age", v => v < 0 ? "Age unknown" : $"Aged {v.ToString("0", Inv)}"),
+        // The player's own rhythm: a silence is judged against the gaps they usually leave.
+        new("usualGapDays", v => $"Usually {Count(v, "day", "days")} between visits"),
+        new("silenceVsUsualGap", v => v >= 1.5 ? $"Silent {v.ToString("0.#", Inv)}× longer than their usual gap between visits" : "Silence within their usual gap between visits"),
+        new("visitsMissed", v => v >= 1 ? $"About {Count(v, "visit", "visits")} missed at their usual pace" : "No visit missed at their usual pace"),
+        new("silenceVsLongestGap", v => v >= 1 ? $"Silent longer than any gap in the previous 90 days ({v.ToString("0.#", Inv)}×)" : $"Silence {Percent(v)} of their longest gap in 90 days"),
+        new("depositsOverdue", v => v >= 1.5 ? $"Next deposit overdue: {v.ToString("0.#", Inv)}× their usual gap between deposits" : "Deposits on their usual rhythm"),
+        new("activeDays14", v => $"Active on {Count(v, "day", "days")} of the last 14"),
+        new("stakeTrend90", v => Trend(v, "staking", "over the last 30 days", "90-day")),
+        new("ggr7", v => UnlogSigned(v) >= 0 ? $"Lost {Money(UnlogSigned(v))} net in the last 7 days" : $"Won {Money(-UnlogSigned(v))} net in the last 7 days"),
+        new("losingDaysInARow", v => $"Lost money on their last {Count(v, "active day", "active days")} in a row"),
+        new("bonusGranted30", v => $"Granted {Money(Unlog(v))} in bonuses in the last 30 days"),
+        new("weekendShare90", v => $"{Percent(v)} of their active days in 90 days were weekends"),
+        new("activityTrend90", v => Trend(v, "visits", "over the last 30 days", "90-day")),
     ]);
 
     /// <summary>Features of <paramref name="h"/> as known before the start of day <paramref name="cutoff"/>.</summary>
@@ -87,6 +100,81 @@ public static class ChurnFeatures
             stake30 > 0 ? (float)Math.Min(3, M(w30[DayField.Win]) / stake30) : 0,
             SignedLog(M(w30[DayField.DepositAmount] - w30[DayField.WithdrawalAmount])),
             h.BirthYear is { } by && by > 1900 && by < year ? year - by : -1,
+            .. Rhythm(h, cutoff),
+            w7[DayField.Active] + h.CountDays(cutoff - 14, cutoff - 7, PlayerHistory.Active),
+            (float)(stake30 * 3 / (M(w90[DayField.Stake]) + 1)),
+            SignedLog(M(w7[DayField.Stake] - w7[DayField.Win])),
+            LosingDaysInARow(h, cutoff),
+            Log(M(w30[DayField.BonusGranted])),
+            WeekendShare(h, cutoff - 90, cutoff),
+            (float)(w30[DayField.Active] * 3.0 / (w90[DayField.Active] + 0.5)),
         ];
+    }
+
+    /// <summary>usualGapDays, silenceVsUsualGap, visitsMissed, silenceVsLongestGap, depositsOverdue over the 90 days before the cut-off.</summary>
+    private static float[] Rhythm(PlayerHistory h, long cutoff)
+    {
+        var from = cutoff - 90;
+        long? first = null, last = null, lastDeposit = null, firstDeposit = null;
+        var active = 0;
+        var deposits = 0;
+        long longest = 0;
+        for (var i = h.IndexOf(from); i < h.DayNumbers.Length && h.DayNumbers[i] < cutoff; i++)
+        {
+            var b = h.Days[i];
+            var d = h.DayNumbers[i];
+            if (PlayerHistory.Active(b))
+            {
+                if (last is { } l) longest = Math.Max(longest, d - l);
+                first ??= d;
+                last = d;
+                active++;
+            }
+            if (PlayerHistory.Deposited(b))
+            {
+                firstDeposit ??= d;
+                lastDeposit = d;
+                deposits++;
+            }
+        }
+        var silence = last is { } la ? cutoff - 1 - la : RecencyCap;
+        var usual = active >= 2 ? (float)(last!.Value - first!.Value) / (active - 1) : 90f;
+        var depositGap = deposits >= 2 ? (float)(lastDeposit!.Value - firstDeposit!.Value) / (deposits - 1) : 90f;
+        var depositSilence = lastDeposit is { } ld ? cutoff - 1 - ld : RecencyCap;
+        return
+        [
+            usual,
+            Math.Min(30, silence / Math.Max(1, usual)),
+            Math.Min(90, silence * active / 90f),
+            Math.Min(30, silence / (float)Math.Max(1, active >= 2 ? longest : 90)),
+            Math.Min(30, depositSilence / Math.Max(1, depositGap)),
+        ];
+    }
+
+    /// <summary>Consecutive active days with a net loss (stake over wins), counted back from the last active day before the cut-off.</summary>
+    private static float LosingDaysInARow(PlayerHistory h, long cutoff)
+    {
+        var n = 0;
+        for (var i = h.IndexOf(cutoff) - 1; i >= 0 && n < 20; i--)
+        {
+            var v = h.Days[i].V;
+            if (!PlayerHistory.Active(h.Days[i])) continue;
+            if (v[DayField.Stake] <= v[DayField.Win]) break;
+            n++;
+        }
+        return n;
+    }
+
+    private static float WeekendShare(PlayerHistory h, long from, long to)
+    {
+        int all = 0, weekend = 0;
+        for (var i = h.IndexOf(from); i < h.DayNumbers.Length && h.DayNumbers[i] < to; i++)
+        {
+            if (!PlayerHistory.Active(h.Days[i])) continue;
+            all++;
+            // Day 0 (1970-01-01) was a Thursday: days 2 and 3 of each week are Saturday and Sunday.
+            if (((h.DayNumbers[i] % 7) + 7) % 7 is 2 or 3) weekend++;
+        }
+        return all == 0 ? 0 : (float)weekend / all;
     }
 }

@@ -49,11 +49,11 @@ internal static class Words
 
     public static string Percent(float share) => (share * 100).ToString("0", Inv) + "%";
 
-    public static string Trend(float ratio, string what) => ratio switch
+    public static string Trend(float ratio, string what, string recent = "this week", string pace = "30-day") => ratio switch
     {
-        < 0.05f => $"No {what} this week",
-        < 0.8f => $"{what[..1].ToUpperInvariant()}{what[1..]} this week {Percent(1 - ratio)} below their 30-day pace",
-        > 1.25f => $"{what[..1].ToUpperInvariant()}{what[1..]} this week {Percent(ratio - 1)} above their 30-day pace",
-        _ => $"{what[..1].ToUpperInvariant()}{what[1..]} this week in line with their 30-day pace",
+        < 0.05f => $"No {what} {recent}",
+        < 0.8f => $"{what[..1].ToUpperInvariant()}{what[1..]} {recent} {Percent(1 - ratio)} below their {pace} pace",
+        > 1.25f => $"{what[..1].ToUpperInvariant()}{what[1..]} {recent} {Percent(ratio - 1)} above their {pace} pace",
+        _ => $"{what[..1].ToUpperInvariant()}{what[1..]} {recent} in line with their {pace} pace",
     };
 }

@@ -15,7 +15,7 @@ public static class VipFeatures
     public static readonly IReadOnlyList<int> TrainingObservations = [3, 7, ObservedDays];
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static readonly FeatureSet Set = new("vip-v1",
+    public static readonly FeatureSet Set = new("vip-v2",
     [
         new("daysObserved", v => $"{Count(v, "day", "days")} since the first deposit"),
         new("deposits", v => $"{Count(v, "deposit", "deposits")} since the first deposit"),
@@ -32,6 +32,19 @@ public static class VipFeatures
         new("withdrawalAmount", v => $"Withdrew {Money(Unlog(v))} since the first deposit"),
         new("daysToFirstDeposit", v => v < 0 ? "Registration day unknown" : v < 1 ? "Deposited on the day they registered" : $"First deposit {Count(v, "day", "days")} after registering"),
         new("age", v => v < 0 ? "Age unknown" : $"Aged {v.ToString("0", Inv)}"),
+        // The first days one by one: how fast a depositor commits.
+        new("depositAmount1", v => $"Deposited {Money(Unlog(v))} on the first deposit day"),
+        new("depositAmount3", v => $"Deposited {Money(Unlog(v))} in the first 3 days"),
+        new("depositAmount7", v => $"Deposited {Money(Unlog(v))} in the first 7 days"),
+        new("stake1", v => $"Staked {Money(Unlog(v))} on the first deposit day"),
+        new("stake3", v => $"Staked {Money(Unlog(v))} in the first 3 days"),
+        new("stake7", v => $"Staked {Money(Unlog(v))} in the first 7 days"),
+        new("stakeGrowth", v => v >= 1.25f ? $"Daily stake rising: {v.ToString("0.#", Inv)}× the first days'" : v <= 0.8f ? "Daily stake falling after the first days" : "Daily stake steady"),
+        new("daysToSecondDeposit", v => v < 1 ? "Deposited again on the first day" : $"Deposited again after {Count(v, "day", "days")}"),
+        new("depositDays", v => $"Deposited on {Count(v, "day", "days")}"),
+        new("largestDeposit", v => $"Largest deposit day {Money(Unlog(v))}"),
+        new("stakeGrowthLate", v => v >= 1.25f ? $"Daily stake in the second week {v.ToString("0.#", Inv)}× the first week's" : v <= 0.8f ? "Daily stake lower in the second week" : "Daily stake steady into the second week"),
+        new("peakStakeDay", v => $"Busiest day staked {v.ToString("0.#", Inv)}× their average day"),
     ]);
 
     /// <summary>
@@ -66,6 +79,50 @@ public static class VipFeatures
             Log(M(w[DayField.WithdrawalAmount])),
             h.RegisteredDay is { } r && r <= f ? f - r : -1,
             h.BirthYear is { } by && by > 1900 && by < year ? year - by : -1,
+            .. FirstDays(h, f, end),
+        ];
+    }
+
+    /// <summary>depositAmount1/3/7, stake1/3/7, stakeGrowth, daysToSecondDeposit, depositDays, largestDeposit, stakeGrowthLate, peakStakeDay over days [f, end).</summary>
+    private static float[] FirstDays(PlayerHistory h, long f, long end)
+    {
+        static double M(long units) => (double)ProfileReader.Money(units);
+        long[] Until(int n) => h.Sum(f, Math.Min(end, f + n));
+        var (d1, d3, d7) = (Until(1), Until(3), Until(7));
+        var observed = end - f;
+        // Stake a day over days 4–7 against days 1–3; 1 (steady) until there is a fourth day to compare.
+        var growth = observed >= 4 ? (float)((M(d7[DayField.Stake] - d3[DayField.Stake]) / Math.Min(4, observed - 3) + 1) / (M(d3[DayField.Stake]) / 3 + 1)) : 1f;
+        // Stake a day over days 8–14 against days 1–7: a player who steps up in the second week.
+        var d14 = Until(14);
+        var growthLate = observed >= 8 ? (float)((M(d14[DayField.Stake] - d7[DayField.Stake]) / Math.Min(7, observed - 7) + 1) / (M(d7[DayField.Stake]) / 7 + 1)) : 1f;
+        float? second = null;
+        var depositDays = 0;
+        long largest = 0, peakStake = 0, stakeDays = 0;
+        var deposits = 0L;
+        for (var i = h.IndexOf(f); i < h.DayNumbers.Length && h.DayNumbers[i] < end; i++)
+        {
+            var v = h.Days[i].V;
+            if (v[DayField.Stake] > 0)
+            {
+                stakeDays++;
+                peakStake = Math.Max(peakStake, v[DayField.Stake]);
+            }
+            if (v[DayField.Deposits] == 0) continue;
+            depositDays++;
+            largest = Math.Max(largest, v[DayField.DepositAmount]);
+            deposits += v[DayField.Deposits];
+            if (second is null && deposits >= 2) second = h.DayNumbers[i] - f;
+        }
+        return
+        [
+            Log(M(d1[DayField.DepositAmount])), Log(M(d3[DayField.DepositAmount])), Log(M(d7[DayField.DepositAmount])),
+            Log(M(d1[DayField.Stake])), Log(M(d3[DayField.Stake])), Log(M(d7[DayField.Stake])),
+            Math.Min(10, growth),
+            second ?? observed + 1,
+            depositDays,
+            Log(M(largest)),
+            Math.Min(10, growthLate),
+            stakeDays == 0 ? 0 : (float)Math.Min(14, peakStake * stakeDays / (double)Math.Max(1, d14[DayField.Stake])),
         ];
     }
 

@@ -16,6 +16,7 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
 {
     private volatile ServedModels _served = ServedModels.None;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HashSet<string> _unservable = new(StringComparer.Ordinal);
 
     public sealed record Loaded<T>(ModelCard Card, T Model);
 
@@ -27,8 +28,8 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         /// <summary>The rule with its default curve, served until the first calibration or model is promoted.</summary>
         public static Scorer DefaultRule(string kind)
         {
-            var rule = RuleDefinition.Of(kind);
-            var card = new ModelCard(kind, $"{kind}-rule-default", DateTimeOffset.UnixEpoch, ModelStatus.Promoted, "rule", [rule.Feature],
+            var rule = RuleDefinition.Default(kind);
+            var card = new ModelCard(kind, $"{kind}{DefaultRuleSuffix}", DateTimeOffset.UnixEpoch, ModelStatus.Promoted, "rule", [rule.Feature],
                 new ModelWindow(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], [], "none: no labelled history yet"),
                 new ModelEvaluation(0, 0, rule.Name, null, null, null),
                 $"served until a training run has outcomes to learn from: the rule '{rule.Name}' with its {RuleModel.DefaultCurve}", 0,
@@ -87,7 +88,7 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
             var version = await registry.CurrentVersionAsync(kind);
             var current = _served;
             var served = kind switch { ModelKinds.Churn => current.Churn.Card.Version, ModelKinds.Vip => current.Vip.Card.Version, _ => current.Segments?.Card.Version };
-            if (version is null || version == served) return;
+            if (version is null || version == served || _unservable.Contains(version)) return;
             var card = await registry.CardAsync(kind, version);
             var bytes = await registry.ModelAsync(kind, version);
             if (card is null || bytes is null)
@@ -111,9 +112,29 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         Changed?.Invoke(kind);
     }
 
-    private static Scorer Load(ModelCard card, byte[] bytes, FeatureSet features) => card.Source == ModelSources.Rule
-        ? new Scorer(card, null, RuleModel.Load(bytes))
-        : new Scorer(card, BinaryModel.Load(bytes, features), null);
+    /// <summary>
+    /// A model trained on other features than this version computes (a store written before an upgrade) cannot score:
+    /// the rule serves until the next training run, which the scheduler starts soon (<see cref="Serves"/>).
+    /// </summary>
+    private Scorer Load(ModelCard card, byte[] bytes, FeatureSet features)
+    {
+        if (card.Source == ModelSources.Rule) return new Scorer(card, null, RuleModel.Load(bytes));
+        if (card.Features.SequenceEqual(features.Names)) return new Scorer(card, BinaryModel.Load(bytes, features), null);
+        _unservable.Add(card.Version);
+        log.LogWarning("The {Kind} model {Version} was trained on features this version no longer computes ({Features}); scoring by the rule until the next training run",
+            card.Kind, card.Version, features.Name);
+        return Scorer.DefaultRule(card.Kind) with { Card = Scorer.DefaultRule(card.Kind).Card with { Decision = $"served because {card.Version} was trained on older features; the next training run replaces it" } };
+    }
+
+    /// <summary>Whether this instance serves a trained or calibrated version of the kind (not the default curve).</summary>
+    public bool Serves(string kind) => kind switch
+    {
+        ModelKinds.Churn => !_served.Churn.Card.Version.EndsWith(DefaultRuleSuffix, StringComparison.Ordinal),
+        ModelKinds.Vip => !_served.Vip.Card.Version.EndsWith(DefaultRuleSuffix, StringComparison.Ordinal),
+        _ => _served.Segments is not null,
+    };
+
+    private const string DefaultRuleSuffix = "-rule-default";
 
     /// <summary>
     /// Loads the current models before the instance takes requests: scores served from an instance still loading

@@ -61,12 +61,14 @@ public sealed record ModelWindow(DateTimeOffset From, DateTimeOffset AsOf, IRead
         [.. w.HoldoutCutoffs.Distinct().Order().Select(d => DateTimeOffset.UnixEpoch.AddDays(d))], w.Split);
 }
 
-/// <param name="Model">This version on the holdout.</param>
-/// <param name="Baseline">The rule baseline on the same holdout.</param>
+/// <param name="Model">This version on the latest holdout.</param>
+/// <param name="Baseline">The rule on the same holdout (calibrated on the training rows).</param>
 /// <param name="Current">The version served when this one was trained, on the same holdout (null if none).</param>
 /// <param name="Clustering">Segments: Davies-Bouldin index (lower is better) by k, and of this and the served version on the same players.</param>
+/// <param name="Folds">Churn and VIP: every rolling holdout, latest first, with the candidate's, the rule's and the served model's metrics.</param>
+/// <param name="RuleMargin">The mean AUC gain over the rule the candidate needed to be promoted.</param>
 public sealed record ModelEvaluation(int TrainRows, int HoldoutRows, string? BaselineRule, Metrics? Model, Metrics? Baseline, Metrics? Current,
-    ClusteringEvaluation? Clustering = null);
+    ClusteringEvaluation? Clustering = null, IReadOnlyList<FoldResult>? Folds = null, double? RuleMargin = null);
 
 public sealed record ClusteringEvaluation(int K, double DaviesBouldin, IReadOnlyDictionary<int, double> DaviesBouldinByK, double? CurrentDaviesBouldin);
 
@@ -105,6 +107,22 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
     /// <summary>All versions of a kind, newest first.</summary>
     public async Task<List<ModelCard>> CardsAsync(string kind) =>
         [.. (await Db.HashGetAllAsync(keys.ModelVersions(kind))).Select(e => Deserialize(e.Value!)).OrderByDescending(c => c.TrainedAt).ThenByDescending(c => c.Version, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Deletes all but the newest <paramref name="keep"/> rejected versions of a kind, cards and serialised models:
+    /// a casino whose candidates keep losing to the rule does not pile up a model a day. Promoted and retired versions
+    /// stay (rollback walks back through them). Returns how many were deleted.
+    /// </summary>
+    public async Task<int> PruneRejectedAsync(string kind, int keep)
+    {
+        var stale = (await CardsAsync(kind)).Where(c => c.Status == ModelStatus.Rejected).Skip(keep).ToList();
+        if (stale.Count == 0) return 0;
+        var batch = Db.CreateBatch();
+        var deletes = stale.SelectMany(c => new Task[] { batch.HashDeleteAsync(keys.ModelVersions(kind), c.Version), batch.KeyDeleteAsync(keys.ModelBlob(kind, c.Version)) }).ToList();
+        batch.Execute();
+        await Task.WhenAll(deletes);
+        return stale.Count;
+    }
 
     /// <summary>Makes <paramref name="version"/> the one served, remembers it for rollback, and tells every instance.</summary>
     public async Task PromoteAsync(string kind, string version)

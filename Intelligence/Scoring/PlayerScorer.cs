@@ -27,7 +27,7 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
     private ProbabilityScore Churn(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
     {
         // Live rows include today: the cut-off is the start of tomorrow.
-        var (p, drivers) = Predict(models.Churn, () => ChurnFeatures.At(s.History, today + 1), s.History, today + 1)!.Value;
+        var (p, drivers) = Predict(models.Churn, ChurnFeatures.At(s.History, today + 1))!.Value;
         var active = s.History.CountDays(today + 1 - training.Value.Churn.ActiveWithinDays, today + 1, PlayerHistory.Active) > 0;
         var band = !active ? "lapsed" : p >= o.ChurnHigh ? "high" : p >= o.ChurnMedium ? "medium" : "low";
         return Score(models.Churn, p, band, Words(drivers));
@@ -37,7 +37,7 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
     {
         var m = models.Vip;
         var tier = s.Profile.VipTier;
-        if (Predict(m, () => VipFeatures.At(s.History, today + 1), s.History, today + 1) is not { } predicted)
+        if (Predict(m, VipFeatures.At(s.History, today + 1)) is not { } predicted)
         {
             return Score(m, 0, tier is null ? "none" : "vip",
                 tier is null ? [new ScoreDriver("deposits", 0, "Has not deposited yet")] : [PamTier(tier)]);
@@ -49,11 +49,8 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
     }
 
     /// <summary>The trained model's or the rule's probability and drivers; null when the player has no row (VIP before a first deposit).</summary>
-    private static (double P, IReadOnlyList<Driver> Drivers)? Predict(ModelHost.Scorer scorer, Func<float[]?> features, PlayerHistory h, long cutoff)
-    {
-        if (scorer.Model is { } model) return features() is { } f ? model.Predict(f) : null;
-        return RuleDefinition.ValueOf(scorer.Card.Kind, h, cutoff) is { } value ? scorer.Rule!.Predict(value) : null;
-    }
+    private static (double P, IReadOnlyList<Driver> Drivers)? Predict(ModelHost.Scorer scorer, float[]? features) =>
+        features is null ? null : scorer.Model is { } model ? model.Predict(features) : scorer.Rule!.Predict(features);
 
     private static ProbabilityScore Score(ModelHost.Scorer scorer, double p, string band, IReadOnlyList<ScoreDriver> drivers) =>
         new(Math.Round(p, 4), band, drivers, scorer.Source, scorer.Card.Version, scorer.Card.Rule);

@@ -8,7 +8,7 @@ namespace Intelligence.Training;
 
 public sealed record TrainingProgress(string Stage, long Done, long Total);
 
-/// <summary>The sets a run trained and judged on, kept for export.</summary>
+/// <summary>The sets a run trained and judged on (the latest fold of each kind), kept for export.</summary>
 public sealed record TrainingData(TrainingSet Churn, TrainingSet Vip, IReadOnlyList<(string PlayerId, float[] Features)> Segments);
 
 /// <summary>
@@ -45,16 +45,18 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         if (kinds.Contains(ModelKinds.Churn))
         {
             progress?.Report(new TrainingProgress("training churn", 0, 1));
-            churnSet = TrainingSets.Churn(histories, today, o.Churn);
-            cards.AddRange(await TrainBinaryAsync(ModelKinds.Churn, churnSet, ChurnFeatures.Set, host.Churn, now));
+            var folds = TrainingSets.ChurnFolds(histories, today, o.Churn);
+            churnSet = folds[0];
+            cards.AddRange(await TrainBinaryAsync(ModelKinds.Churn, folds, ChurnFeatures.Set, host.Churn, now));
             progress?.Report(new TrainingProgress("training churn", 1, 1));
         }
         ct.ThrowIfCancellationRequested();
         if (kinds.Contains(ModelKinds.Vip))
         {
             progress?.Report(new TrainingProgress("training VIP potential", 0, 1));
-            vipSet = TrainingSets.Vip(histories, today, firstDay, o.Vip);
-            cards.AddRange(await TrainBinaryAsync(ModelKinds.Vip, vipSet, VipFeatures.Set, host.Vip, now));
+            var folds = TrainingSets.VipFolds(histories, today, firstDay, o.Vip);
+            vipSet = folds[0];
+            cards.AddRange(await TrainBinaryAsync(ModelKinds.Vip, folds, VipFeatures.Set, host.Vip, now));
             progress?.Report(new TrainingProgress("training VIP potential", 1, 1));
         }
         ct.ThrowIfCancellationRequested();
@@ -65,57 +67,56 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
             cards.Add(await TrainSegmentsAsync(segmentRows.Select(r => r.Item2).ToList(), firstDay, today, now));
             progress?.Report(new TrainingProgress("training segments", 1, 1));
         }
+        foreach (var kind in cards.Select(c => c.Kind).Distinct()) await registry.PruneRejectedAsync(kind, o.KeepRejected);
         return (cards, new TrainingData(churnSet, vipSet, segmentRows));
     }
 
     /// <summary>
-    /// Trains a candidate and judges it on the holdout beside the kind's rule (calibrated on the training rows) and the
-    /// served version. The candidate is promoted only when it ranks at least as well as the rule and not worse than a
-    /// served model; otherwise the served model stays if it still beats the rule, and else the rule is served,
-    /// calibrated on the holdout (the latest outcomes), so there is always a churn and a VIP score.
+    /// Trains a candidate on each rolling fold and judges it beside the kind's rule (calibrated on the fold's training
+    /// rows) and the served model, on every fold's holdout. The candidate (the one trained on the latest fold) is
+    /// promoted only when its mean AUC beats the rule's by <see cref="TrainingOptions.RuleMargin"/> and is not below the
+    /// served model's by more than <see cref="TrainingOptions.PromotionTolerance"/> on the folds that model never saw.
+    /// Otherwise the served model stays if it still beats the rule by the margin; else the rule is served, calibrated
+    /// on the latest holdout's outcomes, so there is always a churn and a VIP score.
     /// </summary>
-    private async Task<IReadOnlyList<ModelCard>> TrainBinaryAsync(string kind, TrainingSet set, FeatureSet features, ModelHost.Scorer current, DateTimeOffset now)
+    private async Task<IReadOnlyList<ModelCard>> TrainBinaryAsync(string kind, IReadOnlyList<TrainingSet> folds, FeatureSet features, ModelHost.Scorer current, DateTimeOffset now)
     {
         var o = options.Value;
-        var rule = RuleDefinition.Of(kind);
         var version = Version(kind, now);
+        var set = folds[0];
         var window = ModelWindow.Of(set.Window);
-        var positives = set.Train.Count(e => e.Label);
-        var holdoutPositives = set.Holdout.Count(e => e.Label);
-        if (set.Train.Count < 50 || positives < 5 || positives == set.Train.Count || holdoutPositives == 0 || holdoutPositives == set.Holdout.Count)
+        var currentModel = current.Model is { } cm && current.Card.Features.SequenceEqual(features.Names) ? cm : null;
+        var watch = Stopwatch.StartNew();
+        var j = CandidateJudge.Judge(kind, folds, features, currentModel, currentModel is null ? null : current.Card.Window.HoldoutCutoffs.DefaultIfEmpty(current.Card.Window.AsOf).Min(), o.Trees);
+        var seconds = watch.Elapsed.TotalSeconds;
+        var rule = j.Rule;
+        if (j.Model is null)
         {
-            var empty = new ModelCard(kind, version, now, ModelStatus.Rejected, "FastTree", [.. features.Names], window,
+            var empty = new ModelCard(kind, version, now, ModelStatus.Rejected, o.Trees.Trainer, [.. features.Names], window,
                 new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, null, null, null),
-                $"not trained: too little data ({set.Train.Count} training rows with {positives} positives, {set.Holdout.Count} holdout rows with {holdoutPositives} positives); {current.Card.Version} stays served", 0);
+                $"not trained: {j.NotTrained}; {current.Card.Version} stays served", 0);
             await registry.UpdateAsync(empty);
             log.LogWarning("{Kind}: {Decision}", kind, empty.Decision);
             return [empty];
         }
-        var watch = Stopwatch.StartNew();
-        var model = BinaryModel.Train(set.Train, features, o.Trees);
-        var seconds = watch.Elapsed.TotalSeconds;
-        var labels = set.Holdout.Select(e => e.Label).ToList();
-        var metrics = Evaluation.Evaluate(labels, model.PredictAll(set.Holdout));
-        var trainRule = RuleModel.Fit(kind, [.. set.Train.Select(e => ((double)e.Baseline, e.Label))], "training rows");
-        var ruleMetrics = Evaluation.Evaluate(labels, [.. set.Holdout.Select(e => trainRule.Probability(e.Baseline))]);
-        var currentModel = current.Model is { } m && current.Card.Features.SequenceEqual(features.Names) ? m : null;
-        var currentMetrics = currentModel is null ? null : Evaluation.Evaluate(labels, currentModel.PredictAll(set.Holdout));
-        bool BeatsRule(Metrics x) => !o.RequireBeatingBaseline || !(x.Auc < ruleMetrics.Auc);
-        var promote = BeatsRule(metrics) && (currentMetrics is null || !(metrics.Auc < currentMetrics.Auc - o.PromotionTolerance));
-        var keepCurrent = !promote && currentMetrics is not null && BeatsRule(currentMetrics);
+        var latest = j.Folds[0];
+        var n = j.Folds.Count;
+        var gain = j.GainOverRule;
+        bool BeatsRule(double g) => !o.RequireBeatingBaseline || g >= o.RuleMargin;
+        var promote = BeatsRule(gain) && !(j.GainOverCurrent < -o.PromotionTolerance);
+        var keepCurrent = !promote && currentModel is not null && BeatsRule(j.CurrentGainOverRule ?? (latest.Current?.Auc ?? 0) - latest.Rule.Auc);
         var ruleVersion = $"{kind}-rule-{now:yyyyMMdd-HHmmss-fff}";
+        var means = $"mean holdout AUC over {n} rolling fold{(n == 1 ? "" : "s")} {j.MeanModelAuc:0.000} against the rule's {j.MeanRuleAuc:0.000} ({rule.Name}; {gain:+0.000;-0.000})";
         var decision = promote
-            ? currentMetrics is null
-                ? $"promoted: holdout AUC {metrics.Auc:0.000} is at least the rule's {ruleMetrics.Auc:0.000} ({rule.Name})"
-                : $"promoted: holdout AUC {metrics.Auc:0.000} is at least the rule's {ruleMetrics.Auc:0.000} and not worse than the served {current.Card.Version}'s {currentMetrics.Auc:0.000} on the same holdout"
-            : !BeatsRule(metrics)
-                ? $"rejected: holdout AUC {metrics.Auc:0.000} is below the rule's {ruleMetrics.Auc:0.000} ({rule.Name}); " +
-                    (keepCurrent ? $"the served {current.Card.Version} ({currentMetrics!.Auc:0.000}) stays" : $"the rule is served ({ruleVersion})")
-                : $"rejected: holdout AUC {metrics.Auc:0.000} is worse than the served {current.Card.Version}'s {currentMetrics!.Auc:0.000} on the same holdout; " +
-                    (keepCurrent ? "it stays" : $"that one now loses to the rule's {ruleMetrics.Auc:0.000}, so the rule is served ({ruleVersion})");
-        var card = new ModelCard(kind, version, now, promote ? ModelStatus.Promoted : ModelStatus.Rejected, "FastTree (Platt-calibrated)", [.. features.Names], window,
-            new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, metrics, ruleMetrics, currentMetrics), decision, seconds);
-        await registry.SaveAsync(card, model.Save());
+            ? $"promoted: {means}" + (j.GainOverCurrent is { } gc ? $" and {gc:+0.000;-0.000} against the served {current.Card.Version} on the folds it never saw" : "")
+            : !BeatsRule(gain)
+                ? $"rejected: {means}, short of the {o.RuleMargin:0.000} margin; " + (keepCurrent ? $"the served {current.Card.Version} still beats the rule and stays" : $"the rule is served ({ruleVersion})")
+                : $"rejected: {means}, but {j.GainOverCurrent:+0.000;-0.000} against the served {current.Card.Version}; " +
+                    (keepCurrent ? "it stays" : $"that one no longer beats the rule by the margin, so the rule is served ({ruleVersion})");
+        var card = new ModelCard(kind, version, now, promote ? ModelStatus.Promoted : ModelStatus.Rejected, o.Trees.Trainer, [.. features.Names], window,
+            new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, latest.Model, latest.Rule, latest.Current, Folds: j.Folds, RuleMargin: o.RuleMargin),
+            decision, seconds);
+        await registry.SaveAsync(card, j.Model.Save());
         log.LogInformation("{Kind} {Version}: {Decision}", kind, version, decision);
         if (promote)
         {
@@ -124,14 +125,14 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
             return [card];
         }
         if (keepCurrent) return [card];
-        var served = RuleModel.Fit(kind, [.. set.Holdout.Select(e => ((double)e.Baseline, e.Label))],
-            $"the holdout's {set.Holdout.Count} rows (cut-off {(window.HoldoutCutoffs.Count > 0 ? window.HoldoutCutoffs[^1] : window.AsOf):yyyy-MM-dd})");
-        // Its own holdout metrics are in-sample (it was calibrated there; its ranking is the rule's); the rule's out-of-sample
-        // metrics, calibrated on the training rows, stand beside them as the baseline.
-        var servedMetrics = Evaluation.Evaluate(labels, [.. set.Holdout.Select(e => served.Probability(e.Baseline))]);
+        var served = RuleModel.Fit(rule, set.Holdout, $"the latest holdout's {set.Holdout.Count} rows (from {window.HoldoutCutoffs[0]:yyyy-MM-dd})");
+        // Its own holdout metrics are in-sample (it was calibrated there; its ranking is the rule's); the rule's
+        // out-of-sample metrics, calibrated on the training rows, stand beside them as the baseline.
+        var labels = set.Holdout.Select(e => e.Label).ToList();
         var ruleCard = new ModelCard(kind, ruleVersion, now, ModelStatus.Promoted, "rule, isotonic calibration", [rule.Feature], window,
-            new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, servedMetrics, ruleMetrics, currentMetrics),
-            $"promoted: no model beats the rule '{rule.Name}' on the holdout (AUC {ruleMetrics.Auc:0.000}); its probabilities are calibrated on {served.CalibratedOn}",
+            new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, Evaluation.Evaluate(labels, served.PredictAll(set.Holdout)), latest.Rule, latest.Current,
+                Folds: j.Folds, RuleMargin: o.RuleMargin),
+            $"promoted: no model beats the rule '{rule.Name}' by the {o.RuleMargin:0.000} margin (mean AUC {j.MeanRuleAuc:0.000} over {n} folds); its probabilities are calibrated on {served.CalibratedOn}",
             0, Source: ModelSources.Rule, Rule: rule.Name);
         await registry.SaveAsync(ruleCard, served.Save());
         await registry.PromoteAsync(kind, ruleVersion);

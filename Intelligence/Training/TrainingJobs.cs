@@ -137,18 +137,48 @@ public sealed class TrainingJobs(ModelTrainer trainer, Recommendations.Recommend
     }
 }
 
-/// <summary>Trains on a schedule, and soon after start-up when a kind has no model yet and there are players to learn from.</summary>
-public sealed class TrainingScheduler(TrainingJobs jobs, ModelRegistry registry, Features.HistoryReader reader, IOptions<TrainingOptions> options,
+/// <summary>
+/// When to train: every <see cref="TrainingOptions.Interval"/>, and soon after start-up when a kind is served by
+/// nothing better than its default (no model or calibrated rule yet, or a stored model of older features). A kind that
+/// stays so (too little history yet) is retried with back-off: <see cref="TrainingOptions.MissingRetry"/>, then twice
+/// as long each time, up to the interval, so a young casino is not read in full every few minutes for nothing.
+/// </summary>
+public sealed class TrainingSchedule(TrainingOptions o, DateTimeOffset start)
+{
+    private DateTimeOffset _last = start;
+    private DateTimeOffset _nextRetry = start;
+    private TimeSpan _backOff = o.MissingRetry;
+
+    /// <summary>How long the next retry for missing kinds waits after the one just made.</summary>
+    public TimeSpan BackOff => _backOff;
+
+    /// <summary>The kinds to train now and why, or null. <paramref name="missing"/>: kinds served by their default only.</summary>
+    public (IReadOnlyList<string> Kinds, string Why)? Next(DateTimeOffset now, IReadOnlyList<string> missing, bool hasPlayers)
+    {
+        if (missing.Count == 0) _backOff = o.MissingRetry;
+        if (o.Interval > TimeSpan.Zero && now - _last >= o.Interval)
+        {
+            _last = now;
+            return (ModelKinds.All, "schedule");
+        }
+        if (!o.TrainWhenMissing || missing.Count == 0 || !hasPlayers || now < _nextRetry) return null;
+        _nextRetry = now + _backOff;
+        var why = $"no model yet: {string.Join(", ", missing)} (next try in {_backOff.TotalMinutes:0} min if still missing)";
+        _backOff = TimeSpan.FromTicks(Math.Min(_backOff.Ticks * 2, (o.Interval > TimeSpan.Zero ? o.Interval : TimeSpan.FromDays(1)).Ticks));
+        _last = now;
+        return (missing, why);
+    }
+}
+
+/// <summary>Runs <see cref="TrainingSchedule"/>: looks soon after start-up, then every 15 s.</summary>
+public sealed class TrainingScheduler(TrainingJobs jobs, ModelHost host, Features.HistoryReader reader, IOptions<TrainingOptions> options,
     TimeProvider clock, ILogger<TrainingScheduler> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var o = options.Value;
-        var last = clock.GetUtcNow();
-        var lastForMissing = DateTimeOffset.MinValue;
+        var schedule = new TrainingSchedule(options.Value, clock.GetUtcNow());
         try
         {
-            // A first look soon after start-up (the demo's first run trains here), then every 15 s.
             var delay = TimeSpan.FromSeconds(3);
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -156,23 +186,12 @@ public sealed class TrainingScheduler(TrainingJobs jobs, ModelRegistry registry,
                 delay = TimeSpan.FromSeconds(15);
                 try
                 {
-                    var missing = new List<string>();
-                    if (o.TrainWhenMissing)
+                    await host.RefreshAsync(stoppingToken);
+                    var missing = ModelKinds.All.Where(k => !host.Serves(k)).ToList();
+                    if (schedule.Next(clock.GetUtcNow(), missing, missing.Count > 0 && await reader.PlayerCountAsync() > 0) is { } next)
                     {
-                        foreach (var kind in ModelKinds.All)
-                        {
-                            if (await registry.CurrentVersionAsync(kind) is null) missing.Add(kind);
-                        }
-                    }
-                    var due = o.Interval > TimeSpan.Zero && clock.GetUtcNow() - last >= o.Interval;
-                    // A kind may stay without a model while there is too little history; try again now and then.
-                    var retry = missing.Count > 0 && clock.GetUtcNow() - lastForMissing >= TimeSpan.FromMinutes(5) && await reader.PlayerCountAsync() > 0;
-                    if (retry || due)
-                    {
-                        if (retry) lastForMissing = clock.GetUtcNow();
-                        var (id, started) = await jobs.StartAsync(due ? ModelKinds.All : missing);
-                        if (started) log.LogInformation("Started training job {Job} ({Why})", id, due ? "schedule" : "no model yet: " + string.Join(", ", missing));
-                        last = clock.GetUtcNow();
+                        var (id, started) = await jobs.StartAsync(next.Kinds);
+                        if (started) log.LogInformation("Started training job {Job} ({Why})", id, next.Why);
                     }
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)

@@ -37,7 +37,22 @@ var runs = new Option<int>("--runs") { Description = "Timed previews per rule", 
 var segmentRate = new Option<int>("--rate") { Description = "Bets a second for the membership timing", DefaultValueFactory = _ => 100 };
 var segments = new Command("segments", "Index load, rule previews, a large segment created, and event to stored membership") { players, segmentDays, seed, runs, segmentRate, duration };
 segments.SetAction(async (r, ct) => await SegmentsBenchmark.RunAsync(r.GetValue(players), r.GetValue(segmentDays), r.GetValue(seed), r.GetValue(runs), r.GetValue(segmentRate), r.GetValue(duration), ct));
-return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments }.Parse(args).InvokeAsync();
+var seeds = new Option<int[]>("--seeds") { Description = "Casinos to simulate (one per seed)", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [101, 102, 103, 104, 105] };
+var modelPlayers = new Option<int>("--players") { Description = "Simulated players per casino", DefaultValueFactory = _ => 3000 };
+var modelDays = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 200 };
+var algorithm = new Option<string>("--algorithm") { Description = "FastTree or LightGbm", DefaultValueFactory = _ => new BinaryModel.TrainerSettings().Algorithm };
+var trees = new Option<int>("--trees") { DefaultValueFactory = _ => new BinaryModel.TrainerSettings().Trees };
+var leaves = new Option<int>("--leaves") { DefaultValueFactory = _ => new BinaryModel.TrainerSettings().Leaves };
+var perLeaf = new Option<int>("--min-leaf") { DefaultValueFactory = _ => new BinaryModel.TrainerSettings().MinimumExamplesPerLeaf };
+var learningRate = new Option<double>("--learning-rate") { DefaultValueFactory = _ => new BinaryModel.TrainerSettings().LearningRate };
+var search = new Option<bool>("--search") { Description = "Compare a small grid of trainer settings instead" };
+var exportFolds = new Option<string?>("--export") { Description = "Also write each casino's folds as CSV to this folder" };
+var models = new Command("models", "Churn and VIP models against their rules on rolling holdouts, over several simulated casinos")
+    { seeds, modelPlayers, modelDays, algorithm, trees, leaves, perLeaf, learningRate, search, exportFolds };
+models.SetAction(r => ModelsBenchmark.Run(r.GetValue(seeds)!, r.GetValue(modelPlayers), r.GetValue(modelDays),
+    new BinaryModel.TrainerSettings { Algorithm = r.GetValue(algorithm)!, Trees = r.GetValue(trees), Leaves = r.GetValue(leaves), MinimumExamplesPerLeaf = r.GetValue(perLeaf), LearningRate = r.GetValue(learningRate) },
+    r.GetValue(search), r.GetValue(exportFolds)));
+return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments, models }.Parse(args).InvokeAsync();
 
 internal static class Bench
 {

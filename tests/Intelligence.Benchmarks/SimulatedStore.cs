@@ -16,103 +16,120 @@ internal static class SimulatedStore
 {
     /// <param name="scores">Also write each player's <c>s:{id}</c> score fields, made up from their history (see <see cref="StandInScores"/>),
     /// for benchmarks that need scores on a million players without training and rescoring them all.</param>
+    /// <param name="end">Where the history ends (default: today's midnight UTC).</param>
     public static async Task<(int Players, long Activities)> WriteAsync(IConnectionMultiplexer redis, StoreKeys keys, int players, int days, int seed, Action<int> progress,
-        bool scores = false)
+        bool scores = false, DateTimeOffset? end = null)
     {
-        var world = World.Create(seed, players, days, new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero));
+        var world = World.Create(seed, players, days, end ?? new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero));
         var db = redis.GetDatabase();
         await db.HashSetAsync(keys.Catalog, [.. world.Games.Select(g => new HashEntry(g.Id, System.Text.Json.JsonSerializer.Serialize(g, ContractsJsonContext.Default.Game)))]);
         long activities = 0;
         var done = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, players), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, async (i, _) =>
         {
-            var sim = world.Simulate(i, 0);
-            var p = sim.Player;
-            var daysOf = new SortedDictionary<long, long[]>();
-            var games = new Dictionary<string, (long N, long S, long T)>(StringComparer.Ordinal);
-            long? firstDeposit = null, lastActive = null;
-            var profile = new List<HashEntry>
-            {
-                new("reg", p.RegisteredAt.ToUnixTimeMilliseconds()), new("cty", p.Country), new("mkt", p.Country), new("cur", p.Currency),
-                new("by", p.BirthYear), new("chn", p.Channel), new("kyc", "verified"),
-            };
-            if (p.AffiliateId is not null) profile.Add(new("aff", p.AffiliateId));
-            if (p.Campaign is not null) profile.Add(new("cmp", p.Campaign));
-            long? lastBet = null, lastDeposit = null;
-            long deposits = 0;
-            long Units(decimal amount) => (long)Math.Round(amount * p.ExchangeRate * 10_000m);
-            foreach (var a in sim.Activities)
-            {
-                if (a.Time >= world.End) continue;
-                Interlocked.Increment(ref activities);
-                var day = ProfileReader.DayOf(a.Time);
-                if (!daysOf.TryGetValue(day, out var v)) daysOf[day] = v = new long[Bucket.Length];
-                var ms = a.Time.ToUnixTimeMilliseconds();
-                switch (a.Kind)
-                {
-                    case ActivityKind.Deposit when a.Status == "approved":
-                        v[0]++; v[1] += Units(a.Amount);
-                        firstDeposit = Math.Min(firstDeposit ?? long.MaxValue, ms);
-                        lastDeposit = Math.Max(lastDeposit ?? 0, ms);
-                        deposits += Units(a.Amount);
-                        break;
-                    case ActivityKind.Withdrawal when a.Status == "approved":
-                        v[2]++; v[3] += Units(a.Amount);
-                        break;
-                    case ActivityKind.Bet when !a.RolledBack:
-                        v[4]++; v[5] += Units(a.Amount); v[7] += Units(a.BonusAmount ?? 0);
-                        var g = games.GetValueOrDefault(a.GameId!);
-                        games[a.GameId!] = (g.N + 1, g.S + Units(a.Amount), Math.Max(g.T, ms));
-                        lastBet = Math.Max(lastBet ?? 0, ms);
-                        break;
-                    case ActivityKind.Win:
-                        v[6] += Units(a.Amount);
-                        break;
-                    case ActivityKind.Bonus:
-                        v[8] += Units(a.Amount);
-                        break;
-                    case ActivityKind.Session: v[9]++; break;
-                    case ActivityKind.Login: v[10]++; break;
-                    case ActivityKind.Consent:
-                        profile.RemoveAll(e => e.Name == "c:" + a.Text);
-                        profile.Add(new("c:" + a.Text, a.Flag ? "1" : "0"));
-                        break;
-                    case ActivityKind.Rg when a.Text == "self_exclusion":
-                        profile.Add(new("se", a.Until!.Value.ToUnixTimeMilliseconds()));
-                        profile.Add(new("@se", ms));
-                        break;
-                    case ActivityKind.Rg when a.Text == "deposit_limit":
-                        profile.Add(new("dl", $"{Units(a.Amount).ToString(CultureInfo.InvariantCulture)}|month"));
-                        profile.Add(new("@dl", ms));
-                        break;
-                }
-                v[11] = 1;
-                lastActive = Math.Max(lastActive ?? 0, ms);
-            }
-            // Lifetime counters as the fold holds them once it has compacted the days into the profile.
-            string[] counters = ["dc", "da", "wc", "wa", "bc", "sa", "wn", "bs", "bo", "sc", "lc"];
-            for (var c = 0; c < counters.Length; c++) profile.Add(new(counters[c], daysOf.Values.Sum(d => d[c])));
-            profile.Add(new("ad", daysOf.Values.Count(d => d[11] > 0)));
-            if (firstDeposit is { } fd) profile.Add(new("fd", fd));
-            if (lastActive is { } la) profile.Add(new("la", la));
-            if (lastBet is { } lb) profile.Add(new("lb", lb));
-            if (lastDeposit is { } ld) profile.Add(new("ld", ld));
-            var id = p.Id;
+            var f = Fold(world, i);
+            Interlocked.Add(ref activities, f.Activities);
+            var id = f.PlayerId;
             var batch = db.CreateBatch();
             var writes = new List<Task>
             {
-                batch.HashSetAsync(keys.Profile(id), [.. profile]),
+                batch.HashSetAsync(keys.Profile(id), f.Profile),
                 batch.SetAddAsync(keys.Players, id),
             };
-            if (daysOf.Count > 0) writes.Add(batch.HashSetAsync(keys.Days(id), [.. daysOf.Select(d => new HashEntry(d.Key, string.Join(' ', d.Value.Select(x => x.ToString(CultureInfo.InvariantCulture)))))]));
-            if (scores) writes.Add(batch.HashSetAsync(keys.Scores(id), StandInScores(world.End, lastActive, firstDeposit, deposits, p.Archetype.Name)));
-            if (games.Count > 0) writes.Add(batch.HashSetAsync(keys.Games(id), [.. games.SelectMany(g => new HashEntry[] { new(g.Key + ":n", g.Value.N), new(g.Key + ":s", g.Value.S), new(g.Key + ":t", g.Value.T) })]));
+            if (f.Days.Length > 0) writes.Add(batch.HashSetAsync(keys.Days(id), f.Days));
+            if (scores) writes.Add(batch.HashSetAsync(keys.Scores(id), StandInScores(world.End, f.LastActive, f.FirstDeposit, f.DepositUnits, f.Archetype)));
+            if (f.Games.Length > 0) writes.Add(batch.HashSetAsync(keys.Games(id), f.Games));
             batch.Execute();
             await Task.WhenAll(writes);
             var n = Interlocked.Increment(ref done);
             if (n % 5000 == 0) progress(n);
         });
         return (players, activities);
+    }
+
+    /// <summary>One simulated player folded as the store holds them: profile, day buckets and game play hash fields.</summary>
+    public sealed record FoldedPlayer(string PlayerId, string Archetype, HashEntry[] Profile, HashEntry[] Days, HashEntry[] Games, long Activities,
+        long? LastActive, long? FirstDeposit, long DepositUnits);
+
+    /// <summary>Player <paramref name="i"/> of the world, simulated to its end and folded in memory (rollbacks left out).</summary>
+    public static FoldedPlayer Fold(World world, int i)
+    {
+        long activities = 0;
+        var sim = world.Simulate(i, 0);
+        var p = sim.Player;
+        var daysOf = new SortedDictionary<long, long[]>();
+        var games = new Dictionary<string, (long N, long S, long T)>(StringComparer.Ordinal);
+        long? firstDeposit = null, lastActive = null;
+        var profile = new List<HashEntry>
+        {
+            new("reg", p.RegisteredAt.ToUnixTimeMilliseconds()), new("cty", p.Country), new("mkt", p.Country), new("cur", p.Currency),
+            new("by", p.BirthYear), new("chn", p.Channel), new("kyc", "verified"),
+        };
+        if (p.AffiliateId is not null) profile.Add(new("aff", p.AffiliateId));
+        if (p.Campaign is not null) profile.Add(new("cmp", p.Campaign));
+        long? lastBet = null, lastDeposit = null;
+        long deposits = 0;
+        long Units(decimal amount) => (long)Math.Round(amount * p.ExchangeRate * 10_000m);
+        foreach (var a in sim.Activities)
+        {
+            if (a.Time >= world.End) continue;
+            activities++;
+            var day = ProfileReader.DayOf(a.Time);
+            if (!daysOf.TryGetValue(day, out var v)) daysOf[day] = v = new long[Bucket.Length];
+            var ms = a.Time.ToUnixTimeMilliseconds();
+            switch (a.Kind)
+            {
+                case ActivityKind.Deposit when a.Status == "approved":
+                    v[0]++; v[1] += Units(a.Amount);
+                    firstDeposit = Math.Min(firstDeposit ?? long.MaxValue, ms);
+                    lastDeposit = Math.Max(lastDeposit ?? 0, ms);
+                    deposits += Units(a.Amount);
+                    break;
+                case ActivityKind.Withdrawal when a.Status == "approved":
+                    v[2]++; v[3] += Units(a.Amount);
+                    break;
+                case ActivityKind.Bet when !a.RolledBack:
+                    v[4]++; v[5] += Units(a.Amount); v[7] += Units(a.BonusAmount ?? 0);
+                    var g = games.GetValueOrDefault(a.GameId!);
+                    games[a.GameId!] = (g.N + 1, g.S + Units(a.Amount), Math.Max(g.T, ms));
+                    lastBet = Math.Max(lastBet ?? 0, ms);
+                    break;
+                case ActivityKind.Win:
+                    v[6] += Units(a.Amount);
+                    break;
+                case ActivityKind.Bonus:
+                    v[8] += Units(a.Amount);
+                    break;
+                case ActivityKind.Session: v[9]++; break;
+                case ActivityKind.Login: v[10]++; break;
+                case ActivityKind.Consent:
+                    profile.RemoveAll(e => e.Name == "c:" + a.Text);
+                    profile.Add(new("c:" + a.Text, a.Flag ? "1" : "0"));
+                    break;
+                case ActivityKind.Rg when a.Text == "self_exclusion":
+                    profile.Add(new("se", a.Until!.Value.ToUnixTimeMilliseconds()));
+                    profile.Add(new("@se", ms));
+                    break;
+                case ActivityKind.Rg when a.Text == "deposit_limit":
+                    profile.Add(new("dl", $"{Units(a.Amount).ToString(CultureInfo.InvariantCulture)}|month"));
+                    profile.Add(new("@dl", ms));
+                    break;
+            }
+            v[11] = 1;
+            lastActive = Math.Max(lastActive ?? 0, ms);
+        }
+        // Lifetime counters as the fold holds them once it has compacted the days into the profile.
+        string[] counters = ["dc", "da", "wc", "wa", "bc", "sa", "wn", "bs", "bo", "sc", "lc"];
+        for (var c = 0; c < counters.Length; c++) profile.Add(new(counters[c], daysOf.Values.Sum(d => d[c])));
+        profile.Add(new("ad", daysOf.Values.Count(d => d[11] > 0)));
+        if (firstDeposit is { } fd) profile.Add(new("fd", fd));
+        if (lastActive is { } la) profile.Add(new("la", la));
+        if (lastBet is { } lb) profile.Add(new("lb", lb));
+        if (lastDeposit is { } ld) profile.Add(new("ld", ld));
+        return new FoldedPlayer(p.Id, p.Archetype.Name, [.. profile],
+            [.. daysOf.Select(d => new HashEntry(d.Key, string.Join(' ', d.Value.Select(x => x.ToString(CultureInfo.InvariantCulture)))))],
+            [.. games.SelectMany(g => new HashEntry[] { new(g.Key + ":n", g.Value.N), new(g.Key + ":s", g.Value.S), new(g.Key + ":t", g.Value.T) })],
+            activities, lastActive, firstDeposit, deposits);
     }
 
     /// <summary>

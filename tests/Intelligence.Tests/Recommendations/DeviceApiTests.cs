@@ -18,7 +18,8 @@ namespace Intelligence.Tests.Recommendations;
 /// </summary>
 public sealed class DeviceApiTests(StoreServers servers)
 {
-    private static readonly long NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private static readonly DateTimeOffset Now = AnchoredClock.Anchor;
+    private static readonly long NowMs = Now.ToUnixTimeMilliseconds();
 
     private static async Task PlayerAsync(IDatabase db, StoreKeys keys, string id, string? device, params string[] games)
     {
@@ -50,7 +51,7 @@ public sealed class DeviceApiTests(StoreServers servers)
             await PlayerAsync(db, keys, "p-new-unknown", null);
             await PlayerAsync(db, keys, "p-fan", "mobile", "g-ra-0");
         }
-        var app = new IntelligenceApp(connection, prefix, new Dictionary<string, string?> { ["Recommendations:MaxPerProviderInTen"] = "10" });
+        var app = new IntelligenceApp(connection, prefix, new Dictionary<string, string?> { ["Recommendations:MaxPerProviderInTen"] = "10" }, new FrozenClock(Now));
         using var _ = app.CreateClient();
         var models = app.Services.GetRequiredService<RecommenderModels>();
         var clock = Stopwatch.StartNew();

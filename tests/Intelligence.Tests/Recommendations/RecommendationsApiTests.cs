@@ -18,7 +18,8 @@ namespace Intelligence.Tests.Recommendations;
 /// </summary>
 public sealed class RecommendationsApiTests(StoreServers servers)
 {
-    private static readonly long NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private static readonly DateTimeOffset Now = AnchoredClock.Anchor;
+    private static readonly long NowMs = Now.ToUnixTimeMilliseconds();
 
     private static List<Game> Catalogue() =>
     [
@@ -26,7 +27,7 @@ public sealed class RecommendationsApiTests(StoreServers servers)
         TestCatalogue.Game("g-ra-jackpot", "Ra Studio", "slots", "egyptian", jackpot: true),
         TestCatalogue.Game("g-ra-de", "Ra Studio", "slots", "egyptian", markets: ["DE"]),
         TestCatalogue.Game("g-ra-off", "Ra Studio", "slots", "egyptian", enabled: false),
-        TestCatalogue.Game("g-ra-new", "Ra Studio", "slots", "egyptian", released: DateTimeOffset.UtcNow.AddDays(-5)),
+        TestCatalogue.Game("g-ra-new", "Ra Studio", "slots", "egyptian", released: Now.AddDays(-5)),
     ];
 
     private static async Task SeedAsync(IDatabase db, StoreKeys keys)
@@ -63,7 +64,7 @@ public sealed class RecommendationsApiTests(StoreServers servers)
             await using var redis = await ConnectionMultiplexer.ConnectAsync(connection);
             await SeedAsync(redis.GetDatabase(), new StoreKeys(prefix));
         }
-        var app = new IntelligenceApp(connection, prefix, extra);
+        var app = new IntelligenceApp(connection, prefix, extra, new FrozenClock(Now));
         using var _ = app.CreateClient();
         var models = app.Services.GetRequiredService<RecommenderModels>();
         var clock = Stopwatch.StartNew();
@@ -141,7 +142,7 @@ public sealed class RecommendationsApiTests(StoreServers servers)
 
         // The fold adds the rounds of a new favourite, a space crash game.
         var clock = Stopwatch.StartNew();
-        await app.Db.HashSetAsync(app.Keys.Games("p-me"), [new("g-orbit-2:n", 300), new("g-orbit-2:s", 3_000_000), new("g-orbit-2:t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
+        await app.Db.HashSetAsync(app.Keys.Games("p-me"), [new("g-orbit-2:n", 300), new("g-orbit-2:s", 3_000_000), new("g-orbit-2:t", NowMs)]);
         var continuePlaying = await ListAsync(client, "p-me", RecommendationLists.ContinuePlaying);
         var because = await ListAsync(client, "p-me", RecommendationLists.BecauseYouPlayed);
         var forYou = await ListAsync(client, "p-me", RecommendationLists.ForYou, "&excludePlayed=true&limit=10");

@@ -20,7 +20,7 @@ namespace Intelligence.Tests.Recommendations;
 /// </summary>
 public sealed class RecommenderEquivalenceTests(StoreServers servers)
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    private static readonly DateTimeOffset Now = AnchoredClock.Anchor;
 
     private static List<Game> Catalogue() =>
     [
@@ -119,7 +119,7 @@ public sealed class RecommenderEquivalenceTests(StoreServers servers)
                 await db.SetAddAsync(keys.Players, id);
             }
         }
-        await using var app = new IntelligenceApp(connection, prefix);
+        await using var app = new IntelligenceApp(connection, prefix, clock: new FrozenClock(Now));
         using var _ = app.CreateClient();
         var models = app.Services.GetRequiredService<RecommenderModels>();
         var wait = Stopwatch.StartNew();

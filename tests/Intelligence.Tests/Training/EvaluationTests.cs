@@ -1,3 +1,4 @@
+using Intelligence.Features;
 using Intelligence.Models;
 using Intelligence.Training;
 
@@ -33,7 +34,7 @@ public sealed class EvaluationTests
     public void RuleModel_IsTheObservedRateAroundEachValue_AndRanksLikeTheRule()
     {
         var rows = Enumerable.Range(0, 1000).Select(i => ((double)i, i >= 700)).ToList();
-        var rule = RuleModel.Fit(ModelKinds.Churn, rows, "test rows");
+        var rule = RuleModel.Fit(RuleDefinition.ChurnSinceRealMoneyBet, rows, "test rows");
         Assert.True(rule.Probability(50) < 0.05);
         Assert.True(rule.Probability(950) > 0.95);
         Assert.True(rule.Probability(100) <= rule.Probability(800));
@@ -47,7 +48,7 @@ public sealed class EvaluationTests
     {
         // Rates by value: 0 → 1/2, 1 → 0/2 (a violation), 2 → 2/2. Pooled: {0, 1} → 1/4 smoothed, 2 → 2/2 smoothed.
         var rows = new List<(double, bool)> { (0, true), (0, false), (1, false), (1, false), (2, true), (2, true) };
-        var rule = RuleModel.Fit(ModelKinds.Churn, rows, "test rows");
+        var rule = RuleModel.Fit(RuleDefinition.ChurnSinceRealMoneyBet, rows, "test rows");
         Assert.Equal(rule.Probability(0), rule.Probability(1));
         Assert.True(rule.Probability(2) > rule.Probability(1));
         Assert.Equal(rule.Probability(2), rule.Probability(1_000));
@@ -59,7 +60,7 @@ public sealed class EvaluationTests
     [Fact]
     public void RuleModel_SurvivesTheStoreAndItsDefaultsOrderPlayersLikeTheRule()
     {
-        var rule = RuleModel.Fit(ModelKinds.Vip, [(1.0, false), (5.0, true), (3.0, false)], "test rows");
+        var rule = RuleModel.Fit(RuleDefinition.VipFirstWeek, [(1.0, false), (5.0, true), (3.0, false)], "test rows");
         Assert.Equal(rule.Rates, RuleModel.Load(rule.Save()).Rates);
         Assert.Equal(rule.Uppers, RuleModel.Load(rule.Save()).Uppers);
         foreach (var kind in new[] { ModelKinds.Churn, ModelKinds.Vip })
@@ -69,5 +70,24 @@ public sealed class EvaluationTests
             Assert.Equal(d.Uppers.Length, d.Rates.Length);
         }
         Assert.True(RuleModel.Default(ModelKinds.Churn).Probability(60) > RuleModel.Default(ModelKinds.Churn).Probability(2));
+    }
+
+    [Fact]
+    public void TheRuleJudgedAgainst_IsTheKindsRuleThatRanksTheTrainingRowsBest()
+    {
+        var features = ChurnFeatures.Set;
+        var sinceBet = features.IndexOf(RuleDefinition.ChurnSinceRealMoneyBet.Feature);
+        var sinceVisit = features.IndexOf(RuleDefinition.ChurnSinceVisit.Feature);
+        // Churners are the ones long without a visit; days since a real-money bet says nothing here.
+        var rows = Enumerable.Range(0, 200).Select(i =>
+        {
+            var f = new float[features.Count];
+            f[sinceVisit] = i % 50;
+            f[sinceBet] = (i * 37) % 11;
+            return new Example("p" + i, 0, f, i % 50 > 30);
+        }).ToList();
+        Assert.Equal(RuleDefinition.ChurnSinceVisit, CandidateJudge.ChooseRule(ModelKinds.Churn, rows));
+        foreach (var r in rows) (r.Features[sinceVisit], r.Features[sinceBet]) = (r.Features[sinceBet], r.Features[sinceVisit]);
+        Assert.Equal(RuleDefinition.ChurnSinceRealMoneyBet, CandidateJudge.ChooseRule(ModelKinds.Churn, rows));
     }
 }

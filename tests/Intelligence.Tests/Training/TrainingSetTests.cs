@@ -142,6 +142,42 @@ public sealed class TrainingSetTests
     }
 
     [Fact]
+    public void ChurnFolds_RollBackAWeekEach_AndEachTrainsOnlyOnLabelsEndingByItsOwnHoldout()
+    {
+        var d = new ChurnDefinition { HorizonDays = 30, TrainingCutoffs = 5, CutoffSpacingDays = 2, Holdouts = 3, HoldoutSpacingDays = 7 };
+        var histories = Histories().List[300].Single();
+        var folds = TrainingSets.ChurnFolds(histories, Today, d);
+        Assert.Equal([Today - 30, Today - 37, Today - 44], folds.Select(f => Assert.Single(f.Window.HoldoutCutoffs)));
+        foreach (var fold in folds)
+        {
+            var holdout = fold.Window.HoldoutCutoffs[0];
+            Assert.All(fold.Train, e => Assert.True(e.Cutoff + d.HorizonDays <= holdout, $"row at {e.Cutoff} sees labels after its fold's holdout {holdout}"));
+            Assert.Equal(5, fold.Window.TrainCutoffs.Count);
+            Assert.All(fold.Holdout, e => Assert.Equal(holdout, e.Cutoff));
+        }
+        // A row is the same whichever fold holds it.
+        Assert.Equal(TrainingSets.ChurnExample(histories[0], Today - 37, d)?.Features, folds[1].Holdout.FirstOrDefault(e => e.PlayerId == histories[0].PlayerId)?.Features);
+    }
+
+    [Fact]
+    public void VipFolds_HoldOutSuccessiveCohorts_EachTrainedOnlyOnOlderOnes()
+    {
+        var d = new VipDefinition { OutcomeDays = 90, TopShare = 0.1, HoldoutShare = 0.2, Holdouts = 3 };
+        var histories = Histories(Today - 300, Today).List[400].Single();
+        var folds = TrainingSets.VipFolds(histories, Today, Today - 400, d);
+        Assert.Equal(3, folds.Count);
+        for (var k = 0; k < folds.Count; k++)
+        {
+            var w = folds[k].Window;
+            Assert.NotEmpty(folds[k].Holdout);
+            Assert.True(w.TrainCutoffs.Count == 0 || w.TrainCutoffs.Max() < w.HoldoutCutoffs.Min(), $"fold {k}: a training cohort is not older than every held-out one");
+            if (k > 0) Assert.True(w.HoldoutCutoffs.Max() < folds[k - 1].Window.HoldoutCutoffs.Min(), $"fold {k} overlaps the fold after it");
+        }
+        var held = folds.SelectMany(f => f.Holdout.Select(e => e.PlayerId)).ToList();
+        Assert.Equal(held.Count, held.Distinct().Count());
+    }
+
+    [Fact]
     public void Threshold_IsTheValueAtTheTopShare()
     {
         Assert.Equal(96m, TrainingSets.Threshold(Enumerable.Range(1, 100).Select(i => (decimal)i), 0.05));
