@@ -80,7 +80,7 @@ public static class IntelligenceCommands
     {
         using var host = BuildHost(redis, asOf);
         var registry = host.Services.GetRequiredService<ModelRegistry>();
-        foreach (var kind in ModelKinds.All)
+        foreach (var kind in ModelKinds.Trainable)
         {
             var current = await registry.CurrentVersionAsync(kind);
             AnsiConsole.MarkupLine($"[bold]{kind}[/]: serving {Markup.Escape(current ?? "nothing yet")}");
@@ -91,9 +91,9 @@ public static class IntelligenceCommands
 
     private static async Task<int> RollbackAsync(string? redis, DateTimeOffset? asOf, string kind)
     {
-        if (!ModelKinds.All.Contains(kind))
+        if (!ModelKinds.Trainable.Contains(kind))
         {
-            await Console.Error.WriteLineAsync($"kind: unknown model kind '{kind}'; expected one of {string.Join(", ", ModelKinds.All)}");
+            await Console.Error.WriteLineAsync($"kind: unknown model kind '{kind}'; expected one of {string.Join(", ", ModelKinds.Trainable)}");
             return 2;
         }
         using var host = BuildHost(redis, asOf);

@@ -153,6 +153,8 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         var queue = await subscriber.SubscribeAsync(keys.ModelsChanged);
         queue.OnMessage(async m =>
         {
+            // The recommender shares the registry and its channel; its own refresher follows it.
+            if (!ModelKinds.All.Contains(m.Message.ToString())) return;
             try { await RefreshAsync(m.Message.ToString(), stoppingToken); }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Could not load the {Kind} model", m.Message.ToString()); }
         });

@@ -13,7 +13,7 @@ public static class ModelKinds
     public const string Segments = "segments";
     public static readonly IReadOnlyList<string> All = [Churn, Vip, Segments];
 
-    /// <summary>The game recommender (Intelligence/Recommendations), which keeps its own versions; trainable through the same jobs.</summary>
+    /// <summary>The game recommender (Intelligence/Recommendations): versioned, judged, promoted and rolled back like the others.</summary>
     public const string Recommendations = "recommendations";
 
     /// <summary>What <c>POST /v1/models/train</c> and the <c>train</c> command accept.</summary>
@@ -67,8 +67,17 @@ public sealed record ModelWindow(DateTimeOffset From, DateTimeOffset AsOf, IRead
 /// <param name="Clustering">Segments: Davies-Bouldin index (lower is better) by k, and of this and the served version on the same players.</param>
 /// <param name="Folds">Churn and VIP: every rolling holdout, latest first, with the candidate's, the rule's and the served model's metrics.</param>
 /// <param name="RuleMargin">The mean AUC gain over the rule the candidate needed to be promoted.</param>
+/// <param name="Ranking">Recommendations: the candidate's recipe against most-popular (and the served recipe) on a holdout of recent plays.</param>
 public sealed record ModelEvaluation(int TrainRows, int HoldoutRows, string? BaselineRule, Metrics? Model, Metrics? Baseline, Metrics? Current,
-    ClusteringEvaluation? Clustering = null, IReadOnlyList<FoldResult>? Folds = null, double? RuleMargin = null);
+    ClusteringEvaluation? Clustering = null, IReadOnlyList<FoldResult>? Folds = null, double? RuleMargin = null, RankingEvaluation? Ranking = null);
+
+/// <summary>
+/// A recommender recipe judged on the games players played since <paramref name="SplitAt"/>, trained on what they played
+/// before: NDCG@10 and HR@10 over <paramref name="Cases"/> players, catalogue coverage of their top tens, the same for
+/// most-popular (last 30 days, by market), and for the served model's recipe when its settings differ.
+/// </summary>
+public sealed record RankingEvaluation(DateTimeOffset SplitAt, int Players, int Cases, double Ndcg, double HitRate, double Coverage,
+    double PopularNdcg, double PopularHitRate, double? ServedRecipeNdcg);
 
 public sealed record ClusteringEvaluation(int K, double DaviesBouldin, IReadOnlyDictionary<int, double> DaviesBouldinByK, double? CurrentDaviesBouldin);
 

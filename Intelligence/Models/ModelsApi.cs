@@ -32,13 +32,10 @@ public static class ModelsApi
         return app;
     }
 
-    internal static async Task<Ok<ModelsView>> ListAsync(ModelRegistry registry, Recommendations.RecommenderModels recommender)
+    internal static async Task<Ok<ModelsView>> ListAsync(ModelRegistry registry)
     {
         var kinds = new List<ModelKindView>();
-        foreach (var kind in ModelKinds.All) kinds.Add(new ModelKindView(kind, await registry.CurrentVersionAsync(kind), await registry.CardsAsync(kind)));
-        // The recommender keeps its own versions (its offline evaluation is a benchmark command, not a holdout card).
-        kinds.Add(new ModelKindView(ModelKinds.Recommendations,
-            recommender.Version == Recommendations.RecommenderModels.NoModel ? null : recommender.Version, []));
+        foreach (var kind in ModelKinds.Trainable) kinds.Add(new ModelKindView(kind, await registry.CurrentVersionAsync(kind), await registry.CardsAsync(kind)));
         return TypedResults.Ok(new ModelsView(kinds));
     }
 
@@ -61,8 +58,8 @@ public static class ModelsApi
 
     internal static async Task<Results<Ok<RollbackResult>, ProblemHttpResult>> RollbackAsync(string kind, ModelRegistry registry)
     {
-        if (!ModelKinds.All.Contains(kind))
-            return TypedResults.Problem(statusCode: 404, title: "Unknown model kind", detail: $"'{kind}' is not a model kind; expected one of {string.Join(", ", ModelKinds.All)}.");
+        if (!ModelKinds.Trainable.Contains(kind))
+            return TypedResults.Problem(statusCode: 404, title: "Unknown model kind", detail: $"'{kind}' is not a model kind; expected one of {string.Join(", ", ModelKinds.Trainable)}.");
         return await registry.RollbackAsync(kind) is { } r ? TypedResults.Ok(new RollbackResult(kind, r.From, r.To))
             : TypedResults.Problem(statusCode: 409, title: "Nothing to roll back to", detail: $"The {kind} model has no earlier promoted version.");
     }

@@ -1,3 +1,5 @@
+using Intelligence.Models;
+using Intelligence.Recommendations.Model;
 using Microsoft.Extensions.Options;
 using Shared.Store;
 using StackExchange.Redis;
@@ -5,14 +7,15 @@ using StackExchange.Redis;
 namespace Intelligence.Recommendations;
 
 /// <summary>
-/// Keeps this instance on the current model: loads it from the store at start (training first when none is stored
-/// and players have played), switches when another instance publishes a new one, and retrains on the schedule
-/// (one instance per interval, by a lock in the store).
+/// Keeps this instance on the current recommender: loads the registry's current version at start (training first when
+/// none is stored and players have played), switches when a promotion or rollback anywhere is published, and retrains
+/// on the schedule (one instance per interval, by a lock in the store). A store written before the recommender joined
+/// the registry is carried over once.
 /// </summary>
 public sealed class ModelRefresher(
     IConnectionMultiplexer redis,
     StoreKeys keys,
-    ModelStore store,
+    ModelRegistry registry,
     RecommenderModels models,
     RecommenderTrainer trainer,
     IOptions<RecommendationOptions> options,
@@ -23,7 +26,7 @@ public sealed class ModelRefresher(
     {
         var o = options.Value;
         var subscriber = redis.GetSubscriber();
-        await subscriber.SubscribeAsync(keys.RecommenderModelChanged, OnModelChanged);
+        await subscriber.SubscribeAsync(keys.ModelsChanged, OnModelsChanged);
         try
         {
             await StartAsync(o, stoppingToken);
@@ -45,12 +48,15 @@ public sealed class ModelRefresher(
         }
         finally
         {
-            await subscriber.UnsubscribeAsync(keys.RecommenderModelChanged);
+            await subscriber.UnsubscribeAsync(keys.ModelsChanged);
         }
     }
 
-    /// <summary>SwitchToAsync logs its own failures, so nothing waits for it.</summary>
-    private void OnModelChanged(RedisChannel channel, RedisValue version) => _ = SwitchToAsync(version.ToString());
+    /// <summary>SwitchToCurrentAsync logs its own failures, so nothing waits for it.</summary>
+    private void OnModelsChanged(RedisChannel channel, RedisValue kind)
+    {
+        if (kind == ModelKinds.Recommendations) _ = SwitchToCurrentAsync();
+    }
 
     private async Task StartAsync(RecommendationOptions o, CancellationToken ct)
     {
@@ -59,9 +65,10 @@ public sealed class ModelRefresher(
         {
             try
             {
-                if (await store.CurrentVersionAsync() is { } version)
+                await CarryOverAsync();
+                if (await registry.CurrentVersionAsync(ModelKinds.Recommendations) is not null)
                 {
-                    await SwitchToAsync(version);
+                    await SwitchToCurrentAsync();
                     return;
                 }
                 if (o.TrainOnStart && await redis.GetDatabase().SetLengthAsync(keys.Players) > 0) await TrainAsync(ct);
@@ -73,6 +80,28 @@ public sealed class ModelRefresher(
                 await Task.Delay(TimeSpan.FromSeconds(2), clock, ct);
             }
         }
+    }
+
+    /// <summary>
+    /// A store written before the recommender had a place in the registry keeps its model under <c>model:recs:</c>: it
+    /// becomes the registry's first promoted version (once; the old keys are removed), so an upgrade serves it on.
+    /// </summary>
+    public async Task CarryOverAsync()
+    {
+        var db = redis.GetDatabase();
+        if (await registry.CurrentVersionAsync(ModelKinds.Recommendations) is not null) return;
+        if (await db.StringGetAsync(keys.LegacyRecommenderModelCurrent) is not { HasValue: true } legacy) return;
+        var bytes = await db.StringGetAsync(keys.LegacyRecommenderModel(legacy.ToString()));
+        if (!bytes.HasValue) return;
+        var model = RecommenderModel.Deserialize((byte[])bytes!);
+        var card = new ModelCard(ModelKinds.Recommendations, model.Version, model.TrainedAt, ModelStatus.Promoted,
+            $"implicit ALS + metadata prior (k = {model.Settings.Factors}, {model.Settings.Iterations} iterations)", [.. model.FeatureNames],
+            new ModelWindow(model.TrainedAt, model.TrainedAt, [], [], "trained before the recommender was judged on a holdout"),
+            new ModelEvaluation(model.Metrics.Interactions, 0, null, null, null, null), "carried over: the model served before the upgrade", model.Metrics.TrainingSeconds);
+        await registry.SaveAsync(card, (byte[])bytes!);
+        await registry.PromoteAsync(ModelKinds.Recommendations, model.Version);
+        await db.KeyDeleteAsync([keys.LegacyRecommenderModelCurrent, keys.LegacyRecommenderModel(legacy.ToString())]);
+        logger.LogInformation("Carried the recommender model {Version} over into the model registry", model.Version);
     }
 
     private async Task TrainAsync(CancellationToken ct)
@@ -87,20 +116,20 @@ public sealed class ModelRefresher(
         }
     }
 
-    private async Task SwitchToAsync(string version)
+    private async Task SwitchToCurrentAsync()
     {
-        if (models.Version == version) return;
         try
         {
-            if (await store.LoadAsync(version) is { } model)
+            if (await registry.CurrentVersionAsync(ModelKinds.Recommendations) is not { } version || models.Version == version) return;
+            if (await registry.ModelAsync(ModelKinds.Recommendations, version) is { } bytes)
             {
-                models.Swap(model);
+                models.Swap(RecommenderModel.Deserialize(bytes));
                 logger.LogInformation("Serving recommender model {Version}", version);
             }
         }
         catch (Exception e) when (e is RedisException or InvalidDataException)
         {
-            logger.LogError(e, "Could not load recommender model {Version}", version);
+            logger.LogError(e, "Could not load the current recommender model");
         }
     }
 }

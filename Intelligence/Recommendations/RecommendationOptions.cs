@@ -39,6 +39,18 @@ public sealed class RecommendationOptions : IValidatableObject
     /// </summary>
     [Range(0, 10)] public float DeviceWeight { get; set; } = 0.2f;
 
+    /// <summary>Days of the most recent plays held out to judge a new model (their plays are the targets).</summary>
+    [Range(1, 60)] public int HoldoutDays { get; set; } = 7;
+
+    /// <summary>A new model must beat most-popular's holdout NDCG@10 by this share (0.05: 5%) to replace the served one.</summary>
+    [Range(0, 10)] public double PopularMargin { get; set; } = 0.05;
+
+    /// <summary>Fewer holdout players than this cannot judge a model: a fresh one of the same recipe is served.</summary>
+    [Range(1, 1_000_000)] public int MinimumHoldoutPlayers { get; set; } = 50;
+
+    /// <summary>Rejected versions kept (older ones are deleted with their models).</summary>
+    [Range(1, 1000)] public int KeepRejected { get; set; } = 10;
+
     /// <summary>Players read per pipelined batch when training from the store.</summary>
     [Range(10, 10_000)] public int ScanBatch { get; set; } = 500;
 

@@ -12,7 +12,6 @@ public static class RecommendationsApi
     {
         builder.Services.AddOptions<RecommendationOptions>().BindConfiguration(RecommendationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton<CatalogCache>();
-        builder.Services.AddSingleton<ModelStore>();
         builder.Services.AddSingleton<RecommenderModels>();
         builder.Services.AddSingleton<RecommenderTrainer>();
         builder.Services.AddSingleton<Recommender>();

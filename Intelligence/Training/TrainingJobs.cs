@@ -108,8 +108,8 @@ public sealed class TrainingJobs(ModelTrainer trainer, Recommendations.Recommend
         {
             progress.Report(new TrainingProgress("training recommendations", 0, 1));
             var r = await recommender.TrainAsync(ct: ct);
-            results.Add(new TrainingJobResult(ModelKinds.Recommendations, r.Version, ModelStatus.Promoted,
-                $"served: implicit ALS on {r.Metrics.Players} players, {r.Metrics.Games} games, {r.Metrics.Interactions} plays in {r.Metrics.TrainingSeconds:0.0} s (offline quality: Intelligence/Recommendations/README.md)"));
+            results.Add(new TrainingJobResult(ModelKinds.Recommendations, r.Version, r.Status,
+                $"{r.Decision}; implicit ALS on {r.Metrics.Players} players, {r.Metrics.Games} games, {r.Metrics.Interactions} plays in {r.Metrics.TrainingSeconds:0.0} s"));
             progress.Report(new TrainingProgress("training recommendations", 1, 1));
         }
         return results;

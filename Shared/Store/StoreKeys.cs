@@ -41,17 +41,14 @@ public sealed class StoreKeys(string prefix = "")
     /// </summary>
     public RedisKey RescorePending => $"{Prefix}{{rescore}}:pending";
 
-    /// <summary>A trained recommender model (binary, gzip), by version; see Intelligence/Recommendations.</summary>
-    public RedisKey RecommenderModel(string version) => $"{Prefix}model:recs:{version}";
+    /// <summary>Before the recommender joined the model registry: its model by version (read once, to carry it over, then removed).</summary>
+    public RedisKey LegacyRecommenderModel(string version) => $"{Prefix}model:recs:{version}";
 
-    /// <summary>The version of the recommender model every Intelligence instance serves.</summary>
-    public RedisKey RecommenderModelCurrent => $"{Prefix}model:recs:current";
+    /// <summary>Before the recommender joined the model registry: the version it served (read once, to carry it over, then removed).</summary>
+    public RedisKey LegacyRecommenderModelCurrent => $"{Prefix}model:recs:current";
 
     /// <summary>Held by the instance that runs a scheduled retrain, so several instances train once.</summary>
     public RedisKey RecommenderTrainingLock => $"{Prefix}model:recs:lock";
-
-    /// <summary>Published with the new version when a recommender model becomes current: every player's lists may change.</summary>
-    public RedisChannel RecommenderModelChanged => RedisChannel.Literal($"{Prefix}recs:model");
 
     /// <summary>Distinct players per game in one UTC hour (hours since 1970), for the trending list.</summary>
     public RedisKey TrendingHour(long hour) => $"{Prefix}recs:trend:{{{hour}}}";

@@ -1,3 +1,4 @@
+using Intelligence.Models;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -161,17 +162,85 @@ public sealed class RecommendationsApiTests(StoreServers servers)
     public async Task ARestartedOrSecondInstance_ServesTheStoredModelWithoutRetraining(string store)
     {
         var connection = await servers.ConnectionStringAsync(store);
-        await using var first = await StartAsync(connection);
+        // A holdout too small to judge: every retrain is served (the judged branches have a test of their own).
+        var unjudged = new Dictionary<string, string?> { ["Recommendations:MinimumHoldoutPlayers"] = "1000000" };
+        await using var first = await StartAsync(connection, extra: unjudged);
         var version = first.Services.GetRequiredService<RecommenderModels>().Version;
-        await using var second = await StartAsync(connection, first.Prefix, seed: false);
+        await using var second = await StartAsync(connection, first.Prefix, seed: false, extra: unjudged);
         Assert.Equal(version, second.Services.GetRequiredService<RecommenderModels>().Version);
 
         // Retraining on one instance moves the other to the new version through the store's notification.
         var result = await first.Services.GetRequiredService<RecommenderTrainer>().TrainAsync();
         Assert.Equal(82, result.Metrics.Players);
+        Assert.Equal(ModelStatus.Promoted, result.Status);
         var clock = Stopwatch.StartNew();
         while (second.Services.GetRequiredService<RecommenderModels>().Version != result.Version && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
         Assert.Equal(result.Version, second.Services.GetRequiredService<RecommenderModels>().Version);
+    }
+
+    [Theory, ClassData(typeof(StoreKinds))]
+    public async Task TheRecommender_HasTheModelLifecycle_JudgedOnRecentPlays_RejectedBelowMostPopular_AndRolledBackEverywhere(string store)
+    {
+        var connection = await servers.ConnectionStringAsync(store);
+        var judged = new Dictionary<string, string?> { ["Recommendations:MinimumHoldoutPlayers"] = "1" };
+        await using var first = await StartAsync(connection, extra: judged);
+        var registry = first.Services.GetRequiredService<ModelRegistry>();
+        var served = await registry.CurrentVersionAsync(ModelKinds.Recommendations);
+        var card = (await registry.CardAsync(ModelKinds.Recommendations, served!))!;
+        Assert.Equal(ModelStatus.Promoted, card.Status);
+        Assert.StartsWith("promoted: first model", card.Decision, StringComparison.Ordinal);
+        var ranking = card.Evaluation.Ranking!;
+        Assert.Equal(Now.AddDays(-7), ranking.SplitAt);
+        Assert.True(ranking.Cases > 0 && ranking.Ndcg is >= 0 and <= 1 && ranking.PopularNdcg is >= 0 and <= 1);
+
+        // A second version, judged: promoted when it beats most-popular by the margin; a margin nothing meets rejects it.
+        var second = await first.Services.GetRequiredService<RecommenderTrainer>().TrainAsync();
+        var strict = new RecommendationOptions { PopularMargin = 10, MinimumHoldoutPlayers = 1 };
+        var r = (await registry.CardAsync(ModelKinds.Recommendations, second.Version))!.Evaluation.Ranking!;
+        var (promote, decision) = RecommenderTrainer.Decide(r, first.Services.GetRequiredService<RecommenderModels>().Model, strict);
+        Assert.False(promote);
+        Assert.StartsWith("rejected", decision, StringComparison.Ordinal);
+        Assert.Equal(second.Status == ModelStatus.Promoted, r.Ndcg >= r.PopularNdcg * 1.05);
+
+        // Every instance follows a rollback through the store.
+        await using var other = await StartAsync(connection, first.Prefix, seed: false, extra: judged);
+        var now = await registry.CurrentVersionAsync(ModelKinds.Recommendations);
+        using var admin = first.ClientWithKey(IntelligenceApp.AdminKey);
+        var rolled = await admin.PostAsync(new Uri("/v1/models/recommendations/rollback", UriKind.Relative), null);
+        if (now == served)
+        {
+            Assert.Equal(HttpStatusCode.Conflict, rolled.StatusCode);
+            return;
+        }
+        Assert.Equal(HttpStatusCode.OK, rolled.StatusCode);
+        var clock = Stopwatch.StartNew();
+        while (other.Services.GetRequiredService<RecommenderModels>().Version != served && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        Assert.Equal(served, other.Services.GetRequiredService<RecommenderModels>().Version);
+        Assert.Contains(await registry.CardsAsync(ModelKinds.Recommendations), c => c.Version == now && c.Status == ModelStatus.Retired);
+    }
+
+    [Theory, ClassData(typeof(StoreKinds))]
+    public async Task AStoreWrittenBeforeTheRegistry_KeepsServingItsRecommender_AfterTheUpgrade(string store)
+    {
+        var connection = await servers.ConnectionStringAsync(store);
+        await using var trained = await StartAsync(connection);
+        var model = trained.Services.GetRequiredService<RecommenderModels>().Model!;
+        // The layout the version before wrote: model:recs:{version} and model:recs:current, no registry entry.
+        var prefix = TestKeys.Prefix("recs-legacy");
+        var keys = new StoreKeys(prefix);
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(connection))
+        {
+            var db = redis.GetDatabase();
+            await SeedAsync(db, keys);
+            await db.StringSetAsync(keys.LegacyRecommenderModel(model.Version), model.Serialize());
+            await db.StringSetAsync(keys.LegacyRecommenderModelCurrent, model.Version);
+        }
+        await using var upgraded = await StartAsync(connection, prefix, seed: false);
+        Assert.Equal(model.Version, upgraded.Services.GetRequiredService<RecommenderModels>().Version);
+        var registry = upgraded.Services.GetRequiredService<ModelRegistry>();
+        Assert.Equal(model.Version, await registry.CurrentVersionAsync(ModelKinds.Recommendations));
+        Assert.StartsWith("carried over", (await registry.CardAsync(ModelKinds.Recommendations, model.Version))!.Decision, StringComparison.Ordinal);
+        Assert.False(await upgraded.Db.KeyExistsAsync(keys.LegacyRecommenderModelCurrent));
     }
 
     [Theory, ClassData(typeof(StoreKinds))]
