@@ -56,8 +56,7 @@ public sealed class BackfillTests(StoreServers servers) : IDisposable
         Assert.Contains(letters, l => l.Reason.StartsWith("2026-11-21.ndjson line 11: field data.transactionId", StringComparison.Ordinal));
         foreach (var player in players)
         {
-            var expected = ReferenceFold.Fold(history, player, WalletHistory.Start.AddDays(1).AddHours(23));
-            Assert.Equal(expected.Lifetime, (await ExactnessTests.ReadAsync(redis, keys, player))!.Lifetime);
+            await ExactnessTests.AssertReferenceAsync(redis, keys, history, player, WalletHistory.Start.AddDays(1).AddHours(23), "backfill");
         }
     }
 
