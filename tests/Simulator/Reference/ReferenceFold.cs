@@ -19,15 +19,17 @@ public sealed record RefEvent(string Type, string Source, string Id, string Play
         var d = e.GetProperty("data");
         string? S(string name) => d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         decimal? N(string name) => d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
-        var rate = N("exchangeRate") ?? (S("currency") is null or "EUR" ? 1m : throw new InvalidOperationException($"no exchangeRate in {json}"));
-        long Units(decimal? amount) => (long)decimal.Round((amount ?? 0) * rate * 10_000m, 0, MidpointRounding.AwayFromZero);
+        decimal Rate() => N("exchangeRate") ?? (S("currency") is null or "EUR" ? 1m : throw new InvalidOperationException($"no exchangeRate in {json}"));
+        long Units(decimal? amount) => amount is { } a ? (long)decimal.Round(a * Rate() * 10_000m, 0, MidpointRounding.AwayFromZero) : 0;
+        // Profiles keep times to the millisecond.
+        static DateTimeOffset Ms(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
         var type = e.GetProperty("type").GetString()!;
-        var time = e.GetProperty("time").GetDateTimeOffset();
+        var time = Ms(e.GetProperty("time").GetDateTimeOffset());
         DateTimeOffset? end = null;
         if (type == EventTypes.GameSession)
         {
-            end = DateTimeOffset.Parse(S("endedAt")!, CultureInfo.InvariantCulture);
-            time = DateTimeOffset.Parse(S("startedAt")!, CultureInfo.InvariantCulture);
+            end = Ms(DateTimeOffset.Parse(S("endedAt")!, CultureInfo.InvariantCulture));
+            time = Ms(DateTimeOffset.Parse(S("startedAt")!, CultureInfo.InvariantCulture));
         }
         return new RefEvent(type, e.GetProperty("source").GetString()!, e.GetProperty("id").GetString()!, e.GetProperty("subject").GetString()!,
             time, S("transactionId") ?? S("bonusId"), S("referenceTransactionId"), S("gameId"), Units(N("amount")), Units(N("bonusAmount")),
