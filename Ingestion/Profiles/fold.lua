@@ -45,7 +45,7 @@ local byte, char, sub, find, floor = string.byte, string.char, string.sub, strin
 local function fmt(n) return string.format('%d', n) end
 
 -- Average records a ledger bucket before the buckets double; days the newest day moves between pruning passes.
-local CAP, PRUNE_EVERY = 32, 30
+local CAP, PRUNE_EVERY = 64, 30
 
 -- The current player's keys; the current event: the offset of its arguments (argument i is ARGV[a + i]), op,
 -- fingerprint, time and day (as numbers and as text), and whether it falls on the player's newest day.
