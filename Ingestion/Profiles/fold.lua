@@ -31,11 +31,12 @@
 --   fingerprint (7 bytes) | payload length (1) | kind * 4096 + day mod 4096 (2, big-endian) | payload
 -- and records are packed back to back in buckets: field '<n>' holds the records whose fingerprint's first 16 bits,
 -- divided by 2^(16 - level), are n. The level ('lk' in the profile) grows when the records ('ln') average more
--- than CAP a bucket, so a lookup reads one small value whatever the player's volume. Kinds and payloads:
---   E event seen (none)        R rollback before its transaction (none)   C cancelled transaction (none)
---   B bet: varint(amount code * 2 + has bonus) [varint(bonus code)] varint(game index)
---   W win: varint(amount code)   D deposit / V withdrawal: status bits (1 byte) varint(amount code)
--- An amount code is units / 100 * 2 when units is a whole number of cents, else units * 2 + 1 (EventParser).
+-- than CAP a bucket, so a lookup reads one small value whatever the player's volume. Kinds (see E, R, … below)
+-- and their payloads:
+--   0 event seen, 1 rollback before its transaction, 2 cancelled transaction: none
+--   3 bet: varint(amount code * 2 + has bonus) [varint(bonus code)] varint(game index)
+--   4 win: varint(amount code)      5 deposit, 6 withdrawal: status bits (1 byte) varint(amount code)
+-- An amount code is units / 100 * 2 when units is a whole number of cents, else units * 2 + 1 (LedgerRecords.cs).
 -- A payment's record holds every status seen and the amount and day of its highest-ranked one. Field 'g' holds the
 -- player's games with their index: '\n' game '\t' index '\n' ... (ids hold no control characters). Records of days
 -- past the retention are dropped by the pruning pass, which runs when the newest day has moved PRUNE_EVERY days.
