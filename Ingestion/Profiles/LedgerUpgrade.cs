@@ -27,7 +27,7 @@ public sealed class LedgerUpgrade(IConnectionMultiplexer redis, StoreKeys keys, 
             return (0, 0);
         }
         int players = 0, records = 0;
-        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
         {
             await foreach (var key in server.KeysAsync(pattern: keys.LegacyLedgerPattern, pageSize: 500).WithCancellation(ct))
             {
