@@ -41,7 +41,7 @@ public sealed class IngestionMetrics
 
     public void Applied(FoldOutcome[] outcomes, TimeSpan elapsed)
     {
-        long applied = 0, duplicate = 0, superseded = 0, late = 0;
+        long applied = 0, duplicate = 0, superseded = 0, conflict = 0, old = 0;
         foreach (var o in outcomes)
         {
             switch (o)
@@ -49,13 +49,15 @@ public sealed class IngestionMetrics
                 case FoldOutcome.Applied: applied++; break;
                 case FoldOutcome.Duplicate: duplicate++; break;
                 case FoldOutcome.Superseded: superseded++; break;
-                default: late++; break;
+                case FoldOutcome.Conflict: conflict++; break;
+                default: old++; break;
             }
         }
         if (applied > 0) _events.Add(applied, new KeyValuePair<string, object?>("outcome", "applied"));
         if (duplicate > 0) _events.Add(duplicate, new KeyValuePair<string, object?>("outcome", "duplicate"));
         if (superseded > 0) _events.Add(superseded, new KeyValuePair<string, object?>("outcome", "superseded"));
-        if (late > 0) _events.Add(late, new KeyValuePair<string, object?>("outcome", "too_late"));
+        if (conflict > 0) _events.Add(conflict, new KeyValuePair<string, object?>("outcome", "conflict"));
+        if (old > 0) _events.Add(old, new KeyValuePair<string, object?>("outcome", "too_old"));
         _applySeconds.Record(elapsed.TotalSeconds);
     }
 

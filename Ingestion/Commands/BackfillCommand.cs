@@ -51,6 +51,8 @@ internal static class BackfillCommand
             return 1;
         }
 
+        await host.Services.GetRequiredService<LedgerUpgrade>().RunAsync(ct);
+
         var (files, missing) = NdJsonFiles.Expand(patterns);
         var run = new Backfill(host.Services.GetRequiredService<EventIngestor>(), host.Services.GetRequiredService<DeadLetterStore>(),
             batch, (int)Math.Min(options.MaxBodyBytes, int.MaxValue));

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
+using Ingestion.Profiles;
 using Spectre.Console;
 
 namespace Ingestion.Commands;
@@ -56,6 +57,7 @@ internal static class DeadLettersCommand
         using var host = IngestionCommands.BuildHost(redis);
         var store = host.Services.GetRequiredService<DeadLetterStore>();
         var ingestor = host.Services.GetRequiredService<EventIngestor>();
+        await host.Services.GetRequiredService<LedgerUpgrade>().RunAsync(CancellationToken.None);
         var letters = id is null
             ? await store.FindAsync(feed, DeadLetterStore.Capacity)
             : (await store.FindAsync(feed, DeadLetterStore.Capacity)).Where(l => l.Id == id).ToList();

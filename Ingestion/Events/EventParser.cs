@@ -44,10 +44,10 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             throw new EventRejectedException("data", "is required and must be a JSON object");
         }
 
-        // The script's arguments for every event: op, ledger key, time, day; then the op's own (see fold.lua's ARITY).
+        // The script's arguments for every event: op, ledger fingerprint, time, day; then the op's own (see fold.lua's ARITY).
         var ts = time.ToUnixTimeMilliseconds();
         var day = DayOf(time);
-        string EventKey() => $"e:{source.GetString()}|{id}";
+        byte[] EventKey() => LedgerRecords.Event(source.GetString()!, id);
 
         switch (type)
         {
@@ -97,7 +97,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 var units = Money(data, out _);
                 var status = RequiredEnum(data, "status", PaymentStatuses);
                 var op = type == EventTypes.WalletDeposit ? "dep" : "wd";
-                return Command(subject, type, id, null, [op, "x:" + tx, ts, day, units, status]);
+                return Command(subject, type, id, null, [op, LedgerRecords.Transaction(tx), ts, day, units, status, LedgerRecords.Amount(units)]);
             }
             case EventTypes.WalletBet:
             {
@@ -112,7 +112,8 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                     bonusUnits = ToUnits(bonus.Value * rate, "data.bonusAmount");
                     if (bonusUnits > units) throw new EventRejectedException("data.bonusAmount", "must not exceed data.amount");
                 }
-                return Command(subject, type, id, game, ["bet", "x:" + tx, ts, day, units, bonusUnits, game]);
+                return Command(subject, type, id, game, ["bet", LedgerRecords.Transaction(tx), ts, day, units, bonusUnits, game,
+                    LedgerRecords.Bet(units, bonusUnits)]);
             }
             case EventTypes.WalletWin:
             {
@@ -124,20 +125,20 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                     throw new EventRejectedException("data.roundClosed", "must be true or false");
                 }
                 var units = Money(data, out _, allowZero: true);
-                return Command(subject, type, id, game, ["win", "x:" + tx, ts, day, units, game]);
+                return Command(subject, type, id, game, ["win", LedgerRecords.Transaction(tx), ts, day, units, LedgerRecords.Amount(units)]);
             }
             case EventTypes.WalletRollback:
             {
                 var tx = RequiredId(data, "transactionId", "data.transactionId");
                 var reference = RequiredId(data, "referenceTransactionId", "data.referenceTransactionId");
                 if (reference == tx) throw new EventRejectedException("data.referenceTransactionId", "must differ from data.transactionId");
-                return Command(subject, type, id, null, ["rb", "x:" + reference, ts, day]);
+                return Command(subject, type, id, null, ["rb", LedgerRecords.Transaction(reference), ts, day]);
             }
             case EventTypes.BonusGranted:
             {
                 var bonusId = RequiredId(data, "bonusId", "data.bonusId");
                 var units = Money(data, out _);
-                return Command(subject, type, id, null, ["bonus", "B:" + bonusId, ts, day, units]);
+                return Command(subject, type, id, null, ["bonus", LedgerRecords.Bonus(bonusId), ts, day, units]);
             }
             case EventTypes.GameSession:
             {

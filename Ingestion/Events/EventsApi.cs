@@ -19,11 +19,17 @@ public static class EventsApi
     public const string NdJson = "application/x-ndjson";
     public const string SignatureHeader = "X-Signature";
 
+    /// <summary>The dead-letter feed of events sent to <c>POST /v1/events</c> that were too old to apply.</summary>
+    public const string Feed = "canonical";
+
     public static IHostApplicationBuilder AddEvents(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<FoldOptions>().BindConfiguration(FoldOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IngestionMetrics>();
+        builder.Services.AddSingleton<StoreUpgradeGate>();
         builder.Services.AddSingleton<ProfileWriter>();
+        builder.Services.AddSingleton<LedgerUpgrade>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LedgerUpgrade>());
         builder.Services.AddSingleton(sp => new EventParser(
             sp.GetRequiredService<IOptions<FoldOptions>>().Value,
             sp.GetRequiredService<IOptions<StoreOptions>>().Value.BaseCurrency,
@@ -55,7 +61,7 @@ public static class EventsApi
             .WithName("PostEvents")
             .WithTags("Events")
             .WithSummary("Send canonical events (one, a JSON array, or NDJSON)")
-            .WithDescription("Every valid event is applied atomically before the response; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. 422 when no event in the request was accepted.")
+            .WithDescription("Every valid event is applied atomically before the response, in whatever order events arrive; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. An event older than the retention (Ingestion:BucketRetentionDays, 400 days before the player's newest activity) is rejected and kept on the dead-letter list (feed `canonical`) to replay. 422 when no event in the request was accepted.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
@@ -81,8 +87,8 @@ public static class EventsApi
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
         var result = mediaType switch
         {
-            NdJson => await ingestor.IngestNdJsonAsync(body.Value),
-            CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch),
+            NdJson => await ingestor.IngestNdJsonAsync(body.Value, EventsApi.Feed),
+            CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch, EventsApi.Feed),
             _ => IngestAttempt.Fail(415, "Unsupported media type",
                 $"Send {CloudEvent} (one event), {CloudEventBatch} (a JSON array) or {NdJson} (one event a line)."),
         };
@@ -149,7 +155,8 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         return result;
     }
 
-    public async Task<IngestAttempt> IngestJsonAsync(ReadOnlyMemory<byte> body, bool requireArray)
+    /// <param name="tooOldFeed">When given, events too old to apply are kept on the dead-letter list under this feed.</param>
+    public async Task<IngestAttempt> IngestJsonAsync(ReadOnlyMemory<byte> body, bool requireArray, string? tooOldFeed = null)
     {
         JsonDocument doc;
         try
@@ -170,14 +177,15 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 var items = new List<(int, JsonElement?, string?)>(count);
                 var i = 0;
                 foreach (var e in root.EnumerateArray()) items.Add((i++, e, null));
-                return new IngestAttempt(await IngestAsync(items), null);
+                return new IngestAttempt(await IngestAsync(items, tooOldFeed), null);
             }
             if (requireArray) return IngestAttempt.Fail(400, "Expected a batch", $"{EventsApi.CloudEventBatch} must be a JSON array of events.");
-            return new IngestAttempt(await IngestAsync([(0, root, null)]), null);
+            return new IngestAttempt(await IngestAsync([(0, root, null)], tooOldFeed), null);
         }
     }
 
-    public async Task<IngestAttempt> IngestNdJsonAsync(ReadOnlyMemory<byte> body)
+    /// <param name="tooOldFeed">When given, events too old to apply are kept on the dead-letter list under this feed.</param>
+    public async Task<IngestAttempt> IngestNdJsonAsync(ReadOnlyMemory<byte> body, string? tooOldFeed = null)
     {
         var docs = new List<JsonDocument>();
         try
@@ -204,7 +212,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 }
                 index++;
             }
-            return new IngestAttempt(await IngestAsync(items), null);
+            return new IngestAttempt(await IngestAsync(items, tooOldFeed), null);
         }
         finally
         {
@@ -216,13 +224,18 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         $"A request may carry at most {options.Value.MaxBatchEvents:N0} events (this one has at least {count:N0}); split it.");
 
     /// <summary>Each item: its index, the parsed JSON (or null) and a parse error (or null).</summary>
-    public async Task<IngestResult> IngestAsync(IReadOnlyList<(int Index, JsonElement? Json, string? Error)> items)
+    /// <param name="tooOldFeed">
+    /// When given, events too old to apply are also put on the dead-letter list under this feed (callers that
+    /// dead-letter every rejection themselves, and replays, leave it out).
+    /// </param>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<(int Index, JsonElement? Json, string? Error)> items, string? tooOldFeed = null)
     {
         var rejected = new List<RejectedEvent>();
         var commands = new List<FoldCommand>(items.Count);
-        var commandIndex = new List<int>(items.Count);
-        foreach (var (index, json, error) in items)
+        var commandItem = new List<int>(items.Count);
+        for (var item = 0; item < items.Count; item++)
         {
+            var (index, json, error) = items[item];
             if (json is not { } e)
             {
                 rejected.Add(new RejectedEvent(index, null, error ?? "not an event"));
@@ -231,7 +244,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             try
             {
                 commands.Add(parser.Parse(e));
-                commandIndex.Add(index);
+                commandItem.Add(item);
             }
             catch (EventRejectedException ex)
             {
@@ -240,22 +253,30 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         }
         var outcomes = await writer.ApplyAsync(commands);
         int accepted = 0, duplicates = 0;
+        List<Task>? letters = null;
         for (var i = 0; i < outcomes.Length; i++)
         {
             switch (outcomes[i])
             {
                 case FoldOutcome.Applied or FoldOutcome.Superseded: accepted++; break;
-                case FoldOutcome.Duplicate: duplicates++; break;
+                case FoldOutcome.Duplicate or FoldOutcome.Conflict: duplicates++; break;
                 default:
-                    rejected.Add(new RejectedEvent(commandIndex[i], commands[i].EventId,
-                        $"field time: more than {options.Value.DedupHorizonDays} days older than this player's newest activity, outside the de-duplication horizon; not applied"));
+                    var reason = TooOld(tooOldFeed);
+                    var (index, json, _) = items[commandItem[i]];
+                    rejected.Add(new RejectedEvent(index, commands[i].EventId, reason));
+                    if (tooOldFeed is not null) (letters ??= []).Add(deadLetters.AddAsync(tooOldFeed, reason, json!.Value.GetRawText()));
                     break;
             }
         }
+        if (letters is not null) await Task.WhenAll(letters);
         if (rejected.Count > 0) metrics.Rejected(rejected.Count);
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new IngestResult(accepted, duplicates, rejected);
     }
+
+    private string TooOld(string? feed) =>
+        $"field time: {options.Value.BucketRetentionDays} days or more before this player's newest activity, beyond the retention " +
+        $"(Ingestion:BucketRetentionDays); not applied{(feed is null ? "" : $", kept on the dead-letter list (feed {feed}) to replay after raising the retention")}";
 
     private static string? IdOf(JsonElement e) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;

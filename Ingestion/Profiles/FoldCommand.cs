@@ -12,8 +12,13 @@ public enum FoldOutcome
     Duplicate = 0,
     /// <summary>Applied: the profile changed.</summary>
     Applied = 1,
-    /// <summary>Accepted, but a later state of the same transaction had already been applied.</summary>
+    /// <summary>Accepted, but a higher-ranked state of the same payment had already been applied.</summary>
     Superseded = 2,
-    /// <summary>Older than the de-duplication horizon of the player's newest activity: not applied.</summary>
-    TooLate = -1,
+    /// <summary>
+    /// A transaction already counted, resent with other content (amount, game, day or status): not applied, it counts
+    /// once as the first copy said. Reported among the duplicates.
+    /// </summary>
+    Conflict = 3,
+    /// <summary>Its day is at or beyond the bucket retention before the player's newest activity: not applied.</summary>
+    TooOld = -1,
 }

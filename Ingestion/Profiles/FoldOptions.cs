@@ -8,17 +8,12 @@ public sealed class FoldOptions
     public const string Section = "Ingestion";
 
     /// <summary>
-    /// How many days back from a player's newest activity transaction and event ids are remembered.
-    /// Within it duplicates and rollbacks are exact in any order; a counted event older than that is
-    /// rejected (never double-counted). Rollbacks and retries in the wild arrive within minutes to hours.
-    /// </summary>
-    [Range(1, 400)] public int DedupHorizonDays { get; set; } = 3;
-
-    /// <summary>
-    /// Days of per-day buckets kept. Windows up to 90 days need at least 91; Intelligence builds its point-in-time
-    /// training sets from these buckets, and VIP potential looks at a player's first 90 days after their first
-    /// deposit, so the default keeps 400 (13 months, also a year-on-year view). A bucket costs about 40 bytes
-    /// per active day of a player.
+    /// Days of history kept, back from each player's newest activity: the per-day buckets (windows up to 90 days need
+    /// at least 91; Intelligence builds its point-in-time training sets from them, and VIP potential looks at a
+    /// player's first 90 days after their first deposit, so the default keeps 400: 13 months, also a year-on-year
+    /// view) and the ledger that makes duplicates, rollbacks and payment states exact in any order. An event whose
+    /// day is this many days or more before the player's newest activity is refused (dead-lettered; replayable after
+    /// raising this). At most 3,660: the ledger keeps a record's day modulo 4,096.
     /// </summary>
     [Range(91, 3660)] public int BucketRetentionDays { get; set; } = 400;
 

@@ -20,7 +20,7 @@ namespace Ingestion.Profiles;
 /// runs of one hash slot only; on a single server any runs may share a call.
 /// </remarks>
 public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IngestionMetrics metrics,
-    IOptions<FoldOptions>? options = null)
+    IOptions<FoldOptions>? options = null, StoreUpgradeGate? upgraded = null)
 {
     public static readonly string FoldScript = ReadScript("fold.lua");
 
@@ -30,7 +30,30 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
     public async Task<FoldOutcome[]> ApplyAsync(IReadOnlyList<FoldCommand> commands)
     {
         if (commands.Count == 0) return [];
+        // Nothing is folded into a store still in an older form (LedgerUpgrade).
+        if (upgraded is not null) await upgraded.Ready;
         var started = Stopwatch.GetTimestamp();
+        var (outcomes, runs) = await FoldAsync(commands);
+        var changed = new List<FoldCommand>(runs.Count);
+        foreach (var run in runs)
+        {
+            // The player's last event that was not refused stands for the change. Duplicates re-mark too: if a crash
+            // fell between a write and its mark, the sender's retry repairs it.
+            for (var j = run.Count - 1; j >= 0; j--)
+            {
+                if (outcomes[run[j]] == FoldOutcome.TooOld) continue;
+                changed.Add(commands[run[j]]);
+                break;
+            }
+        }
+        await MarkChangedAsync(redis.GetDatabase(), changed);
+        metrics.Applied(outcomes, Stopwatch.GetElapsedTime(started));
+        return outcomes;
+    }
+
+    /// <summary>Folds the commands without announcing any change (for <see cref="LedgerUpgrade"/>, which changes no profile).</summary>
+    internal async Task<(FoldOutcome[] Outcomes, List<List<int>> Runs)> FoldAsync(IReadOnlyList<FoldCommand> commands)
+    {
         var db = redis.GetDatabase();
         var runs = PlayerRuns(commands);
         var perCall = _options.EventsPerCall;
@@ -62,21 +85,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             var results = (RedisResult[])reply.Result!;
             for (var j = 0; j < events.Count; j++) outcomes[events[j]] = (FoldOutcome)(int)results[j];
         }
-        var changed = new List<FoldCommand>(runs.Count);
-        foreach (var run in runs)
-        {
-            // The player's last event that was not refused stands for the change. Duplicates re-mark too: if a crash
-            // fell between a write and its mark, the sender's retry repairs it.
-            for (var j = run.Count - 1; j >= 0; j--)
-            {
-                if (outcomes[run[j]] == FoldOutcome.TooLate) continue;
-                changed.Add(commands[run[j]]);
-                break;
-            }
-        }
-        await MarkChangedAsync(db, changed);
-        metrics.Applied(outcomes, Stopwatch.GetElapsedTime(started));
-        return outcomes;
+        return (outcomes, runs);
     }
 
     /// <summary>The commands' indices, one run per player in order of first appearance, each in the commands' order.</summary>
@@ -105,13 +114,13 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
     }
 
     /// <summary>
-    /// One script call: four keys per run; as arguments the dedup horizon and the bucket retention, then per run its
-    /// number of events and their arguments (each op has a fixed number: fold.lua's ARITY).
+    /// One script call: four keys per run; as arguments the bucket retention, then per run its number of events and
+    /// their arguments (each op has a fixed number: fold.lua's ARITY).
     /// </summary>
     private sealed class ScriptCall(ProfileWriter writer, IReadOnlyList<FoldCommand> commands)
     {
         private readonly List<(List<int> Run, int From, int Count)> _runs = [];
-        private int _arguments = 2;
+        private int _arguments = 1;
 
         /// <summary>The commands' indices in the order the script answers for them.</summary>
         public List<int> Events { get; } = new(writer._options.EventsPerCall);
@@ -133,9 +142,8 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             var k = writer._keys;
             var keys = new RedisKey[_runs.Count * 4];
             var args = new RedisValue[_arguments];
-            args[0] = writer._options.DedupHorizonDays;
-            args[1] = writer._options.BucketRetentionDays;
-            int at = 2, key = 0;
+            args[0] = writer._options.BucketRetentionDays;
+            int at = 1, key = 0;
             foreach (var (run, from, count) in _runs)
             {
                 var player = commands[run[from]].PlayerId;

@@ -1,52 +1,78 @@
 -- Folds a run of canonical events into players' profiles, in order, atomically. Runs unchanged on Redis 7
--- (Lua 5.1) and Garnet (Lua 5.4): only hashes, integer arithmetic on strings and string.format('%d').
+-- (Lua 5.1) and Garnet (Lua 5.4): only hashes, string.byte/char/find/sub, arithmetic below 2^53, and
+-- string.format('%d') for every number written (Lua 5.4 would print a float as '3.0').
 --
--- The profile is a function of the SET of accepted events: every counter is a sum (order-free), every
--- attribute is last-writer-wins by event time (ties broken by value), first/last times are min/max, and a
--- ledger of recent transaction and event ids makes duplicates and rollbacks exact whichever arrives first.
+-- The profile is a function of the SET of accepted events, whatever order they arrive in: every counter is a sum,
+-- every attribute is last-writer-wins by event time (ties broken by value), first/last times are min/max, and a
+-- per-player ledger remembers every counted transaction and event over the whole bucket retention, so duplicates,
+-- rollbacks and payment states are exact whichever arrives first. An event older than the retention (from the
+-- player's newest activity) is refused: its buckets are gone and its ledger record may be.
 --
 -- One call carries many events so the cost of a call is shared, grouped into runs: all of a call's events of one
 -- player, in their order. Every key it touches is in KEYS, and the caller groups players by hash slot, so on a
 -- cluster one call stays on one node.
 --
--- KEYS: four per run (player): profile hash, day buckets, per-game play, ledger (all share the player's hash tag)
--- ARGV: see the main loop at the end.
--- Returns one outcome per event (see the main loop at the end).
+-- KEYS: four per run (player): profile hash, day buckets, per-game play, ledger (all share the player's hash tag).
+-- ARGV and the reply: see the main loop at the end.
 --
 -- Day buckets. A day is kept as one field holding twelve space-separated integers:
 --   1 deposits 2 deposit amount 3 withdrawals 4 withdrawal amount 5 bets 6 stake 7 win amount
 --   8 bonus stake 9 bonus granted 10 sessions 11 logins 12 active (0/1)
--- Events add to 'day:position' fields with HINCRBY instead (parsing and rewriting the twelve numbers for every
--- bet is most of the cost of a fold in Redis's Lua); when a player's newest day advances, those fields of
--- earlier days are folded into the day's twelve numbers, so history stays compact. A reader adds both forms.
--- 'ay' in the profile is the newest day already marked active, which spares a lookup on every event.
+-- Events of the player's newest day ('md') add to 'day:position' fields with HINCRBY instead (parsing and
+-- rewriting the twelve numbers for every bet is most of the cost of a fold in Redis's Lua); when the newest day
+-- advances, those fields are folded into the day's twelve numbers. Events of an earlier day (late ones) change
+-- that day's twelve numbers directly. A reader adds both forms. Lifetime counters in the profile hold every day
+-- but the open 'day:position' fields (the reader adds those). 'ay' in the profile is the newest day already
+-- marked active, which spares a lookup on every event.
+--
+-- The ledger (one hash per player). Each counted event leaves a record keyed by a 56-bit fingerprint of its
+-- identity ('x:' transactionId for wallet events, 'e:' source '|' id for others, 'B:' bonusId), computed by the
+-- caller (EventParser). A record is
+--   fingerprint (7 bytes) | payload length (1) | kind * 4096 + day mod 4096 (2, big-endian) | payload
+-- and records are packed back to back in buckets: field '<n>' holds the records whose fingerprint's first 16 bits,
+-- divided by 2^(16 - level), are n. The level ('lk' in the profile) grows when the records ('ln') average more
+-- than CAP a bucket, so a lookup reads one small value whatever the player's volume. Kinds (see E, R, … below)
+-- and their payloads:
+--   0 event seen, 1 rollback before its transaction, 2 cancelled transaction: none
+--   3 bet: varint(amount code * 2 + has bonus) [varint(bonus code)] varint(game index)
+--   4 win: varint(amount code)      5 deposit, 6 withdrawal: status bits (1 byte) varint(amount code)
+-- An amount code is units / 100 * 2 when units is a whole number of cents, else units * 2 + 1 (LedgerRecords.cs).
+-- A payment's record holds every status seen and the amount and day of its highest-ranked one. Field 'g' holds the
+-- player's games with their index: '\n' game '\t' index '\n' ... (ids hold no control characters). Records of days
+-- past the retention are dropped by the pruning pass, which runs when the newest day has moved PRUNE_EVERY days.
 
 local unpack = table.unpack or unpack
+local byte, char, sub, find, floor = string.byte, string.char, string.sub, string.find, math.floor
 local function fmt(n) return string.format('%d', n) end
 
--- Most writes are held back while a player's run lasts and sent when it ends: the profile's time and day fields
--- with one HSET, each counter once with the run's net change (none when it nets to zero), the games' last-played
--- times with one HSET. A write costs Redis far more than a read (it is propagated to the AOF), and a batch often
--- holds several events of one player, so this is most of what a run saves. Events later in the run read the
--- held values. Rarer writes (attributes, the ledger, first activity of a day) go straight to the store; they
--- never touch a held field. The tables below are reused from run to run: making tables costs Lua more than
--- emptying them.
+-- Average records a ledger bucket before the buckets double; days the newest day moves between pruning passes.
+local CAP, PRUNE_EVERY = 64, 30
 
 -- The current player's keys; the current event: the offset of its arguments (argument i is ARGV[a + i]), op,
--- ledger key, time and day (as numbers and as text; day is a number only once advance needed it), and whether
--- it falls on the player's newest day.
-local P, D, G, T, a
-local op, lk, ts, tss, day, ds, on_newest
-local horizon, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
+-- fingerprint, time and day (as numbers and as text), and whether it falls on the player's newest day.
+local P, D, G, L, a
+local op, fp, ts, tss, day, ds, on_newest
+local retention = tonumber(ARGV[1])
 
 -- Profile fields read once per run (HMGET) and written once at its end: pv holds their values (false when
--- absent), pd marks those to write.
-local PF = { 'md', 'lb', 'la', 'ay', 'fd', 'ld' }
-local MD, LB, LA, AY, FD, LD = 1, 2, 3, 4, 5, 6
-local pv, pd = nil, {}
+-- absent), pd marks those to write. mdn is 'md' as a number (nil before the player's first counted event).
+local PF = { 'md', 'lb', 'la', 'ay', 'fd', 'ld', 'lk', 'ln', 'lp' }
+local MD, LB, LA, AY, FD, LD, LK, LN, LP = 1, 2, 3, 4, 5, 6, 7, 8, 9
+local pv, pd, mdn = nil, {}, nil
 
--- Held counter changes of the day buckets and games (field -> change), and games' last-played times (field -> text).
-local dinc, ginc, gtime = {}, {}, {}
+-- Most writes are held back while a player's run lasts and sent when it ends: the profile's fields with one HSET,
+-- each counter once with the run's net change (none when it nets to zero), the games' last-played times with one
+-- HSET, the late days' numbers with one HSET, the ledger's changed buckets with one HSET. A write costs Redis far
+-- more than a read (it is propagated to the AOF), and a batch often holds several events of one player. The
+-- tables below are reused from run to run: making tables costs Lua more than emptying them.
+-- dinc/ginc: counter changes of the newest day's open fields and of the games (field -> change); gtime: games'
+-- last-played times (field -> text); late: twelve numbers of earlier days (day text -> numbers); life: lifetime
+-- counter changes (position -> change); adinc: new active days.
+local dinc, ginc, gtime, late, life, adinc = {}, {}, {}, {}, {}, 0
+-- The ledger: bucket values read or changed in this run (field -> value), those changed, the level and its
+-- divisor, the record count; the game list (false until read) and game indices resolved in this run.
+local lv, ldirty, level, scale, records = {}, {}, 0, 65536, 0
+local glist, gdirty, gidx = false, false, {}
 
 -- Increments stay well inside the integers a double holds exactly (2^53); beyond that Redis adds them.
 local LIMIT = 2 ^ 52
@@ -67,28 +93,15 @@ local function send_counters(held, key)
   end
 end
 
--- Sends every held write of the run.
-local function flush()
-  local args, n = {}, 0
-  for i = 1, #PF do
-    if pd[i] then
-      args[n + 1], args[n + 2] = PF[i], pv[i]
-      n = n + 2
-      pd[i] = false
-    end
+-- HSET of field/value pairs in slices (unpack is bounded by Lua's stack); HDEL likewise.
+local function hset_pairs(key, args, n)
+  for i = 1, n, 1000 do redis.call('HSET', key, unpack(args, i, math.min(i + 999, n))) end
+end
+
+local function hdel_all(key, fields)
+  for i = 1, #fields, 500 do
+    redis.call('HDEL', key, unpack(fields, i, math.min(i + 499, #fields)))
   end
-  if n > 0 then redis.call('HSET', P, unpack(args, 1, n)) end
-  send_counters(dinc, D)
-  send_counters(ginc, G)
-  args, n = {}, 0
-  for f, v in pairs(gtime) do
-    args[n + 1], args[n + 2] = f, v
-    n = n + 2
-    gtime[f] = nil
-    -- In slices: unpack is bounded by Lua's stack.
-    if n == 1000 then redis.call('HSET', G, unpack(args, 1, n)); n = 0 end
-  end
-  if n > 0 then redis.call('HSET', G, unpack(args, 1, n)) end
 end
 
 local function pset(i, value)
@@ -96,7 +109,6 @@ local function pset(i, value)
   pd[i] = true
 end
 
--- Max/min of the event time over a held profile field.
 -- Whether a stored time (unix ms, as text) is before or after the event's. Times are never negative (the parser
 -- refuses times before 1970) and carry no leading zeros, so two with as many digits order as text: that spares
 -- tonumber (two strtod calls in Lua 5.1) on nearly every event.
@@ -110,6 +122,7 @@ local function after_event(cur)
   return tonumber(cur) > ts
 end
 
+-- Max/min of the event time over a held profile field.
 local function pmax(i)
   local cur = pv[i]
   if not cur or before_event(cur) then pset(i, tss) end
@@ -152,153 +165,391 @@ local function lww(field, value)
   redis.call('HSET', P, field, value, '@' .. field, tss)
 end
 
--- Splits on '|' (string.gmatch treats empty matches differently in Lua 5.1 and 5.4, so find is used).
-local function split(s)
-  local out, start = {}, 1
-  while true do
-    local i = string.find(s, '|', start, true)
-    if not i then out[#out + 1] = string.sub(s, start); return out end
-    out[#out + 1] = string.sub(s, start, i - 1)
-    start = i + 1
-  end
-end
-
 local NB = 12
-local BUCKET = '^' .. string.rep('(%-?%d+) ', NB - 1) .. '(%-?%d+)$'
 
--- A day's twelve numbers as strings (zeros when absent; buckets written before may lack trailing zeros).
-local function numbers(s)
-  local v = s and { string.match(s, BUCKET) } or {}
-  if s and #v ~= NB then
-    v = {}
-    for n in string.gmatch(s, '%-?%d+') do v[#v + 1] = n end
+-- A day's twelve numbers (zeros when absent; buckets written long ago may lack trailing zeros).
+local function day_numbers(s)
+  local v = {}
+  if s then
+    for n in string.gmatch(s, '%-?%d+') do v[#v + 1] = tonumber(n) end
   end
-  for i = #v + 1, NB do v[i] = '0' end
+  for i = #v + 1, NB do v[i] = 0 end
   return v
 end
 
--- HDEL in slices: unpack is bounded by Lua's stack.
-local function hdel_all(key, fields)
-  for i = 1, #fields, 500 do
-    redis.call('HDEL', key, unpack(fields, i, math.min(i + 499, #fields)))
+-- Stores a day's numbers, or removes the day when they are all zero.
+local function day_text(v)
+  local t, empty = {}, true
+  for i = 1, NB do
+    t[i] = fmt(v[i])
+    if v[i] ~= 0 then empty = false end
+  end
+  return not empty and table.concat(t, ' ') or nil
+end
+
+-- Lifetime counters of the profile, by day position.
+local LIFETIME = { 'dc', 'da', 'wc', 'wa', 'bc', 'sa', 'wn', 'bs', 'bo', 'sc', 'lc' }
+
+local function life_add(pos, delta)
+  if LIFETIME[pos] then life[pos] = (life[pos] or 0) + delta end
+end
+
+-- The twelve numbers of an earlier day, held for the run.
+local function late_day(d)
+  local v = late[d]
+  if not v then
+    v = day_numbers(redis.call('HGET', D, d))
+    late[d] = v
+  end
+  return v
+end
+
+-- Sends the held numbers of earlier days.
+local function send_late()
+  local args, n, gone = {}, 0, {}
+  for d, v in pairs(late) do
+    local text = day_text(v)
+    if text then
+      args[n + 1], args[n + 2] = d, text
+      n = n + 2
+    else
+      gone[#gone + 1] = d
+    end
+    late[d] = nil
+  end
+  if n > 0 then hset_pairs(D, args, n) end
+  if #gone > 0 then hdel_all(D, gone) end
+end
+
+-- Adds to position pos of day d (text): an open field on the newest day, the day's numbers on an earlier one, and
+-- only the lifetime counter for a day already past the retention (a rollback of a transaction that old).
+local function add_day(d, pos, delta)
+  if d == pv[MD] then
+    add(dinc, D, d .. ':' .. pos, delta)
+  elseif tonumber(d) <= mdn - retention then
+    life_add(pos, delta)
+  else
+    local v = late_day(d)
+    v[pos] = v[pos] + delta
+    life_add(pos, delta)
   end
 end
 
--- Lifetime counters of the profile, by day position. An event changes only its day's 'day:position' field; the
--- lifetime counter takes the sum when compaction folds those fields, so lifetime = counter + open fields (the
--- reader adds them). That spares two or three writes per bet.
-local LIFETIME = { 'dc', 'da', 'wc', 'wa', 'bc', 'sa', 'wn', 'bs', 'bo', 'sc', 'lc' }
-
--- Folds the 'day:position' fields of days before `upto` into their days' numbers and the lifetime counters;
--- drops days past retention. It reads the stored buckets, so the run's held bucket changes are sent first.
-local function compact(upto)
-  send_counters(dinc, D)
-  local entries = redis.call('HGETALL', D)
-  local life = {}
-  local function lifetime_add(pos, value)
-    if LIFETIME[pos] then life[pos] = (life[pos] or 0) + tonumber(value) end
+-- Folds the newest day's open fields (stored and held) into its twelve numbers and the lifetime counters.
+local function fold_newest()
+  local d = pv[MD]
+  local f = { d }
+  for i = 1, NB do f[i + 1] = d .. ':' .. i end
+  local got = redis.call('HMGET', D, unpack(f))
+  local v, changed, open = day_numbers(got[1]), false, {}
+  for i = 1, NB do
+    local field = f[i + 1]
+    local n = (got[i + 1] and tonumber(got[i + 1]) or 0) + (dinc[field] or 0)
+    if got[i + 1] then open[#open + 1] = field end
+    dinc[field] = nil
+    if n ~= 0 then
+      changed = true
+      if i == NB then v[NB] = 1 else v[i] = v[i] + n; life_add(i, n) end
+    end
   end
+  if #open > 0 then redis.call('HDEL', D, unpack(open)) end
+  if changed then
+    local text = day_text(v)
+    if text then redis.call('HSET', D, d, text) elseif got[1] then redis.call('HDEL', D, d) end
+  end
+end
+
+-- Varints: seven bits a byte, least significant first, the high bit set on all but the last.
+local function venc(n)
+  local s = ''
+  while n >= 128 do
+    s = s .. char(n % 128 + 128)
+    n = floor(n / 128)
+  end
+  return s .. char(n)
+end
+
+local function vdec(s, i)
+  local n, m = 0, 1
+  while true do
+    local c = byte(s, i)
+    i = i + 1
+    if c < 128 then return n + c * m, i end
+    n = n + (c - 128) * m
+    m = m * 128
+  end
+end
+
+local function amount_of(code)
+  if code % 2 == 0 then return floor(code / 2) * 100 end
+  return floor(code / 2)
+end
+
+-- Record kinds.
+local E, R, C, BET, WIN, DEP, WD = 0, 1, 2, 3, 4, 5, 6
+
+-- The current event's bucket (field and value), found by its fingerprint.
+local bf, bv
+
+local function read_bucket(f)
+  local v = lv[f]
+  if v == nil then
+    v = redis.call('HGET', L, f) or ''
+    lv[f] = v
+  end
+  return v
+end
+
+-- Position of the record with the current fingerprint in the current bucket, or nil. A match of the fingerprint's
+-- bytes elsewhere than at a record's start (inside another record) does not count: the walk over the records'
+-- lengths says where records start.
+local function lookup()
+  bf = fmt(floor((byte(fp, 1) * 256 + byte(fp, 2)) / scale))
+  bv = read_bucket(bf)
+  local from = 1
+  while true do
+    local p = find(bv, fp, from, true)
+    if not p then return nil end
+    local i = 1
+    while i < p do i = i + 10 + byte(bv, i + 7) end
+    if i == p then return p end
+    from = p + 1
+  end
+end
+
+local function record(kind, d, payload)
+  local t = kind * 4096 + d % 4096
+  return fp .. char(#payload, floor(t / 256), t % 256) .. payload
+end
+
+-- Replaces the record at p in the current bucket (p nil: appends one).
+local function put(p, rec)
+  if p then
+    bv = sub(bv, 1, p - 1) .. rec .. sub(bv, p + 10 + byte(bv, p + 7))
+  else
+    bv = bv .. rec
+    records = records + 1
+  end
+  lv[bf] = bv
+  ldirty[bf] = true
+end
+
+local function rec_kind(p) return floor(byte(bv, p + 8) / 16) end
+
+-- A record's day, from the day mod 4096 it holds: records never outlive the retention (at most 3,660 days) by more
+-- than PRUNE_EVERY days, so the day is the one at most 4,095 days before the newest.
+local function day_from(t1, t2) return mdn - ((mdn - ((t1 % 16) * 256 + t2)) % 4096) end
+
+local function rec_day(p) return day_from(byte(bv, p + 8, p + 9)) end
+
+local function rec_payload(p) return sub(bv, p + 10, p + 9 + byte(bv, p + 7)) end
+
+-- Sends the changed buckets and the game list, and forgets the held ones (a resize or pruning rereads them).
+local function ledger_flush()
+  local args, n, gone = {}, 0, {}
+  for f, v in pairs(lv) do
+    if ldirty[f] then
+      if v == '' then gone[#gone + 1] = f else args[n + 1], args[n + 2] = f, v; n = n + 2 end
+      ldirty[f] = nil
+    end
+    lv[f] = nil
+  end
+  if n > 0 then hset_pairs(L, args, n) end
+  if #gone > 0 then hdel_all(L, gone) end
+  if gdirty then
+    redis.call('HSET', L, 'g', glist)
+    gdirty = false
+  end
+end
+
+-- Visits every record of every stored bucket: visit(record, fingerprint's first two bytes, t1, t2) returns the
+-- record to keep (or nil to drop it) and the field it belongs to; the buckets are rewritten when anything moved.
+local function rewrite(visit)
+  ledger_flush()
+  local entries = redis.call('HGETALL', L)
+  local old, parts, moved = {}, {}, false
+  for i = 1, #entries, 2 do
+    local f, v = entries[i], entries[i + 1]
+    if f ~= 'g' then
+      old[#old + 1] = f
+      local j = 1
+      while j <= #v do
+        local size = 10 + byte(v, j + 7)
+        local rec = sub(v, j, j + size - 1)
+        local keep, to = visit(rec, byte(v, j), byte(v, j + 1), byte(v, j + 8), byte(v, j + 9))
+        if keep then
+          local t = parts[to]
+          if not t then t = {}; parts[to] = t end
+          t[#t + 1] = keep
+        end
+        if not keep or to ~= f then moved = true end
+        j = j + size
+      end
+    end
+  end
+  if not moved then return end
+  hdel_all(L, old)
+  local args, n = {}, 0
+  for f, t in pairs(parts) do
+    args[n + 1], args[n + 2] = f, table.concat(t)
+    n = n + 2
+  end
+  if n > 0 then hset_pairs(L, args, n) end
+end
+
+-- Doubles the buckets until they average at most CAP records.
+local function grow()
+  local k = level
+  while records > CAP * 2 ^ k and k < 16 do k = k + 1 end
+  if k == level then return end
+  local sc = 2 ^ (16 - k)
+  rewrite(function(rec, b1, b2) return rec, fmt(floor((b1 * 256 + b2) / sc)) end)
+  level, scale = k, sc
+  pset(LK, fmt(k))
+end
+
+-- Drops what lies past the retention: day buckets (their open fields go to the lifetime counters; earlier days'
+-- open fields, left by a version before this one, are folded into their days) and ledger records.
+local function prune()
+  send_late()
+  local limit = mdn - retention
+  local entries = redis.call('HGETALL', D)
   local dead, whole, adds = {}, {}, {}
   for i = 1, #entries, 2 do
     local f = entries[i]
     local d, pos = string.match(f, '^(%-?%d+):(%d+)$')
     local dn = tonumber(d or f)
-    if dn <= upto - retention then
+    if dn <= limit then
       dead[#dead + 1] = f
-      if d then lifetime_add(tonumber(pos), entries[i + 1]) end
+      if d then life_add(tonumber(pos), tonumber(entries[i + 1])) end
     elseif not d then
       whole[f] = entries[i + 1]
-    elseif dn < upto then
+    elseif dn < mdn then
       dead[#dead + 1] = f
       local sum = adds[d]
       if not sum then sum = {}; adds[d] = sum end
       pos = tonumber(pos)
       sum[pos] = (sum[pos] or 0) + tonumber(entries[i + 1])
-      lifetime_add(pos, entries[i + 1])
     end
-  end
-  for pos, sum in pairs(life) do
-    if sum ~= 0 then redis.call('HINCRBY', P, LIFETIME[pos], fmt(sum)) end
   end
   hdel_all(D, dead)
   for d, sum in pairs(adds) do
-    local v = numbers(whole[d])
+    local v = day_numbers(whole[d])
     for pos, delta in pairs(sum) do
       if pos == NB then
-        if delta > 0 then v[NB] = '1' end
-      elseif delta ~= 0 then
-        v[pos] = fmt(tonumber(v[pos]) + delta)
+        if delta > 0 then v[NB] = 1 end
+      else
+        v[pos] = v[pos] + delta
+        life_add(pos, delta)
       end
     end
-    local empty = true
-    for i = 1, NB do if v[i] ~= '0' then empty = false; break end end
-    if empty then
-      if whole[d] then redis.call('HDEL', D, d) end
-    else
-      redis.call('HSET', D, d, table.concat(v, ' '))
-    end
+    local text = day_text(v)
+    if text then redis.call('HSET', D, d, text) elseif whole[d] then redis.call('HDEL', D, d) end
   end
+  local dropped = 0
+  rewrite(function(rec, b1, b2, t1, t2)
+    if day_from(t1, t2) <= limit then
+      dropped = dropped + 1
+      return nil
+    end
+    return rec, fmt(floor((b1 * 256 + b2) / scale))
+  end)
+  records = records - dropped
+  pset(LP, fmt(mdn))
 end
 
--- Ledger values start with a kind letter and the day they belong to: 'K|day|...'.
-local function ledger_day(v)
-  local d = string.match(v, '^[^|]*|(%-?%d+)')
-  return tonumber(d or '0')
-end
-
--- Horizon and housekeeping for counted events, given the profile's 'md' (newest activity day seen).
--- Pruning runs only when it advances, so at most once per player and day. False: older than the horizon.
+-- The retention and housekeeping for counted events, given the profile's 'md' (newest activity day seen).
+-- False: the event's day is past the retention.
 local function advance()
   -- Nearly every event falls on the player's newest day: nothing to decide then.
   if pv[MD] == ds then
     on_newest = true
+    day = mdn
     return true
   end
   day = tonumber(ds)
-  local md = tonumber(pv[MD] or '-1')
-  if md >= 0 and day < md - horizon then return false end
-  on_newest = day == md
-  if day > md then
-    on_newest = true
+  if not mdn then
+    mdn, on_newest = day, true
     pset(MD, ds)
-    if md >= 0 then
-      local dead = {}
-      local entries = redis.call('HGETALL', T)
-      for i = 1, #entries, 2 do
-        if ledger_day(entries[i + 1]) < day - horizon then dead[#dead + 1] = entries[i] end
-      end
-      hdel_all(T, dead)
-      compact(day)
-    end
+    pset(LP, ds)
+    return true
+  end
+  if day <= mdn - retention then return false end
+  on_newest = day > mdn
+  if on_newest then
+    fold_newest()
+    mdn = day
+    pset(MD, ds)
+    if not pv[LP] or day - tonumber(pv[LP]) >= PRUNE_EVERY then prune() end
   end
   return true
 end
 
--- Marks the event's day active; counts it in 'ad' the first time. 'ay' in the profile is the newest day already
--- marked active, which spares a lookup on nearly every event.
+-- Marks the event's day active; counts it in 'ad' the first time.
 local function mark_active()
-  if pv[AY] == ds then return end
-  local whole = redis.call('HGET', D, ds)
-  if not (whole and numbers(whole)[NB] == '1') and redis.call('HSETNX', D, ds .. ':12', '1') == 1 then
-    redis.call('HINCRBY', P, 'ad', '1')
+  if on_newest then
+    if pv[AY] == ds then return end
+    local whole = redis.call('HGET', D, ds)
+    if not (whole and day_numbers(whole)[NB] == 1) and redis.call('HSETNX', D, ds .. ':12', '1') == 1 then
+      adinc = adinc + 1
+    end
+    pset(AY, ds)
+    return
   end
-  if on_newest then pset(AY, ds) end
+  local v = late_day(ds)
+  if v[NB] == 1 then return end
+  -- A version before this one may have marked the day with an open field.
+  if redis.call('HGET', D, ds .. ':12') ~= '1' then adinc = adinc + 1 end
+  v[NB] = 1
 end
 
--- Claims the ledger entry for this event: nil when it is new (and now recorded as value), else the prior entry.
-local function claim(value)
-  if redis.call('HSETNX', T, lk, value) == 1 then return nil end
-  return redis.call('HGET', T, lk)
+-- The game list, read once per run.
+local function games()
+  if not glist then glist = redis.call('HGET', L, 'g') or '\n' end
+  return glist
 end
 
-local function seen_event()
-  return redis.call('HSETNX', T, lk, 'E|' .. ds) == 0
+-- A game's index as a varint, assigning the next one when asked; nil when it has none.
+local function game_index(game, assign)
+  local v = gidx[game]
+  if v then return v end
+  local list = games()
+  local p = find(list, '\n' .. game .. '\t', 1, true)
+  local n
+  if p then
+    n = tonumber(string.match(list, '^%d+', p + #game + 2))
+  else
+    if not assign then return nil end
+    local _, count = string.gsub(list, '\t', '\t')
+    n = count + 1
+    glist = list .. game .. '\t' .. fmt(n) .. '\n'
+    gdirty = true
+  end
+  v = venc(n)
+  gidx[game] = v
+  return v
+end
+
+local function game_name(n)
+  return string.match(games(), '\n([^\n\t]*)\t' .. fmt(n) .. '\n')
+end
+
+-- Records the current event as seen; true when it already was.
+local function seen_event(d)
+  if lookup() then return true end
+  put(nil, record(E, d, ''))
+  return false
+end
+
+-- Turns the record at p into a cancelled transaction, remembered as long as the later of the two days.
+local function cancel(p, d)
+  put(p, record(C, math.max(d, rec_day(p)), ''))
 end
 
 local ops = {}
 
 function ops.reg()
-  local fresh = not seen_event()
+  local fresh = not seen_event(tonumber(ds))
   hmin(P, 'reg', ts, tss)
   lww('cty', ARGV[a + 5]); lww('cur', ARGV[a + 6]); lww('mkt', ARGV[a + 7]); lww('by', ARGV[a + 8])
   lww('chn', ARGV[a + 9]); lww('aff', ARGV[a + 10]); lww('cmp', ARGV[a + 11])
@@ -306,19 +557,19 @@ function ops.reg()
 end
 
 function ops.upd()
-  local fresh = not seen_event()
+  local fresh = not seen_event(tonumber(ds))
   lww('cty', ARGV[a + 5]); lww('mkt', ARGV[a + 6]); lww('kyc', ARGV[a + 7]); lww('vip', ARGV[a + 8])
   return fresh and 1 or 0
 end
 
 function ops.consent()
-  local fresh = not seen_event()
+  local fresh = not seen_event(tonumber(ds))
   lww('c:' .. ARGV[a + 5], ARGV[a + 6])
   return fresh and 1 or 0
 end
 
 function ops.rg()
-  local fresh = not seen_event()
+  local fresh = not seen_event(tonumber(ds))
   local kind, untilv, amount, period = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
   if kind == 'self_exclusion' then lww('se', untilv == '' and 'inf' or untilv)
   elseif kind == 'cooling_off' then lww('co', untilv)
@@ -331,8 +582,8 @@ end
 
 function ops.login()
   if not advance() then return -1 end
-  if seen_event() then return 0 end
-  add(dinc, D, ds .. ':11', 1)
+  if seen_event(day) then return 0 end
+  add_day(ds, 11, 1)
   mark_active()
   lww('dev', ARGV[a + 5])
   pmax(LA)
@@ -341,9 +592,9 @@ end
 
 function ops.sess()
   if not advance() then return -1 end
-  if seen_event() then return 0 end
+  if seen_event(day) then return 0 end
   local game, ended = ARGV[a + 5], ARGV[a + 7]
-  add(dinc, D, ds .. ':10', 1)
+  add_day(ds, 10, 1)
   mark_active()
   game_time(game .. ':t', tonumber(ended), ended)
   lww('dev', ARGV[a + 8])
@@ -353,91 +604,124 @@ end
 
 function ops.bonus()
   if not advance() then return -1 end
-  local units = ARGV[a + 5]
-  if claim('B|' .. ds .. '|' .. units) then return 0 end
-  add(dinc, D, ds .. ':9', tonumber(units))
+  if seen_event(day) then return 0 end
+  add_day(ds, 9, tonumber(ARGV[a + 5]))
   return 1
+end
+
+-- Outcome of a transaction already in the ledger: exact resend (0), or the same id with other content (3).
+local function resent(p, kind, payload)
+  local k = rec_kind(p)
+  if k == C or (k == kind and rec_day(p) == day and rec_payload(p) == payload) then return 0 end
+  return 3
 end
 
 function ops.bet()
   if not advance() then return -1 end
-  local units, bonus, game = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local units, bonus, game, enc = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
   local la = pv[LA]
   -- Activity times record the attempt, so they do not depend on whether the rollback came first.
   pmax(LB); pmax(LA)
   -- Every game time is at most 'la', so a bet at or after 'la' is its game's newest play: no read needed.
   local gt = game .. ':t'
   if not la or not after_event(la) then gtime[gt] = tss else game_time(gt, ts, tss) end
-  local prior = claim('b|' .. ds .. '|' .. units .. '|' .. bonus .. '|' .. game)
-  if prior then
-    if string.sub(prior, 1, 1) == 'R' then
-      redis.call('HSET', T, lk, 'C|' .. ds)
+  local p = lookup()
+  if p then
+    if rec_kind(p) == R then
+      cancel(p, day)
       mark_active()
       return 1
     end
-    return 0
+    return resent(p, BET, enc .. (game_index(game, false) or ''))
   end
   local n = tonumber(units)
   add(ginc, G, game .. ':n', 1)
   add(ginc, G, game .. ':s', n)
-  add(dinc, D, ds .. ':5', 1)
-  add(dinc, D, ds .. ':6', n)
-  if bonus ~= '0' then add(dinc, D, ds .. ':8', tonumber(bonus)) end
+  add_day(ds, 5, 1)
+  add_day(ds, 6, n)
+  if bonus ~= '0' then add_day(ds, 8, tonumber(bonus)) end
   mark_active()
+  put(nil, record(BET, day, enc .. game_index(game, true)))
   return 1
 end
 
 function ops.win()
   if not advance() then return -1 end
-  local units = ARGV[a + 5]
-  local prior = claim('w|' .. ds .. '|' .. units)
-  if prior then
-    if string.sub(prior, 1, 1) == 'R' then
-      redis.call('HSET', T, lk, 'C|' .. ds)
+  local units, enc = ARGV[a + 5], ARGV[a + 6]
+  local p = lookup()
+  if p then
+    if rec_kind(p) == R then
+      cancel(p, day)
       return 1
     end
-    return 0
+    return resent(p, WIN, enc)
   end
-  if units ~= '0' then add(dinc, D, ds .. ':7', tonumber(units)) end
+  if units ~= '0' then add_day(ds, 7, tonumber(units)) end
+  put(nil, record(WIN, day, enc))
   return 1
 end
 
-local RANK = { pending = 1, rejected = 2, approved = 3 }
+-- Payment statuses by rank (contract 1b): a payment's money follows its highest-ranked state.
+local STATUS = { 'pending', 'rejected', 'cancelled', 'approved', 'chargeback', 'reversed', 'refunded' }
+local RANK = { pending = 1, rejected = 2, cancelled = 2, approved = 3, chargeback = 4, reversed = 4, refunded = 4 }
+local BIT = { pending = 1, rejected = 2, cancelled = 4, approved = 8, chargeback = 16, reversed = 32, refunded = 64 }
+
+local function has(bits, status) return floor(bits / BIT[status]) % 2 == 1 end
+
+-- The highest-ranked status among the bits (the first of equals in STATUS order).
+local function top(bits)
+  local best
+  for _, s in ipairs(STATUS) do
+    if has(bits, s) and (not best or RANK[s] > RANK[best]) then best = s end
+  end
+  return best
+end
 
 local function payment()
-  local dep = op == 'dep'
-  local kind, ci, ai = 'D', ':1', ':2'
-  if not dep then kind, ci, ai = 'W', ':3', ':4' end
+  local kind, ci, ai = DEP, 1, 2
+  if op == 'wd' then kind, ci, ai = WD, 3, 4 end
   if not advance() then return -1 end
-  local units, status = ARGV[a + 5], ARGV[a + 6]
+  local units, status, enc = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
   local approved = status == 'approved'
   -- Times and the active day record every approved attempt, so they are the same whatever came first.
   if approved then
-    if dep then pmin(FD); pmax(LD) end
+    if kind == DEP then pmin(FD); pmax(LD) end
     pmax(LA)
     mark_active()
   end
-  local record = kind .. '|' .. ds .. '|' .. status .. '|' .. units .. '|' .. tss
-  local prior = claim(record)
-  if not prior then
-    if approved then add(dinc, D, ds .. ci, 1); add(dinc, D, ds .. ai, tonumber(units)) end
+  local p = lookup()
+  if not p then
+    if approved then add_day(ds, ci, 1); add_day(ds, ai, tonumber(units)) end
+    put(nil, record(kind, day, char(BIT[status]) .. enc))
     return 1
   end
-  local k = string.sub(prior, 1, 1)
-  if k == 'R' then
+  local k = rec_kind(p)
+  if k == R then
     -- The rollback came first: remember the transaction as cancelled; nothing is counted.
-    redis.call('HSET', T, lk, 'C|' .. ds)
+    cancel(p, day)
     return 1
   end
-  if k ~= kind then return 0 end
-  local f = split(prior)
-  local pday, pstatus, punits, pts = f[2], f[3], f[4], tonumber(f[5])
-  if pstatus == status and pts == ts then return 0 end
-  -- The later state of a payment wins; at equal times approved > rejected > pending.
-  if ts < pts or (ts == pts and RANK[status] <= RANK[pstatus]) then return 2 end
-  if pstatus == 'approved' then add(dinc, D, pday .. ci, -1); add(dinc, D, pday .. ai, -tonumber(punits)) end
-  redis.call('HSET', T, lk, record)
-  if approved then add(dinc, D, ds .. ci, 1); add(dinc, D, ds .. ai, tonumber(units)) end
+  if k ~= kind then return k == C and 0 or 3 end
+  local payload = rec_payload(p)
+  local bits, pday = byte(payload, 1), rec_day(p)
+  local was = top(bits)
+  if has(bits, status) then
+    -- This state was seen: only the top state's content is kept to compare with.
+    if was ~= status or (pday == day and sub(payload, 2) == enc) then return 0 end
+    return 3
+  end
+  bits = bits + BIT[status]
+  if RANK[status] <= RANK[was] then
+    put(p, record(kind, pday, char(bits) .. sub(payload, 2)))
+    return 2
+  end
+  if was == 'approved' then
+    local pd_ = fmt(pday)
+    add_day(pd_, ci, -1)
+    add_day(pd_, ai, -amount_of(vdec(payload, 2)))
+  end
+  if approved then add_day(ds, ci, 1); add_day(ds, ai, tonumber(units)) end
+  put(p, record(kind, day, char(bits) .. enc))
   return 1
 end
 
@@ -446,49 +730,110 @@ ops.wd = payment
 
 function ops.rb()
   if not advance() then return -1 end
-  local prior = claim('R|' .. ds)
-  if not prior then return 1 end
-  local f = split(prior)
-  local k, pday = f[1], f[2]
-  if k == 'R' or k == 'C' or k == 'E' or k == 'B' then return 0 end
-  redis.call('HSET', T, lk, 'C|' .. pday)
-  if k == 'b' then
-    local units, bonus, game = tonumber(f[3]), f[4], table.concat(f, '|', 5)
-    add(ginc, G, game .. ':n', -1)
-    add(ginc, G, game .. ':s', -units)
-    add(dinc, D, pday .. ':5', -1)
-    add(dinc, D, pday .. ':6', -units)
-    if bonus ~= '0' then add(dinc, D, pday .. ':8', -tonumber(bonus)) end
-  elseif k == 'w' then
-    if f[3] ~= '0' then add(dinc, D, pday .. ':7', -tonumber(f[3])) end
-  elseif (k == 'D' or k == 'W') and f[3] == 'approved' then
-    local ci, ai = ':1', ':2'
-    if k == 'W' then ci, ai = ':3', ':4' end
-    add(dinc, D, pday .. ci, -1)
-    add(dinc, D, pday .. ai, -tonumber(f[4]))
+  local p = lookup()
+  if not p then
+    put(nil, record(R, day, ''))
+    return 1
   end
+  local k = rec_kind(p)
+  if k == R or k == C or k == E then return 0 end
+  local payload, pday = rec_payload(p), rec_day(p)
+  local d = fmt(pday)
+  if k == BET then
+    local code, i = vdec(payload, 1)
+    local units, bonus = amount_of(floor(code / 2)), 0
+    if code % 2 == 1 then
+      local b
+      b, i = vdec(payload, i)
+      bonus = amount_of(b)
+    end
+    local game = game_name((vdec(payload, i)))
+    if game then
+      add(ginc, G, game .. ':n', -1)
+      add(ginc, G, game .. ':s', -units)
+    end
+    add_day(d, 5, -1)
+    add_day(d, 6, -units)
+    if bonus ~= 0 then add_day(d, 8, -bonus) end
+  elseif k == WIN then
+    local units = amount_of((vdec(payload, 1)))
+    if units ~= 0 then add_day(d, 7, -units) end
+  elseif top(byte(payload, 1)) == 'approved' then
+    local ci, ai = 1, 2
+    if k == WD then ci, ai = 3, 4 end
+    add_day(d, ci, -1)
+    add_day(d, ai, -amount_of((vdec(payload, 2))))
+  end
+  cancel(p, day)
   return 1
 end
 
--- Arguments of each op after the four every event has (see EventParser.cs): records have no length of their own.
-local ARITY = { reg = 7, upd = 4, login = 1, consent = 2, rg = 4, dep = 2, wd = 2, bet = 3, win = 2, rb = 0, bonus = 1, sess = 4 }
+-- A record carried over from the ledger of a version before this one (LedgerUpgrade): kept unless one is there.
+function ops.mig()
+  local kind, payload, game = tonumber(ARGV[a + 5]), ARGV[a + 6], ARGV[a + 7]
+  if lookup() then return 0 end
+  if game ~= '' then payload = payload .. game_index(game, true) end
+  put(nil, record(kind, tonumber(ds), payload))
+  return 1
+end
 
--- ARGV: 1 dedup horizon (days), 2 bucket retention (days), then one run per player, in the order of KEYS:
---   m (events in the run), then m records back to back, each the event's arguments: 1 op, 2 ledger key,
+-- Sends every held write of the run.
+local function flush()
+  ledger_flush()
+  grow()
+  if records ~= tonumber(pv[LN] or '0') then pset(LN, fmt(records)) end
+  local args, n = {}, 0
+  for i = 1, #PF do
+    if pd[i] then
+      args[n + 1], args[n + 2] = PF[i], pv[i]
+      n = n + 2
+      pd[i] = false
+    end
+  end
+  if n > 0 then redis.call('HSET', P, unpack(args, 1, n)) end
+  send_counters(dinc, D)
+  send_counters(ginc, G)
+  args, n = {}, 0
+  for f, v in pairs(gtime) do
+    args[n + 1], args[n + 2] = f, v
+    n = n + 2
+    gtime[f] = nil
+  end
+  if n > 0 then hset_pairs(G, args, n) end
+  send_late()
+  for pos, delta in pairs(life) do
+    if delta ~= 0 then redis.call('HINCRBY', P, LIFETIME[pos], fmt(delta)) end
+    life[pos] = nil
+  end
+  if adinc > 0 then redis.call('HINCRBY', P, 'ad', fmt(adinc)) end
+  adinc = 0
+  glist = false
+  for g in pairs(gidx) do gidx[g] = nil end
+end
+
+-- Arguments of each op after the four every event has (see EventParser.cs): records have no length of their own.
+local ARITY = { reg = 7, upd = 4, login = 1, consent = 2, rg = 4, dep = 3, wd = 3, bet = 4, win = 2, rb = 0, bonus = 1, sess = 4, mig = 3 }
+
+-- ARGV: 1 bucket retention (days), then one run per player, in the order of KEYS:
+--   m (events in the run), then m records back to back, each the event's arguments: 1 op, 2 fingerprint (7 bytes),
 --   3 time (unix ms), 4 day (days since 1970-01-01 UTC), then ARITY[op] op-specific ones.
--- Returns one outcome per event: 1 applied, 0 duplicate, 2 superseded (accepted, no change), -1 older than
--- the dedup horizon.
+-- Returns one outcome per event: 1 applied, 0 duplicate, 2 superseded (accepted, no change), 3 conflict (a
+-- transaction already counted, resent with other content: not applied), -1 older than the retention.
 local out = {}
-local o, k = 3, 0
+local o, k = 2, 0
 while o <= #ARGV do
   local m = tonumber(ARGV[o])
   o = o + 1
-  P, D, G, T = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  P, D, G, L = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
   k = k + 4
   pv = redis.call('HMGET', P, unpack(PF))
+  mdn = pv[MD] and tonumber(pv[MD]) or nil
+  level = tonumber(pv[LK] or '0')
+  scale = 2 ^ (16 - level)
+  records = tonumber(pv[LN] or '0')
   for _ = 1, m do
     a = o - 1
-    op, lk, tss, ds = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
+    op, fp, tss, ds = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
     ts = tonumber(tss)
     local fold, arity = ops[op], ARITY[op]
     if not fold then return redis.error_reply('unknown op ' .. tostring(op)) end

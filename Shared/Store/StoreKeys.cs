@@ -19,15 +19,27 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Per-game play: <c>{gameId}:n</c> rounds, <c>:s</c> stake, <c>:t</c> last played (unix s).</summary>
     public RedisKey Games(string playerId) => $"{Prefix}g:{{{playerId}}}";
 
-    /// <summary>Ledger of recent transaction and event ids, for de-duplication and rollbacks.</summary>
-    public RedisKey Ledger(string playerId) => $"{Prefix}t:{{{playerId}}}";
+    /// <summary>
+    /// Ledger of the transactions and events counted within the retention (binary records keyed by fingerprint, see
+    /// Ingestion/Profiles/fold.lua), for de-duplication, rollbacks and payment states.
+    /// </summary>
+    public RedisKey Ledger(string playerId) => $"{Prefix}l:{{{playerId}}}";
+
+    /// <summary>The ledger as versions before the retention-long one kept it (field = transaction or event id); read once by the upgrade.</summary>
+    public RedisKey LegacyLedger(string playerId) => $"{Prefix}t:{{{playerId}}}";
+
+    /// <summary>The pattern (SCAN MATCH) of every <see cref="LegacyLedger"/> key.</summary>
+    public string LegacyLedgerPattern => $"{Prefix}t:{{*}}";
+
+    /// <summary>The form the store's ledgers are in (Ingestion's upgrade sets it once it has carried older ones over).</summary>
+    public RedisKey StoreVersion => $"{Prefix}ingestion:store-version";
 
     /// <summary>Everything derived from the player elsewhere (scores, memberships) is added here as it appears.</summary>
     public RedisKey Scores(string playerId) => $"{Prefix}s:{{{playerId}}}";
 
     /// <summary>Every key held about one player, for erasure.</summary>
     public RedisKey[] AllOf(string playerId) =>
-        [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), Scores(playerId)];
+        [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId)];
 
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";

@@ -106,9 +106,37 @@ public static class RedisFigures
         ];
     }
 
+    /// <summary>Average MEMORY USAGE of each of the players' keys, and the encodings of their ledgers.</summary>
+    public static async Task<PlayerMemory> MemoryOfAsync(IConnectionMultiplexer redis, Shared.Store.StoreKeys keys, IReadOnlyList<string> players)
+    {
+        var db = redis.GetDatabase();
+        long profile = 0, days = 0, games = 0, ledger = 0;
+        var encodings = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var id in players)
+        {
+            profile += await UsageAsync(db, keys.Profile(id));
+            days += await UsageAsync(db, keys.Days(id));
+            games += await UsageAsync(db, keys.Games(id));
+            ledger += await UsageAsync(db, keys.Ledger(id));
+            var encoding = (await db.ExecuteAsync("OBJECT", "ENCODING", keys.Ledger(id))).ToString() ?? "none";
+            encodings[encoding] = encodings.GetValueOrDefault(encoding) + 1;
+        }
+        double Avg(long total) => total / (double)Math.Max(1, players.Count);
+        return new PlayerMemory(Avg(profile), Avg(days), Avg(games), Avg(ledger), string.Join(", ", encodings.Select(e => $"{e.Key} {e.Value}")));
+    }
+
     private static async Task<long> UsageAsync(IDatabase db, RedisKey key)
     {
         var r = await db.ExecuteAsync("MEMORY", "USAGE", key, "SAMPLES", "0");
         return r.IsNull ? 0 : (long)r;
     }
+}
+
+/// <summary>Average Redis bytes of a player's keys.</summary>
+public sealed record PlayerMemory(double Profile, double Days, double Games, double Ledger, string LedgerEncodings)
+{
+    public double Total => Profile + Days + Games + Ledger;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Total:N0} bytes = profile {Profile:N0} + day buckets {Days:N0} + games {Games:N0} + ledger {Ledger:N0} (ledger encodings: {LedgerEncodings})");
 }

@@ -56,8 +56,35 @@ public sealed class BackfillTests(StoreServers servers) : IDisposable
         Assert.Contains(letters, l => l.Reason.StartsWith("2026-11-21.ndjson line 11: field data.transactionId", StringComparison.Ordinal));
         foreach (var player in players)
         {
-            var expected = ReferenceFold.Fold(history, player, WalletHistory.Start.AddDays(1).AddHours(23));
-            Assert.Equal(expected.Lifetime, (await ExactnessTests.ReadAsync(redis, keys, player))!.Lifetime);
+            await ExactnessTests.AssertReferenceAsync(redis, keys, history, player, WalletHistory.Start.AddDays(1).AddHours(23), "backfill");
+        }
+    }
+
+    [Theory]
+    [ClassData(typeof(StoreKinds))]
+    public async Task PerTableFiles_DepositsThenBetsThenTheRest_OverMonths_FoldToTheReferenceProfile(string kind)
+    {
+        using var redis = await servers.ConnectAsync(kind);
+        var keys = new StoreKeys(TestKeys.Prefix());
+        string[] players = ["p-1", "p-2", "p-3"];
+        var history = WalletHistory.Generate(new Random(8), players, 600, days: 240);
+        // An operator's export, one file per table, each in time order: all payments first, then all bets, wins, …
+        string[] tables = ["wallet.deposit", "wallet.withdrawal", "wallet.bet", "wallet.win", "wallet.rollback", "game.session", "player.login", "bonus.granted"];
+        var files = tables.Select((type, i) => Write($"{i}-{type}.ndjson", history.Where(e => e.Type == type).OrderBy(e => e.Time).Select(e => e.ToJson()))).ToList();
+
+        var (backfill, _) = Create(redis, keys, batch: 50);
+        long rejected = 0;
+        foreach (var file in files)
+        {
+            var result = new FileResult(file);
+            await backfill.ImportAsync(result, new PlainProgress(TimeSpan.FromHours(1)), TestContext.Current.CancellationToken);
+            rejected += result.Rejected;
+        }
+
+        Assert.Equal(0, rejected);
+        foreach (var player in players)
+        {
+            await ExactnessTests.AssertReferenceAsync(redis, keys, history, player, WalletHistory.Start.AddDays(240), "per-table backfill");
         }
     }
 

@@ -1,6 +1,7 @@
 using CsCheck;
 using Ingestion.Events;
 using Ingestion.Profiles;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Shared.Store;
 using StackExchange.Redis;
@@ -33,21 +34,32 @@ public class ExactnessTests(StoreServers servers)
             var delivered = history.Concat(history.Where(_ => rng.Next(3) == 0)).OrderBy(_ => rng.Next()).ToList();
             await ApplyAsync(redis, keys, delivered, rng);
 
-            foreach (var player in players)
-            {
-                var expected = ReferenceFold.Fold(history, player, Now);
-                var actual = await ReadAsync(redis, keys, player);
-                if (actual is null)
-                {
-                    Assert.True(expected.Lifetime.BetCount == 0 && expected.Games.Count == 0, $"seed {seed}: {player} has no profile");
-                    continue;
-                }
-                Assert.Equal(expected.Lifetime, actual.Lifetime);
-                foreach (var (window, totals) in expected.Windows) Assert.Equal(totals, actual.Windows[window]);
-                Assert.Equal(expected.Games.Values.OrderBy(g => g.GameId, StringComparer.Ordinal),
-                    actual.Games.Recent.OrderBy(g => g.GameId, StringComparer.Ordinal));
-            }
+            foreach (var player in players) await AssertReferenceAsync(redis, keys, history, player, Now, $"seed {seed}");
         }, iter: 40, threads: 1);
+    }
+
+    [Theory]
+    [ClassData(typeof(StoreKinds))]
+    public async Task MonthsOfEventsInAnyPermutation_WithDuplicatesAndRollbacks_FoldToTheReferenceProfile(string kind)
+    {
+        using var redis = await servers.ConnectAsync(kind);
+        await Gen.Int.Select(Gen.Int[40, 400], Gen.Int[30, 360]).SampleAsync(async t =>
+        {
+            var (seed, count, days) = t;
+            var rng = new Random(seed);
+            var keys = new StoreKeys(TestKeys.Prefix());
+            string[] players = ["p-1", "p-2"];
+            var history = WalletHistory.Generate(rng, players, count, days);
+
+            // A multiset: every event once, some up to three more times, in one random permutation of the whole
+            // span (a copy may come months before or after the original), in random batches.
+            var delivered = history.SelectMany(e => Enumerable.Repeat(e, rng.Next(4) == 0 ? rng.Next(2, 5) : 1)).OrderBy(_ => rng.Next()).ToList();
+            var outcomes = await ApplyAsync(redis, keys, delivered, rng);
+
+            Assert.DoesNotContain(FoldOutcome.TooOld, outcomes);
+            var end = WalletHistory.Start.AddDays(days);
+            foreach (var player in players) await AssertReferenceAsync(redis, keys, history, player, end, $"seed {seed}, {count} events over {days} days");
+        }, iter: 30, threads: 1);
     }
 
     [Theory]
@@ -71,37 +83,79 @@ public class ExactnessTests(StoreServers servers)
 
     [Theory]
     [ClassData(typeof(StoreKinds))]
-    public async Task PendingThenApprovedDeposit_CountsOnce_InEitherOrder(string kind)
+    public async Task RollbackWeeksAfterItsBet_CancelsIt_OnTheBetsDay_AndTheBetResentMonthsLaterCountsOnce(string kind)
+    {
+        using var redis = await servers.ConnectAsync(kind);
+        var keys = new StoreKeys(TestKeys.Prefix());
+        var t = WalletHistory.Start;
+        GenEvent bet = new("wallet.bet", "b1", "p", t, Tx: "tx-1", Game: "g", Amount: 5, Bonus: 1);
+        GenEvent win = new("wallet.win", "w1", "p", t.AddMinutes(1), Tx: "tx-w", Game: "g", Amount: 12);
+        GenEvent later = new("wallet.bet", "b2", "p", t.AddDays(50), Tx: "tx-2", Game: "g", Amount: 2);
+        GenEvent rollback = new("wallet.rollback", "r1", "p", t.AddDays(42), Tx: "rb-1", Ref: "tx-1");
+        GenEvent rollbackOfWin = new("wallet.rollback", "r2", "p", t.AddDays(43), Tx: "rb-2", Ref: "tx-w");
+        GenEvent resent = bet with { Id = "b1-again" };
+        GenEvent[] events = [bet, win, later, rollback, rollbackOfWin, rollback, resent];
+
+        var outcomes = await ApplyAsync(redis, keys, events, new Random(2), batch: 1);
+
+        Assert.Equal([FoldOutcome.Applied, FoldOutcome.Applied, FoldOutcome.Applied, FoldOutcome.Applied, FoldOutcome.Applied,
+            FoldOutcome.Duplicate, FoldOutcome.Duplicate], outcomes);
+        var end = t.AddDays(60);
+        await AssertReferenceAsync(redis, keys, events, "p", end, "");
+        var p = (await ReadAsync(redis, keys, "p", end))!;
+        Assert.Equal((1L, 2m, 0m, 0m), (p.Lifetime.BetCount, p.Lifetime.StakeAmount, p.Lifetime.WinAmount, p.Lifetime.BonusStakeAmount));
+        Assert.Equal(2, p.Lifetime.ActiveDays);
+    }
+
+    [Theory]
+    [ClassData(typeof(StoreKinds))]
+    public async Task PaymentStates_CountByRank_WhateverOrderTheyArriveIn(string kind)
     {
         using var redis = await servers.ConnectAsync(kind);
         var t = WalletHistory.Start.AddHours(3);
         GenEvent pending = new("wallet.deposit", "d1", "p", t, Tx: "dep-1", Amount: 50, Status: "pending");
-        GenEvent approved = new("wallet.deposit", "d2", "p", t.AddMinutes(2), Tx: "dep-1", Amount: 50, Status: "approved");
-        foreach (var order in new[] { new[] { pending, approved }, [approved, pending] })
+        GenEvent approved = new("wallet.deposit", "d2", "p", t.AddDays(2), Tx: "dep-1", Amount: 50, Status: "approved");
+        // A decline reported after the approval does not undo it: approved ranks above rejected (contract 1b).
+        GenEvent rejected = new("wallet.deposit", "d3", "p", t.AddDays(3), Tx: "dep-1", Amount: 50, Status: "rejected");
+        GenEvent[] states = [pending, approved, rejected];
+        var orders = new[] { new[] { 0, 1, 2 }, [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0] };
+        foreach (var order in orders)
         {
             var keys = new StoreKeys(TestKeys.Prefix());
-            await ApplyAsync(redis, keys, order, new Random(2), batch: 1);
-            var p = await ReadAsync(redis, keys, "p");
-            Assert.Equal(1, p!.Lifetime.DepositCount);
-            Assert.Equal(50m, p.Lifetime.DepositAmount);
-            Assert.Equal(t.AddMinutes(2), p.Lifetime.FirstDepositAt);
+            var outcomes = await ApplyAsync(redis, keys, [.. order.Select(i => states[i]), .. order.Select(i => states[i])], new Random(2), batch: 1);
+            var p = (await ReadAsync(redis, keys, "p", t.AddDays(3)))!;
+            Assert.Equal((1L, 50m), (p.Lifetime.DepositCount, p.Lifetime.DepositAmount));
+            // The money counts on the approved state's day (two days before now), not on the pending or the rejected one's.
+            Assert.Equal((1L, 50m), (p.Windows["7d"].DepositCount, p.Windows["7d"].DepositAmount));
+            Assert.Equal(0, p.Windows["1d"].DepositCount);
+            Assert.Equal(t.AddDays(2), p.Lifetime.FirstDepositAt);
+            Assert.Equal(3, outcomes.Take(3).Count(o => o is FoldOutcome.Applied or FoldOutcome.Superseded));
+            Assert.All(outcomes.Skip(3), o => Assert.Equal(FoldOutcome.Duplicate, o));
         }
     }
 
     [Theory]
     [ClassData(typeof(StoreKinds))]
-    public async Task EventOlderThanTheHorizon_IsRefused_NotDoubleCounted(string kind)
+    public async Task ATransactionResentWithOtherContent_CountsOnce_AndIsReportedAsAConflict(string kind)
     {
         using var redis = await servers.ConnectAsync(kind);
         var keys = new StoreKeys(TestKeys.Prefix());
-        var t = WalletHistory.Start;
-        GenEvent recent = new("wallet.bet", "b1", "p", t.AddDays(10), Tx: "tx-new", Game: "g", Amount: 1);
-        GenEvent old = new("wallet.bet", "b0", "p", t, Tx: "tx-old", Game: "g", Amount: 1);
+        var t = WalletHistory.Start.AddHours(1);
+        GenEvent bet = new("wallet.bet", "b1", "p", t, Tx: "tx-1", Game: "g", Amount: 5);
+        GenEvent[] resends =
+        [
+            bet with { Id = "b2" },
+            bet with { Id = "b3", Amount = 6 },
+            bet with { Id = "b4", Game = "h" },
+            bet with { Id = "b5", Bonus = 1 },
+            new("wallet.win", "w1", "p", t, Tx: "tx-1", Game: "g", Amount: 5),
+        ];
 
-        var outcomes = await ApplyAsync(redis, keys, [recent, old], new Random(3), batch: 1);
+        var outcomes = await ApplyAsync(redis, keys, [bet, .. resends], new Random(3), batch: 1);
 
-        Assert.Equal([FoldOutcome.Applied, FoldOutcome.TooLate], outcomes);
-        Assert.Equal(1, (await ReadAsync(redis, keys, "p"))!.Lifetime.BetCount);
+        Assert.Equal([FoldOutcome.Applied, FoldOutcome.Duplicate, FoldOutcome.Conflict, FoldOutcome.Conflict, FoldOutcome.Conflict, FoldOutcome.Conflict], outcomes);
+        var p = (await ReadAsync(redis, keys, "p"))!;
+        Assert.Equal((1L, 5m, 0m), (p.Lifetime.BetCount, p.Lifetime.StakeAmount, p.Lifetime.WinAmount));
     }
 
     [Theory]
@@ -137,14 +191,15 @@ public class ExactnessTests(StoreServers servers)
         }
     }
 
-    internal static EventParser Parser() => new(new FoldOptions(), "EUR", new FakeTimeProvider(Now));
+    internal static EventParser Parser(FoldOptions? options = null) => new(options ?? new FoldOptions(), "EUR", new FakeTimeProvider(Now));
 
     internal static IngestionMetrics Metrics() => new(new TestMeterFactory());
 
-    internal static async Task<List<FoldOutcome>> ApplyAsync(IConnectionMultiplexer redis, StoreKeys keys, IReadOnlyList<GenEvent> events, Random rng, int? batch = null)
+    internal static async Task<List<FoldOutcome>> ApplyAsync(IConnectionMultiplexer redis, StoreKeys keys, IReadOnlyList<GenEvent> events, Random rng,
+        int? batch = null, FoldOptions? options = null)
     {
-        var parser = Parser();
-        var writer = new ProfileWriter(redis, keys, new FakeTimeProvider(Now), Metrics());
+        var parser = Parser(options);
+        var writer = new ProfileWriter(redis, keys, new FakeTimeProvider(Now), Metrics(), Options.Create(options ?? new FoldOptions()));
         var outcomes = new List<FoldOutcome>();
         for (var i = 0; i < events.Count;)
         {
@@ -156,12 +211,23 @@ public class ExactnessTests(StoreServers servers)
         return outcomes;
     }
 
-    internal static async Task<Shared.Contracts.PlayerProfile?> ReadAsync(IConnectionMultiplexer redis, StoreKeys keys, string player)
+    internal static async Task<Shared.Contracts.PlayerProfile?> ReadAsync(IConnectionMultiplexer redis, StoreKeys keys, string player, DateTimeOffset? now = null)
     {
         var db = redis.GetDatabase();
         return ProfileReader.Decode(player,
             await db.HashGetAllAsync(keys.Profile(player)), await db.HashGetAllAsync(keys.Days(player)),
-            await db.HashGetAllAsync(keys.Games(player)), _ => null, Now);
+            await db.HashGetAllAsync(keys.Games(player)), _ => null, now ?? Now);
+    }
+
+    /// <summary>The player's stored profile (lifetime, windows at <paramref name="now"/>, every game's play) is what the reference fold expects.</summary>
+    internal static async Task AssertReferenceAsync(IConnectionMultiplexer redis, StoreKeys keys, IEnumerable<GenEvent> history, string player,
+        DateTimeOffset now, string context)
+    {
+        var expected = WalletHistory.Expected(history, player, now);
+        var games = await redis.GetDatabase().HashGetAllAsync(keys.Games(player));
+        var difference = Simulator.Reference.ReferenceFold.Difference(expected, await ReadAsync(redis, keys, player, now),
+            games.Select(g => (g.Name.ToString(), g.Value.ToString())));
+        Assert.True(difference is null, $"{context}: {player}: {difference}");
     }
 }
 

@@ -29,19 +29,21 @@ public sealed record GenEvent(string Type, string Id, string Player, DateTimeOff
     public JsonElement ToElement() => JsonDocument.Parse(ToJson()).RootElement.Clone();
 }
 
-/// <summary>Random histories for a few players over two days: bets, wins, payments that change state, rollbacks.</summary>
+/// <summary>Random histories for a few players over some days: bets, wins, payments that change state, rollbacks.</summary>
 public static class WalletHistory
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
 
-    public static List<GenEvent> Generate(Random rng, string[] players, int count)
+    private static readonly string[] Statuses = ["pending", "rejected", "approved"];
+
+    /// <param name="days">The span the events' times fall in, from <see cref="Start"/>.</param>
+    public static List<GenEvent> Generate(Random rng, string[] players, int count, int days = 2)
     {
         var events = new List<GenEvent>();
         var txs = new List<string>();
         string[] games = ["g-1", "g-2", "g-3", "g:4|x"];
-        string[] statuses = ["approved", "pending", "rejected"];
         var n = 0;
-        DateTimeOffset Time() => Start.AddSeconds(rng.Next(0, 2 * 86_400)).AddMilliseconds(rng.Next(0, 3) * 250);
+        DateTimeOffset Time() => Start.AddSeconds(rng.Next(0, days * 86_400)).AddMilliseconds(rng.Next(0, 3) * 250);
         decimal Money() => Math.Round((decimal)rng.NextDouble() * 200m + 0.01m, 2);
         decimal Rate() => rng.Next(4) == 0 ? 0.8765m : 1m;
         for (var i = 0; i < count; i++)
@@ -59,14 +61,13 @@ public static class WalletHistory
             else if (roll < 55) e = new GenEvent("wallet.win", id, player, Time(), Tx: $"t{n}", Game: games[rng.Next(games.Length)], Amount: rng.Next(5) == 0 ? 0 : Money(), Rate: Rate());
             else if (roll < 67)
             {
-                // A payment seen in several states over time, under one transaction id.
+                // A payment seen in one to three of its states, in any order of time, under one transaction id.
                 var tx = $"t{n}";
                 var type = rng.Next(3) == 0 ? "wallet.withdrawal" : "wallet.deposit";
                 var amount = Money();
-                var states = rng.Next(1, 3);
-                for (var s = 0; s < states; s++)
+                foreach (var status in Statuses.OrderBy(_ => rng.Next()).Take(rng.Next(1, 4)))
                 {
-                    events.Add(new GenEvent(type, $"e{n++}", player, Time(), Tx: tx, Amount: amount, Status: statuses[rng.Next(3)]));
+                    events.Add(new GenEvent(type, $"e{n++}", player, Time(), Tx: tx, Amount: amount, Status: status));
                 }
                 txs.Add(tx);
                 continue;
@@ -91,4 +92,8 @@ public static class WalletHistory
             .GroupBy(e => e.Tx!).ToDictionary(g => g.Key, g => g.First().Player);
         return events.Select(e => e.Type == "wallet.rollback" && owner.TryGetValue(e.Ref!, out var p) ? e with { Player = p } : e).ToList();
     }
+
+    /// <summary>What the plain reference fold expects of one player's profile.</summary>
+    public static Simulator.Reference.ReferenceFold.Expected Expected(IEnumerable<GenEvent> delivered, string player, DateTimeOffset now) =>
+        Simulator.Reference.ReferenceFold.Fold(delivered.Where(e => e.Player == player).Select(e => Simulator.Reference.RefEvent.Parse(e.ToJson())), now);
 }

@@ -32,9 +32,10 @@ public class EventParserTests
         Assert.Equal("p-1042", c.PlayerId);
         Assert.Equal("g-starburst", c.GameId);
         Assert.Equal("bet", (string?)c.Args[0]);
-        Assert.Equal("x:tx-77", (string?)c.Args[1]);
+        Assert.Equal(LedgerRecords.Transaction("tx-77"), (byte[])c.Args[1]!);
         Assert.Equal(25_000L, (long)c.Args[4]);
         Assert.Equal(5_000L, (long)c.Args[5]);
+        Assert.Equal(LedgerRecords.Bet(25_000, 5_000), (byte[])c.Args[7]!);
     }
 
     [Theory]
@@ -98,7 +99,7 @@ public class EventParserTests
     public void Rollback_IsKeyedByTheTransactionItCancels()
     {
         var c = Parse(Event("wallet.rollback", """{"transactionId":"rb-1","referenceTransactionId":"tx-77"}"""));
-        Assert.Equal("x:tx-77", (string?)c.Args[1]);
+        Assert.Equal(LedgerRecords.Transaction("tx-77"), (byte[])c.Args[1]!);
     }
 
     [Fact]
@@ -177,7 +178,27 @@ public class EventParserTests
             .Select(p => p.Split('=', StringSplitOptions.TrimEntries))
             .ToDictionary(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
         var c = Parse(Event(type, data));
-        Assert.Equal(12, arity.Count);
+        Assert.Equal(13, arity.Count); // the parser's twelve, and the upgrade's mig
         Assert.Equal(4 + arity[(string)c.Args[0]!], c.Args.Length);
+    }
+
+    [Fact]
+    public void Fingerprints_AreTheIdentitiesTheLedgerUsedAsFieldNames_HashedToSevenBytes()
+    {
+        var c = Parse(Event("player.login", """{"device":"mobile"}"""));
+        Assert.Equal(LedgerRecords.Fingerprint("e:/wallet|e-1", ""), (byte[])c.Args[1]!);
+        Assert.Equal(LedgerRecords.FingerprintBytes, ((byte[])c.Args[1]!).Length);
+        Assert.Equal(LedgerRecords.Fingerprint("x:tx-77", ""), LedgerRecords.Transaction("tx-77"));
+        Assert.NotEqual(LedgerRecords.Transaction("tx-77"), LedgerRecords.Transaction("tx-78"));
+    }
+
+    [Theory]
+    [InlineData(25_000L, new byte[] { 0xF4, 0x03 })] // 2.50: 250 cents, code 500
+    [InlineData(12_345L, new byte[] { 0xF3, 0xC0, 0x01 })] // 1.2345: not whole cents, code 24,691
+    [InlineData(0L, new byte[] { 0 })]
+    public void Amounts_AreVarintsOfWholeCentsWhenTheyCan(long units, byte[] encoded)
+    {
+        Assert.Equal(encoded, LedgerRecords.Amount(units));
+        Assert.Equal(units, LedgerRecords.Units(LedgerRecords.AmountCode(units)));
     }
 }

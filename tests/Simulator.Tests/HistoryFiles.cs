@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Simulator.Delivery;
 using Simulator.History;
 
 namespace Simulator.Tests;
@@ -8,10 +9,12 @@ internal static class HistoryFiles
 {
     public static readonly DateTimeOffset End = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static (string Dir, HistorySummary Summary) Generate(int seed, int players, int days, DateTimeOffset? end = null, FaultRates? faults = null)
+    public static (string Dir, HistorySummary Summary) Generate(int seed, int players, int days, DateTimeOffset? end = null, FaultRates? faults = null,
+        DeliveryMode delivery = DeliveryMode.TimeOrdered)
     {
         var dir = Path.Combine(Path.GetTempPath(), "sim-" + Guid.NewGuid().ToString("N"));
-        var summary = HistoryGenerator.Run(World.Create(seed, players, days, end ?? End), faults ?? new FaultRates(0.05, 0.05, 0.02, 0.01), dir, writeTruth: true);
+        var summary = HistoryGenerator.Run(World.Create(seed, players, days, end ?? End), faults ?? new FaultRates(0.05, 0.05, 0.02, 0.01), dir,
+            writeTruth: true, delivery);
         return (dir, summary);
     }
 

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Ingestion.Commands;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
@@ -54,26 +51,5 @@ public sealed class HistoryToProfilesTests(StoreServers servers)
                 (l.DepositCount, l.DepositAmount, l.WithdrawalCount, l.WithdrawalAmount, l.BetCount, l.StakeAmount, l.WinAmount, l.BonusStakeAmount));
         }
         Assert.True(summary.Overall.BetCount > 1000);
-    }
-
-    private sealed class IngestionFactory(string redis) : WebApplicationFactory<Ingestion.IngestionEntryPoint>
-    {
-        public const string Key = "sim-key";
-
-        public string Prefix { get; } = TestKeys.Prefix("simulator");
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Redis"] = redis,
-                ["Store:KeyPrefix"] = Prefix,
-                ["EmbeddedStore:Enabled"] = "false",
-                ["ApiKeys:0:Name"] = "simulator",
-                ["ApiKeys:0:Key"] = Key,
-                ["ApiKeys:0:Scopes"] = "events:write",
-            }));
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Simulator;
+using Simulator.Delivery;
 using Simulator.History;
 using Simulator.Live;
 
@@ -16,6 +17,12 @@ var outOfOrder = new Option<double>("--out-of-order") { Description = "Share of 
 var late = new Option<double>("--late") { Description = "Share of events delivered 1-36 hours late (history only)", DefaultValueFactory = _ => 0.005 };
 var rollbacks = new Option<double>("--rollbacks") { Description = "Share of bets rolled back", DefaultValueFactory = _ => 0.002 };
 var data = new Option<string>("--out", "--data") { Description = "Data folder (events, catalogue, summary, Hub88 keys)", DefaultValueFactory = _ => ".data/demo" };
+var delivery = new Option<string>("--delivery")
+{
+    Description = "How the history is delivered: time (default), per-player, per-table, late-wins, late-rollbacks, week-replay, second-backfill",
+    DefaultValueFactory = _ => "time",
+};
+delivery.AcceptOnlyFromAmong([.. DeliveryModes.Names.Keys]);
 var truth = new Option<bool>("--truth") { Description = "Also write truth.ndjson (archetype, latent taste, churn) for model evaluation" };
 var rate = new Option<double>("--rate") { Description = "Live events a second", DefaultValueFactory = _ => 50 };
 var ingestion = new Option<string>("--ingestion") { Description = "Ingestion's base URL", DefaultValueFactory = _ => "http://127.0.0.1:5180" };
@@ -28,13 +35,13 @@ DateTimeOffset EndOf(ParseResult r) => r.GetValue(end) ?? new DateTimeOffset(Dat
 
 var history = new Command("history", "Generate N days of past activity as canonical NDJSON (.gz), with games.json, summary.json and featured.txt")
 {
-    players, days, seed, end, duplicates, outOfOrder, late, rollbacks, data, truth,
+    players, days, seed, end, duplicates, outOfOrder, late, rollbacks, data, truth, delivery,
 };
 history.SetAction(r =>
 {
     var clock = Stopwatch.StartNew();
     var world = World.Create(r.GetValue(seed), r.GetValue(players), r.GetValue(days), EndOf(r));
-    var summary = HistoryGenerator.Run(world, Faults(r), r.GetValue(data)!, r.GetValue(truth));
+    var summary = HistoryGenerator.Run(world, Faults(r), r.GetValue(data)!, r.GetValue(truth), DeliveryModes.Names[r.GetValue(delivery)!]);
     var o = summary.Overall;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"history: {summary.Players} players × {summary.Days} days → {summary.EventLines} events ({summary.DuplicateLines} duplicates, {summary.Rollbacks} rollbacks) in {clock.Elapsed.TotalSeconds:0.0} s"));

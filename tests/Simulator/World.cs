@@ -4,7 +4,10 @@ using Simulator.Population;
 
 namespace Simulator;
 
-/// <summary>Delivery faults, as shares of events. Lateness stays well inside Ingestion's de-duplication horizon (3 days by default).</summary>
+/// <summary>
+/// Delivery faults of the time-ordered history, as shares of events: a few hours late at most. The delivery modes
+/// (<see cref="Delivery.DeliveryMode"/>) send events weeks and months out of order on top of these.
+/// </summary>
 public sealed record FaultRates(double Duplicates = 0.01, double OutOfOrder = 0.01, double Late = 0.005, double Rollbacks = 0.002)
 {
     public static readonly TimeSpan MaxLateness = TimeSpan.FromHours(36);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Compression;
 using System.Text.Json;
 using Shared.Contracts;
+using Simulator.Delivery;
 using Simulator.Population;
 
 namespace Simulator.History;
@@ -9,7 +10,9 @@ namespace Simulator.History;
 /// <summary>
 /// History mode: simulates every player up to the end time and writes what the operator would have sent as canonical
 /// NDJSON (gzip), one file per shard of players so a loader may take files in parallel while each player's events stay
-/// in delivery order. Faults are applied at delivery: duplicates, small reorderings, late events and rollbacks.
+/// in delivery order. Faults are applied at delivery: duplicates, small reorderings, late events and rollbacks; a
+/// <see cref="DeliveryMode"/> other than time order then reorders each shard's events (a per-table export writes one
+/// file per table and shard, named so that loading the files in name order sends table after table).
 /// </summary>
 public static class HistoryGenerator
 {
@@ -20,7 +23,7 @@ public static class HistoryGenerator
     public const string GamesFile = "games.json";
     public const string FeaturedFile = "featured.txt";
 
-    public static HistorySummary Run(World world, FaultRates faults, string outDir, bool writeTruth)
+    public static HistorySummary Run(World world, FaultRates faults, string outDir, bool writeTruth, DeliveryMode mode = DeliveryMode.TimeOrdered)
     {
         Directory.CreateDirectory(outDir);
         foreach (var old in Directory.GetFiles(outDir, EventsPattern)) File.Delete(old);
@@ -30,11 +33,9 @@ public static class HistoryGenerator
         var totals = new PlayerTotals[world.PlayerCount];
         Parallel.For(0, Shards, shard =>
         {
-            var path = Path.Combine(outDir, $"events-{shard:00}.ndjson.gz");
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-            using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-            var buffer = new ArrayBufferWriter<byte>(1 << 17);
-            using var writer = new Utf8JsonWriter(buffer);
+            // The default delivery streams player by player; the other modes order a whole shard's events.
+            var held = new List<(Player Player, Activity Activity, bool Duplicate)>();
+            using var files = new ShardFiles(outDir, shard);
             for (var i = shard; i < world.PlayerCount; i += Shards)
             {
                 var sim = world.Simulate(i, faults.Rollbacks);
@@ -43,22 +44,28 @@ public static class HistoryGenerator
                 totals[i] = new PlayerTotals(sim.Player.Id, sim.Player.Archetype.Name, Totals.Of(sim.Player, sent));
                 foreach (var (activity, duplicate) in Deliver(sent, faults, new Random(Seeds.Mix(world.Seed, i, 2))))
                 {
-                    CanonicalWriter.Write(writer, sim.Player, activity);
-                    writer.Flush();
-                    writer.Reset();
-                    buffer.Write("\n"u8);
+                    if (mode != DeliveryMode.TimeOrdered)
+                    {
+                        held.Add((sim.Player, activity, duplicate));
+                        continue;
+                    }
+                    files.Write(EventsFile(shard), sim.Player, activity);
                     lines[shard]++;
                     if (duplicate) duplicates[shard]++;
-                    if (buffer.WrittenCount > 1 << 16)
-                    {
-                        gzip.Write(buffer.WrittenSpan);
-                        buffer.ResetWrittenCount();
-                    }
                 }
                 // Keep what the summary and the PAM need, not the activities.
                 sim.Activities.Clear();
             }
-            gzip.Write(buffer.WrittenSpan);
+            var sentBefore = new bool[held.Count];
+            var items = held.Select((h, i) => new Deliverable(i, h.Player.Id, h.Activity.Time, Table(h.Activity.Kind))).ToList();
+            foreach (var i in DeliveryModes.Order(items, mode, Seeds.Mix(world.Seed, shard, 4)))
+            {
+                var (player, activity, duplicate) = held[i];
+                files.Write(mode == DeliveryMode.PerTable ? TableFile(items[i].Table, shard) : EventsFile(shard), player, activity);
+                lines[shard]++;
+                if (duplicate || sentBefore[i]) duplicates[shard]++;
+                sentBefore[i] = true;
+            }
         });
 
         File.WriteAllBytes(Path.Combine(outDir, GamesFile), JsonSerializer.SerializeToUtf8Bytes(world.Games.ToList(), ContractsJsonContext.Default.ListGame));
@@ -74,6 +81,61 @@ public static class HistoryGenerator
         }
         File.WriteAllLines(Path.Combine(outDir, FeaturedFile), Featured(sims, world.End).Select(s => $"{s.Player.Id} {s.Player.Archetype.Name}"));
         return summary;
+    }
+
+    private static string EventsFile(int shard) => $"events-{shard:00}.ndjson.gz";
+
+    /// <summary>A per-table export's file: named so that name order sends every shard's payments, then every shard's bets, and so on.</summary>
+    private static string TableFile(EventTable table, int shard) => $"events-{(int)table}-{table.ToString().ToLowerInvariant()}-{shard:00}.ndjson.gz";
+
+    public static EventTable Table(ActivityKind kind) => kind switch
+    {
+        ActivityKind.Deposit or ActivityKind.Withdrawal => EventTable.Payments,
+        ActivityKind.Bet => EventTable.Bets,
+        ActivityKind.Win => EventTable.Wins,
+        ActivityKind.Rollback => EventTable.Rollbacks,
+        ActivityKind.Session => EventTable.Sessions,
+        ActivityKind.Login => EventTable.Logins,
+        ActivityKind.Bonus => EventTable.Bonuses,
+        _ => EventTable.Players,
+    };
+
+    /// <summary>The gzip NDJSON files of one shard, opened as they are first written to.</summary>
+    private sealed class ShardFiles(string dir, int shard) : IDisposable
+    {
+        private readonly Dictionary<string, (GZipStream Gzip, ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)> _open = new(StringComparer.Ordinal);
+
+        public void Write(string name, Player player, Activity activity)
+        {
+            if (!_open.TryGetValue(name, out var f))
+            {
+                var file = new FileStream(Path.Combine(dir, name), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+                var buffer = new ArrayBufferWriter<byte>(1 << 17);
+                f = (new GZipStream(file, CompressionLevel.Fastest), buffer, new Utf8JsonWriter(buffer));
+                _open[name] = f;
+            }
+            CanonicalWriter.Write(f.Writer, player, activity);
+            f.Writer.Flush();
+            f.Writer.Reset();
+            f.Buffer.Write("\n"u8);
+            if (f.Buffer.WrittenCount > 1 << 16)
+            {
+                f.Gzip.Write(f.Buffer.WrittenSpan);
+                f.Buffer.ResetWrittenCount();
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var (gzip, buffer, writer) in _open.Values)
+            {
+                gzip.Write(buffer.WrittenSpan);
+                writer.Dispose();
+                gzip.Dispose();
+            }
+            // A shard with no player still writes its (empty) file, as the time-ordered history always has.
+            if (_open.Count == 0) using (new GZipStream(File.Create(Path.Combine(dir, $"events-{shard:00}.ndjson.gz")), CompressionLevel.Fastest)) { }
+        }
     }
 
     private static long RollbackCount(PlayerSimulation[] sims) => sims.Sum(s => (long)s.RolledBack);
