@@ -1,13 +1,9 @@
+using Shared.Contracts;
 using Intelligence.Training;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shared.ServiceDefaults.ApiKeys;
 
 namespace Intelligence.Models;
-
-/// <summary>A kind's served version and its history.</summary>
-public sealed record ModelKindView(string Kind, string? Current, IReadOnlyList<ModelCard> Versions);
-
-public sealed record ModelsView(IReadOnlyList<ModelKindView> Models);
 
 public sealed record TrainRequest(IReadOnlyList<string>? Kinds);
 
