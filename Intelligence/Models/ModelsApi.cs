@@ -15,6 +15,8 @@ public sealed record TrainAccepted(string JobId, string Status, string Location)
 
 public sealed record RollbackResult(string Kind, string From, string To);
 
+public sealed record RollbackRequest(string? Kind);
+
 public static class ModelsApi
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
@@ -26,9 +28,14 @@ public static class ModelsApi
         models.MapPost("/train", TrainAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("TrainModels")
             .WithSummary("Start a training run (all kinds, or those listed: churn, vip, segments, recommendations)")
             .WithDescription("Answers 202 with the job to poll. One run at a time across all instances: while one runs, this answers 409 with the running job's id. New versions are promoted only if not worse than the served one on the same holdout; every instance switches to a promoted version without a restart.");
-        models.MapGet("/jobs/{id}", GetJobAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("GetTrainingJob").WithSummary("A training run's progress and results");
-        models.MapPost("/{kind}/rollback", RollbackAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("RollbackModel")
-            .WithSummary("Serve the previously promoted version of a kind again");
+        models.MapGet("/jobs/{id}", GetJobAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("GetTrainingJob").WithSummary("A training run's progress and results")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        models.MapPost("/rollback", RollbackKindAsync).RequireAuthorization(Scopes.ModelsAdmin).WithName("RollbackModel")
+            .WithSummary("Serve the previously promoted version of a kind again")
+            .WithDescription("Body `{\"kind\":\"churn\"}` (churn, vip or segments). Answers 409 when the kind has no earlier promoted version.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        // The first route, kept for its callers; out of the document, where `/{kind}/rollback` and `/jobs/{id}` would both match `/jobs/rollback`.
+        models.MapPost("/{kind}/rollback", RollbackAsync).RequireAuthorization(Scopes.ModelsAdmin).ExcludeFromDescription();
         return app;
     }
 
@@ -59,11 +66,25 @@ public static class ModelsApi
         await jobs.GetAsync(id) is { } job ? TypedResults.Ok(job)
             : TypedResults.Problem(statusCode: 404, title: "Unknown training job", detail: $"No training job '{id}' is known (jobs are kept for 7 days).");
 
+    internal static async Task<Results<Ok<RollbackResult>, ValidationProblem, ProblemHttpResult>> RollbackKindAsync(RollbackRequest? request, ModelRegistry registry)
+    {
+        if (request?.Kind is not { } kind || !ModelKinds.All.Contains(kind))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["kind"] = [$"kind must be one of {string.Join(", ", ModelKinds.All)}{(request?.Kind is null ? "" : $"; '{request.Kind}' is not")}."],
+            });
+        }
+        return await registry.RollbackAsync(kind) is { } r ? TypedResults.Ok(new RollbackResult(kind, r.From, r.To)) : NothingToRollBack(kind);
+    }
+
     internal static async Task<Results<Ok<RollbackResult>, ProblemHttpResult>> RollbackAsync(string kind, ModelRegistry registry)
     {
         if (!ModelKinds.All.Contains(kind))
             return TypedResults.Problem(statusCode: 404, title: "Unknown model kind", detail: $"'{kind}' is not a model kind; expected one of {string.Join(", ", ModelKinds.All)}.");
-        return await registry.RollbackAsync(kind) is { } r ? TypedResults.Ok(new RollbackResult(kind, r.From, r.To))
-            : TypedResults.Problem(statusCode: 409, title: "Nothing to roll back to", detail: $"The {kind} model has no earlier promoted version.");
+        return await registry.RollbackAsync(kind) is { } r ? TypedResults.Ok(new RollbackResult(kind, r.From, r.To)) : NothingToRollBack(kind);
     }
+
+    private static ProblemHttpResult NothingToRollBack(string kind) =>
+        TypedResults.Problem(statusCode: 409, title: "Nothing to roll back to", detail: $"The {kind} model has no earlier promoted version.");
 }

@@ -83,7 +83,7 @@ public sealed class Product : IAsyncDisposable
         await _ingestion.DisposeAsync();
     }
 
-    private sealed class Service<T>(IDictionary<string, string?> settings, string environment = "Testing") : WebApplicationFactory<T> where T : class
+    internal sealed class Service<T>(IDictionary<string, string?> settings, string environment = "Testing") : WebApplicationFactory<T> where T : class
     {
         public Uri Start()
         {
