@@ -18,6 +18,8 @@ public sealed class CatalogTests
         var games = CatalogGenerator.Generate(seed, End);
         var repeated = games.GroupBy(g => g.Title, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"{g.Key} ×{g.Count()}").ToList();
         Assert.True(repeated.Count == 0, $"seed {seed}: repeated titles {string.Join(", ", repeated)}");
+        // Renamed from each category's own words, not numbered like sequels ("Lotto 90 2").
+        Assert.DoesNotContain(games, g => g.Category != "live" && System.Text.RegularExpressions.Regex.IsMatch(g.Title, " [0-9]+ [0-9]+$|[a-z] [2-9]$"));
         Assert.Equal(games.Count, games.Select(g => g.Id).Distinct().Count());
     }
 

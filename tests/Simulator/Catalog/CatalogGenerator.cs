@@ -122,16 +122,16 @@ public static class CatalogGenerator
 
     private static List<string> Alternatives(string category) => category switch
     {
-        "live" => Combine(["Live", "Speed", "VIP", "Lightning", "Salon", "Grand", "Immersive", "Power", "Golden", "First Person"],
-            ["Roulette", "Blackjack", "Baccarat", "Poker", "Dice", "Wheel", "Sic Bo", "Dragon Tiger"]),
+        "live" => Combine(["Live", "Speed", "VIP", "Lightning", "Salon", "Grand", "Immersive", "Power", "Golden", "First Person", "Royal", "Turbo"],
+            ["Roulette", "Blackjack", "Baccarat", "Poker", "Dice", "Wheel", "Sic Bo", "Dragon Tiger", "Hold'em", "Andar Bahar"]),
         "table" => Combine(["European", "American", "Classic", "Multihand", "French", "Vegas", "Atlantic City", "Double Deck", "Royal", "Premier"],
             ["Roulette", "Blackjack", "Baccarat", "Poker", "Hold'em", "Red Dog"]),
         "crash" => Combine(["Aviator", "Rocket", "Jet", "Comet", "Balloon", "Zeppelin", "Meteor", "Spaceman", "Kite", "Satellite"],
             ["X", "Rush", "Blast", "Up", "Dash", "Boom"]),
-        "instant" => Combine(["Plinko", "Mines", "Scratch", "Keno", "Hi-Lo", "Limbo", "Tower", "Coin Flip", "Dice Duel", "Goal"],
-            ["Go", "Deluxe", "Pro", "Mania", "Twist", "Blitz"]),
-        "bingo" => Combine(["Bingo", "Lotto", "Bingo Bash", "Bingo Blitz", "Lucky Balls", "Pub Bingo", "Bingo Hall"],
-            ["75", "90", "Party", "Night", "Live", "Jackpot", "Rooms"]),
+        "instant" => Combine(["Plinko", "Mines", "Scratch", "Keno", "Hi-Lo", "Limbo", "Tower", "Coin Flip", "Dice Duel", "Goal", "Chicken Cross", "Penalty"],
+            ["Go", "Deluxe", "Pro", "Mania", "Twist", "Blitz", "Max", "Gold"]),
+        "bingo" => Combine(["Bingo", "Lotto", "Bingo Bash", "Bingo Blitz", "Lucky Balls", "Pub Bingo", "Bingo Hall", "Big Ball", "Bingo Royale", "Daub"],
+            ["75", "90", "Party", "Night", "Live", "Jackpot", "Rooms", "Express", "Social", "Club"]),
         _ => Combine([.. TitleStart, "Quest for", "Secrets of", "Tales of", "Queen of", "Empire of"],
             [.. TitleEnd, "Atlantis", "Fire", "Thunder", "Jewels", "Sevens", "Lions"]),
     };
