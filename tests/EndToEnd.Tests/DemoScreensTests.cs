@@ -99,9 +99,19 @@ public class DemoScreensTests(DemoCasino demo)
     public async Task EveryConsolePage_ShowsTheSeededExamples_NoEmptyPage()
     {
         var ct = TestContext.Current.CancellationToken;
-        var segments = (await demo.Intelligence.GetFromJsonAsync("/v1/segments", ContractsJsonContext.Default.ListSegment, ct))!;
-        var examples = segments.Where(s => s.Name.StartsWith(DemoExamples.NamePrefix, StringComparison.Ordinal)).ToList();
+        // Members arrive as players are scored, within moments of the models' first training.
+        List<Segment> examples;
+        var deadline = DateTime.UtcNow + Patience;
+        do
+        {
+            var segments = (await demo.Intelligence.GetFromJsonAsync("/v1/segments", ContractsJsonContext.Default.ListSegment, ct))!;
+            examples = [.. segments.Where(s => s.Name.StartsWith(DemoExamples.NamePrefix, StringComparison.Ordinal))];
+            if (examples.All(s => s.Members > 0)) break;
+            await Task.Delay(500, ct);
+        }
+        while (DateTime.UtcNow < deadline);
         Assert.Equal(DemoExamples.Segments.Count, examples.Count);
+        Assert.All(examples, s => Assert.True(s.Members > 0, $"the example “{s.Name}” has no members"));
         Assert.All(examples, s => Assert.Equal(DemoExamples.Actor, s.CreatedBy));
         var liveFans = examples.Single(s => s.Name == DemoExamples.NamePrefix + "Live casino fans");
 
@@ -161,7 +171,7 @@ public class DemoScreensTests(DemoCasino demo)
         }
 
         // The example webhook reaches the demo's CRM, signed: segment entries as members are found.
-        var deadline = DateTime.UtcNow + Patience;
+        deadline = DateTime.UtcNow + Patience;
         while (demo.Crm.Received == 0 && DateTime.UtcNow < deadline) await Task.Delay(250, ct);
         Assert.True(demo.Crm.Received > 0, "the demo's CRM received no webhook");
         Assert.Equal(0, demo.Crm.Refused);

@@ -23,8 +23,8 @@ public static class DemoExamples
 
     public static readonly IReadOnlyList<(string Name, string Purpose, string? Channel, string Rule)> Segments =
     [
-        ("High-value depositors at risk", SegmentPurposes.Marketing, "email",
-            """{"all":[{"field":"lifetime.depositAmount","op":"gte","value":500},{"field":"scores.churn.band","op":"in","value":["medium","high"]}]}"""),
+        ("High-value depositors going quiet", SegmentPurposes.Marketing, "email",
+            """{"all":[{"field":"lifetime.depositAmount","op":"gte","value":200},{"field":"lifetime.lastActiveAt","op":"between","value":["-60d","-7d"]}]}"""),
         ("Live casino fans", SegmentPurposes.Marketing, null, """{"field":"games.categories.live","op":"gte","value":250}"""),
         ("Rising stars", SegmentPurposes.Marketing, null, """{"field":"scores.vip.band","op":"in","value":["medium","high","vip"]}"""),
         ("Lapsed slot players", SegmentPurposes.Analysis, null,
