@@ -1,3 +1,4 @@
+using Intelligence;
 using Intelligence.Commands;
 using Intelligence.Insights;
 using Intelligence.Models;
@@ -24,7 +25,7 @@ builder.AddScoring();
 builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
-builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
+builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IntelligenceApiTags.Descriptions));
 
 var app = builder.Build();
 

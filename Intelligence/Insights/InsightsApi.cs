@@ -16,11 +16,11 @@ public static class InsightsApi
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
         var insights = app.MapGroup("/v1/insights").RequireAuthorization(SegmentsApi.ReadPolicy).WithTags("Insights");
-        insights.MapGet("/segments/{id}/size", SizeAsync).WithName("GetSegmentSize").WithSummary("A segment's member count over time, oldest first")
+        insights.MapGet("/segments/{id}/size", SizeAsync).WithName("GetSegmentSize").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("A segment's member count over time, oldest first")
             .WithDescription($"`days` from 1 to {MaxDays} (default 30). A point is recorded every hour (`Segments:SizeSnapshotInterval`) and whenever the definition changes.");
-        insights.MapGet("/scores", Scores).WithName("GetScoreDistributions").WithSummary("How churn risk and VIP potential are spread over the players now")
+        insights.MapGet("/scores", Scores).WithName("GetScoreDistributions").ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("How churn risk and VIP potential are spread over the players now")
             .WithDescription($"Equal-width histograms of the probabilities (`bins` from 2 to 100, default {DefaultBins}), the number of players per band, and the means. 503 while the player index loads.");
-        insights.MapGet("/affiliates", Affiliates).WithName("GetAffiliateReport").WithSummary("Players, deposits and predicted value per affiliate and campaign")
+        insights.MapGet("/affiliates", Affiliates).WithName("GetAffiliateReport").ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("Players, deposits and predicted value per affiliate and campaign")
             .WithDescription("One row per affiliate (`campaign` null) followed by one per campaign of it, most players first; `affiliateId` null gathers players who came without an affiliate. " +
                 "`predictedVipShare` is the mean VIP-potential probability (the share expected to become VIPs), `meanChurn` the mean churn probability, `highChurnShare` and `lapsedShare` the shares " +
                 "in churn bands high and lapsed, all over the scored players. `registeredFrom` / `registeredTo` (ISO dates) keep players who registered in that span: an acquisition cohort. 503 while the player index loads.");

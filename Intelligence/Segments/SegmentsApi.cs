@@ -76,24 +76,24 @@ public static class SegmentsApi
         const string purpose = "`purpose` is `marketing` (the default: never holds a self-excluded, cooling-off or blocked player, nor one without consent for `channel`, or for any channel when `channel` is null) or `analysis` (everyone who matches).";
 
         read.MapGet("/", ListAsync).WithName("ListSegments").WithSummary("Every segment with its current version and member count");
-        write.MapPost("/", CreateAsync).WithName("CreateSegment").Accepts<SegmentRequest>("application/json").Produces<Segment>(201)
+        write.MapPost("/", CreateAsync).WithName("CreateSegment").ProducesProblem(StatusCodes.Status409Conflict).Accepts<SegmentRequest>("application/json").Produces<Segment>(201)
             .WithSummary("Create a segment").WithDescription($"Its members are computed at once (the response counts them) and kept live from then on: a player enters or leaves within moments of a profile or score change, with `segment.entered` / `segment.exited` webhooks. {purpose} {rules} {actor}");
-        read.MapGet("/{id}", GetAsync).WithName("GetSegment").WithSummary("One segment");
-        write.MapPut("/{id}", UpdateAsync).WithName("UpdateSegment").Accepts<SegmentRequest>("application/json").Produces<Segment>()
+        read.MapGet("/{id}", GetAsync).WithName("GetSegment").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One segment");
+        write.MapPut("/{id}", UpdateAsync).WithName("UpdateSegment").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Accepts<SegmentRequest>("application/json").Produces<Segment>()
             .WithSummary("Replace a segment's definition: a new version").WithDescription($"Members are recomputed at once; those who enter or leave get webhooks. {actor}");
-        write.MapDelete("/{id}", DeleteAsync).WithName("DeleteSegment").WithSummary("Delete a segment and its placements")
+        write.MapDelete("/{id}", DeleteAsync).WithName("DeleteSegment").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Delete a segment and its placements")
             .WithDescription($"Its versions stay readable and the deletion is in the audit log. No `segment.exited` webhooks are sent: the segment ended, its members did not leave. {actor}");
-        read.MapGet("/{id}/versions", VersionsAsync).WithName("GetSegmentVersions").WithSummary("Every version of a segment, oldest first, with author and time")
+        read.MapGet("/{id}/versions", VersionsAsync).WithName("GetSegmentVersions").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Every version of a segment, oldest first, with author and time")
             .WithDescription("Also for a deleted segment. `members` is how many players the version matched when it was saved.");
         read.MapGet("/audit", AuditAsync).WithName("GetSegmentAudit").WithSummary("Who changed which segment or placement, newest first")
             .WithDescription($"`limit` from 1 to {MaxAudit} (default 100).");
-        read.MapPost("/preview", PreviewAsync).WithName("PreviewSegment").Accepts<SegmentPreviewRequest>("application/json").Produces<SegmentPreview>()
+        read.MapPost("/preview", PreviewAsync).WithName("PreviewSegment").ProducesProblem(StatusCodes.Status503ServiceUnavailable).Accepts<SegmentPreviewRequest>("application/json").Produces<SegmentPreview>()
             .WithSummary("Evaluate a rule over every player now, without saving it")
             .WithDescription($"`count` players match and may be in the segment; `excluded` counts those who match but are kept out by the marketing policy, each under its first reason (self_excluded, cooling_off, blocked, no_marketing_consent), so the counts add up; `sample` holds up to `sampleSize` (0 to {MaxSample}, default {DefaultSample}) of the members spread over all of them. 503 while the instance is still loading its player index. {purpose} {rules}");
         read.MapGet("/fields", FieldsAsync).WithName("GetSegmentFields").WithSummary("The fields rules can use, with their type, operators and known values");
-        read.MapGet("/{id}/players", MembersAsync).WithName("GetSegmentMembers").WithSummary("A page of a segment's members, by player id")
+        read.MapGet("/{id}/players", MembersAsync).WithName("GetSegmentMembers").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A page of a segment's members, by player id")
             .WithDescription($"`limit` from 1 to {MaxPage} (default {DefaultPage}); pass `nextCursor` as `cursor` for the next page (null on the last one). `total` is the member count now.");
-        read.MapGet("/{id}/players.csv", CsvAsync).WithName("ExportSegmentMembers").Produces(200, contentType: "text/csv")
+        read.MapGet("/{id}/players.csv", CsvAsync).WithName("ExportSegmentMembers").ProducesProblem(StatusCodes.Status404NotFound).Produces(200, contentType: "text/csv")
             .WithSummary("Every member as CSV, streamed").WithDescription("Columns: playerId, country, market, lifetimeDepositAmount, lastActiveAt, churn, vip, enteredAt.");
         return app;
     }

@@ -44,6 +44,12 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
 
+    /// <summary>
+    /// What the one-command demo (tests/Simulator) loaded into this store: a hash of <c>history</c> ("players seed days")
+    /// and <c>examples</c> (when the example segments were seeded). Absent everywhere but in a demo's store.
+    /// </summary>
+    public RedisKey Demo => $"{Prefix}demo";
+
     /// <summary>Game catalogue: hash of game id to the game's JSON.</summary>
     public RedisKey Catalog => $"{Prefix}catalog:games";
 

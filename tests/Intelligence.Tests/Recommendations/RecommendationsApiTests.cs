@@ -206,7 +206,8 @@ public sealed class RecommendationsApiTests(StoreServers servers)
         await using var other = await StartAsync(connection, first.Prefix, seed: false, extra: judged);
         var now = await registry.CurrentVersionAsync(ModelKinds.Recommendations);
         using var admin = first.ClientWithKey(IntelligenceApp.AdminKey);
-        var rolled = await admin.PostAsync(new Uri("/v1/models/recommendations/rollback", UriKind.Relative), null);
+        var rolled = await admin.PostAsync(new Uri("/v1/models/rollback", UriKind.Relative),
+            new StringContent("""{"kind":"recommendations"}""", System.Text.Encoding.UTF8, "application/json"));
         if (now == served)
         {
             Assert.Equal(HttpStatusCode.Conflict, rolled.StatusCode);
