@@ -83,11 +83,14 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>The serialised model of one version.</summary>
     public RedisKey ModelBlob(string kind, string version) => $"{Prefix}models:{kind}:{version}";
 
-    /// <summary>Hash of model kind to the version every instance serves.</summary>
-    public RedisKey ModelsCurrent => $"{Prefix}models:current";
+    /// <summary>
+    /// Hash of model kind to the version every instance serves. It shares the hash tag <c>{models}</c> with
+    /// <see cref="ModelPromotions"/>, so a promotion or rollback changes both in one transaction on Redis Cluster too.
+    /// </summary>
+    public RedisKey ModelsCurrent => $"{Prefix}{{models}}:current";
 
     /// <summary>List of a kind's promoted versions, newest first, for rollback.</summary>
-    public RedisKey ModelPromotions(string kind) => $"{Prefix}models:{kind}:promotions";
+    public RedisKey ModelPromotions(string kind) => $"{Prefix}{{models}}:promotions:{kind}";
 
     /// <summary>Published when a kind's current version changes; the message is the kind.</summary>
     public RedisChannel ModelsChanged => RedisChannel.Literal($"{Prefix}models:changed");

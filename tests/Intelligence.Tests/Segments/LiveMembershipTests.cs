@@ -13,7 +13,7 @@ using static Intelligence.Tests.Segments.SegmentKit;
 namespace Intelligence.Tests.Segments;
 
 /// <summary>
-/// Membership kept live end to end, on Redis and on Garnet: events through Ingestion move players in and out of
+/// Membership kept live end to end, on Redis, Garnet and Redis Cluster: events through Ingestion move players in and out of
 /// segments, edits recompute members, erasure removes them, and the lobby's channel hears each change.
 /// </summary>
 public sealed class LiveMembershipTests(StoreServers servers)
@@ -92,11 +92,11 @@ public sealed class LiveMembershipTests(StoreServers servers)
         await Poll.UntilAsync(async () => (await ScoresAsync(crm, "p-cy")).Segments.Count == 0, "p-cy's scores to forget the deleted segment");
     }
 
-    [Fact]
-    public async Task ASegmentEntered_ReachesTheCrmAsASignedWebhook_AndOnlyForPlayersWhoMayBeMarketedTo()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task ASegmentEntered_ReachesTheCrmAsASignedWebhook_AndOnlyForPlayersWhoMayBeMarketedTo(string store)
     {
-        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
-        var prefix = TestKeys.Prefix("webhook");
+        var cs = await servers.ConnectionStringAsync(store);
+        var prefix = TestKeys.Prefix($"webhook-{store}");
         await using var ingestion = new IngestionHost(cs, prefix);
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = new IntelligenceApp(cs, prefix, new Dictionary<string, string?> { ["Webhooks:PollInterval"] = "00:00:00.020" });
@@ -154,11 +154,11 @@ public sealed class LiveMembershipTests(StoreServers servers)
         }
     }
 
-    [Fact]
-    public async Task APlayerErasedWhileNoInstanceRan_LeavesEverySegment_WhenIntelligenceStartsAgain()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task APlayerErasedWhileNoInstanceRan_LeavesEverySegment_WhenIntelligenceStartsAgain(string store)
     {
-        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
-        var prefix = TestKeys.Prefix("erased-offline");
+        var cs = await servers.ConnectionStringAsync(store);
+        var prefix = TestKeys.Prefix($"erased-offline-{store}");
         await using var ingestion = new IngestionHost(cs, prefix);
         string segmentId;
         await using (var first = new IntelligenceApp(cs, prefix))
