@@ -125,6 +125,24 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     /// <summary>Kills the server without warning, as a crash would; <see cref="RestartAsync"/> starts it again on the same port and directory.</summary>
     public void Kill() => StopProcess();
 
+    /// <summary>
+    /// Stops the process in its tracks (SIGSTOP) without it knowing: it answers nothing and replicates nothing until
+    /// <see cref="Thaw"/>, as a machine that hangs would.
+    /// </summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>Lets a frozen process run on (SIGCONT).</summary>
+    public void Thaw() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is not { HasExited: false } process) throw new InvalidOperationException($"redis-server on port {Port} is not running");
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not run kill");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {process.Id} exited with code {kill.ExitCode}");
+    }
+
     /// <summary>Whether the process is running.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
