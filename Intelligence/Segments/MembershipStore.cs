@@ -222,6 +222,22 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
         return [.. r.Select(x => (string)x!)];
     }
 
+    /// <summary>The segment's member ids, a page at a time in id order (so a large segment is never held whole).</summary>
+    public async IAsyncEnumerable<RedisValue[]> MemberPagesAsync(string segmentId, int pageSize = 5000)
+    {
+        RedisValue after = default;
+        while (true)
+        {
+            var page = after.IsNull
+                ? await Db.SortedSetRangeByValueAsync(keys.SegmentMembers(segmentId), default, default, Exclude.None, Order.Ascending, 0, pageSize)
+                : await Db.SortedSetRangeByValueAsync(keys.SegmentMembers(segmentId), after, default, Exclude.Start, Order.Ascending, 0, pageSize);
+            if (page.Length == 0) yield break;
+            yield return page;
+            if (page.Length < pageSize) yield break;
+            after = page[^1];
+        }
+    }
+
     /// <summary>Every member id of the segment.</summary>
     public async Task<string[]> MembersAsync(string segmentId) =>
         [.. (await Db.SortedSetRangeByRankAsync(keys.SegmentMembers(segmentId))).Select(v => v.ToString())];

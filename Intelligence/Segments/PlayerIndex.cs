@@ -12,15 +12,18 @@ namespace Intelligence.Segments;
 /// </summary>
 public sealed class PlayerIndex
 {
-    private const int InitialCapacity = 1024;
     private readonly Lock _write = new();
     private readonly Dictionary<string, int> _rowOf = new(StringComparer.Ordinal);
     private readonly Stack<int> _free = new();
+    private readonly Func<string, int>? _partitionOf;
     private volatile IndexColumns _columns;
 
-    public PlayerIndex()
+    /// <param name="capacity">Rows before the columns first grow.</param>
+    /// <param name="partitionOf">The index partition of a player (<see cref="IndexPartitions.PartitionOf"/>), kept per row; null: all 0.</param>
+    public PlayerIndex(int capacity = 1024, Func<string, int>? partitionOf = null)
     {
-        _columns = new IndexColumns(InitialCapacity);
+        _columns = new IndexColumns(Math.Max(1, capacity));
+        _partitionOf = partitionOf;
         Texts = [.. SegmentFields.Texts.Select(_ => new TextCodes())];
     }
 
@@ -108,11 +111,37 @@ public sealed class PlayerIndex
         lock (_write) return _rowOf.TryGetValue(playerId, out var row) ? _columns.Versions[row] : -1;
     }
 
+    /// <summary>Forgets every player of the partitions (they are handed over to another instance); returns how many.</summary>
+    public int RemovePartitions(PartitionSet partitions)
+    {
+        var c = _columns;
+        var gone = new List<string>();
+        for (var row = 0; row < c.Count; row++)
+        {
+            if (c.Ids[row] is { } id && partitions.Contains(c.Partitions[row])) gone.Add(id);
+        }
+        foreach (var id in gone) Remove(id);
+        return gone.Count;
+    }
+
+    /// <summary>The players held in the partitions.</summary>
+    public HashSet<string> PlayersIn(PartitionSet partitions)
+    {
+        var c = _columns;
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var row = 0; row < c.Count; row++)
+        {
+            if (c.Ids[row] is { } id && partitions.Contains(c.Partitions[row])) ids.Add(id);
+        }
+        return ids;
+    }
+
     private void Write(IndexColumns c, int row, PlayerFacts f)
     {
         // A new row's id goes last, so a reader that sees it sees a complete row. A rewritten row keeps its id: a reader
         // may see it half old, half new for a moment, but never sees the player missing.
         c.Versions[row] = f.Scores.Version;
+        c.Partitions[row] = (ushort)(_partitionOf?.Invoke(f.Profile.PlayerId) ?? 0);
         for (var i = 0; i < SegmentFields.Numbers.Count; i++) c.Numbers[i][row] = SegmentFields.Numbers[i].Get(f) ?? double.NaN;
         for (var i = 0; i < SegmentFields.Counts.Count; i++) c.Counts[i][row] = (int)Math.Clamp(SegmentFields.Counts[i].Get(f), int.MinValue, int.MaxValue);
         for (var i = 0; i < SegmentFields.Dates.Count; i++) c.Dates[i][row] = SegmentFields.Dates[i].Get(f)?.ToUnixTimeMilliseconds() ?? long.MinValue;
@@ -175,6 +204,7 @@ public sealed class IndexColumns
         Capacity = capacity;
         Ids = new string?[capacity];
         Versions = new long[capacity];
+        Partitions = new ushort[capacity];
         Numbers = [.. SegmentFields.Numbers.Select(_ => new double[capacity])];
         Counts = [.. SegmentFields.Counts.Select(_ => new int[capacity])];
         Dates = [.. SegmentFields.Dates.Select(_ => new long[capacity])];
@@ -192,6 +222,7 @@ public sealed class IndexColumns
         Count = from.Count;
         Ids = Copy(from.Ids, capacity);
         Versions = Copy(from.Versions, capacity);
+        Partitions = Copy(from.Partitions, capacity);
         Numbers = [.. from.Numbers.Select(c => Copy(c, capacity))];
         Counts = [.. from.Counts.Select(c => Copy(c, capacity))];
         Dates = [.. from.Dates.Select(c => Copy(c, capacity))];
@@ -212,6 +243,10 @@ public sealed class IndexColumns
     public string?[] Ids { get; }
 
     public long[] Versions { get; }
+
+    /// <summary>The index partition of each row's player (<see cref="IndexPartitions"/>).</summary>
+    public ushort[] Partitions { get; }
+
     public double[][] Numbers { get; }
     public int[][] Counts { get; }
     public long[][] Dates { get; }
@@ -234,7 +269,7 @@ public sealed class IndexColumns
 
     /// <summary>Bytes the columns take, per row of capacity, not counting per-player arrays and ids.</summary>
     public static int FixedBytesPerRow =>
-        IntPtr.Size + sizeof(long) + SegmentFields.Numbers.Count * sizeof(double) + SegmentFields.Counts.Count * sizeof(int)
+        IntPtr.Size + sizeof(long) + sizeof(ushort) + SegmentFields.Numbers.Count * sizeof(double) + SegmentFields.Counts.Count * sizeof(int)
         + SegmentFields.Dates.Count * sizeof(long) + SegmentFields.Texts.Count * sizeof(int) + 3 + 2 * IntPtr.Size;
 
     private static T[] Copy<T>(T[] from, int capacity)

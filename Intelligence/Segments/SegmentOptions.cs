@@ -44,4 +44,19 @@ public sealed class SegmentOptions
     /// low so that announcing a large segment does not queue ahead of live membership on the store connection.
     /// </summary>
     [Range(1, 256)] public int AnnounceParallelism { get; set; } = 4;
+
+    /// <summary>
+    /// Partitions of the segment index (ranges of hash slots), shared out among the Intelligence instances; every
+    /// instance must use the same number. More partitions share players out more evenly.
+    /// </summary>
+    [Range(1, 16384)] public int IndexPartitions { get; set; } = 256;
+
+    /// <summary>How long an instance that stops heartbeating keeps its index partitions before the others take them over.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")] public TimeSpan InstanceLease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a preview or insight waits for the other instances' answers before it answers 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")] public TimeSpan GatherTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long creating or editing a segment waits for every instance to have applied its partitions' members.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan BulkTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -140,14 +140,28 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>A segment's size over time: sorted set of <c>unixMs|members</c> by unix ms.</summary>
     public RedisKey SegmentSizes(string segmentId) => $"{Prefix}{{segments}}:sizes:{segmentId}";
 
-    /// <summary>Held by the instance re-evaluating every segment (relative dates, expired restrictions), so one does it at a time.</summary>
-    public RedisKey SegmentReevaluationLock => $"{Prefix}{{segments}}:reevaluating";
-
     /// <summary>Lobby placements: hash of placement id to its JSON.</summary>
     public RedisKey Placements => $"{Prefix}{{segments}}:placements";
 
     /// <summary>Published when a segment is created, changed or deleted, so every instance reloads its definitions; the message is the segment id.</summary>
     public RedisChannel SegmentsChanged => RedisChannel.Literal($"{Prefix}segments:changed");
+
+    // The segment index, partitioned across Intelligence instances (Intelligence/Segments/IndexPartitions.cs).
+
+    /// <summary>How many partitions the segment index has; every instance must agree.</summary>
+    public RedisKey SegmentIndexPartitions => $"{Prefix}segments:index:partitions";
+
+    /// <summary>Live Intelligence instances: sorted set of instance id by when its lease runs out (unix ms).</summary>
+    public RedisKey SegmentIndexInstances => $"{Prefix}segments:index:instances";
+
+    /// <summary>Hash of index partition to the instance that has it loaded and answers for it.</summary>
+    public RedisKey SegmentIndexServing => $"{Prefix}segments:index:serving";
+
+    /// <summary>Queries every instance answers for its partitions (previews, bulk evaluations, insight).</summary>
+    public RedisChannel SegmentIndexRequests => RedisChannel.Literal($"{Prefix}segments:index:requests");
+
+    /// <summary>Where an instance hears the answers to its queries.</summary>
+    public RedisChannel SegmentIndexReplies(string instanceId) => RedisChannel.Literal($"{Prefix}segments:index:replies:{instanceId}");
 
     // CRM webhooks: every key shares the hash tag {webhooks}, so one script may touch them all on Redis Cluster too.
 
