@@ -163,6 +163,12 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Where an instance hears the answers to its queries.</summary>
     public RedisChannel SegmentIndexReplies(string instanceId) => RedisChannel.Literal($"{Prefix}segments:index:replies:{instanceId}");
 
+    /// <summary>
+    /// Failed console sign-ins of one name (<c>u:name</c>) or from one address (<c>a:address</c>): sorted set of failure
+    /// times (unix ms), expiring with the lockout window. Shared by every lobby instance.
+    /// </summary>
+    public RedisKey ConsoleSignInFailures(string who) => $"{Prefix}console:signin:{who}";
+
     // CRM webhooks: every key shares the hash tag {webhooks}, so one script may touch them all on Redis Cluster too.
 
     /// <summary>Webhook subscriptions: hash of webhook id to its JSON (url, events, signing secret, creation time).</summary>
