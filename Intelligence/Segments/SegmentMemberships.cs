@@ -65,7 +65,7 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
                 for (var k = 0; k < live.Count; k++) member[k] = SegmentEvaluator.IsMember(predicates[k], c, row, live[k].Marketing, live[k].ChannelBit, nowMs);
                 decisions.Add(new MembershipDecision(ids[i], c.Versions[row], member));
             }
-            var applied = decisions.Count == 0 ? [] : await store.ApplyPlayersAsync([.. live.Select(s => (s.Id, s.Definition.Version))], decisions, nowMs);
+            var applied = decisions.Count == 0 ? [] : await store.ApplyPlayersAsync([.. live.Select(s => (s.Id, s.Definition.Version))], decisions, nowMs, AnnounceBy(nowMs));
             if (applied is null)
             {
                 if (attempt == Attempts) throw new InvalidOperationException($"Segment definitions changed under {Attempts} attempts to store {ids.Count} players' memberships");
@@ -75,6 +75,7 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
             }
 
             var byId = applied.ToDictionary(m => m.PlayerId, StringComparer.Ordinal);
+            var versions = decisions.ToDictionary(d => d.PlayerId, d => d.Version, StringComparer.Ordinal);
             var names = live.ToDictionary(s => s.Id, s => s.Definition.Name, StringComparer.Ordinal);
             var changes = new List<MembershipChange>();
             var result = new PlayerScores[scored.Count];
@@ -86,8 +87,8 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
                     result[i] = s;
                     continue;
                 }
-                changes.AddRange(m.Entered.Select(seg => new MembershipChange(s.PlayerId, seg, names[seg], true, s.Marketing, now)));
-                changes.AddRange(m.Exited.Select(seg => new MembershipChange(s.PlayerId, seg, names[seg], false, s.Marketing, now)));
+                changes.AddRange(m.Entered.Select(seg => new MembershipChange(s.PlayerId, seg, names[seg], true, s.Marketing, now, versions[s.PlayerId])));
+                changes.AddRange(m.Exited.Select(seg => new MembershipChange(s.PlayerId, seg, names[seg], false, s.Marketing, now, versions[s.PlayerId])));
                 result[i] = s with { Segments = [.. m.Segments.Where(names.ContainsKey).Order(StringComparer.Ordinal).Select(id => new SegmentRef(id, names[id]))] };
             }
             await announcer.AnnounceAsync(changes, ct);
@@ -159,6 +160,8 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
 
         var diff = await ApplyAsync(segment, decisions, nowMs, ct);
         if (diff is null) return null;
+        var decidedOn = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var d in decisions) decidedOn[d.PlayerId] = d.Version;
         if (diff.Skipped.Count > 0)
         {
             // The index was behind for these players: read them again, decide them again.
@@ -174,13 +177,14 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
             }
             var second = await ApplyAsync(segment, again, nowMs, ct);
             if (second is null) return null;
+            foreach (var (id, version, _) in again) decidedOn[id] = version;
             diff.Entered.AddRange(second.Entered);
             diff.Exited.AddRange(second.Exited);
             if (second.Skipped.Count > 0) log.LogDebug("{Count} players of {Segment} were decided by fresher rescoring meanwhile", second.Skipped.Count, segment.Id);
             diff.Skipped.Clear();
             diff.Skipped.AddRange(second.Skipped);
         }
-        Announce(segment, diff, now);
+        Announce(segment, diff, now, decidedOn);
         metrics.Changed(diff.Entered.Count, diff.Exited.Count, "bulk");
         metrics.Evaluated(watch.Elapsed.TotalMilliseconds);
         return diff;
@@ -193,7 +197,9 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
         for (var i = 0; i < decisions.Count; i += chunk)
         {
             ct.ThrowIfCancellationRequested();
-            var part = await store.ApplySegmentAsync(segment.Id, segment.Definition.Version, decisions.GetRange(i, Math.Min(chunk, decisions.Count - i)), nowMs);
+            // A bulk change is announced from a queue in the background, which for a large segment takes a while.
+            var part = await store.ApplySegmentAsync(segment.Id, segment.Definition.Version, decisions.GetRange(i, Math.Min(chunk, decisions.Count - i)), nowMs,
+                AnnounceBy(nowMs) + 9 * (long)options.Value.AnnounceGrace.TotalMilliseconds);
             if (part is null) return null;
             total.Entered.AddRange(part.Entered);
             total.Exited.AddRange(part.Exited);
@@ -202,7 +208,10 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
         return total;
     }
 
-    private void Announce(LiveSegment segment, SegmentDiff diff, DateTimeOffset now)
+    /// <summary>When another instance announces changes made now if this one has not by then.</summary>
+    private long AnnounceBy(long nowMs) => nowMs + (long)options.Value.AnnounceGrace.TotalMilliseconds;
+
+    private void Announce(LiveSegment segment, SegmentDiff diff, DateTimeOffset now, Dictionary<string, long> decidedOn)
     {
         if (diff.Entered.Count + diff.Exited.Count == 0) return;
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -210,7 +219,7 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
         var (c, rows) = index.RowsOf(players);
         var gone = new MarketingStatus(false, ["unknown_player"], []);
         announcer.Enqueue(players.Select((id, i) => new MembershipChange(id, segment.Id, segment.Definition.Name, i < diff.Entered.Count,
-            rows[i] >= 0 ? SegmentMarketing.Status(c, rows[i], nowMs) : gone, now)));
+            rows[i] >= 0 ? SegmentMarketing.Status(c, rows[i], nowMs) : gone, now, decidedOn[id])));
         announcer.RefreshScores(players);
     }
 

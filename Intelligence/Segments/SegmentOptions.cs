@@ -46,6 +46,13 @@ public sealed class SegmentOptions
     [Range(1, 256)] public int AnnounceParallelism { get; set; } = 4;
 
     /// <summary>
+    /// How long the instance that changed memberships has to announce them (lobby channel, webhooks) before any instance
+    /// announces them in its stead: changes are journalled in the store with the memberships, so a crash between the two
+    /// loses no announcement. A bulk change (announced from a background queue) gets ten times as long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan AnnounceGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Partitions of the segment index (ranges of hash slots), shared out among the Intelligence instances; every
     /// instance must use the same number. More partitions share players out more evenly.
     /// </summary>

@@ -137,6 +137,12 @@ public sealed class StoreKeys(string prefix = "")
     /// </summary>
     public RedisKey SegmentsOfPlayers => $"{Prefix}{{segments}}:players";
 
+    /// <summary>
+    /// Membership changes not yet announced (lobby channel, webhooks): sorted set of <c>player|segment|+|version</c> (or
+    /// <c>-</c> for a leave) by when another instance should announce them if the one that made them has not by then.
+    /// </summary>
+    public RedisKey SegmentAnnouncements => $"{Prefix}{{segments}}:announce";
+
     /// <summary>A segment's size over time: sorted set of <c>unixMs|members</c> by unix ms.</summary>
     public RedisKey SegmentSizes(string segmentId) => $"{Prefix}{{segments}}:sizes:{segmentId}";
 
