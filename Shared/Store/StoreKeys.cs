@@ -169,6 +169,9 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Where an instance hears the answers to its queries.</summary>
     public RedisChannel SegmentIndexReplies(string instanceId) => RedisChannel.Literal($"{Prefix}segments:index:replies:{instanceId}");
 
+    /// <summary>The lobby's ASP.NET Core data protection key ring (a list), shared by every lobby instance.</summary>
+    public RedisKey DataProtectionKeys => $"{Prefix}lobby:dataprotection-keys";
+
     /// <summary>
     /// Failed console sign-ins of one name (<c>u:name</c>) or from one address (<c>a:address</c>): sorted set of failure
     /// times (unix ms), expiring with the lockout window. Shared by every lobby instance.
