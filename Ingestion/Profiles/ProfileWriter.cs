@@ -30,6 +30,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
 
     private readonly FoldOptions _options = options?.Value ?? new FoldOptions();
     private readonly StoreKeys _keys = keys;
+    private readonly ReplicaConfirmations _confirmations = new(redis);
 
     public async Task<FoldOutcome[]> ApplyAsync(IReadOnlyList<FoldCommand> commands)
     {
@@ -85,9 +86,9 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
     }
 
     /// <summary>
-    /// Sends <c>WAIT</c> to every master written to: Redis answers once that many replicas have confirmed every write
-    /// this connection made before it (ours, and maybe others', which only makes the wait longer), or when the timeout
-    /// runs out, with the number that confirmed.
+    /// Has every master written to confirm our writes with <c>WAIT</c> (shared with concurrent requests,
+    /// <see cref="ReplicaConfirmations"/>): Redis answers once that many replicas have every write the connection made
+    /// before it, or when the timeout runs out, with the number that confirmed.
     /// </summary>
     private async Task WaitForReplicasAsync(IDatabase db, IReadOnlyList<FoldCommand> commands, List<List<int>> runs)
     {
@@ -98,7 +99,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
         }
         var timeoutMs = (long)_options.ReplicaWaitTimeout.TotalMilliseconds;
         var waits = written.Select(async endpoint =>
-            (Endpoint: endpoint, Replicas: (long)await redis.GetServer(endpoint).ExecuteAsync("WAIT", _options.WaitForReplicas, timeoutMs))).ToList();
+            (Endpoint: endpoint, Replicas: await _confirmations.ConfirmAsync(endpoint, _options.WaitForReplicas, timeoutMs))).ToList();
         foreach (var (endpoint, replicas) in await Task.WhenAll(waits))
         {
             if (replicas < _options.WaitForReplicas)

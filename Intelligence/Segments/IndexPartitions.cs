@@ -199,14 +199,16 @@ public sealed class IndexPartitions(IConnectionMultiplexer redis, StoreKeys keys
     /// <summary>
     /// The partitions <paramref name="self"/> should hold when <paramref name="live"/> are the live instances: each
     /// partition goes to the instance that ranks it highest (a hash of instance and partition) among those not yet at
-    /// their even share (the partition count over the instances, rounded up). Every instance computes the same answer
-    /// from the same list.
+    /// their even share (the partition count over the instances, rounded up, and at most <paramref name="maxPerInstance"/>
+    /// when that is above 0: partitions beyond what the instances may hold go to no one). Every instance computes the
+    /// same answer from the same list.
     /// </summary>
-    public static PartitionSet Assign(IReadOnlyList<string> live, string self, int partitions)
+    public static PartitionSet Assign(IReadOnlyList<string> live, string self, int partitions, int maxPerInstance = 0)
     {
         var instances = live.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (instances.Count == 0) return PartitionSet.None(partitions);
         var cap = (partitions + instances.Count - 1) / instances.Count;
+        if (maxPerInstance > 0) cap = Math.Min(cap, maxPerInstance);
         var load = new int[instances.Count];
         var mine = new List<int>();
         var ranked = new int[instances.Count];
@@ -215,7 +217,8 @@ public sealed class IndexPartitions(IConnectionMultiplexer redis, StoreKeys keys
             for (var i = 0; i < ranked.Length; i++) ranked[i] = i;
             var partition = k;
             Array.Sort(ranked, (a, b) => Rank(instances[b], partition).CompareTo(Rank(instances[a], partition)));
-            var owner = ranked.First(i => load[i] < cap);
+            var owner = Array.Find(ranked, i => load[i] < cap);
+            if (load[owner] >= cap) continue;
             load[owner]++;
             if (instances[owner] == self) mine.Add(k);
         }

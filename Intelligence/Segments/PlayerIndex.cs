@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using Shared.Contracts;
 
 namespace Intelligence.Segments;
@@ -111,7 +112,11 @@ public sealed class PlayerIndex
         lock (_write) return _rowOf.TryGetValue(playerId, out var row) ? _columns.Versions[row] : -1;
     }
 
-    /// <summary>Forgets every player of the partitions (they are handed over to another instance); returns how many.</summary>
+    /// <summary>
+    /// Forgets every player of the partitions (they are handed over to another instance) and, when that leaves most of
+    /// the columns' capacity unused, moves the rows into columns of a size to fit, so the memory goes with the players.
+    /// Returns how many players were forgotten.
+    /// </summary>
     public int RemovePartitions(PartitionSet partitions)
     {
         var c = _columns;
@@ -121,7 +126,30 @@ public sealed class PlayerIndex
             if (c.Ids[row] is { } id && partitions.Contains(c.Partitions[row])) gone.Add(id);
         }
         foreach (var id in gone) Remove(id);
+        lock (_write)
+        {
+            if (Count < _columns.Capacity / 4) Compact();
+        }
         return gone.Count;
+    }
+
+    /// <summary>
+    /// Copies the rows held into new columns of about twice their number, renumbering them. Readers keep the columns
+    /// they took (and the rows they were given with them); the old columns go when the last of them is done.
+    /// </summary>
+    private void Compact()
+    {
+        var from = _columns;
+        var to = new IndexColumns(Math.Max(1024, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Count) * 2)), from.Layout + 1);
+        var next = 0;
+        foreach (var (id, row) in _rowOf.ToList())
+        {
+            to.CopyRow(from, row, next);
+            _rowOf[id] = next++;
+        }
+        to.Count = next;
+        _free.Clear();
+        _columns = to;
     }
 
     /// <summary>The players held in the partitions.</summary>
@@ -199,9 +227,11 @@ public sealed class IndexColumns
 {
     public const byte Blocked = 1;
 
-    public IndexColumns(int capacity)
+    /// <param name="layout">Which numbering of the rows these columns keep (<see cref="Layout"/>).</param>
+    public IndexColumns(int capacity, int layout = 0)
     {
         Capacity = capacity;
+        Layout = layout;
         Ids = new string?[capacity];
         Versions = new long[capacity];
         Partitions = new ushort[capacity];
@@ -219,6 +249,7 @@ public sealed class IndexColumns
     private IndexColumns(IndexColumns from, int capacity)
     {
         Capacity = capacity;
+        Layout = from.Layout;
         Count = from.Count;
         Ids = Copy(from.Ids, capacity);
         Versions = Copy(from.Versions, capacity);
@@ -235,6 +266,12 @@ public sealed class IndexColumns
     }
 
     public int Capacity { get; }
+
+    /// <summary>
+    /// The numbering of the rows: the same when columns grow (rows keep their numbers), one more when the index is
+    /// compacted (rows are numbered anew), so a row number is meaningful only against columns of the same layout.
+    /// </summary>
+    public int Layout { get; }
 
     /// <summary>Rows in use or freed (a freed row has no id); rows at and above it have never been written.</summary>
     public int Count { get; set; }
@@ -266,6 +303,23 @@ public sealed class IndexColumns
     public int[]?[] Played { get; }
 
     public IndexColumns Grow() => new(this, Capacity * 2);
+
+    /// <summary>Writes row <paramref name="row"/> of <paramref name="from"/> as row <paramref name="to"/> of these columns.</summary>
+    internal void CopyRow(IndexColumns from, int row, int to)
+    {
+        Ids[to] = from.Ids[row];
+        Versions[to] = from.Versions[row];
+        Partitions[to] = from.Partitions[row];
+        for (var i = 0; i < Numbers.Length; i++) Numbers[i][to] = from.Numbers[i][row];
+        for (var i = 0; i < Counts.Length; i++) Counts[i][to] = from.Counts[i][row];
+        for (var i = 0; i < Dates.Length; i++) Dates[i][to] = from.Dates[i][row];
+        for (var i = 0; i < Texts.Length; i++) Texts[i][to] = from.Texts[i][row];
+        Flags[to] = from.Flags[row];
+        ConsentKnown[to] = from.ConsentKnown[row];
+        ConsentGiven[to] = from.ConsentGiven[row];
+        Providers[to] = from.Providers[row];
+        Played[to] = from.Played[row];
+    }
 
     /// <summary>Bytes the columns take, per row of capacity, not counting per-player arrays and ids.</summary>
     public static int FixedBytesPerRow =>

@@ -150,6 +150,8 @@ internal sealed class SegmentMemberships(PlayerIndex index, IndexPartitions part
         }
         var leaving = current.Where(id => !wanted.ContainsKey(id)).ToList();
         var (lc, leavingRows) = index.RowsOf(leaving);
+        // The index was compacted meanwhile (partitions handed over): its rows are numbered anew, so evaluate again.
+        if (lc.Layout != c.Layout) return await EvaluateAsync(segment, only, ct);
         for (var i = 0; i < leaving.Count; i++)
         {
             var row = leavingRows[i];

@@ -58,6 +58,19 @@ public sealed class SegmentOptions
     /// </summary>
     [Range(1, 16384)] public int IndexPartitions { get; set; } = 256;
 
+    /// <summary>
+    /// At most this many index partitions on one instance (0: no limit), which bounds its memory whatever happens: an
+    /// instance starting alone, or the last survivors of many, never try to hold everyone. Partitions no instance may
+    /// take are served by none (previews answer 503) until more instances run. The same on every instance.
+    /// </summary>
+    [Range(0, 16384)] public int MaxPartitionsPerInstance { get; set; }
+
+    /// <summary>
+    /// How long a starting instance waits, after announcing itself, before it takes its partitions, so instances started
+    /// together share them out at once instead of the first loading everyone.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan JoinSettle { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How long an instance that stops heartbeating keeps its index partitions before the others take them over.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")] public TimeSpan InstanceLease { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -97,6 +97,9 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
             {
                 await partitions.CheckCountAsync();
                 await segments.ReloadAsync();
+                await partitions.HeartbeatAsync();
+                // Instances started together see each other before they share the partitions out.
+                if (options.Value.JoinSettle > TimeSpan.Zero) await Task.Delay(options.Value.JoinSettle, clock, ct);
                 _live = await partitions.HeartbeatAsync();
                 await RebalanceAsync(_live, ct);
                 break;
@@ -151,7 +154,7 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
     /// </summary>
     private async Task RebalanceAsync(IReadOnlyList<string> live, CancellationToken ct)
     {
-        var target = IndexPartitions.Assign(live, partitions.InstanceId, partitions.Count);
+        var target = IndexPartitions.Assign(live, partitions.InstanceId, partitions.Count, options.Value.MaxPartitionsPerInstance);
         var taking = target.Except(partitions.Held);
         if (!taking.IsEmpty)
         {

@@ -45,6 +45,7 @@ public sealed class ClusterResilienceTests
         TestContext.Current.TestOutputHelper?.WriteLine($"{stream.Batches} batches, {batchesDuring} while slots moved, {stream.Failed} not acknowledged and resent, {stream.Resent} resent on purpose");
         Assert.True(batchesDuring > 0, "bets streamed while the slots moved");
         Assert.Equal(0, stream.Failed);
+        await cluster.WaitUntilHealthyAsync(Healthy, replicasInSync: false, ct);
         Assert.Equal(from.SlotCount, (await cluster.NodesAsync(ct)).Single(n => n.Id == from.Id).SlotCount);
         await AssertStoredAsync(cluster, app.Keys, stream.Acknowledged, lost: _ => false);
     }

@@ -54,7 +54,14 @@ var scale = new Command("scale", "Redis bytes per player, index per instance, pr
     { players, generateDays, seed, shards, instances, ingestSeconds, scaleRate, scaleDuration, train };
 scale.SetAction(async (r, ct) => await ScaleBenchmark.RunAsync(r.GetValue(players), r.GetValue(shards), r.GetValue(generateDays), r.GetValue(seed), r.GetValue(instances),
     r.GetValue(ingestSeconds), r.GetValue(scaleRate), r.GetValue(scaleDuration), r.GetValue(train), ct));
-return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments, generate, scale }.Parse(args).InvokeAsync();
+var replicationRuns = new Option<int>("--runs") { Description = "Runs of each setting", DefaultValueFactory = _ => 3 };
+var replicationShards = new Option<int>("--shards") { Description = "Masters (each with one replica)", DefaultValueFactory = _ => 3 };
+var replicationPlayers = new Option<int>("--players") { Description = "Players the bets go to", DefaultValueFactory = _ => 50_000 };
+var replication = new Command("replication", "Ingest events/s on a Redis Cluster with replicas, acknowledging at once or only once a replica has the writes (WAIT)")
+    { replicationShards, replicationRuns, ingestSeconds, replicationPlayers };
+replication.SetAction(async (r, ct) => await ScaleBenchmark.ReplicationAsync(r.GetValue(replicationShards), r.GetValue(replicationRuns), r.GetValue(ingestSeconds),
+    r.GetValue(replicationPlayers), ct));
+return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments, generate, scale, replication }.Parse(args).InvokeAsync();
 
 internal static class Bench
 {
@@ -76,18 +83,8 @@ internal static class Bench
     }
 
     /// <summary>The built Intelligence.dll as a child process on the store, with the benchmark's key (scores, segments, models).</summary>
-    public static Task<ServiceProcess> IntelligenceAsync(string redis, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
-    {
-        var all = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Redis"] = redis,
-            ["ApiKeys__0__Name"] = "benchmark",
-            ["ApiKeys__0__Key"] = Key,
-            ["ApiKeys__0__Scopes"] = "scores:read segments:write models:admin",
-        };
-        foreach (var (k, v) in settings) all[k] = v;
-        return ServiceProcess.StartAsync(Services.Intelligence, all, ct);
-    }
+    public static Task<ServiceProcess> IntelligenceAsync(string redis, IReadOnlyDictionary<string, string> settings, CancellationToken ct) =>
+        ServiceProcess.StartAsync(Services.Intelligence, redis, Key, "scores:read segments:write models:admin", settings, ct);
 
     private static string Info(ConnectionMultiplexer mux, string field) =>
         mux.GetServers()[0].Info("memory").SelectMany(g => g).FirstOrDefault(kv => kv.Key == field).Value ?? "?";

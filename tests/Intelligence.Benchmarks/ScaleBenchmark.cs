@@ -133,6 +133,8 @@ internal static class ScaleBenchmark
         var generated = BenchStore.UsedMemory(mux) - baseline;
         Console.WriteLine($"\rgenerated: {n:N0} players ({activities:N0} activities) in {watch.Elapsed.TotalSeconds:0} s; Redis {generated / 1e9:0.00} GB = " +
             $"{generated / (double)n:N0} bytes per player (profile, day buckets, games, scores; no ledger yet)");
+        var playersKey = (long)await mux.GetDatabase().ExecuteAsync("MEMORY", "USAGE", (RedisKey)keys.Players, "SAMPLES", "0");
+        Console.WriteLine($"of which the player list ({keys.Players}, one key on one shard): {playersKey / 1e6:N0} MB = {playersKey / (double)n:N0} bytes per player");
 
         var (index, _, bytesPerPlayer, indexBytes) = await IndexLoad.LoadAsync(store.ConnectionString, instances, ct);
         var held = index.Count;
@@ -152,17 +154,25 @@ internal static class ScaleBenchmark
         {
             var clients = services.Select(s => Client(s.Address)).ToArray();
             await UntilPreviewsAnswerAsync(clients, ct);
-            Console.WriteLine($"{instances} Intelligence instance(s) started and loaded their index shares in {started.Elapsed.TotalSeconds:0.0} s; resident memory " +
-                string.Join(", ", services.Select(s => $"{Rss(s.Process) / 1e6:N0} MB")));
+            var shares = new List<string>();
+            for (var i = 0; i < services.Length; i++) shares.Add($"{await IndexPlayersAsync(clients[i], ct):N0} players, {Rss(services[i].Process) / 1e6:N0} MB resident");
+            Console.WriteLine($"{instances} Intelligence instance(s) started and loaded their index shares in {started.Elapsed.TotalSeconds:0.0} s: {string.Join("; ", shares)}");
             var previews = await PreviewsAsync(clients, ct);
+            await SegmentAsync(mux, keys, clients, ct);
 
             using var ingestion = await IngestionProcess.StartAsync(store.ConnectionString, Bench.Key, new Dictionary<string, string>(), ct);
+            // Event → scores first, on a quiet change feed; the bulk ingestion after it leaves a backlog to rescore.
+            var (p50, p99) = await EventToScoresAsync(mux, keys, ingestion.Address, ids, rate, duration, seed, ct);
             var beforeIngest = BenchStore.UsedMemory(mux);
             var (events, eventsPerSecond, touched) = await IngestAsync(ingestion.Address, ids, ingestSeconds, seed, ct);
             var ledger = (BenchStore.UsedMemory(mux) - beforeIngest) / (double)Math.Max(1, touched);
             Console.WriteLine($"ingest: {events:N0} bets in {ingestSeconds} s = {eventsPerSecond:N0} events/s (NDJSON batches of 2,000 from 4 senders to one Ingestion); " +
                 $"Redis grew {ledger:N0} bytes per player touched ({touched:N0}: ledger entries and game counters)");
-            var (p50, p99) = await EventToScoresAsync(mux, keys, ingestion.Address, ids, rate, duration, seed, ct);
+            var drain = Stopwatch.StartNew();
+            var db = mux.GetDatabase();
+            while (await db.SortedSetLengthAsync(keys.RescorePending) + await db.SortedSetLengthAsync(keys.RescoreClaimed) > 0) await Task.Delay(500, ct);
+            Console.WriteLine($"the {touched:N0} players changed by it rescored by {instances} instance(s) {drain.Elapsed.TotalSeconds:0} s after it ended " +
+                $"(≥ {touched / Math.Max(1, drain.Elapsed.TotalSeconds + ingestSeconds):N0} players/s)");
 
             double? trainingSeconds = null;
             if (train)
@@ -185,6 +195,40 @@ internal static class ScaleBenchmark
         finally
         {
             foreach (var s in services) s.Dispose();
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// What acknowledging only replicated events costs: batched bets through Ingestion on a Redis Cluster with a replica per
+    /// master, with <c>Ingestion:WaitForReplicas</c> 0 and 1 in turn, several runs each.
+    /// </summary>
+    public static async Task<int> ReplicationAsync(int shards, int runs, int seconds, int players, CancellationToken ct)
+    {
+        Console.WriteLine($"replication: {shards} masters with a replica each; load average {File.ReadAllText("/proc/loadavg").Trim()}; {Environment.ProcessorCount} cores");
+        await using var cluster = await RedisCluster.StartAsync(masters: shards, replicasPerMaster: 1, nodeTimeout: TimeSpan.FromSeconds(60), cancellationToken: ct);
+        var ids = Enumerable.Range(0, players).Select(i => $"p-{i}").ToArray();
+        var results = new Dictionary<int, List<double>> { [0] = [], [1] = [] };
+        for (var run = 0; run < runs; run++)
+        {
+            foreach (var wait in new[] { 0, 1 })
+            {
+                using var ingestion = await IngestionProcess.StartAsync(cluster.ConnectionString, Bench.Key, new Dictionary<string, string>
+                {
+                    ["Ingestion__WaitForReplicas"] = wait.ToString(CultureInfo.InvariantCulture),
+                    ["Store__KeyPrefix"] = $"r{run}w{wait}:",
+                }, ct);
+                // A short first pass warms the service up (tiered JIT); the second is measured.
+                await IngestAsync(ingestion.Address, ids, 5, run * 10 + wait, ct);
+                var (events, perSecond, _) = await IngestAsync(ingestion.Address, ids, seconds, run * 10 + wait + 1, ct);
+                results[wait].Add(perSecond);
+                Console.WriteLine($"  run {run + 1}, WaitForReplicas={wait}: {events:N0} bets in {seconds} s = {perSecond:N0} events/s");
+            }
+        }
+        foreach (var (wait, rates) in results)
+        {
+            Console.WriteLine($"WaitForReplicas={wait}: {string.Join(", ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} events/s " +
+                $"(mean {rates.Average():N0}, spread {rates.Min():N0}–{rates.Max():N0})");
         }
         return 0;
     }
@@ -247,6 +291,26 @@ internal static class ScaleBenchmark
             result.Add(P(times, 0.99));
         }
         return (result[0], result[1]);
+    }
+
+    /// <summary>
+    /// Creates a segment of every depositor through the API (each instance evaluates its partitions) and weighs its
+    /// memberships on the shard that holds the <c>{segments}</c> hash tag, once every change is announced.
+    /// </summary>
+    private static async Task SegmentAsync(ConnectionMultiplexer mux, StoreKeys keys, HttpClient[] clients, CancellationToken ct)
+    {
+        var shard = mux.GetServer(mux.GetDatabase().IdentifyEndpoint(keys.SegmentDefinitions)!);
+        long Used() => long.Parse(shard.Info("memory").SelectMany(g => g).First(kv => kv.Key == "used_memory").Value, CultureInfo.InvariantCulture);
+        var before = Used();
+        var watch = Stopwatch.StartNew();
+        using var created = await clients[0].PostAsJsonAsync("/v1/segments", new { name = "Depositors", purpose = "analysis", rule = new { field = "lifetime.depositCount", op = "gte", value = 1 } }, ct);
+        created.EnsureSuccessStatusCode();
+        var members = (await created.Content.ReadFromJsonAsync<Segment>(ct))!.Members;
+        var answered = watch.Elapsed.TotalSeconds;
+        while (await mux.GetDatabase().SortedSetLengthAsync(keys.SegmentAnnouncements) > 0) await Task.Delay(500, ct);
+        var bytes = Used() - before;
+        Console.WriteLine($"POST /v1/segments holding {members:N0} players: answered in {answered:0.0} s, every entry announced by {watch.Elapsed.TotalSeconds:0.0} s; " +
+            $"the {{segments}} shard grew {bytes / 1e6:N0} MB = {bytes / (double)Math.Max(1, members):N0} bytes per membership");
     }
 
     /// <summary>Bets in NDJSON batches of 2,000 over random players from 4 senders, for the given seconds.</summary>

@@ -98,6 +98,7 @@ public sealed class Backend : IAsyncLifetime
         ["ApiKeys:0:Name"] = "lobby-it",
         ["ApiKeys:0:Key"] = ApiKey,
         ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin",
+        ["Segments:JoinSettle"] = "00:00:00",
     };
 
     internal sealed class Service<T>(IDictionary<string, string?> settings) : WebApplicationFactory<T> where T : class

@@ -161,10 +161,14 @@ public sealed class RedisCluster : IAsyncDisposable
     /// <summary>
     /// Moves <paramref name="slots"/> slots from one master to another with <c>redis-cli --cluster reshard</c>, which
     /// migrates the keys of each slot (MIGRATE) while clients keep using them (they are redirected with ASK and MOVED).
+    /// Waits first until every node agrees on the slots (redis-cli refuses otherwise, as after a reshard just done).
     /// </summary>
-    public Task<string> ReshardAsync(ClusterNode from, ClusterNode to, int slots, CancellationToken cancellationToken = default) =>
-        CliAsync(["--cluster", "reshard", Server(to).ConnectionString, "--cluster-from", from.Id, "--cluster-to", to.Id,
+    public async Task<string> ReshardAsync(ClusterNode from, ClusterNode to, int slots, CancellationToken cancellationToken = default)
+    {
+        await WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), replicasInSync: false, cancellationToken);
+        return await CliAsync(["--cluster", "reshard", Server(to).ConnectionString, "--cluster-from", from.Id, "--cluster-to", to.Id,
             "--cluster-slots", slots.ToString(CultureInfo.InvariantCulture), "--cluster-yes", "--cluster-pipeline", "10"], cancellationToken: cancellationToken);
+    }
 
     /// <summary>Runs <c>redis-cli</c> and returns what it printed; throws with its output when it fails.</summary>
     public static async Task<string> CliAsync(IReadOnlyList<string> arguments, bool allowFailure = false, CancellationToken cancellationToken = default)

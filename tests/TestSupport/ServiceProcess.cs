@@ -41,6 +41,21 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>Whether it has not exited (nor been killed).</summary>
     public bool IsRunning => !_process.HasExited;
 
+    /// <summary>The service on the store <paramref name="redis"/> with one API key of <paramref name="scopes"/>; <paramref name="settings"/> win.</summary>
+    public static Task<ServiceProcess> StartAsync(string service, string redis, string apiKey, string scopes, IReadOnlyDictionary<string, string> settings,
+        CancellationToken ct = default)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = redis,
+            ["ApiKeys__0__Name"] = "benchmark",
+            ["ApiKeys__0__Key"] = apiKey,
+            ["ApiKeys__0__Scopes"] = scopes,
+        };
+        foreach (var (k, v) in settings) all[k] = v;
+        return StartAsync(service, all, ct);
+    }
+
     /// <param name="settings">Environment variables, e.g. <c>ConnectionStrings__Redis</c>, <c>Store__KeyPrefix</c>; these win over the defaults.</param>
     public static async Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, CancellationToken ct = default)
     {

@@ -46,6 +46,47 @@ public sealed class IndexPartitionsTests(StoreServers servers)
     }
 
     [Fact]
+    public void Assign_WithACapPerInstance_LeavesWhatTheInstancesMayNotHoldToNoOne()
+    {
+        string[] two = ["a", "b"];
+
+        var shares = two.Select(self => IndexPartitions.Assign(two, self, 64, maxPerInstance: 20)).ToList();
+
+        Assert.All(shares, s => Assert.Equal(20, s.Size));
+        Assert.Equal(40, shares[0].Union(shares[1]).Size);
+        Assert.Equal(32, IndexPartitions.Assign(two, "a", 64, maxPerInstance: 40).Size);
+    }
+
+    [Fact]
+    public void Compacting_AfterAHandover_KeepsEveryRemainingPlayersRow_AndShrinksTheColumns()
+    {
+        var random = new RandomRules(new Random(9), new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var index = new PlayerIndex(partitionOf: id => int.TryParse(id[2..], System.Globalization.CultureInfo.InvariantCulture, out var n) ? n % 4 : 0);
+        var players = Enumerable.Range(0, 5000).Select(i => random.Player($"p-{i}", version: 10)).ToList();
+        foreach (var p in players) index.Upsert(p);
+        var before = index.Columns;
+
+        var dropped = index.RemovePartitions(PartitionSet.Of(4, [1, 2, 3]));
+
+        Assert.Equal(3750, dropped);
+        Assert.Equal(1250, index.Count);
+        Assert.True(index.Columns.Capacity < before.Capacity, $"capacity {index.Columns.Capacity} after {before.Capacity}");
+        Assert.Equal(before.Layout + 1, index.Columns.Layout);
+        var kept = players.Where((_, i) => i % 4 == 0).ToList();
+        var (c, rows) = index.RowsOf([.. kept.Select(p => p.Profile.PlayerId)]);
+        var deposits = SegmentFields.Static["lifetime.depositAmount"].Column;
+        for (var i = 0; i < kept.Count; i++)
+        {
+            Assert.Equal(kept[i].Profile.PlayerId, c.Ids[rows[i]]);
+            Assert.Equal((double)kept[i].Profile.Lifetime.DepositAmount, c.Numbers[deposits][rows[i]]);
+        }
+        Assert.Equal(-1, index.RowsOf(["p-1"]).Rows[0]);
+        // Rows freed by the compaction are not reused wrongly: a new player gets a row of its own.
+        Assert.True(index.Upsert(random.Player("p-new", version: 11)));
+        Assert.Equal(1251, index.Count);
+    }
+
+    [Fact]
     public void Assign_WhenAnInstanceJoinsOrLeaves_MovesFewPartitions()
     {
         const int partitions = 256;
