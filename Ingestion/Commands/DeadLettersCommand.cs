@@ -57,7 +57,7 @@ internal static class DeadLettersCommand
         using var host = IngestionCommands.BuildHost(redis);
         var store = host.Services.GetRequiredService<DeadLetterStore>();
         var ingestor = host.Services.GetRequiredService<EventIngestor>();
-        await host.Services.GetRequiredService<LedgerUpgrade>().RunAsync(CancellationToken.None);
+        await host.Services.GetRequiredService<LedgerUpgrade>().UpgradeAsync(CancellationToken.None);
         var letters = id is null
             ? await store.FindAsync(feed, DeadLetterStore.Capacity)
             : (await store.FindAsync(feed, DeadLetterStore.Capacity)).Where(l => l.Id == id).ToList();
