@@ -24,6 +24,7 @@ builder.AddScoring();
 builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
+builder.AddCompliance();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
 
 var app = builder.Build();

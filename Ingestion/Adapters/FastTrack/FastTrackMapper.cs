@@ -127,12 +127,14 @@ public static class FastTrackMapper
         {
             "Requested" => "pending",
             "Approved" => "approved",
+            "Cancelled" => "cancelled",
             _ => "rejected",
         };
-        var method = m.VendorName is { Length: > 0 and <= 128 } v ? v : null;
+        // vendor_name names the payment provider (Fast Track's docs: "the name of the payment vendor"), not the method.
+        var provider = m.VendorName is { Length: > 0 and <= 128 } v && !v.Any(char.IsControl) ? v : null;
         var eventType = type == "Credit" ? EventTypes.WalletDeposit : EventTypes.WalletWithdrawal;
         return new(player, time, [CanonicalEvent.Payment(Id("ft-payment", paymentId, status.ToLowerInvariant()), Source, eventType, time, player,
-            new PaymentMade(tx, amount, currency, canonicalStatus, method, rate))]);
+            new PaymentMade(tx, amount, currency, canonicalStatus, null, rate, provider))]);
     }
 
     public static FastTrackMapping Bonus(FastTrackBonus m)

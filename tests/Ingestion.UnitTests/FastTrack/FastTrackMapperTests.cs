@@ -163,14 +163,15 @@ public class FastTrackMapperTests
         Assert.Equal("payment:23541", Data(e).GetProperty("transactionId").GetString());
         Assert.Equal(32.76m, Data(e).GetProperty("amount").GetDecimal());
         Assert.Equal(0.91m, Data(e).GetProperty("exchangeRate").GetDecimal());
-        Assert.Equal("Skrill", Data(e).GetProperty("method").GetString());
+        Assert.Equal("Skrill", Data(e).GetProperty("provider").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, Data(e).GetProperty("method").ValueKind);
     }
 
     [Theory]
     [InlineData("Requested", "pending")]
     [InlineData("Approved", "approved")]
     [InlineData("Rejected", "rejected")]
-    [InlineData("Cancelled", "rejected")]
+    [InlineData("Cancelled", "cancelled")]
     public void PaymentStatuses_BecomeCanonicalStatuses_OfOneTransaction(string status, string expected)
     {
         var e = Single(FastTrackMapper.Payment(Payment(With(PaymentSample, "status", $"\"{status}\""))));
