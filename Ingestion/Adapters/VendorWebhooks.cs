@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Ingestion.Adapters;
@@ -19,6 +20,24 @@ public sealed record VendorMapping(IReadOnlyList<JsonElement> Events, string? Er
     public static VendorMapping Of(params JsonElement[] events) => new(events);
 
     public static VendorMapping Fail(string error) => new([], error);
+}
+
+/// <summary>What every webhook adapter's section holds besides its secrets.</summary>
+public abstract class VendorWebhookOptions
+{
+    /// <summary>Maps the vendor's endpoint; off by default, as it means nothing without the vendor's secret.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Largest body accepted; vendors' notifications are a few kilobytes.</summary>
+    public int MaxBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>The validation every such section gets: the secret it names is set when enabled, and a sane body limit.</summary>
+    public ValidateOptionsResult Validate(string section, string secretName, string? secret, string what) =>
+        Enabled && string.IsNullOrEmpty(secret)
+            ? ValidateOptionsResult.Fail($"{section}:{secretName} is required when {section}:Enabled is true ({what})")
+            : MaxBodyBytes is < 1024 or > 16 * 1024 * 1024
+                ? ValidateOptionsResult.Fail($"{section}:MaxBodyBytes must be from 1024 to 16777216")
+                : ValidateOptionsResult.Success;
 }
 
 /// <summary>Our answer to a webhook whose vendor reads only the HTTP status: <c>recorded</c>, <c>ignored</c> or <c>deadlettered</c> (with the reason).</summary>
@@ -64,6 +83,28 @@ public sealed partial class VendorWebhooks(EventIngestor ingestor, DeadLetterSto
             LogUnavailable(logger, feed, what, e.Message);
             return (WebhookOutcome.Unavailable, "the store did not answer; send it again");
         }
+    }
+
+    /// <summary>
+    /// Maps a vendor's signed JSON body and answers as vendors that read only the HTTP status expect: 200 once handled
+    /// (recorded, ignored, or dead-lettered since a resend would not help), 503 when the store did not answer (resent).
+    /// </summary>
+    public async Task<IResult> RecordJsonAsync(string feed, ReadOnlyMemory<byte> body, Func<JsonElement, VendorMapping> map)
+    {
+        VendorMapping mapping;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            mapping = map(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            mapping = VendorMapping.Fail($"the body is not JSON: {e.Message}");
+        }
+        var (outcome, reason) = await RecordAsync(feed, "webhook", mapping, body);
+        return outcome == WebhookOutcome.Unavailable
+            ? TypedResults.Problem(statusCode: 503, title: "Store unavailable", detail: reason)
+            : TypedResults.Ok(new VendorAnswer(outcome.ToString().ToLowerInvariant(), reason));
     }
 
     /// <summary>A hex HMAC of the raw body compared in constant time (Sumsub's X-Payload-Digest, Onfido's X-SHA2-Signature).</summary>

@@ -86,7 +86,7 @@ public static class SegmentEvaluator
             var from = b * BlockRows;
             var to = Math.Min(rows, from + BlockRows);
             long n = 0, seen = 0;
-            Span<long> ex = stackalloc long[4];
+            Span<long> ex = stackalloc long[SegmentMarketing.Reasons.Count];
             var ids = c.Ids;
             for (var row = from; row < to; row++)
             {

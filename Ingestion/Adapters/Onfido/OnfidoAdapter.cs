@@ -14,28 +14,19 @@ using static Ingestion.Adapters.VendorWebhooks;
 
 namespace Ingestion.Adapters.Onfido;
 
-/// <summary>Section <c>Onfido</c>.</summary>
-public sealed class OnfidoOptions
+/// <summary>Section <c>Onfido</c>: <c>Enabled</c> maps <c>POST /compat/onfido</c>.</summary>
+public sealed class OnfidoOptions : VendorWebhookOptions
 {
     public const string Section = "Onfido";
 
-    /// <summary>Maps <c>POST /compat/onfido</c>.</summary>
-    public bool Enabled { get; set; }
-
     /// <summary>The webhook's token (returned when the webhook was registered; Onfido dashboard, Webhook Management).</summary>
     public string? WebhookToken { get; set; }
-
-    public int MaxBodyBytes { get; set; } = 256 * 1024;
 }
 
 public sealed class OnfidoOptionsValidator : IValidateOptions<OnfidoOptions>
 {
     public ValidateOptionsResult Validate(string? name, OnfidoOptions options) =>
-        options.Enabled && string.IsNullOrEmpty(options.WebhookToken)
-            ? ValidateOptionsResult.Fail("Onfido:WebhookToken is required when Onfido:Enabled is true (the token Onfido returned when the webhook was registered)")
-            : options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024
-                ? ValidateOptionsResult.Fail("Onfido:MaxBodyBytes must be from 1024 to 16777216")
-                : ValidateOptionsResult.Success;
+        options.Validate(OnfidoOptions.Section, nameof(options.WebhookToken), options.WebhookToken, "the token Onfido returned when the webhook was registered");
 }
 
 /// <summary>
@@ -119,19 +110,6 @@ public sealed class OnfidoAdapter(IOptions<OnfidoOptions> options, VendorWebhook
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
                 detail: $"{SignatureHeader} is missing or is not the hex HMAC-SHA256 of this body with Onfido:WebhookToken.");
         }
-        VendorMapping mapping;
-        try
-        {
-            using var doc = JsonDocument.Parse(body.Value);
-            mapping = OnfidoMapper.Map(doc.RootElement);
-        }
-        catch (JsonException e)
-        {
-            mapping = VendorMapping.Fail($"the body is not JSON: {e.Message}");
-        }
-        var (outcome, reason) = await webhooks.RecordAsync(Feed, "webhook", mapping, body.Value);
-        return outcome == WebhookOutcome.Unavailable
-            ? TypedResults.Problem(statusCode: 503, title: "Store unavailable", detail: reason)
-            : TypedResults.Ok(new VendorAnswer(outcome.ToString().ToLowerInvariant(), reason));
+        return await webhooks.RecordJsonAsync(Feed, body.Value, OnfidoMapper.Map);
     }
 }

@@ -16,28 +16,19 @@ using static Ingestion.Adapters.VendorWebhooks;
 
 namespace Ingestion.Adapters.Praxis;
 
-/// <summary>Section <c>Praxis</c>.</summary>
-public sealed class PraxisOptions
+/// <summary>Section <c>Praxis</c>: <c>Enabled</c> maps <c>POST /compat/praxis/notification</c>.</summary>
+public sealed class PraxisOptions : VendorWebhookOptions
 {
     public const string Section = "Praxis";
 
-    /// <summary>Maps <c>POST /compat/praxis/notification</c>.</summary>
-    public bool Enabled { get; set; }
-
     /// <summary>The merchant secret Praxis issued (signs its notifications and our answers).</summary>
     public string? MerchantSecret { get; set; }
-
-    public int MaxBodyBytes { get; set; } = 256 * 1024;
 }
 
 public sealed class PraxisOptionsValidator : IValidateOptions<PraxisOptions>
 {
     public ValidateOptionsResult Validate(string? name, PraxisOptions options) =>
-        options.Enabled && string.IsNullOrEmpty(options.MerchantSecret)
-            ? ValidateOptionsResult.Fail("Praxis:MerchantSecret is required when Praxis:Enabled is true (the merchant secret Praxis issued)")
-            : options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024
-                ? ValidateOptionsResult.Fail("Praxis:MaxBodyBytes must be from 1024 to 16777216")
-                : ValidateOptionsResult.Success;
+        options.Validate(PraxisOptions.Section, nameof(options.MerchantSecret), options.MerchantSecret, "the merchant secret Praxis issued");
 }
 
 /// <summary>Praxis's notification answer: status 0 recorded, -1 "send it again", 1 a logical error (kept on the dead-letter list).</summary>

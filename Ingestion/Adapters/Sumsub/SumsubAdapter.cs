@@ -2,35 +2,25 @@
 // key, using the algorithm X-Payload-Digest-Alg names (HMAC_SHA1_HEX, HMAC_SHA256_HEX, HMAC_SHA512_HEX). Sumsub's
 // "Webhook manager": a request that fails or takes over 5 seconds is resent (after 5 minutes, 1 hour, 5 hours, 18 hours).
 using System.Security.Cryptography;
-using System.Text.Json;
 using Ingestion.Events;
 using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
 
 namespace Ingestion.Adapters.Sumsub;
 
-/// <summary>Section <c>Sumsub</c>.</summary>
-public sealed class SumsubOptions
+/// <summary>Section <c>Sumsub</c>: <c>Enabled</c> maps <c>POST /compat/sumsub</c>.</summary>
+public sealed class SumsubOptions : VendorWebhookOptions
 {
     public const string Section = "Sumsub";
 
-    /// <summary>Maps <c>POST /compat/sumsub</c>.</summary>
-    public bool Enabled { get; set; }
-
     /// <summary>The webhook's secret key (Sumsub dashboard, Webhook manager).</summary>
     public string? SecretKey { get; set; }
-
-    public int MaxBodyBytes { get; set; } = 256 * 1024;
 }
 
 public sealed class SumsubOptionsValidator : IValidateOptions<SumsubOptions>
 {
     public ValidateOptionsResult Validate(string? name, SumsubOptions options) =>
-        options.Enabled && string.IsNullOrEmpty(options.SecretKey)
-            ? ValidateOptionsResult.Fail("Sumsub:SecretKey is required when Sumsub:Enabled is true (the webhook's secret key from Sumsub's Webhook manager)")
-            : options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024
-                ? ValidateOptionsResult.Fail("Sumsub:MaxBodyBytes must be from 1024 to 16777216")
-                : ValidateOptionsResult.Success;
+        options.Validate(SumsubOptions.Section, nameof(options.SecretKey), options.SecretKey, "the webhook's secret key from Sumsub's Webhook manager");
 }
 
 /// <summary>
@@ -85,19 +75,6 @@ public sealed class SumsubAdapter(IOptions<SumsubOptions> options, VendorWebhook
                 detail: $"{DigestHeader} is missing or is not the {algorithmHeader} of this body with Sumsub:SecretKey.");
         }
 
-        VendorMapping mapping;
-        try
-        {
-            using var doc = JsonDocument.Parse(body.Value);
-            mapping = SumsubMapper.Map(doc.RootElement, clock.GetUtcNow());
-        }
-        catch (JsonException e)
-        {
-            mapping = VendorMapping.Fail($"the body is not JSON: {e.Message}");
-        }
-        var (outcome, reason) = await webhooks.RecordAsync(Feed, "webhook", mapping, body.Value);
-        return outcome == WebhookOutcome.Unavailable
-            ? TypedResults.Problem(statusCode: 503, title: "Store unavailable", detail: reason)
-            : TypedResults.Ok(new VendorAnswer(outcome.ToString().ToLowerInvariant(), reason));
+        return await webhooks.RecordJsonAsync(Feed, body.Value, json => SumsubMapper.Map(json, clock.GetUtcNow()));
     }
 }

@@ -24,29 +24,24 @@ using static Ingestion.Adapters.VendorWebhooks;
 
 namespace Ingestion.Adapters.Trustly;
 
-/// <summary>Section <c>Trustly</c>.</summary>
-public sealed class TrustlyOptions
+/// <summary>Section <c>Trustly</c>: <c>Enabled</c> maps <c>POST /compat/trustly/notification</c>.</summary>
+public sealed class TrustlyOptions : VendorWebhookOptions
 {
     public const string Section = "Trustly";
-
-    /// <summary>Maps <c>POST /compat/trustly/notification</c>.</summary>
-    public bool Enabled { get; set; }
 
     /// <summary>Trustly's public key (PEM) that signs its notifications (the TEST and LIVE keys are in Trustly's docs).</summary>
     public string? TrustlyPublicKeyPem { get; set; }
 
     /// <summary>The merchant's private key (PEM) that signs our answers, the pair of the public key Trustly holds.</summary>
     public string? MerchantPrivateKeyPem { get; set; }
-
-    public int MaxBodyBytes { get; set; } = 256 * 1024;
 }
 
 public sealed class TrustlyOptionsValidator : IValidateOptions<TrustlyOptions>
 {
     public ValidateOptionsResult Validate(string? name, TrustlyOptions options)
     {
-        if (options.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024) return ValidateOptionsResult.Fail("Trustly:MaxBodyBytes must be from 1024 to 16777216");
-        if (!options.Enabled) return ValidateOptionsResult.Success;
+        var basics = options.Validate(TrustlyOptions.Section, nameof(options.TrustlyPublicKeyPem), options.TrustlyPublicKeyPem, "Trustly's public key, PEM");
+        if (basics.Failed || !options.Enabled) return basics;
         try
         {
             using var verify = RSA.Create();

@@ -308,6 +308,16 @@ public class FastTrackMapperTests
     }
 
     [Fact]
+    public void AffiliateReference_IsTheAttribution_AffiliateAndBtag_AndTheRegistrationCodeItsCampaign()
+    {
+        const string message = """{"user_id":"7865312321","timestamp":"2026-11-23T08:27:58Z","origin":"x","country":"MT","currency":"EUR","affiliate_reference":"aff-77_btag-9f3","registration_code":"spring"}""";
+        var e = Single(FastTrackMapper.Registration(Read(message, FastTrackJsonContext.Default.FastTrackUser)));
+        Assert.Equal("aff-77_btag-9f3", Data(e).GetProperty("affiliateId").GetString());
+        Assert.Equal("aff-77_btag-9f3", Data(e).GetProperty("btag").GetString());
+        Assert.Equal("spring", Data(e).GetProperty("campaign").GetString());
+    }
+
+    [Fact]
     public void BlocksCarriedInTheMessage_BecomeRestrictions_AndNoneActiveLiftsOnlyWhatIsHeld()
     {
         static FastTrackUserBlocksChanged Message(bool excluded, bool blocked) => new("p-1", "2026-11-23T10:00:00Z", "x",
