@@ -23,16 +23,19 @@ Development environment, waits until each answers /health/ready and prints where
 Ctrl-C (or SIGTERM) stops all three.
 
 Options:
-  --redis <cs>  Use this Redis (StackExchange.Redis connection string, e.g. 127.0.0.1:6379)
-                for all three services instead of the store embedded in Ingestion.
+  --redis <cs>  Use this Redis or Redis Cluster (StackExchange.Redis connection string, e.g.
+                127.0.0.1:6379, or a cluster's nodes 10.0.0.1:7000,10.0.0.2:7000) for all three
+                services instead of the store embedded in Ingestion. The demo loads into it too.
   --no-demo     Do not feed simulated players and events (exports DEMO=0 to the services;
                 the default is DEMO=1).
-  --players N   Demo population (default 2000). With the embedded store, the first start
-                generates DEMO_DAYS of history for them (tests/Simulator), loads it with
-                `Ingestion backfill` once (kept in .data/demo), then streams live activity.
+  --players N   Demo population (default 2000). The first start on a store generates DEMO_DAYS
+                of history for them (tests/Simulator), loads it with `Ingestion backfill` (a mark
+                in the store says it was, so it is loaded once per store), seeds the console's
+                examples (segments, placements, a webhook), then streams live activity.
   --rate R      Live demo events a second (default 50).
   --seed S      Demo seed (default 42): the same seed gives the same casino.
-  Remove .data/ to start again from nothing (e.g. to load a history of another size or seed).
+  Remove .data/ to start again from nothing on the embedded store (e.g. to load a history of
+  another size or seed); on your own Redis, delete its keys (or use another database).
   -h, --help    Show this help.
 
 Environment:
@@ -117,6 +120,32 @@ http_status() {
 # shellcheck disable=SC2016 # as above
 port_busy() { timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null; }
 
+# Waits for the background job $1 while showing "$2: <step> (N s)": the step is what the command $3 prints (optional),
+# the time is seconds since the wait began. On a terminal the line is redrawn in place; in a log, one line every 10 s.
+# Returns the job's exit status.
+progress() {
+  local pid="$1" label="$2" step_of="${3:-}" start=$SECONDS shown=-1 line elapsed status=0
+  while kill -0 "$pid" 2>/dev/null; do
+    elapsed=$((SECONDS - start))
+    line="$label"
+    [[ -n "$step_of" ]] && line+=": $($step_of)"
+    line+=" (${elapsed} s)"
+    if [[ -t 1 ]]; then
+      printf '\r\033[K%s' "$line"
+    elif ((elapsed / 10 != shown)); then
+      echo "$line"
+      shown=$((elapsed / 10))
+    fi
+    sleep 0.5
+  done
+  if [[ -t 1 ]]; then printf '\r\033[K'; fi
+  wait "$pid" || status=$?
+  line="$label"
+  [[ -n "$step_of" ]] && line+=": $($step_of)"
+  echo "$line ($((SECONDS - start)) s)"
+  return "$status"
+}
+
 stopping=0
 build_pid=""
 stop_all() {
@@ -163,13 +192,11 @@ start() {
   local name="$1" dir="$root/$1" log="$logs/$1.log"
   local dll="$dir/bin/Release/net10.0/$name.dll"
   local -a env=(ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development "Urls=${urls[$name]}")
+  env+=("ConnectionStrings__Redis=$store")
   if [[ -n "$redis" ]]; then
-    env+=("ConnectionStrings__Redis=$redis" EmbeddedStore__Enabled=false)
-  else
-    env+=(ConnectionStrings__Redis=127.0.0.1:6380)
-    if [[ "$name" == Ingestion ]]; then
-      env+=(EmbeddedStore__Enabled=true "EmbeddedStore__DataDirectory=$root/.data/garnet")
-    fi
+    env+=(EmbeddedStore__Enabled=false)
+  elif [[ "$name" == Ingestion ]]; then
+    env+=(EmbeddedStore__Enabled=true "EmbeddedStore__DataDirectory=$root/.data/garnet")
   fi
   if [[ "$name" == Ingestion ]] && ((demo)); then
     # The simulator plays the operator: its aggregator game list, its PAM, its Hub88 signing key.
@@ -193,8 +220,13 @@ start() {
 
 wait_ready() {
   local name="$1" log="$logs/$1.log" url="${urls[$1]}/health/ready" status
-  local deadline=$((SECONDS + ready_timeout))
+  local start=$SECONDS deadline=$((SECONDS + ready_timeout)) shown=0
   while true; do
+    if (((SECONDS - start) / 10 > shown)); then
+      # Every 10 s (Intelligence trains its first models on start-up), say that it is still coming.
+      shown=$(((SECONDS - start) / 10))
+      echo "waiting for $name to be ready ($((SECONDS - start)) s)"
+    fi
     if ! kill -0 "${pids[$name]}" 2>/dev/null; then
       echo "run.sh: $name exited during start-up" >&2
       log_tail "$log"
@@ -209,7 +241,7 @@ wait_ready() {
     fi
     sleep 0.5
   done
-  echo "$name is ready at ${urls[$name]}"
+  echo "$name is ready at ${urls[$name]} ($((SECONDS - start)) s)"
 }
 
 present=()
@@ -227,11 +259,16 @@ if [[ " ${services[*]} " != *" Ingestion "* ]]; then
 fi
 
 mkdir -p "$logs"
-echo "building Intelligence.sln (Release)…"
-# In the background and waited for, so that a signal stops the build at once too.
-dotnet build Intelligence.sln -c Release -nologo -v quiet >"$logs/build.log" 2>&1 &
+# In the background and waited for, so that a signal stops the build at once too. Each project built prints "name -> dll".
+readonly projects_total="$(grep -c '\.csproj"' Intelligence.sln)"
+built_so_far() {
+  local built
+  built="$(grep -c ' -> ' "$logs/build.log" 2>/dev/null || true)"
+  if ((built == 0)); then echo "restoring and compiling"; else echo "$built of $projects_total projects built"; fi
+}
+dotnet build Intelligence.sln -c Release -nologo -v minimal -clp:NoSummary >"$logs/build.log" 2>&1 &
 build_pid=$!
-if ! wait "$build_pid"; then
+if ! progress "$build_pid" "building Intelligence.sln (Release)" built_so_far; then
   grep -E "error|Error" "$logs/build.log" | sort -u | head -n 30 >&2 || true
   echo "run.sh: the build failed; full output in $logs/build.log" >&2
   exit 1
@@ -244,14 +281,13 @@ for name in "${services[@]}"; do
   fi
 done
 
-# The demo: a simulated casino (tests/Simulator) on the embedded store only, so a real Redis never gets fake players.
+# The demo: a simulated casino (tests/Simulator), loaded into whichever store the services use.
 readonly demo_dir="$root/.data/demo"
 readonly simulator="$root/tests/Simulator/bin/Release/net10.0/Simulator.dll"
+readonly store="${redis:-127.0.0.1:6380}"
 demo=0
 if [[ $DEMO == 1 ]]; then
-  if [[ -n "$redis" ]]; then
-    echo "run.sh: the demo runs on the embedded store only; with --redis it is off" >&2
-  elif [[ ! -f "$simulator" ]]; then
+  if [[ ! -f "$simulator" ]]; then
     echo "run.sh: warning: $simulator was not built; the demo is off" >&2
   else
     demo=1
@@ -260,36 +296,42 @@ if [[ $DEMO == 1 ]]; then
       exit 1
     fi
     dotnet "$simulator" keys --data "$demo_dir" >/dev/null
+    if [[ -n "$redis" ]]; then
+      echo "run.sh: the demo loads simulated players into $redis (once per store; --no-demo leaves it alone)"
+    fi
   fi
 fi
 
-# Loads the demo history once: generated by the simulator, imported with Ingestion's backfill command. The marker
-# remembers size, seed and days, so the live stream continues the same population after a restart.
+# Loads the demo history once per store: generated by the simulator, imported with Ingestion's backfill command. The
+# mark, kept in the store itself (`Simulator mark`), remembers size, seed and days, so the live stream continues the same
+# population after a restart, and another store (or an emptied one) is loaded afresh.
 load_demo_history() {
-  local marker="$demo_dir/loaded" log="$logs/demo-history.log"
-  if [[ -f "$marker" ]]; then
+  local log="$logs/demo-history.log" loaded files
+  loaded="$(dotnet "$simulator" mark --redis "$store" history)" || { echo "run.sh: could not read the demo's mark in $store" >&2; exit 1; }
+  if [[ -n "$loaded" ]]; then
     local players seed days
-    read -r players seed days <"$marker"
+    read -r players seed days <<<"$loaded"
     if [[ "$players $seed $days" != "$demo_players $demo_seed $demo_days" ]]; then
-      echo "run.sh: the demo history in .data was made with --players $players --seed $seed ($days days); continuing with that (remove .data/ to change it)" >&2
+      echo "run.sh: the demo history in the store was made with --players $players --seed $seed ($days days); continuing with that" >&2
     fi
     demo_players="$players" demo_seed="$seed" demo_days="$days"
     return
   fi
-  echo "demo: generating $demo_days days of history for $demo_players players (seed $demo_seed)…"
   dotnet "$simulator" history --players "$demo_players" --days "$demo_days" --seed "$demo_seed" --out "$demo_dir" --truth >"$log" 2>&1 &
   build_pid=$!
-  wait "$build_pid" || { log_tail "$log"; echo "run.sh: demo history generation failed" >&2; exit 1; }
+  progress "$build_pid" "demo: generating $demo_days days of history for $demo_players players (seed $demo_seed)" ||
+    { log_tail "$log"; echo "run.sh: demo history generation failed" >&2; exit 1; }
   sed -n 's/^history: /demo: /p' "$log"
-  echo "demo: loading it with 'Ingestion backfill' (log .data/logs/demo-backfill.log)…"
-  (cd "$root/Ingestion" && exec env DOTNET_ENVIRONMENT=Development ConnectionStrings__Redis=127.0.0.1:6380 \
-    dotnet "$root/Ingestion/bin/Release/net10.0/Ingestion.dll" backfill "$demo_dir/events-*.ndjson.gz" --redis 127.0.0.1:6380) \
+  files="$(find "$demo_dir" -maxdepth 1 -name 'events-*.ndjson.gz' | wc -l)"
+  backfilled() { echo "$(grep -c '^backfill: 100' "$logs/demo-backfill.log" 2>/dev/null || true) of $files files loaded"; }
+  (cd "$root/Ingestion" && exec env DOTNET_ENVIRONMENT=Development "ConnectionStrings__Redis=$store" \
+    dotnet "$root/Ingestion/bin/Release/net10.0/Ingestion.dll" backfill "$demo_dir/events-*.ndjson.gz" --redis "$store") \
     >"$logs/demo-backfill.log" 2>&1 </dev/null &
   build_pid=$!
-  wait "$build_pid" || { log_tail "$logs/demo-backfill.log"; echo "run.sh: the demo backfill failed" >&2; exit 1; }
+  progress "$build_pid" "demo: loading it with Ingestion backfill (log .data/logs/demo-backfill.log)" backfilled ||
+    { log_tail "$logs/demo-backfill.log"; echo "run.sh: the demo backfill failed" >&2; exit 1; }
   build_pid=""
-  echo "$demo_players $demo_seed $demo_days" >"$marker"
-  echo "demo: history loaded"
+  dotnet "$simulator" mark --redis "$store" history "$demo_players $demo_seed $demo_days"
 }
 
 start_simulator() {
@@ -311,18 +353,24 @@ if ((demo)); then
   wait_ready Simulator
   # The catalogue now, rather than at the connector's next pull: Intelligence trains on start-up and learns games
   # only from the catalogue.
-  curl -fsS -o /dev/null -X PUT -H 'X-Api-Key: dev-key' -H 'Content-Type: application/json' \
-    --data-binary "@$demo_dir/games.json" "${urls[Ingestion]}/v1/catalog/games" ||
+  curl -fsS "${urls[Simulator]}/aggregator/games" | curl -fsS -o /dev/null -X PUT -H 'X-Api-Key: dev-key' -H 'Content-Type: application/json' \
+    --data-binary @- "${urls[Ingestion]}/v1/catalog/games" ||
     echo "run.sh: warning: could not load the demo catalogue; the catalogue connector will pull it" >&2
 fi
 for name in "${services[@]:1}"; do [[ $name == Simulator ]] || start "$name"; done
 for name in "${services[@]:1}"; do [[ $name == Simulator ]] || wait_ready "$name"; done
+if ((demo)); then
+  # Once per store (the mark again), so a marketer's own changes to the examples, or their deletion, stay.
+  dotnet "$simulator" seed --data "$demo_dir" --intelligence "${urls[Intelligence]}" --api-key dev-key \
+    --webhook-url "${urls[Simulator]}/example-crm/webhooks" --redis "$store" 2>&1 | tee "$logs/demo-examples.log" ||
+    echo "run.sh: warning: could not seed the console's examples (log .data/logs/demo-examples.log)" >&2
+fi
 
-store="embedded Garnet at 127.0.0.1:6380 (data in .data/garnet)"
-[[ -n "$redis" ]] && store="Redis at $redis"
+described_store="embedded Garnet at 127.0.0.1:6380 (data in .data/garnet)"
+[[ -n "$redis" ]] && described_store="Redis at $redis"
 cat <<EOF
 
-The product is running (store: $store, demo: $( ((demo)) && echo on || echo off)).
+The product is running (store: $described_store, demo: $( ((demo)) && echo on || echo off)).
   Player lobby         ${urls[Lobby.Blazor]}/
   Marketers' console   ${urls[Lobby.Blazor]}/console   (marketer / marketer-dev, admin / admin-dev)
   Intelligence API     ${urls[Intelligence]}/scalar
@@ -331,10 +379,14 @@ The product is running (store: $store, demo: $( ((demo)) && echo on || echo off)
   Logs                 .data/logs/
 EOF
 if ((demo)); then
-  echo "Demo: $demo_players simulated players (seed $demo_seed), live at about $demo_rate events/s; try these players' lobbies:"
-  while read -r id archetype; do
-    printf '  %-10s %-17s %s/dev/enter/%s\n' "$id" "$archetype" "${urls[Lobby.Blazor]}" "$id"
-  done <"$demo_dir/featured.txt"
+  echo "Demo: $demo_players simulated players (seed $demo_seed), live at about $demo_rate events/s"
+  echo "  the demo's CRM (webhooks it received)  ${urls[Simulator]}/example-crm/webhooks"
+  if [[ -f "$demo_dir/featured.txt" ]]; then
+    echo "Try these players' lobbies:"
+    while read -r id archetype; do
+      printf '  %-10s %-17s %s/dev/enter/%s\n' "$id" "$archetype" "${urls[Lobby.Blazor]}" "$id"
+    done <"$demo_dir/featured.txt"
+  fi
 fi
 echo "Press Ctrl-C to stop."
 

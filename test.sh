@@ -11,9 +11,11 @@
 #   NOTEBOOKS=0 ./test.sh                          # without the notebooks (counted as skipped)
 #
 # Integration tests need redis-server and chromium (Playwright drives /usr/bin/chromium; it never
-# downloads a browser). Both are installed with apt-get when missing, which needs root; so are the notebooks'
-# Debian Python packages (by notebooks/run.sh). Executed notebooks, with their plots, are kept in
-# test-output/notebooks/.
+# downloads a browser), the walkthrough test curl. They are installed with apt-get when missing, which needs root; so
+# are the notebooks' Debian Python packages (by notebooks/run.sh). The lobby hub's tests and the OpenAPI lint restore
+# their npm packages (@microsoft/signalr, @redocly/cli) with npm ci from the registry, and need Node.js 20.19+ and npm.
+# Executed notebooks, with their plots, are kept in test-output/notebooks/; the linted OpenAPI documents in
+# test-output/openapi/.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -23,12 +25,16 @@ if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: dotnet is not on PATH; install the .NET SDK named in global.json" >&2
   exit 1
 fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "test.sh: warning: npm is not on PATH; the lobby hub's tests and the OpenAPI lint will fail (install Node.js 20.19+ with npm)" >&2
+fi
 
 have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" ]]; }
 
 missing=()
 have redis-server || missing+=(redis-server)
 have chromium || missing+=(chromium)
+have curl || missing+=(curl)
 if ((${#missing[@]} > 0)); then
   if [[ "$(id -u)" != 0 ]]; then
     echo "test.sh: missing ${missing[*]}; run as root, or install them: apt-get install -y ${missing[*]}" >&2

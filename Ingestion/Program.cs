@@ -24,7 +24,7 @@ builder.AddEvents();
 builder.AddIngestionGauges();
 builder.AddAdapters();
 builder.Services.AddSingleton<CatalogStore>();
-builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
+builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IngestionApiTags.Descriptions));
 
 var app = builder.Build();
 

@@ -1,3 +1,4 @@
+using Intelligence;
 using Intelligence.Commands;
 using Intelligence.Insights;
 using Intelligence.Models;
@@ -25,7 +26,7 @@ builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
 builder.AddCompliance();
-builder.Services.AddOpenApi(o => o.AddApiKeySecurity());
+builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IntelligenceApiTags.Descriptions));
 
 var app = builder.Build();
 

@@ -11,7 +11,7 @@ public static class DeadLettersApi
     {
         app.MapGet("/v1/deadletters", ListAsync)
             .RequireAuthorization(Scopes.EventsWrite)
-            .WithName("ListDeadLetters")
+            .WithName("ListDeadLetters").Produces<DeadLetterPage>()
             .WithTags("Dead letters")
             .WithSummary("Messages a feed could not get applied, newest first")
             .WithDescription($"Read-only. `feed` keeps one feed's letters (e.g. `backfill`, `fasttrack`); `limit` is 1 to {MaxLimit} (default 100). " +

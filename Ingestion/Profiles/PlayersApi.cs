@@ -12,7 +12,7 @@ public static class PlayersApi
     {
         app.MapDelete("/v1/players/{playerId}", EraseAsync)
             .RequireAuthorization(Scopes.PlayersErase)
-            .WithName("ErasePlayer")
+            .WithName("ErasePlayer").ProducesProblem(StatusCodes.Status400BadRequest)
             .WithTags("Players")
             .WithSummary("Erase everything held about a player")
             .WithDescription("Removes the profile, its day buckets, game play, ledger and everything derived from it (scores, memberships). 204 also when nothing was held.");

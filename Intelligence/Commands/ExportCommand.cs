@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

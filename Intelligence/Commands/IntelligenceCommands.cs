@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.CommandLine;
 using Intelligence.Models;
 using Intelligence.Scoring;

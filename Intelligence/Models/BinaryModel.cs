@@ -3,6 +3,8 @@ using Intelligence.Training;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
 
@@ -74,11 +76,9 @@ public sealed class BinaryModel
         var ml = new MLContext(settings.Seed);
         var data = Load(ml, rows, features);
         var perLeaf = Math.Max(2, Math.Min(settings.MinimumExamplesPerLeaf, rows.Count / 50));
-        ITransformer fitted;
-        ITransformer contributions;
-        if (settings.Algorithm == LightGbmName)
+        return settings.Algorithm switch
         {
-            var model = ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
+            LightGbmName => WithContributions(ml, data, features, ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
             {
                 NumberOfIterations = settings.Trees,
                 NumberOfLeaves = settings.Leaves,
@@ -90,14 +90,8 @@ public sealed class BinaryModel
                 Silent = true,
                 FeatureColumnName = nameof(ModelInput.Features),
                 LabelColumnName = nameof(ModelInput.Label),
-            }).Fit(data);
-            fitted = model;
-            contributions = ml.Transforms.CalculateFeatureContribution(model, numberOfPositiveContributions: features.Count, numberOfNegativeContributions: features.Count, normalize: true)
-                .Fit(model.Transform(data));
-        }
-        else if (settings.Algorithm == FastTreeName)
-        {
-            var model = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+            }).Fit(data)),
+            FastTreeName => WithContributions(ml, data, features, ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
             {
                 NumberOfTrees = settings.Trees,
                 NumberOfLeaves = settings.Leaves,
@@ -105,15 +99,19 @@ public sealed class BinaryModel
                 LearningRate = settings.LearningRate,
                 FeatureColumnName = nameof(ModelInput.Features),
                 LabelColumnName = nameof(ModelInput.Label),
-            }).Fit(data);
-            fitted = model;
-            contributions = ml.Transforms.CalculateFeatureContribution(model, numberOfPositiveContributions: features.Count, numberOfNegativeContributions: features.Count, normalize: true)
-                .Fit(model.Transform(data));
-        }
-        else
-        {
-            throw new ArgumentException($"Training:Trees:Algorithm must be {FastTreeName} or {LightGbmName}, not '{settings.Algorithm}'", nameof(settings));
-        }
+            }).Fit(data)),
+            _ => throw new ArgumentException($"Training:Trees:Algorithm must be {FastTreeName} or {LightGbmName}, not '{settings.Algorithm}'", nameof(settings)),
+        };
+    }
+
+    /// <summary>The fitted trees followed by ML.NET's per-prediction feature contributions (the drivers).</summary>
+    private static BinaryModel WithContributions<TModel, TCalibrator>(MLContext ml, IDataView data, FeatureSet features,
+        ISingleFeaturePredictionTransformer<CalibratedModelParametersBase<TModel, TCalibrator>> fitted)
+        where TModel : class, ICalculateFeatureContribution
+        where TCalibrator : class, ICalibrator
+    {
+        var contributions = ml.Transforms.CalculateFeatureContribution(fitted, numberOfPositiveContributions: features.Count, numberOfNegativeContributions: features.Count, normalize: true)
+            .Fit(fitted.Transform(data));
         return new BinaryModel(ml, new TransformerChain<ITransformer>(fitted, contributions), features);
     }
 

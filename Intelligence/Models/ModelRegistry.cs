@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Intelligence.Training;
@@ -5,81 +6,6 @@ using Shared.Store;
 using StackExchange.Redis;
 
 namespace Intelligence.Models;
-
-public static class ModelKinds
-{
-    public const string Churn = "churn";
-    public const string Vip = "vip";
-    public const string Segments = "segments";
-    public static readonly IReadOnlyList<string> All = [Churn, Vip, Segments];
-
-    /// <summary>The game recommender (Intelligence/Recommendations): versioned, judged, promoted and rolled back like the others.</summary>
-    public const string Recommendations = "recommendations";
-
-    /// <summary>What <c>POST /v1/models/train</c> and the <c>train</c> command accept.</summary>
-    public static readonly IReadOnlyList<string> Trainable = [Churn, Vip, Segments, Recommendations];
-}
-
-/// <summary>What scores a kind: a trained model, or the operator's rule turned into a probability.</summary>
-public static class ModelSources
-{
-    public const string Model = "model";
-    public const string Rule = "rule";
-}
-
-public static class ModelStatus
-{
-    public const string Promoted = "promoted";
-    public const string Rejected = "rejected";
-    public const string Retired = "retired";
-}
-
-/// <summary>
-/// What a model version is: how it was trained, on what, how it scored on its holdout, and what became of it. A
-/// version whose <paramref name="Source"/> is <see cref="ModelSources.Rule"/> is a calibration of the kind's rule
-/// (<paramref name="Rule"/> names it), served when no trained model beats it.
-/// </summary>
-public sealed record ModelCard(
-    string Kind,
-    string Version,
-    DateTimeOffset TrainedAt,
-    string Status,
-    string Trainer,
-    IReadOnlyList<string> Features,
-    ModelWindow Window,
-    ModelEvaluation Evaluation,
-    string Decision,
-    double TrainingSeconds,
-    IReadOnlyList<SegmentInfo>? Segments = null,
-    string Source = ModelSources.Model,
-    string? Rule = null);
-
-public sealed record ModelWindow(DateTimeOffset From, DateTimeOffset AsOf, IReadOnlyList<DateTimeOffset> TrainCutoffs, IReadOnlyList<DateTimeOffset> HoldoutCutoffs, string Split)
-{
-    public static ModelWindow Of(DataWindow w) => new(w.From, w.AsOf,
-        [.. w.TrainCutoffs.Distinct().Order().Select(d => DateTimeOffset.UnixEpoch.AddDays(d))],
-        [.. w.HoldoutCutoffs.Distinct().Order().Select(d => DateTimeOffset.UnixEpoch.AddDays(d))], w.Split);
-}
-
-/// <param name="Model">This version on the latest holdout.</param>
-/// <param name="Baseline">The rule on the same holdout (calibrated on the training rows).</param>
-/// <param name="Current">The version served when this one was trained, on the same holdout (null if none).</param>
-/// <param name="Clustering">Segments: Davies-Bouldin index (lower is better) by k, and of this and the served version on the same players.</param>
-/// <param name="Folds">Churn and VIP: every rolling holdout, latest first, with the candidate's, the rule's and the served model's metrics.</param>
-/// <param name="RuleMargin">The mean AUC gain over the rule the candidate needed to be promoted.</param>
-/// <param name="Ranking">Recommendations: the candidate's recipe against most-popular (and the served recipe) on a holdout of recent plays.</param>
-public sealed record ModelEvaluation(int TrainRows, int HoldoutRows, string? BaselineRule, Metrics? Model, Metrics? Baseline, Metrics? Current,
-    ClusteringEvaluation? Clustering = null, IReadOnlyList<FoldResult>? Folds = null, double? RuleMargin = null, RankingEvaluation? Ranking = null);
-
-/// <summary>
-/// A recommender recipe judged on the games players played since <paramref name="SplitAt"/>, trained on what they played
-/// before: NDCG@10 and HR@10 over <paramref name="Cases"/> players, catalogue coverage of their top tens, the same for
-/// most-popular (last 30 days, by market), and for the served model's recipe when its settings differ.
-/// </summary>
-public sealed record RankingEvaluation(DateTimeOffset SplitAt, int Players, int Cases, double Ndcg, double HitRate, double Coverage,
-    double PopularNdcg, double PopularHitRate, double? ServedRecipeNdcg);
-
-public sealed record ClusteringEvaluation(int K, double DaviesBouldin, IReadOnlyDictionary<int, double> DaviesBouldinByK, double? CurrentDaviesBouldin);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(ModelCard))]
@@ -94,6 +20,40 @@ internal sealed partial class ModelJsonContext : JsonSerializerContext;
 public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
 {
     private IDatabase Db => redis.GetDatabase();
+    private Task? _carriedOver;
+
+    /// <summary>
+    /// A store written before the current version and the promotion history shared the <c>{models}</c> hash tag keeps
+    /// them under <c>models:current</c> and <c>models:{kind}:promotions</c>: they are copied to the new keys (what the
+    /// new keys already hold wins) and the old ones removed, once per process, before the registry answers. Without
+    /// this an upgrade would find no current model and score by the rules until the next promotion.
+    /// </summary>
+    private Task CarriedOver
+    {
+        get
+        {
+            // A store that failed mid-way is tried again on the next call (every step is safe to repeat).
+            var t = _carriedOver;
+            if (t is null || t.IsFaulted || t.IsCanceled) _carriedOver = t = CarryOverAsync();
+            return t;
+        }
+    }
+
+    private async Task CarryOverAsync()
+    {
+        var db = Db;
+        var old = await db.HashGetAllAsync(keys.LegacyModelsCurrent);
+        if (old.Length == 0) return;
+        foreach (var kind in ModelKinds.Trainable)
+        {
+            var history = await db.ListRangeAsync(keys.LegacyModelPromotions(kind), 0, -1);
+            if (history.Length > 0 && await db.ListLengthAsync(keys.ModelPromotions(kind)) == 0)
+                await db.ListRightPushAsync(keys.ModelPromotions(kind), history);
+            await db.KeyDeleteAsync(keys.LegacyModelPromotions(kind));
+        }
+        foreach (var entry in old) await db.HashSetAsync(keys.ModelsCurrent, entry.Name, entry.Value, When.NotExists);
+        await db.KeyDeleteAsync(keys.LegacyModelsCurrent);
+    }
 
     public async Task SaveAsync(ModelCard card, byte[] model)
     {
@@ -106,7 +66,11 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
 
     public async Task UpdateAsync(ModelCard card) => await Db.HashSetAsync(keys.ModelVersions(card.Kind), card.Version, Serialize(card));
 
-    public async Task<string?> CurrentVersionAsync(string kind) => await Db.HashGetAsync(keys.ModelsCurrent, kind) is { HasValue: true } v ? v.ToString() : null;
+    public async Task<string?> CurrentVersionAsync(string kind)
+    {
+        await CarriedOver;
+        return await Db.HashGetAsync(keys.ModelsCurrent, kind) is { HasValue: true } v ? v.ToString() : null;
+    }
 
     public async Task<ModelCard?> CardAsync(string kind, string version) =>
         await Db.HashGetAsync(keys.ModelVersions(kind), version) is { HasValue: true } v ? Deserialize(v!) : null;
@@ -136,6 +100,7 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
     /// <summary>Makes <paramref name="version"/> the one served, remembers it for rollback, and tells every instance.</summary>
     public async Task PromoteAsync(string kind, string version)
     {
+        await CarriedOver;
         var tx = Db.CreateTransaction();
         _ = tx.HashSetAsync(keys.ModelsCurrent, kind, version);
         _ = tx.ListLeftPushAsync(keys.ModelPromotions(kind), version);
@@ -150,6 +115,7 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
     /// </summary>
     public async Task<(string From, string To)?> RollbackAsync(string kind)
     {
+        await CarriedOver;
         var history = (await Db.ListRangeAsync(keys.ModelPromotions(kind), 0, -1)).Select(v => v.ToString()).ToList();
         var current = await CurrentVersionAsync(kind);
         if (current is null || history.Count < 2) return null;

@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Intelligence.Features;

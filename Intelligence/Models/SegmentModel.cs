@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Globalization;
 using Intelligence.Features;
 using Microsoft.Extensions.ObjectPool;
@@ -13,8 +14,6 @@ public sealed class ClusterOutput
     public float[] Score { get; set; } = [];
 }
 
-/// <summary>A segment as marketers see it: a stable id, a name from its centroid, its share of players when trained.</summary>
-public sealed record SegmentInfo(string Id, string Name, int Size, float[] Centroid);
 
 /// <summary>
 /// ML.NET KMeans over standardised behaviour features (<see cref="SegmentFeatures"/>). k is the one of

@@ -26,12 +26,12 @@ public static class PlacementsApi
         read.MapGet("/", ListAsync).WithName("ListPlacements").WithSummary("Every placement, highest priority first");
         write.MapPost("/", CreateAsync).WithName("CreatePlacement").Accepts<PlacementRequest>("application/json").Produces<Placement>(201)
             .WithSummary("Attach lobby content to a segment").WithDescription(body);
-        read.MapGet("/{id}", GetAsync).WithName("GetPlacement").WithSummary("One placement");
-        write.MapPut("/{id}", UpdateAsync).WithName("UpdatePlacement").Accepts<PlacementRequest>("application/json").Produces<Placement>()
+        read.MapGet("/{id}", GetAsync).WithName("GetPlacement").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One placement");
+        write.MapPut("/{id}", UpdateAsync).WithName("UpdatePlacement").ProducesProblem(StatusCodes.Status404NotFound).Accepts<PlacementRequest>("application/json").Produces<Placement>()
             .WithSummary("Replace a placement").WithDescription(body);
-        write.MapDelete("/{id}", DeleteAsync).WithName("DeletePlacement").WithSummary("Remove a placement");
+        write.MapDelete("/{id}", DeleteAsync).WithName("DeletePlacement").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Remove a placement");
         app.MapGet("/v1/players/{playerId}/placements", PlayerAsync).RequireAuthorization(SegmentsApi.ReadPolicy).WithTags("Placements")
-            .WithName("GetPlayerPlacements").WithSummary("What a player's lobby shows now")
+            .WithName("GetPlayerPlacements").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("What a player's lobby shows now")
             .WithDescription("The placements running now (startsAt ≤ now < endsAt) of the segments the player is a member of, highest priority first. " +
                 "None at all for a player who may not be marketed to (self-excluded, cooling off, blocked, or without any marketing consent): placements are promotion. 404 for an unknown player.");
         return app;

@@ -18,7 +18,7 @@ public static class ProfilesApi
     {
         app.MapGet("/v1/players/{playerId}/profile", GetProfileAsync)
             .RequireAuthorization(Scopes.ScoresRead)
-            .WithName("GetProfile")
+            .WithName("GetProfile").ProducesProblem(StatusCodes.Status404NotFound)
             .WithTags("Players")
             .WithSummary("The unified profile of a player")
             .WithDescription("Identity and PAM state, consents, responsible-gambling state, lifetime totals and rolling 1/7/30/90-day windows (calendar days in UTC, today included), and game affinity. Amounts are in the operator's base currency.");

@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using Intelligence.Models;
 using Intelligence.Recommendations.Model;
 using Microsoft.Extensions.Options;

@@ -26,7 +26,7 @@ public static class RecommendationsApi
     {
         app.MapGet("/v1/players/{playerId}/recommendations", GetRecommendationsAsync)
             .RequireAuthorization(Scopes.ScoresRead)
-            .WithName("GetRecommendations")
+            .WithName("GetRecommendations").ProducesProblem(StatusCodes.Status404NotFound)
             .WithTags("Recommendations")
             .WithSummary("A list of games for a player, each with a reason")
             .WithDescription("Lists: for-you (taste, folded in from every round), because-you-played (like a recent favourite, named in the reason), " +
@@ -39,7 +39,7 @@ public static class RecommendationsApi
                 "makes the popularity of a new player's for-you and of popular-in-segment the popularity on that device (\"Popular on mobile in your country\").");
         app.MapGet("/v1/players/{playerId}/recommendations/lists", GetListsAsync)
             .RequireAuthorization(Scopes.ScoresRead)
-            .WithName("GetRecommendationLists")
+            .WithName("GetRecommendationLists").ProducesProblem(StatusCodes.Status404NotFound)
             .WithTags("Recommendations")
             .WithSummary("Several of a player's lists in one call, in the order asked")
             .WithDescription("lists: comma-separated list names (default all six: " + "continue-playing, for-you, because-you-played, popular-in-segment, new-for-you, trending" +
@@ -47,7 +47,7 @@ public static class RecommendationsApi
                 "excludePlayed and device for all; the player is read once, so a lobby's rows cost one call instead of six.");
         app.MapGet("/v1/games/{gameId}/similar", GetSimilarAsync)
             .RequireAuthorization(Scopes.ScoresRead)
-            .WithName("GetSimilarGames")
+            .WithName("GetSimilarGames").ProducesProblem(StatusCodes.Status404NotFound)
             .WithTags("Recommendations")
             .WithSummary("Games like this one")
             .WithDescription("By who plays them (factor similarity) where both games have players, by metadata (category, provider, themes, volatility) where not. limit: 1 to 500, default 20.");

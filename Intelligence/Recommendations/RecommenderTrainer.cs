@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Intelligence.Models;

@@ -48,7 +48,7 @@ public static class ScoresApi
     {
         app.MapGet("/v1/players/{playerId}/scores", GetScoresAsync)
             .RequireAuthorization(Scopes.ScoresRead)
-            .WithName("GetScores")
+            .WithName("GetScores").ProducesProblem(StatusCodes.Status404NotFound)
             .Produces<PlayerScores>(contentType: "application/json")
             .WithTags("Scores")
             .WithSummary("A player's churn risk, VIP potential, segment and marketing status")

@@ -42,7 +42,10 @@ public static class SegmentsApi
             .RequireAssertion(ctx => ctx.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.ScoresRead)
                 || ctx.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.SegmentsWrite)));
         builder.Services.AddSingleton<SegmentMetrics>();
-        builder.Services.AddSingleton<PlayerIndex>();
+        builder.Services.AddSingleton<IndexPartitions>();
+        builder.Services.AddSingleton(sp => new PlayerIndex(partitionOf: sp.GetRequiredService<IndexPartitions>().PartitionOf));
+        builder.Services.AddSingleton<IndexGather>();
+        builder.Services.AddSingleton<SegmentQueries>();
         builder.Services.AddSingleton<IndexFeed>();
         builder.Services.AddSingleton<SegmentStore>();
         builder.Services.AddSingleton<MembershipStore>();
@@ -76,24 +79,24 @@ public static class SegmentsApi
         const string purpose = "`purpose` is `marketing` (the default: never holds a self-excluded, cooling-off or blocked player, nor one without consent for `channel`, or for any channel when `channel` is null) or `analysis` (everyone who matches).";
 
         read.MapGet("/", ListAsync).WithName("ListSegments").WithSummary("Every segment with its current version and member count");
-        write.MapPost("/", CreateAsync).WithName("CreateSegment").Accepts<SegmentRequest>("application/json").Produces<Segment>(201)
+        write.MapPost("/", CreateAsync).WithName("CreateSegment").ProducesProblem(StatusCodes.Status409Conflict).Accepts<SegmentRequest>("application/json").Produces<Segment>(201)
             .WithSummary("Create a segment").WithDescription($"Its members are computed at once (the response counts them) and kept live from then on: a player enters or leaves within moments of a profile or score change, with `segment.entered` / `segment.exited` webhooks. {purpose} {rules} {actor}");
-        read.MapGet("/{id}", GetAsync).WithName("GetSegment").WithSummary("One segment");
-        write.MapPut("/{id}", UpdateAsync).WithName("UpdateSegment").Accepts<SegmentRequest>("application/json").Produces<Segment>()
+        read.MapGet("/{id}", GetAsync).WithName("GetSegment").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One segment");
+        write.MapPut("/{id}", UpdateAsync).WithName("UpdateSegment").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).Accepts<SegmentRequest>("application/json").Produces<Segment>()
             .WithSummary("Replace a segment's definition: a new version").WithDescription($"Members are recomputed at once; those who enter or leave get webhooks. {actor}");
-        write.MapDelete("/{id}", DeleteAsync).WithName("DeleteSegment").WithSummary("Delete a segment and its placements")
+        write.MapDelete("/{id}", DeleteAsync).WithName("DeleteSegment").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Delete a segment and its placements")
             .WithDescription($"Its versions stay readable and the deletion is in the audit log. No `segment.exited` webhooks are sent: the segment ended, its members did not leave. {actor}");
-        read.MapGet("/{id}/versions", VersionsAsync).WithName("GetSegmentVersions").WithSummary("Every version of a segment, oldest first, with author and time")
+        read.MapGet("/{id}/versions", VersionsAsync).WithName("GetSegmentVersions").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Every version of a segment, oldest first, with author and time")
             .WithDescription("Also for a deleted segment. `members` is how many players the version matched when it was saved.");
         read.MapGet("/audit", AuditAsync).WithName("GetSegmentAudit").WithSummary("Who changed which segment or placement, newest first")
             .WithDescription($"`limit` from 1 to {MaxAudit} (default 100).");
-        read.MapPost("/preview", PreviewAsync).WithName("PreviewSegment").Accepts<SegmentPreviewRequest>("application/json").Produces<SegmentPreview>()
+        read.MapPost("/preview", PreviewAsync).WithName("PreviewSegment").ProducesProblem(StatusCodes.Status503ServiceUnavailable).Accepts<SegmentPreviewRequest>("application/json").Produces<SegmentPreview>()
             .WithSummary("Evaluate a rule over every player now, without saving it")
             .WithDescription($"`count` players match and may be in the segment; `excluded` counts those who match but are kept out by the marketing policy, each under its first reason (self_excluded, cooling_off, blocked, no_marketing_consent), so the counts add up; `sample` holds up to `sampleSize` (0 to {MaxSample}, default {DefaultSample}) of the members spread over all of them. 503 while the instance is still loading its player index. {purpose} {rules}");
         read.MapGet("/fields", FieldsAsync).WithName("GetSegmentFields").WithSummary("The fields rules can use, with their type, operators and known values");
-        read.MapGet("/{id}/players", MembersAsync).WithName("GetSegmentMembers").WithSummary("A page of a segment's members, by player id")
+        read.MapGet("/{id}/players", MembersAsync).WithName("GetSegmentMembers").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A page of a segment's members, by player id")
             .WithDescription($"`limit` from 1 to {MaxPage} (default {DefaultPage}); pass `nextCursor` as `cursor` for the next page (null on the last one). `total` is the member count now.");
-        read.MapGet("/{id}/players.csv", CsvAsync).WithName("ExportSegmentMembers").Produces(200, contentType: "text/csv")
+        read.MapGet("/{id}/players.csv", CsvAsync).WithName("ExportSegmentMembers").ProducesProblem(StatusCodes.Status404NotFound).Produces(200, contentType: "text/csv")
             .WithSummary("Every member as CSV, streamed").WithDescription("Columns: playerId, country, market, lifetimeDepositAmount, lastActiveAt, churn, vip, enteredAt.");
         return app;
     }
@@ -125,7 +128,7 @@ public static class SegmentsApi
         var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options, now);
         if (errors.Count > 0) return (null, TypedResults.ValidationProblem(errors, title: "The segment is not valid"));
         var (purpose, channel) = (request!.Purpose ?? SegmentPurposes.Marketing, request.Channel);
-        return (new SegmentInput(request, actor, now, purpose, channel, changes.Count(bound!, purpose, channel, now)), null);
+        return (new SegmentInput(request, actor, now, purpose, channel, await changes.CountAsync(request.Rule!, purpose, channel, now, http.RequestAborted)), null);
     }
 
     internal static async Task<Results<Created<Segment>, ValidationProblem, ProblemHttpResult>> CreateAsync(HttpContext http, SegmentStore store, LiveSegments live,
@@ -206,7 +209,7 @@ public static class SegmentsApi
         return TypedResults.Ok((await store.AuditAsync(limit)).ToList());
     }
 
-    internal static async Task<Results<Ok<SegmentPreview>, ValidationProblem, ProblemHttpResult>> PreviewAsync(HttpContext http, PlayerIndex index, IndexFeed feed,
+    internal static async Task<Results<Ok<SegmentPreview>, ValidationProblem, ProblemHttpResult>> PreviewAsync(HttpContext http, SegmentQueries queries,
         CatalogCache catalog, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock)
     {
         var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentPreviewRequest);
@@ -219,14 +222,10 @@ public static class SegmentsApi
         var sampleSize = request.SampleSize ?? DefaultSample;
         if (sampleSize is < 0 or > MaxSample) errors["sampleSize"] = [$"sampleSize must be from 0 to {MaxSample}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The rule is not valid");
-        if (NotLoaded(http, feed) is { } loading) return loading;
-        var watch = Stopwatch.StartNew();
-        var purpose = request.Purpose ?? SegmentPurposes.Marketing;
-        var evaluation = SegmentEvaluator.Evaluate(index, bound.Rule!, SegmentEvaluator.IsMarketing(purpose), request.Channel, now);
-        var sample = evaluation.Sample(sampleSize).Select(row => MemberFacts.Of(index, evaluation.Columns, row, null)).ToList();
-        var elapsed = watch.Elapsed.TotalMilliseconds;
-        metrics.Previewed(elapsed);
-        return TypedResults.Ok(new SegmentPreview(evaluation.Count, evaluation.Excluded, sample, evaluation.Evaluated, Math.Round(elapsed, 2), now));
+        var (preview, missing) = await queries.PreviewAsync(request.Rule!, request.Purpose ?? SegmentPurposes.Marketing, request.Channel, sampleSize, now, http.RequestAborted);
+        if (preview is null) return IndexIncomplete(http, missing);
+        metrics.Previewed(preview.ElapsedMs);
+        return TypedResults.Ok(preview);
     }
 
     internal static async Task<Ok<List<SegmentField>>> FieldsAsync(PlayerIndex index, CatalogCache catalog, ModelHost models)
@@ -251,7 +250,7 @@ public static class SegmentsApi
     }
 
     internal static async Task<Results<Ok<SegmentMembersPage>, ValidationProblem, ProblemHttpResult>> MembersAsync(string id, SegmentStore store, MembershipStore members,
-        PlayerIndex index, string? cursor = null, int limit = DefaultPage)
+        SegmentQueries queries, string? cursor = null, int limit = DefaultPage)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (limit is < 1 or > MaxPage) errors["limit"] = [$"limit must be from 1 to {MaxPage}."];
@@ -261,13 +260,12 @@ public static class SegmentsApi
         if (await store.DefinitionAsync(id) is null) return UnknownSegment(id);
         var page = await members.PageAsync(id, after, limit + 1);
         var items = page.Take(limit).ToList();
-        var (c, rows) = index.RowsOf([.. items.Select(i => i.PlayerId)]);
-        var facts = items.Select((m, i) => rows[i] >= 0 ? MemberFacts.Of(index, c, rows[i], m.EnteredAt) : new SegmentMember(m.PlayerId, null, null, 0, null, null, null, m.EnteredAt)).ToList();
+        var facts = await queries.FactsAsync(items);
         var next = page.Count > limit ? Cursor.Encode(items[^1].PlayerId) : null;
         return TypedResults.Ok(new SegmentMembersPage(id, facts, next, await members.CountAsync(id)));
     }
 
-    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> CsvAsync(string id, SegmentStore store, MembershipStore members, PlayerIndex index)
+    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> CsvAsync(string id, SegmentStore store, MembershipStore members, SegmentQueries queries)
     {
         if (await store.DefinitionAsync(id) is not { } segment) return UnknownSegment(id);
         return TypedResults.Stream(async stream =>
@@ -279,12 +277,7 @@ public static class SegmentsApi
             {
                 var page = await members.PageAsync(id, after, 5000);
                 if (page.Count == 0) break;
-                var (c, rows) = index.RowsOf([.. page.Select(p => p.PlayerId)]);
-                for (var i = 0; i < page.Count; i++)
-                {
-                    var m = rows[i] >= 0 ? MemberFacts.Of(index, c, rows[i], page[i].EnteredAt) : new SegmentMember(page[i].PlayerId, null, null, 0, null, null, null, page[i].EnteredAt);
-                    await writer.WriteAsync(Csv.Line(m));
-                }
+                foreach (var m in await queries.FactsAsync(page)) await writer.WriteAsync(Csv.Line(m));
                 after = page[^1].PlayerId;
             }
         }, "text/csv; charset=utf-8", $"{segment.Id}-members.csv");
@@ -374,13 +367,13 @@ public static class SegmentsApi
             TypedResults.ValidationProblem(new Dictionary<string, string[]> { [key] = [message] }, title: "The request body is not valid");
     }
 
-    internal static ProblemHttpResult? NotLoaded(HttpContext http, IndexFeed feed)
+    /// <summary>503 for a question about every player that some index partitions could not answer yet.</summary>
+    internal static ProblemHttpResult IndexIncomplete(HttpContext http, IReadOnlyList<int> missing)
     {
-        if (feed.IsLoaded) return null;
-        var (done, expected) = feed.Progress;
         http.Response.Headers.RetryAfter = "5";
         return TypedResults.Problem(statusCode: 503, title: "Player index loading",
-            detail: $"This instance is still loading its player index ({done:N0} of {expected:N0} players); try again in a few seconds.");
+            detail: $"{missing.Count:N0} partitions of the player index are not loaded on any live Intelligence instance yet (they load at start, " +
+                "and when an instance joins or stops); try again in a few seconds.");
     }
 
     internal static ProblemHttpResult UnknownSegment(string id) => TypedResults.Problem(statusCode: 404, title: "Unknown segment",

@@ -1,16 +1,8 @@
+using Shared.Contracts;
 using Intelligence.Features;
 using Intelligence.Models;
 
 namespace Intelligence.Training;
-
-/// <summary>
-/// One rolling holdout's verdict: the candidate trained on the fold's training rows, the rule calibrated on them, and
-/// the served model (when the fold is later than anything it learnt from), all judged on the fold's holdout.
-/// </summary>
-/// <param name="HoldoutFrom">The fold's first holdout cut-off (churn) or first held-out cohort (VIP).</param>
-/// <param name="Current">Null when no model is served or the served one may have trained on this fold's holdout period.</param>
-public sealed record FoldResult(DateTimeOffset HoldoutFrom, DateTimeOffset HoldoutTo, int TrainRows, int HoldoutRows, int HoldoutPositives,
-    Metrics Model, Metrics Rule, Metrics? Current);
 
 /// <summary>What a candidate did on every fold, beside the rule it is judged against and the served model.</summary>
 /// <param name="Model">The candidate trained on the latest fold: the one served if promoted.</param>

@@ -1,12 +1,6 @@
-namespace Intelligence.Training;
+using Shared.Contracts;
 
-/// <summary>How well probabilities rank and how honest they are, on a holdout.</summary>
-/// <param name="Auc">Area under the ROC curve.</param>
-/// <param name="PrAuc">Area under the precision-recall curve (average precision).</param>
-/// <param name="LogLoss">Mean negative log-likelihood (natural log).</param>
-/// <param name="CalibrationError">Expected calibration error over ten equal-width probability bins.</param>
-/// <param name="TopDecileLift">Positive rate in the top tenth by score over the overall positive rate.</param>
-public sealed record Metrics(double Auc, double PrAuc, double LogLoss, double CalibrationError, double TopDecileLift, int Rows, double PositiveRate);
+namespace Intelligence.Training;
 
 public static class Evaluation
 {

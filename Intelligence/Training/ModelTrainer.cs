@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Diagnostics;
 using Intelligence.Features;
 using Intelligence.Models;
@@ -84,7 +85,7 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         var o = options.Value;
         var version = Version(kind, now);
         var set = folds[0];
-        var window = ModelWindow.Of(set.Window);
+        var window = set.Window.ToCard();
         var currentModel = current.Model is { } cm && current.Card.Features.SequenceEqual(features.Names) ? cm : null;
         var watch = Stopwatch.StartNew();
         var j = CandidateJudge.Judge(kind, folds, features, currentModel, currentModel is null ? null : current.Card.Window.HoldoutCutoffs.DefaultIfEmpty(current.Card.Window.AsOf).Min(), o.Trees);

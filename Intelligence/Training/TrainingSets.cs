@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using Intelligence.Features;
 using Intelligence.Models;
 
@@ -17,6 +18,11 @@ public sealed record DataWindow(long FirstDay, long AsOfDay, IReadOnlyList<long>
 {
     public DateTimeOffset From => DateTimeOffset.UnixEpoch.AddDays(FirstDay);
     public DateTimeOffset AsOf => DateTimeOffset.UnixEpoch.AddDays(AsOfDay);
+
+    /// <summary>The window as a model card shows it.</summary>
+    public ModelWindow ToCard() => new(From, AsOf,
+        [.. TrainCutoffs.Distinct().Order().Select(d => DateTimeOffset.UnixEpoch.AddDays(d))],
+        [.. HoldoutCutoffs.Distinct().Order().Select(d => DateTimeOffset.UnixEpoch.AddDays(d))], Split);
 }
 
 public sealed class ChurnDefinition

@@ -106,7 +106,8 @@ internal sealed class PlacementRowSource(
 
 /// <summary>
 /// The lobby's rows: the rows marketers placed for the player first, then the player's own (recommendations, or the
-/// profile's when Intelligence cannot answer). Both are read at once.
+/// profile's when Intelligence cannot answer), made distinct by <see cref="FirstView"/>: no row repeats one above it,
+/// no game shows twice. Both are read at once.
 /// </summary>
 internal sealed class PlacedRowSource(PlacementRowSource placements, RecommendationRowSource own) : ILobbyRowSource
 {
@@ -115,6 +116,6 @@ internal sealed class PlacedRowSource(PlacementRowSource placements, Recommendat
         var placed = placements.GetRowsAsync(playerId, cancellationToken);
         var rows = await own.GetRowsAsync(playerId, cancellationToken);
         var top = await placed;
-        return top.Count == 0 ? rows : [.. top, .. rows];
+        return FirstView.Distinct([.. top, .. rows], RecommendationRowSource.LengthOf);
     }
 }

@@ -30,7 +30,8 @@ internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : 
 
 /// <summary>
 /// The lobby's personalised rows from Intelligence's six recommendation lists, in the order a player scans a lobby,
-/// asked for in one call.
+/// asked for in one call, each with more games than a row shows (<see cref="PlacedRowSource"/> makes the rows distinct
+/// and cuts them to <see cref="RowLength"/>).
 /// A list that comes back empty (a new player's continue-playing, trending for a player who may not be marketed
 /// to) is left out. If Intelligence cannot answer, the lobby falls back to the rows the profile alone gives, rather
 /// than showing nothing. The lists are asked for the device of the request being served (from its User-Agent: the
@@ -40,7 +41,14 @@ internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : 
 internal sealed class RecommendationRowSource(IRecommendations recommendations, IGameCatalog catalog, ProfileRowSource fallback,
     IHttpContextAccessor http, ILogger<RecommendationRowSource> logger) : ILobbyRowSource
 {
+    /// <summary>Games a row shows.</summary>
     public const int RowLength = 12;
+
+    /// <summary>
+    /// Games asked for per list: twice a row, so a row that loses games shown in a row above it still fills up
+    /// (<see cref="FirstView"/>).
+    /// </summary>
+    public const int ListLength = 2 * RowLength;
 
     public static readonly IReadOnlyList<(string List, string Title)> Rows =
     [
@@ -60,7 +68,7 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
         var device = DeviceOf(http.HttpContext?.Request.Headers.UserAgent.ToString());
         try
         {
-            served = await recommendations.GetListsAsync(playerId, ListNames, RowLength, device, cancellationToken);
+            served = await recommendations.GetListsAsync(playerId, ListNames, ListLength, device, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -88,6 +96,9 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
     }
 
     /// <summary>Rows from lists (by <see cref="Rows"/> order) and the catalogue. Pure: no I/O.</summary>
+    /// <summary>Games a row of this list shows: <see cref="RowLength"/> for the recommendation rows (and the profile's fallback).</summary>
+    public static int LengthOf(LobbyRow row) => ListNames.Contains(row.List) ? RowLength : int.MaxValue;
+
     public static IReadOnlyList<LobbyRow> Build(IReadOnlyList<RecommendationList?> lists, IReadOnlyDictionary<string, Game> games)
     {
         var rows = new List<LobbyRow>(Rows.Count);

@@ -51,4 +51,5 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(SegmentSizeHistory))]
 [JsonSerializable(typeof(ScoreDistributions))]
 [JsonSerializable(typeof(AffiliateReport))]
+[JsonSerializable(typeof(ModelsView))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -30,9 +30,17 @@ public class LobbyExperienceTests(StoreServers servers)
              {"id":"g-pharaoh-gold","title":"Pharaoh's Gold Rush","provider":"Pragmatic Play","category":"slots","tags":["egypt"],"rtp":96.5,"volatility":"very_high","minBet":0.2,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"{{recent}}","enabled":true},
              {"id":"g-lightning","title":"Lightning Roulette","provider":"Evolution","category":"live","tags":["roulette"],"rtp":97.3,"volatility":"medium","minBet":0.2,"maxBet":500,"jackpot":false,"markets":["*"],"releasedAt":"2018-01-01T00:00:00Z","enabled":true},
              {"id":"g-blackjack","title":"Classic Blackjack","provider":"Evolution","category":"table","tags":["cards"],"rtp":99.5,"volatility":"low","minBet":1,"maxBet":500,"jackpot":false,"markets":["*"],"releasedAt":"2015-01-01T00:00:00Z","enabled":true},
-             {"id":"g-aviator","title":"Aviator","provider":"Spribe","category":"crash","tags":["plane"],"rtp":97,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2019-01-01T00:00:00Z","enabled":true}]
+             {"id":"g-aviator","title":"Aviator","provider":"Spribe","category":"crash","tags":["plane"],"rtp":97,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2019-01-01T00:00:00Z","enabled":true}{{Fillers()}}]
             """;
     }
+
+    /// <summary>
+    /// More adventure slots, so a lobby has more games than its first rows show: the lobby never shows a game twice
+    /// above its category rows, so with only the eight games above "Because you played" would have nothing left to show.
+    /// Their titles sort after the others' and they are not Egyptian (the searches below count those).
+    /// </summary>
+    private static string Fillers() => string.Concat(Enumerable.Range(1, 20).Select(i =>
+        $$""",{"id":"g-tomb-{{i:00}}","title":"Tomb Quest {{i:00}}","provider":"Play'n GO","category":"slots","tags":["adventure"],"rtp":96,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2016-01-01T00:00:00Z","enabled":true}"""));
 
     private static StringContent Events(params string[] events) =>
         new("[" + string.Join(',', events) + "]", Encoding.UTF8, "application/cloudevents-batch+json");

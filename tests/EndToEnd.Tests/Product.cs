@@ -19,27 +19,48 @@ public sealed class Product : IAsyncDisposable
     public const string MarketerName = "e2e-marketer";
     public const string MarketerPassword = "e2e-marketer-password";
 
+    /// <summary>The console's admin, who also sees the audit log.</summary>
+    public const string AdminName = "e2e-admin";
+    public const string AdminPassword = "e2e-admin-password";
+
+    private readonly Dictionary<string, string?> _common;
+    private readonly string _lobbyEnvironment;
     private readonly Service<Ingestion.IngestionEntryPoint> _ingestion;
-    private readonly Service<Intelligence.IntelligenceEntryPoint> _intelligence;
-    private readonly Service<Lobby.LobbyEntryPoint> _lobby;
+    private Service<Intelligence.IntelligenceEntryPoint>? _intelligence;
+    private Service<Lobby.LobbyEntryPoint>? _lobby;
 
     private Product(string redis, string lobbyEnvironment)
     {
-        var prefix = TestKeys.Prefix("e2e");
-        var common = new Dictionary<string, string?>
+        Prefix = TestKeys.Prefix("e2e");
+        _lobbyEnvironment = lobbyEnvironment;
+        _common = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = redis,
-            ["Store:KeyPrefix"] = prefix,
+            ["Store:KeyPrefix"] = Prefix,
             ["EmbeddedStore:Enabled"] = "false",
             ["ApiKeys:0:Name"] = "e2e",
             ["ApiKeys:0:Key"] = ApiKey,
-            ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin",
+            ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin webhooks:write",
+            // One Intelligence instance: nobody to wait for before loading the segment index.
+            ["Segments:JoinSettle"] = "00:00:00",
         };
-        _ingestion = new Service<Ingestion.IngestionEntryPoint>(common);
-        _intelligence = new Service<Intelligence.IntelligenceEntryPoint>(common);
+        _ingestion = new Service<Ingestion.IngestionEntryPoint>(_common);
         IngestionUrl = _ingestion.Start();
+    }
+
+    /// <summary>The key prefix of this product's data in the shared store.</summary>
+    public string Prefix { get; }
+
+    public Uri IngestionUrl { get; }
+    public Uri IntelligenceUrl { get; private set; } = default!;
+    public Uri LobbyUrl { get; private set; } = default!;
+
+    /// <summary>Intelligence, then the lobby, on top of the running Ingestion.</summary>
+    private void StartTheRest()
+    {
+        _intelligence = new Service<Intelligence.IntelligenceEntryPoint>(_common);
         IntelligenceUrl = _intelligence.Start();
-        _lobby = new Service<Lobby.LobbyEntryPoint>(new Dictionary<string, string?>(common)
+        _lobby = new Service<Lobby.LobbyEntryPoint>(new Dictionary<string, string?>(_common)
         {
             ["Lobby:IntelligenceUrl"] = IntelligenceUrl.ToString(),
             ["Lobby:IntelligenceApiKey"] = ApiKey,
@@ -50,19 +71,32 @@ public sealed class Product : IAsyncDisposable
             ["Console:IntelligenceApiKey"] = ApiKey,
             ["Console:Users:0:Name"] = MarketerName,
             ["Console:Users:0:Role"] = "marketer",
-            // Few rounds: the hash is made at every start, and this password is no secret.
+            // Few rounds: the hash is made at every start, and these passwords are no secret.
             ["Console:Users:0:PasswordHash"] = Lobby.Console.ConsolePasswords.Hash(MarketerPassword, 1_000),
-        }, lobbyEnvironment);
+            ["Console:Users:1:Name"] = AdminName,
+            ["Console:Users:1:Role"] = "admin",
+            ["Console:Users:1:PasswordHash"] = Lobby.Console.ConsolePasswords.Hash(AdminPassword, 1_000),
+        }, _lobbyEnvironment);
         LobbyUrl = _lobby.Start();
     }
 
-    public Uri IngestionUrl { get; }
-    public Uri IntelligenceUrl { get; }
-    public Uri LobbyUrl { get; }
-
     /// <param name="lobbyEnvironment">"Development" gives the lobby its development way in (<c>/dev/enter/{playerId}</c>).</param>
-    public static async Task<Product> StartAsync(StoreServers servers, string lobbyEnvironment = "Testing") =>
-        new((await servers.RedisAsync()).ConnectionString, lobbyEnvironment);
+    /// <param name="beforeIntelligence">What to do once Ingestion runs and before Intelligence starts (and trains on what the store holds).</param>
+    public static async Task<Product> StartAsync(StoreServers servers, string lobbyEnvironment = "Testing", Func<Product, Task>? beforeIntelligence = null)
+    {
+        var product = new Product((await servers.RedisAsync()).ConnectionString, lobbyEnvironment);
+        try
+        {
+            if (beforeIntelligence is not null) await beforeIntelligence(product);
+            product.StartTheRest();
+            return product;
+        }
+        catch
+        {
+            await product.DisposeAsync();
+            throw;
+        }
+    }
 
     public static HttpClient Client(Uri baseAddress)
     {
@@ -74,16 +108,16 @@ public sealed class Product : IAsyncDisposable
 
     /// <summary>A player token as the operator's site would sign it.</summary>
     public string PlayerToken(string playerId) =>
-        ((Lobby.Players.PlayerTokens)_lobby.Services.GetService(typeof(Lobby.Players.PlayerTokens))!).Mint(playerId);
+        ((Lobby.Players.PlayerTokens)_lobby!.Services.GetService(typeof(Lobby.Players.PlayerTokens))!).Mint(playerId);
 
     public async ValueTask DisposeAsync()
     {
-        await _lobby.DisposeAsync();
-        await _intelligence.DisposeAsync();
+        if (_lobby is not null) await _lobby.DisposeAsync();
+        if (_intelligence is not null) await _intelligence.DisposeAsync();
         await _ingestion.DisposeAsync();
     }
 
-    private sealed class Service<T>(IDictionary<string, string?> settings, string environment = "Testing") : WebApplicationFactory<T> where T : class
+    internal sealed class Service<T>(IDictionary<string, string?> settings, string environment = "Testing") : WebApplicationFactory<T> where T : class
     {
         public Uri Start()
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Shared.Store;
 using StackExchange.Redis;
 
@@ -23,9 +24,13 @@ public sealed class IngestionApp(string redisConnectionString, IDictionary<strin
 
     public StoreKeys Keys => new(Prefix);
 
+    /// <summary>Where the host's log entries also go, when a test asserts on them.</summary>
+    public ILoggerProvider? Logs { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        if (Logs is not null) builder.ConfigureLogging(l => l.AddProvider(Logs));
         builder.ConfigureAppConfiguration(c =>
         {
             var settings = new Dictionary<string, string?>

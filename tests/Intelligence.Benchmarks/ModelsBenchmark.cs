@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Diagnostics;
 using System.Globalization;
 using Intelligence.Features;

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using Simulator;
 using Simulator.Delivery;
+using Simulator.Demo;
 using Simulator.History;
 using Simulator.Live;
 
@@ -78,6 +80,7 @@ live.SetAction(async (r, ct) =>
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     await using var app = builder.Build();
     app.MapOperatorApi(world.Games, stream.Find);
+    new ExampleCrm(ExampleCrm.LoadOrCreateSecret(dir)).Map(app);
     await app.StartAsync(ct);
     Console.WriteLine($"live: game list at http://{r.GetValue(serve)}{OperatorApi.GamesPath}, PAM at http://{r.GetValue(serve)}{OperatorApi.PamPrefix}/");
 
@@ -94,5 +97,43 @@ live.SetAction(async (r, ct) =>
     return 0;
 });
 
-var root = new RootCommand("Casino simulator: the operator's side (players, games, PAM, feeds) for demos and model evaluation") { history, live, keys };
+var redis = new Option<string>("--redis") { Description = "The store's StackExchange.Redis connection string (a single Redis or a Cluster)", Required = true };
+var field = new Argument<string>("field") { Description = $"Which mark: {string.Join(" or ", DemoMarks.Fields)}" };
+field.AcceptOnlyFromAmong([.. DemoMarks.Fields]);
+var value = new Argument<string?>("value") { Description = "The value to set; without it, the mark is printed (nothing when absent)", Arity = ArgumentArity.ZeroOrOne };
+var mark = new Command("mark", "Read or set one of the demo's marks in the store (what history was loaded, when the examples were seeded)") { redis, field, value };
+mark.SetAction(async (r, ct) =>
+{
+    if (r.GetValue(value) is { } set) await DemoMarks.SetAsync(r.GetValue(redis)!, r.GetValue(field)!, set);
+    else Console.WriteLine(await DemoMarks.GetAsync(r.GetValue(redis)!, r.GetValue(field)!) ?? "");
+    return 0;
+});
+
+var intelligence = new Option<string>("--intelligence") { Description = "Intelligence's base URL", DefaultValueFactory = _ => "http://127.0.0.1:5181" };
+var catalogue = new Option<string>("--catalogue") { Description = "The game list to choose the example placement's games from: the one `live` serves", DefaultValueFactory = _ => $"http://127.0.0.1:5190{OperatorApi.GamesPath}" };
+var crm = new Option<string>("--webhook-url") { Description = "Where the example webhook delivers: the demo's CRM, served by `live`", DefaultValueFactory = _ => $"http://127.0.0.1:5190{ExampleCrm.Path}" };
+var seedStore = new Option<string?>("--redis") { Description = "The store: when given, the examples are seeded only if its mark says they never were, and the mark is set" };
+var seedExamples = new Command("seed", "Seed the console's examples (segments, placements, a webhook to the demo's CRM) through Intelligence's API, once")
+{
+    data, intelligence, apiKey, catalogue, crm, seedStore,
+};
+seedExamples.SetAction(async (r, ct) =>
+{
+    var store = r.GetValue(seedStore);
+    if (store is not null && await DemoMarks.GetAsync(store, DemoMarks.Examples) is { } seeded)
+    {
+        Console.WriteLine($"demo: the console's examples were seeded on {seeded}; left as they are");
+        return 0;
+    }
+    var dir = r.GetValue(data)!;
+    using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+    var games = await http.GetFromJsonAsync(r.GetValue(catalogue)!, Shared.Contracts.ContractsJsonContext.Default.ListGame, ct) ?? [];
+    var now = DateTimeOffset.UtcNow;
+    await DemoExamples.SeedAsync(http, new DemoExamplesOptions(new Uri(r.GetValue(intelligence)!), r.GetValue(apiKey)!, new Uri(r.GetValue(crm)!),
+        ExampleCrm.LoadOrCreateSecret(dir)), games, now, Console.Out, ct);
+    if (store is not null) await DemoMarks.SetAsync(store, DemoMarks.Examples, now.ToString("O", CultureInfo.InvariantCulture));
+    return 0;
+});
+
+var root = new RootCommand("Casino simulator: the operator's side (players, games, PAM, feeds) for demos and model evaluation") { history, live, keys, mark, seedExamples };
 return await root.Parse(args).InvokeAsync();

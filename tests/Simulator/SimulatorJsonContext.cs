@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Simulator.Demo;
 using Simulator.History;
 
 namespace Simulator;
@@ -7,4 +8,7 @@ namespace Simulator;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(HistorySummary))]
 [JsonSerializable(typeof(PlayerTruth))]
+[JsonSerializable(typeof(ExampleCrmView))]
+[JsonSerializable(typeof(CreateWebhook))]
+[JsonSerializable(typeof(WebhookList))]
 public sealed partial class SimulatorJsonContext : JsonSerializerContext;

@@ -115,6 +115,7 @@ public sealed partial class FastTrackAdapter(
             .RequireAuthorization(Scopes.EventsWrite)
             .Accepts(type.Type, "application/json")
             .Produces<IngestResult>(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName(name)

@@ -1,3 +1,4 @@
+using Ingestion.Connectors;
 using Ingestion.Connectors.Catalog;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ public static class CatalogFeedRegistration
         builder.Services.AddOptions<CatalogFeedOptions>().BindConfiguration(CatalogFeedOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CatalogFeedOptions>, CatalogFeedOptionsValidator>();
         builder.Services.AddSingleton<CatalogFeedMetrics>();
+        builder.Services.AddFirstContact();
         builder.Services.AddHttpClient<CatalogFeedClient>((sp, http) =>
                 http.MaxResponseContentBufferSize = sp.GetRequiredService<IOptions<CatalogFeedOptions>>().Value.MaxBodyBytes)
             .AddStandardResilienceHandler()

@@ -35,6 +35,7 @@ public sealed partial class CatalogPullConnector(
     StoreKeys keys,
     CatalogStore store,
     CatalogFeedMetrics metrics,
+    FirstContact contact,
     TimeProvider clock,
     ILogger<CatalogPullConnector> logger) : BackgroundService
 {
@@ -75,12 +76,14 @@ public sealed partial class CatalogPullConnector(
         try
         {
             var result = await PullAsync(cancellationToken);
+            contact.Answer(nameof(CatalogFeedClient));
             metrics.Pulled(result.Outcome, clock.GetUtcNow());
             return result;
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            LogFailed(logger, e, options.Value.Url, e.Message);
+            // Quiet until the aggregator first answered: at start-up it is often simply not up yet.
+            LogFailed(logger, contact.FailureLevel(nameof(CatalogFeedClient)), e, options.Value.Url, e.Message);
             metrics.Pulled(CatalogPullOutcome.Failed, clock.GetUtcNow());
             return new CatalogPullResult(CatalogPullOutcome.Failed, Error: e.Message);
         }
@@ -185,6 +188,6 @@ public sealed partial class CatalogPullConnector(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog feed: {Invalid} of {Items} items skipped: {Errors}")]
     private static partial void LogInvalidItems(ILogger logger, int invalid, int items, string errors);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog feed: pull of {Url} failed; the catalogue is unchanged and the next pull will retry: {Reason}")]
-    private static partial void LogFailed(ILogger logger, Exception exception, string? url, string reason);
+    [LoggerMessage(Message = "Catalog feed: pull of {Url} failed; the catalogue is unchanged and the next pull will retry: {Reason}")]
+    private static partial void LogFailed(ILogger logger, LogLevel level, Exception exception, string? url, string reason);
 }

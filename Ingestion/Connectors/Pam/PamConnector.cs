@@ -24,6 +24,7 @@ public sealed partial class PamConnector(
     IConnectionMultiplexer redis,
     StoreKeys keys,
     IOptions<PamOptions> options,
+    FirstContact contact,
     TimeProvider clock,
     ILogger<PamConnector> logger)
 {
@@ -39,6 +40,7 @@ public sealed partial class PamConnector(
             var consents = await client.GetUserConsentsAsync(job.PlayerId, ct);
             var blocks = await client.GetUserBlocksAsync(job.PlayerId, ct);
             var restricted = await RestrictedNowAsync(redis, keys, clock, job.PlayerId);
+            contact.Answer(nameof(PamClient));
             events = FastTrackMapper.Enrichment(job.PlayerId, job.Trigger, clock.GetUtcNow(), details, consents, blocks, restricted);
         }
         catch (PamUnavailableException e)
@@ -76,7 +78,8 @@ public sealed partial class PamConnector(
             return;
         }
         var backoff = TimeSpan.FromTicks(Math.Min(o.MaxBackoff.Ticks, (long)(o.Backoff.Ticks * Math.Pow(2, attempts - 1))));
-        LogRetry(logger, job.PlayerId, attempts, backoff, error);
+        // Quiet until the PAM first answered: at start-up it is often simply not up yet.
+        LogRetry(logger, contact.FailureLevel(nameof(PamClient)), job.PlayerId, attempts, backoff, error);
         await pending.RetryAsync(job, attempts, backoff);
     }
 
@@ -90,8 +93,8 @@ public sealed partial class PamConnector(
     [LoggerMessage(Level = LogLevel.Debug, Message = "PAM look-up of {PlayerId}: {Accepted} accepted, {Duplicates} duplicates, {Rejected} rejected")]
     private static partial void LogEnriched(ILogger logger, string playerId, int accepted, int duplicates, int rejected);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PAM look-up of {PlayerId} failed (attempt {Attempts}); retrying in {Backoff}: {Error}")]
-    private static partial void LogRetry(ILogger logger, string playerId, int attempts, TimeSpan backoff, string error);
+    [LoggerMessage(Message = "PAM look-up of {PlayerId} failed (attempt {Attempts}); retrying in {Backoff}: {Error}")]
+    private static partial void LogRetry(ILogger logger, LogLevel level, string playerId, int attempts, TimeSpan backoff, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "PAM look-up of {PlayerId} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, string playerId, Exception e);
@@ -113,6 +116,7 @@ public static class PamConnectorExtensions
                 "Pam:Lease must be longer than three look-ups with their retries (3 x Pam:Timeout x (Pam:Retries + 1) and back-off)")
             .ValidateOnStart();
         builder.Services.AddSingleton<PamPendingSet>();
+        builder.Services.AddFirstContact();
         builder.Services.AddTransient<PamConnector>();
         builder.Services.AddHostedService<PamEnrichmentWorker>();
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ingestion.Connectors.Catalog;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Shared.Contracts;
 using TestSupport;
 
@@ -16,7 +17,7 @@ public class CatalogFeedTests(StoreServers servers)
 
     private static string List(params string[] games) => "[" + string.Join(",", games) + "]";
 
-    private async Task<IngestionApp> StartAsync(FakeAggregator aggregator, Dictionary<string, string?>? extra = null)
+    private async Task<IngestionApp> StartAsync(FakeAggregator aggregator, Dictionary<string, string?>? extra = null, LogRecorder? logs = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -30,7 +31,7 @@ public class CatalogFeedTests(StoreServers servers)
             ["CatalogFeed:Resilience:Retry:Delay"] = "00:00:00.010",
         };
         foreach (var (k, v) in extra ?? []) settings[k] = v;
-        var app = new IngestionApp((await servers.RedisAsync()).ConnectionString, settings);
+        var app = new IngestionApp((await servers.RedisAsync()).ConnectionString, settings) { Logs = logs };
         _ = app.Services; // starts the host, and with it the connector's first pull
         await aggregator.WaitForRequestsAsync(1);
         // Waits for that first pull to finish (pulls take turns), so every later pull is the test's own.
@@ -139,6 +140,35 @@ public class CatalogFeedTests(StoreServers servers)
         Assert.False(app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
         Assert.Equal(CatalogPullOutcome.Applied, recovered.Outcome);
         Assert.True((await CatalogAsync(app)).ContainsKey("g-a"));
+    }
+
+    [Fact]
+    public async Task UntilTheAggregatorFirstAnswers_FailedPullsAreQuiet_AfterwardsTheyAreWarnings()
+    {
+        // Start-up order: Ingestion is up before the operator's side, so its first pulls find nobody.
+        await using var aggregator = await FakeAggregator.StartAsync();
+        aggregator.Body = List(Game("g-a"));
+        aggregator.Failing = true;
+        var logs = new LogRecorder();
+        await using var app = await StartAsync(aggregator, logs: logs);
+        Assert.Equal(CatalogPullOutcome.Failed, (await Connector(app).PullOnceAsync()).Outcome);
+
+        static bool AboutThePull(LogRecorder.Entry e) => e.Category == "Polly" || e.Category.EndsWith(nameof(CatalogPullConnector), StringComparison.Ordinal);
+        var beforeFirstAnswer = logs.Entries.Where(AboutThePull).ToList();
+        Assert.DoesNotContain(beforeFirstAnswer, e => e.Level >= LogLevel.Warning);
+        Assert.Contains(beforeFirstAnswer, e => e.Level == LogLevel.Information && e.Message.Contains("failed; the catalogue is unchanged", StringComparison.Ordinal));
+
+        aggregator.Failing = false;
+        Assert.Equal(CatalogPullOutcome.Applied, (await Connector(app).PullOnceAsync()).Outcome);
+        aggregator.Failing = true;
+        logs.Clear();
+        Assert.Equal(CatalogPullOutcome.Failed, (await Connector(app).PullOnceAsync()).Outcome);
+
+        var afterFirstAnswer = logs.Entries.Where(AboutThePull).ToList();
+        Assert.Contains(afterFirstAnswer, e => e.Level == LogLevel.Warning && e.Category.EndsWith(nameof(CatalogPullConnector), StringComparison.Ordinal));
+        // A pull the next interval retries is no error, not even in the resilience pipeline's own events.
+        Assert.DoesNotContain(afterFirstAnswer, e => e.Level >= LogLevel.Error);
+        Assert.Contains(afterFirstAnswer, e => e.Category == "Polly" && e.Level == LogLevel.Warning);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Net.Http.Json;
 using Ingestion.Commands;
 using Ingestion.DeadLetters;
@@ -84,7 +85,7 @@ public sealed class SimulatedCasino : IAsyncLifetime
         {
             if (_trained) return;
             await using var app = Intelligence();
-            await app.Services.GetRequiredService<global::Intelligence.Training.TrainingJobs>().RunNowAsync(global::Intelligence.Models.ModelKinds.All, null, CancellationToken.None);
+            await app.Services.GetRequiredService<global::Intelligence.Training.TrainingJobs>().RunNowAsync(Shared.Contracts.ModelKinds.All, null, CancellationToken.None);
             _trained = true;
         }
         finally

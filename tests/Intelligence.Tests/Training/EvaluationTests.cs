@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using Intelligence.Features;
 using Intelligence.Models;
 using Intelligence.Training;

@@ -119,4 +119,63 @@ public sealed class RuleDraftTests
         Assert.Empty(errors.For(root.Children[1]));
         Assert.Equal(["bad"], errors.For(root.Children[10]));
     }
+
+    private static readonly Dictionary<string, SegmentField> AllTypes = new(Fields)
+    {
+        ["market"] = new("market", "string", "Market", ["eq", "in"], ["MT", "SE"]),
+        ["lifetime.lastActiveAt"] = new("lifetime.lastActiveAt", "date", "Last activity", ["lt", "between"]),
+    };
+
+    [Theory]
+    [InlineData("lifetime.depositAmount", "gte", null, "Enter an amount, e.g. 100.")]
+    [InlineData("windows.7d.betCount", "between", "5", "Enter both bounds: a number, e.g. 10 from and to.")]
+    [InlineData("rg.blocked", "eq", null, "Enter yes or no.")]
+    [InlineData("market", "eq", "", "Enter one of the values.")]
+    [InlineData("market", "in", null, "Pick at least one value.")]
+    [InlineData("country", "in", null, "Add at least one value: type it and press Enter.")]
+    [InlineData("country", "eq", " ", "Enter a value.")]
+    [InlineData("lifetime.lastActiveAt", "lt", "last week", "“last week” is not a date: enter a date, e.g. 2026-01-31, or a time relative to now, e.g. -7d for a week ago.")]
+    [InlineData("lifetime.depositAmount", "gte", "lots", "“lots” is not a number: enter an amount, e.g. 100.")]
+    [InlineData("lifetime.depositAmount", "", null, "Choose how to compare.")]
+    public void AStartedCondition_SaysWhatItStillNeeds_InAMarketersWords(string field, string op, string? value, string expected)
+    {
+        var condition = new ConditionDraft { Field = field, Op = op, Value = value, From = value };
+
+        var missing = RuleDrafts.Missing(condition, AllTypes);
+
+        Assert.Equal(expected, missing);
+        Assert.DoesNotContain("/v1/", missing, StringComparison.Ordinal);
+        Assert.DoesNotContain(field, missing, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("lifetime.depositAmount", "gte", "100")]
+    [InlineData("lifetime.lastActiveAt", "lt", "-7d")]
+    [InlineData("lifetime.lastActiveAt", "lt", "2026-01-31")]
+    [InlineData("lifetime.lastActiveAt", "lt", "now")]
+    [InlineData("country", "exists", null)]
+    [InlineData("rg.blocked", "eq", "true")]
+    public void ACompleteCondition_NeedsNothing(string field, string op, string? value) =>
+        Assert.Null(RuleDrafts.Missing(new ConditionDraft { Field = field, Op = op, Value = value }, AllTypes));
+
+    [Fact]
+    public void ANewConditionOrGroup_NeedsNothingSaidWhileBuilding_ButDoesWhenSaving()
+    {
+        var root = new GroupDraft();
+        var fresh = new ConditionDraft();
+        var empty = new GroupDraft(GroupKind.Any);
+        root.Children.Add(fresh);
+        root.Children.Add(empty);
+        RuleDrafts.Build(root, AllTypes);
+
+        Assert.Null(RuleDrafts.Missing(fresh, AllTypes));
+        Assert.Null(RuleDrafts.Missing(empty, AllTypes));
+        Assert.Equal("Choose what this condition is about, or remove it.", RuleDrafts.Missing(fresh, AllTypes, saving: true));
+        Assert.Equal("Add a condition to this group, or remove the group.", RuleDrafts.Missing(empty, AllTypes, saving: true));
+        Assert.Equal("Add at least one condition: who should be in this segment?", RuleDrafts.Missing(new GroupDraft(), AllTypes, saving: true));
+        Assert.False(RuleDrafts.IsComplete(root, AllTypes));
+        root.Children.Clear();
+        root.Children.Add(new ConditionDraft { Field = "country", Op = "eq", Value = "MT" });
+        Assert.True(RuleDrafts.IsComplete(root, AllTypes));
+    }
 }

@@ -109,12 +109,74 @@ public sealed class SegmentEditorPageTests : ConsoleTest
         cut.Find("[data-testid='add-condition']").Click();
         var deposits = cut.FindComponents<RuleConditionEditor>()[1];
         cut.InvokeAsync(() => deposits.FindComponent<MudAutocomplete<SegmentField>>().Instance.ValueChanged.InvokeAsync(Fields[2]));
+        deposits.Find("[data-testid='condition-value'] input, input[data-testid='condition-value']").Input("5");
 
         Clock.Advance(SegmentEditorPage.PreviewDelay);
 
         cut.WaitForAssertion(() => Assert.Contains("'lots' is not an amount.", cut.Find("[data-path='rule.all[1]']").TextContent, StringComparison.Ordinal));
         Assert.DoesNotContain("'lots' is not an amount.", cut.Find("[data-path='rule.all[0]']").TextContent, StringComparison.Ordinal);
         Assert.NotNull(cut.Find("[data-testid='preview-problem']"));
+    }
+
+    [Fact]
+    public void AddingACondition_SaysNothing_AndAsksForNoPreview()
+    {
+        var cut = RenderNew();
+
+        cut.Find("[data-testid='add-condition']").Click();
+        Clock.Advance(SegmentEditorPage.PreviewDelay);
+
+        Assert.Empty(_previews);
+        Assert.Empty(cut.FindAll("[data-testid='condition-missing']"));
+        Assert.Empty(cut.FindAll("[data-testid='node-error']"));
+        Assert.Empty(cut.FindAll("[data-testid='preview-problem']"));
+        Assert.Empty(cut.FindAll(".rule-condition--error"));
+    }
+
+    [Fact]
+    public void AChoiceLeftIncomplete_SaysWhatToChoose_AndThePreviewWaitsForIt()
+    {
+        var cut = RenderNew();
+        AddCountryCondition(cut);
+        Value(cut).Input("MT");
+        Clock.Advance(SegmentEditorPage.PreviewDelay);
+        cut.WaitForAssertion(() => Assert.Single(_previews));
+
+        cut.Find("[data-testid='add-condition']").Click();
+        var deposits = cut.FindComponents<RuleConditionEditor>()[1];
+        cut.InvokeAsync(() => deposits.FindComponent<MudAutocomplete<SegmentField>>().Instance.ValueChanged.InvokeAsync(Fields[2]));
+        Clock.Advance(SegmentEditorPage.PreviewDelay);
+
+        cut.WaitForAssertion(() => Assert.Equal("Enter an amount, e.g. 100.", cut.Find("[data-path='rule.all[1]'] [data-testid='condition-missing']").TextContent.Trim()));
+        Assert.Single(_previews);
+        Assert.Equal("Finish the condition marked to update the count.", cut.Find("[data-testid='preview-problem']").TextContent.Trim());
+        Assert.Empty(cut.FindAll("[data-path='rule.all[0]'] [data-testid='condition-missing']"));
+
+        deposits.Find("[data-testid='condition-value'] input, input[data-testid='condition-value']").Input("100");
+        Clock.Advance(SegmentEditorPage.PreviewDelay);
+
+        cut.WaitForAssertion(() => Assert.Equal(2, _previews.Count));
+        Assert.Equal("""{"all":[{"field":"country","op":"eq","value":"MT"},{"field":"lifetime.depositAmount","op":"eq","value":100}]}""", Json(_previews[1].Rule));
+        Assert.Empty(cut.FindAll("[data-testid='condition-missing']"));
+        Assert.Empty(cut.FindAll("[data-testid='preview-problem']"));
+    }
+
+    [Fact]
+    public async Task SavingWithAnUnfinishedCondition_MarksItInRed_AndSendsNothing()
+    {
+        var cut = RenderNew();
+        AddCountryCondition(cut);
+        Value(cut).Input("MT");
+        cut.Find("[data-testid='add-condition']").Click();
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid='save-segment']").Click());
+
+        cut.WaitForAssertion(() => Assert.Equal("Choose what this condition is about, or remove it.",
+            cut.Find("[data-path='rule.all[1]'] [data-testid='condition-missing']").TextContent.Trim()));
+        Assert.Contains("rule-condition--error", cut.Find("[data-path='rule.all[1]']").ClassName, StringComparison.Ordinal);
+        Assert.DoesNotContain("rule-condition--error", cut.Find("[data-path='rule.all[0]']").ClassName, StringComparison.Ordinal);
+        Assert.Contains("finish or remove the conditions marked in red", cut.Find("[data-testid='console-error']").TextContent, StringComparison.Ordinal);
+        await Api.DidNotReceive().CreateSegmentAsync(Arg.Any<SegmentRequest>(), Arg.Any<CancellationToken>());
     }
 
     [Fact]

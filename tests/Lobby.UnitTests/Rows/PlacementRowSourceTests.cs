@@ -88,14 +88,33 @@ public sealed class PlacementRowSourceTests
     {
         _placements.GetAsync("p-1", Arg.Any<CancellationToken>()).Returns(new PlayerPlacements("p-1", [Placement("pl-1", 1, PlacementKinds.Games, ["g-a"])], Now));
         var recommendations = Substitute.For<IRecommendations>();
-        Serve(recommendations, "p-1", list => new RecommendationList("p-1", list, [new RecommendedGame("g-b", 1, "Popular")], "recs-1", Now));
+        Serve(recommendations, "p-1", list => new RecommendationList("p-1", list, [new RecommendedGame("g-" + list, 1, "Popular")], "recs-1", Now));
         var games = Substitute.For<IGameCatalog>();
-        games.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-b", "Beta")));
+        games.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
+            .Returns(Catalog([.. RecommendationRowSource.Rows.Select(r => Game("g-" + r.List, r.Title))]));
         var own = new RecommendationRowSource(recommendations, games, new ProfileRowSource(_profiles, games), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
 
         var rows = await new PlacedRowSource(Source(), own).GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
         Assert.Equal("placement-pl-1", rows[0].List);
         Assert.Equal(RecommendationRowSource.Rows.Select(r => r.List), rows.Skip(1).Select(r => r.List));
+    }
+
+    [Fact]
+    public async Task APlacedGame_IsNotShownAgainInThePlayersOwnRows()
+    {
+        _placements.GetAsync("p-1", Arg.Any<CancellationToken>()).Returns(new PlayerPlacements("p-1", [Placement("pl-1", 1, PlacementKinds.Games, ["g-a"])], Now));
+        var recommendations = Substitute.For<IRecommendations>();
+        Serve(recommendations, "p-1", list => list == RecommendationLists.ForYou
+            ? new RecommendationList("p-1", list, [new RecommendedGame("g-a", 1, "Popular"), new RecommendedGame("g-b", 0.9, "Popular")], "recs-1", Now)
+            : null);
+        var games = Substitute.For<IGameCatalog>();
+        games.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha"), Game("g-b", "Beta")));
+        var own = new RecommendationRowSource(recommendations, games, new ProfileRowSource(_profiles, games), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+
+        var rows = await new PlacedRowSource(Source(), own).GetRowsAsync("p-1", TestContext.Current.CancellationToken);
+
+        Assert.Equal(["placement-pl-1", RecommendationLists.ForYou], rows.Select(r => r.List));
+        Assert.Equal(["g-b"], rows[1].Items.Select(i => i.GameId));
     }
 }

@@ -90,7 +90,7 @@ public sealed class RecommendationRowSourceTests
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
         await recs.Received(1).GetListsAsync("p-1", Arg.Is<IReadOnlyList<string>>(l => l.SequenceEqual(RecommendationRowSource.Rows.Select(r => r.List))),
-            RecommendationRowSource.RowLength, device, Arg.Any<CancellationToken>());
+            RecommendationRowSource.ListLength, device, Arg.Any<CancellationToken>());
     }
 
     [Fact]

@@ -94,8 +94,50 @@ public static class CatalogGenerator
                     rtp, volatility, minBet, maxBet, category == "slots" && rng.NextDouble() < 0.12, markets, released, true));
             }
         }
+        return UniqueTitles(games);
+    }
+
+    /// <summary>
+    /// Titles as a lobby needs them: no two games alike. A title already taken is replaced by the first free one of its
+    /// category's alternatives, starting at a place set by the game's position; no random draw, so the rest of the casino
+    /// (every id, every player's choices) is the same as without this pass.
+    /// </summary>
+    internal static List<Game> UniqueTitles(List<Game> games)
+    {
+        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < games.Count; i++)
+        {
+            if (taken.Add(games[i].Title)) continue;
+            var alternatives = Alternatives(games[i].Category);
+            var title = Enumerable.Range(0, alternatives.Count).Select(k => alternatives[(i * 7 + k) % alternatives.Count]).FirstOrDefault(taken.Add);
+            for (var edition = 2; title is null; edition++)
+            {
+                var numbered = $"{games[i].Title} {edition}";
+                if (taken.Add(numbered)) title = numbered;
+            }
+            games[i] = games[i] with { Title = title };
+        }
         return games;
     }
+
+    private static List<string> Alternatives(string category) => category switch
+    {
+        "live" => Combine(["Live", "Speed", "VIP", "Lightning", "Salon", "Grand", "Immersive", "Power", "Golden", "First Person", "Royal", "Turbo"],
+            ["Roulette", "Blackjack", "Baccarat", "Poker", "Dice", "Wheel", "Sic Bo", "Dragon Tiger", "Hold'em", "Andar Bahar"]),
+        "table" => Combine(["European", "American", "Classic", "Multihand", "French", "Vegas", "Atlantic City", "Double Deck", "Royal", "Premier"],
+            ["Roulette", "Blackjack", "Baccarat", "Poker", "Hold'em", "Red Dog"]),
+        "crash" => Combine(["Aviator", "Rocket", "Jet", "Comet", "Balloon", "Zeppelin", "Meteor", "Spaceman", "Kite", "Satellite"],
+            ["X", "Rush", "Blast", "Up", "Dash", "Boom"]),
+        "instant" => Combine(["Plinko", "Mines", "Scratch", "Keno", "Hi-Lo", "Limbo", "Tower", "Coin Flip", "Dice Duel", "Goal", "Chicken Cross", "Penalty"],
+            ["Go", "Deluxe", "Pro", "Mania", "Twist", "Blitz", "Max", "Gold"]),
+        "bingo" => Combine(["Bingo", "Lotto", "Bingo Bash", "Bingo Blitz", "Lucky Balls", "Pub Bingo", "Bingo Hall", "Big Ball", "Bingo Royale", "Daub"],
+            ["75", "90", "Party", "Night", "Live", "Jackpot", "Rooms", "Express", "Social", "Club"]),
+        _ => Combine([.. TitleStart, "Quest for", "Secrets of", "Tales of", "Queen of", "Empire of"],
+            [.. TitleEnd, "Atlantis", "Fire", "Thunder", "Jewels", "Sevens", "Lions"]),
+    };
+
+    private static List<string> Combine(IReadOnlyList<string> starts, IReadOnlyList<string> ends) =>
+        [.. starts.SelectMany(s => ends.Select(e => $"{s} {e}"))];
 
     private static string Pick(Random rng, IReadOnlyList<string> items) => items[rng.Next(items.Count)];
 

@@ -21,6 +21,12 @@ public sealed partial class RuleBuilder
 
     [Parameter] public EventCallback<SegmentRule> RuleChanged { get; set; }
 
+    /// <summary>
+    /// Whether to say what every node still needs, in red, nodes just added included (the marketer tried to save);
+    /// otherwise only nodes the marketer started and left incomplete say it, as a hint.
+    /// </summary>
+    [Parameter] public bool ShowMissing { get; set; }
+
     internal IReadOnlyDictionary<string, SegmentField> FieldsByPath => _fieldsByPath;
 
     protected override void OnParametersSet()
@@ -31,6 +37,9 @@ public sealed partial class RuleBuilder
     }
 
     public SegmentField? FieldOf(ConditionDraft condition) => _fieldsByPath.GetValueOrDefault(condition.Field);
+
+    /// <summary>What the node still needs, when it is to be said now (see <see cref="ShowMissing"/>).</summary>
+    internal string? MissingOf(RuleDraft node) => RuleDrafts.Missing(node, _fieldsByPath, ShowMissing);
 
     /// <summary>Called by every editor after it changed the draft.</summary>
     internal async Task ChangedAsync()

@@ -28,7 +28,9 @@ public sealed partial class RuleConditionEditor
     private IReadOnlyList<string> NodeErrors => Builder.Errors.For(Condition, "");
 
     private string ConditionClass => "rule-condition" + (Condition.Negated ? " rule-condition--not" : "")
-        + (Builder.Errors.For(Condition).Count > 0 ? " rule-condition--error" : "");
+        + (Builder.Errors.For(Condition).Count > 0 || (Builder.ShowMissing && Builder.MissingOf(Condition) is not null) ? " rule-condition--error" : "");
+
+    private string MissingClass => "rule-missing" + (Builder.ShowMissing ? " rule-error" : "");
 
     /// <summary>Fields whose path or description holds every word typed, in palette order.</summary>
     internal Task<IEnumerable<SegmentField>> SearchAsync(string? text, CancellationToken cancellationToken)

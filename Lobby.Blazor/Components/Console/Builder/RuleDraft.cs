@@ -201,6 +201,70 @@ public static class RuleDrafts
         _ => value.GetRawText(),
     };
 
+    /// <summary>
+    /// What a node still needs before it can be previewed or saved, in a marketer's words, or null when it is complete.
+    /// A condition nobody has chosen anything for yet, and a group with nothing in it, need nothing said while the
+    /// marketer is still building (they were just added); when saving (<paramref name="saving"/>) they need it too.
+    /// </summary>
+    public static string? Missing(RuleDraft node, IReadOnlyDictionary<string, SegmentField> fields, bool saving = false) => node switch
+    {
+        GroupDraft { Children.Count: 0 } group => !saving ? null
+            : group.Path == RootPath ? "Add at least one condition: who should be in this segment?"
+            : "Add a condition to this group, or remove the group.",
+        GroupDraft => null,
+        ConditionDraft { Field.Length: 0 } => saving ? "Choose what this condition is about, or remove it." : null,
+        ConditionDraft c => MissingOf(c, fields.GetValueOrDefault(c.Field)),
+        _ => null,
+    };
+
+    private static string? MissingOf(ConditionDraft c, SegmentField? field)
+    {
+        if (field is null) return "Choose what this condition is about from the list.";
+        if (c.Op.Length == 0) return "Choose how to compare.";
+        return c.Op switch
+        {
+            SegmentOps.Exists => null,
+            SegmentOps.In or SegmentOps.Nin => c.Items.Count > 0 ? null
+                : field.Values is { Count: > 0 } ? "Pick at least one value." : "Add at least one value: type it and press Enter.",
+            SegmentOps.Between => string.IsNullOrWhiteSpace(c.From) || string.IsNullOrWhiteSpace(c.To) ? $"Enter both bounds: {What(field)} from and to."
+                : ValueProblem(c.From, field) ?? ValueProblem(c.To, field),
+            _ => string.IsNullOrWhiteSpace(c.Value) ? $"Enter {What(field)}." : ValueProblem(c.Value, field),
+        };
+    }
+
+    /// <summary>The value to give, as a marketer says it.</summary>
+    private static string What(SegmentField field) => field switch
+    {
+        { Type: FieldTypes.Bool } => "yes or no",
+        { Values.Count: > 0 } => "one of the values",
+        { Type: FieldTypes.Money } => "an amount, e.g. 100",
+        { Type: FieldTypes.Number } => "a number, e.g. 10",
+        { Type: FieldTypes.Date } => "a date, e.g. 2026-01-31, or a time relative to now, e.g. -7d for a week ago",
+        _ => "a value",
+    };
+
+    private static string? ValueProblem(string? text, SegmentField field)
+    {
+        text = text?.Trim() ?? "";
+        return field.Type switch
+        {
+            FieldTypes.Number or FieldTypes.Money when !decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out _) =>
+                $"“{text}” is not a number: enter {What(field)}.",
+            FieldTypes.Date when !IsDate(text) => $"“{text}” is not a date: enter {What(field)}.",
+            _ => null,
+        };
+    }
+
+    /// <summary>An ISO 8601 date or time, <c>now</c>, or a time relative to now (<c>-7d</c>, <c>+12h</c>, <c>-30m</c>, <c>-90s</c>, <c>-2w</c>).</summary>
+    internal static bool IsDate(string text) =>
+        text.Equals("now", StringComparison.OrdinalIgnoreCase)
+        || (text.Length >= 3 && text[0] is '+' or '-' && text[^1] is 's' or 'm' or 'h' or 'd' or 'w' && text[1..^1].All(char.IsAsciiDigit))
+        || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
+
+    /// <summary>Whether every node of the draft is complete enough to send (call <see cref="Build"/> first).</summary>
+    public static bool IsComplete(RuleDraft root, IReadOnlyDictionary<string, SegmentField> fields) =>
+        Nodes(root).All(n => Missing(n, fields, saving: true) is null);
+
     /// <summary>Every node of the draft, each with its path (call <see cref="Build"/> first).</summary>
     public static IEnumerable<RuleDraft> Nodes(RuleDraft draft)
     {

@@ -22,6 +22,7 @@ public sealed partial class SegmentEditorPage : IDisposable
 
     private CancellationTokenSource? _preview;
     private SegmentRule _rule = new AllOf([]);
+    private Dictionary<string, SegmentField> _fieldsByPath = [];
 
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
@@ -54,6 +55,9 @@ public sealed partial class SegmentEditorPage : IDisposable
 
     private bool ShowJson { get; set; }
 
+    /// <summary>Set when a save was refused for conditions left unfinished: the builder then marks every one in red.</summary>
+    private bool ShowMissing { get; set; }
+
     private string RuleJson => JsonSerializer.Serialize(_rule, ConsoleJson.Indented.SegmentRule);
 
     protected override async Task OnInitializedAsync()
@@ -74,7 +78,8 @@ public sealed partial class SegmentEditorPage : IDisposable
             Fields = await fields;
         });
         if (!loaded) return;
-        _rule = RuleDrafts.Build(Root, Fields!.ToDictionary(f => f.Path, StringComparer.Ordinal));
+        _fieldsByPath = Fields!.GroupBy(f => f.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        _rule = RuleDrafts.Build(Root, _fieldsByPath);
         // An existing rule is previewed at once; a new, empty one waits for the first condition.
         if (Existing is not null) SchedulePreview(TimeSpan.Zero);
     }
@@ -101,12 +106,24 @@ public sealed partial class SegmentEditorPage : IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Starts the wait for a preview again: only the last of a burst of edits is previewed.</summary>
+    /// <summary>
+    /// Starts the wait for a preview again: only the last of a burst of edits is previewed. A rule with a condition not
+    /// finished yet is not sent at all (Intelligence could only refuse it): the builder says what the condition needs,
+    /// and the count stays that of the last complete rule until it is finished.
+    /// </summary>
     private void SchedulePreview(TimeSpan delay)
     {
         _preview?.Cancel();
         _preview?.Dispose();
         _preview = new CancellationTokenSource();
+        if (!RuleDrafts.IsComplete(Root, _fieldsByPath))
+        {
+            // Refusals of an earlier rule no longer apply to this one; those about the form (name, channel) still do.
+            Errors = new RuleErrors(new Dictionary<RuleDraft, List<(string, string)>>(), Errors.Other);
+            var started = RuleDrafts.Nodes(Root).Any(n => RuleDrafts.Missing(n, _fieldsByPath) is not null);
+            PreviewProblem = started && Preview is not null ? "Finish the condition marked to update the count." : null;
+            return;
+        }
         _ = PreviewAsync(new SegmentPreviewRequest(_rule, Purpose, Channel, SampleSize), delay, _preview.Token);
     }
 
@@ -130,7 +147,7 @@ public sealed partial class SegmentEditorPage : IDisposable
         catch (ConsoleApiException e) when (e.Errors.Count > 0)
         {
             Errors = RuleDrafts.PlaceErrors(Root, e.Errors);
-            PreviewProblem = "The rule is not complete yet: see the conditions marked in red.";
+            PreviewProblem = "This rule cannot be counted as it stands: see what is marked in red.";
         }
         catch (Exception e)
         {
@@ -142,6 +159,12 @@ public sealed partial class SegmentEditorPage : IDisposable
 
     private async Task SaveAsync()
     {
+        if (!RuleDrafts.IsComplete(Root, _fieldsByPath))
+        {
+            ShowMissing = true;
+            Error = "The segment was not saved: finish or remove the conditions marked in red.";
+            return;
+        }
         Saving = true;
         var request = new SegmentRequest(Name?.Trim(), string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(), Purpose, Channel, _rule);
         try

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Polly.Telemetry;
+
+namespace Ingestion.Connectors;
+
+/// <summary>
+/// Whether each pull connector (the catalogue feed, the PAM) has had an answer from its upstream since start-up. Until
+/// it has, a failure is start-up order, not an incident (the operator's side often comes up after us): the connector
+/// logs it at Information and the resilience pipeline of its HTTP client at Debug, and it retries as always. From the
+/// first answer on, a failure is a warning, the pipeline's included (a pull retried at the next interval is not an error).
+/// </summary>
+public sealed class FirstContact
+{
+    private readonly ConcurrentDictionary<string, bool> _answered = new(StringComparer.Ordinal);
+
+    /// <param name="client">The typed HTTP client's name, which also names its resilience pipeline (<c>{client}-standard</c>).</param>
+    public bool Answered(string client) => _answered.ContainsKey(client);
+
+    public void Answer(string client) => _answered.TryAdd(client, true);
+
+    public LogLevel FailureLevel(string client) => Answered(client) ? LogLevel.Warning : LogLevel.Information;
+
+    /// <summary>The severity of a resilience event of <paramref name="pipeline"/>; <paramref name="declared"/> for pipelines of other clients.</summary>
+    public ResilienceEventSeverity Severity(string? pipeline, ResilienceEventSeverity declared)
+    {
+        var client = pipeline is null ? null : Clients.FirstOrDefault(c => pipeline.StartsWith(c + "-", StringComparison.Ordinal));
+        if (client is null) return declared;
+        if (!Answered(client)) return declared == ResilienceEventSeverity.None ? declared : ResilienceEventSeverity.Debug;
+        return declared >= ResilienceEventSeverity.Error ? ResilienceEventSeverity.Warning : declared;
+    }
+
+    /// <summary>The clients whose pipelines are kept quiet until their first answer.</summary>
+    public static readonly IReadOnlyList<string> Clients = [nameof(Catalog.CatalogFeedClient), nameof(Pam.PamClient)];
+}
+
+public static class FirstContactRegistration
+{
+    /// <summary>The one <see cref="FirstContact"/> of the process, and Polly's event severities going through it. Idempotent.</summary>
+    public static IServiceCollection AddFirstContact(this IServiceCollection services)
+    {
+        services.TryAddSingleton<FirstContact>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TelemetryOptions>, QuietUntilFirstContact>());
+        return services;
+    }
+
+    private sealed class QuietUntilFirstContact(FirstContact contact) : IConfigureOptions<TelemetryOptions>
+    {
+        public void Configure(TelemetryOptions options)
+        {
+            var inner = options.SeverityProvider;
+            options.SeverityProvider = args => contact.Severity(args.Source.PipelineName, inner?.Invoke(args) ?? args.Event.Severity);
+        }
+    }
+}

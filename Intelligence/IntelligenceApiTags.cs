@@ -1,0 +1,17 @@
+namespace Intelligence;
+
+/// <summary>What each group of Intelligence's operations is for, as its OpenAPI document says it.</summary>
+public static class IntelligenceApiTags
+{
+    public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
+    {
+        ["Players"] = "A player's exact profile, as Ingestion folded it from every feed.",
+        ["Scores"] = "Churn and VIP-potential probabilities with bands and drivers, the player's behaviour segment and marketing status, for CRM tools.",
+        ["Recommendations"] = "Games for a player's lobby (six lists) and games similar to a game.",
+        ["Placements"] = "Rows of games marketers put into the lobbies of a segment's members between a start and an end.",
+        ["Models"] = "Model versions with their holdout evaluation, training runs and rollback.",
+        ["Webhooks"] = "CRM webhooks: score band changes and segment entries and exits, signed, retried, dead-lettered.",
+        ["Segments"] = "Marketers' segments: rule trees over the profile and scores, live membership, versions, audit and preview.",
+        ["Insights"] = "Segment size over time, score distributions and the affiliate and campaign report.",
+    };
+}
