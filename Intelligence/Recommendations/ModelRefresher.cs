@@ -101,7 +101,9 @@ public sealed class ModelRefresher(
             new ModelEvaluation(model.Metrics.Interactions, 0, null, null, null, null), "carried over: the model served before the upgrade", model.Metrics.TrainingSeconds);
         await registry.SaveAsync(card, (byte[])bytes!);
         await registry.PromoteAsync(ModelKinds.Recommendations, model.Version);
-        await db.KeyDeleteAsync([keys.LegacyRecommenderModelCurrent, keys.LegacyRecommenderModel(legacy.ToString())]);
+        // One key a call: the two keys lie in different hash slots on Redis Cluster.
+        await db.KeyDeleteAsync(keys.LegacyRecommenderModelCurrent);
+        await db.KeyDeleteAsync(keys.LegacyRecommenderModel(legacy.ToString()));
         logger.LogInformation("Carried the recommender model {Version} over into the model registry", model.Version);
     }
 
