@@ -313,8 +313,8 @@ public sealed class Recommender(
         if (selfExcluded > now || coolingOff > now || (blockedUntil is { } b && b > now)) return (false, true);
         // MarketingPolicy.VerificationReasons over the raw verdicts: no marketing; a geo-blocked player may launch nothing, so
         // not even their own history is offered.
-        if (Text(f[KycField]) == "rejected" || Text(f[AmlField]) == "high") return (false, false);
         if (Text(f[GeoField]) == "blocked") return (false, true);
+        if (Text(f[KycField]) == "rejected" || Text(f[AmlField]) == "high") return (false, false);
         for (var i = FirstConsentField; i < f.Length; i++)
         {
             if (!f[i].IsNull && f[i].ToString() == "1") return (true, false);
