@@ -25,6 +25,7 @@ builder.AddScoring();
 builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
+builder.AddCompliance();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IntelligenceApiTags.Descriptions));
 
 var app = builder.Build();

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization.Metadata;
 using Intelligence.Segments;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
@@ -52,7 +53,7 @@ public static class PlacementsApi
         var now = clock.GetUtcNow();
         var r = request!;
         var placement = new Placement(await segments.NewIdAsync("plc"), r.SegmentId!, r.Title!.Trim(), r.Kind!, GamesOf(r), CategoryOf(r), r.Priority ?? 0,
-            r.StartsAt!.Value, r.EndsAt!.Value, actor, now, actor, now);
+            r.StartsAt!.Value, r.EndsAt!.Value, actor, now, actor, now, r.BonusLed ?? false);
         await store.SaveAsync(placement, new AuditEntry(now, actor, "placement.created", placement.Id, null, $"'{placement.Title}' for segment {placement.SegmentId}: {What(placement)}"));
         return TypedResults.Created($"/v1/placements/{placement.Id}", placement);
     }
@@ -72,7 +73,7 @@ public static class PlacementsApi
         var placement = current with
         {
             SegmentId = r.SegmentId!, Title = r.Title!.Trim(), Kind = r.Kind!, GameIds = GamesOf(r), Category = CategoryOf(r), Priority = r.Priority ?? 0,
-            StartsAt = r.StartsAt!.Value, EndsAt = r.EndsAt!.Value, UpdatedBy = actor, UpdatedAt = now,
+            StartsAt = r.StartsAt!.Value, EndsAt = r.EndsAt!.Value, UpdatedBy = actor, UpdatedAt = now, BonusLed = r.BonusLed ?? false,
         };
         await store.SaveAsync(placement, new AuditEntry(now, actor, "placement.updated", id, null, $"'{placement.Title}' for segment {placement.SegmentId}: {What(placement)}"));
         // Moved to another segment: the old segment's members lose it too.
@@ -92,7 +93,7 @@ public static class PlacementsApi
     }
 
     internal static async Task<Results<Ok<PlayerPlacements>, ProblemHttpResult>> PlayerAsync(string playerId, PlacementStore store, MembershipStore memberships,
-        IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock)
+        IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IOptions<ComplianceOptions> compliance)
     {
         var now = clock.GetUtcNow();
         var db = redis.GetDatabase();
@@ -108,7 +109,8 @@ public static class PlacementsApi
         var segments = (await segmentsTask).ToHashSet(StringComparer.Ordinal);
         var placements = await placementsTask;
         if (!MarketingPolicy.Evaluate(profile, now).Allowed) return TypedResults.Ok(new PlayerPlacements(playerId, [], now));
-        var items = placements.Where(p => p.StartsAt <= now && now < p.EndsAt && segments.Contains(p.SegmentId)).ToList();
+        var bonuses = compliance.Value.BonusesAllowed(profile);
+        var items = placements.Where(p => p.StartsAt <= now && now < p.EndsAt && segments.Contains(p.SegmentId) && (bonuses || !p.BonusLed)).ToList();
         return TypedResults.Ok(new PlayerPlacements(playerId, items, now));
     }
 

@@ -96,6 +96,25 @@ public class EventParserTests
     }
 
     [Fact]
+    public void DeclinedDeposit_CarriesItsReasonAfterTheAmount_AndTheMethodByNumber()
+    {
+        var c = Parse(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"rejected","method":"e_wallet","declineReason":"suspected_fraud","provider":"praxis","vendorCode":"05"}"""));
+        Assert.Equal([.. LedgerRecords.Amount(100_000), (byte)3], (byte[])c.Args[6]!);
+        Assert.Equal(2, (int)c.Args[7]);
+        var other = Parse(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"rejected"}"""));
+        Assert.Equal([.. LedgerRecords.Amount(100_000), (byte)6], (byte[])other.Args[6]!);
+    }
+
+    [Fact]
+    public void Payment_WithAnUnknownMethodOrReason_NamesTheField()
+    {
+        Assert.Equal("field data.method: must be one of card, e_wallet, bank_transfer, open_banking, crypto, voucher, mobile, other",
+            ErrorOf(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"approved","method":"cheque"}""")));
+        Assert.StartsWith("field data.declineReason: must be one of insufficient_funds,",
+            ErrorOf(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"rejected","declineReason":"nope"}""")));
+    }
+
+    [Fact]
     public void Rollback_IsKeyedByTheTransactionItCancels()
     {
         var c = Parse(Event("wallet.rollback", """{"transactionId":"rb-1","referenceTransactionId":"tx-77"}"""));
@@ -171,6 +190,9 @@ public class EventParserTests
     [InlineData("wallet.rollback", """{"transactionId":"rb","referenceTransactionId":"b"}""")]
     [InlineData("bonus.granted", """{"bonusId":"bo","amount":5,"currency":"EUR"}""")]
     [InlineData("game.session", """{"gameId":"g","startedAt":"2026-11-23T10:00:00Z","endedAt":"2026-11-23T10:05:00Z"}""")]
+    [InlineData("player.kyc", """{"status":"rejected","provider":"sumsub","level":"basic","reasons":["FORGERY"],"final":true}""")]
+    [InlineData("player.aml", """{"riskLevel":"high","provider":"comply"}""")]
+    [InlineData("player.geo", """{"result":"blocked","country":"US","region":"NJ"}""")]
     public void EveryOp_HasTheArgumentCountTheScriptReads(string type, string data)
     {
         var arity = System.Text.RegularExpressions.Regex.Match(ProfileWriter.FoldScript, @"local ARITY = \{([^}]*)\}").Groups[1].Value
@@ -178,7 +200,7 @@ public class EventParserTests
             .Select(p => p.Split('=', StringSplitOptions.TrimEntries))
             .ToDictionary(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
         var c = Parse(Event(type, data));
-        Assert.Equal(13, arity.Count); // the parser's twelve, and the upgrade's mig
+        Assert.Equal(16, arity.Count); // the parser's fifteen, and the upgrade's mig
         Assert.Equal(4 + arity[(string)c.Args[0]!], c.Args.Length);
     }
 
