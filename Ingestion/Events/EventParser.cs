@@ -48,7 +48,8 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         if (Utf8Content(source).Length > 256 && source.GetString()!.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
         var type = KnownType(RequiredStringElement(e, "type"));
         var subject = PlayerIds.Validate(OptionalString(e, "subject", "subject"), "subject");
-        var time = NotBefore1970(OptionalTime(e, "time"), "time") ?? clock.GetUtcNow();
+        var now = clock.GetUtcNow();
+        var time = NotAhead(NotBefore1970(OptionalTime(e, "time"), "time"), "time", now) ?? now;
         if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
             throw new EventRejectedException("data", "is required and must be a JSON object");
@@ -190,9 +191,9 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             case EventTypes.GameSession:
             {
                 var game = RequiredId(data, "gameId", "data.gameId");
-                var started = NotBefore1970(OptionalTime(data, "startedAt", "data.startedAt"), "data.startedAt")
+                var started = NotAhead(NotBefore1970(OptionalTime(data, "startedAt", "data.startedAt"), "data.startedAt"), "data.startedAt", now)
                     ?? throw new EventRejectedException("data.startedAt", "is required");
-                var ended = OptionalTime(data, "endedAt", "data.endedAt") ?? throw new EventRejectedException("data.endedAt", "is required");
+                var ended = NotAhead(OptionalTime(data, "endedAt", "data.endedAt"), "data.endedAt", now) ?? throw new EventRejectedException("data.endedAt", "is required");
                 if (ended < started) throw new EventRejectedException("data.endedAt", "must not be before data.startedAt");
                 // A session counts on the day it started and is as recent as its end.
                 return Command(subject, type, id, game, ["sess", EventKey(), ended.ToUnixTimeMilliseconds(), DayOf(started),
@@ -397,6 +398,12 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         if (v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)) return t;
         throw new EventRejectedException(field ?? name, "must be an RFC 3339 timestamp such as 2026-11-23T10:15:02Z");
     }
+
+    /// <summary>Refuses a time further ahead of <paramref name="now"/> than <see cref="FoldOptions.MaxClockSkew"/> allows.</summary>
+    private DateTimeOffset? NotAhead(DateTimeOffset? time, string field, DateTimeOffset now) =>
+        time > now + options.MaxClockSkew
+            ? throw new EventRejectedException(field, $"must not be more than {options.MaxClockSkew.TotalMinutes:0.##} minutes ahead of the receiver's clock (it is {now:yyyy-MM-ddTHH:mm:ssZ}; Ingestion:MaxClockSkew)")
+            : time;
 
     /// <summary>The fold keeps times as unix milliseconds and orders same-length ones as text, which needs them non-negative.</summary>
     private static DateTimeOffset? NotBefore1970(DateTimeOffset? time, string field) =>

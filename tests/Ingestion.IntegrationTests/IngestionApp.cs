@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Shared.Store;
@@ -24,6 +26,9 @@ public sealed class IngestionApp(string redisConnectionString, IDictionary<strin
 
     public StoreKeys Keys => new(Prefix);
 
+    /// <summary>The service's clock, when a test's events are dated (null: the system clock).</summary>
+    public TimeProvider? Clock { get; init; }
+
     /// <summary>Where the host's log entries also go, when a test asserts on them.</summary>
     public ILoggerProvider? Logs { get; init; }
 
@@ -31,6 +36,7 @@ public sealed class IngestionApp(string redisConnectionString, IDictionary<strin
     {
         builder.UseEnvironment("Testing");
         if (Logs is not null) builder.ConfigureLogging(l => l.AddProvider(Logs));
+        if (Clock is { } clock) builder.ConfigureTestServices(s => s.AddSingleton(clock));
         builder.ConfigureAppConfiguration(c =>
         {
             var settings = new Dictionary<string, string?>

@@ -223,4 +223,38 @@ public class EventParserTests
         Assert.Equal(encoded, LedgerRecords.Amount(units));
         Assert.Equal(units, LedgerRecords.Units(LedgerRecords.AmountCode(units)));
     }
+
+    // Now is 2026-11-23T12:00:00Z; the default Ingestion:MaxClockSkew is 5 minutes.
+    private static string At(string time, string type = "player.rg", string data = """{"kind":"lifted"}""") =>
+        $$"""{"specversion":"1.0","id":"e-1","source":"/pam","type":"{{type}}","time":"{{time}}","subject":"p-1042","data":{{data}}}""";
+
+    [Fact]
+    public void AnEventDatedAheadOfTheClock_IsAcceptedUpToTheSkew_AndRefusedPastIt_NamingTheField()
+    {
+        Assert.Equal(Now.AddMinutes(5).ToUnixTimeMilliseconds(), (long)Parse(At("2026-11-23T12:05:00Z")).Args[2]);
+        Assert.Equal("field time: must not be more than 5 minutes ahead of the receiver's clock (it is 2026-11-23T12:00:00Z; Ingestion:MaxClockSkew)",
+            ErrorOf(At("2026-11-23T12:05:00.001Z")));
+        // A lift dated next year would cancel every restriction set before it.
+        Assert.StartsWith("field time: must not be more than 5 minutes ahead", ErrorOf(At("2027-11-23T12:00:00Z")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASessionEndingAheadOfTheClock_IsRefusedNamingItsField()
+    {
+        Assert.StartsWith("field data.endedAt: must not be more than 5 minutes ahead", ErrorOf(At("2026-11-23T11:00:00Z", "game.session",
+            """{"gameId":"g","startedAt":"2026-11-23T11:00:00Z","endedAt":"2026-11-23T13:00:00Z"}""")), StringComparison.Ordinal);
+        Assert.StartsWith("field data.startedAt: must not be more than 5 minutes ahead", ErrorOf(At("2026-11-23T11:00:00Z", "game.session",
+            """{"gameId":"g","startedAt":"2026-11-24T11:00:00Z","endedAt":"2026-11-24T13:00:00Z"}""")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARestrictionsEnd_IsAFutureTimeByNature_AndTheSkewIsConfigurable()
+    {
+        var coolingOff = Parse(At("2026-11-23T11:59:00Z", data: """{"kind":"cooling_off","until":"2027-05-23T12:00:00Z"}"""));
+        Assert.Equal("p-1042", coolingOff.PlayerId);
+        var lenient = new EventParser(new FoldOptions { MaxClockSkew = TimeSpan.FromHours(1) }, "EUR", new FakeTimeProvider(Now));
+        Assert.Equal("p-1042", Parse(At("2026-11-23T12:59:00Z"), lenient).PlayerId);
+        var strict = new EventParser(new FoldOptions { MaxClockSkew = TimeSpan.Zero }, "EUR", new FakeTimeProvider(Now));
+        Assert.StartsWith("field time: must not be more than 0 minutes ahead", ErrorOf(At("2026-11-23T12:00:00.001Z"), strict), StringComparison.Ordinal);
+    }
 }
