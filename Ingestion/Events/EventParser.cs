@@ -15,6 +15,13 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
     /// <summary>Amounts are kept as integers of 1/10,000 of the base currency: exact, and safe for Lua's numbers.</summary>
     public const decimal UnitsPerCurrency = 10_000m;
     private const decimal MaxAmount = 1_000_000_000m;
+
+    /// <summary>
+    /// Bounds of an exchange rate (base-currency units per unit): wide enough for any real currency or coin, narrow
+    /// enough that amount × rate can never overflow (it once answered a whole batch 500) and a rate of 1e-20 cannot
+    /// turn a real bet into nothing.
+    /// </summary>
+    private const decimal MinRate = 0.000_000_001m, MaxRate = 10_000_000m;
     private const int MaxIdLength = 128;
 
     private static readonly string[] KycStatuses = ["none", "pending", "verified", "rejected", "retry"];
@@ -247,7 +254,12 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             ? baseCurrency
             : Currency(data, "currency", required: true);
         rate = RateFor(data, currency);
-        return ToUnits(amount * rate, "data.amount");
+        var units = ToUnits(amount * rate, "data.amount");
+        if (units == 0 && amount > 0)
+        {
+            throw new EventRejectedException("data.amount", $"is less than the smallest amount kept ({1 / UnitsPerCurrency} {baseCurrency}) once converted at {rate} {baseCurrency} per {currency}");
+        }
+        return units;
     }
 
     private decimal RateFor(JsonElement data, string currency)
@@ -258,10 +270,18 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             {
                 throw new EventRejectedException("data.exchangeRate", "must be a number > 0 (base-currency units per unit of data.currency)");
             }
+            if (given < MinRate || given > MaxRate)
+            {
+                throw new EventRejectedException("data.exchangeRate", $"must be between {MinRate} and {MaxRate:0} (base-currency units per unit of data.currency)");
+            }
             return given;
         }
         if (string.Equals(currency, baseCurrency, StringComparison.Ordinal)) return 1m;
-        if (options.ExchangeRates.TryGetValue(currency, out var configured)) return configured;
+        if (options.ExchangeRates.TryGetValue(currency, out var configured))
+        {
+            return configured is >= MinRate and <= MaxRate ? configured
+                : throw new EventRejectedException("data.currency", $"the configured rate Ingestion:ExchangeRates:{currency} ({configured}) is not between {MinRate} and {MaxRate:0}");
+        }
         throw new EventRejectedException("data.currency",
             $"no exchange rate for {currency} to {baseCurrency}: send data.exchangeRate or configure Ingestion:ExchangeRates:{currency}");
     }

@@ -257,4 +257,27 @@ public class EventParserTests
         var strict = new EventParser(new FoldOptions { MaxClockSkew = TimeSpan.Zero }, "EUR", new FakeTimeProvider(Now));
         Assert.StartsWith("field time: must not be more than 0 minutes ahead", ErrorOf(At("2026-11-23T12:00:00.001Z"), strict), StringComparison.Ordinal);
     }
+
+    private static string Bet(string money) =>
+        Event("wallet.bet", $$"""{"transactionId":"t","roundId":"r","gameId":"g",{{money}}}""");
+
+    [Theory]
+    [InlineData("\"amount\":1000000000,\"currency\":\"USD\",\"exchangeRate\":79228162514264337593543950335", "field data.exchangeRate: must be between 0.000000001 and 10000000 (base-currency units per unit of data.currency)")]
+    [InlineData("\"amount\":5,\"currency\":\"USD\",\"exchangeRate\":0.00000000000000000001", "field data.exchangeRate: must be between 0.000000001 and 10000000 (base-currency units per unit of data.currency)")]
+    [InlineData("\"amount\":1000000000,\"currency\":\"BTC\",\"exchangeRate\":10000000", "field data.amount: must not exceed 1000000000 in base currency")]
+    [InlineData("\"amount\":0.00004,\"currency\":\"EUR\"", "field data.amount: is less than the smallest amount kept (0.0001 EUR) once converted at 1 EUR per EUR")]
+    [InlineData("\"amount\":1,\"currency\":\"XYZ\",\"exchangeRate\":0.00001", "field data.amount: is less than the smallest amount kept (0.0001 EUR) once converted at 0.00001 EUR per XYZ")]
+    public void Money_BeyondWhatCanBeKept_IsRefusedNamingTheField_NeverOverflowing(string money, string expected) =>
+        Assert.Equal(expected, ErrorOf(Bet(money)));
+
+    [Fact]
+    public void Money_AtTheBounds_IsKept()
+    {
+        Assert.Equal(1L, (long)Parse(Bet("\"amount\":0.00005,\"currency\":\"EUR\"")).Args[4]);
+        Assert.Equal(1_000_000_000L * 10_000, (long)Parse(Bet("\"amount\":100,\"currency\":\"BTC\",\"exchangeRate\":10000000")).Args[4]);
+        Assert.Equal(10L, (long)Parse(Bet("\"amount\":1000000,\"currency\":\"XYZ\",\"exchangeRate\":0.000000001")).Args[4]);
+        var badConfig = Parser(new(StringComparer.OrdinalIgnoreCase) { ["XYZ"] = 0m });
+        Assert.Equal("field data.currency: the configured rate Ingestion:ExchangeRates:XYZ (0) is not between 0.000000001 and 10000000",
+            ErrorOf(Bet("\"amount\":1,\"currency\":\"XYZ\""), badConfig));
+    }
 }
