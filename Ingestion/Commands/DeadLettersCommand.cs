@@ -96,6 +96,11 @@ public sealed class DeadLetterReplay(DeadLetterStore store, EventIngestor ingest
         foreach (var letter in letters)
         {
             string outcome;
+            if (letter.PayloadBytes is { } bytes)
+            {
+                outcomes.Add((letter, $"only the first {DeadLetterStore.MaxPayloadBytes:N0} of its {bytes:N0} bytes were kept: resend it from the source"));
+                continue;
+            }
             try
             {
                 using var doc = JsonDocument.Parse(letter.Payload);
