@@ -19,6 +19,7 @@ public sealed record DeadLetterPage(long Total, IReadOnlyList<DeadLetter> Items)
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(DeadLetter))]
 [JsonSerializable(typeof(DeadLetterPage))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class DeadLetterJsonContext : JsonSerializerContext;
 
 /// <summary>
@@ -53,6 +54,27 @@ public sealed class DeadLetterStore(IConnectionMultiplexer redis, StoreKeys keys
         var db = redis.GetDatabase();
         await db.ListLeftPushAsync(Key, JsonSerializer.Serialize(letter, DeadLetterJsonContext.Default.DeadLetter));
         await db.ListTrimAsync(Key, 0, Capacity - 1);
+    }
+
+    /// <summary>
+    /// Removes every letter that names the player (their id as a JSON string anywhere in the payload, or in the
+    /// reason): an erasure leaves nothing of them here. Returns how many were removed. Reads the whole list (at most
+    /// <see cref="Capacity"/> letters), which an erasure can afford.
+    /// </summary>
+    public async Task<int> ForgetPlayerAsync(string playerId)
+    {
+        var db = redis.GetDatabase();
+        var quoted = JsonSerializer.Serialize(playerId, DeadLetterJsonContext.Default.String);
+        var removed = 0;
+        foreach (var value in await db.ListRangeAsync(Key))
+        {
+            var letter = JsonSerializer.Deserialize(value.ToString(), DeadLetterJsonContext.Default.DeadLetter)!;
+            if (letter.Payload.Contains(quoted, StringComparison.Ordinal) || letter.Reason.Contains(playerId, StringComparison.Ordinal))
+            {
+                removed += (int)await db.ListRemoveAsync(Key, value);
+            }
+        }
+        return removed;
     }
 
     public async Task<long> CountAsync() => await redis.GetDatabase().ListLengthAsync(Key);

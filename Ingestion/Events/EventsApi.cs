@@ -274,6 +274,12 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             {
                 case FoldOutcome.Applied or FoldOutcome.Superseded: accepted++; break;
                 case FoldOutcome.Duplicate or FoldOutcome.Conflict: duplicates++; break;
+                case FoldOutcome.Erased:
+                    // Not dead-lettered: an erased player's data is not kept anywhere.
+                    var (erasedIndex, _, _) = items[commandItem[i]];
+                    rejected.Add(new RejectedEvent(erasedIndex, commands[i].EventId,
+                        $"field subject: player {commands[i].PlayerId} was erased; events for them are refused and not kept"));
+                    break;
                 default:
                     var reason = TooOld(tooOldFeed);
                     var (index, json, _) = items[commandItem[i]];

@@ -21,4 +21,6 @@ public enum FoldOutcome
     Conflict = 3,
     /// <summary>Its day is at or beyond the bucket retention before the player's newest activity: not applied.</summary>
     TooOld = -1,
+    /// <summary>The player was erased (<c>DELETE /v1/players/{id}</c>): not applied, nothing written or kept.</summary>
+    Erased = -2,
 }

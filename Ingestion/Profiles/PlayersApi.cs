@@ -1,3 +1,5 @@
+using Ingestion.Connectors.Pam;
+using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shared.ServiceDefaults.ApiKeys;
@@ -15,11 +17,12 @@ public static class PlayersApi
             .WithName("ErasePlayer").ProducesProblem(StatusCodes.Status400BadRequest)
             .WithTags("Players")
             .WithSummary("Erase everything held about a player")
-            .WithDescription("Removes the profile, its day buckets, game play, ledger and everything derived from it (scores, memberships). 204 also when nothing was held.");
+            .WithDescription("Removes the profile, its day buckets, game play, ledger, everything derived from it (scores, memberships, webhook deliveries), its dead letters and pending PAM look-up, and leaves a mark (the time of the erasure) so later events for the player are refused and not kept. 204 also when nothing was held.");
         return app;
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string playerId, IConnectionMultiplexer redis, StoreKeys keys)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string playerId, IConnectionMultiplexer redis, StoreKeys keys,
+        PamPendingSet pam, DeadLetterStore deadLetters, TimeProvider clock)
     {
         if (!PlayerIds.IsValid(playerId))
         {
@@ -27,10 +30,19 @@ public static class PlayersApi
                 detail: "playerId must be 1 to 128 characters without braces, '|', spaces or control characters.");
         }
         var db = redis.GetDatabase();
+        // The mark first, in one transaction with the deletion (the keys share the player's slot): a fold that comes
+        // after it refuses the player's events, so nothing in flight or replayed brings them back.
+        var erase = db.CreateTransaction();
+        _ = erase.StringSetAsync(keys.Erased(playerId), clock.GetUtcNow().ToUnixTimeMilliseconds());
+        _ = erase.KeyDeleteAsync(keys.AllOf(playerId));
+        await erase.ExecuteAsync();
         await Task.WhenAll(
-            db.KeyDeleteAsync(keys.AllOf(playerId)),
             db.SetRemoveAsync(keys.Players, playerId),
-            db.SortedSetRemoveAsync(keys.RescorePending, playerId));
+            db.SortedSetRemoveAsync(keys.RescorePending, playerId),
+            db.SortedSetRemoveAsync(keys.RescoreClaimed, playerId),
+            pam.ForgetAsync(playerId),
+            deadLetters.ForgetPlayerAsync(playerId));
+        // Intelligence forgets the memberships and webhook deliveries it holds when it hears this.
         await db.PublishAsync(keys.ProfileChanged, new ProfileChange(playerId, "player.erased", null).ToString());
         return TypedResults.NoContent();
     }

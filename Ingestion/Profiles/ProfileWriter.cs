@@ -46,7 +46,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             // fell between a write and its mark, the sender's retry repairs it.
             for (var j = run.Count - 1; j >= 0; j--)
             {
-                if (outcomes[run[j]] == FoldOutcome.TooOld) continue;
+                if (outcomes[run[j]] is FoldOutcome.TooOld or FoldOutcome.Erased) continue;
                 changed.Add(commands[run[j]]);
                 break;
             }
@@ -146,7 +146,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
     }
 
     /// <summary>
-    /// One script call: four keys per run; as arguments the bucket retention, then per run its number of events and
+    /// One script call: five keys per run; as arguments the bucket retention, then per run its number of events and
     /// their arguments (each op has a fixed number: fold.lua's ARITY).
     /// </summary>
     private sealed class ScriptCall(ProfileWriter writer, IReadOnlyList<FoldCommand> commands)
@@ -172,7 +172,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
         public Task<RedisResult> Send(IDatabase db)
         {
             var k = writer._keys;
-            var keys = new RedisKey[_runs.Count * 4];
+            var keys = new RedisKey[_runs.Count * 5];
             var args = new RedisValue[_arguments];
             args[0] = writer._options.BucketRetentionDays;
             int at = 1, key = 0;
@@ -183,6 +183,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
                 keys[key++] = k.Days(player);
                 keys[key++] = k.Games(player);
                 keys[key++] = k.Ledger(player);
+                keys[key++] = k.Erased(player);
                 args[at++] = count;
                 for (var j = from; j < from + count; j++)
                 {

@@ -12,7 +12,8 @@
 -- player, in their order. Every key it touches is in KEYS, and the caller groups players by hash slot, so on a
 -- cluster one call stays on one node.
 --
--- KEYS: four per run (player): profile hash, day buckets, per-game play, ledger (all share the player's hash tag).
+-- KEYS: five per run (player): profile hash, day buckets, per-game play, ledger, erasure mark (all share the player's
+-- hash tag). A player with an erasure mark (DELETE /v1/players/{id}) gets nothing: every event of the run is refused.
 -- ARGV and the reply: see the main loop at the end.
 --
 -- Day buckets. A day is kept as one field holding up to twenty-seven space-separated integers (trailing zeros left
@@ -959,28 +960,39 @@ local ARITY = { reg = 9, upd = 4, kyc = 2, aml = 2, geo = 2, login = 1, consent 
 --   m (events in the run), then m records back to back, each the event's arguments: 1 op, 2 fingerprint (7 bytes),
 --   3 time (unix ms), 4 day (days since 1970-01-01 UTC), then ARITY[op] op-specific ones.
 -- Returns one outcome per event: 1 applied, 0 duplicate, 2 superseded (accepted, no change), 3 conflict (a
--- transaction already counted, resent with other content: not applied), -1 older than the retention.
+-- transaction already counted, resent with other content: not applied), -1 older than the retention, -2 the player
+-- was erased (not applied, nothing written).
 local out = {}
 local o, k = 2, 0
 while o <= #ARGV do
   local m = tonumber(ARGV[o])
   o = o + 1
   P, D, G, L = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
-  k = k + 4
-  pv = redis.call('HMGET', P, unpack(PF))
-  mdn = pv[MD] and tonumber(pv[MD]) or nil
-  level = tonumber(pv[LK] or '0')
-  scale = 2 ^ (16 - level)
-  records = tonumber(pv[LN] or '0')
-  for _ = 1, m do
-    a = o - 1
-    op, fp, tss, ds = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
-    ts = tonumber(tss)
-    local fold, arity = ops[op], ARITY[op]
-    if not fold then return redis.error_reply('unknown op ' .. tostring(op)) end
-    out[#out + 1] = fold()
-    o = o + 4 + arity
+  local erased = redis.call('EXISTS', KEYS[k + 5]) == 1
+  k = k + 5
+  if erased then
+    for _ = 1, m do
+      local arity = ARITY[ARGV[o]]
+      if not arity then return redis.error_reply('unknown op ' .. tostring(ARGV[o])) end
+      out[#out + 1] = -2
+      o = o + 4 + arity
+    end
+  else
+    pv = redis.call('HMGET', P, unpack(PF))
+    mdn = pv[MD] and tonumber(pv[MD]) or nil
+    level = tonumber(pv[LK] or '0')
+    scale = 2 ^ (16 - level)
+    records = tonumber(pv[LN] or '0')
+    for _ = 1, m do
+      a = o - 1
+      op, fp, tss, ds = ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3]
+      ts = tonumber(tss)
+      local fold, arity = ops[op], ARITY[op]
+      if not fold then return redis.error_reply('unknown op ' .. tostring(op)) end
+      out[#out + 1] = fold()
+      o = o + 4 + arity
+    end
+    flush()
   end
-  flush()
 end
 return out

@@ -23,7 +23,7 @@ namespace Intelligence.Segments;
 /// </summary>
 internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPartitions partitions, IndexGather gather, SegmentQueries queries, LiveSegments segments,
     SegmentMemberships memberships, MembershipStore store, IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options,
-    TimeProvider clock, ILogger<SegmentsWorker> log)
+    Webhooks.WebhookOutbox webhooks, TimeProvider clock, ILogger<SegmentsWorker> log)
     : SupervisedService(log, clock)
 {
     private readonly Channel<string> _refresh = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -294,6 +294,8 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
                 try
                 {
                     await memberships.ForgetAsync(id);
+                    // Deliveries already queued about the player (an entered segment, a band change) go too.
+                    await webhooks.ForgetPlayerAsync(id);
                     // A rescoring in flight when the erasure came may still write the player back: look again shortly.
                     if (!again) _ = Task.Delay(TimeSpan.FromSeconds(5), Clock, ct).ContinueWith(_ => _erased.Writer.TryWrite((id, true)), TaskScheduler.Default);
                 }

@@ -161,6 +161,31 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
             [claimed.Delivery.Id, claimed.Lease, Ms(clock.GetUtcNow())]) == 1;
 
     /// <summary>Deliveries waiting, backing off or in flight; and dead letters.</summary>
+    /// <summary>
+    /// Drops every delivery about a player, waiting, leased or dead-lettered (an erasure). A worker holding one of
+    /// them finds its lease gone and writes nothing back. Returns how many were dropped.
+    /// </summary>
+    public async Task<int> ForgetPlayerAsync(string playerId)
+    {
+        var db = redis.GetDatabase();
+        var ids = new List<RedisValue>();
+        await foreach (var entry in db.HashScanAsync(keys.WebhookDeliveries, pageSize: 1_000))
+        {
+            if (Decode(entry.Value!).PlayerId == playerId) ids.Add(entry.Name);
+        }
+        if (ids.Count == 0) return 0;
+        var batch = db.CreateBatch();
+        var done = new List<Task>
+        {
+            batch.SortedSetRemoveAsync(keys.WebhookOutbox, [.. ids]),
+            batch.SortedSetRemoveAsync(keys.WebhookDeadLetters, [.. ids]),
+            batch.HashDeleteAsync(keys.WebhookDeliveries, [.. ids]),
+        };
+        batch.Execute();
+        await Task.WhenAll(done);
+        return ids.Count;
+    }
+
     public async Task<(long Outbox, long DeadLetters)> CountAsync()
     {
         var db = redis.GetDatabase();

@@ -40,6 +40,12 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>What vendor adapters must remember of a player's payment orders (e.g. a Trustly order's direction): field <c>vendor:order</c>.</summary>
     public RedisKey VendorOrders(string playerId) => $"{Prefix}vo:{{{playerId}}}";
 
+    /// <summary>
+    /// The mark an erasure leaves (unix ms of the erasure): while it is there, events for the player are refused, so a
+    /// replay or a late feed cannot bring them back. It holds nothing but the time.
+    /// </summary>
+    public RedisKey Erased(string playerId) => $"{Prefix}erased:{{{playerId}}}";
+
     /// <summary>Every key held about one player, for erasure.</summary>
     public RedisKey[] AllOf(string playerId) =>
         [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId), VendorOrders(playerId)];

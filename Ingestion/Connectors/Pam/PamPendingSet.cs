@@ -24,6 +24,13 @@ public sealed class PamPendingSet(IConnectionMultiplexer redis, StoreKeys keys, 
 
     public RedisKey Jobs => $"{keys.Prefix}{{pam}}:jobs";
 
+    /// <summary>Drops a player's look-up, waiting or leased (an erasure: a look-up would bring the player back).</summary>
+    public async Task ForgetAsync(string playerId)
+    {
+        var db = redis.GetDatabase();
+        await Task.WhenAll(db.SortedSetRemoveAsync(Pending, playerId), db.HashDeleteAsync(Jobs, [playerId + "|s", playerId + "|t", playerId + "|a"]));
+    }
+
     /// <summary>Whether the connector is on; when off, nothing is queued.</summary>
     public bool Enabled => options.Value.Enabled;
 
