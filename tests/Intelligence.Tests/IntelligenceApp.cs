@@ -60,5 +60,43 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
         return client;
     }
 
+    /// <summary>
+    /// A client that waits out a 503 with Retry-After (the partitioned index still loading a share another instance of
+    /// the same store just left, as tests sharing one casino start and stop theirs) for up to a minute, as a
+    /// well-behaved CRM client would.
+    /// </summary>
+    public HttpClient PatientClientWithKey(string key)
+    {
+        var client = CreateDefaultClient(new RetryWhileIndexLoads());
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    private sealed class RetryWhileIndexLoads : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+            var type = request.Content?.Headers.ContentType;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                if (body is not null)
+                {
+                    request.Content = new ByteArrayContent(body);
+                    request.Content.Headers.ContentType = type;
+                }
+                var response = await base.SendAsync(request, cancellationToken);
+                if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter is null
+                    || waited.Elapsed > TimeSpan.FromMinutes(1))
+                {
+                    return response;
+                }
+                response.Dispose();
+                await Task.Delay(250, cancellationToken);
+            }
+        }
+    }
+
     public IDatabase Db => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
 }

@@ -57,7 +57,7 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
     public async Task Preview_CountsExactlyThePlayersTheReferenceEvaluatorMatches_WithExclusionsByReason()
     {
         await using var app = await AppAsync();
-        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        using var crm = app.PatientClientWithKey(IntelligenceApp.CrmKey);
         foreach (var json in Rules)
         {
             var rule = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.SegmentRule)!;
@@ -93,7 +93,7 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
     public async Task MarketingSegments_ExcludeRestrictedAndUnconsentedPlayers_AndSayWhy()
     {
         await using var app = await AppAsync();
-        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        using var crm = app.PatientClientWithKey(IntelligenceApp.CrmKey);
         // Everyone: every excluded player of the casino is counted under one reason.
         var all = """{"field":"lifetime.betCount","op":"gte","value":0}""";
         var analysis = (await (await crm.PostAsync("/v1/segments/preview", JsonBody($$"""{"rule":{{all}},"purpose":"analysis"}"""))).Content.ReadFromJsonAsync<SegmentPreview>(Json))!;
@@ -111,8 +111,8 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
     public async Task Members_PageThroughEveryMemberOnce_AndTheCsvExportListsTheSame()
     {
         await using var app = await AppAsync();
-        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
-        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        using var admin = app.PatientClientWithKey(IntelligenceApp.AdminKey);
+        using var crm = app.PatientClientWithKey(IntelligenceApp.CrmKey);
         var segment = await CreateAsync(admin, new { name = "Depositors (paging test)", purpose = "analysis", rule = new { field = "lifetime.depositCount", op = "gte", value = 1 } });
         try
         {
@@ -157,7 +157,7 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
     public async Task Fields_ListTheBuildersPalette_WithKnownValuesFromThePlayersAndTheCatalogue()
     {
         await using var app = await AppAsync();
-        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        using var crm = app.PatientClientWithKey(IntelligenceApp.CrmKey);
         var fields = (await crm.GetFromJsonAsync<List<SegmentField>>("/v1/segments/fields", Json))!;
         var byPath = fields.ToDictionary(f => f.Path);
         Assert.Equal("money", byPath["lifetime.depositAmount"].Type);
@@ -179,8 +179,8 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
     {
         await casino.EnsureTrainedAsync();
         await using var app = await AppAsync();
-        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
-        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        using var admin = app.PatientClientWithKey(IntelligenceApp.AdminKey);
+        using var crm = app.PatientClientWithKey(IntelligenceApp.CrmKey);
 
         // A host that starts serving models rescores everyone once; wait until the index has everyone's scores.
         ScoreDistributions scores;
