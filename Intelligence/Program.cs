@@ -1,5 +1,6 @@
 using Intelligence;
 using Intelligence.Commands;
+using Intelligence.Experiments;
 using Intelligence.Insights;
 using Intelligence.Models;
 using Intelligence.Placements;
@@ -25,6 +26,7 @@ builder.AddScoring();
 builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
+builder.AddExperiments();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IntelligenceApiTags.Descriptions));
 
 var app = builder.Build();
@@ -42,6 +44,7 @@ app.MapRecommendationsApi();
 app.MapSegmentsApi();
 app.MapPlacementsApi();
 app.MapInsightsApi();
+app.MapExperimentsApi();
 
 await app.RunAsync();
 return 0;

@@ -48,4 +48,13 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(SegmentSizeHistory))]
 [JsonSerializable(typeof(ScoreDistributions))]
 [JsonSerializable(typeof(AffiliateReport))]
+[JsonSerializable(typeof(LobbyImpressed))]
+[JsonSerializable(typeof(LobbyLaunched))]
+[JsonSerializable(typeof(Experiment))]
+[JsonSerializable(typeof(ExperimentList))]
+[JsonSerializable(typeof(ExperimentAssignmentResult))]
+[JsonSerializable(typeof(ExperimentSettingsRequest))]
+[JsonSerializable(typeof(ExperimentAssignmentsImport))]
+[JsonSerializable(typeof(ExperimentAssignmentsImported))]
+[JsonSerializable(typeof(ExperimentReport))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
