@@ -34,6 +34,10 @@ public interface IConsoleApi
     Task<SegmentSizeHistory> GetSegmentSizeAsync(string id, int days, CancellationToken cancellationToken = default);
     Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default);
     Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default);
+
+    Task<ExperimentList> ListExperimentsAsync(CancellationToken cancellationToken = default);
+    Task<ExperimentReport?> GetExperimentReportAsync(string id, int horizonDays, CancellationToken cancellationToken = default);
+    Task<Experiment> SetControlShareAsync(string id, double controlShare, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Intelligence refused or failed a console call; <see cref="Errors"/> holds a validation problem's errors by path.</summary>
@@ -112,6 +116,16 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
 
     public async Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default) =>
         (await GetAsync("v1/insights/affiliates", Json.AffiliateReport, cancellationToken))!;
+
+    public async Task<ExperimentList> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/experiments", Json.ExperimentList, cancellationToken))!;
+
+    public Task<ExperimentReport?> GetExperimentReportAsync(string id, int horizonDays, CancellationToken cancellationToken = default) =>
+        GetAsync($"v1/experiments/{Escape(id)}/report?horizonDays={horizonDays}", Json.ExperimentReport, cancellationToken, notFoundIsNull: true);
+
+    public Task<Experiment> SetControlShareAsync(string id, double controlShare, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"v1/experiments/{Escape(id)}", JsonContent.Create(new ExperimentSettingsRequest(controlShare), Json.ExperimentSettingsRequest),
+            Json.Experiment, cancellationToken);
 
     private static string Escape(string id) => Uri.EscapeDataString(id);
 
