@@ -16,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(LobbyMetrics.MeterName);
 builder.AddRedisStore();
+builder.AddSharedDataProtection();
 builder.AddLobbyOptions();
 builder.AddPlayerSignIn();
 builder.AddConsole();

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
+using StackExchange.Redis;
 
 namespace Ingestion.Events;
 
@@ -66,12 +67,13 @@ public static class EventsApi
             .WithDescription("Every valid event is applied atomically before the response, in whatever order events arrive; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. An event older than the retention (Ingestion:BucketRetentionDays, 400 days before the player's newest activity) is rejected and kept on the dead-letter list (feed `canonical`) to replay. 422 when no event in the request was accepted.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
     internal static async Task<Results<Ok<IngestResult>, UnprocessableEntity<IngestResult>, ProblemHttpResult>> PostEventsAsync(
-        HttpContext http, EventIngestor ingestor, IOptions<FoldOptions> options, ApiKeyMetrics authMetrics)
+        HttpContext http, EventIngestor ingestor, IOptions<FoldOptions> options, ApiKeyMetrics authMetrics, ILogger<EventIngestor> log)
     {
         var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
         if (body is null)
@@ -87,13 +89,25 @@ public static class EventsApi
         }
 
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
-        var result = mediaType switch
+        IngestAttempt result;
+        try
         {
-            NdJson => await ingestor.IngestNdJsonAsync(body.Value, EventsApi.Feed),
-            CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch, EventsApi.Feed),
-            _ => IngestAttempt.Fail(415, "Unsupported media type",
-                $"Send {CloudEvent} (one event), {CloudEventBatch} (a JSON array) or {NdJson} (one event a line)."),
-        };
+            result = mediaType switch
+            {
+                NdJson => await ingestor.IngestNdJsonAsync(body.Value, EventsApi.Feed),
+                CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch, EventsApi.Feed),
+                _ => IngestAttempt.Fail(415, "Unsupported media type",
+                    $"Send {CloudEvent} (one event), {CloudEventBatch} (a JSON array) or {NdJson} (one event a line)."),
+            };
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or StoreNotReplicatedException)
+        {
+            // Not acknowledged: some events may be applied, so the sender's resend finds them as duplicates.
+            log.LogWarning(e, "Events not acknowledged: the store did not confirm them");
+            http.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(statusCode: 503, title: "The events were not acknowledged",
+                detail: $"The store did not confirm them ({e.Message}). Resend the whole request: events that were applied count once, as duplicates.");
+        }
         if (result.Failure is { } p) return TypedResults.Problem(statusCode: p.Status, title: p.Title, detail: p.Detail);
         var r = result.Result!;
         return r.Accepted + r.Duplicates == 0 && r.Rejected.Count > 0 ? TypedResults.UnprocessableEntity(r) : TypedResults.Ok(r);

@@ -29,4 +29,17 @@ public sealed class FoldOptions
     [Range(1, 10_000)] public int EventsPerCall { get; set; } = 200;
 
     [Range(1024, 1_073_741_824)] public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// Replicas every written master must have confirmed (Redis <c>WAIT</c>) before events are acknowledged. 0 (the
+    /// default) acknowledges once the master has applied them: Redis replicates asynchronously, so a master that dies
+    /// in the next moment may take its last writes with it when its replica takes over. With 1 or more an
+    /// acknowledged event survives the loss of its master; when the replicas do not confirm within
+    /// <see cref="ReplicaWaitTimeout"/> the request is answered 503 and the sender resends it (events already applied
+    /// then count as duplicates).
+    /// </summary>
+    [Range(0, 5)] public int WaitForReplicas { get; set; }
+
+    /// <summary>How long to wait for <see cref="WaitForReplicas"/> replicas to confirm before answering 503.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")] public TimeSpan ReplicaWaitTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -17,7 +17,11 @@ namespace Ingestion.Profiles;
 /// events, run after run; the script buffers a run's writes and sends each field once when the run ends, so several
 /// events of one player in a batch cost little more than one. A run longer than what is left of a call continues
 /// in the next call; calls are pipelined on one connection, so they apply in order. On Redis Cluster a call carries
-/// runs of one hash slot only; on a single server any runs may share a call.
+/// runs of one hash slot only; on a single server any runs may share a call. A call the cluster refused without running
+/// it (TRYAGAIN while its slot migrates and the player's keys are split between two nodes, CLUSTERDOWN during a
+/// failover) is sent again whole; the script is atomic, so a call is never half applied. With
+/// <see cref="FoldOptions.WaitForReplicas"/> the writer returns only once every master it wrote to has its replicas'
+/// confirmation (<c>WAIT</c>), and throws <see cref="StoreNotReplicatedException"/> otherwise.
 /// </remarks>
 public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IngestionMetrics metrics,
     IOptions<FoldOptions>? options = null, StoreUpgradeGate? upgraded = null)
@@ -26,6 +30,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
 
     private readonly FoldOptions _options = options?.Value ?? new FoldOptions();
     private readonly StoreKeys _keys = keys;
+    private readonly ReplicaConfirmations _confirmations = new(redis);
 
     public async Task<FoldOutcome[]> ApplyAsync(IReadOnlyList<FoldCommand> commands)
     {
@@ -46,7 +51,9 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
                 break;
             }
         }
-        await MarkChangedAsync(redis.GetDatabase(), changed);
+        var db = redis.GetDatabase();
+        await MarkChangedAsync(db, changed);
+        if (_options.WaitForReplicas > 0) await WaitForReplicasAsync(db, commands, runs);
         metrics.Applied(outcomes, Stopwatch.GetElapsedTime(started));
         return outcomes;
     }
@@ -86,6 +93,31 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             for (var j = 0; j < events.Count; j++) outcomes[events[j]] = (FoldOutcome)(int)results[j];
         }
         return (outcomes, runs);
+    }
+
+    /// <summary>
+    /// Has every master written to confirm our writes with <c>WAIT</c> (shared with concurrent requests,
+    /// <see cref="ReplicaConfirmations"/>): Redis answers once that many replicas have every write the connection made
+    /// before it, or when the timeout runs out, with the number that confirmed.
+    /// </summary>
+    private async Task WaitForReplicasAsync(IDatabase db, IReadOnlyList<FoldCommand> commands, List<List<int>> runs)
+    {
+        var written = new HashSet<System.Net.EndPoint>();
+        foreach (var key in runs.Select(r => _keys.Profile(commands[r[0]].PlayerId)).Append(_keys.RescorePending).Append(_keys.Players))
+        {
+            if (db.IdentifyEndpoint(key) is { } endpoint) written.Add(endpoint);
+        }
+        var timeoutMs = (long)_options.ReplicaWaitTimeout.TotalMilliseconds;
+        var waits = written.Select(async endpoint =>
+            (Endpoint: endpoint, Replicas: await _confirmations.ConfirmAsync(endpoint, _options.WaitForReplicas, timeoutMs))).ToList();
+        foreach (var (endpoint, replicas) in await Task.WhenAll(waits))
+        {
+            if (replicas < _options.WaitForReplicas)
+            {
+                throw new StoreNotReplicatedException(
+                    $"only {replicas} of {_options.WaitForReplicas} replicas of {endpoint} confirmed the writes within {timeoutMs} ms (Ingestion:WaitForReplicas)");
+            }
+        }
     }
 
     /// <summary>The commands' indices, one run per player in order of first appearance, each in the commands' order.</summary>
@@ -159,9 +191,31 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
                     at += own.Length;
                 }
             }
-            return db.ScriptEvaluateAsync(FoldScript, keys, args);
+            return EvaluateAsync(db, keys, args);
+        }
+
+        private static async Task<RedisResult> EvaluateAsync(IDatabase db, RedisKey[] keys, RedisValue[] args)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await db.ScriptEvaluateAsync(FoldScript, keys, args);
+                }
+                catch (RedisServerException e) when (attempt < NotRunAttempts && NotRun(e))
+                {
+                    await Task.Delay(Math.Min(5 * attempt, 100));
+                }
+            }
         }
     }
+
+    /// <summary>Attempts at a call the cluster refused without running it; about 30 s of migration or failover in all.</summary>
+    private const int NotRunAttempts = 300;
+
+    /// <summary>Errors with which Redis Cluster refuses a command it did not run: retrying it is safe.</summary>
+    private static bool NotRun(RedisServerException e) =>
+        e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal);
 
     private async Task MarkChangedAsync(IDatabase db, List<FoldCommand> changed)
     {
@@ -187,3 +241,6 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
         return reader.ReadToEnd();
     }
 }
+
+/// <summary>The events were applied, but not confirmed by as many replicas as <see cref="FoldOptions.WaitForReplicas"/> asks: not acknowledged.</summary>
+public sealed class StoreNotReplicatedException(string message) : Exception(message);

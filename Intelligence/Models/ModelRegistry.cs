@@ -20,6 +20,40 @@ internal sealed partial class ModelJsonContext : JsonSerializerContext;
 public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
 {
     private IDatabase Db => redis.GetDatabase();
+    private Task? _carriedOver;
+
+    /// <summary>
+    /// A store written before the current version and the promotion history shared the <c>{models}</c> hash tag keeps
+    /// them under <c>models:current</c> and <c>models:{kind}:promotions</c>: they are copied to the new keys (what the
+    /// new keys already hold wins) and the old ones removed, once per process, before the registry answers. Without
+    /// this an upgrade would find no current model and score by the rules until the next promotion.
+    /// </summary>
+    private Task CarriedOver
+    {
+        get
+        {
+            // A store that failed mid-way is tried again on the next call (every step is safe to repeat).
+            var t = _carriedOver;
+            if (t is null || t.IsFaulted || t.IsCanceled) _carriedOver = t = CarryOverAsync();
+            return t;
+        }
+    }
+
+    private async Task CarryOverAsync()
+    {
+        var db = Db;
+        var old = await db.HashGetAllAsync(keys.LegacyModelsCurrent);
+        if (old.Length == 0) return;
+        foreach (var kind in ModelKinds.Trainable)
+        {
+            var history = await db.ListRangeAsync(keys.LegacyModelPromotions(kind), 0, -1);
+            if (history.Length > 0 && await db.ListLengthAsync(keys.ModelPromotions(kind)) == 0)
+                await db.ListRightPushAsync(keys.ModelPromotions(kind), history);
+            await db.KeyDeleteAsync(keys.LegacyModelPromotions(kind));
+        }
+        foreach (var entry in old) await db.HashSetAsync(keys.ModelsCurrent, entry.Name, entry.Value, When.NotExists);
+        await db.KeyDeleteAsync(keys.LegacyModelsCurrent);
+    }
 
     public async Task SaveAsync(ModelCard card, byte[] model)
     {
@@ -32,7 +66,11 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
 
     public async Task UpdateAsync(ModelCard card) => await Db.HashSetAsync(keys.ModelVersions(card.Kind), card.Version, Serialize(card));
 
-    public async Task<string?> CurrentVersionAsync(string kind) => await Db.HashGetAsync(keys.ModelsCurrent, kind) is { HasValue: true } v ? v.ToString() : null;
+    public async Task<string?> CurrentVersionAsync(string kind)
+    {
+        await CarriedOver;
+        return await Db.HashGetAsync(keys.ModelsCurrent, kind) is { HasValue: true } v ? v.ToString() : null;
+    }
 
     public async Task<ModelCard?> CardAsync(string kind, string version) =>
         await Db.HashGetAsync(keys.ModelVersions(kind), version) is { HasValue: true } v ? Deserialize(v!) : null;
@@ -62,6 +100,7 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
     /// <summary>Makes <paramref name="version"/> the one served, remembers it for rollback, and tells every instance.</summary>
     public async Task PromoteAsync(string kind, string version)
     {
+        await CarriedOver;
         var tx = Db.CreateTransaction();
         _ = tx.HashSetAsync(keys.ModelsCurrent, kind, version);
         _ = tx.ListLeftPushAsync(keys.ModelPromotions(kind), version);
@@ -76,6 +115,7 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
     /// </summary>
     public async Task<(string From, string To)?> RollbackAsync(string kind)
     {
+        await CarriedOver;
         var history = (await Db.ListRangeAsync(keys.ModelPromotions(kind), 0, -1)).Select(v => v.ToString()).ToList();
         var current = await CurrentVersionAsync(kind);
         if (current is null || history.Count < 2) return null;

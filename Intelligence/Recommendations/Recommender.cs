@@ -13,7 +13,8 @@ namespace Intelligence.Recommendations;
 /// (a k×k solve, microseconds), never waiting for the next training. Serving rules apply to every list: only games
 /// enabled, released and available in the player's market; a provider at most a few times in any ten items; and for
 /// a player who may not be marketed to (responsible-gambling restriction or no consent) no promotional rows
-/// (trending) and no jackpot games.
+/// (trending) and no jackpot games — except in continue-playing, the player's own history, which shows every game
+/// they played and can still play (nothing while a restriction is in force).
 /// </summary>
 public sealed class Recommender(
     IConnectionMultiplexer redis,
@@ -52,7 +53,8 @@ public sealed class Recommender(
     /// <param name="Index">Each play's catalogue index in the view it was read against, -1 for a game the catalogue does not hold.</param>
     /// <param name="MarketingAllowed">What <see cref="MarketingPolicy.Evaluate"/> says of the player's profile.</param>
     /// <param name="Device">The profile's last device (<c>dev</c>), when it is one of <see cref="Devices"/>.</param>
-    private sealed record Player(List<GameInteraction> Plays, int[] Index, string? Segment, string? Market, bool MarketingAllowed, string? Device)
+    /// <param name="Restricted">A self-exclusion, cooling-off or block is in force now.</param>
+    private sealed record Player(List<GameInteraction> Plays, int[] Index, string? Segment, string? Market, bool MarketingAllowed, string? Device, bool Restricted)
     {
         private int[]? _favourites;
 
@@ -98,14 +100,12 @@ public sealed class Recommender(
             played.Count++;
             if (player.Index[i] >= 0) played.Games[player.Index[i]] = true;
         }
-        bool Offerable(int g)
+        bool Playable(int g)
         {
             var game = view.Games[g];
-            return game.Enabled && game.ReleasedAt <= now
-                && (game.Markets.Contains("*") || (player.Market is { } m && game.Markets.Contains(m)))
-                && (marketingAllowed || !game.Jackpot)
-                && (!excludePlayed || !played.Games[g]);
+            return game.Enabled && game.ReleasedAt <= now && (game.Markets.Contains("*") || (player.Market is { } m && game.Markets.Contains(m)));
         }
+        bool Offerable(int g) => Playable(g) && (marketingAllowed || !view.Games[g].Jackpot) && (!excludePlayed || !played.Games[g]);
         string Provider(int g) => view.Games[g].Provider;
         // for-you and new-for-you rank by the same taste: fold it in once.
         float[]? forYou = null;
@@ -198,10 +198,19 @@ public sealed class Recommender(
             case RecommendationLists.ContinuePlaying:
             {
                 diverse = false;
+                if (player.Restricted)
+                {
+                    ranked = [];
+                    reason = (_, _) => "";
+                    note = "Nothing to continue while a safer-gambling restriction is in force.";
+                    break;
+                }
+                // The player's own history is not marketing: every game they played that they can still play, jackpot
+                // or not, consent or not.
                 var recent = player.Plays.Where(p => p.Rounds > 0 && p.LastPlayedAt is not null)
                     .OrderByDescending(p => p.LastPlayedAt).ThenBy(p => p.GameId, StringComparer.Ordinal)
                     .Select(p => (Index: view.IndexOf(p.GameId), p.LastPlayedAt))
-                    .Where(p => p.Index is { } g && Offerable(g))
+                    .Where(p => p.Index is { } g && Playable(g) && !excludePlayed)
                     .Select(p => (p.Index!.Value, (float)(1 / (1 + Math.Max(0, (now - p.LastPlayedAt!.Value).TotalHours)))))
                     .ToList();
                 var last = player.Plays.Where(p => p.LastPlayedAt is not null).ToDictionary(p => p.GameId, p => p.LastPlayedAt!.Value, StringComparer.Ordinal);
@@ -285,7 +294,8 @@ public sealed class Recommender(
         var segment = s.Result[0].HasValue && !s.Result[0].IsNullOrEmpty ? s.Result[0].ToString() : null;
         var plays = GamePlays.Parse(g.Result, view, out var index);
         var device = Text(f[DeviceField]) is { } d && Devices.Contains(d) ? d : null;
-        return new Player(plays, index, segment, Text(f[0]) ?? Text(f[1]), MarketingAllowed(f, now), device);
+        var (allowed, restricted) = MarketingAllowed(f, now);
+        return new Player(plays, index, segment, Text(f[0]) ?? Text(f[1]), allowed, device, restricted);
     }
 
     private static string? Text(RedisValue v) => v.IsNullOrEmpty ? null : v.ToString();
@@ -297,7 +307,7 @@ public sealed class Recommender(
     /// <see cref="ProfileReader.Decode"/> decodes them: a restriction counts when it was set after the last lift and
     /// is in force now; at least one marketing channel must be consented to ("1").
     /// </summary>
-    private static bool MarketingAllowed(RedisValue[] f, DateTimeOffset now)
+    private static (bool Allowed, bool Restricted) MarketingAllowed(RedisValue[] f, DateTimeOffset now)
     {
         var lifted = Number(f[2]);
         DateTimeOffset? Restriction(int value, int setAt)
@@ -309,12 +319,12 @@ public sealed class Recommender(
         var selfExcluded = Restriction(3, 4);
         var coolingOff = Restriction(5, 6);
         var blockedUntil = Restriction(7, 8);
-        if (selfExcluded > now || coolingOff > now || (blockedUntil is { } b && b > now)) return false;
+        if (selfExcluded > now || coolingOff > now || (blockedUntil is { } b && b > now)) return (false, true);
         for (var i = FirstConsentField; i < f.Length; i++)
         {
-            if (!f[i].IsNull && f[i].ToString() == "1") return true;
+            if (!f[i].IsNull && f[i].ToString() == "1") return (true, false);
         }
-        return false;
+        return (false, false);
     }
 
     /// <summary>

@@ -7,18 +7,20 @@ using StackExchange.Redis;
 namespace Intelligence.Segments;
 
 /// <summary>
-/// Fills the <see cref="PlayerIndex"/> from the store: every player at start (and again after each UTC midnight, when
-/// the windows roll), a page of ids at a time with several pages in flight, and single players whenever any instance
-/// stores new scores for them. Profiles are decoded by <see cref="ProfileReader"/>, exactly as the profile API shows them.
+/// Fills the <see cref="PlayerIndex"/> from the store with the players of the partitions this instance holds
+/// (<see cref="IndexPartitions"/>): when it takes partitions on (at start, when instances come and go) and again after
+/// each UTC midnight, when the windows roll, a page of ids at a time with several pages in flight; and single players
+/// whenever any instance stores new scores for them. Profiles are decoded by <see cref="ProfileReader"/>, exactly as the
+/// profile API shows them.
 /// </summary>
-public sealed class IndexFeed(IConnectionMultiplexer redis, StoreKeys keys, PlayerIndex index, HistoryReader players, CatalogCache catalog,
+public sealed class IndexFeed(IConnectionMultiplexer redis, StoreKeys keys, PlayerIndex index, IndexPartitions partitions, HistoryReader players, CatalogCache catalog,
     SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock, ILogger<IndexFeed> log)
 {
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _expected;
     private long _done;
 
-    /// <summary>Completes when the first full load is done: previews and bulk membership wait for it.</summary>
+    /// <summary>Completes when this instance's first partitions are loaded: previews and bulk membership wait for it.</summary>
     public Task Loaded => _loaded.Task;
 
     public bool IsLoaded => _loaded.Task.IsCompleted;
@@ -30,25 +32,23 @@ public sealed class IndexFeed(IConnectionMultiplexer redis, StoreKeys keys, Play
     public TimeSpan? LastLoad { get; private set; }
 
     /// <summary>
-    /// Reads every player into the index. Players the index holds that the store no longer has (erased while this
-    /// instance did not hear of it) are dropped. Returns how many players were read.
+    /// Reads every player of <paramref name="only"/> into the index (the store's list of players is read whole, the rest
+    /// skipped). Players the index holds there that the store no longer has (erased while this instance did not hear of
+    /// it) are dropped. Returns how many players were read.
     /// </summary>
-    public async Task<long> LoadAsync(CancellationToken ct)
+    public async Task<long> LoadAsync(PartitionSet only, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var before = index.Columns;
-        var held = new HashSet<string>(StringComparer.Ordinal);
-        for (var row = 0; row < before.Count; row++)
-        {
-            if (before.Ids[row] is { } id) held.Add(id);
-        }
-        Interlocked.Exchange(ref _expected, await players.PlayerCountAsync());
+        var held = index.PlayersIn(only);
+        Interlocked.Exchange(ref _expected, await players.PlayerCountAsync() * only.Size / Math.Max(1, only.Count));
         Interlocked.Exchange(ref _done, 0);
         var parallel = options.Value.LoadParallelism;
         var inFlight = new List<Task<IReadOnlyList<string>>>(parallel);
-        await foreach (var page in players.PlayerIdPagesAsync(options.Value.LoadPageSize))
+        await foreach (var all in players.PlayerIdPagesAsync(options.Value.LoadPageSize))
         {
             ct.ThrowIfCancellationRequested();
+            var page = only.IsAll ? all : [.. all.Where(id => only.Contains(partitions.PartitionOf(id)))];
+            if (page.Count == 0) continue;
             inFlight.Add(RefreshPageAsync(page));
             if (inFlight.Count >= parallel) Seen(await Next());
         }
@@ -58,8 +58,8 @@ public sealed class IndexFeed(IConnectionMultiplexer redis, StoreKeys keys, Play
         if (held.Count > 0) await RefreshAsync([.. held]);
         LastLoad = watch.Elapsed;
         metrics.IndexLoaded(watch.Elapsed, index.Count);
-        log.LogInformation("Segment index loaded: {Players} players in {Seconds:0.0} s", index.Count, watch.Elapsed.TotalSeconds);
-        _loaded.TrySetResult();
+        log.LogInformation("Segment index: {Read} players of {Partitions} partitions loaded in {Seconds:0.0} s; {Players} held", Interlocked.Read(ref _done),
+            only, watch.Elapsed.TotalSeconds, index.Count);
         return Interlocked.Read(ref _done);
 
         async Task<IReadOnlyList<string>> Next()
@@ -75,6 +75,9 @@ public sealed class IndexFeed(IConnectionMultiplexer redis, StoreKeys keys, Play
             Interlocked.Add(ref _done, page.Count);
         }
     }
+
+    /// <summary>Previews and bulk membership may go ahead: this instance's first partitions are loaded.</summary>
+    public void MarkLoaded() => _loaded.TrySetResult();
 
     private async Task<IReadOnlyList<string>> RefreshPageAsync(IReadOnlyList<string> page)
     {

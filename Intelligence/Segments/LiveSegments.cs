@@ -47,6 +47,9 @@ public sealed class LiveSegments(SegmentStore store, ILogger<LiveSegments> log) 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile IReadOnlyList<LiveSegment>? _all;
 
+    /// <summary>Binds a rule that was validated where it came from (stored, or sent by the instance that took the request).</summary>
+    public static RuleBinder.Result BindValidated(SegmentRule rule) => RuleBinder.Bind(rule, AnyReference, NoLimits, DateTimeOffset.UnixEpoch, checkOrder: false);
+
     /// <summary>The segments, by id; loads them on first use.</summary>
     public async Task<IReadOnlyList<LiveSegment>> GetAsync() => _all ?? await ReloadAsync();
 
@@ -61,7 +64,7 @@ public sealed class LiveSegments(SegmentStore store, ILogger<LiveSegments> log) 
             var live = new List<LiveSegment>(definitions.Count);
             foreach (var d in definitions.OrderBy(d => d.Id, StringComparer.Ordinal))
             {
-                var bound = RuleBinder.Bind(d.Rule, AnyReference, NoLimits, DateTimeOffset.UnixEpoch, checkOrder: false);
+                var bound = BindValidated(d.Rule);
                 if (!bound.IsValid)
                 {
                     log.LogError("Segment {Segment} v{Version} no longer binds ({Errors}); it matches no one until it is edited",

@@ -9,8 +9,28 @@ using StackExchange.Redis;
 
 namespace Intelligence.Segments;
 
-/// <summary>A player entered or left a segment.</summary>
-public sealed record MembershipChange(string PlayerId, string SegmentId, string SegmentName, bool Entered, MarketingStatus Marketing, DateTimeOffset At);
+/// <summary>A player entered or left a segment, decided on their data of <paramref name="Version"/> (unix ms).</summary>
+public sealed record MembershipChange(string PlayerId, string SegmentId, string SegmentName, bool Entered, MarketingStatus Marketing, DateTimeOffset At, long Version)
+{
+    /// <summary>The change as the store journals it until it is announced (<see cref="StoreKeys.SegmentAnnouncements"/>).</summary>
+    public string Journal => Entry(PlayerId, SegmentId, Entered, Version);
+
+    /// <summary>The webhook event's id: the same for the same change, so announcing it again is the same event to a CRM.</summary>
+    public string EventId => "evt_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Journal)))[..32];
+
+    public static string Entry(string playerId, string segmentId, bool entered, long version) =>
+        $"{playerId}|{segmentId}|{(entered ? '+' : '-')}|{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>Reads a journal entry back; false when it is not one.</summary>
+    public static bool TryParse(string entry, out string playerId, out string segmentId, out bool entered, out long version)
+    {
+        var parts = entry.Split('|');
+        (playerId, segmentId, entered, version) = ("", "", false, 0);
+        if (parts.Length != 4 || parts[2] is not ("+" or "-") || !long.TryParse(parts[3], System.Globalization.CultureInfo.InvariantCulture, out version)) return false;
+        (playerId, segmentId, entered) = (parts[0], parts[1], parts[2] == "+");
+        return true;
+    }
+}
 
 /// <summary>
 /// Tells the world about membership changes the store has taken: <c>segments:membership</c> for the lobby, and the
@@ -18,12 +38,16 @@ public sealed record MembershipChange(string PlayerId, string SegmentId, string 
 /// publisher drops those). A rescored player's changes are announced before the rescoring completes; a bulk change (a
 /// segment created, edited or evaluated again) is queued and announced in the background, so a large segment does
 /// not hold up the request that made it. After a bulk change it also brings the <c>segments</c> list of the players'
-/// stored scores in line, without rescoring them.
+/// stored scores in line, without rescoring them. Every change stays journalled in the store until it is announced; what
+/// an instance did not announce within <see cref="SegmentOptions.AnnounceGrace"/> (it stopped, or crashed) any instance
+/// announces, under the same webhook event id, so a CRM that de-duplicates on the id sees each change once.
 /// </summary>
 internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys keys, IWebhookPublisher webhooks, WebhookSubscriptions subscriptions,
-    MembershipStore memberships, LiveSegments segments, ScoreStore scores, IOptions<SegmentOptions> options, ILogger<MembershipAnnouncer> log,
-    ExperimentCatalog experiments, ExperimentAssigner assigner, ExperimentStore assignments) : BackgroundService
+    MembershipStore memberships, LiveSegments segments, ScoreStore scores, PlayerMarketing marketing, IOptions<SegmentOptions> options, TimeProvider clock,
+    ILogger<MembershipAnnouncer> log, ExperimentCatalog experiments, ExperimentAssigner assigner, ExperimentStore assignments) : BackgroundService
 {
+    private const int ClaimBatch = 500;
+
     private readonly Channel<MembershipChange> _queue = Channel.CreateUnbounded<MembershipChange>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Channel<string> _scores = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private long _pending;
@@ -45,13 +69,16 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
         var groups = await AssignAsync(changes);
         var listening = (await subscriptions.ListAsync()).Any(w =>
             w.Events.Contains(WebhookEventTypes.SegmentEntered, StringComparer.Ordinal) || w.Events.Contains(WebhookEventTypes.SegmentExited, StringComparer.Ordinal));
-        if (!listening) return;
-        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = ct },
-            async (c, token) =>
-            {
-                var group = groups.GetValueOrDefault((c.PlayerId, c.SegmentId)) ?? (await assignments.GetAsync(ExperimentIds.OfSegment(c.SegmentId), c.PlayerId))?.Group;
-                await webhooks.PublishAsync(Webhook(c, group), c.Marketing, token);
-            });
+        if (listening)
+        {
+            await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = ct },
+                async (c, token) =>
+                {
+                    var group = groups.GetValueOrDefault((c.PlayerId, c.SegmentId)) ?? (await assignments.GetAsync(ExperimentIds.OfSegment(c.SegmentId), c.PlayerId))?.Group;
+                    await webhooks.PublishAsync(Webhook(c, group), c.Marketing, token);
+                });
+        }
+        await memberships.AcknowledgeAsync([.. changes.Select(c => c.Journal)]);
     }
 
     /// <summary>
@@ -71,9 +98,9 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
         return groups;
     }
 
-    private static WebhookEvent Webhook(MembershipChange c, string? group) => c.Entered
+    private static WebhookEvent Webhook(MembershipChange c, string? group) => (c.Entered
         ? WebhookEvent.SegmentEntered(c.PlayerId, c.At, c.SegmentId, c.SegmentName, group is null ? null : ExperimentIds.OfSegment(c.SegmentId), group)
-        : WebhookEvent.SegmentExited(c.PlayerId, c.At, c.SegmentId, c.SegmentName, group is null ? null : ExperimentIds.OfSegment(c.SegmentId), group);
+        : WebhookEvent.SegmentExited(c.PlayerId, c.At, c.SegmentId, c.SegmentName, group is null ? null : ExperimentIds.OfSegment(c.SegmentId), group)) with { Id = c.EventId };
 
     /// <summary>Only the lobby's notification: for erasure, where there is no one to send a webhook about.</summary>
     public Task NotifyLobbyAsync(string playerId, string segmentId, bool entered) =>
@@ -100,7 +127,57 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
 
     public static string Message(string playerId, string segmentId, bool entered) => $"{playerId}|{segmentId}|{(entered ? "entered" : "exited")}";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(AnnounceLoopAsync(stoppingToken), ScoresLoopAsync(stoppingToken));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(AnnounceLoopAsync(stoppingToken), ScoresLoopAsync(stoppingToken), OverdueLoopAsync(stoppingToken));
+
+    /// <summary>Announces the journalled changes their maker did not acknowledge in time, now and then.</summary>
+    private async Task OverdueLoopAsync(CancellationToken ct)
+    {
+        var grace = options.Value.AnnounceGrace;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(grace / 3, clock, ct);
+                while (await AnnounceOverdueAsync(ct) == ClaimBatch)
+                {
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                log.LogWarning(e, "Could not announce overdue membership changes");
+            }
+        }
+    }
+
+    /// <summary>Claims overdue journalled changes and announces them; returns how many were claimed.</summary>
+    public async Task<int> AnnounceOverdueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var claimed = await memberships.ClaimAnnouncementsAsync(nowMs, nowMs + (long)options.Value.AnnounceGrace.TotalMilliseconds, ClaimBatch);
+        if (claimed.Length == 0) return 0;
+        var names = (await segments.ReloadAsync()).ToDictionary(s => s.Id, s => s.Definition.Name, StringComparer.Ordinal);
+        var changes = new List<MembershipChange>(claimed.Length);
+        var gone = new List<string>();
+        foreach (var entry in claimed)
+        {
+            // A deleted segment's changes are not announced: the segment ended.
+            if (!MembershipChange.TryParse(entry, out var player, out var segment, out var entered, out var version) || !names.TryGetValue(segment, out var name))
+            {
+                gone.Add(entry);
+                continue;
+            }
+            changes.Add(new MembershipChange(player, segment, name, entered, await marketing.NowAsync(player), now, version));
+        }
+        await memberships.AcknowledgeAsync(gone);
+        await AnnounceAsync(changes, ct);
+        log.LogInformation("Announced {Count} membership changes another instance had not", changes.Count);
+        return claimed.Length;
+    }
 
     private async Task ScoresLoopAsync(CancellationToken ct)
     {

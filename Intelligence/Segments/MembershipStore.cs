@@ -34,25 +34,27 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
         end
         """;
 
-    // KEYS: versions, players, then members and entered of segment i at 1 + 2i and 2 + 2i. ARGV: now, n, n × "id:version",
-    // then per player: id, data version, one '0'/'1' per segment. Returns {'stale'} when the definitions moved on, else
-    // {'ok', then per player: id, 'ok'|'skip', segments, changes ('+id' entered, '-id' left)}.
+    // KEYS: versions, players, then members and entered of segment i at 1 + 2i and 2 + 2i, then the announcements. ARGV:
+    // now, n, when to announce if not acknowledged by then, n × "id:version", then per player: id, data version, one
+    // '0'/'1' per segment. Returns {'stale'} when the definitions moved on, else {'ok', then per player: id, 'ok'|'skip',
+    // segments, changes ('+id' entered, '-id' left)}. Every change is also journalled until it is announced.
     private const string ApplyPlayersScript = ParseRecord + "\n" + """
         local n = tonumber(ARGV[2])
+        local journal = KEYS[#KEYS]
         local current = redis.call('HGETALL', KEYS[1])
         if #current ~= 2 * n then return {'stale'} end
         local live = {}
         for i = 1, #current, 2 do live[current[i]] = current[i + 1] end
         local ids = {}
         for i = 1, n do
-          local spec = ARGV[2 + i]
+          local spec = ARGV[3 + i]
           local colon = string.find(spec, ':', 1, true)
           local id = string.sub(spec, 1, colon - 1)
           if live[id] ~= string.sub(spec, colon + 1) then return {'stale'} end
           ids[i] = id
         end
         local out = {'ok'}
-        for a = 3 + n, #ARGV, 3 do
+        for a = 4 + n, #ARGV, 3 do
           local player, version, bits = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
           local oldv, olds = record(redis.call('HGET', KEYS[2], player))
           if oldv > version then
@@ -67,10 +69,12 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
               if want and not had[id] then
                 redis.call('ZADD', KEYS[1 + 2 * i], 0, player)
                 redis.call('HSET', KEYS[2 + 2 * i], player, ARGV[1])
+                redis.call('ZADD', journal, ARGV[3], player .. '|' .. id .. '|+|' .. ARGV[a + 1])
                 changes[#changes + 1] = '+' .. id
               elseif had[id] and not want then
                 redis.call('ZREM', KEYS[1 + 2 * i], player)
                 redis.call('HDEL', KEYS[2 + 2 * i], player)
+                redis.call('ZADD', journal, ARGV[3], player .. '|' .. id .. '|-|' .. ARGV[a + 1])
                 changes[#changes + 1] = '-' .. id
               end
               if want then final[#final + 1] = id end
@@ -83,13 +87,14 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
         return out
         """;
 
-    // KEYS: versions, players, members, entered. ARGV: segment id, its version, now, then per player: id, data version,
-    // '1' (member) or '0'. Returns {'stale'}, or {'ok', then '+id' entered, '-id' left, '?id' skipped (fresher data decided)}.
+    // KEYS: versions, players, members, entered, announcements. ARGV: segment id, its version, now, when to announce if not
+    // acknowledged by then, then per player: id, data version, '1' (member) or '0'. Returns {'stale'}, or {'ok', then
+    // '+id' entered, '-id' left, '?id' skipped (fresher data decided)}. Every change is also journalled until announced.
     private const string ApplySegmentScript = ParseRecord + "\n" + """
         if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return {'stale'} end
         local seg = ARGV[1]
         local out = {'ok'}
-        for a = 4, #ARGV, 3 do
+        for a = 5, #ARGV, 3 do
           local player, version, want = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2] == '1'
           local oldv, olds, oldvs = record(redis.call('HGET', KEYS[2], player))
           if oldv > version then
@@ -104,11 +109,13 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
               if want then
                 redis.call('ZADD', KEYS[3], 0, player)
                 redis.call('HSET', KEYS[4], player, ARGV[3])
+                redis.call('ZADD', KEYS[5], ARGV[4], player .. '|' .. seg .. '|+|' .. ARGV[a + 1])
                 list[#list + 1] = seg
                 out[#out + 1] = '+' .. player
               else
                 redis.call('ZREM', KEYS[3], player)
                 redis.call('HDEL', KEYS[4], player)
+                redis.call('ZADD', KEYS[5], ARGV[4], player .. '|' .. seg .. '|-|' .. ARGV[a + 1])
                 out[#out + 1] = '-' .. player
               end
               if oldv < 0 then oldvs = ARGV[a + 1] end
@@ -136,6 +143,14 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
         return out
         """;
 
+    // KEYS: announcements. ARGV: now (ms), lease end (ms), limit. Claims announcements due (their maker did not acknowledge
+    // them in time) by moving them past the lease; returns them.
+    private const string ClaimAnnouncementsScript = """
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+        for i = 1, #due do redis.call('ZADD', KEYS[1], ARGV[2], due[i]) end
+        return due
+        """;
+
     // KEYS: sizes. ARGV: bucket start (ms), point, oldest kept (ms).
     private const string SizeScript = """
         redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1])
@@ -150,17 +165,19 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
     /// Stores the players' memberships of <paramref name="segments"/> (every segment there is, at the versions decided
     /// under). Null when the segment definitions changed meanwhile: reload them and decide again.
     /// </summary>
+    /// <param name="announceByMs">When another instance announces the changes if this one has not acknowledged them by then.</param>
     public async Task<IReadOnlyList<PlayerMembership>?> ApplyPlayersAsync(IReadOnlyList<(string Id, int Version)> segments,
-        IReadOnlyList<MembershipDecision> decisions, long nowMs)
+        IReadOnlyList<MembershipDecision> decisions, long nowMs, long announceByMs)
     {
-        var keyList = new List<RedisKey>(2 + 2 * segments.Count) { keys.SegmentDefinitionVersions, keys.SegmentsOfPlayers };
-        var args = new List<RedisValue>(2 + segments.Count + 3 * decisions.Count) { nowMs, segments.Count };
+        var keyList = new List<RedisKey>(3 + 2 * segments.Count) { keys.SegmentDefinitionVersions, keys.SegmentsOfPlayers };
+        var args = new List<RedisValue>(3 + segments.Count + 3 * decisions.Count) { nowMs, segments.Count, announceByMs };
         foreach (var (id, version) in segments)
         {
             keyList.Add(keys.SegmentMembers(id));
             keyList.Add(keys.SegmentEnteredAt(id));
             args.Add($"{id}:{version.ToString(CultureInfo.InvariantCulture)}");
         }
+        keyList.Add(keys.SegmentAnnouncements);
         var bits = new char[segments.Count];
         foreach (var d in decisions)
         {
@@ -185,20 +202,22 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
     /// Applies a bulk decision for one segment (at <paramref name="version"/> of its definition). Null when the
     /// definition changed meanwhile.
     /// </summary>
-    public async Task<SegmentDiff?> ApplySegmentAsync(string segmentId, int version, IReadOnlyList<(string PlayerId, long Version, bool Member)> decisions, long nowMs)
+    public async Task<SegmentDiff?> ApplySegmentAsync(string segmentId, int version, IReadOnlyList<(string PlayerId, long Version, bool Member)> decisions, long nowMs,
+        long announceByMs)
     {
-        var args = new RedisValue[3 + 3 * decisions.Count];
+        var args = new RedisValue[4 + 3 * decisions.Count];
         args[0] = segmentId;
         args[1] = version;
         args[2] = nowMs;
+        args[3] = announceByMs;
         for (var i = 0; i < decisions.Count; i++)
         {
-            args[3 + 3 * i] = decisions[i].PlayerId;
-            args[4 + 3 * i] = decisions[i].Version;
-            args[5 + 3 * i] = decisions[i].Member ? "1" : "0";
+            args[4 + 3 * i] = decisions[i].PlayerId;
+            args[5 + 3 * i] = decisions[i].Version;
+            args[6 + 3 * i] = decisions[i].Member ? "1" : "0";
         }
         var r = (RedisResult[])(await Db.ScriptEvaluateAsync(ApplySegmentScript,
-            [keys.SegmentDefinitionVersions, keys.SegmentsOfPlayers, keys.SegmentMembers(segmentId), keys.SegmentEnteredAt(segmentId)], args))!;
+            [keys.SegmentDefinitionVersions, keys.SegmentsOfPlayers, keys.SegmentMembers(segmentId), keys.SegmentEnteredAt(segmentId), keys.SegmentAnnouncements], args))!;
         if ((string)r[0]! == "stale") return null;
         var diff = new SegmentDiff([], [], []);
         for (var i = 1; i < r.Length; i++)
@@ -208,6 +227,14 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
         }
         return diff;
     }
+
+    /// <summary>Announcements whose maker did not acknowledge them in time, leased to this instance until <paramref name="leaseUntilMs"/>.</summary>
+    public async Task<string[]> ClaimAnnouncementsAsync(long nowMs, long leaseUntilMs, int limit) =>
+        [.. ((RedisResult[])(await Db.ScriptEvaluateAsync(ClaimAnnouncementsScript, [keys.SegmentAnnouncements], [nowMs, leaseUntilMs, limit]))!).Select(r => (string)r!)];
+
+    /// <summary>The changes are announced: they leave the journal.</summary>
+    public Task AcknowledgeAsync(IReadOnlyList<string> journal) =>
+        journal.Count == 0 ? Task.CompletedTask : Db.SortedSetRemoveAsync(keys.SegmentAnnouncements, [.. journal.Select(j => (RedisValue)j)]);
 
     /// <summary>Removes an erased player from every segment; returns the segments they were in.</summary>
     public async Task<IReadOnlyList<string>> ForgetAsync(string playerId, IReadOnlyList<string> segmentIds)
@@ -220,6 +247,22 @@ public sealed class MembershipStore(IConnectionMultiplexer redis, StoreKeys keys
         }
         var r = (RedisResult[])(await Db.ScriptEvaluateAsync(ForgetScript, [.. keyList], [playerId, .. segmentIds.Select(s => (RedisValue)s)]))!;
         return [.. r.Select(x => (string)x!)];
+    }
+
+    /// <summary>The segment's member ids, a page at a time in id order (so a large segment is never held whole).</summary>
+    public async IAsyncEnumerable<RedisValue[]> MemberPagesAsync(string segmentId, int pageSize = 5000)
+    {
+        RedisValue after = default;
+        while (true)
+        {
+            var page = after.IsNull
+                ? await Db.SortedSetRangeByValueAsync(keys.SegmentMembers(segmentId), default, default, Exclude.None, Order.Ascending, 0, pageSize)
+                : await Db.SortedSetRangeByValueAsync(keys.SegmentMembers(segmentId), after, default, Exclude.Start, Order.Ascending, 0, pageSize);
+            if (page.Length == 0) yield break;
+            yield return page;
+            if (page.Length < pageSize) yield break;
+            after = page[^1];
+        }
     }
 
     /// <summary>Every member id of the segment.</summary>

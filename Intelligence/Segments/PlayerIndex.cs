@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using Shared.Contracts;
 
 namespace Intelligence.Segments;
@@ -12,15 +13,18 @@ namespace Intelligence.Segments;
 /// </summary>
 public sealed class PlayerIndex
 {
-    private const int InitialCapacity = 1024;
     private readonly Lock _write = new();
     private readonly Dictionary<string, int> _rowOf = new(StringComparer.Ordinal);
     private readonly Stack<int> _free = new();
+    private readonly Func<string, int>? _partitionOf;
     private volatile IndexColumns _columns;
 
-    public PlayerIndex()
+    /// <param name="capacity">Rows before the columns first grow.</param>
+    /// <param name="partitionOf">The index partition of a player (<see cref="IndexPartitions.PartitionOf"/>), kept per row; null: all 0.</param>
+    public PlayerIndex(int capacity = 1024, Func<string, int>? partitionOf = null)
     {
-        _columns = new IndexColumns(InitialCapacity);
+        _columns = new IndexColumns(Math.Max(1, capacity));
+        _partitionOf = partitionOf;
         Texts = [.. SegmentFields.Texts.Select(_ => new TextCodes())];
     }
 
@@ -108,11 +112,64 @@ public sealed class PlayerIndex
         lock (_write) return _rowOf.TryGetValue(playerId, out var row) ? _columns.Versions[row] : -1;
     }
 
+    /// <summary>
+    /// Forgets every player of the partitions (they are handed over to another instance) and, when that leaves most of
+    /// the columns' capacity unused, moves the rows into columns of a size to fit, so the memory goes with the players.
+    /// Returns how many players were forgotten.
+    /// </summary>
+    public int RemovePartitions(PartitionSet partitions)
+    {
+        var c = _columns;
+        var gone = new List<string>();
+        for (var row = 0; row < c.Count; row++)
+        {
+            if (c.Ids[row] is { } id && partitions.Contains(c.Partitions[row])) gone.Add(id);
+        }
+        foreach (var id in gone) Remove(id);
+        lock (_write)
+        {
+            if (Count < _columns.Capacity / 4) Compact();
+        }
+        return gone.Count;
+    }
+
+    /// <summary>
+    /// Copies the rows held into new columns of about twice their number, renumbering them. Readers keep the columns
+    /// they took (and the rows they were given with them); the old columns go when the last of them is done.
+    /// </summary>
+    private void Compact()
+    {
+        var from = _columns;
+        var to = new IndexColumns(Math.Max(1024, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Count) * 2)), from.Layout + 1);
+        var next = 0;
+        foreach (var (id, row) in _rowOf.ToList())
+        {
+            to.CopyRow(from, row, next);
+            _rowOf[id] = next++;
+        }
+        to.Count = next;
+        _free.Clear();
+        _columns = to;
+    }
+
+    /// <summary>The players held in the partitions.</summary>
+    public HashSet<string> PlayersIn(PartitionSet partitions)
+    {
+        var c = _columns;
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var row = 0; row < c.Count; row++)
+        {
+            if (c.Ids[row] is { } id && partitions.Contains(c.Partitions[row])) ids.Add(id);
+        }
+        return ids;
+    }
+
     private void Write(IndexColumns c, int row, PlayerFacts f)
     {
         // A new row's id goes last, so a reader that sees it sees a complete row. A rewritten row keeps its id: a reader
         // may see it half old, half new for a moment, but never sees the player missing.
         c.Versions[row] = f.Scores.Version;
+        c.Partitions[row] = (ushort)(_partitionOf?.Invoke(f.Profile.PlayerId) ?? 0);
         for (var i = 0; i < SegmentFields.Numbers.Count; i++) c.Numbers[i][row] = SegmentFields.Numbers[i].Get(f) ?? double.NaN;
         for (var i = 0; i < SegmentFields.Counts.Count; i++) c.Counts[i][row] = (int)Math.Clamp(SegmentFields.Counts[i].Get(f), int.MinValue, int.MaxValue);
         for (var i = 0; i < SegmentFields.Dates.Count; i++) c.Dates[i][row] = SegmentFields.Dates[i].Get(f)?.ToUnixTimeMilliseconds() ?? long.MinValue;
@@ -170,11 +227,14 @@ public sealed class IndexColumns
 {
     public const byte Blocked = 1;
 
-    public IndexColumns(int capacity)
+    /// <param name="layout">Which numbering of the rows these columns keep (<see cref="Layout"/>).</param>
+    public IndexColumns(int capacity, int layout = 0)
     {
         Capacity = capacity;
+        Layout = layout;
         Ids = new string?[capacity];
         Versions = new long[capacity];
+        Partitions = new ushort[capacity];
         Numbers = [.. SegmentFields.Numbers.Select(_ => new double[capacity])];
         Counts = [.. SegmentFields.Counts.Select(_ => new int[capacity])];
         Dates = [.. SegmentFields.Dates.Select(_ => new long[capacity])];
@@ -189,9 +249,11 @@ public sealed class IndexColumns
     private IndexColumns(IndexColumns from, int capacity)
     {
         Capacity = capacity;
+        Layout = from.Layout;
         Count = from.Count;
         Ids = Copy(from.Ids, capacity);
         Versions = Copy(from.Versions, capacity);
+        Partitions = Copy(from.Partitions, capacity);
         Numbers = [.. from.Numbers.Select(c => Copy(c, capacity))];
         Counts = [.. from.Counts.Select(c => Copy(c, capacity))];
         Dates = [.. from.Dates.Select(c => Copy(c, capacity))];
@@ -205,6 +267,12 @@ public sealed class IndexColumns
 
     public int Capacity { get; }
 
+    /// <summary>
+    /// The numbering of the rows: the same when columns grow (rows keep their numbers), one more when the index is
+    /// compacted (rows are numbered anew), so a row number is meaningful only against columns of the same layout.
+    /// </summary>
+    public int Layout { get; }
+
     /// <summary>Rows in use or freed (a freed row has no id); rows at and above it have never been written.</summary>
     public int Count { get; set; }
 
@@ -212,6 +280,10 @@ public sealed class IndexColumns
     public string?[] Ids { get; }
 
     public long[] Versions { get; }
+
+    /// <summary>The index partition of each row's player (<see cref="IndexPartitions"/>).</summary>
+    public ushort[] Partitions { get; }
+
     public double[][] Numbers { get; }
     public int[][] Counts { get; }
     public long[][] Dates { get; }
@@ -232,9 +304,26 @@ public sealed class IndexColumns
 
     public IndexColumns Grow() => new(this, Capacity * 2);
 
+    /// <summary>Writes row <paramref name="row"/> of <paramref name="from"/> as row <paramref name="to"/> of these columns.</summary>
+    internal void CopyRow(IndexColumns from, int row, int to)
+    {
+        Ids[to] = from.Ids[row];
+        Versions[to] = from.Versions[row];
+        Partitions[to] = from.Partitions[row];
+        for (var i = 0; i < Numbers.Length; i++) Numbers[i][to] = from.Numbers[i][row];
+        for (var i = 0; i < Counts.Length; i++) Counts[i][to] = from.Counts[i][row];
+        for (var i = 0; i < Dates.Length; i++) Dates[i][to] = from.Dates[i][row];
+        for (var i = 0; i < Texts.Length; i++) Texts[i][to] = from.Texts[i][row];
+        Flags[to] = from.Flags[row];
+        ConsentKnown[to] = from.ConsentKnown[row];
+        ConsentGiven[to] = from.ConsentGiven[row];
+        Providers[to] = from.Providers[row];
+        Played[to] = from.Played[row];
+    }
+
     /// <summary>Bytes the columns take, per row of capacity, not counting per-player arrays and ids.</summary>
     public static int FixedBytesPerRow =>
-        IntPtr.Size + sizeof(long) + SegmentFields.Numbers.Count * sizeof(double) + SegmentFields.Counts.Count * sizeof(int)
+        IntPtr.Size + sizeof(long) + sizeof(ushort) + SegmentFields.Numbers.Count * sizeof(double) + SegmentFields.Counts.Count * sizeof(int)
         + SegmentFields.Dates.Count * sizeof(long) + SegmentFields.Texts.Count * sizeof(int) + 3 + 2 * IntPtr.Size;
 
     private static T[] Copy<T>(T[] from, int capacity)

@@ -1,28 +1,31 @@
 using Microsoft.Extensions.Options;
+using Shared.Contracts;
 using Shared.Store;
 using StackExchange.Redis;
 
 namespace Intelligence.Segments;
 
 /// <summary>What happens after a definition is saved or deleted, on every instance and in the store.</summary>
-internal sealed class SegmentChanges(PlayerIndex index, IndexFeed feed, LiveSegments live, SegmentMemberships memberships, MembershipStore members,
-    MembershipAnnouncer announcer, IConnectionMultiplexer redis, StoreKeys keys, IOptions<SegmentOptions> options, TimeProvider clock)
+internal sealed class SegmentChanges(SegmentQueries queries, LiveSegments live, MembershipStore members, MembershipAnnouncer announcer,
+    IConnectionMultiplexer redis, StoreKeys keys, IOptions<SegmentOptions> options, TimeProvider clock, ILogger<SegmentChanges> log)
 {
-    /// <summary>How many players the rule matches now, or null while the index is loading.</summary>
-    public long? Count(BoundRule rule, string purpose, string? channel, DateTimeOffset now) =>
-        feed.IsLoaded ? SegmentEvaluator.Evaluate(index, rule, SegmentEvaluator.IsMarketing(purpose), channel, now).Count : null;
+    /// <summary>How many players the rule matches now, or null while part of the index is not loaded anywhere.</summary>
+    public async Task<long?> CountAsync(SegmentRule rule, string purpose, string? channel, DateTimeOffset now, CancellationToken ct) =>
+        (await queries.PreviewAsync(rule, purpose, channel, 0, now, ct)).Preview?.Count;
 
     /// <summary>
-    /// Makes every instance evaluate the saved definition, computes its members now (unless the index is still loading:
-    /// the evaluation after loading does it), records its size, and returns its member count.
+    /// Makes every instance reload the saved definition and evaluate it over its partitions of the index, records the
+    /// segment's size, and returns its member count. Partitions no instance serves yet are evaluated by the instance
+    /// that loads them.
     /// </summary>
     public async Task<long> AppliedAsync(string id, CancellationToken ct, bool renamed = false)
     {
         var segments = await live.ReloadAsync();
         await redis.GetDatabase().PublishAsync(keys.SegmentsChanged, id);
-        if (segments.FirstOrDefault(s => s.Id == id) is { } segment && feed.IsLoaded)
+        if (segments.FirstOrDefault(s => s.Id == id) is { } segment)
         {
-            await memberships.EvaluateAsync(segment, ct);
+            var missing = await queries.EvaluateAsync(segment, ct);
+            if (missing.Count > 0) log.LogWarning("Segment {Segment} was not evaluated over {Missing} index partitions yet: whoever loads them will", id, missing.Count);
         }
         var count = await members.CountAsync(id);
         if (renamed) announcer.RefreshScores(await members.MembersAsync(id));

@@ -69,7 +69,9 @@ public static class SegmentEvaluator
     /// marketing policy excludes for <paramref name="channel"/> are counted by reason and are not members.
     /// </summary>
     /// <param name="versions">Also snapshot every row's data version before evaluating (for decisions to store).</param>
-    public static Evaluation Evaluate(PlayerIndex index, BoundRule rule, bool marketing, string? channel, DateTimeOffset now, int parallelism = -1, bool versions = false)
+    /// <param name="only">Only the players of these index partitions (null: every player held).</param>
+    public static Evaluation Evaluate(PlayerIndex index, BoundRule rule, bool marketing, string? channel, DateTimeOffset now, int parallelism = -1, bool versions = false,
+        PartitionSet? only = null)
     {
         var c = index.Columns;
         var rows = c.Count;
@@ -88,9 +90,10 @@ public static class SegmentEvaluator
             long n = 0, seen = 0;
             Span<long> ex = stackalloc long[4];
             var ids = c.Ids;
+            var partitions = c.Partitions;
             for (var row = from; row < to; row++)
             {
-                if (ids[row] is null) continue;
+                if (ids[row] is null || (only is not null && !only.Contains(partitions[row]))) continue;
                 seen++;
                 if (!predicate.Match(row)) continue;
                 if (marketing)

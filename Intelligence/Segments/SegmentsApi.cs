@@ -42,7 +42,10 @@ public static class SegmentsApi
             .RequireAssertion(ctx => ctx.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.ScoresRead)
                 || ctx.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.SegmentsWrite)));
         builder.Services.AddSingleton<SegmentMetrics>();
-        builder.Services.AddSingleton<PlayerIndex>();
+        builder.Services.AddSingleton<IndexPartitions>();
+        builder.Services.AddSingleton(sp => new PlayerIndex(partitionOf: sp.GetRequiredService<IndexPartitions>().PartitionOf));
+        builder.Services.AddSingleton<IndexGather>();
+        builder.Services.AddSingleton<SegmentQueries>();
         builder.Services.AddSingleton<IndexFeed>();
         builder.Services.AddSingleton<SegmentStore>();
         builder.Services.AddSingleton<MembershipStore>();
@@ -125,7 +128,7 @@ public static class SegmentsApi
         var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options, now);
         if (errors.Count > 0) return (null, TypedResults.ValidationProblem(errors, title: "The segment is not valid"));
         var (purpose, channel) = (request!.Purpose ?? SegmentPurposes.Marketing, request.Channel);
-        return (new SegmentInput(request, actor, now, purpose, channel, changes.Count(bound!, purpose, channel, now)), null);
+        return (new SegmentInput(request, actor, now, purpose, channel, await changes.CountAsync(request.Rule!, purpose, channel, now, http.RequestAborted)), null);
     }
 
     internal static async Task<Results<Created<Segment>, ValidationProblem, ProblemHttpResult>> CreateAsync(HttpContext http, SegmentStore store, LiveSegments live,
@@ -206,7 +209,7 @@ public static class SegmentsApi
         return TypedResults.Ok((await store.AuditAsync(limit)).ToList());
     }
 
-    internal static async Task<Results<Ok<SegmentPreview>, ValidationProblem, ProblemHttpResult>> PreviewAsync(HttpContext http, PlayerIndex index, IndexFeed feed,
+    internal static async Task<Results<Ok<SegmentPreview>, ValidationProblem, ProblemHttpResult>> PreviewAsync(HttpContext http, SegmentQueries queries,
         CatalogCache catalog, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock)
     {
         var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentPreviewRequest);
@@ -219,14 +222,10 @@ public static class SegmentsApi
         var sampleSize = request.SampleSize ?? DefaultSample;
         if (sampleSize is < 0 or > MaxSample) errors["sampleSize"] = [$"sampleSize must be from 0 to {MaxSample}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The rule is not valid");
-        if (NotLoaded(http, feed) is { } loading) return loading;
-        var watch = Stopwatch.StartNew();
-        var purpose = request.Purpose ?? SegmentPurposes.Marketing;
-        var evaluation = SegmentEvaluator.Evaluate(index, bound.Rule!, SegmentEvaluator.IsMarketing(purpose), request.Channel, now);
-        var sample = evaluation.Sample(sampleSize).Select(row => MemberFacts.Of(index, evaluation.Columns, row, null)).ToList();
-        var elapsed = watch.Elapsed.TotalMilliseconds;
-        metrics.Previewed(elapsed);
-        return TypedResults.Ok(new SegmentPreview(evaluation.Count, evaluation.Excluded, sample, evaluation.Evaluated, Math.Round(elapsed, 2), now));
+        var (preview, missing) = await queries.PreviewAsync(request.Rule!, request.Purpose ?? SegmentPurposes.Marketing, request.Channel, sampleSize, now, http.RequestAborted);
+        if (preview is null) return IndexIncomplete(http, missing);
+        metrics.Previewed(preview.ElapsedMs);
+        return TypedResults.Ok(preview);
     }
 
     internal static async Task<Ok<List<SegmentField>>> FieldsAsync(PlayerIndex index, CatalogCache catalog, ModelHost models)
@@ -251,7 +250,7 @@ public static class SegmentsApi
     }
 
     internal static async Task<Results<Ok<SegmentMembersPage>, ValidationProblem, ProblemHttpResult>> MembersAsync(string id, SegmentStore store, MembershipStore members,
-        PlayerIndex index, string? cursor = null, int limit = DefaultPage)
+        SegmentQueries queries, string? cursor = null, int limit = DefaultPage)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (limit is < 1 or > MaxPage) errors["limit"] = [$"limit must be from 1 to {MaxPage}."];
@@ -261,13 +260,12 @@ public static class SegmentsApi
         if (await store.DefinitionAsync(id) is null) return UnknownSegment(id);
         var page = await members.PageAsync(id, after, limit + 1);
         var items = page.Take(limit).ToList();
-        var (c, rows) = index.RowsOf([.. items.Select(i => i.PlayerId)]);
-        var facts = items.Select((m, i) => rows[i] >= 0 ? MemberFacts.Of(index, c, rows[i], m.EnteredAt) : new SegmentMember(m.PlayerId, null, null, 0, null, null, null, m.EnteredAt)).ToList();
+        var facts = await queries.FactsAsync(items);
         var next = page.Count > limit ? Cursor.Encode(items[^1].PlayerId) : null;
         return TypedResults.Ok(new SegmentMembersPage(id, facts, next, await members.CountAsync(id)));
     }
 
-    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> CsvAsync(string id, SegmentStore store, MembershipStore members, PlayerIndex index)
+    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> CsvAsync(string id, SegmentStore store, MembershipStore members, SegmentQueries queries)
     {
         if (await store.DefinitionAsync(id) is not { } segment) return UnknownSegment(id);
         return TypedResults.Stream(async stream =>
@@ -279,12 +277,7 @@ public static class SegmentsApi
             {
                 var page = await members.PageAsync(id, after, 5000);
                 if (page.Count == 0) break;
-                var (c, rows) = index.RowsOf([.. page.Select(p => p.PlayerId)]);
-                for (var i = 0; i < page.Count; i++)
-                {
-                    var m = rows[i] >= 0 ? MemberFacts.Of(index, c, rows[i], page[i].EnteredAt) : new SegmentMember(page[i].PlayerId, null, null, 0, null, null, null, page[i].EnteredAt);
-                    await writer.WriteAsync(Csv.Line(m));
-                }
+                foreach (var m in await queries.FactsAsync(page)) await writer.WriteAsync(Csv.Line(m));
                 after = page[^1].PlayerId;
             }
         }, "text/csv; charset=utf-8", $"{segment.Id}-members.csv");
@@ -374,13 +367,13 @@ public static class SegmentsApi
             TypedResults.ValidationProblem(new Dictionary<string, string[]> { [key] = [message] }, title: "The request body is not valid");
     }
 
-    internal static ProblemHttpResult? NotLoaded(HttpContext http, IndexFeed feed)
+    /// <summary>503 for a question about every player that some index partitions could not answer yet.</summary>
+    internal static ProblemHttpResult IndexIncomplete(HttpContext http, IReadOnlyList<int> missing)
     {
-        if (feed.IsLoaded) return null;
-        var (done, expected) = feed.Progress;
         http.Response.Headers.RetryAfter = "5";
         return TypedResults.Problem(statusCode: 503, title: "Player index loading",
-            detail: $"This instance is still loading its player index ({done:N0} of {expected:N0} players); try again in a few seconds.");
+            detail: $"{missing.Count:N0} partitions of the player index are not loaded on any live Intelligence instance yet (they load at start, " +
+                "and when an instance joins or stops); try again in a few seconds.");
     }
 
     internal static ProblemHttpResult UnknownSegment(string id) => TypedResults.Problem(statusCode: 404, title: "Unknown segment",

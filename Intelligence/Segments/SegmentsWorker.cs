@@ -6,23 +6,29 @@ using StackExchange.Redis;
 namespace Intelligence.Segments;
 
 /// <summary>
-/// Keeps this instance's segment index and definitions current, and membership true as time passes:
+/// Keeps this instance's share of the segment index, its definitions, and membership true as time passes:
 /// <list type="bullet">
-/// <item>loads every player at start, then rewrites a player's row whenever any instance stores new scores for them
-/// (<c>scores:changed</c>), and drops erased players (<c>profiles:changed</c> with <c>player.erased</c>);</item>
+/// <item>heartbeats in the store and takes on the index partitions it should hold among the live instances
+/// (<see cref="IndexPartitions"/>): loads their players, serves them, evaluates every segment over them; hands
+/// partitions it should no longer hold over once their new server has loaded them; answers the other instances' index
+/// queries (<see cref="IndexGather"/>);</item>
+/// <item>rewrites a player's row whenever any instance stores new scores for them (<c>scores:changed</c>), if it holds
+/// their partition, and drops erased players (<c>profiles:changed</c> with <c>player.erased</c>);</item>
 /// <item>reloads the definitions on <c>segments:changed</c>;</item>
-/// <item>evaluates every segment once the index is loaded and after each UTC midnight (after reloading every player,
-/// so the day windows roll), and those that move with time every <see cref="SegmentOptions.ReevaluateInterval"/>; one
-/// instance at a time (a lock in the store);</item>
+/// <item>after each UTC midnight reloads its partitions' players (the day windows roll) and evaluates every segment over
+/// them, and those that move with time every <see cref="SegmentOptions.ReevaluateInterval"/>;</item>
 /// <item>records each segment's size every <see cref="SegmentOptions.SizeSnapshotInterval"/>.</item>
 /// </list>
 /// </summary>
-internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegments segments, SegmentMemberships memberships, MembershipStore store,
-    IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock, ILogger<SegmentsWorker> log)
+internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPartitions partitions, IndexGather gather, SegmentQueries queries, LiveSegments segments,
+    SegmentMemberships memberships, MembershipStore store, IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options,
+    TimeProvider clock, ILogger<SegmentsWorker> log)
     : BackgroundService
 {
     private readonly Channel<string> _refresh = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<(string Id, bool Again)> _erased = Channel.CreateUnbounded<(string Id, bool Again)>(new UnboundedChannelOptions { SingleReader = true });
+    private volatile IReadOnlyList<string> _live = [];
+    private long _liveVersion;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,8 +40,8 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
             var bar = s.IndexOf('|', StringComparison.Ordinal);
             if (bar <= 0 || !long.TryParse(s.AsSpan(bar + 1), out var at)) return;
             var id = s[..bar];
-            // This instance's own rescoring wrote the row already.
-            if (index.VersionOf(id) < at) _refresh.Writer.TryWrite(id);
+            // Another instance's partition; or this instance's own rescoring wrote the row already.
+            if (partitions.Holds(id) && index.VersionOf(id) < at) _refresh.Writer.TryWrite(id);
         });
         var profiles = await subscriber.SubscribeAsync(keys.ProfileChanged);
         profiles.OnMessage(m =>
@@ -48,11 +54,15 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
             try { await segments.ReloadAsync(); }
             catch (Exception e) when (e is RedisException or TimeoutException) { log.LogWarning(e, "Could not reload the segment definitions"); }
         });
+        // The queries register what this instance answers; made here so an instance that never asks still answers.
+        _ = queries;
+        await gather.ListenAsync(stoppingToken);
         var refresher = RefreshLoopAsync(stoppingToken);
         var eraser = EraseLoopAsync(stoppingToken);
+        var heartbeat = HeartbeatLoopAsync(stoppingToken);
         try
         {
-            await LoadAsync(stoppingToken);
+            await JoinAsync(stoppingToken);
             await MaintainAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -62,21 +72,36 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
         {
             _refresh.Writer.TryComplete();
             _erased.Writer.TryComplete();
-            await Task.WhenAll(refresher, eraser);
+            await Task.WhenAll(refresher, eraser, heartbeat);
+            try
+            {
+                // Leaving now rather than when the lease runs out lets the other instances take the partitions over at once.
+                await partitions.LeaveAsync();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                log.LogWarning(e, "Could not leave the index's instance registry; the lease runs out instead");
+            }
+            await gather.StopAsync();
             await scores.UnsubscribeAsync();
             await profiles.UnsubscribeAsync();
             await definitions.UnsubscribeAsync();
         }
     }
 
-    private async Task LoadAsync(CancellationToken ct)
+    private async Task JoinAsync(CancellationToken ct)
     {
         while (true)
         {
             try
             {
+                await partitions.CheckCountAsync();
                 await segments.ReloadAsync();
-                await feed.LoadAsync(ct);
+                await partitions.HeartbeatAsync();
+                // Instances started together see each other before they share the partitions out.
+                if (options.Value.JoinSettle > TimeSpan.Zero) await Task.Delay(options.Value.JoinSettle, clock, ct);
+                _live = await partitions.HeartbeatAsync();
+                await RebalanceAsync(_live, ct);
                 break;
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
@@ -85,7 +110,76 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
                 await Task.Delay(TimeSpan.FromSeconds(2), clock, ct);
             }
         }
-        await EvaluateUnderLockAsync(onlyMovingWithTime: false, dropStaleRecords: true, ct);
+        feed.MarkLoaded();
+        try
+        {
+            await DropStaleRecordsAsync();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            log.LogWarning(e, "Could not drop the membership records of erased players");
+        }
+    }
+
+    /// <summary>Renews this instance's lease a few times per lease, apart from loading (which may take minutes).</summary>
+    private async Task HeartbeatLoopAsync(CancellationToken ct)
+    {
+        var every = options.Value.InstanceLease / 4;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, clock, ct);
+                var live = await partitions.HeartbeatAsync();
+                if (!live.SequenceEqual(_live, StringComparer.Ordinal))
+                {
+                    _live = live;
+                    Interlocked.Increment(ref _liveVersion);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                log.LogWarning(e, "Index heartbeat failed: the store did not answer");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes on the partitions this instance should hold and does not (loads them, serves them, evaluates every segment
+    /// over them), claims again those it serves that the store names another for, and hands over those it should no
+    /// longer hold once another live instance serves them.
+    /// </summary>
+    private async Task RebalanceAsync(IReadOnlyList<string> live, CancellationToken ct)
+    {
+        var target = IndexPartitions.Assign(live, partitions.InstanceId, partitions.Count, options.Value.MaxPartitionsPerInstance);
+        var taking = target.Except(partitions.Held);
+        if (!taking.IsEmpty)
+        {
+            partitions.SetHeld(partitions.Held.Union(taking));
+            var read = await feed.LoadAsync(taking, ct);
+            partitions.SetLoaded(partitions.Loaded.Union(taking));
+            await partitions.ServeAsync(taking);
+            log.LogInformation("Index partitions taken on: {Partitions} ({Players} players); this instance serves {Serving} with {Held} players",
+                taking, read, partitions.Loaded, index.Count);
+            await memberships.EvaluateAllAsync(onlyMovingWithTime: false, taking, ct);
+        }
+        var serving = await partitions.ServingAsync(live);
+        var reclaim = PartitionSet.Of(partitions.Count, target.Intersect(partitions.Loaded).Members
+            .Where(k => serving.TryGetValue(k, out var s) && s != partitions.InstanceId));
+        await partitions.ServeAsync(reclaim);
+        var handed = PartitionSet.Of(partitions.Count, partitions.Held.Except(target).Members
+            .Where(k => serving.TryGetValue(k, out var s) && s != partitions.InstanceId));
+        if (!handed.IsEmpty)
+        {
+            partitions.SetLoaded(partitions.Loaded.Except(handed));
+            partitions.SetHeld(partitions.Held.Except(handed));
+            var dropped = index.RemovePartitions(handed);
+            log.LogInformation("Index partitions handed over: {Partitions} ({Players} players); this instance serves {Serving}", handed, dropped, partitions.Loaded);
+        }
+        metrics.IndexSize(index.Count);
     }
 
     private async Task MaintainAsync(CancellationToken ct)
@@ -95,6 +189,8 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
         var day = ProfileReader.DayOf(now);
         var nextEvaluation = now + o.ReevaluateInterval;
         var nextSnapshot = now;
+        var balanced = Interlocked.Read(ref _liveVersion);
+        var nextBalance = now;
         while (!ct.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
@@ -102,16 +198,26 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
             try
             {
                 metrics.IndexSize(index.Count);
+                // When instances come or go, and now and then anyway (a handover waits for the new server to load).
+                var version = Interlocked.Read(ref _liveVersion);
+                if (version != balanced || now >= nextBalance)
+                {
+                    balanced = version;
+                    nextBalance = now + o.InstanceLease / 2;
+                    await RebalanceAsync(_live, ct);
+                }
                 if (ProfileReader.DayOf(now) != day)
                 {
                     day = ProfileReader.DayOf(now);
-                    await feed.LoadAsync(ct);
-                    await EvaluateUnderLockAsync(onlyMovingWithTime: false, dropStaleRecords: true, ct);
+                    await feed.LoadAsync(partitions.Loaded, ct);
+                    await memberships.EvaluateAllAsync(onlyMovingWithTime: false, partitions.Loaded, ct);
+                    await DropStaleRecordsAsync();
                     nextEvaluation = now + o.ReevaluateInterval;
                 }
                 else if (now >= nextEvaluation)
                 {
-                    await EvaluateUnderLockAsync(onlyMovingWithTime: true, dropStaleRecords: false, ct);
+                    var changed = await memberships.EvaluateAllAsync(onlyMovingWithTime: true, partitions.Loaded, ct);
+                    if (changed > 0) log.LogInformation("Segment re-evaluation moved {Changes} memberships", changed);
                     nextEvaluation = now + o.ReevaluateInterval;
                 }
                 if (now >= nextSnapshot)
@@ -128,34 +234,16 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, LiveSegm
         }
     }
 
-    /// <summary>Evaluates segments over the index, on one instance at a time; false when another instance holds the lock.</summary>
-    public async Task<bool> EvaluateUnderLockAsync(bool onlyMovingWithTime, bool dropStaleRecords, CancellationToken ct)
-    {
-        var db = redis.GetDatabase();
-        var token = Guid.NewGuid().ToString("N");
-        if (!await db.StringSetAsync(keys.SegmentReevaluationLock, token, TimeSpan.FromMinutes(10), When.NotExists)) return false;
-        try
-        {
-            var changed = await memberships.EvaluateAllAsync(onlyMovingWithTime, ct);
-            if (changed > 0) log.LogInformation("Segment re-evaluation moved {Changes} memberships", changed);
-            if (dropStaleRecords) await DropStaleRecordsAsync();
-            return true;
-        }
-        finally
-        {
-            await db.ScriptEvaluateAsync("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-                [keys.SegmentReevaluationLock], [token]);
-        }
-    }
-
     /// <summary>Membership records of players erased while no instance was listening (they hold no segment by now).</summary>
     private async Task DropStaleRecordsAsync()
     {
         var db = redis.GetDatabase();
         var candidates = new List<RedisValue>();
+        var loaded = partitions.Loaded;
         await foreach (var record in store.RecordsAsync())
         {
-            if (!index.Contains(record.Name.ToString())) candidates.Add(record.Name);
+            var id = record.Name.ToString();
+            if (loaded.Contains(partitions.PartitionOf(id)) && !index.Contains(id)) candidates.Add(record.Name);
         }
         if (candidates.Count == 0) return;
         var batch = db.CreateBatch();

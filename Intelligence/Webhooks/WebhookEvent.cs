@@ -22,7 +22,9 @@ public static class WebhookEventTypes
 /// </summary>
 /// <param name="Type">One of <see cref="WebhookEventTypes"/>.</param>
 /// <param name="Data">Details of the type, sent as the delivery's <c>data</c> object; the factories below fix their shape.</param>
-public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset OccurredAt, JsonObject Data)
+/// <param name="Id">The event's id when the publisher can name the event itself (so publishing it again is the same
+/// event); null: a new one is made at publication.</param>
+public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset OccurredAt, JsonObject Data, string? Id = null)
 {
     /// <summary><c>data</c>: <c>{"from": "low"|null, "to": "high", "probability": 0.81, "source": "model"|"rule", "version": "churn-…", "rule": null|"…"}</c>.</summary>
     public static WebhookEvent ChurnBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>

@@ -47,7 +47,7 @@ internal sealed partial class WebhookPublisher(
         if (listening.Count == 0) return;
 
         var now = clock.GetUtcNow();
-        var eventId = "evt_" + Guid.CreateVersion7(now).ToString("n");
+        var eventId = evt.Id ?? "evt_" + Guid.CreateVersion7(now).ToString("n");
         var body = JsonSerializer.Serialize(
             new WebhookBody(eventId, evt.Type, evt.PlayerId, evt.OccurredAt.ToUniversalTime(), evt.Data),
             WebhookJsonContext.Default.WebhookBody);

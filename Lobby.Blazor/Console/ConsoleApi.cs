@@ -8,7 +8,7 @@ using Shared.Contracts;
 namespace Lobby.Console;
 
 /// <summary>
-/// What the console asks Intelligence: segments, their preview, members and history, placements and insight. Every
+/// What the console asks Intelligence: segments, their preview, members and history, placements, insight and models. Every
 /// call is made for the signed-in console user (sent as <c>X-Actor</c>, which versions and the audit log record) and
 /// refused with <see cref="ConsoleAccessDeniedException"/> when nobody with a console role is signed in.
 /// </summary>
@@ -38,6 +38,9 @@ public interface IConsoleApi
     Task<ExperimentList> ListExperimentsAsync(CancellationToken cancellationToken = default);
     Task<ExperimentReport?> GetExperimentReportAsync(string id, int horizonDays, CancellationToken cancellationToken = default);
     Task<Experiment> SetControlShareAsync(string id, double controlShare, CancellationToken cancellationToken = default);
+
+    /// <summary>Every model kind's served version and kept versions with their holdout figures (<c>GET /v1/models</c>).</summary>
+    Task<ModelsView> GetModelsAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Intelligence refused or failed a console call; <see cref="Errors"/> holds a validation problem's errors by path.</summary>
@@ -126,6 +129,9 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
     public Task<Experiment> SetControlShareAsync(string id, double controlShare, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Put, $"v1/experiments/{Escape(id)}", JsonContent.Create(new ExperimentSettingsRequest(controlShare), Json.ExperimentSettingsRequest),
             Json.Experiment, cancellationToken);
+
+    public async Task<ModelsView> GetModelsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/models", Json.ModelsView, cancellationToken))!;
 
     private static string Escape(string id) => Uri.EscapeDataString(id);
 

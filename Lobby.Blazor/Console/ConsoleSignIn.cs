@@ -53,7 +53,7 @@ public static class ConsoleSignIn
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<ConsoleUserDirectory>();
-        builder.Services.AddSingleton<ConsoleSignInThrottle>();
+        builder.Services.AddSingleton<IConsoleSignInThrottle, ConsoleSignInThrottle>();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddAuthentication()
@@ -100,7 +100,7 @@ public static class ConsoleSignIn
 
     /// <summary>Checks a name and password from the login form; on success sets the console's cookie.</summary>
     internal static async Task<RedirectHttpResult> SignInAsync(
-        [FromForm] ConsoleSignInForm form, ConsoleUserDirectory users, ConsoleSignInThrottle throttle, HttpContext http, ILogger<ConsoleUserDirectory> logger)
+        [FromForm] ConsoleSignInForm form, ConsoleUserDirectory users, IConsoleSignInThrottle throttle, HttpContext http, ILogger<ConsoleUserDirectory> logger)
     {
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
         if (!users.HasUsers)
@@ -109,7 +109,7 @@ public static class ConsoleSignIn
             return TypedResults.Redirect(LoginUrl(returnUrl, "no-users"));
         }
         var address = http.Connection.RemoteIpAddress?.ToString();
-        if (throttle.LockedFor(form.Name, address) is { } wait)
+        if (await throttle.LockedForAsync(form.Name, address) is { } wait)
         {
             logger.LogWarning("Console sign-in for {User} from {Address} refused unchecked: too many failed attempts; next in {Wait}", form.Name, address, wait);
             return TypedResults.Redirect(LoginUrl(returnUrl, "locked") + $"&wait={(int)Math.Ceiling(wait.TotalMinutes)}");
@@ -117,11 +117,11 @@ public static class ConsoleSignIn
         var user = users.Verify(form.Name?.Trim(), form.Password);
         if (user is null)
         {
-            throttle.Failed(form.Name, address);
+            await throttle.FailedAsync(form.Name, address);
             logger.LogWarning("Console sign-in refused for {User} from {Address}: unknown name or wrong password", form.Name, address);
             return TypedResults.Redirect(LoginUrl(returnUrl, "failed"));
         }
-        throttle.Succeeded(form.Name);
+        await throttle.SucceededAsync(form.Name);
         await http.SignInAsync(Scheme, user.ToPrincipal());
         logger.LogInformation("Console user {User} ({Role}) signed in", user.Name, user.Role);
         return TypedResults.Redirect(returnUrl);

@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Shared.Store;
+using StackExchange.Redis;
 
 namespace Lobby.Console;
 
@@ -8,94 +9,75 @@ namespace Lobby.Console;
 /// attempts for one name, or <see cref="ConsoleOptions.MaxFailuresPerAddress"/> from one client address, within
 /// <see cref="ConsoleOptions.LockoutWindow"/>, further attempts for that name or from that address are refused without
 /// checking the password (which also spares the CPU a password hash costs) until the oldest failure leaves the window.
-/// A successful sign-in clears its name's failures. Kept per instance, in memory, and bounded.
+/// A successful sign-in clears its name's failures.
 /// </summary>
-public sealed class ConsoleSignInThrottle(IOptions<ConsoleOptions> options, TimeProvider clock)
+public interface IConsoleSignInThrottle
 {
-    /// <summary>At most this many names and addresses are tracked; beyond it the stalest are forgotten.</summary>
-    internal const int MaxTracked = 20_000;
-
-    private readonly ConcurrentDictionary<string, Failures> _failures = new(StringComparer.Ordinal);
-
     /// <summary>How long the name or address must wait before its next attempt; null when it may try now.</summary>
-    public TimeSpan? LockedFor(string? name, string? address)
+    Task<TimeSpan?> LockedForAsync(string? name, string? address);
+
+    Task FailedAsync(string? name, string? address);
+
+    Task SucceededAsync(string? name);
+}
+
+/// <summary>
+/// <see cref="IConsoleSignInThrottle"/> counted in the store, so every lobby instance counts the same failures: an
+/// attacker spreading guesses over several instances behind a load balancer gets no more of them. Each name and each
+/// address has a sorted set of its failure times (<see cref="StoreKeys.ConsoleSignInFailures"/>) holding at most the
+/// larger limit's worth and expiring with the window, so the store holds nothing older than the window and no
+/// instance holds anything at all.
+/// </summary>
+public sealed class ConsoleSignInThrottle(IConnectionMultiplexer redis, StoreKeys keys, IOptions<ConsoleOptions> options, TimeProvider clock) : IConsoleSignInThrottle
+{
+    // KEYS: one name's or address's failures. ARGV: now (unix ms), window (ms), failures kept, a member unique to this failure.
+    private const string RecordScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+        redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+        local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+        if over > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1) end
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        return 1
+        """;
+
+    public async Task<TimeSpan?> LockedForAsync(string? name, string? address)
     {
         var o = options.Value;
         var now = clock.GetUtcNow();
-        var wait = Wait(UserKey(name), o.MaxFailuresPerUser, o.LockoutWindow, now);
-        var byAddress = Wait(AddressKey(address), o.MaxFailuresPerAddress, o.LockoutWindow, now);
-        if (wait is null) return byAddress;
-        return byAddress is { } a && a > wait.Value ? a : wait;
+        var db = redis.GetDatabase();
+        var byName = WaitAsync(db, keys.ConsoleSignInFailures(UserKey(name)), o.MaxFailuresPerUser, o.LockoutWindow, now);
+        var byAddress = WaitAsync(db, keys.ConsoleSignInFailures(AddressKey(address)), o.MaxFailuresPerAddress, o.LockoutWindow, now);
+        var (wait, other) = (await byName, await byAddress);
+        if (wait is null) return other;
+        return other is { } a && a > wait.Value ? a : wait;
     }
 
-    public void Failed(string? name, string? address)
+    public async Task FailedAsync(string? name, string? address)
     {
-        var now = clock.GetUtcNow();
-        Record(UserKey(name), now);
-        Record(AddressKey(address), now);
-        if (_failures.Count > MaxTracked) Forget(now);
+        var o = options.Value;
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var window = (long)o.LockoutWindow.TotalMilliseconds;
+        // Never more than needed to decide: the larger limit's worth.
+        var kept = Math.Max(o.MaxFailuresPerUser, o.MaxFailuresPerAddress);
+        var member = $"{now}:{Guid.NewGuid():N}";
+        var db = redis.GetDatabase();
+        await Task.WhenAll(
+            db.ScriptEvaluateAsync(RecordScript, [keys.ConsoleSignInFailures(UserKey(name))], [now, window, kept, member]),
+            db.ScriptEvaluateAsync(RecordScript, [keys.ConsoleSignInFailures(AddressKey(address))], [now, window, kept, member]));
     }
 
-    /// <summary>Names and addresses with failures held (for tests and diagnostics).</summary>
-    internal int Tracked => _failures.Count;
+    public Task SucceededAsync(string? name) => redis.GetDatabase().KeyDeleteAsync(keys.ConsoleSignInFailures(UserKey(name)));
 
-    public void Succeeded(string? name) => _failures.TryRemove(UserKey(name), out _);
+    internal static string UserKey(string? name) => "u:" + (name ?? "").Trim().ToLowerInvariant();
 
-    private static string UserKey(string? name) => "u:" + (name ?? "").Trim().ToLowerInvariant();
+    internal static string AddressKey(string? address) => "a:" + (address ?? "unknown");
 
-    private static string AddressKey(string? address) => "a:" + (address ?? "unknown");
-
-    private TimeSpan? Wait(string key, int max, TimeSpan window, DateTimeOffset now)
+    private static async Task<TimeSpan?> WaitAsync(IDatabase db, RedisKey key, int max, TimeSpan window, DateTimeOffset now)
     {
-        if (!_failures.TryGetValue(key, out var failures)) return null;
-        lock (failures)
-        {
-            failures.Prune(now - window);
-            if (failures.Times.Count < max) return null;
-            // The attempt that would bring the count under the limit leaves the window first.
-            return failures.Times.ElementAt(failures.Times.Count - max) + window - now;
-        }
-    }
-
-    private void Record(string key, DateTimeOffset now)
-    {
-        var failures = _failures.GetOrAdd(key, _ => new Failures());
-        lock (failures)
-        {
-            failures.Prune(now - options.Value.LockoutWindow);
-            failures.Times.Enqueue(now);
-            // Never more than needed to decide: the largest limit's worth.
-            while (failures.Times.Count > Math.Max(options.Value.MaxFailuresPerUser, options.Value.MaxFailuresPerAddress)) failures.Times.Dequeue();
-        }
-    }
-
-    private void Forget(DateTimeOffset now)
-    {
-        var cutoff = now - options.Value.LockoutWindow;
-        foreach (var (key, failures) in _failures)
-        {
-            lock (failures)
-            {
-                failures.Prune(cutoff);
-                if (failures.Times.Count == 0) _failures.TryRemove(key, out _);
-            }
-        }
-        // Still over under a wide attack: forget the stalest tenth, keeping the map bounded (and sorting it rarely).
-        var over = _failures.Count - MaxTracked * 9 / 10;
-        if (over <= 0) return;
-        var stalest = _failures.Select(kv => { lock (kv.Value) return (kv.Key, kv.Value.Newest); }).OrderBy(e => e.Newest).Take(over).ToList();
-        foreach (var (key, _) in stalest) _failures.TryRemove(key, out _);
-    }
-
-    private sealed class Failures
-    {
-        public Queue<DateTimeOffset> Times { get; } = new();
-
-        public DateTimeOffset Newest => Times.Count == 0 ? DateTimeOffset.MinValue : Times.Last();
-
-        public void Prune(DateTimeOffset cutoff)
-        {
-            while (Times.Count > 0 && Times.Peek() <= cutoff) Times.Dequeue();
-        }
+        var cutoff = (now - window).ToUnixTimeMilliseconds();
+        var failures = await db.SortedSetRangeByScoreWithScoresAsync(key, cutoff, double.PositiveInfinity, Exclude.Start);
+        if (failures.Length < max) return null;
+        // The attempt that would bring the count under the limit leaves the window first.
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)failures[^max].Score) + window - now;
     }
 }

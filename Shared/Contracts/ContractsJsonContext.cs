@@ -57,4 +57,5 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(ExperimentAssignmentsImport))]
 [JsonSerializable(typeof(ExperimentAssignmentsImported))]
 [JsonSerializable(typeof(ExperimentReport))]
+[JsonSerializable(typeof(ModelsView))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -98,11 +98,20 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>The serialised model of one version.</summary>
     public RedisKey ModelBlob(string kind, string version) => $"{Prefix}models:{kind}:{version}";
 
-    /// <summary>Hash of model kind to the version every instance serves.</summary>
-    public RedisKey ModelsCurrent => $"{Prefix}models:current";
+    /// <summary>
+    /// Hash of model kind to the version every instance serves. It shares the hash tag <c>{models}</c> with
+    /// <see cref="ModelPromotions"/>, so a promotion or rollback changes both in one transaction on Redis Cluster too.
+    /// </summary>
+    public RedisKey ModelsCurrent => $"{Prefix}{{models}}:current";
 
     /// <summary>List of a kind's promoted versions, newest first, for rollback.</summary>
-    public RedisKey ModelPromotions(string kind) => $"{Prefix}models:{kind}:promotions";
+    public RedisKey ModelPromotions(string kind) => $"{Prefix}{{models}}:promotions:{kind}";
+
+    /// <summary>Before the <c>{models}</c> hash tag: the hash of kind to current version (read once, carried over, then removed).</summary>
+    public RedisKey LegacyModelsCurrent => $"{Prefix}models:current";
+
+    /// <summary>Before the <c>{models}</c> hash tag: a kind's promotion history (read once, carried over, then removed).</summary>
+    public RedisKey LegacyModelPromotions(string kind) => $"{Prefix}models:{kind}:promotions";
 
     /// <summary>Published when a kind's current version changes; the message is the kind.</summary>
     public RedisChannel ModelsChanged => RedisChannel.Literal($"{Prefix}models:changed");
@@ -149,17 +158,46 @@ public sealed class StoreKeys(string prefix = "")
     /// </summary>
     public RedisKey SegmentsOfPlayers => $"{Prefix}{{segments}}:players";
 
+    /// <summary>
+    /// Membership changes not yet announced (lobby channel, webhooks): sorted set of <c>player|segment|+|version</c> (or
+    /// <c>-</c> for a leave) by when another instance should announce them if the one that made them has not by then.
+    /// </summary>
+    public RedisKey SegmentAnnouncements => $"{Prefix}{{segments}}:announce";
+
     /// <summary>A segment's size over time: sorted set of <c>unixMs|members</c> by unix ms.</summary>
     public RedisKey SegmentSizes(string segmentId) => $"{Prefix}{{segments}}:sizes:{segmentId}";
-
-    /// <summary>Held by the instance re-evaluating every segment (relative dates, expired restrictions), so one does it at a time.</summary>
-    public RedisKey SegmentReevaluationLock => $"{Prefix}{{segments}}:reevaluating";
 
     /// <summary>Lobby placements: hash of placement id to its JSON.</summary>
     public RedisKey Placements => $"{Prefix}{{segments}}:placements";
 
     /// <summary>Published when a segment is created, changed or deleted, so every instance reloads its definitions; the message is the segment id.</summary>
     public RedisChannel SegmentsChanged => RedisChannel.Literal($"{Prefix}segments:changed");
+
+    // The segment index, partitioned across Intelligence instances (Intelligence/Segments/IndexPartitions.cs).
+
+    /// <summary>How many partitions the segment index has; every instance must agree.</summary>
+    public RedisKey SegmentIndexPartitions => $"{Prefix}segments:index:partitions";
+
+    /// <summary>Live Intelligence instances: sorted set of instance id by when its lease runs out (unix ms).</summary>
+    public RedisKey SegmentIndexInstances => $"{Prefix}segments:index:instances";
+
+    /// <summary>Hash of index partition to the instance that has it loaded and answers for it.</summary>
+    public RedisKey SegmentIndexServing => $"{Prefix}segments:index:serving";
+
+    /// <summary>Queries every instance answers for its partitions (previews, bulk evaluations, insight).</summary>
+    public RedisChannel SegmentIndexRequests => RedisChannel.Literal($"{Prefix}segments:index:requests");
+
+    /// <summary>Where an instance hears the answers to its queries.</summary>
+    public RedisChannel SegmentIndexReplies(string instanceId) => RedisChannel.Literal($"{Prefix}segments:index:replies:{instanceId}");
+
+    /// <summary>The lobby's ASP.NET Core data protection key ring (a list), shared by every lobby instance.</summary>
+    public RedisKey DataProtectionKeys => $"{Prefix}lobby:dataprotection-keys";
+
+    /// <summary>
+    /// Failed console sign-ins of one name (<c>u:name</c>) or from one address (<c>a:address</c>): sorted set of failure
+    /// times (unix ms), expiring with the lockout window. Shared by every lobby instance.
+    /// </summary>
+    public RedisKey ConsoleSignInFailures(string who) => $"{Prefix}console:signin:{who}";
 
     // CRM webhooks: every key shares the hash tag {webhooks}, so one script may touch them all on Redis Cluster too.
 

@@ -164,6 +164,13 @@ public class DemoScreensTests(DemoCasino demo)
             await Assertions.Expect(page.GetByTestId("vip-distribution")).ToBeVisibleAsync();
             await NotEmptyAsync("demo-console-insight-1440.png");
 
+            // Models: churn and VIP each say what scores the players (a model or the rule), with their holdouts.
+            await page.GetByTestId("nav-models").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("model-churn").GetByTestId("served-by")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            await Assertions.Expect(page.GetByTestId("model-vip").GetByTestId("served-by")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("model-churn").GetByTestId("folds")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await NotEmptyAsync("demo-console-models-1440.png");
+
             // Audit log: the examples' creation, by their author.
             await page.GetByTestId("nav-audit").ClickAsync();
             await Assertions.Expect(page.GetByTestId("audit-table")).ToContainTextAsync(DemoExamples.Actor, new() { Timeout = 15_000 });

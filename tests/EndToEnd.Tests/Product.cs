@@ -41,6 +41,8 @@ public sealed class Product : IAsyncDisposable
             ["ApiKeys:0:Name"] = "e2e",
             ["ApiKeys:0:Key"] = ApiKey,
             ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin webhooks:write",
+            // One Intelligence instance: nobody to wait for before loading the segment index.
+            ["Segments:JoinSettle"] = "00:00:00",
         };
         _ingestion = new Service<Ingestion.IngestionEntryPoint>(_common);
         IngestionUrl = _ingestion.Start();

@@ -105,7 +105,7 @@ internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int P
     }
 
     /// <summary>A day of live traffic (<see cref="EventMix"/>): the figures the ingestion benchmark has always printed.</summary>
-    private async Task<string> StreamAsync(ConnectionMultiplexer redis, Process redisCpu, IngestionProcess ingestion, HttpClient http, CancellationToken ct)
+    private async Task<string> StreamAsync(ConnectionMultiplexer redis, Process redisCpu, ServiceProcess ingestion, HttpClient http, CancellationToken ct)
     {
         var generate = Stopwatch.StartNew();
         var mix = new EventMix(Seed, Players, Games, Days, Warmup + (long)Events);
@@ -164,7 +164,7 @@ internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int P
     /// Months of history of typical and heavy players (<see cref="PlayerHistories"/>), delivered in each mode into an
     /// empty store: events/s, every player checked against the plain reference fold, Redis bytes per player.
     /// </summary>
-    private async Task<List<string>> HistoryAsync(ConnectionMultiplexer redis, Process redisCpu, IngestionProcess ingestion, HttpClient http,
+    private async Task<List<string>> HistoryAsync(ConnectionMultiplexer redis, Process redisCpu, ServiceProcess ingestion, HttpClient http,
         List<DeliveryMode> modes, CancellationToken ct)
     {
         var generate = Stopwatch.StartNew();

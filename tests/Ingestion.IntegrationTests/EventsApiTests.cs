@@ -20,15 +20,15 @@ public class EventsApiTests(StoreServers servers)
         (await new ProfileReader((StackExchange.Redis.IConnectionMultiplexer)app.Services.GetService(typeof(StackExchange.Redis.IConnectionMultiplexer))!,
             app.Keys, TimeProvider.System).ReadAsync(player, _ => null))?.Lifetime.StakeAmount;
 
-    private async Task<IngestionApp> AppAsync() => new((await servers.RedisAsync()).ConnectionString);
+    private async Task<IngestionApp> AppAsync(string store = StoreKinds.Redis) => new(await servers.ConnectionStringAsync(store));
 
     private static async Task<IngestResult> ResultOf(HttpResponseMessage r) =>
         (await r.Content.ReadFromJsonAsync(ContractsJsonContext.Default.IngestResult))!;
 
-    [Fact]
-    public async Task SingleEvent_IsAppliedBeforeTheAnswer_AndAnnounced()
+    [Theory, ClassData(typeof(StoreKinds))]
+    public async Task SingleEvent_IsAppliedBeforeTheAnswer_AndAnnounced(string store)
     {
-        await using var app = await AppAsync();
+        await using var app = await AppAsync(store);
         var client = app.ClientWithKey(IngestionApp.WalletKey);
 
         var r = await client.PostAsync("/v1/events", Body(Bet("w-1", "tx-1"), "application/cloudevents+json"));
@@ -149,10 +149,10 @@ public class EventsApiTests(StoreServers servers)
         Assert.Equal(2.5m, (await StakeAsync(app, "p-1042")));
     }
 
-    [Fact]
-    public async Task Erasure_RemovesEverythingHeldAboutThePlayer()
+    [Theory, ClassData(typeof(StoreKinds))]
+    public async Task Erasure_RemovesEverythingHeldAboutThePlayer(string store)
     {
-        await using var app = await AppAsync();
+        await using var app = await AppAsync(store);
         await app.ClientWithKey(IngestionApp.WalletKey).PostAsync("/v1/events", Body(Bet("e-1", "tx-e", player: "p-gone"), "application/cloudevents+json"));
         Assert.True(await app.Db.KeyExistsAsync(app.Keys.Profile("p-gone")));
 

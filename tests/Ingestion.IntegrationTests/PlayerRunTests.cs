@@ -28,7 +28,7 @@ public class PlayerRunTests(StoreServers servers)
     public static TheoryData<string, int> KindsAndCallSizes()
     {
         var data = new TheoryData<string, int>();
-        foreach (var kind in new[] { StoreKinds.Redis, StoreKinds.Garnet })
+        foreach (var kind in new StoreKinds().Select(row => row.Data))
         {
             // 1: every event its own call; 3: the player's run spans several calls; 200: the whole batch in one call.
             foreach (var perCall in new[] { 1, 3, 200 }) data.Add(kind, perCall);

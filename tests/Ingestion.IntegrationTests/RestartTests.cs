@@ -84,7 +84,7 @@ public sealed class RestartTests
 
     private static Dictionary<string, string> Settings(string prefix) => new() { ["Store__KeyPrefix"] = prefix };
 
-    private static HttpClient Client(IngestionProcess service)
+    private static HttpClient Client(ServiceProcess service)
     {
         var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);

@@ -19,6 +19,9 @@ using TestSupport;
 //   rescoring  bet events POSTed to Ingestion at a steady rate, until the player's new scores are stored (target p99 < 100 ms)
 //   segments   the player index loaded from the store, previews of realistic rules (target < 2 s over 1,000,000 players), a large
 //              segment created, and bets until their players' segment membership is stored (target < 1 s)
+//   generate   N simulated players written straight into a given store (a single Redis or a cluster)
+//   scale      N players on 1 or more shards: Redis bytes per player, one instance's index share, previews across instances,
+//              ingest events/s, event → scores, training (issue 17: sizing for 25 million players)
 var players = new Option<int>("--players") { Description = "Simulated players", DefaultValueFactory = _ => 100_000 };
 var days = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 150 };
 var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 7 };
@@ -53,7 +56,28 @@ var models = new Command("models", "Churn and VIP models against their rules on 
 models.SetAction(r => ModelsBenchmark.Run(r.GetValue(seeds)!, r.GetValue(modelPlayers), r.GetValue(modelDays),
     new BinaryModel.TrainerSettings { Algorithm = r.GetValue(algorithm)!, Trees = r.GetValue(trees), Leaves = r.GetValue(leaves), MinimumExamplesPerLeaf = r.GetValue(perLeaf), LearningRate = r.GetValue(learningRate) },
     r.GetValue(search), r.GetValue(exportFolds)));
-return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments, models }.Parse(args).InvokeAsync();
+var redisOption = new Option<string>("--redis") { Description = "The store to write into (a connection string; every node of a cluster)", Required = true };
+var generateDays = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 30 };
+var generate = new Command("generate", "Write N simulated players straight into a store (profiles, day buckets, games, stand-in scores): no events replayed") { players, generateDays, seed, redisOption };
+generate.SetAction(async (r, ct) => await ScaleBenchmark.GenerateAsync(r.GetValue(redisOption)!, r.GetValue(players), r.GetValue(generateDays), r.GetValue(seed), ct));
+var shards = new Option<int>("--shards") { Description = "1: one redis-server; more: a Redis Cluster of that many masters", DefaultValueFactory = _ => 1 };
+var instances = new Option<int>("--instances") { Description = "Intelligence instances sharing the segment index", DefaultValueFactory = _ => 2 };
+var ingestSeconds = new Option<int>("--ingest-seconds") { Description = "Seconds of batched ingestion", DefaultValueFactory = _ => 20 };
+var scaleRate = new Option<int>("--rate") { Description = "Single bets a second for event → scores", DefaultValueFactory = _ => 200 };
+var scaleDuration = new Option<int>("--duration") { Description = "Seconds of event → scores timing", DefaultValueFactory = _ => 20 };
+var train = new Option<bool>("--train") { Description = "Also time training all three models on every player" };
+var scale = new Command("scale", "Redis bytes per player, index per instance, previews, ingest events/s, event → scores (and training) at N players on 1 or more shards")
+    { players, generateDays, seed, shards, instances, ingestSeconds, scaleRate, scaleDuration, train };
+scale.SetAction(async (r, ct) => await ScaleBenchmark.RunAsync(r.GetValue(players), r.GetValue(shards), r.GetValue(generateDays), r.GetValue(seed), r.GetValue(instances),
+    r.GetValue(ingestSeconds), r.GetValue(scaleRate), r.GetValue(scaleDuration), r.GetValue(train), ct));
+var replicationRuns = new Option<int>("--runs") { Description = "Runs of each setting", DefaultValueFactory = _ => 3 };
+var replicationShards = new Option<int>("--shards") { Description = "Masters (each with one replica)", DefaultValueFactory = _ => 3 };
+var replicationPlayers = new Option<int>("--players") { Description = "Players the bets go to", DefaultValueFactory = _ => 50_000 };
+var replication = new Command("replication", "Ingest events/s on a Redis Cluster with replicas, acknowledging at once or only once a replica has the writes (WAIT)")
+    { replicationShards, replicationRuns, ingestSeconds, replicationPlayers };
+replication.SetAction(async (r, ct) => await ScaleBenchmark.ReplicationAsync(r.GetValue(replicationShards), r.GetValue(replicationRuns), r.GetValue(ingestSeconds),
+    r.GetValue(replicationPlayers), ct));
+return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments, models, generate, scale, replication }.Parse(args).InvokeAsync();
 
 internal static class Bench
 {
@@ -73,6 +97,10 @@ internal static class Bench
         Console.WriteLine($"\rsimulated store: {n:N0} players × {days} days ({activities:N0} activities) written in {watch.Elapsed.TotalSeconds:0.0} s; used_memory {Info(mux, "used_memory_human")}");
         return (redis, mux);
     }
+
+    /// <summary>The built Intelligence.dll as a child process on the store, with the benchmark's key (scores, segments, models).</summary>
+    public static Task<ServiceProcess> IntelligenceAsync(string redis, IReadOnlyDictionary<string, string> settings, CancellationToken ct) =>
+        ServiceProcess.StartAsync(Services.Intelligence, redis, Key, "scores:read segments:write models:admin", settings, ct);
 
     private static string Info(ConnectionMultiplexer mux, string field) =>
         mux.GetServers()[0].Info("memory").SelectMany(g => g).FirstOrDefault(kv => kv.Key == field).Value ?? "?";
@@ -122,7 +150,7 @@ internal static class Bench
         var ids = (await mux.GetDatabase().SetMembersAsync(new StoreKeys().Players)).Select(v => v.ToString()).ToArray();
         var settings = new Dictionary<string, string> { ["Scoring__SweepInterval"] = "00:00:00", ["Recommendations__TrainOnStart"] = "false", ["Training__TrainWhenMissing"] = "false" };
         foreach (var (k, v) in env) settings[k] = v;
-        var intelligence = await ServiceProcess.StartAsync("Intelligence", redis.ConnectionString, Key, settings, ct);
+        var intelligence = await IntelligenceAsync(redis.ConnectionString, settings, ct);
         // The newly served models make the service rescore everyone once; measure after that.
         var scored = Stopwatch.StartNew();
         var db = mux.GetDatabase();

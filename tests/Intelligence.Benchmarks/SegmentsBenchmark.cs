@@ -37,41 +37,12 @@ internal static class SegmentsBenchmark
         var memory = mux.GetServers()[0].Info("memory").SelectMany(g => g).FirstOrDefault(kv => kv.Key == "used_memory").Value;
         Console.WriteLine($"\rsimulated store: {n:N0} players × {days} days ({activities:N0} activities) written in {watch.Elapsed.TotalSeconds:0} s; Redis used_memory {long.Parse(memory!, CultureInfo.InvariantCulture) / 1e9:0.00} GB");
 
-        var (index, catalogue) = await LoadAsync(redis.ConnectionString, players, ct);
+        var (index, catalogue, _, _) = await IndexLoad.LoadAsync(redis.ConnectionString, instances: 1, ct);
         Previews(index, catalogue, runs);
         index = null;
         GC.Collect();
         await MembershipAsync(redis.ConnectionString, mux, keys, rate, duration, ct);
         return 0;
-    }
-
-    /// <summary>Loads the index from the store as an Intelligence instance does at start, timing it and weighing the heap it holds.</summary>
-    private static async Task<(PlayerIndex Index, IReadOnlyDictionary<string, Game> Catalogue)> LoadAsync(string redis, int players, CancellationToken ct)
-    {
-        using var host = IntelligenceCommands.BuildHost(redis);
-        var sp = host.Services;
-        var catalog = sp.GetRequiredService<CatalogCache>();
-        var games = await catalog.GetAsync();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var index = new PlayerIndex();
-        using var metrics = new SegmentMetrics();
-        var feed = new IndexFeed(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<StoreKeys>(), index, sp.GetRequiredService<HistoryReader>(), catalog,
-            metrics, Options.Create(new SegmentOptions()), TimeProvider.System, NullLogger<IndexFeed>.Instance);
-        var watch = Stopwatch.StartNew();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        await feed.LoadAsync(ct);
-        var elapsed = watch.Elapsed;
-        var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-        Console.WriteLine($"index loaded from Redis: {index.Count:N0} players in {elapsed.TotalSeconds:0.0} s ({index.Count / elapsed.TotalSeconds:N0} players/s, " +
-            $"{cpuUsed.TotalSeconds:0} s CPU in this process; pages of {new SegmentOptions().LoadPageSize}, {new SegmentOptions().LoadParallelism} in flight)");
-        var perPlayer = (after - before) / (double)index.Count;
-        Console.WriteLine($"index heap: {(after - before) / 1e6:N0} MB = {perPlayer:N0} bytes per player (columns: {IndexColumns.FixedBytesPerRow} bytes per row of capacity " +
-            $"{index.Columns.Capacity:N0}; the rest is ids, per-player game and provider arrays, dictionaries)");
-        GC.KeepAlive(feed);
-        return (index, games);
     }
 
     private static void Previews(PlayerIndex index, IReadOnlyDictionary<string, Game> catalogue, int runs)
@@ -123,7 +94,7 @@ internal static class SegmentsBenchmark
             ["Training__TrainWhenMissing"] = "false",
         };
         var started = Stopwatch.StartNew();
-        using var intelligence = await ServiceProcess.StartAsync("Intelligence", redis, Key, settings, ct);
+        using var intelligence = await Bench.IntelligenceAsync(redis, settings, ct);
         using var http = new HttpClient { BaseAddress = intelligence.Address, Timeout = TimeSpan.FromMinutes(10) };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
         // Ready means the store answers; previews wait for the index (503 until it is loaded).

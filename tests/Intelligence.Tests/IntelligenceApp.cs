@@ -43,6 +43,8 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
                 ["ApiKeys:1:Scopes"] = "models:admin webhooks:write segments:write scores:read",
                 // Tests train when they mean to; a host must not start a training run of its own behind them.
                 ["Training:TrainWhenMissing"] = "false",
+                // A test starts its instances one at a time: nobody to wait for before loading the index.
+                ["Segments:JoinSettle"] = "00:00:00",
             };
             foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
             c.AddInMemoryCollection(settings);

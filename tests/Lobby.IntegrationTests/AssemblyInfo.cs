@@ -1,3 +1,3 @@
 using Lobby.IntegrationTests;
 
-[assembly: AssemblyFixture(typeof(Backend))]
+[assembly: AssemblyFixture(typeof(Backends))]

@@ -9,20 +9,29 @@ using TestSupport;
 namespace Lobby.IntegrationTests;
 
 /// <summary>
-/// What the lobby stands on, once per test assembly: a real redis-server, and Ingestion and Intelligence each on a real
+/// What the lobby stands on: a real redis-server (or Redis Cluster), and Ingestion and Intelligence each on a real
 /// Kestrel port on 127.0.0.1, sharing one key prefix (what the one-command run starts, minus the embedded store).
-/// Tests start as many lobbies on top as they need with <see cref="StartLobby"/>.
+/// Tests get one from <see cref="Backends"/> and start as many lobbies on top as they need with <see cref="StartLobby"/>.
 /// </summary>
 public sealed class Backend : IAsyncLifetime
 {
     public const string ApiKey = "lobby-it-key";
     public const string SigningKey = "lobby-integration-tests-player-token-signing-key-0123";
 
-    private RedisServer? _redis;
+    private readonly string _store;
+    private IAsyncDisposable? _server;
     private Service<Ingestion.IngestionEntryPoint>? _ingestion;
     private Service<Intelligence.IntelligenceEntryPoint>? _intelligence;
+    private string? _redis;
 
-    public string Redis => _redis?.ConnectionString ?? throw new InvalidOperationException("The backend has not started.");
+    /// <param name="store"><see cref="StoreKinds.Redis"/> or <see cref="StoreKinds.Cluster"/>.</param>
+    public Backend(string store)
+    {
+        _store = store;
+    }
+
+    /// <summary>The store's connection string (every node's, for a cluster).</summary>
+    public string Redis => _redis ?? throw new InvalidOperationException("The backend has not started.");
 
     public string Prefix { get; } = TestKeys.Prefix("lobby-it");
 
@@ -32,7 +41,16 @@ public sealed class Backend : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
+        if (_store == StoreKinds.Cluster)
+        {
+            var cluster = await RedisCluster.StartAsync();
+            (_server, _redis) = (cluster, cluster.ConnectionString);
+        }
+        else
+        {
+            var redis = await RedisServer.StartAsync();
+            (_server, _redis) = (redis, redis.ConnectionString);
+        }
         _ingestion = new Service<Ingestion.IngestionEntryPoint>(Common(Prefix));
         _intelligence = new Service<Intelligence.IntelligenceEntryPoint>(Common(Prefix));
         IngestionUrl = _ingestion.Start();
@@ -69,7 +87,7 @@ public sealed class Backend : IAsyncLifetime
     {
         if (_intelligence is not null) await _intelligence.DisposeAsync();
         if (_ingestion is not null) await _ingestion.DisposeAsync();
-        if (_redis is not null) await _redis.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
     }
 
     private Dictionary<string, string?> Common(string prefix) => new()
@@ -80,6 +98,7 @@ public sealed class Backend : IAsyncLifetime
         ["ApiKeys:0:Name"] = "lobby-it",
         ["ApiKeys:0:Key"] = ApiKey,
         ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin",
+        ["Segments:JoinSettle"] = "00:00:00",
     };
 
     internal sealed class Service<T>(IDictionary<string, string?> settings) : WebApplicationFactory<T> where T : class
@@ -96,6 +115,36 @@ public sealed class Backend : IAsyncLifetime
             builder.UseEnvironment("Testing");
             builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
         }
+    }
+}
+
+/// <summary>
+/// The backend on each kind of Redis deployment, each started the first time a test asks for it and stopped with the
+/// assembly: <c>[Theory, ClassData(typeof(RedisKinds))]</c> then <c>await backends.OnAsync(store)</c>.
+/// </summary>
+public sealed class Backends : IAsyncDisposable
+{
+    private readonly Lazy<Task<Backend>> _redis = new(() => StartAsync(StoreKinds.Redis));
+    private readonly Lazy<Task<Backend>> _cluster = new(() => StartAsync(StoreKinds.Cluster));
+
+    public Task<Backend> OnAsync(string store) => store switch
+    {
+        StoreKinds.Redis => _redis.Value,
+        StoreKinds.Cluster => _cluster.Value,
+        _ => throw new ArgumentOutOfRangeException(nameof(store), store, $"expected \"{StoreKinds.Redis}\" or \"{StoreKinds.Cluster}\""),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis.IsValueCreated) await (await _redis.Value).DisposeAsync();
+        if (_cluster.IsValueCreated) await (await _cluster.Value).DisposeAsync();
+    }
+
+    private static async Task<Backend> StartAsync(string store)
+    {
+        var backend = new Backend(store);
+        await backend.InitializeAsync();
+        return backend;
     }
 }
 

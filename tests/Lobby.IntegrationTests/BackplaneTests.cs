@@ -8,19 +8,25 @@ using TestSupport;
 namespace Lobby.IntegrationTests;
 
 /// <summary>
-/// Scale-out: two lobby processes' worth of hosts on one Redis. A push sent on one instance reaches a player connected
-/// to the other only through the Redis backplane, and the key prefix keeps two deployments on one Redis apart.
+/// Scale-out: two lobby processes' worth of hosts on one Redis, and on a Redis Cluster. A push sent on one instance
+/// reaches a player connected to the other only through the Redis backplane, and the key prefix keeps two deployments
+/// on one Redis apart.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class BackplaneTests(Backend backend)
+public sealed class BackplaneTests(Backends backends)
 {
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
 
-    [Fact]
-    public async Task PushSentOnTheOtherInstance_ReachesTheClient_ButNotAcrossDeployments()
+    private const string Catalogue = """
+        [{"id":"g-bp-starburst","title":"Starburst","provider":"NetEnt","category":"slots","tags":["space"],"rtp":96.1,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true}]
+        """;
+
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task PushSentOnTheOtherInstance_ReachesTheClient_ButNotAcrossDeployments(string store)
     {
         var ct = TestContext.Current.CancellationToken;
+        var backend = await backends.OnAsync(store);
         var on = new Dictionary<string, string?> { ["Lobby:Backplane"] = "true" };
         await using var first = backend.StartLobby(on);
         await using var second = backend.StartLobby(on);
@@ -40,10 +46,15 @@ public sealed class BackplaneTests(Backend backend)
         await Task.Delay(Quiet, ct);
         Assert.DoesNotContain(client.Received, u => u.Reason == "from-the-other-deployment");
 
-        // What keeps them apart: each deployment's hub channels carry its own prefix.
+        // What keeps them apart: each deployment's hub channels carry its own prefix. On a cluster each node lists the
+        // channels subscribed on it.
         await using var redis = await ConnectionMultiplexer.ConnectAsync(backend.Redis);
-        var channels = ((RedisResult[])(await redis.GetServers()[0].ExecuteAsync("PUBSUB", "CHANNELS", "*"))!)
-            .Select(c => c.ToString()).Where(c => c.Contains(nameof(LobbyHub), StringComparison.Ordinal)).ToList();
+        var channels = new List<string>();
+        foreach (var server in redis.GetServers())
+        {
+            channels.AddRange(((RedisResult[])(await server.ExecuteAsync("PUBSUB", "CHANNELS", "*"))!)
+                .Select(c => c.ToString()).Where(c => c.Contains(nameof(LobbyHub), StringComparison.Ordinal)));
+        }
         Assert.Contains(channels, c => c.StartsWith($"{backend.Prefix}signalr:", StringComparison.Ordinal));
         Assert.Contains(channels, c => c.StartsWith($"{otherPrefix}signalr:", StringComparison.Ordinal));
         Assert.All(channels, c => Assert.True(
@@ -51,10 +62,43 @@ public sealed class BackplaneTests(Backend backend)
             !c.StartsWith("t:", StringComparison.Ordinal), c));
     }
 
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task ARealBet_IsPushedToThePlayer_ConnectedToEitherInstance(string store)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var backend = await backends.OnAsync(store);
+        using (var ingestion = Backend.Client(backend.IngestionUrl))
+        {
+            (await ingestion.PutAsync("/v1/catalog/games", new StringContent(Catalogue, System.Text.Encoding.UTF8, "application/json"), ct)).EnsureSuccessStatusCode();
+        }
+        var on = new Dictionary<string, string?> { ["Lobby:Backplane"] = "true" };
+        await using var first = backend.StartLobby(on);
+        await using var second = backend.StartLobby(on);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        string a = $"p-bp-a-{suffix}", b = $"p-bp-b-{suffix}";
+        await using var onFirst = await HubClient.ConnectAsync(first, a, ct);
+        await using var onSecond = await HubClient.ConnectAsync(second, b, ct);
+        await onFirst.WaitForAsync(LobbyHub.ConnectedReason, Arrival, ct);
+        await onSecond.WaitForAsync(LobbyHub.ConnectedReason, Arrival, ct);
+
+        using var ingestionClient = Backend.Client(backend.IngestionUrl);
+        foreach (var player in new[] { a, b })
+        {
+            var bet = $$$"""{"specversion":"1.0","id":"bp-{{{player}}}","source":"/wallet","type":"wallet.bet","subject":"{{{player}}}","data":{"transactionId":"tx-{{{player}}}","roundId":"r-1","gameId":"g-bp-starburst","amount":1.5,"currency":"EUR"}}""";
+            (await ingestionClient.PostAsync("/v1/events", new StringContent(bet, System.Text.Encoding.UTF8, "application/cloudevents+json"), ct)).EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(a, (await onFirst.WaitForAsync("wallet.bet", Arrival, ct)).PlayerId);
+        Assert.Equal(b, (await onSecond.WaitForAsync("wallet.bet", Arrival, ct)).PlayerId);
+        Assert.All(onFirst.Received, u => Assert.Equal(a, u.PlayerId));
+        Assert.All(onSecond.Received, u => Assert.Equal(b, u.PlayerId));
+    }
+
     [Fact]
     public async Task WithTheBackplaneOff_APushSentOnTheOtherInstance_NeverArrives()
     {
         var ct = TestContext.Current.CancellationToken;
+        var backend = await backends.OnAsync(StoreKinds.Redis);
         var off = new Dictionary<string, string?> { ["Lobby:Backplane"] = "false" };
         await using var first = backend.StartLobby(off);
         await using var second = backend.StartLobby(off);

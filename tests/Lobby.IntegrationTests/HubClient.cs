@@ -29,11 +29,14 @@ public sealed class HubClient : IAsyncDisposable
         get { lock (_received) return [.. _received]; }
     }
 
-    public static async Task<HubClient> ConnectAsync(LobbyInstance lobby, string playerId, CancellationToken cancellationToken)
+    public static Task<HubClient> ConnectAsync(LobbyInstance lobby, string playerId, CancellationToken cancellationToken) =>
+        ConnectAsync(lobby.Url, lobby.PlayerToken(playerId), cancellationToken);
+
+    /// <summary>Connects to the hub of the lobby at <paramref name="lobbyUrl"/> with a player token signed for it.</summary>
+    public static async Task<HubClient> ConnectAsync(Uri lobbyUrl, string token, CancellationToken cancellationToken)
     {
-        var token = lobby.PlayerToken(playerId);
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(lobby.Url, LiveLobby.HubPath), o =>
+            .WithUrl(new Uri(lobbyUrl, LiveLobby.HubPath), o =>
             {
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
                 o.Transports = HttpTransportType.WebSockets;

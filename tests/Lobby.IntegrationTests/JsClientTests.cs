@@ -11,7 +11,7 @@ namespace Lobby.IntegrationTests;
 /// lobby, Ingestion and Intelligence: pushes arrive after real events, and no client gets another player's updates.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class JsClientTests(Backend backend)
+public sealed class JsClientTests(Backends backends)
 {
     private const string Catalogue = """
         [{"id":"g-js-starburst","title":"Starburst","provider":"NetEnt","category":"slots","tags":["space"],"rtp":96.1,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
@@ -21,6 +21,7 @@ public sealed class JsClientTests(Backend backend)
     [Fact]
     public async Task OfficialJsClient_ReceivesItsOwnPushes_AndIsRefusedAnotherPlayersUpdates()
     {
+        var backend = await backends.OnAsync(TestSupport.StoreKinds.Redis);
         await using var lobby = backend.StartLobby();
         using (var ingestion = Backend.Client(backend.IngestionUrl))
         {

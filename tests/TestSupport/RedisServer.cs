@@ -21,6 +21,7 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     private readonly string _executable;
     private readonly RedisPersistence _persistence;
     private readonly TempDirectory? _dataDirectory;
+    private readonly IReadOnlyList<string> _extraArguments;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
@@ -36,12 +37,13 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         };
     }
 
-    private RedisServer(string executable, int port, RedisPersistence persistence, TempDirectory? dataDirectory)
+    private RedisServer(string executable, int port, RedisPersistence persistence, TempDirectory? dataDirectory, IReadOnlyList<string> extraArguments)
     {
         _executable = executable;
         _persistence = persistence;
         Port = port;
         _dataDirectory = dataDirectory;
+        _extraArguments = extraArguments;
     }
 
     public int Port { get; private set; }
@@ -68,17 +70,26 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
     public static Task<RedisServer> StartAsync(bool persistent = false, CancellationToken cancellationToken = default) =>
         StartAsync(persistent ? RedisPersistence.AofAlways : RedisPersistence.None, cancellationToken);
 
-    public static async Task<RedisServer> StartAsync(RedisPersistence persistence, CancellationToken cancellationToken = default)
+    public static Task<RedisServer> StartAsync(RedisPersistence persistence, CancellationToken cancellationToken = default) =>
+        StartAsync(persistence, ownDirectory: false, _ => [], cancellationToken);
+
+    /// <summary>
+    /// A server with more arguments, made for its port (a cluster node's bus port and config file). With
+    /// <paramref name="ownDirectory"/> it runs in a temp directory of its own (<c>--dir</c>) even without persistence.
+    /// </summary>
+    internal static async Task<RedisServer> StartAsync(RedisPersistence persistence, bool ownDirectory, Func<int, IReadOnlyList<string>> extraArguments,
+        CancellationToken cancellationToken)
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException(
             "redis-server was not found on PATH nor at /usr/bin/redis-server. Run ./test.sh from the repository root, " +
             "which installs it (apt-get install redis-server), or install it yourself.");
 
-        var dataDirectory = persistence == RedisPersistence.None ? null : new TempDirectory("redis");
+        var dataDirectory = persistence == RedisPersistence.None && !ownDirectory ? null : new TempDirectory("redis");
         // A free port can be taken by someone else between the probe and the bind: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            var server = new RedisServer(executable, FreePort.Get(), persistence, dataDirectory);
+            var port = FreePort.Get();
+            var server = new RedisServer(executable, port, persistence, dataDirectory, extraArguments(port));
             try
             {
                 await server.LaunchAsync(cancellationToken);
@@ -110,6 +121,30 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         StopProcess();
         await LaunchAsync(cancellationToken);
     }
+
+    /// <summary>Kills the server without warning, as a crash would; <see cref="RestartAsync"/> starts it again on the same port and directory.</summary>
+    public void Kill() => StopProcess();
+
+    /// <summary>
+    /// Stops the process in its tracks (SIGSTOP) without it knowing: it answers nothing and replicates nothing until
+    /// <see cref="Thaw"/>, as a machine that hangs would.
+    /// </summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>Lets a frozen process run on (SIGCONT).</summary>
+    public void Thaw() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is not { HasExited: false } process) throw new InvalidOperationException($"redis-server on port {Port} is not running");
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not run kill");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {process.Id} exited with code {kill.ExitCode}");
+    }
+
+    /// <summary>Whether the process is running.</summary>
+    public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Asks the server to shut down and waits for it; kills it if it has not gone within five seconds.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -159,10 +194,11 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
             "--bind", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture),
             "--save", "", "--protected-mode", "no", "--daemonize", "no", "--logfile", "",
         ];
-        args.AddRange(_dataDirectory is null
+        args.AddRange(_persistence == RedisPersistence.None
             ? ["--appendonly", "no"]
-            : ["--appendonly", "yes", "--appendfsync", _persistence == RedisPersistence.AofAlways ? "always" : "everysec",
-                "--dir", _dataDirectory.Path]);
+            : ["--appendonly", "yes", "--appendfsync", _persistence == RedisPersistence.AofAlways ? "always" : "everysec"]);
+        if (_dataDirectory is not null) args.AddRange(["--dir", _dataDirectory.Path]);
+        args.AddRange(_extraArguments);
         return [.. args];
     }
 

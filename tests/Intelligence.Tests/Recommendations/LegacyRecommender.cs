@@ -58,7 +58,10 @@ internal sealed class LegacyRecommender(
         if (player is null) return null;
         var view = await models.GetAsync();
         var o = options.Value;
-        var marketingAllowed = MarketingPolicy.Evaluate(player.Profile, now).Allowed;
+        var marketing = MarketingPolicy.Evaluate(player.Profile, now);
+        var marketingAllowed = marketing.Allowed;
+        // The reasons that are restrictions in force (not a missing consent): the player's own history is held back then.
+        var restricted = marketing.Reasons.Any(r => r is "self_excluded" or "cooling_off" or "blocked");
         var played = player.Plays.Where(p => p.Rounds > 0).Select(p => p.GameId).ToHashSet(StringComparer.Ordinal);
         bool Offerable(int g)
         {
@@ -136,10 +139,18 @@ internal sealed class LegacyRecommender(
             case RecommendationLists.ContinuePlaying:
             {
                 diverse = false;
+                if (restricted)
+                {
+                    ranked = [];
+                    reason = (_, _) => "";
+                    note = "Nothing to continue while a safer-gambling restriction is in force.";
+                    break;
+                }
                 var recent = player.Plays.Where(p => p.Rounds > 0 && p.LastPlayedAt is not null)
                     .OrderByDescending(p => p.LastPlayedAt).ThenBy(p => p.GameId, StringComparer.Ordinal)
                     .Select(p => (Index: view.IndexOf(p.GameId), p.LastPlayedAt))
-                    .Where(p => p.Index is { } g && Offerable(g))
+                    .Where(p => p.Index is { } g && !excludePlayed && view.Games[g].Enabled && view.Games[g].ReleasedAt <= now
+                        && (view.Games[g].Markets.Contains("*") || (player.Market is { } m && view.Games[g].Markets.Contains(m))))
                     .Select(p => (p.Index!.Value, (float)(1 / (1 + Math.Max(0, (now - p.LastPlayedAt!.Value).TotalHours)))))
                     .ToList();
                 var last = player.Plays.Where(p => p.LastPlayedAt is not null).ToDictionary(p => p.GameId, p => p.LastPlayedAt!.Value, StringComparer.Ordinal);

@@ -273,6 +273,23 @@ public sealed class RecommendationsApiTests(StoreServers servers)
     }
 
     [Theory, ClassData(typeof(StoreKinds))]
+    public async Task ContinuePlaying_IsThePlayersOwnHistory_JackpotsAndNoConsentIncluded_NothingWhileRestricted(string store)
+    {
+        var connection = await servers.ConnectionStringAsync(store);
+        await using var app = await StartAsync(connection);
+        // A player without any marketing consent who played a jackpot game a minute ago.
+        await app.Db.HashSetAsync(app.Keys.Profile("p-quiet"), [new("cty", "MT")]);
+        await app.Db.HashSetAsync(app.Keys.Games("p-quiet"), [new("g-ra-jackpot:n", 3), new("g-ra-jackpot:s", 30_000), new("g-ra-jackpot:t", NowMs - 60_000)]);
+        await app.Db.SetAddAsync(app.Keys.Players, "p-quiet");
+        using var client = app.ClientWithKey(IntelligenceApp.CrmKey);
+        Assert.Equal(["g-ra-jackpot"], (await ListAsync(client, "p-quiet", RecommendationLists.ContinuePlaying)).Items.Select(i => i.GameId));
+        Assert.DoesNotContain((await ListAsync(client, "p-quiet", RecommendationLists.ForYou, "&limit=500")).Items, i => i.GameId == "g-ra-jackpot");
+        var restricted = await ListAsync(client, "p-rg", RecommendationLists.ContinuePlaying);
+        Assert.Empty(restricted.Items);
+        Assert.NotNull(restricted.Note);
+    }
+
+    [Theory, ClassData(typeof(StoreKinds))]
     public async Task ManyListsInOneCall_AreEachExactlyTheSingleList_InTheOrderAsked(string store)
     {
         await using var app = await StartAsync(await servers.ConnectionStringAsync(store));

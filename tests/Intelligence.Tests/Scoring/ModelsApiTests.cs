@@ -14,10 +14,10 @@ public sealed class ModelsApiTests(StoreServers servers)
     private static readonly string[] WithUnknownKind = ["churn", "ltv"];
     private static readonly string[] RecommendationsOnly = ["recommendations"];
 
-    [Fact]
-    public async Task Train_StartsAJobThatReportsEachKind_AndASecondRunWaitsItsTurn()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task Train_StartsAJobThatReportsEachKind_AndASecondRunWaitsItsTurn(string store)
     {
-        await using var app = new IntelligenceApp((await servers.RedisAsync()).ConnectionString);
+        await using var app = new IntelligenceApp(await servers.ConnectionStringAsync(store));
         using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
         var ct = TestContext.Current.CancellationToken;
 
@@ -49,10 +49,10 @@ public sealed class ModelsApiTests(StoreServers servers)
         Assert.False(await app.Db.KeyExistsAsync(app.Keys.TrainingLock));
     }
 
-    [Fact]
-    public async Task Train_CanRetrainTheRecommender_AndModelsListsItsServedVersion()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task Train_CanRetrainTheRecommender_AndModelsListsItsServedVersion(string store)
     {
-        await using var app = new IntelligenceApp((await servers.RedisAsync()).ConnectionString, extra: new Dictionary<string, string?> { ["Recommendations:TrainOnStart"] = "false" });
+        await using var app = new IntelligenceApp(await servers.ConnectionStringAsync(store), extra: new Dictionary<string, string?> { ["Recommendations:TrainOnStart"] = "false" });
         using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
         var ct = TestContext.Current.CancellationToken;
         var started = await admin.PostAsJsonAsync("/v1/models/train", new { kinds = RecommendationsOnly }, ct);

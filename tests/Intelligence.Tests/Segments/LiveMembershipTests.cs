@@ -13,7 +13,7 @@ using static Intelligence.Tests.Segments.SegmentKit;
 namespace Intelligence.Tests.Segments;
 
 /// <summary>
-/// Membership kept live end to end, on Redis and on Garnet: events through Ingestion move players in and out of
+/// Membership kept live end to end, on Redis, Garnet and Redis Cluster: events through Ingestion move players in and out of
 /// segments, edits recompute members, erasure removes them, and the lobby's channel hears each change.
 /// </summary>
 public sealed class LiveMembershipTests(StoreServers servers)
@@ -92,11 +92,11 @@ public sealed class LiveMembershipTests(StoreServers servers)
         await Poll.UntilAsync(async () => (await ScoresAsync(crm, "p-cy")).Segments.Count == 0, "p-cy's scores to forget the deleted segment");
     }
 
-    [Fact]
-    public async Task ASegmentEntered_ReachesTheCrmAsASignedWebhook_AndOnlyForPlayersWhoMayBeMarketedTo()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task ASegmentEntered_ReachesTheCrmAsASignedWebhook_AndOnlyForPlayersWhoMayBeMarketedTo(string store)
     {
-        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
-        var prefix = TestKeys.Prefix("webhook");
+        var cs = await servers.ConnectionStringAsync(store);
+        var prefix = TestKeys.Prefix($"webhook-{store}");
         await using var ingestion = new IngestionHost(cs, prefix);
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = new IntelligenceApp(cs, prefix, new Dictionary<string, string?> { ["Webhooks:PollInterval"] = "00:00:00.020" });
@@ -154,11 +154,11 @@ public sealed class LiveMembershipTests(StoreServers servers)
         }
     }
 
-    [Fact]
-    public async Task APlayerErasedWhileNoInstanceRan_LeavesEverySegment_WhenIntelligenceStartsAgain()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task APlayerErasedWhileNoInstanceRan_LeavesEverySegment_WhenIntelligenceStartsAgain(string store)
     {
-        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
-        var prefix = TestKeys.Prefix("erased-offline");
+        var cs = await servers.ConnectionStringAsync(store);
+        var prefix = TestKeys.Prefix($"erased-offline-{store}");
         await using var ingestion = new IngestionHost(cs, prefix);
         string segmentId;
         await using (var first = new IntelligenceApp(cs, prefix))
@@ -187,4 +187,40 @@ public sealed class LiveMembershipTests(StoreServers servers)
 
     private static async Task<PlayerScores> ScoresAsync(HttpClient client, string playerId) =>
         (await client.GetFromJsonAsync<PlayerScores>($"/v1/players/{playerId}/scores", Json))!;
+
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task AChangeWhoseInstanceDiedBeforeAnnouncingIt_IsAnnouncedByAnother_UnderTheSameEventId(string store)
+    {
+        var cs = await servers.ConnectionStringAsync(store);
+        var prefix = TestKeys.Prefix($"orphan-{store}");
+        await using var ingestion = new IngestionHost(cs, prefix);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = new IntelligenceApp(cs, prefix, new Dictionary<string, string?>
+        {
+            ["Webhooks:PollInterval"] = "00:00:00.020",
+            ["Segments:AnnounceGrace"] = "00:00:01",
+        });
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        await app.Services.GetRequiredService<IndexFeed>().Loaded.WaitAsync(TimeSpan.FromSeconds(60));
+        (await admin.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url, events = SegmentEvents, secret = WebhookTestHost.Secret })).EnsureSuccessStatusCode();
+        var segment = await CreateAsync(admin, new { name = "Swedes", purpose = "analysis", rule = new { field = "country", op = "eq", value = "SE" } });
+        await RegisterAsync(ingestion, "p-orphan", "MT");
+        await IndexedAsync(app, "p-orphan");
+
+        // Another instance decided the player in, stored it, and died before announcing it: only the journal knows.
+        var memberships = app.Services.GetRequiredService<MembershipStore>();
+        var version = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var stored = await memberships.ApplyPlayersAsync([(segment.Id, 1)], [new MembershipDecision("p-orphan", version, [true])], now, now + 1000);
+        Assert.Equal([segment.Id], Assert.Single(stored!).Entered);
+
+        await receiver.WaitForRequestsAsync(1);
+        using var body = JsonDocument.Parse(Assert.Single(receiver.Requests).Body);
+        Assert.Equal("segment.entered", body.RootElement.GetProperty("type").GetString());
+        Assert.Equal("p-orphan", body.RootElement.GetProperty("playerId").GetString());
+        // The id depends on the change alone: whoever announces it, it is the same event.
+        var expectedId = new MembershipChange("p-orphan", segment.Id, "Swedes", true, new MarketingStatus(true, [], []), DateTimeOffset.UnixEpoch, version).EventId;
+        Assert.Equal(expectedId, body.RootElement.GetProperty("id").GetString());
+        await Poll.UntilAsync(async () => await app.Db.SortedSetLengthAsync(app.Keys.SegmentAnnouncements) == 0, "the journal to be empty once announced");
+    }
 }

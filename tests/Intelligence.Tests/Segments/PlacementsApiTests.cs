@@ -19,10 +19,10 @@ public sealed class PlacementsApiTests(StoreServers servers)
 
     private static readonly string[] Starburst = ["g-starburst"];
 
-    [Fact]
-    public async Task Placements_ShowOnlyToMembersWhoMayBeMarketedTo_WhileTheyRun_HighestPriorityFirst()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task Placements_ShowOnlyToMembersWhoMayBeMarketedTo_WhileTheyRun_HighestPriorityFirst(string store)
     {
-        var (cs, ingestion, app) = await StartAsync();
+        var (cs, ingestion, app) = await StartAsync(store);
         await using var _ = ingestion;
         await using var __ = app;
         using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
@@ -111,9 +111,10 @@ public sealed class PlacementsApiTests(StoreServers servers)
     }
 
     /// <summary>Ingestion with the catalogue loaded and Intelligence, on a prefix of the test's own.</summary>
-    private async Task<(string Redis, IngestionHost Ingestion, IntelligenceApp App)> StartAsync([System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    private async Task<(string Redis, IngestionHost Ingestion, IntelligenceApp App)> StartAsync(string store = StoreKinds.Redis,
+        [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
-        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var cs = await servers.ConnectionStringAsync(store);
         var prefix = TestKeys.Prefix(test);
         var ingestion = new IngestionHost(cs, prefix);
         using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))

@@ -13,17 +13,17 @@ namespace Intelligence.Tests.Segments;
 /// <summary>The segments API: definitions with versions and an audit log, validation by node path, and scopes.</summary>
 public sealed class SegmentsApiTests(StoreServers servers)
 {
-    private async Task<IntelligenceApp> AppAsync([System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    private async Task<IntelligenceApp> AppAsync(string store = StoreKinds.Redis, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
-        var app = new IntelligenceApp(await servers.ConnectionStringAsync(StoreKinds.Redis), TestKeys.Prefix(test));
+        var app = new IntelligenceApp(await servers.ConnectionStringAsync(store), TestKeys.Prefix(test));
         await app.Services.GetRequiredService<IndexFeed>().Loaded.WaitAsync(TimeSpan.FromSeconds(60));
         return app;
     }
 
-    [Fact]
-    public async Task ASegment_IsCreatedReadEditedAndDeleted_WithEveryVersionAndAnAuditEntryNamingWhoDidIt()
+    [Theory, ClassData(typeof(RedisKinds))]
+    public async Task ASegment_IsCreatedReadEditedAndDeleted_WithEveryVersionAndAnAuditEntryNamingWhoDidIt(string store)
     {
-        await using var app = await AppAsync();
+        await using var app = await AppAsync(store);
         using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
         using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
 

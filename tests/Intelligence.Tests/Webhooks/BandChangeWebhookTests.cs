@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Intelligence.Tests.Support;
 using StackExchange.Redis;
+using TestSupport;
 
 namespace Intelligence.Tests.Webhooks;
 

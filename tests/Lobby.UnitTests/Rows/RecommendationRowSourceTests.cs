@@ -29,7 +29,7 @@ public sealed class RecommendationRowSourceTests
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(Catalog(Game("g-a", "Alpha"), Game("g-b", "Beta"), Game("g-c", "Gamma"), Game("g-off", "Off", enabled: false)));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -48,7 +48,7 @@ public sealed class RecommendationRowSourceTests
         profiles.GetProfileAsync("p-1", Arg.Any<CancellationToken>()).Returns(Profile("p-1", Played("g-a", Now)));
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha")));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -85,7 +85,7 @@ public sealed class RecommendationRowSourceTests
         if (userAgent is not null) context.Request.Headers.UserAgent = userAgent;
         var catalog = Substitute.For<IGameCatalog>();
         var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
-            new HttpContextAccessor { HttpContext = context }, NullLogger<RecommendationRowSource>.Instance);
+            new HttpContextAccessor { HttpContext = context }, NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -99,7 +99,7 @@ public sealed class RecommendationRowSourceTests
         var recs = Substitute.For<IRecommendations>();
         var catalog = Substitute.For<IGameCatalog>();
         var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
-            new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+            new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Intelligence.Tests.Webhooks;
+namespace TestSupport;
 
 /// <summary>One request a CRM's webhook endpoint received: the raw body bytes (what the signature covers) and the headers.</summary>
 public sealed record ReceivedWebhook(byte[] RawBody, IReadOnlyDictionary<string, string> Headers)
@@ -63,30 +63,23 @@ public sealed class WebhookReceiver : IAsyncDisposable
         if (status != 200) await http.Response.WriteAsync("the CRM is down for maintenance");
     }
 
-    public async Task WaitForRequestsAsync(int count) =>
-        await Poll.UntilAsync(() => Task.FromResult(_received.Count >= count), () => $"{count} requests at the receiver (got {_received.Count})");
+    /// <summary>Waits until at least <paramref name="count"/> requests have come, failing after <paramref name="timeout"/> (10 s by default).</summary>
+    public async Task WaitForRequestsAsync(int count, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (_received.Count < count)
+        {
+            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(10)))
+            {
+                throw new TimeoutException($"Timed out after {clock.Elapsed.TotalSeconds:0} s waiting for {count} requests at the receiver (got {_received.Count})");
+            }
+            await Task.Delay(10);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-}
-
-public static class Poll
-{
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
-    /// <summary>Checks the condition every 10 ms until it holds; fails the test after <see cref="Timeout"/>.</summary>
-    public static Task UntilAsync(Func<Task<bool>> condition, string what) => UntilAsync(condition, () => what);
-
-    public static async Task UntilAsync(Func<Task<bool>> condition, Func<string> what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Timeout) Assert.Fail($"Timed out after {Timeout.TotalSeconds:0} s waiting for {what()}");
-            await Task.Delay(10);
-        }
     }
 }

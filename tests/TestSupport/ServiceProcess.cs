@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+
+namespace TestSupport;
+
+/// <summary>The services of the product, as built dlls a test can run as child processes.</summary>
+public static class Services
+{
+    public const string Ingestion = "Ingestion";
+    public const string Intelligence = "Intelligence";
+    public const string Lobby = "Lobby.Blazor";
+}
+
+/// <summary>
+/// A built service (<see cref="Services"/>: its dll in its own bin folder of this configuration) as a child process on a
+/// free loopback port, configured through environment variables exactly as an operator would. A separate process can be
+/// killed as a crash would (no shutdown, requests in flight get no answer), and keeps a load generator's allocations
+/// and threads out of the service's GC and thread pool. The project running it must reference the service's project,
+/// so that it is built.
+/// </summary>
+public sealed class ServiceProcess : IDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private ServiceProcess(string name, Process process, Uri address)
+    {
+        Name = name;
+        _process = process;
+        Address = address;
+    }
+
+    public string Name { get; }
+
+    public Uri Address { get; }
+
+    public Process Process => _process;
+
+    /// <summary>Whether it has not exited (nor been killed).</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>The service on the store <paramref name="redis"/> with one API key of <paramref name="scopes"/>; <paramref name="settings"/> win.</summary>
+    public static Task<ServiceProcess> StartAsync(string service, string redis, string apiKey, string scopes, IReadOnlyDictionary<string, string> settings,
+        CancellationToken ct = default)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = redis,
+            ["ApiKeys__0__Name"] = "benchmark",
+            ["ApiKeys__0__Key"] = apiKey,
+            ["ApiKeys__0__Scopes"] = scopes,
+        };
+        foreach (var (k, v) in settings) all[k] = v;
+        return StartAsync(service, all, ct);
+    }
+
+    /// <param name="settings">Environment variables, e.g. <c>ConnectionStrings__Redis</c>, <c>Store__KeyPrefix</c>; these win over the defaults.</param>
+    public static async Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, CancellationToken ct = default)
+    {
+        var directory = typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == service + "Directory").Value!;
+        var dll = Path.GetFullPath(Path.Combine(directory, service + ".dll"));
+        if (!File.Exists(dll)) throw new FileNotFoundException($"build {service} first: {dll} is missing", dll);
+
+        var address = new Uri($"http://127.0.0.1:{FreePort.Get().ToString(CultureInfo.InvariantCulture)}");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        var env = info.Environment;
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["Urls"] = address.ToString();
+        env["EmbeddedStore__Enabled"] = "false";
+        env["DEMO"] = "0";
+        env["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in settings) env[k] = v;
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        var child = new ServiceProcess(service, process, address);
+        process.OutputDataReceived += (_, e) => child.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < ReadyTimeout)
+        {
+            if (process.HasExited) break;
+            try
+            {
+                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct)).IsSuccessStatusCode) return child;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(100, ct);
+        }
+        child.Dispose();
+        throw new InvalidOperationException($"{service} did not become ready at {address}. Its output:\n{child.Output}");
+    }
+
+    /// <summary>Kills the process at once, as a crash would: requests in flight get no answer.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(5000);
+    }
+
+    /// <summary>The last lines the service printed.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return string.Join('\n', _output.TakeLast(50));
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already gone.
+        }
+        _process.Dispose();
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.Add(line);
+            if (_output.Count > 500) _output.RemoveRange(0, 250);
+        }
+    }
+}
