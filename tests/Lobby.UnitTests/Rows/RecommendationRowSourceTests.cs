@@ -39,6 +39,27 @@ public sealed class RecommendationRowSourceTests
         Assert.Equal([Item("g-b", "Beta")], rows[1].Items);
     }
 
+    [Theory]
+    [InlineData(ExperimentGroups.Control, new[] { "continue-playing", "popular-in-market" })]
+    [InlineData(ExperimentGroups.Treatment, new[] { "continue-playing", "for-you", "because-you-played", "popular-in-segment", "new-for-you", "trending" })]
+    [InlineData(ExperimentGroups.Excluded, new[] { "continue-playing", "for-you", "because-you-played", "popular-in-segment", "new-for-you", "trending" })]
+    public async Task TheLobbyExperimentsControlGroup_SeesItsOwnGamesAndWhatIsPopularInItsMarket_NothingChosenForIt(string group, string[] lists)
+    {
+        var recs = Substitute.For<IRecommendations>();
+        Serve(recs, "p-1", list => List(list, ("g-" + list, "x")));
+        var catalog = Substitute.For<IGameCatalog>();
+        catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
+            .Returns(Catalog([.. RecommendationRowSource.Rows.Concat(RecommendationRowSource.ControlRows).DistinctBy(r => r.List).Select(r => Game("g-" + r.List, r.Title))]));
+        var experiment = Substitute.For<Lobby.Experiments.ILobbyExperiment>();
+        experiment.GroupAsync("p-1", Arg.Any<CancellationToken>()).Returns(group);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, experiment);
+
+        var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
+
+        Assert.Equal(lists, rows.Select(r => r.List));
+        await recs.Received(1).GetListsAsync("p-1", Arg.Is<IReadOnlyList<string>>(l => l.SequenceEqual(lists)), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>());
+    }
+
     [Fact]
     public async Task WhenIntelligenceCannotAnswer_TheProfileRowsAreShown()
     {
