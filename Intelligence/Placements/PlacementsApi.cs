@@ -118,6 +118,8 @@ public static class PlacementsApi
         foreach (var (placement, experiment) in running.Zip(await experiments.OfPlacementsAsync(running)))
         {
             var group = (await assigner.AssignAsync(experiment, playerId, restricted: !allowed, now)).Group;
+            // A restriction or a withdrawn consent comes first: a player assigned to treatment earlier sees nothing now.
+            if (!allowed) continue;
             if (group == ExperimentGroups.Treatment) shown.Add(placement);
             else if (group == ExperimentGroups.Control) heldOut.Add(placement.Id);
         }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Intelligence.Tests.Support;
+using Intelligence.Tests.Webhooks;
 using Microsoft.Extensions.Time.Testing;
 using Shared.Contracts;
 using TestSupport;
@@ -19,6 +20,7 @@ public sealed class ExperimentsApiTests(StoreServers servers)
     private const string AssignmentKey = "experiments-api-tests-key";
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset AssignedAt = Now.AddDays(-12);
+    private static readonly string[] Starburst = ["g-starburst"];
 
     private static string GroupOf(string playerId, double share) =>
         ExperimentAssignment.Group(Encoding.UTF8.GetBytes(AssignmentKey), ExperimentIds.Lobby, playerId, share);
@@ -161,8 +163,50 @@ public sealed class ExperimentsApiTests(StoreServers servers)
         foreach (var p in players) Assert.Equal(first[p], await GroupAsync(c, p));
     }
 
-    private static async Task<ExperimentAssignmentResult?> GroupAsync(HttpClient client, string playerId) =>
-        await client.GetFromJsonAsync<ExperimentAssignmentResult>($"/v1/experiments/{ExperimentIds.Lobby}/players/{playerId}", Json);
+    [Fact]
+    public async Task APlacementsControlMembers_AreHeldOut_AndAMemberWhoSelfExcludesSeesNothingWhateverTheirGroup()
+    {
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix(nameof(APlacementsControlMembers_AreHeldOut_AndAMemberWhoSelfExcludesSeesNothingWhateverTheirGroup));
+        await using var ingestion = new IngestionHost(cs, prefix);
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey))
+        {
+            (await ops.PutAsync("/v1/catalog/games", JsonBody("""
+                [{"id":"g-starburst","title":"Starburst","provider":"NetEnt","category":"slots","tags":[],"rtp":96.1,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true}]
+                """))).EnsureSuccessStatusCode();
+        }
+        await using var app = new IntelligenceApp(cs, prefix, new Dictionary<string, string?>
+        {
+            ["Experiments:AssignmentKey"] = AssignmentKey,
+            ["Experiments:DefaultControlShare"] = "0.5",
+        });
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        var players = Enumerable.Range(0, 12).Select(i => $"p-{i}").ToArray();
+        foreach (var p in players) await RegisterAsync(ingestion, p, campaign: "vip");
+        await IndexedAsync(app, players);
+        var segment = await CreateAsync(admin, new { name = "VIPs", purpose = "analysis", rule = new { field = "campaign", op = "eq", value = "vip" } });
+        var now = DateTimeOffset.UtcNow;
+        var created = await admin.PostAsJsonAsync("/v1/placements", new { segmentId = segment.Id, title = "Picked for you", kind = "games", gameIds = Starburst, priority = 10, startsAt = now.AddHours(-1), endsAt = now.AddDays(7) });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var placement = (await created.Content.ReadFromJsonAsync<Placement>(Json))!;
+        var experimentId = ExperimentIds.OfPlacement(placement.Id);
+
+        foreach (var p in players)
+        {
+            var seen = (await admin.GetFromJsonAsync<PlayerPlacements>($"/v1/players/{p}/placements", Json))!;
+            var control = ExperimentAssignment.Group(Encoding.UTF8.GetBytes(AssignmentKey), experimentId, p, 0.5) == ExperimentGroups.Control;
+            Assert.Equal(control ? [] : [placement.Id], seen.Items.Select(i => i.Id));
+            Assert.Equal(control ? [placement.Id] : [], seen.HeldOut ?? []);
+        }
+        var treated = players.First(p => ExperimentAssignment.Group(Encoding.UTF8.GetBytes(AssignmentKey), experimentId, p, 0.5) == ExperimentGroups.Treatment);
+        await SelfExcludeAsync(ingestion, treated);
+        await Poll.UntilAsync(async () => (await admin.GetFromJsonAsync<PlayerPlacements>($"/v1/players/{treated}/placements", Json))!.Items.Count == 0,
+            "the self-excluded treatment member to see no placement");
+        Assert.Equal(ExperimentGroups.Treatment, (await GroupAsync(admin, treated, experimentId))!.Group);
+    }
+
+    private static async Task<ExperimentAssignmentResult?> GroupAsync(HttpClient client, string playerId, string experimentId = ExperimentIds.Lobby) =>
+        await client.GetFromJsonAsync<ExperimentAssignmentResult>($"/v1/experiments/{experimentId}/players/{playerId}", Json);
 
     private static Dictionary<string, string?> Settings(double lobbyShare) => new()
     {
