@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Diagnostics.Metrics;
 using Ingestion.DeadLetters;
 using Ingestion.Profiles;
@@ -66,7 +67,7 @@ public sealed class IngestionMetrics
 
 /// <summary>Samples the store for the gauges every <see cref="Interval"/>: two cheap reads, whatever the scrape rate.</summary>
 public sealed class IngestionGaugeSampler(IConnectionMultiplexer redis, StoreKeys keys, DeadLetterStore deadLetters,
-    IngestionMetrics metrics, TimeProvider clock, ILogger<IngestionGaugeSampler> logger) : BackgroundService
+    IngestionMetrics metrics, TimeProvider clock, ILogger<IngestionGaugeSampler> logger) : SupervisedService(logger, clock)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
@@ -78,14 +79,14 @@ public sealed class IngestionGaugeSampler(IConnectionMultiplexer redis, StoreKey
         var letters = db.ListLengthAsync(deadLetters.Key);
         await Task.WhenAll(oldest, letters);
         var lag = oldest.Result is [var first]
-            ? clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds((long)first.Score)
+            ? Clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds((long)first.Score)
             : TimeSpan.Zero;
         metrics.Sampled(lag, letters.Result);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
+        using var timer = new PeriodicTimer(Interval, Clock);
         do
         {
             try

@@ -26,6 +26,7 @@ builder.AddScoring();
 builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
+builder.AddCompliance();
 builder.AddExperiments();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IntelligenceApiTags.Descriptions));
 

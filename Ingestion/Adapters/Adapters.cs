@@ -23,6 +23,10 @@ public static class Adapters
         // vendor registrations (one line each)
         builder.AddFastTrack();
         builder.AddHub88();
+        builder.AddPraxis();
+        builder.AddTrustly();
+        builder.AddSumsub();
+        builder.AddOnfido();
         builder.AddCatalogFeed();
         return builder;
     }

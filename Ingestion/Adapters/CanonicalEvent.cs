@@ -44,6 +44,15 @@ public static class CanonicalEvent
     public static JsonElement Rg(string id, string source, DateTimeOffset? time, string playerId, RgChanged data) =>
         Create(id, source, EventTypes.PlayerRg, time, playerId, data, ContractsJsonContext.Default.RgChanged);
 
+    public static JsonElement Kyc(string id, string source, DateTimeOffset? time, string playerId, KycVerdict data) =>
+        Create(id, source, EventTypes.PlayerKyc, time, playerId, data, ContractsJsonContext.Default.KycVerdict);
+
+    public static JsonElement Aml(string id, string source, DateTimeOffset? time, string playerId, AmlVerdict data) =>
+        Create(id, source, EventTypes.PlayerAml, time, playerId, data, ContractsJsonContext.Default.AmlVerdict);
+
+    public static JsonElement Geo(string id, string source, DateTimeOffset? time, string playerId, GeoVerdict data) =>
+        Create(id, source, EventTypes.PlayerGeo, time, playerId, data, ContractsJsonContext.Default.GeoVerdict);
+
     public static JsonElement Bonus(string id, string source, DateTimeOffset? time, string playerId, BonusGranted data) =>
         Create(id, source, EventTypes.BonusGranted, time, playerId, data, ContractsJsonContext.Default.BonusGranted);
 }

@@ -51,7 +51,7 @@ internal static class BackfillCommand
             return 1;
         }
 
-        await host.Services.GetRequiredService<LedgerUpgrade>().RunAsync(ct);
+        await host.Services.GetRequiredService<LedgerUpgrade>().UpgradeAsync(ct);
 
         var (files, missing) = NdJsonFiles.Expand(patterns);
         var run = new Backfill(host.Services.GetRequiredService<EventIngestor>(), host.Services.GetRequiredService<DeadLetterStore>(),

@@ -57,7 +57,7 @@ internal static class DeadLettersCommand
         using var host = IngestionCommands.BuildHost(redis);
         var store = host.Services.GetRequiredService<DeadLetterStore>();
         var ingestor = host.Services.GetRequiredService<EventIngestor>();
-        await host.Services.GetRequiredService<LedgerUpgrade>().RunAsync(CancellationToken.None);
+        await host.Services.GetRequiredService<LedgerUpgrade>().UpgradeAsync(CancellationToken.None);
         var letters = id is null
             ? await store.FindAsync(feed, DeadLetterStore.Capacity)
             : (await store.FindAsync(feed, DeadLetterStore.Capacity)).Where(l => l.Id == id).ToList();
@@ -96,6 +96,11 @@ public sealed class DeadLetterReplay(DeadLetterStore store, EventIngestor ingest
         foreach (var letter in letters)
         {
             string outcome;
+            if (letter.PayloadBytes is { } bytes)
+            {
+                outcomes.Add((letter, $"only the first {DeadLetterStore.MaxPayloadBytes:N0} of its {bytes:N0} bytes were kept: resend it from the source"));
+                continue;
+            }
             try
             {
                 using var doc = JsonDocument.Parse(letter.Payload);

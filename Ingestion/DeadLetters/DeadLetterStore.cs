@@ -9,7 +9,9 @@ namespace Ingestion.DeadLetters;
 /// <param name="Feed">The adapter or connector, e.g. <c>fasttrack</c>, <c>hub88</c>, <c>pam</c>, <c>canonical</c>.</param>
 /// <param name="Reason">Why it failed, naming the field where there is one.</param>
 /// <param name="Payload">The canonical event JSON (replayable through the events pipeline) or the vendor message.</param>
-public sealed record DeadLetter(string Id, string Feed, string Reason, string Payload, DateTimeOffset At, int Attempts = 1);
+/// <param name="PayloadBytes">The payload's size when it was larger than <see cref="DeadLetterStore.MaxPayloadBytes"/> and
+/// only its beginning was kept (the letter says what failed, but cannot be replayed); null when kept whole.</param>
+public sealed record DeadLetter(string Id, string Feed, string Reason, string Payload, DateTimeOffset At, int Attempts = 1, int? PayloadBytes = null);
 
 /// <summary>A page of the dead-letter list: how many letters there are in all, and some of them, newest first.</summary>
 public sealed record DeadLetterPage(long Total, IReadOnlyList<DeadLetter> Items);
@@ -29,9 +31,25 @@ public sealed class DeadLetterStore(IConnectionMultiplexer redis, StoreKeys keys
 
     public RedisKey Key => keys.Prefix + "deadletters";
 
+    /// <summary>
+    /// The most of a payload kept (UTF-8 bytes): a sender can fail whole 10 MB bodies, and 100,000 of them would fill the
+    /// store. A canonical event is far smaller; a larger payload keeps its first 64 KiB and its size.
+    /// </summary>
+    public const int MaxPayloadBytes = 64 * 1024;
+
     public async Task AddAsync(string feed, string reason, string payload, int attempts = 1)
     {
-        var letter = new DeadLetter(Guid.NewGuid().ToString("n"), feed, reason, payload, clock.GetUtcNow(), attempts);
+        int? bytes = null;
+        if (payload.Length > MaxPayloadBytes / 3 && System.Text.Encoding.UTF8.GetByteCount(payload) is var size && size > MaxPayloadBytes)
+        {
+            bytes = size;
+            var keep = MaxPayloadBytes;
+            // Cut on a character: never half of a surrogate pair.
+            while (System.Text.Encoding.UTF8.GetByteCount(payload.AsSpan(0, Math.Min(keep, payload.Length))) > MaxPayloadBytes) keep -= 1024;
+            if (keep < payload.Length && char.IsHighSurrogate(payload[keep - 1])) keep--;
+            payload = payload[..Math.Min(keep, payload.Length)];
+        }
+        var letter = new DeadLetter(Guid.NewGuid().ToString("n"), feed, reason, payload, clock.GetUtcNow(), attempts, bytes);
         var db = redis.GetDatabase();
         await db.ListLeftPushAsync(Key, JsonSerializer.Serialize(letter, DeadLetterJsonContext.Default.DeadLetter));
         await db.ListTrimAsync(Key, 0, Capacity - 1);

@@ -15,13 +15,30 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
     /// <summary>Amounts are kept as integers of 1/10,000 of the base currency: exact, and safe for Lua's numbers.</summary>
     public const decimal UnitsPerCurrency = 10_000m;
     private const decimal MaxAmount = 1_000_000_000m;
+
+    /// <summary>
+    /// Bounds of an exchange rate (base-currency units per unit): wide enough for any real currency or coin, narrow
+    /// enough that amount × rate can never overflow (it once answered a whole batch 500) and a rate of 1e-20 cannot
+    /// turn a real bet into nothing.
+    /// </summary>
+    private const decimal MinRate = 0.000_000_001m, MaxRate = 10_000_000m;
     private const int MaxIdLength = 128;
 
-    private static readonly string[] KycStatuses = ["none", "pending", "verified", "rejected"];
+    private static readonly string[] KycStatuses = ["none", "pending", "verified", "rejected", "retry"];
+    private static readonly string[] KycVerdicts = ["pending", "verified", "rejected", "retry"];
+    private static readonly string[] AmlRiskLevels = ["low", "medium", "high"];
+    private static readonly string[] GeoResults = ["allowed", "blocked", "error"];
+    private const int MaxReasons = 20;
     private static readonly string[] Devices = ["desktop", "mobile", "tablet"];
     private static readonly string[] Channels = ["email", "sms", "push", "phone", "site"];
     private static readonly string[] RgKinds = ["self_exclusion", "cooling_off", "deposit_limit", "block", "lifted"];
-    private static readonly string[] PaymentStatuses = ["approved", "pending", "rejected"];
+    private static readonly string[] PaymentStatuses = ["approved", "pending", "rejected", "cancelled", "chargeback", "reversed", "refunded"];
+
+    /// <summary>Contract 1b's payment methods, numbered from 1 in this order as fold.lua's METHODS.</summary>
+    public static readonly string[] PaymentMethods = ["card", "e_wallet", "bank_transfer", "open_banking", "crypto", "voucher", "mobile", "other"];
+
+    /// <summary>Contract 1b's normalised decline reasons, numbered from 1 in this order as fold.lua's day positions 13-18.</summary>
+    public static readonly string[] DeclineReasons = ["insufficient_funds", "limit_exceeded", "suspected_fraud", "authentication_failed", "expired_or_invalid", "other"];
 
     public FoldCommand Parse(JsonElement e)
     {
@@ -38,7 +55,8 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         if (Utf8Content(source).Length > 256 && source.GetString()!.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
         var type = KnownType(RequiredStringElement(e, "type"));
         var subject = PlayerIds.Validate(OptionalString(e, "subject", "subject"), "subject");
-        var time = NotBefore1970(OptionalTime(e, "time"), "time") ?? clock.GetUtcNow();
+        var now = clock.GetUtcNow();
+        var time = NotAhead(NotBefore1970(OptionalTime(e, "time"), "time"), "time", now) ?? now;
         if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
             throw new EventRejectedException("data", "is required and must be a JSON object");
@@ -59,7 +77,32 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 var birthYear = OptionalInt(data, "birthYear", 1900, time.Year);
                 return Command(subject, type, id, null, ["reg", EventKey(), ts, day, country, currency, market,
                     birthYear?.ToString(CultureInfo.InvariantCulture) ?? "",
-                    OptionalToken(data, "channel"), OptionalToken(data, "affiliateId"), OptionalToken(data, "campaign")]);
+                    OptionalToken(data, "channel"), OptionalToken(data, "affiliateId"), OptionalToken(data, "campaign"),
+                    OptionalToken(data, "btag"), OptionalToken(data, "clickId")]);
+            }
+            case EventTypes.PlayerKyc:
+            {
+                var status = RequiredEnum(data, "status", KycVerdicts);
+                var provider = RequiredToken(data, "provider");
+                if (data.TryGetProperty("final", out var final) && final.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+                {
+                    throw new EventRejectedException("data.final", "must be true or false");
+                }
+                var isFinal = final.ValueKind == JsonValueKind.True ? "1" : "0";
+                return Command(subject, type, id, null, ["kyc", EventKey(), ts, day, status,
+                    Details(provider, VerdictToken(data, "level"), isFinal, Reasons(data))]);
+            }
+            case EventTypes.PlayerAml:
+            {
+                var risk = RequiredEnum(data, "riskLevel", AmlRiskLevels);
+                return Command(subject, type, id, null, ["aml", EventKey(), ts, day, risk, Details(RequiredToken(data, "provider"), Reasons(data))]);
+            }
+            case EventTypes.PlayerGeo:
+            {
+                var result = RequiredEnum(data, "result", GeoResults);
+                var country = Country(data, "country", required: false);
+                return Command(subject, type, id, null, ["geo", EventKey(), ts, day, result,
+                    Details(country, VerdictToken(data, "region"), Reasons(data))]);
             }
             case EventTypes.PlayerUpdated:
             {
@@ -96,8 +139,20 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 var tx = RequiredId(data, "transactionId", "data.transactionId");
                 var units = Money(data, out _);
                 var status = RequiredEnum(data, "status", PaymentStatuses);
-                var op = type == EventTypes.WalletDeposit ? "dep" : "wd";
-                return Command(subject, type, id, null, [op, LedgerRecords.Transaction(tx), ts, day, units, status, LedgerRecords.Amount(units)]);
+                var deposit = type == EventTypes.WalletDeposit;
+                if (!deposit && status is "chargeback" or "refunded")
+                {
+                    throw new EventRejectedException("data.status", $"'{status}' applies to deposits only (a withdrawal returned to the player is 'reversed')");
+                }
+                var method = OptionalEnum(data, "method", PaymentMethods);
+                var reason = OptionalEnum(data, "declineReason", DeclineReasons);
+                OptionalToken(data, "provider");
+                OptionalToken(data, "vendorCode");
+                // The ledger keeps a declined deposit's reason after its amount, so a later approval can take it back.
+                var content = LedgerRecords.Amount(units);
+                if (deposit && status == "rejected") content = [.. content, (byte)(Array.IndexOf(DeclineReasons, reason is "" ? "other" : reason) + 1)];
+                return Command(subject, type, id, null, [deposit ? "dep" : "wd", LedgerRecords.Transaction(tx), ts, day, units, status, content,
+                    method is "" ? "" : Array.IndexOf(PaymentMethods, method) + 1]);
             }
             case EventTypes.WalletBet:
             {
@@ -143,9 +198,9 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             case EventTypes.GameSession:
             {
                 var game = RequiredId(data, "gameId", "data.gameId");
-                var started = NotBefore1970(OptionalTime(data, "startedAt", "data.startedAt"), "data.startedAt")
+                var started = NotAhead(NotBefore1970(OptionalTime(data, "startedAt", "data.startedAt"), "data.startedAt"), "data.startedAt", now)
                     ?? throw new EventRejectedException("data.startedAt", "is required");
-                var ended = OptionalTime(data, "endedAt", "data.endedAt") ?? throw new EventRejectedException("data.endedAt", "is required");
+                var ended = NotAhead(OptionalTime(data, "endedAt", "data.endedAt"), "data.endedAt", now) ?? throw new EventRejectedException("data.endedAt", "is required");
                 if (ended < started) throw new EventRejectedException("data.endedAt", "must not be before data.startedAt");
                 // A session counts on the day it started and is as recent as its end.
                 return Command(subject, type, id, game, ["sess", EventKey(), ended.ToUnixTimeMilliseconds(), DayOf(started),
@@ -154,6 +209,37 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             default:
                 throw new EventRejectedException("type", $"'{Truncate(type)}' is not a known event type (one of {string.Join(", ", EventTypes.All)})");
         }
+    }
+
+    /// <summary>A verdict's details as the profile keeps them: parts joined by '|' (tokens hold no control characters; '|' is refused).</summary>
+    private static string Details(params string[] parts) => string.Join('|', parts);
+
+    /// <summary>data.reasons: up to 20 short codes (a vendor's reject labels), kept comma-joined.</summary>
+    private static string Reasons(JsonElement data)
+    {
+        if (!data.TryGetProperty("reasons", out var r) || r.ValueKind == JsonValueKind.Null) return "";
+        if (r.ValueKind != JsonValueKind.Array) throw new EventRejectedException("data.reasons", "must be an array of strings");
+        var reasons = new List<string>();
+        foreach (var item in r.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 and <= 64 } v || v.Any(c => char.IsControl(c) || c is ',' or '|'))
+            {
+                throw new EventRejectedException($"data.reasons[{reasons.Count}]", "must be a code of 1 to 64 characters without commas, '|' or control characters");
+            }
+            reasons.Add(v);
+        }
+        if (reasons.Count > MaxReasons) throw new EventRejectedException("data.reasons", $"must hold at most {MaxReasons} reasons");
+        return string.Join(',', reasons);
+    }
+
+    private static string RequiredToken(JsonElement data, string name) =>
+        VerdictToken(data, name) is { Length: > 0 } v ? v : throw new EventRejectedException($"data.{name}", "is required");
+
+    /// <summary>A token kept among a verdict's details, which '|' separates.</summary>
+    private static string VerdictToken(JsonElement data, string name)
+    {
+        var v = OptionalToken(data, name);
+        return v.Contains('|') ? throw new EventRejectedException($"data.{name}", "must not contain '|'") : v;
     }
 
     public static long DayOf(DateTimeOffset time) => time.ToUnixTimeSeconds() is var s && s >= 0 ? s / 86_400 : (s - 86_399) / 86_400;
@@ -168,7 +254,12 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             ? baseCurrency
             : Currency(data, "currency", required: true);
         rate = RateFor(data, currency);
-        return ToUnits(amount * rate, "data.amount");
+        var units = ToUnits(amount * rate, "data.amount");
+        if (units == 0 && amount > 0)
+        {
+            throw new EventRejectedException("data.amount", $"is less than the smallest amount kept ({1 / UnitsPerCurrency} {baseCurrency}) once converted at {rate} {baseCurrency} per {currency}");
+        }
+        return units;
     }
 
     private decimal RateFor(JsonElement data, string currency)
@@ -179,10 +270,18 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
             {
                 throw new EventRejectedException("data.exchangeRate", "must be a number > 0 (base-currency units per unit of data.currency)");
             }
+            if (given < MinRate || given > MaxRate)
+            {
+                throw new EventRejectedException("data.exchangeRate", $"must be between {MinRate} and {MaxRate:0} (base-currency units per unit of data.currency)");
+            }
             return given;
         }
         if (string.Equals(currency, baseCurrency, StringComparison.Ordinal)) return 1m;
-        if (options.ExchangeRates.TryGetValue(currency, out var configured)) return configured;
+        if (options.ExchangeRates.TryGetValue(currency, out var configured))
+        {
+            return configured is >= MinRate and <= MaxRate ? configured
+                : throw new EventRejectedException("data.currency", $"the configured rate Ingestion:ExchangeRates:{currency} ({configured}) is not between {MinRate} and {MaxRate:0}");
+        }
         throw new EventRejectedException("data.currency",
             $"no exchange rate for {currency} to {baseCurrency}: send data.exchangeRate or configure Ingestion:ExchangeRates:{currency}");
     }
@@ -319,6 +418,12 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         if (v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var t)) return t;
         throw new EventRejectedException(field ?? name, "must be an RFC 3339 timestamp such as 2026-11-23T10:15:02Z");
     }
+
+    /// <summary>Refuses a time further ahead of <paramref name="now"/> than <see cref="FoldOptions.MaxClockSkew"/> allows.</summary>
+    private DateTimeOffset? NotAhead(DateTimeOffset? time, string field, DateTimeOffset now) =>
+        time > now + options.MaxClockSkew
+            ? throw new EventRejectedException(field, $"must not be more than {options.MaxClockSkew.TotalMinutes:0.##} minutes ahead of the receiver's clock (it is {now:yyyy-MM-ddTHH:mm:ssZ}; Ingestion:MaxClockSkew)")
+            : time;
 
     /// <summary>The fold keeps times as unix milliseconds and orders same-length ones as text, which needs them non-negative.</summary>
     private static DateTimeOffset? NotBefore1970(DateTimeOffset? time, string field) =>

@@ -20,6 +20,15 @@ public sealed class FoldOptions
     /// <summary>Base-currency units per unit of a currency, used when an event carries no exchangeRate.</summary>
     public Dictionary<string, decimal> ExchangeRates { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// How far ahead of this service's clock an event's time (<c>time</c>, a session's <c>startedAt</c> and
+    /// <c>endedAt</c>) may lie: senders' clocks drift, but an event dated next year would make every real event of the
+    /// player "too old", prune their history and, as an <c>rg</c> lift, cancel every earlier restriction. Such an
+    /// event is refused naming the field (dead-lettered, replayable once its time has come). A restriction's
+    /// <c>until</c> is a future time by nature and is not bounded by this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")] public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
     [Range(1, 100_000)] public int MaxBatchEvents { get; set; } = 10_000;
 
     /// <summary>

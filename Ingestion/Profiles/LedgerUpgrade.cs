@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Globalization;
 using Shared.Store;
 using StackExchange.Redis;
@@ -13,12 +14,12 @@ namespace Ingestion.Profiles;
 /// key spares the scan on later starts. Stop every instance of the old version before starting this one.
 /// </summary>
 public sealed class LedgerUpgrade(IConnectionMultiplexer redis, StoreKeys keys, ProfileWriter writer, StoreUpgradeGate gate,
-    ILogger<LedgerUpgrade> logger) : BackgroundService
+    ILogger<LedgerUpgrade> logger) : SupervisedService(logger)
 {
     public const string Version = "ledger-2";
 
     /// <summary>Upgrades the store if it needs it and opens the gate. Returns the players and records carried over.</summary>
-    public async Task<(int Players, int Records)> RunAsync(CancellationToken ct)
+    public async Task<(int Players, int Records)> UpgradeAsync(CancellationToken ct)
     {
         var db = redis.GetDatabase();
         if (await db.StringGetAsync(keys.StoreVersion) == Version)
@@ -48,14 +49,14 @@ public sealed class LedgerUpgrade(IConnectionMultiplexer redis, StoreKeys keys, 
         return (players, records);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         // The store may still be coming up: try until it answers.
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await RunAsync(stoppingToken);
+                await UpgradeAsync(stoppingToken);
                 return;
             }
             catch (Exception e) when (e is RedisException or TimeoutException)

@@ -15,9 +15,16 @@
 -- KEYS: four per run (player): profile hash, day buckets, per-game play, ledger (all share the player's hash tag).
 -- ARGV and the reply: see the main loop at the end.
 --
--- Day buckets. A day is kept as one field holding twelve space-separated integers:
+-- Day buckets. A day is kept as one field holding up to twenty-seven space-separated integers (trailing zeros left
+-- out, so a day without payment troubles costs what it did when there were twelve):
 --   1 deposits 2 deposit amount 3 withdrawals 4 withdrawal amount 5 bets 6 stake 7 win amount
 --   8 bonus stake 9 bonus granted 10 sessions 11 logins 12 active (0/1)
+--   13-18 declined deposits by reason (insufficient_funds, limit_exceeded, suspected_fraud, authentication_failed,
+--   expired_or_invalid, other) 19 chargebacks 20 chargeback amount 21 reversed deposits 22 reversed deposit amount
+--   23 reversed withdrawals 24 reversed withdrawal amount 25 refunds 26 refund amount
+--   27 payment methods of approved payments (a set: one bit per method, OR-ed, never summed)
+-- Deposits, withdrawals, declines, chargebacks, reversals and refunds count a payment by its top-ranked state (see
+-- payment()), on that state's day.
 -- Events of the player's newest day ('md') add to 'day:position' fields with HINCRBY instead (parsing and
 -- rewriting the twelve numbers for every bet is most of the cost of a fold in Redis's Lua); when the newest day
 -- advances, those fields are folded into the day's twelve numbers. Events of an earlier day (late ones) change
@@ -35,7 +42,9 @@
 -- and their payloads:
 --   0 event seen, 1 rollback before its transaction, 2 cancelled transaction: none
 --   3 bet: varint(amount code * 2 + has bonus) [varint(bonus code)] varint(game index)
---   4 win: varint(amount code)      5 deposit, 6 withdrawal: status bits (1 byte) varint(amount code)
+--   4 win: varint(amount code)      5 deposit, 6 withdrawal: status bits (1 byte) varint(amount code) [reason (1 byte)]
+-- (the reason, 1-6 in the order of positions 13-18, follows a declined deposit's amount; records written before
+-- declines were counted have none, and their decline counts nowhere)
 -- An amount code is units / 100 * 2 when units is a whole number of cents, else units * 2 + 1 (LedgerRecords.cs).
 -- A payment's record holds every status seen and the amount and day of its highest-ranked one. Field 'g' holds the
 -- player's games with their index: '\n' game '\t' index '\n' ... (ids hold no control characters). Records of days
@@ -69,6 +78,8 @@ local pv, pd, mdn = nil, {}, nil
 -- last-played times (field -> text); late: twelve numbers of earlier days (day text -> numbers); life: lifetime
 -- counter changes (position -> change); adinc: new active days.
 local dinc, ginc, gtime, late, life, adinc = {}, {}, {}, {}, {}, 0
+-- mheld: the newest day's open payment-method set ('day:27', a bit set, so it is rewritten rather than incremented).
+local mheld = {}
 -- The ledger: bucket values read or changed in this run (field -> value), those changed, the level and its
 -- divisor, the record count; the game list (false until read) and game indices resolved in this run.
 local lv, ldirty, level, scale, records = {}, {}, 0, 65536, 0
@@ -150,8 +161,9 @@ local function game_time(field, value, text)
   if not cur or tonumber(cur) < value then gtime[field] = text end
 end
 
--- Last writer wins by event time; equal times resolve to the greater value, so any order gives one answer.
-local function lww(field, value)
+-- Last writer wins by event time; equal times resolve to the greater value (or, given a rank, the higher-ranked one:
+-- a rejection over an approval at the same instant), so any order gives one answer.
+local function lww(field, value, rank)
   if value == '' then return end
   local stamp = redis.call('HGET', P, '@' .. field)
   if stamp then
@@ -159,15 +171,38 @@ local function lww(field, value)
     if ts < stamp then return end
     if ts == stamp then
       local cur = redis.call('HGET', P, field)
-      if cur and cur >= value then return end
+      if cur then
+        if rank then
+          local x, y = rank[cur] or 0, rank[value] or 0
+          if x > y or (x == y and cur >= value) then return end
+        elseif cur >= value then
+          return
+        end
+      end
     end
   end
   redis.call('HSET', P, field, value, '@' .. field, tss)
 end
 
-local NB = 12
+-- Verdicts that must win a tie: the stricter one (a RED review and a GREEN one stamped the same millisecond).
+local KYC_RANK = { none = 0, verified = 1, pending = 2, retry = 3, rejected = 4 }
+local AML_RANK = { low = 1, medium = 2, high = 3 }
+local GEO_RANK = { allowed = 1, error = 2, blocked = 3 }
 
--- A day's twelve numbers (zeros when absent; buckets written long ago may lack trailing zeros).
+-- Numbers of a day; positions of the active flag and of the payment-method set, the two that are not sums.
+local NB, ACT, MASK = 27, 12, 27
+
+-- Bitwise OR of two payment-method sets (8 bits; Lua 5.1 has no bit operators).
+local function bor(x, y)
+  local r, b = 0, 1
+  for _ = 1, 8 do
+    if x % 2 == 1 or y % 2 == 1 then r = r + b end
+    x, y, b = floor(x / 2), floor(y / 2), b * 2
+  end
+  return r
+end
+
+-- A day's numbers (zeros when absent; buckets may lack trailing zeros).
 local function day_numbers(s)
   local v = {}
   if s then
@@ -179,16 +214,19 @@ end
 
 -- Stores a day's numbers, or removes the day when they are all zero.
 local function day_text(v)
-  local t, empty = {}, true
+  local last = 0
   for i = 1, NB do
-    t[i] = fmt(v[i])
-    if v[i] ~= 0 then empty = false end
+    if v[i] ~= 0 then last = i end
   end
-  return not empty and table.concat(t, ' ') or nil
+  if last == 0 then return nil end
+  local t = {}
+  for i = 1, last do t[i] = fmt(v[i]) end
+  return table.concat(t, ' ')
 end
 
 -- Lifetime counters of the profile, by day position.
-local LIFETIME = { 'dc', 'da', 'wc', 'wa', 'bc', 'sa', 'wn', 'bs', 'bo', 'sc', 'lc' }
+local LIFETIME = { 'dc', 'da', 'wc', 'wa', 'bc', 'sa', 'wn', 'bs', 'bo', 'sc', 'lc', false,
+  'dr1', 'dr2', 'dr3', 'dr4', 'dr5', 'dr6', 'cbc', 'cba', 'rdc', 'rda', 'rwc', 'rwa', 'rfc', 'rfa' }
 
 local function life_add(pos, delta)
   if LIFETIME[pos] then life[pos] = (life[pos] or 0) + delta end
@@ -235,6 +273,23 @@ local function add_day(d, pos, delta)
   end
 end
 
+-- Adds a payment method (its bit) to day d's set (text) and to the lifetime set ('mm'); a set only grows, so it is
+-- the same whatever order the payments arrive in.
+local function add_method(d, bit)
+  local cur = tonumber(redis.call('HGET', P, 'mm') or '0')
+  local n = bor(cur, bit)
+  if n ~= cur then redis.call('HSET', P, 'mm', fmt(n)) end
+  if d == pv[MD] then
+    local field = d .. ':' .. MASK
+    cur = mheld[field] or tonumber(redis.call('HGET', D, field) or '0')
+    n = bor(cur, bit)
+    if n ~= cur then mheld[field] = n end
+  elseif tonumber(d) > mdn - retention then
+    local v = late_day(d)
+    v[MASK] = bor(v[MASK], bit)
+  end
+end
+
 -- Folds the newest day's open fields (stored and held) into its twelve numbers and the lifetime counters.
 local function fold_newest()
   local d = pv[MD]
@@ -244,12 +299,19 @@ local function fold_newest()
   local v, changed, open = day_numbers(got[1]), false, {}
   for i = 1, NB do
     local field = f[i + 1]
-    local n = (got[i + 1] and tonumber(got[i + 1]) or 0) + (dinc[field] or 0)
+    local stored = got[i + 1] and tonumber(got[i + 1]) or 0
     if got[i + 1] then open[#open + 1] = field end
-    dinc[field] = nil
-    if n ~= 0 then
-      changed = true
-      if i == NB then v[NB] = 1 else v[i] = v[i] + n; life_add(i, n) end
+    if i == MASK then
+      local n = bor(stored, mheld[field] or 0)
+      mheld[field] = nil
+      if n ~= 0 then changed = true; v[MASK] = bor(v[MASK], n) end
+    else
+      local n = stored + (dinc[field] or 0)
+      dinc[field] = nil
+      if n ~= 0 then
+        changed = true
+        if i == ACT then v[ACT] = 1 else v[i] = v[i] + n; life_add(i, n) end
+      end
     end
   end
   if #open > 0 then redis.call('HDEL', D, unpack(open)) end
@@ -436,9 +498,11 @@ local function prune()
   for d, sum in pairs(adds) do
     local v = day_numbers(whole[d])
     for pos, delta in pairs(sum) do
-      if pos == NB then
-        if delta > 0 then v[NB] = 1 end
-      else
+      if pos == ACT then
+        if delta > 0 then v[ACT] = 1 end
+      elseif pos == MASK then
+        v[MASK] = bor(v[MASK], delta)
+      elseif pos <= NB then
         v[pos] = v[pos] + delta
         life_add(pos, delta)
       end
@@ -490,17 +554,17 @@ local function mark_active()
   if on_newest then
     if pv[AY] == ds then return end
     local whole = redis.call('HGET', D, ds)
-    if not (whole and day_numbers(whole)[NB] == 1) and redis.call('HSETNX', D, ds .. ':12', '1') == 1 then
+    if not (whole and day_numbers(whole)[ACT] == 1) and redis.call('HSETNX', D, ds .. ':12', '1') == 1 then
       adinc = adinc + 1
     end
     pset(AY, ds)
     return
   end
   local v = late_day(ds)
-  if v[NB] == 1 then return end
+  if v[ACT] == 1 then return end
   -- A version before this one may have marked the day with an open field.
   if redis.call('HGET', D, ds .. ':12') ~= '1' then adinc = adinc + 1 end
-  v[NB] = 1
+  v[ACT] = 1
 end
 
 -- The game list, read once per run.
@@ -552,15 +616,31 @@ function ops.reg()
   local fresh = not seen_event(tonumber(ds))
   hmin(P, 'reg', ts, tss)
   lww('cty', ARGV[a + 5]); lww('cur', ARGV[a + 6]); lww('mkt', ARGV[a + 7]); lww('by', ARGV[a + 8])
-  lww('chn', ARGV[a + 9]); lww('aff', ARGV[a + 10]); lww('cmp', ARGV[a + 11])
+  lww('chn', ARGV[a + 9]); lww('aff', ARGV[a + 10]); lww('cmp', ARGV[a + 11]); lww('btg', ARGV[a + 12]); lww('clk', ARGV[a + 13])
   return fresh and 1 or 0
 end
 
 function ops.upd()
   local fresh = not seen_event(tonumber(ds))
-  lww('cty', ARGV[a + 5]); lww('mkt', ARGV[a + 6]); lww('kyc', ARGV[a + 7]); lww('vip', ARGV[a + 8])
+  lww('cty', ARGV[a + 5]); lww('mkt', ARGV[a + 6]); lww('kyc', ARGV[a + 7], KYC_RANK); lww('vip', ARGV[a + 8])
   return fresh and 1 or 0
 end
+
+-- A verification verdict (player.kyc, player.aml, player.geo): the status by time (ties to the stricter), and its
+-- details ('<rank><status>|…', so a tie between two verdicts keeps the details of the one that won) the same way.
+local function verdict(field, rank)
+  return function()
+    local fresh = not seen_event(tonumber(ds))
+    local status, details = ARGV[a + 5], ARGV[a + 6]
+    lww(field, status, rank)
+    lww(field .. 'x', fmt(rank[status]) .. status .. '|' .. details)
+    return fresh and 1 or 0
+  end
+end
+
+ops.kyc = verdict('kyc', KYC_RANK)
+ops.aml = verdict('aml', AML_RANK)
+ops.geo = verdict('geo', GEO_RANK)
 
 function ops.consent()
   local fresh = not seen_event(tonumber(ds))
@@ -677,21 +757,71 @@ local function top(bits)
   return best
 end
 
+-- Day positions a payment's top state counts at: deposits, declines (by reason, 13-18), chargebacks, reversals and
+-- refunds of deposits; withdrawals and their reversals. Pending and cancelled payments count nowhere.
+local DEP_AT = { approved = 1, chargeback = 19, reversed = 21, refunded = 25 }
+local WD_AT = { approved = 3, reversed = 23 }
+
+-- Adds (sign 1) or removes (sign -1) what a payment in state status counts on day d (text).
+local function contribute(kind, status, d, units, reason, sign)
+  if kind == DEP and status == 'rejected' then
+    if reason >= 1 and reason <= 6 then add_day(d, 12 + reason, sign) end
+    return
+  end
+  local at = (kind == DEP and DEP_AT or WD_AT)[status]
+  if at then
+    add_day(d, at, sign)
+    add_day(d, at + 1, sign * units)
+  end
+end
+
+-- The amount and the decline reason (0: none) of a payment's content: varint(amount code) [reason byte] from i.
+local function content(s, i)
+  local code, j = vdec(s, i)
+  return amount_of(code), byte(s, j) or 0
+end
+
+-- The earliest approved deposit's method ('fm'): earliest wins, equal times go to the greater value (as lww does
+-- for the latest), so any order gives one answer.
+local function first_method(value)
+  local stamp = redis.call('HGET', P, '@fm')
+  if stamp then
+    stamp = tonumber(stamp)
+    if ts > stamp then return end
+    if ts == stamp then
+      local cur = redis.call('HGET', P, 'fm')
+      if cur and cur >= value then return end
+    end
+  end
+  redis.call('HSET', P, 'fm', value, '@fm', tss)
+end
+
+-- Payment methods as the parser numbers them (contract 1b's order), and their bits in a set.
+local METHODS = { 'card', 'e_wallet', 'bank_transfer', 'open_banking', 'crypto', 'voucher', 'mobile', 'other' }
+local MBIT = { 1, 2, 4, 8, 16, 32, 64, 128 }
+
+-- One payment is one transactionId moving through states; each (transaction, state) counts once, and the payment
+-- counts where its top-ranked state says (DEP_AT, WD_AT, declines by reason) with that state's amount and day. A
+-- state that becomes the top takes back what the previous top counted and counts its own.
 local function payment()
-  local kind, ci, ai = DEP, 1, 2
-  if op == 'wd' then kind, ci, ai = WD, 3, 4 end
+  local kind = op == 'wd' and WD or DEP
   if not advance() then return -1 end
-  local units, status, enc = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local units, status, enc, method = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
   local approved = status == 'approved'
-  -- Times and the active day record every approved attempt, so they are the same whatever came first.
+  -- Times, the active day and the methods record every approved attempt, so they are the same whatever came first.
   if approved then
-    if kind == DEP then pmin(FD); pmax(LD) end
+    if kind == DEP then
+      pmin(FD); pmax(LD)
+      if method ~= '' then first_method(METHODS[tonumber(method)]); lww('lm', METHODS[tonumber(method)]) end
+    end
+    if method ~= '' then add_method(ds, MBIT[tonumber(method)]) end
     pmax(LA)
     mark_active()
   end
   local p = lookup()
   if not p then
-    if approved then add_day(ds, ci, 1); add_day(ds, ai, tonumber(units)) end
+    local n, reason = content(enc, 1)
+    contribute(kind, status, ds, n, reason, 1)
     put(nil, record(kind, day, char(BIT[status]) .. enc))
     return 1
   end
@@ -708,19 +838,25 @@ local function payment()
   if has(bits, status) then
     -- This state was seen: only the top state's content is kept to compare with.
     if was ~= status or (pday == day and sub(payload, 2) == enc) then return 0 end
+    -- A decline recorded before declines were counted (no reason after its amount), resent: it counts now.
+    local old_units, old_reason = content(payload, 2)
+    local n, reason = content(enc, 1)
+    if status == 'rejected' and kind == DEP and pday == day and old_reason == 0 and reason > 0 and sub(payload, 2) .. char(reason) == enc then
+      contribute(kind, status, ds, n, reason, 1)
+      put(p, record(kind, pday, char(bits) .. enc))
+      return 0
+    end
     return 3
   end
   bits = bits + BIT[status]
-  if RANK[status] <= RANK[was] then
+  if top(bits) ~= status then
     put(p, record(kind, pday, char(bits) .. sub(payload, 2)))
     return 2
   end
-  if was == 'approved' then
-    local pd_ = fmt(pday)
-    add_day(pd_, ci, -1)
-    add_day(pd_, ai, -amount_of(vdec(payload, 2)))
-  end
-  if approved then add_day(ds, ci, 1); add_day(ds, ai, tonumber(units)) end
+  local old_units, old_reason = content(payload, 2)
+  contribute(kind, was, fmt(pday), old_units, old_reason, -1)
+  local n, reason = content(enc, 1)
+  contribute(kind, status, ds, n, reason, 1)
   put(p, record(kind, day, char(bits) .. enc))
   return 1
 end
@@ -758,11 +894,9 @@ function ops.rb()
   elseif k == WIN then
     local units = amount_of((vdec(payload, 1)))
     if units ~= 0 then add_day(d, 7, -units) end
-  elseif top(byte(payload, 1)) == 'approved' then
-    local ci, ai = 1, 2
-    if k == WD then ci, ai = 3, 4 end
-    add_day(d, ci, -1)
-    add_day(d, ai, -amount_of((vdec(payload, 2))))
+  else
+    local units, reason = content(payload, 2)
+    contribute(k, top(byte(payload, 1)), d, units, reason, -1)
   end
   cancel(p, day)
   return 1
@@ -792,6 +926,13 @@ local function flush()
   end
   if n > 0 then redis.call('HSET', P, unpack(args, 1, n)) end
   send_counters(dinc, D)
+  args, n = {}, 0
+  for f, v in pairs(mheld) do
+    args[n + 1], args[n + 2] = f, fmt(v)
+    n = n + 2
+    mheld[f] = nil
+  end
+  if n > 0 then hset_pairs(D, args, n) end
   send_counters(ginc, G)
   args, n = {}, 0
   for f, v in pairs(gtime) do
@@ -812,7 +953,7 @@ local function flush()
 end
 
 -- Arguments of each op after the four every event has (see EventParser.cs): records have no length of their own.
-local ARITY = { reg = 7, upd = 4, login = 1, consent = 2, rg = 4, dep = 3, wd = 3, bet = 4, win = 2, rb = 0, bonus = 1, sess = 4, mig = 3 }
+local ARITY = { reg = 9, upd = 4, kyc = 2, aml = 2, geo = 2, login = 1, consent = 2, rg = 4, dep = 4, wd = 4, bet = 4, win = 2, rb = 0, bonus = 1, sess = 4, mig = 3 }
 
 -- ARGV: 1 bucket retention (days), then one run per player, in the order of KEYS:
 --   m (events in the run), then m records back to back, each the event's arguments: 1 op, 2 fingerprint (7 bytes),

@@ -14,7 +14,7 @@ public static class ChurnFeatures
     public const float RecencyCap = 120;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static readonly FeatureSet Set = new("churn-v2",
+    public static readonly FeatureSet Set = new("churn-v3",
     [
         new("daysSinceLastActive", v => Days(v, RecencyCap, "visit")),
         new("daysSinceLastRealMoneyBet", v => Days(v, RecencyCap, "real-money bet")),
@@ -56,6 +56,12 @@ public static class ChurnFeatures
         new("bonusGranted30", v => $"Granted {Money(Unlog(v))} in bonuses in the last 30 days"),
         new("weekendShare90", v => $"{Percent(v)} of their active days in 90 days were weekends"),
         new("activityTrend90", v => Trend(v, "visits", "over the last 30 days", "90-day")),
+        // The cashier's troubles (contract 1b): failed and reversed payments are among the strongest churn signals.
+        new("declinedDeposits30", v => $"{Count(v, "declined deposit", "declined deposits")} in the last 30 days"),
+        new("declineShare30", v => $"{Percent(v)} of deposit attempts declined in the last 30 days"),
+        new("chargebacks90", v => $"{Count(v, "chargeback or reversed deposit", "chargebacks or reversed deposits")} in the last 90 days"),
+        new("reversedWithdrawals30", v => $"{Count(v, "withdrawal", "withdrawals")} reversed in the last 30 days"),
+        new("paymentMethods90", v => $"Paid with {Count(v, "method", "methods")} in the last 90 days"),
     ]);
 
     /// <summary>Features of <paramref name="h"/> as known before the start of day <paramref name="cutoff"/>.</summary>
@@ -108,7 +114,20 @@ public static class ChurnFeatures
             Log(M(w30[DayField.BonusGranted])),
             WeekendShare(h, cutoff - 90, cutoff),
             (float)(w30[DayField.Active] * 3.0 / (w90[DayField.Active] + 0.5)),
+            Declined(w30),
+            (float)(Declined(w30) / (Declined(w30) + w30[DayField.Deposits] + 0.5)),
+            w90[DayField.Chargebacks] + w90[DayField.ReversedDeposits],
+            w30[DayField.ReversedWithdrawals],
+            System.Numerics.BitOperations.PopCount((ulong)w90[DayField.PaymentMethods]),
         ];
+    }
+
+    /// <summary>Declined deposits in a window's sums (every reason).</summary>
+    internal static float Declined(long[] w)
+    {
+        long n = 0;
+        for (var i = DayField.DeclinedFirst; i <= DayField.DeclinedLast; i++) n += w[i];
+        return n;
     }
 
     /// <summary>usualGapDays, silenceVsUsualGap, visitsMissed, silenceVsLongestGap, depositsOverdue over the 90 days before the cut-off.</summary>

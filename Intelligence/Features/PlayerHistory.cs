@@ -52,9 +52,10 @@ public sealed class PlayerHistory
         for (var i = IndexOf(from); i < DayNumbers.Length && DayNumbers[i] < to; i++)
         {
             var b = Days[i].V;
-            for (var j = 0; j < Bucket.Length; j++) v[j] += b[j];
+            // A bucket may be shorter (made before payments had their positions): its missing numbers are zeros.
+            for (var j = 0; j < Math.Min(b.Length, Bucket.Length); j++) v[j] = Bucket.Combine(j, v[j], b[j]);
         }
-        v[Bucket.Length - 1] = CountDays(from, to, Active);
+        v[DayField.Active] = CountDays(from, to, Active);
         return v;
     }
 
@@ -118,11 +119,13 @@ public sealed class PlayerHistory
     }
 }
 
-/// <summary>Positions (0-based) of the twelve numbers of a day bucket.</summary>
+/// <summary>Positions (0-based) of the numbers of a day bucket (see Ingestion/Profiles/fold.lua).</summary>
 public static class DayField
 {
     public const int Deposits = 0, DepositAmount = 1, Withdrawals = 2, WithdrawalAmount = 3, Bets = 4, Stake = 5,
-        Win = 6, BonusStake = 7, BonusGranted = 8, Sessions = 9, Logins = 10, Active = 11;
+        Win = 6, BonusStake = 7, BonusGranted = 8, Sessions = 9, Logins = 10, Active = Bucket.Active,
+        DeclinedFirst = 12, DeclinedLast = 17, Chargebacks = 18, ChargebackAmount = 19, ReversedDeposits = 20, ReversedDepositAmount = 21,
+        ReversedWithdrawals = 22, ReversedWithdrawalAmount = 23, Refunds = 24, RefundAmount = 25, PaymentMethods = Bucket.PaymentMethods;
 }
 
 /// <summary>A player as read for scoring: the profile the API shows and the history the models read.</summary>

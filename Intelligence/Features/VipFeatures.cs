@@ -15,7 +15,7 @@ public static class VipFeatures
     public static readonly IReadOnlyList<int> TrainingObservations = [3, 7, ObservedDays];
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static readonly FeatureSet Set = new("vip-v2",
+    public static readonly FeatureSet Set = new("vip-v3",
     [
         new("daysObserved", v => $"{Count(v, "day", "days")} since the first deposit"),
         new("deposits", v => $"{Count(v, "deposit", "deposits")} since the first deposit"),
@@ -45,6 +45,8 @@ public static class VipFeatures
         new("largestDeposit", v => $"Largest deposit day {Money(Unlog(v))}"),
         new("stakeGrowthLate", v => v >= 1.25f ? $"Daily stake in the second week {v.ToString("0.#", Inv)}× the first week's" : v <= 0.8f ? "Daily stake lower in the second week" : "Daily stake steady into the second week"),
         new("peakStakeDay", v => $"Busiest day staked {v.ToString("0.#", Inv)}× their average day"),
+        new("declinedDeposits", v => $"{Count(v, "declined deposit", "declined deposits")} since the first deposit"),
+        new("paymentMethods", v => $"Paid with {Count(v, "method", "methods")} since the first deposit"),
     ]);
 
     /// <summary>
@@ -80,6 +82,8 @@ public static class VipFeatures
             h.RegisteredDay is { } r && r <= f ? f - r : -1,
             h.BirthYear is { } by && by > 1900 && by < year ? year - by : -1,
             .. FirstDays(h, f, end),
+            ChurnFeatures.Declined(w),
+            System.Numerics.BitOperations.PopCount((ulong)w[DayField.PaymentMethods]),
         ];
     }
 

@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using Shared.Contracts;
 using Intelligence.Features;
 using Intelligence.Scoring;
@@ -13,7 +14,7 @@ namespace Intelligence.Models;
 /// hears it (and checks every <see cref="ScoringOptions.ModelCheckInterval"/> in case it missed a message).
 /// </summary>
 public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer redis, StoreKeys keys, IOptions<ScoringOptions> options, ILogger<ModelHost> log)
-    : BackgroundService
+    : SupervisedService(log)
 {
     private volatile ServedModels _served = ServedModels.None;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -148,7 +149,7 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var subscriber = redis.GetSubscriber();
         var queue = await subscriber.SubscribeAsync(keys.ModelsChanged);

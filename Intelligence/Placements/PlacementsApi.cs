@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using Intelligence.Experiments;
 using Intelligence.Segments;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
@@ -54,7 +55,7 @@ public static class PlacementsApi
         var now = clock.GetUtcNow();
         var r = request!;
         var placement = new Placement(await segments.NewIdAsync("plc"), r.SegmentId!, r.Title!.Trim(), r.Kind!, GamesOf(r), CategoryOf(r), r.Priority ?? 0,
-            r.StartsAt!.Value, r.EndsAt!.Value, actor, now, actor, now);
+            r.StartsAt!.Value, r.EndsAt!.Value, actor, now, actor, now, r.BonusLed ?? false);
         await store.SaveAsync(placement, new AuditEntry(now, actor, "placement.created", placement.Id, null, $"'{placement.Title}' for segment {placement.SegmentId}: {What(placement)}"));
         return TypedResults.Created($"/v1/placements/{placement.Id}", placement);
     }
@@ -74,7 +75,7 @@ public static class PlacementsApi
         var placement = current with
         {
             SegmentId = r.SegmentId!, Title = r.Title!.Trim(), Kind = r.Kind!, GameIds = GamesOf(r), Category = CategoryOf(r), Priority = r.Priority ?? 0,
-            StartsAt = r.StartsAt!.Value, EndsAt = r.EndsAt!.Value, UpdatedBy = actor, UpdatedAt = now,
+            StartsAt = r.StartsAt!.Value, EndsAt = r.EndsAt!.Value, UpdatedBy = actor, UpdatedAt = now, BonusLed = r.BonusLed ?? false,
         };
         await store.SaveAsync(placement, new AuditEntry(now, actor, "placement.updated", id, null, $"'{placement.Title}' for segment {placement.SegmentId}: {What(placement)}"));
         // Moved to another segment: the old segment's members lose it too.
@@ -94,7 +95,8 @@ public static class PlacementsApi
     }
 
     internal static async Task<Results<Ok<PlayerPlacements>, ProblemHttpResult>> PlayerAsync(string playerId, PlacementStore store, MembershipStore memberships,
-        IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, ExperimentCatalog experiments, ExperimentAssigner assigner)
+        IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IOptions<ComplianceOptions> compliance, ExperimentCatalog experiments,
+        ExperimentAssigner assigner)
     {
         var now = clock.GetUtcNow();
         var db = redis.GetDatabase();
@@ -109,7 +111,9 @@ public static class PlacementsApi
         }
         var segments = (await segmentsTask).ToHashSet(StringComparer.Ordinal);
         var placements = await placementsTask;
-        var running = placements.Where(p => p.StartsAt <= now && now < p.EndsAt && segments.Contains(p.SegmentId)).ToList();
+        // A bonus-led placement is not for a player who may not take bonuses: not shown, and in no experiment of it.
+        var bonuses = compliance.Value.BonusesAllowed(profile);
+        var running = placements.Where(p => p.StartsAt <= now && now < p.EndsAt && segments.Contains(p.SegmentId) && (bonuses || !p.BonusLed)).ToList();
         // Each running placement is an experiment: a member is assigned on this first ask, both groups alike, and only the
         // treatment group sees it. A member who may not be marketed to is recorded as excluded and sees none.
         var allowed = MarketingPolicy.Evaluate(profile, now).Allowed;

@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using Shared.Contracts;
 using Intelligence.Models;
 using Intelligence.Recommendations.Model;
@@ -21,9 +22,9 @@ public sealed class ModelRefresher(
     RecommenderTrainer trainer,
     IOptions<RecommendationOptions> options,
     TimeProvider clock,
-    ILogger<ModelRefresher> logger) : BackgroundService
+    ILogger<ModelRefresher> logger) : SupervisedService(logger, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         var subscriber = redis.GetSubscriber();
@@ -37,7 +38,7 @@ public sealed class ModelRefresher(
                 // is pulled) is retried every minute rather than served until the next scheduled retrain.
                 var empty = models.Model is not { } m || m.GameIds.Length == 0;
                 var wait = empty && o.TrainOnStart ? TimeSpan.FromMinutes(1) : o.RetrainInterval;
-                await Task.Delay(wait, clock, stoppingToken);
+                await Task.Delay(wait, Clock, stoppingToken);
                 if (await redis.GetDatabase().StringSetAsync(keys.RecommenderTrainingLock, Environment.MachineName, wait / 2, When.NotExists))
                 {
                     await TrainAsync(stoppingToken);
@@ -78,7 +79,7 @@ public sealed class ModelRefresher(
             catch (RedisException e) when (attempt < 30)
             {
                 logger.LogWarning(e, "The store is not ready for the recommender model yet (attempt {Attempt})", attempt);
-                await Task.Delay(TimeSpan.FromSeconds(2), clock, ct);
+                await Task.Delay(TimeSpan.FromSeconds(2), Clock, ct);
             }
         }
     }
@@ -101,7 +102,9 @@ public sealed class ModelRefresher(
             new ModelEvaluation(model.Metrics.Interactions, 0, null, null, null, null), "carried over: the model served before the upgrade", model.Metrics.TrainingSeconds);
         await registry.SaveAsync(card, (byte[])bytes!);
         await registry.PromoteAsync(ModelKinds.Recommendations, model.Version);
-        await db.KeyDeleteAsync([keys.LegacyRecommenderModelCurrent, keys.LegacyRecommenderModel(legacy.ToString())]);
+        // One key a call: the two keys lie in different hash slots on Redis Cluster.
+        await db.KeyDeleteAsync(keys.LegacyRecommenderModelCurrent);
+        await db.KeyDeleteAsync(keys.LegacyRecommenderModel(legacy.ToString()));
         logger.LogInformation("Carried the recommender model {Version} over into the model registry", model.Version);
     }
 

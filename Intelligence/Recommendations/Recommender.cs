@@ -42,12 +42,13 @@ public sealed class Recommender(
     /// </summary>
     private static readonly RedisValue[] ProfileFields =
     [
-        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl", "dev",
+        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl", "dev", "kyc", "aml", "geo",
         .. MarketingPolicy.MarketingChannels.Select(c => (RedisValue)("c:" + c)),
     ];
 
     private const int DeviceField = 9;
-    private const int FirstConsentField = 10;
+    private const int KycField = 10, AmlField = 11, GeoField = 12;
+    private const int FirstConsentField = 13;
 
     /// <summary>What serving needs to know about a player, read in one round trip.</summary>
     /// <param name="Index">Each play's catalogue index in the view it was read against, -1 for a game the catalogue does not hold.</param>
@@ -320,6 +321,10 @@ public sealed class Recommender(
         var coolingOff = Restriction(5, 6);
         var blockedUntil = Restriction(7, 8);
         if (selfExcluded > now || coolingOff > now || (blockedUntil is { } b && b > now)) return (false, true);
+        // MarketingPolicy.VerificationReasons over the raw verdicts: no marketing; a geo-blocked player may launch nothing, so
+        // not even their own history is offered.
+        if (Text(f[GeoField]) == "blocked") return (false, true);
+        if (Text(f[KycField]) == "rejected" || Text(f[AmlField]) == "high") return (false, false);
         for (var i = FirstConsentField; i < f.Length; i++)
         {
             if (!f[i].IsNull && f[i].ToString() == "1") return (true, false);

@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Collections.Concurrent;
 using Shared.Store;
 using StackExchange.Redis;
@@ -9,7 +10,7 @@ namespace Intelligence.Recommendations;
 /// names its game). The counts live in the store (<see cref="StoreKeys.TrendingHour"/>, expiring), and a (player, game)
 /// pair counts once per hour however many instances hear it, so every instance shows the same trending list.
 /// </summary>
-public sealed class Trending(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, ILogger<Trending> logger) : BackgroundService
+public sealed class Trending(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, ILogger<Trending> logger) : SupervisedService(logger, clock)
 {
     /// <summary>Hours a count is kept: longer than any trending window (Recommendations:TrendingHours ≤ 168).</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(8);
@@ -29,11 +30,11 @@ public sealed class Trending(IConnectionMultiplexer redis, StoreKeys keys, TimeP
     private (DateTimeOffset At, int Hours, IReadOnlyDictionary<string, double> Counts)? _cached;
 
     /// <summary>Records a play (also called directly by tests and by anything that sees plays first-hand).</summary>
-    public void Played(string playerId, string gameId) => _plays.Enqueue((HourOf(clock.GetUtcNow()), playerId, gameId));
+    public void Played(string playerId, string gameId) => _plays.Enqueue((HourOf(Clock.GetUtcNow()), playerId, gameId));
 
     public static long HourOf(DateTimeOffset t) => t.ToUnixTimeSeconds() / 3600;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(keys.ProfileChanged, (_, message) =>
@@ -47,7 +48,7 @@ public sealed class Trending(IConnectionMultiplexer redis, StoreKeys keys, TimeP
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(FlushEvery, clock, stoppingToken);
+                await Task.Delay(FlushEvery, Clock, stoppingToken);
                 await FlushAsync();
             }
         }
@@ -91,7 +92,7 @@ public sealed class Trending(IConnectionMultiplexer redis, StoreKeys keys, TimeP
     /// <summary>Distinct players per game over the last <paramref name="hours"/> hours, this hour included; cached for a few seconds.</summary>
     public async Task<IReadOnlyDictionary<string, double>> CountsAsync(int hours)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         if (_cached is { } c && c.Hours == hours && now - c.At < TimeSpan.FromSeconds(5)) return c.Counts;
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();

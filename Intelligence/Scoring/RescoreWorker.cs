@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using Intelligence.Features;
 using Intelligence.Models;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace Intelligence.Scoring;
 /// returns to the feed when its lease runs out, and a restarted instance starts by draining what waited meanwhile.
 /// </summary>
 public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, Rescorer rescorer, ScoringMetrics metrics,
-    IOptions<ScoringOptions> options, TimeProvider clock, ILogger<RescoreWorker> log) : BackgroundService
+    IOptions<ScoringOptions> options, TimeProvider clock, ILogger<RescoreWorker> log) : SupervisedService(log, clock)
 {
     // KEYS: pending, claimed. ARGV: now (ms), lease (ms), max. Returns id, first-change time pairs.
     private const string Claim = """
@@ -33,7 +34,7 @@ public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, 
 
     private readonly SemaphoreSlim _signal = new(0, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var queue = await redis.GetSubscriber().SubscribeAsync(keys.ProfileChanged);
         queue.OnMessage(_ => Wake());
@@ -74,7 +75,7 @@ public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, 
     {
         var o = options.Value;
         var db = redis.GetDatabase();
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(Claim, [keys.RescorePending, keys.RescoreClaimed],
             [now, (long)o.RescoreLease.TotalMilliseconds, o.RescoreBatch]))!;
         if (result.Length == 0) return 0;
@@ -88,7 +89,7 @@ public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, 
         try
         {
             await rescorer.RescoreAsync(ids, ct);
-            var done = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var done = Clock.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var t in since) metrics.Lag(Math.Max(0, done - t));
             await db.SortedSetRemoveAsync(keys.RescoreClaimed, [.. ids.Select(id => (RedisValue)id)]);
         }
@@ -117,17 +118,17 @@ public sealed class RescoreWorker(IConnectionMultiplexer redis, StoreKeys keys, 
 /// promotions, or every instance hearing the same one, or restarting, costs one sweep, not one each.
 /// </summary>
 public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ModelHost models, IConnectionMultiplexer redis, StoreKeys keys, ScoringMetrics metrics,
-    IOptions<ScoringOptions> options, TimeProvider clock, ILogger<SweepWorker> log) : BackgroundService
+    IOptions<ScoringOptions> options, TimeProvider clock, ILogger<SweepWorker> log) : SupervisedService(log, clock)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LockRetry = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _modelChanged = new(0, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.SweepInterval;
         models.Changed += OnModelChanged;
-        var next = interval > TimeSpan.Zero ? clock.GetUtcNow() + interval : DateTimeOffset.MaxValue;
+        var next = interval > TimeSpan.Zero ? Clock.GetUtcNow() + interval : DateTimeOffset.MaxValue;
         // The models may have been loaded before this worker listened: check them once at start.
         var stale = true;
         try
@@ -136,19 +137,19 @@ public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ModelHo
             {
                 if (!stale)
                 {
-                    var untilNext = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - clock.GetUtcNow();
+                    var untilNext = next == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : next - Clock.GetUtcNow();
                     if (untilNext == Timeout.InfiniteTimeSpan || untilNext > TimeSpan.Zero)
                     {
                         stale = await _modelChanged.WaitAsync(untilNext, stoppingToken);
-                        if (!stale && clock.GetUtcNow() < next) continue;
+                        if (!stale && Clock.GetUtcNow() < next) continue;
                     }
                 }
                 var scheduled = !stale;
-                if (scheduled) next = clock.GetUtcNow() + interval;
+                if (scheduled) next = Clock.GetUtcNow() + interval;
                 else
                 {
                     // Let a burst of promotions (three kinds in one training run) settle into one sweep.
-                    await Task.Delay(Settle, clock, stoppingToken);
+                    await Task.Delay(Settle, Clock, stoppingToken);
                     _modelChanged.Wait(0, CancellationToken.None);
                 }
                 try
@@ -157,13 +158,13 @@ public sealed class SweepWorker(HistoryReader reader, Rescorer rescorer, ModelHo
                     if (n >= 0) log.LogInformation("Sweep rescored {Players} players", n);
                     // Another instance held the lock: look again shortly, unless it has swept these versions by then.
                     stale = n == -1 && !scheduled;
-                    if (stale) await Task.Delay(LockRetry, clock, stoppingToken);
+                    if (stale) await Task.Delay(LockRetry, Clock, stoppingToken);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
                     log.LogWarning(e, "Sweep stopped early: the store did not answer");
                     stale = !scheduled;
-                    if (stale) await Task.Delay(LockRetry, clock, stoppingToken);
+                    if (stale) await Task.Delay(LockRetry, Clock, stoppingToken);
                 }
             }
         }

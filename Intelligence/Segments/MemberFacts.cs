@@ -24,7 +24,11 @@ public static class MemberFacts
     private static int Number(string path) => SegmentFields.Static[path].Column;
 }
 
-/// <summary>One member as a CSV line (RFC 4180 quoting).</summary>
+/// <summary>
+/// One member as a CSV line (RFC 4180 quoting). A text field starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or
+/// a carriage return gets a leading <c>'</c> (OWASP's advice against CSV injection): a marketer opens the export in a
+/// spreadsheet, and a player id or market sent as <c>=HYPERLINK(...)</c> would otherwise run there as a formula.
+/// </summary>
 internal static class Csv
 {
     public static string Line(SegmentMember m) => string.Join(',',
@@ -35,6 +39,7 @@ internal static class Csv
     public static string Field(string? value)
     {
         if (value is null) return "";
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
         return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 }

@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Threading.Channels;
 using Intelligence.Experiments;
 using Intelligence.Scoring;
@@ -44,7 +45,7 @@ public sealed record MembershipChange(string PlayerId, string SegmentId, string 
 /// </summary>
 internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys keys, IWebhookPublisher webhooks, WebhookSubscriptions subscriptions,
     MembershipStore memberships, LiveSegments segments, ScoreStore scores, PlayerMarketing marketing, IOptions<SegmentOptions> options, TimeProvider clock,
-    ILogger<MembershipAnnouncer> log, ExperimentCatalog experiments, ExperimentAssigner assigner, ExperimentStore assignments) : BackgroundService
+    ILogger<MembershipAnnouncer> log, ExperimentCatalog experiments, ExperimentAssigner assigner, ExperimentStore assignments) : SupervisedService(log, clock)
 {
     private const int ClaimBatch = 500;
 
@@ -127,7 +128,7 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
 
     public static string Message(string playerId, string segmentId, bool entered) => $"{playerId}|{segmentId}|{(entered ? "entered" : "exited")}";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+    protected override Task RunAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(AnnounceLoopAsync(stoppingToken), ScoresLoopAsync(stoppingToken), OverdueLoopAsync(stoppingToken));
 
     /// <summary>Announces the journalled changes their maker did not acknowledge in time, now and then.</summary>
@@ -138,7 +139,7 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
         {
             try
             {
-                await Task.Delay(grace / 3, clock, ct);
+                await Task.Delay(grace / 3, Clock, ct);
                 while (await AnnounceOverdueAsync(ct) == ClaimBatch)
                 {
                 }
@@ -156,7 +157,7 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
     /// <summary>Claims overdue journalled changes and announces them; returns how many were claimed.</summary>
     public async Task<int> AnnounceOverdueAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         var claimed = await memberships.ClaimAnnouncementsAsync(nowMs, nowMs + (long)options.Value.AnnounceGrace.TotalMilliseconds, ClaimBatch);
         if (claimed.Length == 0) return 0;

@@ -174,7 +174,17 @@ public sealed class PlayerIndex
         for (var i = 0; i < SegmentFields.Counts.Count; i++) c.Counts[i][row] = (int)Math.Clamp(SegmentFields.Counts[i].Get(f), int.MinValue, int.MaxValue);
         for (var i = 0; i < SegmentFields.Dates.Count; i++) c.Dates[i][row] = SegmentFields.Dates[i].Get(f)?.ToUnixTimeMilliseconds() ?? long.MinValue;
         for (var i = 0; i < SegmentFields.Texts.Count; i++) c.Texts[i][row] = Texts[i].Encode(SegmentFields.Texts[i].Get(f));
-        c.Flags[row] = f.Profile.Rg.Blocked ? IndexColumns.Blocked : (byte)0;
+        var flags = f.Profile.Rg.Blocked ? IndexColumns.Blocked : 0;
+        foreach (var reason in MarketingPolicy.VerificationReasons(f.Profile))
+        {
+            flags |= reason switch
+            {
+                MarketingPolicy.KycRejected => IndexColumns.KycRejected,
+                MarketingPolicy.AmlHighRisk => IndexColumns.AmlHighRisk,
+                _ => IndexColumns.GeoBlocked,
+            };
+        }
+        c.Flags[row] = (byte)flags;
         byte known = 0, given = 0;
         for (var i = 0; i < SegmentFields.ConsentChannels.Count; i++)
         {
@@ -226,6 +236,9 @@ public readonly record struct ProviderStake(int Provider, double Stake);
 public sealed class IndexColumns
 {
     public const byte Blocked = 1;
+
+    /// <summary>Verification verdicts that keep a player out of marketing (<see cref="MarketingPolicy.VerificationReasons"/>).</summary>
+    public const byte KycRejected = 2, AmlHighRisk = 4, GeoBlocked = 8;
 
     /// <param name="layout">Which numbering of the rows these columns keep (<see cref="Layout"/>).</param>
     public IndexColumns(int capacity, int layout = 0)

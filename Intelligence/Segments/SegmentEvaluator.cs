@@ -88,7 +88,7 @@ public static class SegmentEvaluator
             var from = b * BlockRows;
             var to = Math.Min(rows, from + BlockRows);
             long n = 0, seen = 0;
-            Span<long> ex = stackalloc long[4];
+            Span<long> ex = stackalloc long[SegmentMarketing.Reasons.Count];
             var ids = c.Ids;
             var partitions = c.Partitions;
             for (var row = from; row < to; row++)

@@ -49,7 +49,7 @@ public static class SegmentFields
     public const string ProvidersPrefix = "games.providers.";
     public const string GamesPlayed = "games.played";
 
-    public static readonly IReadOnlyList<string> KycStatuses = ["none", "pending", "verified", "rejected"];
+    public static readonly IReadOnlyList<string> KycStatuses = ["none", "pending", "verified", "rejected", "retry"];
     public static readonly IReadOnlyList<string> ChurnBands = ["low", "medium", "high", "lapsed"];
     public static readonly IReadOnlyList<string> VipBands = ["none", "low", "medium", "high", "vip"];
 
@@ -61,6 +61,10 @@ public static class SegmentFields
         ("sessionCount", "Game sessions", t => t.SessionCount, t => t.SessionCount),
         ("loginCount", "Logins", t => t.LoginCount, t => t.LoginCount),
         ("activeDays", "Days with any activity", t => t.ActiveDays, t => t.ActiveDays),
+        ("declinedDepositCount", "Declined deposits", t => t.DeclinedDepositCount, t => t.DeclinedDepositCount),
+        ("chargebackCount", "Chargebacks", t => t.ChargebackCount, t => t.ChargebackCount),
+        ("reversedWithdrawalCount", "Withdrawals reversed", t => t.ReversedWithdrawalCount, t => t.ReversedWithdrawalCount),
+        ("paymentMethodCount", "Payment methods used (approved payments)", t => t.PaymentMethodCount, t => t.PaymentMethodCount),
     ];
 
     private static readonly (string Name, string Words, Func<LifetimeTotals, decimal> Lifetime, Func<ActivityTotals, decimal> Window)[] MoneyMetrics =
@@ -72,6 +76,7 @@ public static class SegmentFields
         ("ggr", "Gross gaming revenue (stake − wins)", t => t.Ggr, t => t.Ggr),
         ("bonusStakeAmount", "Stake paid with bonus money", t => t.BonusStakeAmount, t => t.BonusStakeAmount),
         ("bonusAmount", "Bonuses granted", t => t.BonusAmount, t => t.BonusAmount),
+        ("chargebackAmount", "Charged back", t => t.ChargebackAmount, t => t.ChargebackAmount),
     ];
 
     public static readonly IReadOnlyList<string> Windows = [.. ProfileReader.WindowDays.Select(d => $"{d}d")];
@@ -155,6 +160,9 @@ public static class SegmentFields
             new("campaign", "Acquisition campaign", f => f.Profile.Campaign),
             new("channel", "Registration channel", f => f.Profile.Channel),
             new("vipTier", "VIP tier in the PAM", f => f.Profile.VipTier),
+            new("verification.aml.riskLevel", "Latest anti-money-laundering risk level", f => f.Profile.Verification?.Aml?.RiskLevel, ["low", "medium", "high"]),
+            new("verification.geo.result", "Latest location check", f => f.Profile.Verification?.Geo?.Result, ["allowed", "blocked", "error"]),
+            new("lifetime.lastPaymentMethod", "Method of the latest approved deposit", f => f.Profile.Lifetime.LastPaymentMethod, PaymentMethodSets.Names),
             new("scores.churn.band", "Churn risk band", f => f.Scores.ChurnBand, ChurnBands),
             new("scores.vip.band", "VIP potential band", f => f.Scores.VipBand, VipBands),
             new("scores.segment.id", "Behavioural (ML) segment id", f => f.Scores.SegmentId),
@@ -193,12 +201,13 @@ public static class SegmentFields
         Static = all;
 
         string[] metrics = ["depositCount", "depositAmount", "withdrawalCount", "withdrawalAmount", "betCount", "stakeAmount", "winAmount", "ggr",
-            "bonusStakeAmount", "bonusAmount", "sessionCount", "loginCount", "activeDays"];
-        var order = new List<string> { "country", "market", "currency", "kycStatus", "affiliateId", "campaign", "channel", "vipTier", "birthYear", "registeredAt" };
+            "bonusStakeAmount", "bonusAmount", "sessionCount", "loginCount", "activeDays",
+            "declinedDepositCount", "chargebackCount", "chargebackAmount", "reversedWithdrawalCount", "paymentMethodCount"];
+        var order = new List<string> { "country", "market", "currency", "kycStatus", "verification.aml.riskLevel", "verification.geo.result", "affiliateId", "campaign", "channel", "vipTier", "birthYear", "registeredAt" };
         order.AddRange(ConsentChannels.Select(c => $"consents.{c}"));
         order.AddRange(["rg.blocked", "rg.selfExcludedUntil", "rg.coolingOffUntil", "rg.depositLimit.amount"]);
         order.AddRange(metrics.Select(m => $"lifetime.{m}"));
-        order.AddRange(["lifetime.firstDepositAt", "lifetime.lastDepositAt", "lifetime.lastBetAt", "lifetime.lastActiveAt"]);
+        order.AddRange(["lifetime.firstDepositAt", "lifetime.lastDepositAt", "lifetime.lastBetAt", "lifetime.lastActiveAt", "lifetime.lastPaymentMethod"]);
         foreach (var w in Windows) order.AddRange(metrics.Select(m => $"windows.{w}.{m}"));
         order.AddRange(GameCategories.All.Select(c => $"games.categories.{c}"));
         order.Add(GamesPlayed);

@@ -4,13 +4,23 @@ namespace Intelligence.Segments;
 
 /// <summary>
 /// The shared <see cref="MarketingPolicy"/> for a segment's channel: a marketing segment never holds a player who is
-/// self-excluded, cooling off or blocked, nor one without consent for the segment's channel (without a channel: for
+/// self-excluded, cooling off or blocked, whose KYC was rejected, whose AML risk is high or who is geo-blocked, nor one without consent for the segment's channel (without a channel: for
 /// any channel). An excluded player is counted once, under the first reason in the policy's order
 /// (<see cref="Reasons"/>), so the counts add up to the players excluded.
 /// </summary>
 public static class SegmentMarketing
 {
-    public static readonly IReadOnlyList<string> Reasons = [MarketingPolicy.SelfExcluded, MarketingPolicy.CoolingOff, MarketingPolicy.Blocked, MarketingPolicy.NoConsent];
+    public static readonly IReadOnlyList<string> Reasons =
+    [
+        MarketingPolicy.SelfExcluded, MarketingPolicy.CoolingOff, MarketingPolicy.Blocked,
+        MarketingPolicy.KycRejected, MarketingPolicy.AmlHighRisk, MarketingPolicy.GeoBlocked, MarketingPolicy.NoConsent,
+    ];
+
+    private static readonly (byte Flag, string Reason)[] Flagged =
+    [
+        (IndexColumns.Blocked, MarketingPolicy.Blocked), (IndexColumns.KycRejected, MarketingPolicy.KycRejected),
+        (IndexColumns.AmlHighRisk, MarketingPolicy.AmlHighRisk), (IndexColumns.GeoBlocked, MarketingPolicy.GeoBlocked),
+    ];
 
     /// <summary>Why the player may not be marketed to on <paramref name="channel"/>, or null when they may.</summary>
     public static string? ExclusionReason(PlayerProfile profile, DateTimeOffset now, string? channel)
@@ -39,9 +49,13 @@ public static class SegmentMarketing
     {
         if (c.Dates[SegmentFields.SelfExcludedUntil][row] > nowMs) return 0;
         if (c.Dates[SegmentFields.CoolingOffUntil][row] > nowMs) return 1;
-        if ((c.Flags[row] & IndexColumns.Blocked) != 0) return 2;
+        var flags = c.Flags[row];
+        for (var i = 0; i < Flagged.Length; i++)
+        {
+            if ((flags & Flagged[i].Flag) != 0) return 2 + i;
+        }
         var given = c.ConsentGiven[row];
-        return (channelBit < 0 ? given == 0 : (given & (1 << channelBit)) == 0) ? 3 : -1;
+        return (channelBit < 0 ? given == 0 : (given & (1 << channelBit)) == 0) ? Reasons.Count - 1 : -1;
     }
 
     /// <summary><see cref="MarketingPolicy.Evaluate"/> over a row of the index (for webhooks of bulk membership changes).</summary>
@@ -50,7 +64,10 @@ public static class SegmentMarketing
         var reasons = new List<string>(2);
         if (c.Dates[SegmentFields.SelfExcludedUntil][row] > nowMs) reasons.Add(MarketingPolicy.SelfExcluded);
         if (c.Dates[SegmentFields.CoolingOffUntil][row] > nowMs) reasons.Add(MarketingPolicy.CoolingOff);
-        if ((c.Flags[row] & IndexColumns.Blocked) != 0) reasons.Add(MarketingPolicy.Blocked);
+        foreach (var (flag, reason) in Flagged)
+        {
+            if ((c.Flags[row] & flag) != 0) reasons.Add(reason);
+        }
         var channels = SegmentFields.ConsentChannels.Where((_, i) => (c.ConsentGiven[row] & (1 << i)) != 0).ToList();
         if (channels.Count == 0) reasons.Add(MarketingPolicy.NoConsent);
         return new MarketingStatus(reasons.Count == 0, reasons, reasons.Count == 0 ? channels : []);

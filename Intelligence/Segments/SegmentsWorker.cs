@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Shared.Store;
@@ -23,14 +24,14 @@ namespace Intelligence.Segments;
 internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPartitions partitions, IndexGather gather, SegmentQueries queries, LiveSegments segments,
     SegmentMemberships memberships, MembershipStore store, IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options,
     TimeProvider clock, ILogger<SegmentsWorker> log)
-    : BackgroundService
+    : SupervisedService(log, clock)
 {
     private readonly Channel<string> _refresh = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<(string Id, bool Again)> _erased = Channel.CreateUnbounded<(string Id, bool Again)>(new UnboundedChannelOptions { SingleReader = true });
     private volatile IReadOnlyList<string> _live = [];
     private long _liveVersion;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var subscriber = redis.GetSubscriber();
         var scores = await subscriber.SubscribeAsync(keys.ScoresChanged);
@@ -99,7 +100,7 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
                 await segments.ReloadAsync();
                 await partitions.HeartbeatAsync();
                 // Instances started together see each other before they share the partitions out.
-                if (options.Value.JoinSettle > TimeSpan.Zero) await Task.Delay(options.Value.JoinSettle, clock, ct);
+                if (options.Value.JoinSettle > TimeSpan.Zero) await Task.Delay(options.Value.JoinSettle, Clock, ct);
                 _live = await partitions.HeartbeatAsync();
                 await RebalanceAsync(_live, ct);
                 break;
@@ -107,7 +108,7 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 log.LogWarning(e, "Loading the segment index paused: the store did not answer; retrying");
-                await Task.Delay(TimeSpan.FromSeconds(2), clock, ct);
+                await Task.Delay(TimeSpan.FromSeconds(2), Clock, ct);
             }
         }
         feed.MarkLoaded();
@@ -129,7 +130,7 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
         {
             try
             {
-                await Task.Delay(every, clock, ct);
+                await Task.Delay(every, Clock, ct);
                 var live = await partitions.HeartbeatAsync();
                 if (!live.SequenceEqual(_live, StringComparer.Ordinal))
                 {
@@ -185,7 +186,7 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
     private async Task MaintainAsync(CancellationToken ct)
     {
         var o = options.Value;
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var day = ProfileReader.DayOf(now);
         var nextEvaluation = now + o.ReevaluateInterval;
         var nextSnapshot = now;
@@ -193,8 +194,8 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
         var nextBalance = now;
         while (!ct.IsCancellationRequested)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
-            now = clock.GetUtcNow();
+            await Task.Delay(TimeSpan.FromSeconds(1), Clock, ct);
+            now = Clock.GetUtcNow();
             try
             {
                 metrics.IndexSize(index.Count);
@@ -294,7 +295,7 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
                 {
                     await memberships.ForgetAsync(id);
                     // A rescoring in flight when the erasure came may still write the player back: look again shortly.
-                    if (!again) _ = Task.Delay(TimeSpan.FromSeconds(5), clock, ct).ContinueWith(_ => _erased.Writer.TryWrite((id, true)), TaskScheduler.Default);
+                    if (!again) _ = Task.Delay(TimeSpan.FromSeconds(5), Clock, ct).ContinueWith(_ => _erased.Writer.TryWrite((id, true)), TaskScheduler.Default);
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {

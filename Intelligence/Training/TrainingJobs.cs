@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using Shared.Contracts;
 using System.Globalization;
 using System.Text.Json;
@@ -173,23 +174,23 @@ public sealed class TrainingSchedule(TrainingOptions o, DateTimeOffset start)
 
 /// <summary>Runs <see cref="TrainingSchedule"/>: looks soon after start-up, then every 15 s.</summary>
 public sealed class TrainingScheduler(TrainingJobs jobs, ModelHost host, Features.HistoryReader reader, IOptions<TrainingOptions> options,
-    TimeProvider clock, ILogger<TrainingScheduler> log) : BackgroundService
+    TimeProvider clock, ILogger<TrainingScheduler> log) : SupervisedService(log, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        var schedule = new TrainingSchedule(options.Value, clock.GetUtcNow());
+        var schedule = new TrainingSchedule(options.Value, Clock.GetUtcNow());
         try
         {
             var delay = TimeSpan.FromSeconds(3);
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(delay, clock, stoppingToken);
+                await Task.Delay(delay, Clock, stoppingToken);
                 delay = TimeSpan.FromSeconds(15);
                 try
                 {
                     await host.RefreshAsync(stoppingToken);
                     var missing = ModelKinds.All.Where(k => !host.Serves(k)).ToList();
-                    if (schedule.Next(clock.GetUtcNow(), missing, missing.Count > 0 && await reader.PlayerCountAsync() > 0) is { } next)
+                    if (schedule.Next(Clock.GetUtcNow(), missing, missing.Count > 0 && await reader.PlayerCountAsync() > 0) is { } next)
                     {
                         var (id, started) = await jobs.StartAsync(next.Kinds);
                         if (started) log.LogInformation("Started training job {Job} ({Why})", id, next.Why);

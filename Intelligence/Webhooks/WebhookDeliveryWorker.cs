@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -20,14 +21,14 @@ internal sealed partial class WebhookDeliveryWorker(
     WebhookMetrics metrics,
     IOptions<WebhookOptions> options,
     TimeProvider clock,
-    ILogger<WebhookDeliveryWorker> logger) : BackgroundService
+    ILogger<WebhookDeliveryWorker> logger) : SupervisedService(logger, clock)
 {
     public const string HttpClientName = "webhooks";
     public const string WebhookIdHeader = "X-Webhook-Id";
     public const string EventHeader = "X-Webhook-Event";
     private const int ErrorBodyChars = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         while (!stoppingToken.IsCancellationRequested)
@@ -55,7 +56,7 @@ internal sealed partial class WebhookDeliveryWorker(
             {
                 try
                 {
-                    await Task.Delay(o.PollInterval, clock, stoppingToken);
+                    await Task.Delay(o.PollInterval, Clock, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -120,7 +121,7 @@ internal sealed partial class WebhookDeliveryWorker(
         }
 
         var attempt = await PostAsync(hook, d, ct);
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         if (attempt.Delivered)
         {
             await outbox.CompleteAsync(claimed);
@@ -154,7 +155,7 @@ internal sealed partial class WebhookDeliveryWorker(
         request.Headers.Add(WebhookIdHeader, hook.Id);
         request.Headers.Add(EventHeader, d.Type);
 
-        using var timeout = new CancellationTokenSource(o.Timeout, clock);
+        using var timeout = new CancellationTokenSource(o.Timeout, Clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {

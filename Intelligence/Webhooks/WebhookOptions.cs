@@ -41,6 +41,15 @@ public sealed class WebhookOptions
     /// <summary>Dead letters kept; the oldest go first.</summary>
     [Range(1, 10_000_000)] public int DeadLetterCapacity { get; set; } = 100_000;
 
+    /// <summary>
+    /// Whether deliveries may go to loopback, private, link-local (cloud metadata) and other non-public addresses
+    /// (<see cref="ReceiverAddresses"/>). Unset: only in Development.
+    /// </summary>
+    public bool? AllowPrivateAddresses { get; set; }
+
+    /// <summary>Whether a webhook's URL must be https. Unset: in Production.</summary>
+    public bool? RequireHttps { get; set; }
+
     /// <summary>The longest a claimed batch can take: its rounds of <see cref="Parallelism"/> POSTs, each up to <see cref="Timeout"/>.</summary>
     internal TimeSpan BatchBudget => Timeout * Math.Ceiling(BatchSize / (double)Parallelism);
 }

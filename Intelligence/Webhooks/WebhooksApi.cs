@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
 
 namespace Intelligence.Webhooks;
@@ -33,8 +34,16 @@ public static class WebhooksApi
                 http.Timeout = Timeout.InfiniteTimeSpan;
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("CasinoIntelligence-Webhooks/1.0");
             })
-            // A receiver that redirects is misconfigured: report it rather than post a player's data elsewhere.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            // A receiver that redirects is misconfigured: report it rather than post a player's data elsewhere. Only public
+            // addresses are dialled unless allowed (ReceiverAddresses).
+            .ConfigurePrimaryHttpMessageHandler(sp => ReceiverAddresses.Handler(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateAddresses == true));
+        var development = builder.Environment.IsDevelopment();
+        var production = builder.Environment.IsProduction();
+        builder.Services.PostConfigure<WebhookOptions>(o =>
+        {
+            o.AllowPrivateAddresses ??= development;
+            o.RequireHttps ??= production;
+        });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WebhookJsonContext.Default));
         return builder;
     }
@@ -76,9 +85,9 @@ public static class WebhooksApi
     }
 
     internal static async Task<Results<Created<Webhook>, ValidationProblem>> CreateAsync(
-        CreateWebhookRequest request, WebhookSubscriptions store, TimeProvider clock)
+        CreateWebhookRequest request, WebhookSubscriptions store, TimeProvider clock, IOptions<WebhookOptions> options)
     {
-        var errors = Validate(request);
+        var errors = Validate(request, options.Value);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The webhook is not valid");
         var now = clock.GetUtcNow();
         var subscription = new WebhookSubscription("wh_" + Guid.CreateVersion7(now).ToString("n"), request.Url!,
@@ -112,8 +121,9 @@ public static class WebhooksApi
         TypedResults.Ok(await outbox.ReplayAsync(request?.Ids, string.IsNullOrEmpty(request?.WebhookId) ? null : request.WebhookId, store));
 
     /// <summary>Problems by field name (<c>url</c>, <c>events</c>, <c>events[1]</c>, <c>secret</c>); empty when valid.</summary>
-    internal static Dictionary<string, string[]> Validate(CreateWebhookRequest request)
+    internal static Dictionary<string, string[]> Validate(CreateWebhookRequest request, WebhookOptions? options = null)
     {
+        options ??= new WebhookOptions();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(request.Url))
         {
@@ -123,6 +133,14 @@ public static class WebhooksApi
             || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
             errors["url"] = [$"url must be an absolute http or https URL of at most {MaxUrlLength} characters, e.g. https://crm.example.com/hooks/casino."];
+        }
+        else if (options.RequireHttps == true && url.Scheme != "https")
+        {
+            errors["url"] = ["url must be https here (Webhooks:RequireHttps): deliveries carry players' data."];
+        }
+        else if (options.AllowPrivateAddresses != true && ReceiverAddresses.WhyRefused(url) is { } why)
+        {
+            errors["url"] = [$"url must reach a public address; {url.Host} is {why} (Webhooks:AllowPrivateAddresses)."];
         }
 
         if (request.Events is not { Count: > 0 })

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Lobby.Play;
 using Microsoft.Extensions.Options;
 using Shared.Contracts;
+using Shared.ServiceDefaults;
 
 namespace Lobby.Experiments;
 
@@ -36,7 +37,7 @@ public sealed class ImpressionOptions
 /// batches with the lobby's Ingestion key, retrying a failed batch a few times (Ingestion counts an event id once, so a
 /// retry never counts twice).
 /// </summary>
-public sealed class ImpressionSender : BackgroundService
+public sealed class ImpressionSender : SupervisedService
 {
     private readonly Channel<CloudEvent> _queue;
     private readonly IHttpClientFactory _factory;
@@ -47,6 +48,7 @@ public sealed class ImpressionSender : BackgroundService
     private readonly Counter<long> _dropped;
 
     public ImpressionSender(IHttpClientFactory factory, IOptions<ImpressionOptions> options, TimeProvider clock, IMeterFactory meters, ILogger<ImpressionSender> logger)
+        : base(logger, clock)
     {
         _factory = factory;
         _options = options;
@@ -72,7 +74,7 @@ public sealed class ImpressionSender : BackgroundService
     /// <summary>Events waiting to be sent.</summary>
     public int Waiting => _queue.Reader.Count;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var o = _options.Value;
         var batch = new List<CloudEvent>(o.BatchSize);

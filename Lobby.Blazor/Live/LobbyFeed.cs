@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Lobby.Rows;
@@ -25,7 +26,7 @@ public sealed class LobbyFeed(
     IOptions<LobbyOptions> options,
     TimeProvider time,
     LobbyMetrics metrics,
-    ILogger<LobbyFeed> logger) : BackgroundService
+    ILogger<LobbyFeed> logger) : SupervisedService(logger, time)
 {
     public const string MembershipEnteredReason = "segment.entered";
     public const string MembershipExitedReason = "segment.exited";
@@ -39,7 +40,7 @@ public sealed class LobbyFeed(
     /// <summary>Bounds concurrent calls to Intelligence when many watched players change at once.</summary>
     private readonly SemaphoreSlim _rebuilds = new(32);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var profiles = await SubscribeAsync(keys.ProfileChanged, stoppingToken);
         var memberships = await SubscribeAsync(keys.SegmentMembershipChanged, stoppingToken);
@@ -129,12 +130,12 @@ public sealed class LobbyFeed(
     {
         try
         {
-            await Task.Delay(options.Value.Coalesce, time, cancellationToken);
+            await Task.Delay(options.Value.Coalesce, Clock, cancellationToken);
             // Taken off before reading, so a change that lands during the read schedules another rebuild.
             _pending.TryRemove(playerId, out var reason);
             if (!IsWatched(playerId)) return;
 
-            var started = time.GetTimestamp();
+            var started = Clock.GetTimestamp();
             IReadOnlyList<LobbyRow> current;
             await _rebuilds.WaitAsync(cancellationToken);
             try
@@ -146,10 +147,10 @@ public sealed class LobbyFeed(
                 _rebuilds.Release();
             }
 
-            var update = new LobbyUpdated(playerId, current, reason ?? "", time.GetUtcNow());
+            var update = new LobbyUpdated(playerId, current, reason ?? "", Clock.GetUtcNow());
             if (hubViewers.IsWatching(playerId)) await hub.Clients.User(playerId).LobbyUpdated(update);
             await notifier.PublishAsync(update);
-            metrics.Pushed(time.GetElapsedTime(started).TotalMilliseconds);
+            metrics.Pushed(Clock.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -173,7 +174,7 @@ public sealed class LobbyFeed(
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 logger.LogWarning(e, "Cannot subscribe to {Channel} yet; retrying in {Delay}", channel, SubscribeRetry);
-                await Task.Delay(SubscribeRetry, time, stoppingToken);
+                await Task.Delay(SubscribeRetry, Clock, stoppingToken);
             }
         }
     }

@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using Lobby.Rows;
 using Shared.Contracts;
 using Shared.Store;
@@ -17,7 +18,7 @@ public sealed class PlacementSchedule(
     IConnectionMultiplexer redis,
     StoreKeys keys,
     TimeProvider time,
-    ILogger<PlacementSchedule> logger) : BackgroundService
+    ILogger<PlacementSchedule> logger) : SupervisedService(logger, time)
 {
     public static readonly TimeSpan Recheck = TimeSpan.FromMinutes(5);
 
@@ -28,7 +29,7 @@ public sealed class PlacementSchedule(
 
     private readonly SemaphoreSlim _changed = new(0);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -60,20 +61,20 @@ public sealed class PlacementSchedule(
         DateTimeOffset? next = null;
         try
         {
-            next = NextBoundary(await placements.ListAsync(stoppingToken), time.GetUtcNow());
+            next = NextBoundary(await placements.ListAsync(stoppingToken), Clock.GetUtcNow());
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "Could not read the placements' schedule; trying again in {Recheck}", Recheck);
         }
-        var wait = next is { } at ? Min(at - time.GetUtcNow() + Slack, Recheck) : Recheck;
+        var wait = next is { } at ? Min(at - Clock.GetUtcNow() + Slack, Recheck) : Recheck;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var elapsed = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, time, stop.Token);
+        var elapsed = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Clock, stop.Token);
         var changed = _changed.WaitAsync(stop.Token);
         var first = await Task.WhenAny(elapsed, changed);
         await stop.CancelAsync();
         stoppingToken.ThrowIfCancellationRequested();
-        if (first == changed || next is null || time.GetUtcNow() < next.Value) return null;
+        if (first == changed || next is null || Clock.GetUtcNow() < next.Value) return null;
         return feed.ObservePlacements(Reason, stoppingToken);
     }
 

@@ -15,6 +15,7 @@ public sealed record Restriction(string Kind, DateTimeOffset? Until)
         MarketingPolicy.CoolingOff => Until is { } until
             ? $"You are taking a break from gambling until {Format(until)}. Your games will be available again after that."
             : "You are taking a break from gambling. Your games are not available for now.",
+        MarketingPolicy.GeoBlocked => "Games are not available where you are right now. They will be again when you play from a place where our licence allows it.",
         _ => "Your account is paused, so games are not available. Please contact customer support.",
     };
 
@@ -22,6 +23,7 @@ public sealed record Restriction(string Kind, DateTimeOffset? Until)
     {
         MarketingPolicy.SelfExcluded => "You are self-excluded",
         MarketingPolicy.CoolingOff => "You are taking a break",
+        MarketingPolicy.GeoBlocked => "Not available in your location",
         _ => "Your account is paused",
     };
 
@@ -38,7 +40,7 @@ public static class SaferGambling
 
     /// <summary>
     /// The restriction in force at <paramref name="now"/>, the strictest first (a block, then a self-exclusion, then a
-    /// cooling-off period), or null when the player may play. A player without a profile has none.
+    /// cooling-off period, then a blocked location), or null when the player may play. A player without a profile has none.
     /// </summary>
     public static Restriction? RestrictionOf(PlayerProfile? profile, DateTimeOffset now)
     {
@@ -48,6 +50,8 @@ public static class SaferGambling
         // A self-exclusion "until" far in the future is how an indefinite exclusion arrives from some feeds; it still reads as a date.
         if (rg.SelfExcludedUntil > now) return new Restriction(MarketingPolicy.SelfExcluded, rg.SelfExcludedUntil);
         if (rg.CoolingOffUntil > now) return new Restriction(MarketingPolicy.CoolingOff, rg.CoolingOffUntil);
+        // The latest location check said the player is where the licence does not allow play (contract 1b, player.geo).
+        if (profile.Verification?.Geo?.Result == "blocked") return new Restriction(MarketingPolicy.GeoBlocked, null);
         return null;
     }
 }

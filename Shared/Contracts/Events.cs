@@ -18,12 +18,15 @@ public static class EventTypes
     public const string WalletRollback = "wallet.rollback";
     public const string BonusGranted = "bonus.granted";
     public const string GameSession = "game.session";
+    public const string PlayerKyc = "player.kyc";
+    public const string PlayerAml = "player.aml";
+    public const string PlayerGeo = "player.geo";
 
     public static readonly IReadOnlyList<string> All =
     [
         PlayerRegistered, PlayerUpdated, PlayerLogin, PlayerConsent, PlayerRg,
         WalletDeposit, WalletWithdrawal, WalletBet, WalletWin, WalletRollback,
-        BonusGranted, GameSession,
+        BonusGranted, GameSession, PlayerKyc, PlayerAml, PlayerGeo,
     ];
 
     // What the lobby showed and what was launched from it: counted per experiment, group, row and position by a lean
@@ -47,7 +50,16 @@ public sealed record CloudEvent(
 
 public sealed record PlayerRegistered(
     string Country, string Currency, string? Market = null, int? BirthYear = null,
-    string? Channel = null, string? AffiliateId = null, string? Campaign = null);
+    string? Channel = null, string? AffiliateId = null, string? Campaign = null, string? Btag = null, string? ClickId = null);
+
+/// <summary>Data of <c>player.kyc</c> (contract 1b): an identity verification verdict.</summary>
+public sealed record KycVerdict(string Status, string Provider, string? Level = null, IReadOnlyList<string>? Reasons = null, bool? Final = null);
+
+/// <summary>Data of <c>player.aml</c>: an anti-money-laundering risk assessment.</summary>
+public sealed record AmlVerdict(string RiskLevel, string Provider, IReadOnlyList<string>? Reasons = null);
+
+/// <summary>Data of <c>player.geo</c>: a geolocation check (e.g. a GeoComply result forwarded by the operator's backend).</summary>
+public sealed record GeoVerdict(string Result, string? Country = null, string? Region = null, IReadOnlyList<string>? Reasons = null);
 
 public sealed record PlayerUpdated(
     string? Country = null, string? Market = null, string? KycStatus = null, string? VipTier = null);
@@ -58,10 +70,13 @@ public sealed record ConsentChanged(string Channel, bool Granted);
 
 public sealed record RgChanged(string Kind, DateTimeOffset? Until = null, decimal? Amount = null, string? Period = null);
 
-/// <summary>Data of <c>wallet.deposit</c> and <c>wallet.withdrawal</c>.</summary>
+/// <summary>Data of <c>wallet.deposit</c> and <c>wallet.withdrawal</c> (contract 1b: statuses, methods, decline reasons).</summary>
+/// <param name="Provider">The payment service provider (PSP) that handled it.</param>
+/// <param name="DeclineReason">A decline's normalised reason (<c>insufficient_funds</c> … <c>other</c>).</param>
+/// <param name="VendorCode">The PSP's own status or decline code, as it sent it.</param>
 public sealed record PaymentMade(
     string TransactionId, decimal Amount, string Currency, string Status,
-    string? Method = null, decimal? ExchangeRate = null);
+    string? Method = null, decimal? ExchangeRate = null, string? Provider = null, string? DeclineReason = null, string? VendorCode = null);
 
 public sealed record BetPlaced(
     string TransactionId, string RoundId, string GameId, decimal Amount, string Currency,

@@ -111,8 +111,11 @@ public sealed record PlacementRequest(
     string? Category,
     int? Priority,
     DateTimeOffset? StartsAt,
-    DateTimeOffset? EndsAt);
+    DateTimeOffset? EndsAt,
+    bool? BonusLed = null);
 
+/// <param name="BonusLed">The row promotes a bonus: players of a market that requires verification before bonuses
+/// (Intelligence <c>Compliance:BonusesRequireVerification</c>) see it only once their KYC is verified.</param>
 public sealed record Placement(
     string Id,
     string SegmentId,
@@ -126,7 +129,8 @@ public sealed record Placement(
     string CreatedBy,
     DateTimeOffset CreatedAt,
     string UpdatedBy,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool BonusLed = false);
 
 public static class PlacementKinds
 {

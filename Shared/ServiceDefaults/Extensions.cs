@@ -31,7 +31,7 @@ public static class Extensions
         otel.WithMetrics(m =>
         {
             m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();
-            m.AddMeter(meterNames);
+            m.AddMeter([.. meterNames, SupervisedService.MeterName]);
             m.AddPrometheusExporter();
         });
         otel.WithTracing(t =>
@@ -46,7 +46,8 @@ public static class Extensions
             otel.WithMetrics(m => m.AddOtlpExporter()).WithTracing(t => t.AddOtlpExporter());
         }
 
-        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"])
+            .AddCheck<SupervisedServicesHealthCheck>("background-services", tags: [ReadyTag]);
         return builder;
     }
 

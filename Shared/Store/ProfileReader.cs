@@ -60,6 +60,17 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
             Ggr: Money(C("sa", 6) - C("wn", 7)), BonusStakeAmount: Money(C("bs", 8)), BonusAmount: Money(C("bo", 9)),
             SessionCount: C("sc", 10), LoginCount: C("lc", 11), ActiveDays: (int)L("ad"),
             FirstDepositAt: T("fd"), LastDepositAt: T("ld"), LastBetAt: T("lb"), LastActiveAt: T("la"));
+        var reasons = new DeclineReasons(C("dr1", 13), C("dr2", 14), C("dr3", 15), C("dr4", 16), C("dr5", 17), C("dr6", 18));
+        var methods = PaymentMethodSets.Of(L("mm"));
+        lifetime = lifetime with
+        {
+            DeclinedDepositCount = reasons.Total, DeclinedDepositReasons = reasons,
+            ChargebackCount = C("cbc", 19), ChargebackAmount = Money(C("cba", 20)),
+            ReversedDepositCount = C("rdc", 21), ReversedDepositAmount = Money(C("rda", 22)),
+            ReversedWithdrawalCount = C("rwc", 23), ReversedWithdrawalAmount = Money(C("rwa", 24)),
+            RefundCount = C("rfc", 25), RefundAmount = Money(C("rfa", 26)),
+            PaymentMethodCount = methods.Count, PaymentMethods = methods, FirstPaymentMethod = S("fm"), LastPaymentMethod = S("lm"),
+        };
 
         var lifted = L("lf");
         DateTimeOffset? Restriction(string field)
@@ -92,7 +103,37 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
         return new PlayerProfile(
             playerId, T("reg"), S("cty"), S("mkt"), S("cur"), S("kyc") ?? "none", S("aff"), S("cmp"), S("chn"),
             S("by") is { } by ? int.Parse(by, CultureInfo.InvariantCulture) : null, S("vip"),
-            consents, rg, lifetime, windows, new GameAffinity(top, recent, categories, providers));
+            consents, rg, lifetime, windows, new GameAffinity(top, recent, categories, providers),
+            S("btg"), S("clk"), Verifications(f));
+    }
+
+    /// <summary>
+    /// The verdicts the fold keeps: a status field (<c>kyc</c>, <c>aml</c>, <c>geo</c>, each with its '@' time) and its
+    /// details (<c>kycx</c> …: rank digit, status, then '|'-separated parts). Details count only when they describe the status
+    /// in force (a <c>player.updated</c> may have set the KYC status since).
+    /// </summary>
+    private static Verification? Verifications(Dictionary<string, string> f)
+    {
+        string[]? Parts(string field)
+        {
+            if (!f.TryGetValue(field, out var status) || !f.TryGetValue(field + "x", out var x)) return null;
+            var parts = x[1..].Split('|');
+            return parts[0] == status ? parts : null;
+        }
+        DateTimeOffset At(string field) => DateTimeOffset.FromUnixTimeMilliseconds(
+            f.TryGetValue("@" + field, out var v) && long.TryParse(v, CultureInfo.InvariantCulture, out var ms) ? ms : 0);
+        static IReadOnlyList<string> List(string s) => s.Length == 0 ? [] : s.Split(',');
+        static string? Text(string s) => s.Length == 0 ? null : s;
+
+        // A status without details of its own (a player.updated's kycStatus) still reads, with nothing more.
+        KycCheck? kyc = !f.TryGetValue("kyc", out var status) ? null
+            : Parts("kyc") is { Length: 5 } k ? new KycCheck(status, Text(k[1]), Text(k[2]), List(k[4]), k[3] == "1", At("kyc"))
+            : new KycCheck(status, null, null, [], false, At("kyc"));
+        AmlCheck? aml = !f.TryGetValue("aml", out var risk) ? null
+            : Parts("aml") is { Length: 3 } m ? new AmlCheck(risk, Text(m[1]), List(m[2]), At("aml")) : new AmlCheck(risk, null, [], At("aml"));
+        GeoCheck? geo = !f.TryGetValue("geo", out var result) ? null
+            : Parts("geo") is { Length: 4 } g ? new GeoCheck(result, Text(g[1]), Text(g[2]), List(g[3]), At("geo")) : new GeoCheck(result, null, null, [], At("geo"));
+        return kyc is null && aml is null && geo is null ? null : new Verification(kyc, aml, geo);
     }
 
     /// <summary>How an indefinite self-exclusion or block is shown.</summary>
@@ -126,10 +167,13 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
     }
 }
 
-/// <summary>One day bucket as the fold script writes it: space-separated integers (older ones drop trailing zeros).</summary>
+/// <summary>One day bucket as the fold script writes it: space-separated integers, trailing zeros left out.</summary>
 public readonly record struct Bucket(long[] V)
 {
-    public const int Length = 12;
+    public const int Length = 27;
+
+    /// <summary>Positions (0-based) of the two numbers that are not sums: the active flag and the set of payment methods (bits).</summary>
+    public const int Active = 11, PaymentMethods = 26;
 
     /// <summary>
     /// The day buckets of a player's day hash. A day is a field <c>day</c> holding the twelve numbers, plus, for
@@ -147,15 +191,16 @@ public readonly record struct Bucket(long[] V)
             {
                 var whole = Parse(e.Value.ToString());
                 var b = For(long.Parse(name, CultureInfo.InvariantCulture));
-                for (var i = 0; i < Length; i++) b.V[i] += whole.V[i];
+                for (var i = 0; i < Length; i++) b.V[i] = Combine(i, b.V[i], whole.V[i]);
             }
             else if (int.TryParse(name.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position) && position is >= 1 and <= Length)
             {
-                For(long.Parse(name.AsSpan(0, colon), CultureInfo.InvariantCulture)).V[position - 1] += (long)e.Value;
+                var b = For(long.Parse(name.AsSpan(0, colon), CultureInfo.InvariantCulture));
+                b.V[position - 1] = Combine(position - 1, b.V[position - 1], (long)e.Value);
             }
         }
         // Active is a flag: a day counts once, whichever form marked it.
-        foreach (var b in byDay.Values) b.V[Length - 1] = Math.Min(1, b.V[Length - 1]);
+        foreach (var b in byDay.Values) b.V[Active] = Math.Min(1, b.V[Active]);
         return byDay;
     }
 
@@ -168,7 +213,7 @@ public readonly record struct Bucket(long[] V)
             var name = e.Name.ToString();
             var colon = name.IndexOf(':', StringComparison.Ordinal);
             if (colon > 0 && int.TryParse(name.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var position)
-                && position is >= 1 and < Length)
+                && position is >= 1 and <= Length && position - 1 is not (Active or PaymentMethods))
             {
                 v[position - 1] += (long)e.Value;
             }
@@ -193,15 +238,27 @@ public readonly record struct Bucket(long[] V)
         var v = new long[Length];
         foreach (var b in buckets)
         {
-            for (var i = 0; i < Length; i++) v[i] += b.V[i];
+            for (var i = 0; i < Length; i++) v[i] = Combine(i, v[i], b.V[i]);
         }
         return new Bucket(v);
     }
+
+    /// <summary>Two values of one position together: the method sets' union, every other number's sum.</summary>
+    public static long Combine(int position, long a, long b) => position == PaymentMethods ? a | b : a + b;
 
     public ActivityTotals ToTotals() => new(
         DepositCount: V[0], DepositAmount: ProfileReader.Money(V[1]),
         WithdrawalCount: V[2], WithdrawalAmount: ProfileReader.Money(V[3]),
         BetCount: V[4], StakeAmount: ProfileReader.Money(V[5]), WinAmount: ProfileReader.Money(V[6]),
         Ggr: ProfileReader.Money(V[5] - V[6]), BonusStakeAmount: ProfileReader.Money(V[7]), BonusAmount: ProfileReader.Money(V[8]),
-        SessionCount: V[9], LoginCount: V[10], ActiveDays: (int)V[11]);
+        SessionCount: V[9], LoginCount: V[10], ActiveDays: (int)V[11])
+    {
+        DeclinedDepositCount = V[12] + V[13] + V[14] + V[15] + V[16] + V[17],
+        DeclinedDepositReasons = new DeclineReasons(V[12], V[13], V[14], V[15], V[16], V[17]),
+        ChargebackCount = V[18], ChargebackAmount = ProfileReader.Money(V[19]),
+        ReversedDepositCount = V[20], ReversedDepositAmount = ProfileReader.Money(V[21]),
+        ReversedWithdrawalCount = V[22], ReversedWithdrawalAmount = ProfileReader.Money(V[23]),
+        RefundCount = V[24], RefundAmount = ProfileReader.Money(V[25]),
+        PaymentMethodCount = PaymentMethodSets.Of(V[PaymentMethods]).Count, PaymentMethods = PaymentMethodSets.Of(V[PaymentMethods]),
+    };
 }

@@ -37,9 +37,12 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Everything derived from the player elsewhere (scores, memberships) is added here as it appears.</summary>
     public RedisKey Scores(string playerId) => $"{Prefix}s:{{{playerId}}}";
 
+    /// <summary>What vendor adapters must remember of a player's payment orders (e.g. a Trustly order's direction): field <c>vendor:order</c>.</summary>
+    public RedisKey VendorOrders(string playerId) => $"{Prefix}vo:{{{playerId}}}";
+
     /// <summary>Every key held about one player, for erasure.</summary>
     public RedisKey[] AllOf(string playerId) =>
-        [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId)];
+        [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId), VendorOrders(playerId)];
 
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";

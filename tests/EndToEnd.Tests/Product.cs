@@ -41,6 +41,8 @@ public sealed class Product : IAsyncDisposable
             ["ApiKeys:0:Name"] = "e2e",
             ["ApiKeys:0:Key"] = ApiKey,
             ["ApiKeys:0:Scopes"] = "events:write catalog:write players:erase scores:read segments:write models:admin webhooks:write",
+            // The tests' CRM receivers listen on 127.0.0.1.
+            ["Webhooks:AllowPrivateAddresses"] = "true",
             // One Intelligence instance: nobody to wait for before loading the segment index.
             ["Segments:JoinSettle"] = "00:00:00",
         };

@@ -77,4 +77,33 @@ public sealed class DeadLetterReplayTests(StoreServers servers)
         Assert.Equal(90, observed["ingestion.lag"]);
         Assert.Equal(1, observed["ingestion.deadletters"]);
     }
+
+    [Fact]
+    public async Task APayloadPastTheCap_KeepsItsBeginningAndSize_AndIsNotReplayed_WhileOneAtTheCapIsKeptWhole()
+    {
+        using var redis = await servers.ConnectAsync(StoreKinds.Redis);
+        var keys = new StoreKeys(TestKeys.Prefix());
+        var (ingestor, deadLetters) = BackfillTests.Ingestor(redis, keys);
+        var cap = Ingestion.DeadLetters.DeadLetterStore.MaxPayloadBytes;
+        var atTheCap = new string('a', cap);
+        // A 10 MB body of two-byte characters, ending in a pair of surrogates (a four-byte emoji) after every 1,000.
+        var huge = string.Concat(Enumerable.Repeat(new string('é', 1000) + "😀", 5_000));
+
+        await deadLetters.AddAsync("fasttrack", "at the cap", atTheCap);
+        await deadLetters.AddAsync("fasttrack", "past the cap", huge);
+        var letters = await deadLetters.FindAsync(null, 10);
+        var whole = letters.Single(l => l.Reason == "at the cap");
+        var cut = letters.Single(l => l.Reason == "past the cap");
+
+        Assert.Equal(atTheCap, whole.Payload);
+        Assert.Null(whole.PayloadBytes);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(huge), cut.PayloadBytes);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(cut.Payload), cap - 4096, cap);
+        Assert.StartsWith(cut.Payload, huge, StringComparison.Ordinal);
+        Assert.False(char.IsHighSurrogate(cut.Payload[^1]));
+
+        var replayed = await new DeadLetterReplay(deadLetters, ingestor).ReplayAsync([cut]);
+        Assert.Equal($"only the first {cap:N0} of its {cut.PayloadBytes:N0} bytes were kept: resend it from the source", Assert.Single(replayed).Outcome);
+        Assert.Equal(2, (await deadLetters.FindAsync(null, 10)).Count);
+    }
 }

@@ -169,7 +169,7 @@ public class ExactnessTests(StoreServers servers)
             $$"""{"specversion":"1.0","id":"{{id}}","source":"/pam","type":"{{type}}","time":"{{time:O}}","subject":"p","data":{{data}}}""";
         string[] events =
         [
-            E("1", "player.registered", t, """{"country":"MT","currency":"EUR","affiliateId":"aff-9"}"""),
+            E("1", "player.registered", t, """{"country":"MT","currency":"EUR","affiliateId":"aff-9","btag":"a9_b77","clickId":"clk-123","campaign":"spring"}"""),
             E("2", "player.updated", t.AddHours(2), """{"country":"DE","kycStatus":"verified"}"""),
             E("3", "player.consent", t.AddHours(1), """{"channel":"email","granted":true}"""),
             E("4", "player.consent", t.AddHours(3), """{"channel":"email","granted":false}"""),
@@ -184,14 +184,20 @@ public class ExactnessTests(StoreServers servers)
             var p = await ReadAsync(redis, keys, "p");
             Assert.Equal("DE", p!.Country);
             Assert.Equal("verified", p.KycStatus);
-            Assert.Equal("aff-9", p.AffiliateId);
+            Assert.Equal(("aff-9", "a9_b77", "clk-123", "spring"), (p.AffiliateId, p.Btag, p.ClickId, p.Campaign));
             Assert.False(p.Consents["email"]);
             Assert.Equal(new DateTimeOffset(2027, 5, 1, 0, 0, 0, TimeSpan.Zero), p.Rg.SelfExcludedUntil);
             Assert.Equal(t, p.RegisteredAt);
         }
     }
 
-    internal static EventParser Parser(FoldOptions? options = null) => new(options ?? new FoldOptions(), "EUR", new FakeTimeProvider(Now));
+    /// <summary>
+    /// The receiver's clock when the histories arrive: after all of them (they span months from
+    /// <see cref="WalletHistory.Start"/>), as for a backfill, so no event is ahead of it (Ingestion:MaxClockSkew).
+    /// </summary>
+    internal static readonly DateTimeOffset Received = WalletHistory.Start.AddYears(5);
+
+    internal static EventParser Parser(FoldOptions? options = null) => new(options ?? new FoldOptions(), "EUR", new FakeTimeProvider(Received));
 
     internal static IngestionMetrics Metrics() => new(new TestMeterFactory());
 

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Shared.Store;
 using StackExchange.Redis;
@@ -26,17 +26,17 @@ public sealed class IngestionApp(string redisConnectionString, IDictionary<strin
 
     public StoreKeys Keys => new(Prefix);
 
+    /// <summary>The service's clock, when a test's events are dated (null: the system clock).</summary>
+    public TimeProvider? Clock { get; init; }
+
     /// <summary>Where the host's log entries also go, when a test asserts on them.</summary>
     public ILoggerProvider? Logs { get; init; }
-
-    /// <summary>The service's clock, when a test fixes it; null keeps the system clock.</summary>
-    public TimeProvider? Clock { get; init; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         if (Logs is not null) builder.ConfigureLogging(l => l.AddProvider(Logs));
-        if (Clock is not null) builder.ConfigureTestServices(s => s.AddSingleton(Clock));
+        if (Clock is { } clock) builder.ConfigureTestServices(s => s.AddSingleton(clock));
         builder.ConfigureAppConfiguration(c =>
         {
             var settings = new Dictionary<string, string?>

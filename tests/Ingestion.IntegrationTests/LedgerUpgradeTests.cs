@@ -23,7 +23,7 @@ public sealed class LedgerUpgradeTests(StoreServers servers)
         using var redis = await servers.ConnectAsync(kind);
         var rng = new Random(11);
         string[] players = ["p-1", "p-2"];
-        var history = WalletHistory.Generate(rng, players, 300);
+        var history = WalletHistory.Generate(rng, players, 300, lifecycle: false);
         var before = history.Take(150).ToList();
         await LegacyFold.ApplyAsync(redis, app.Keys, before.OrderBy(_ => rng.Next()).ToList());
         var db = redis.GetDatabase();

@@ -44,7 +44,11 @@ public sealed class RetentionTests(StoreServers servers)
     public async Task ThroughTheApi_AnEventBeyondTheRetention_IsRejectedWithItsReason_DeadLettered_AndReplayedOnceTheRetentionIsRaised()
     {
         var redis = await servers.RedisAsync();
-        await using var app = new IngestionApp(redis.ConnectionString, new Dictionary<string, string?> { ["Ingestion:BucketRetentionDays"] = "100" });
+        // The receiver's day is the newest event's (events ahead of its clock are refused: Ingestion:MaxClockSkew).
+        await using var app = new IngestionApp(redis.ConnectionString, new Dictionary<string, string?> { ["Ingestion:BucketRetentionDays"] = "100" })
+        {
+            Clock = new Shared.ServiceDefaults.AsOfClock(T),
+        };
         var client = app.ClientWithKey(IngestionApp.WalletKey);
         GenEvent newest = new("wallet.bet", "b0", "p", T, Tx: "tx-0", Game: "g", Amount: 1);
         GenEvent old = new("wallet.bet", "b1", "p", T.AddDays(-150), Tx: "tx-1", Game: "g", Amount: 2);

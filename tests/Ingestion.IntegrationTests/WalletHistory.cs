@@ -5,7 +5,8 @@ namespace Ingestion.IntegrationTests;
 
 /// <summary>A generated event, both as the model the reference fold reads and as canonical JSON.</summary>
 public sealed record GenEvent(string Type, string Id, string Player, DateTimeOffset Time, string? Tx = null, string? Ref = null,
-    string? Game = null, decimal Amount = 0, decimal Bonus = 0, string? Status = null, decimal Rate = 1, DateTimeOffset? End = null)
+    string? Game = null, decimal Amount = 0, decimal Bonus = 0, string? Status = null, decimal Rate = 1, DateTimeOffset? End = null,
+    string? Method = null, string? Reason = null)
 {
     public string ToJson()
     {
@@ -16,7 +17,7 @@ public sealed record GenEvent(string Type, string Id, string Player, DateTimeOff
         {
             "wallet.bet" => $$"""{"transactionId":"{{Tx}}","roundId":"r-{{Tx}}","gameId":"{{Game}}","amount":{{D(Amount)}},"currency":"{{currency}}","bonusAmount":{{D(Bonus)}}{{rate}}}""",
             "wallet.win" => $$"""{"transactionId":"{{Tx}}","roundId":"r-{{Tx}}","gameId":"{{Game}}","amount":{{D(Amount)}},"currency":"{{currency}}"{{rate}}}""",
-            "wallet.deposit" or "wallet.withdrawal" => $$"""{"transactionId":"{{Tx}}","amount":{{D(Amount)}},"currency":"{{currency}}","status":"{{Status}}"{{rate}}}""",
+            "wallet.deposit" or "wallet.withdrawal" => $$"""{"transactionId":"{{Tx}}","amount":{{D(Amount)}},"currency":"{{currency}}","status":"{{Status}}"{{rate}}{{Optional("method", Method)}}{{Optional("declineReason", Reason)}}}""",
             "wallet.rollback" => $$"""{"transactionId":"{{Tx}}","referenceTransactionId":"{{Ref}}"}""",
             "bonus.granted" => $$"""{"bonusId":"{{Tx}}","amount":{{D(Amount)}},"currency":"EUR"}""",
             "player.login" => """{"device":"mobile"}""",
@@ -26,6 +27,8 @@ public sealed record GenEvent(string Type, string Id, string Player, DateTimeOff
         return $$"""{"specversion":"1.0","id":"{{Id}}","source":"/test","type":"{{Type}}","time":"{{Time:O}}","subject":"{{Player}}","data":{{data}}}""";
     }
 
+    private static string Optional(string name, string? value) => value is null ? "" : $",\"{name}\":\"{value}\"";
+
     public JsonElement ToElement() => JsonDocument.Parse(ToJson()).RootElement.Clone();
 }
 
@@ -34,10 +37,16 @@ public static class WalletHistory
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
 
-    private static readonly string[] Statuses = ["pending", "rejected", "approved"];
+    private static readonly string[] DepositStatuses = ["pending", "rejected", "cancelled", "approved", "chargeback", "reversed", "refunded"];
+    private static readonly string[] LegacyStatuses = ["pending", "rejected", "approved"];
+    private static readonly string[] WithdrawalStatuses = ["pending", "rejected", "cancelled", "approved", "reversed"];
+    private static readonly string[] Methods = ["card", "e_wallet", "bank_transfer", "open_banking", "crypto", "voucher", "mobile", "other"];
+    private static readonly string[] Reasons = ["insufficient_funds", "limit_exceeded", "suspected_fraud", "authentication_failed", "expired_or_invalid", "other"];
 
     /// <param name="days">The span the events' times fall in, from <see cref="Start"/>.</param>
-    public static List<GenEvent> Generate(Random rng, string[] players, int count, int days = 2)
+    /// <param name="lifecycle">Payments in all seven states with methods and decline reasons (contract 1b); false: only
+    /// pending, rejected and approved, as the version before the ledger knew them.</param>
+    public static List<GenEvent> Generate(Random rng, string[] players, int count, int days = 2, bool lifecycle = true)
     {
         var events = new List<GenEvent>();
         var txs = new List<string>();
@@ -61,13 +70,19 @@ public static class WalletHistory
             else if (roll < 55) e = new GenEvent("wallet.win", id, player, Time(), Tx: $"t{n}", Game: games[rng.Next(games.Length)], Amount: rng.Next(5) == 0 ? 0 : Money(), Rate: Rate());
             else if (roll < 67)
             {
-                // A payment seen in one to three of its states, in any order of time, under one transaction id.
+                // A payment seen in one to four of its states, in any order of time, under one transaction id: declines
+                // with a reason (or none), chargebacks of part of the amount, reversals, refunds, several methods.
                 var tx = $"t{n}";
-                var type = rng.Next(3) == 0 ? "wallet.withdrawal" : "wallet.deposit";
+                var withdrawal = rng.Next(3) == 0;
+                var type = withdrawal ? "wallet.withdrawal" : "wallet.deposit";
                 var amount = Money();
-                foreach (var status in Statuses.OrderBy(_ => rng.Next()).Take(rng.Next(1, 4)))
+                var method = rng.Next(5) == 0 || !lifecycle ? null : Methods[rng.Next(Methods.Length)];
+                var statuses = !lifecycle ? LegacyStatuses : withdrawal ? WithdrawalStatuses : DepositStatuses;
+                foreach (var status in statuses.OrderBy(_ => rng.Next()).Take(rng.Next(1, lifecycle ? 5 : 4)))
                 {
-                    events.Add(new GenEvent(type, $"e{n++}", player, Time(), Tx: tx, Amount: amount, Status: status));
+                    var reason = status == "rejected" && lifecycle && rng.Next(4) > 0 ? Reasons[rng.Next(Reasons.Length)] : null;
+                    var stateAmount = status == "chargeback" && rng.Next(2) == 0 ? Math.Round(amount / 2, 2) : amount;
+                    events.Add(new GenEvent(type, $"e{n++}", player, Time(), Tx: tx, Amount: stateAmount, Status: status, Method: method, Reason: reason));
                 }
                 txs.Add(tx);
                 continue;

@@ -96,6 +96,25 @@ public class EventParserTests
     }
 
     [Fact]
+    public void DeclinedDeposit_CarriesItsReasonAfterTheAmount_AndTheMethodByNumber()
+    {
+        var c = Parse(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"rejected","method":"e_wallet","declineReason":"suspected_fraud","provider":"praxis","vendorCode":"05"}"""));
+        Assert.Equal([.. LedgerRecords.Amount(100_000), (byte)3], (byte[])c.Args[6]!);
+        Assert.Equal(2, (int)c.Args[7]);
+        var other = Parse(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"rejected"}"""));
+        Assert.Equal([.. LedgerRecords.Amount(100_000), (byte)6], (byte[])other.Args[6]!);
+    }
+
+    [Fact]
+    public void Payment_WithAnUnknownMethodOrReason_NamesTheField()
+    {
+        Assert.Equal("field data.method: must be one of card, e_wallet, bank_transfer, open_banking, crypto, voucher, mobile, other",
+            ErrorOf(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"approved","method":"cheque"}""")));
+        Assert.StartsWith("field data.declineReason: must be one of insufficient_funds,",
+            ErrorOf(Event("wallet.deposit", """{"transactionId":"d","amount":10,"currency":"EUR","status":"rejected","declineReason":"nope"}""")));
+    }
+
+    [Fact]
     public void Rollback_IsKeyedByTheTransactionItCancels()
     {
         var c = Parse(Event("wallet.rollback", """{"transactionId":"rb-1","referenceTransactionId":"tx-77"}"""));
@@ -171,6 +190,9 @@ public class EventParserTests
     [InlineData("wallet.rollback", """{"transactionId":"rb","referenceTransactionId":"b"}""")]
     [InlineData("bonus.granted", """{"bonusId":"bo","amount":5,"currency":"EUR"}""")]
     [InlineData("game.session", """{"gameId":"g","startedAt":"2026-11-23T10:00:00Z","endedAt":"2026-11-23T10:05:00Z"}""")]
+    [InlineData("player.kyc", """{"status":"rejected","provider":"sumsub","level":"basic","reasons":["FORGERY"],"final":true}""")]
+    [InlineData("player.aml", """{"riskLevel":"high","provider":"comply"}""")]
+    [InlineData("player.geo", """{"result":"blocked","country":"US","region":"NJ"}""")]
     public void EveryOp_HasTheArgumentCountTheScriptReads(string type, string data)
     {
         var arity = System.Text.RegularExpressions.Regex.Match(ProfileWriter.FoldScript, @"local ARITY = \{([^}]*)\}").Groups[1].Value
@@ -178,7 +200,7 @@ public class EventParserTests
             .Select(p => p.Split('=', StringSplitOptions.TrimEntries))
             .ToDictionary(p => p[0], p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
         var c = Parse(Event(type, data));
-        Assert.Equal(13, arity.Count); // the parser's twelve, and the upgrade's mig
+        Assert.Equal(16, arity.Count); // the parser's fifteen, and the upgrade's mig
         Assert.Equal(4 + arity[(string)c.Args[0]!], c.Args.Length);
     }
 
@@ -200,5 +222,62 @@ public class EventParserTests
     {
         Assert.Equal(encoded, LedgerRecords.Amount(units));
         Assert.Equal(units, LedgerRecords.Units(LedgerRecords.AmountCode(units)));
+    }
+
+    // Now is 2026-11-23T12:00:00Z; the default Ingestion:MaxClockSkew is 5 minutes.
+    private static string At(string time, string type = "player.rg", string data = """{"kind":"lifted"}""") =>
+        $$"""{"specversion":"1.0","id":"e-1","source":"/pam","type":"{{type}}","time":"{{time}}","subject":"p-1042","data":{{data}}}""";
+
+    [Fact]
+    public void AnEventDatedAheadOfTheClock_IsAcceptedUpToTheSkew_AndRefusedPastIt_NamingTheField()
+    {
+        Assert.Equal(Now.AddMinutes(5).ToUnixTimeMilliseconds(), (long)Parse(At("2026-11-23T12:05:00Z")).Args[2]);
+        Assert.Equal("field time: must not be more than 5 minutes ahead of the receiver's clock (it is 2026-11-23T12:00:00Z; Ingestion:MaxClockSkew)",
+            ErrorOf(At("2026-11-23T12:05:00.001Z")));
+        // A lift dated next year would cancel every restriction set before it.
+        Assert.StartsWith("field time: must not be more than 5 minutes ahead", ErrorOf(At("2027-11-23T12:00:00Z")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASessionEndingAheadOfTheClock_IsRefusedNamingItsField()
+    {
+        Assert.StartsWith("field data.endedAt: must not be more than 5 minutes ahead", ErrorOf(At("2026-11-23T11:00:00Z", "game.session",
+            """{"gameId":"g","startedAt":"2026-11-23T11:00:00Z","endedAt":"2026-11-23T13:00:00Z"}""")), StringComparison.Ordinal);
+        Assert.StartsWith("field data.startedAt: must not be more than 5 minutes ahead", ErrorOf(At("2026-11-23T11:00:00Z", "game.session",
+            """{"gameId":"g","startedAt":"2026-11-24T11:00:00Z","endedAt":"2026-11-24T13:00:00Z"}""")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARestrictionsEnd_IsAFutureTimeByNature_AndTheSkewIsConfigurable()
+    {
+        var coolingOff = Parse(At("2026-11-23T11:59:00Z", data: """{"kind":"cooling_off","until":"2027-05-23T12:00:00Z"}"""));
+        Assert.Equal("p-1042", coolingOff.PlayerId);
+        var lenient = new EventParser(new FoldOptions { MaxClockSkew = TimeSpan.FromHours(1) }, "EUR", new FakeTimeProvider(Now));
+        Assert.Equal("p-1042", Parse(At("2026-11-23T12:59:00Z"), lenient).PlayerId);
+        var strict = new EventParser(new FoldOptions { MaxClockSkew = TimeSpan.Zero }, "EUR", new FakeTimeProvider(Now));
+        Assert.StartsWith("field time: must not be more than 0 minutes ahead", ErrorOf(At("2026-11-23T12:00:00.001Z"), strict), StringComparison.Ordinal);
+    }
+
+    private static string Bet(string money) =>
+        Event("wallet.bet", $$"""{"transactionId":"t","roundId":"r","gameId":"g",{{money}}}""");
+
+    [Theory]
+    [InlineData("\"amount\":1000000000,\"currency\":\"USD\",\"exchangeRate\":79228162514264337593543950335", "field data.exchangeRate: must be between 0.000000001 and 10000000 (base-currency units per unit of data.currency)")]
+    [InlineData("\"amount\":5,\"currency\":\"USD\",\"exchangeRate\":0.00000000000000000001", "field data.exchangeRate: must be between 0.000000001 and 10000000 (base-currency units per unit of data.currency)")]
+    [InlineData("\"amount\":1000000000,\"currency\":\"BTC\",\"exchangeRate\":10000000", "field data.amount: must not exceed 1000000000 in base currency")]
+    [InlineData("\"amount\":0.00004,\"currency\":\"EUR\"", "field data.amount: is less than the smallest amount kept (0.0001 EUR) once converted at 1 EUR per EUR")]
+    [InlineData("\"amount\":1,\"currency\":\"XYZ\",\"exchangeRate\":0.00001", "field data.amount: is less than the smallest amount kept (0.0001 EUR) once converted at 0.00001 EUR per XYZ")]
+    public void Money_BeyondWhatCanBeKept_IsRefusedNamingTheField_NeverOverflowing(string money, string expected) =>
+        Assert.Equal(expected, ErrorOf(Bet(money)));
+
+    [Fact]
+    public void Money_AtTheBounds_IsKept()
+    {
+        Assert.Equal(1L, (long)Parse(Bet("\"amount\":0.00005,\"currency\":\"EUR\"")).Args[4]);
+        Assert.Equal(1_000_000_000L * 10_000, (long)Parse(Bet("\"amount\":100,\"currency\":\"BTC\",\"exchangeRate\":10000000")).Args[4]);
+        Assert.Equal(10L, (long)Parse(Bet("\"amount\":1000000,\"currency\":\"XYZ\",\"exchangeRate\":0.000000001")).Args[4]);
+        var badConfig = Parser(new(StringComparer.OrdinalIgnoreCase) { ["XYZ"] = 0m });
+        Assert.Equal("field data.currency: the configured rate Ingestion:ExchangeRates:XYZ (0) is not between 0.000000001 and 10000000",
+            ErrorOf(Bet("\"amount\":1,\"currency\":\"XYZ\""), badConfig));
     }
 }

@@ -38,6 +38,28 @@ public class ProfileReaderTests
     }
 
     [Fact]
+    public void PaymentMethodSets_AreUnions_NotSums_AndOpenFieldsOfThemStayOutOfTheLifetimeCounters()
+    {
+        // Day 27th number: methods as bits (1 card, 2 e_wallet, 4 bank_transfer); today's open field adds e_wallet again.
+        HashEntry[] days =
+        [
+            H($"{Today}", "0 0 0 0 0 0 0 0 0 0 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 3"),
+            H($"{Today}:27", "2"),
+            H($"{Today}:19", "1"), H($"{Today}:20", "400000"),
+            H($"{Today - 3}", "0 0 0 0 0 0 0 0 0 0 0 1 2 0 0 0 0 1 0 0 0 0 0 0 0 0 4"),
+        ];
+        var p = ProfileReader.Decode("p", [H("mm", "7"), H("cbc", "2"), H("cba", "100000")], days, [], _ => null, Now)!;
+
+        Assert.Equal(["card", "e_wallet"], p.Windows["1d"].PaymentMethods!);
+        Assert.Equal(["card", "e_wallet", "bank_transfer"], p.Windows["7d"].PaymentMethods!);
+        Assert.Equal(3, p.Windows["7d"].PaymentMethodCount);
+        Assert.Equal(new DeclineReasons(2, 0, 0, 0, 0, 1), p.Windows["7d"].DeclinedDepositReasons);
+        Assert.Equal(3, p.Windows["7d"].DeclinedDepositCount);
+        Assert.Equal((3L, 50m), (p.Lifetime.ChargebackCount, p.Lifetime.ChargebackAmount));
+        Assert.Equal(3, p.Lifetime.PaymentMethodCount);
+    }
+
+    [Fact]
     public void Restrictions_SetBeforeALift_AreNotInForce()
     {
         HashEntry[] profile =

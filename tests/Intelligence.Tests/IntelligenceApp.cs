@@ -35,6 +35,8 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
             {
                 ["ConnectionStrings:Redis"] = redisConnectionString,
                 ["Store:KeyPrefix"] = Prefix,
+                // Test receivers listen on 127.0.0.1 (ReceiverAddresses refuses loopback unless allowed).
+                ["Webhooks:AllowPrivateAddresses"] = "true",
                 ["ApiKeys:0:Name"] = "crm",
                 ["ApiKeys:0:Key"] = CrmKey,
                 ["ApiKeys:0:Scopes"] = "scores:read",

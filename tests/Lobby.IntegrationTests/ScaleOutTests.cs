@@ -51,6 +51,8 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         };
         var intelligenceSettings = new Dictionary<string, string>(common)
         {
+            // The test's CRM receiver listens on 127.0.0.1.
+            ["Webhooks__AllowPrivateAddresses"] = "true",
             // Short leases: a dead instance's rescoring claims, index partitions and announcements move within seconds.
             ["Scoring__RescoreLease"] = "00:00:03",
             ["Segments__InstanceLease"] = "00:00:03",

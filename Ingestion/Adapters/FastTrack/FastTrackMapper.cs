@@ -127,12 +127,14 @@ public static class FastTrackMapper
         {
             "Requested" => "pending",
             "Approved" => "approved",
+            "Cancelled" => "cancelled",
             _ => "rejected",
         };
-        var method = m.VendorName is { Length: > 0 and <= 128 } v ? v : null;
+        // vendor_name names the payment provider (Fast Track's docs: "the name of the payment vendor"), not the method.
+        var provider = m.VendorName is { Length: > 0 and <= 128 } v && !v.Any(char.IsControl) ? v : null;
         var eventType = type == "Credit" ? EventTypes.WalletDeposit : EventTypes.WalletWithdrawal;
         return new(player, time, [CanonicalEvent.Payment(Id("ft-payment", paymentId, status.ToLowerInvariant()), Source, eventType, time, player,
-            new PaymentMade(tx, amount, currency, canonicalStatus, method, rate))]);
+            new PaymentMade(tx, amount, currency, canonicalStatus, null, rate, provider))]);
     }
 
     public static FastTrackMapping Bonus(FastTrackBonus m)
@@ -170,7 +172,7 @@ public static class FastTrackMapper
         if (Blank(m.Currency)) throw new EventRejectedException("currency", "is required when country is given (ISO 4217, e.g. \"EUR\")");
         var data = new PlayerRegistered(Country(m.Country, "country")!, Currency(m.Currency), Token(m.Market, "market"),
             BirthYear(m.BirthDate, "birth_date", strict: true), null, Token(m.AffiliateReference, "affiliate_reference"),
-            Token(m.RegistrationCode, "registration_code"));
+            Token(m.RegistrationCode, "registration_code"), Btag: Token(m.AffiliateReference, "affiliate_reference"));
         return new(player, time, [CanonicalEvent.Registered(Id("ft-user", player, Ms(time), "registered"), Source, time, player, data)]);
     }
 
@@ -223,7 +225,7 @@ public static class FastTrackMapper
             var registeredAt = LenientTime(details.RegistrationDate) ?? trigger;
             var data = new PlayerRegistered(details.Country!.Trim().ToUpperInvariant(), details.Currency!.Trim().ToUpperInvariant(),
                 NullIfBlank(details.Market), BirthYear(details.BirthDate, "birth_date", strict: false), null,
-                NullIfBlank(details.AffiliateReference), NullIfBlank(details.RegistrationCode));
+                NullIfBlank(details.AffiliateReference), NullIfBlank(details.RegistrationCode), Btag: NullIfBlank(details.AffiliateReference));
             // Registration is a fact: the same answer gives the same id whichever look-up fetched it.
             var hash = Hash(data, ContractsJsonContext.Default.PlayerRegistered, Ms(registeredAt));
             events.Add(CanonicalEvent.Registered(Id("pam-registered", player, hash), PamSource, registeredAt, player, data));

@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Ingestion.Catalog;
@@ -37,7 +38,7 @@ public sealed partial class CatalogPullConnector(
     CatalogFeedMetrics metrics,
     FirstContact contact,
     TimeProvider clock,
-    ILogger<CatalogPullConnector> logger) : BackgroundService
+    ILogger<CatalogPullConnector> logger) : SupervisedService(logger, clock)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -50,11 +51,11 @@ public sealed partial class CatalogPullConnector(
     /// <summary>Ids the feed listed last time: the games it may withdraw.</summary>
     public RedisKey IdsKey => keys.Prefix + "catalogfeed:ids";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled) return;
         LogStarted(logger, options.Value.Url, options.Value.Interval);
-        using var timer = new PeriodicTimer(options.Value.Interval, clock);
+        using var timer = new PeriodicTimer(options.Value.Interval, Clock);
         try
         {
             do
@@ -77,14 +78,14 @@ public sealed partial class CatalogPullConnector(
         {
             var result = await PullAsync(cancellationToken);
             contact.Answer(nameof(CatalogFeedClient));
-            metrics.Pulled(result.Outcome, clock.GetUtcNow());
+            metrics.Pulled(result.Outcome, Clock.GetUtcNow());
             return result;
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // Quiet until the aggregator first answered: at start-up it is often simply not up yet.
             LogFailed(logger, contact.FailureLevel(nameof(CatalogFeedClient)), e, options.Value.Url, e.Message);
-            metrics.Pulled(CatalogPullOutcome.Failed, clock.GetUtcNow());
+            metrics.Pulled(CatalogPullOutcome.Failed, Clock.GetUtcNow());
             return new CatalogPullResult(CatalogPullOutcome.Failed, Error: e.Message);
         }
         finally

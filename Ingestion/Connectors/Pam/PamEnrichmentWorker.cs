@@ -1,3 +1,4 @@
+using Shared.ServiceDefaults;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -8,7 +9,7 @@ namespace Ingestion.Connectors.Pam;
 /// Drains the PAM pending set: claims the players that are due, looks each one up (a few at a time), and sleeps when
 /// nothing is due. Exposes the number of pending players as the gauge <c>ingestion.pam.pending</c>.
 /// </summary>
-public sealed partial class PamEnrichmentWorker : BackgroundService
+public sealed partial class PamEnrichmentWorker : SupervisedService
 {
     private readonly PamPendingSet _pending;
     private readonly IServiceScopeFactory _scopes;
@@ -18,7 +19,7 @@ public sealed partial class PamEnrichmentWorker : BackgroundService
     private long _pendingCount;
 
     public PamEnrichmentWorker(PamPendingSet pending, IServiceScopeFactory scopes, IOptions<PamOptions> options,
-        TimeProvider clock, IMeterFactory meterFactory, ILogger<PamEnrichmentWorker> logger)
+        TimeProvider clock, IMeterFactory meterFactory, ILogger<PamEnrichmentWorker> logger) : base(logger, clock)
     {
         _pending = pending;
         _scopes = scopes;
@@ -30,7 +31,7 @@ public sealed partial class PamEnrichmentWorker : BackgroundService
             description: "Players waiting for a look-up in the operator's PAM (including those backing off after a failure)");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var o = _options.Value;
         if (!o.Enabled) return;

@@ -60,6 +60,9 @@ public static class ConsoleFormat
         MarketingPolicy.CoolingOff => "Cooling off",
         MarketingPolicy.Blocked => "Account blocked",
         MarketingPolicy.NoConsent => "No consent to marketing on this channel",
+        MarketingPolicy.KycRejected => "Identity verification rejected",
+        MarketingPolicy.AmlHighRisk => "High money-laundering risk",
+        MarketingPolicy.GeoBlocked => "Playing from a blocked location",
         _ => Culture.TextInfo.ToTitleCase(reason.Replace('_', ' ').Replace('.', ' ')),
     };
 
@@ -70,6 +73,9 @@ public static class ConsoleFormat
         MarketingPolicy.CoolingOff => "Players taking a break are never marketed to until it ends.",
         MarketingPolicy.Blocked => "Accounts the operator blocked are never marketed to.",
         MarketingPolicy.NoConsent => "Players who have not consented to marketing on the segment's channel (or on any channel, when none is set).",
+        MarketingPolicy.KycRejected => "Players whose identity verification was rejected are never marketed to.",
+        MarketingPolicy.AmlHighRisk => "Players assessed at high anti-money-laundering risk are never marketed to.",
+        MarketingPolicy.GeoBlocked => "Players whose latest location check was blocked are never marketed to.",
         _ => "Kept out by the marketing policy.",
     };
 

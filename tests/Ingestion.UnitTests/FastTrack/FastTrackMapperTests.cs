@@ -163,14 +163,15 @@ public class FastTrackMapperTests
         Assert.Equal("payment:23541", Data(e).GetProperty("transactionId").GetString());
         Assert.Equal(32.76m, Data(e).GetProperty("amount").GetDecimal());
         Assert.Equal(0.91m, Data(e).GetProperty("exchangeRate").GetDecimal());
-        Assert.Equal("Skrill", Data(e).GetProperty("method").GetString());
+        Assert.Equal("Skrill", Data(e).GetProperty("provider").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, Data(e).GetProperty("method").ValueKind);
     }
 
     [Theory]
     [InlineData("Requested", "pending")]
     [InlineData("Approved", "approved")]
     [InlineData("Rejected", "rejected")]
-    [InlineData("Cancelled", "rejected")]
+    [InlineData("Cancelled", "cancelled")]
     public void PaymentStatuses_BecomeCanonicalStatuses_OfOneTransaction(string status, string expected)
     {
         var e = Single(FastTrackMapper.Payment(Payment(With(PaymentSample, "status", $"\"{status}\""))));
@@ -304,6 +305,16 @@ public class FastTrackMapperTests
         Assert.Equal("MT", Data(full).GetProperty("country").GetString());
         Assert.Equal("EUR", Data(full).GetProperty("currency").GetString());
         Assert.Equal(1992, Data(full).GetProperty("birthYear").GetInt32());
+    }
+
+    [Fact]
+    public void AffiliateReference_IsTheAttribution_AffiliateAndBtag_AndTheRegistrationCodeItsCampaign()
+    {
+        const string message = """{"user_id":"7865312321","timestamp":"2026-11-23T08:27:58Z","origin":"x","country":"MT","currency":"EUR","affiliate_reference":"aff-77_btag-9f3","registration_code":"spring"}""";
+        var e = Single(FastTrackMapper.Registration(Read(message, FastTrackJsonContext.Default.FastTrackUser)));
+        Assert.Equal("aff-77_btag-9f3", Data(e).GetProperty("affiliateId").GetString());
+        Assert.Equal("aff-77_btag-9f3", Data(e).GetProperty("btag").GetString());
+        Assert.Equal("spring", Data(e).GetProperty("campaign").GetString());
     }
 
     [Fact]

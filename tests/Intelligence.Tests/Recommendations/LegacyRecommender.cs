@@ -60,8 +60,8 @@ internal sealed class LegacyRecommender(
         var o = options.Value;
         var marketing = MarketingPolicy.Evaluate(player.Profile, now);
         var marketingAllowed = marketing.Allowed;
-        // The reasons that are restrictions in force (not a missing consent): the player's own history is held back then.
-        var restricted = marketing.Reasons.Any(r => r is "self_excluded" or "cooling_off" or "blocked");
+        // Restrictions in force and a geo block (not a missing consent or a verification verdict): the player's own history is held back then.
+        var restricted = marketing.Reasons.Any(r => r is "self_excluded" or "cooling_off" or "blocked" or "geo_blocked");
         var played = player.Plays.Where(p => p.Rounds > 0).Select(p => p.GameId).ToHashSet(StringComparer.Ordinal);
         bool Offerable(int g)
         {

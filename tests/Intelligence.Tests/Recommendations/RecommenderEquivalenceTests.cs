@@ -70,8 +70,11 @@ public sealed class RecommenderEquivalenceTests(StoreServers servers)
                 if (rng.Next(3) == 0) profile.Add(new($"c:{c}", rng.Next(2) == 0 ? "1" : "0"));
             }
             if (rng.Next(5) == 0) profile.Add(new("c:carrier-pigeon", "1"));
-            switch (rng.Next(8))
+            switch (rng.Next(11))
             {
+                case 6: profile.AddRange([new("kyc", "rejected"), new("@kyc", Ms(Now.AddDays(-1)))]); break;
+                case 7: profile.AddRange([new("aml", "high"), new("@aml", Ms(Now.AddDays(-1)))]); break;
+                case 8: profile.AddRange([new("geo", "blocked"), new("@geo", Ms(Now.AddDays(-1)))]); break;
                 case 0: profile.AddRange([new("se", Ms(Now.AddDays(30))), new("@se", Ms(Now.AddDays(-1)))]); break;
                 case 1: profile.AddRange([new("se", "inf"), new("@se", Ms(Now.AddDays(-1)))]); break;
                 case 2: profile.AddRange([new("co", Ms(Now.AddDays(-1))), new("@co", Ms(Now.AddDays(-3)))]); break; // over

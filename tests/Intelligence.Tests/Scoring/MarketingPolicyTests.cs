@@ -45,4 +45,22 @@ public sealed class MarketingPolicyTests
         var none = MarketingPolicy.Evaluate(Profile(consents: new()), Now);
         Assert.Equal([MarketingPolicy.NoConsent], none.Reasons);
     }
+
+    internal static PlayerProfile Verified(string kyc = "verified", string? aml = null, string? geo = null) =>
+        Profile() with
+        {
+            KycStatus = kyc,
+            Verification = new Verification(null,
+                aml is null ? null : new AmlCheck(aml, "aml-vendor", [], Now),
+                geo is null ? null : new GeoCheck(geo, "GB", null, [], Now)),
+        };
+
+    [Fact]
+    public void A_rejected_KYC_a_high_AML_risk_and_a_blocked_location_each_forbid_marketing_whatever_the_consents()
+    {
+        Assert.Equal([MarketingPolicy.KycRejected], MarketingPolicy.Evaluate(Verified("rejected"), Now).Reasons);
+        Assert.Equal([MarketingPolicy.AmlHighRisk], MarketingPolicy.Evaluate(Verified(aml: "high"), Now).Reasons);
+        Assert.Equal([MarketingPolicy.GeoBlocked], MarketingPolicy.Evaluate(Verified(geo: "blocked"), Now).Reasons);
+        Assert.True(MarketingPolicy.Evaluate(Verified("retry", aml: "medium", geo: "error"), Now).Allowed);
+    }
 }

@@ -75,6 +75,43 @@ public sealed class PlacementsApiTests(StoreServers servers)
         Assert.Empty((await crm.GetFromJsonAsync<List<Placement>>("/v1/placements", Json))!);
     }
 
+    [Fact]
+    public async Task BonusLedPlacements_NeedAVerifiedKyc_InMarketsThatSaySo_AndARejectedKycSeesNoPlacementAtAll()
+    {
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix(nameof(BonusLedPlacements_NeedAVerifiedKyc_InMarketsThatSaySo_AndARejectedKycSeesNoPlacementAtAll));
+        await using var ingestion = new IngestionHost(cs, prefix);
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey)) (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
+        await using var app = new IntelligenceApp(cs, prefix, new Dictionary<string, string?> { ["Compliance:BonusesRequireVerification:0"] = "GB" });
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+
+        foreach (var (player, country) in new[] { ("p-gb", "GB"), ("p-gb-verified", "GB"), ("p-mt", "MT"), ("p-mt-rejected", "MT") })
+        {
+            await RegisterAsync(ingestion, player, country, "welcome");
+        }
+        await ingestion.PostAsync(Event("player.kyc", "p-gb-verified", """{"status":"verified","provider":"sumsub"}"""));
+        await ingestion.PostAsync(Event("player.kyc", "p-mt-rejected", """{"status":"rejected","provider":"sumsub","reasons":["FORGERY"],"final":true}"""));
+        await IndexedAsync(app, "p-gb", "p-gb-verified", "p-mt", "p-mt-rejected");
+        var segment = await CreateAsync(admin, new { name = "Welcome", purpose = "analysis", rule = new { field = "campaign", op = "eq", value = "welcome" } });
+        var now = DateTimeOffset.UtcNow;
+        var games = await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "Picked for you", kind = "games", gameIds = Starburst, priority = 10, startsAt = now.AddHours(-1), endsAt = now.AddDays(7) }, "mia");
+        var bonus = await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "100% welcome bonus", kind = "category", category = "slots", priority = 50, startsAt = now.AddHours(-1), endsAt = now.AddDays(7), bonusLed = true }, "mia");
+        Assert.True(bonus.BonusLed);
+
+        async Task<List<string>> Seen(string player) => [.. (await crm.GetFromJsonAsync<PlayerPlacements>($"/v1/players/{player}/placements", Json))!.Items.Select(p => p.Id).Order()];
+        Assert.Equal([games.Id], await Seen("p-gb"));
+        Assert.Equal(new[] { games.Id, bonus.Id }.Order(), await Seen("p-gb-verified"));
+        Assert.Equal(new[] { games.Id, bonus.Id }.Order(), await Seen("p-mt"));
+        Assert.Empty(await Seen("p-mt-rejected"));
+
+        // The segments path: a marketing segment leaves the rejected player out, with the reason.
+        var preview = await (await admin.PostAsync("/v1/segments/preview", JsonContent.Create(new { rule = new { field = "campaign", op = "eq", value = "welcome" }, purpose = "marketing" })))
+            .Content.ReadFromJsonAsync<SegmentPreview>(Json);
+        Assert.Equal(3, preview!.Count);
+        Assert.Equal(1, preview.Excluded[MarketingPolicy.KycRejected]);
+    }
+
     private static readonly (string Body, string Field)[] InvalidPlacements =
     [
         ("""{"title":"x","kind":"games","gameIds":["g-starburst"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "segmentId"),

@@ -54,6 +54,13 @@ public sealed class RandomRules(Random rng, DateTimeOffset now)
             new GameAffinity(plays.Take(5).ToList(), plays.Skip(3).ToList(),
                 GameCategories.All.Where(_ => Chance(0.5)).ToDictionary(c => c, _ => Pick(Amounts), StringComparer.Ordinal),
                 Providers.Where(_ => Chance(0.5)).ToDictionary(p => p, _ => Pick(Amounts), StringComparer.Ordinal)));
+        // Verification verdicts (contract 1b): a high AML risk or a blocked location keeps a player out of marketing.
+        profile = profile with
+        {
+            Verification = new Verification(null,
+                Chance(0.3) ? new AmlCheck(Pick<string>(["low", "medium", "high"]), "aml", [], _now) : null,
+                Chance(0.3) ? new GeoCheck(Pick<string>(["allowed", "blocked", "error"]), "GB", null, [], _now) : null),
+        };
         var scores = Chance(0.15)
             ? ScoreFacts.None with { Version = version }
             : new ScoreFacts(Pick(Probabilities), Pick(SegmentFields.ChurnBands), Chance(0.8) ? Pick(Probabilities) : null, Pick(SegmentFields.VipBands),

@@ -122,6 +122,13 @@ public static partial class ReferenceEvaluator
                     "played" => p.Games.Top.Concat(p.Games.Recent).Select(g => g.GameId).ToHashSet(StringComparer.Ordinal),
                     _ => throw new ArgumentException(path, nameof(path)),
                 };
+            case "verification":
+                return path switch
+                {
+                    "verification.aml.riskLevel" => p.Verification?.Aml?.RiskLevel,
+                    "verification.geo.result" => p.Verification?.Geo?.Result,
+                    _ => throw new ArgumentException(path, nameof(path)),
+                };
             case "scores":
                 return path switch
                 {

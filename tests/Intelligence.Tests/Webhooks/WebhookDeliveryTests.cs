@@ -141,6 +141,27 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
     }
 
     [Theory, ClassData(typeof(StoreKinds))]
+    public async Task Events_of_players_with_a_rejected_KYC_or_a_high_AML_risk_are_never_delivered(string store)
+    {
+        await using var crm = await WebhookReceiver.StartAsync();
+        await using var host = WebhookTestHost.Start(await servers.ConnectionStringAsync(store));
+        await host.RegisterAsync(crm.Url, [.. WebhookEventTypes.All]);
+        await host.SeedPlayerAsync("p-kyc", kyc: "rejected");
+        await host.SeedPlayerAsync("p-aml", aml: "high");
+
+        foreach (var player in new[] { "p-kyc", "p-aml" })
+        {
+            var marketing = await host.MarketingOfAsync(player);
+            Assert.False(marketing.Allowed);
+            foreach (var evt in AllTypesFor(player)) await host.Publisher.PublishAsync(evt, marketing, default);
+        }
+
+        Assert.Equal(0, await host.OutboxDepthAsync());
+        await host.CountReachesAsync(4, "webhooks.suppressed", ("reason", MarketingPolicy.KycRejected), ("stage", "publish"));
+        await host.CountReachesAsync(4, "webhooks.suppressed", ("reason", MarketingPolicy.AmlHighRisk), ("stage", "publish"));
+    }
+
+    [Theory, ClassData(typeof(StoreKinds))]
     public async Task A_queued_event_is_not_sent_once_the_player_has_self_excluded(string store)
     {
         await using var crm = await WebhookReceiver.StartAsync();

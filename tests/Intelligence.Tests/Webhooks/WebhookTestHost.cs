@@ -89,7 +89,7 @@ public sealed class WebhookTestHost : IAsyncDisposable
     }
 
     /// <summary>Gives the player a profile, through Ingestion's parser and fold: consent to email or not, self-excluded or not.</summary>
-    public async Task SeedPlayerAsync(string playerId, bool emailConsent = true, bool selfExcluded = false)
+    public async Task SeedPlayerAsync(string playerId, bool emailConsent = true, bool selfExcluded = false, string? kyc = null, string? aml = null)
     {
         var redis = App.Services.GetRequiredService<IConnectionMultiplexer>();
         var clock = TimeProvider.System;
@@ -103,6 +103,8 @@ public sealed class WebhookTestHost : IAsyncDisposable
         {
             events.Add(CanonicalEvent.Rg($"rg-{playerId}-{Guid.NewGuid():n}", "/tests", now, playerId, new RgChanged("self_exclusion", now.AddDays(180))));
         }
+        if (kyc is not null) events.Add(CanonicalEvent.Kyc($"kyc-{playerId}-{Guid.NewGuid():n}", "/tests", now, playerId, new KycVerdict(kyc, "sumsub")));
+        if (aml is not null) events.Add(CanonicalEvent.Aml($"aml-{playerId}-{Guid.NewGuid():n}", "/tests", now, playerId, new AmlVerdict(aml, "aml-vendor")));
         var result = await ingestor.IngestFromFeedAsync("tests", events);
         Assert.Equal(events.Count, result.Accepted);
     }

@@ -33,4 +33,18 @@ public sealed class SaferGamblingTests
         Assert.Null(SaferGambling.RestrictionOf(With(new ResponsibleGambling(null, null, false, new DepositLimit(100, "week"))), Now));
         Assert.Null(SaferGambling.RestrictionOf(null, Now));
     }
+
+    [Fact]
+    public void ABlockedLocation_OffersNothingToLaunch_WithAPlainMessage()
+    {
+        var profile = With(new ResponsibleGambling(null, null, false, null)) with
+        {
+            Verification = new Verification(null, null, new GeoCheck("blocked", "US", "NJ", ["outside_licensed_area"], Now)),
+        };
+        var restriction = SaferGambling.RestrictionOf(profile, Now)!;
+        Assert.Equal(MarketingPolicy.GeoBlocked, restriction.Kind);
+        Assert.Equal("Not available in your location", restriction.Heading);
+        Assert.StartsWith("Games are not available where you are right now.", restriction.Message);
+        Assert.Null(SaferGambling.RestrictionOf(profile with { Verification = new Verification(null, null, new GeoCheck("allowed", "GB", null, [], Now)) }, Now));
+    }
 }

@@ -215,7 +215,7 @@ public sealed class PlayerSimulation
         {
             var amount = Math.Floor(State.Balance * 0.8m);
             State.Balance -= amount;
-            Add(new Activity(ActivityKind.Withdrawal, t.AddMinutes(rng.Next(1, 10)), NextId()) { Amount = amount, Text = "bank" });
+            Add(new Activity(ActivityKind.Withdrawal, t.AddMinutes(rng.Next(1, 10)), NextId()) { Amount = amount, Text = "bank_transfer" });
         }
         return Activities.GetRange(first, Activities.Count - first);
     }
@@ -223,7 +223,7 @@ public sealed class PlayerSimulation
     private void Deposit(Random rng, DateTimeOffset t)
     {
         var a = _player.Archetype;
-        var method = rng.NextDouble() < 0.6 ? "card" : rng.NextDouble() < 0.7 ? "ewallet" : "bank";
+        var method = rng.NextDouble() < 0.6 ? "card" : rng.NextDouble() < 0.7 ? "e_wallet" : "bank_transfer";
         var amount = Math.Max(10, Math.Round(a.Deposit * State.StakeMultiplier * (decimal)Sampling.LogNormal(rng, 0.5) / _player.ExchangeRate / 5) * 5);
         if (State.DepositLimit is { } limit) amount = Math.Min(amount, limit);
         if (rng.NextDouble() < 0.03)

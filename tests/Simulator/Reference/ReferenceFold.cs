@@ -6,7 +6,8 @@ namespace Simulator.Reference;
 
 /// <summary>One canonical event as the reference fold reads it: amounts already in 1/10,000 of the base currency.</summary>
 public sealed record RefEvent(string Type, string Source, string Id, string Player, DateTimeOffset Time, string? Tx = null,
-    string? Ref = null, string? Game = null, long Units = 0, long BonusUnits = 0, string? Status = null, DateTimeOffset? End = null)
+    string? Ref = null, string? Game = null, long Units = 0, long BonusUnits = 0, string? Status = null, DateTimeOffset? End = null,
+    string? Method = null, string? Reason = null)
 {
     /// <summary>
     /// Reads a canonical CloudEvent. Amounts in another currency must carry <c>exchangeRate</c> (the reference knows
@@ -33,7 +34,7 @@ public sealed record RefEvent(string Type, string Source, string Id, string Play
         }
         return new RefEvent(type, e.GetProperty("source").GetString()!, e.GetProperty("id").GetString()!, e.GetProperty("subject").GetString()!,
             time, S("transactionId") ?? S("bonusId"), S("referenceTransactionId"), S("gameId"), Units(N("amount")), Units(N("bonusAmount")),
-            S("status"), end);
+            S("status"), end, S("method"), S("declineReason"));
     }
 }
 
@@ -53,6 +54,11 @@ public static class ReferenceFold
     {
         ["pending"] = 1, ["rejected"] = 2, ["cancelled"] = 2, ["approved"] = 3, ["chargeback"] = 4, ["reversed"] = 4, ["refunded"] = 4,
     };
+
+    /// <summary>Among states of equal rank, the one listed first is the top (a decline over a cancellation, a chargeback over a reversal).</summary>
+    private static readonly string[] Statuses = ["pending", "rejected", "cancelled", "approved", "chargeback", "reversed", "refunded"];
+
+    private static readonly string[] Reasons = ["insufficient_funds", "limit_exceeded", "suspected_fraud", "authentication_failed", "expired_or_invalid", "other"];
 
     private static long Day(DateTimeOffset t) => (long)Math.Floor(t.ToUnixTimeSeconds() / 86_400d);
 
@@ -75,10 +81,12 @@ public static class ReferenceFold
         var sessions = others.Where(e => e.Type == EventTypes.GameSession).ToList();
         var bonuses = others.Where(e => e.Type == EventTypes.BonusGranted).DistinctBy(e => e.Tx).ToList();
 
-        var finalPayments = payments.GroupBy(e => e.Tx!)
-            .Select(g => g.MaxBy(e => Rank[e.Status!])!)
-            .Where(e => e.Status == "approved" && !rolledBack.Contains(e.Tx!))
+        // Each payment's top state: the highest rank, the first of equals in contract order.
+        var tops = payments.GroupBy(e => e.Tx!)
+            .Select(g => g.OrderByDescending(e => Rank[e.Status!]).ThenBy(e => Array.IndexOf(Statuses, e.Status)).First())
+            .Where(e => !rolledBack.Contains(e.Tx!))
             .ToList();
+        var finalPayments = tops.Where(e => e.Status == "approved").ToList();
         var countedBets = bets.Where(e => !rolledBack.Contains(e.Tx!)).ToList();
         var countedWins = wins.Where(e => !rolledBack.Contains(e.Tx!)).ToList();
         var approvedAttempts = payments.Where(e => e.Status == "approved").ToList();
@@ -102,10 +110,32 @@ public static class ReferenceFold
                 b.Count, Money(stake), Money(win), Money(stake - win), Money(b.Sum(e => e.BonusUnits)),
                 Money(bonuses.Where(e => inWindow(e.Time)).Sum(e => e.Units)),
                 sessions.Count(e => inWindow(e.Time)), logins.Count(e => inWindow(e.Time)),
-                activeDays.Count(d => inWindow(DateTimeOffset.FromUnixTimeSeconds(d * 86_400))));
+                activeDays.Count(d => inWindow(DateTimeOffset.FromUnixTimeSeconds(d * 86_400))))
+            {
+                DeclinedDepositCount = Top("wallet.deposit", "rejected").Count,
+                DeclinedDepositReasons = Declines(Top("wallet.deposit", "rejected")),
+                ChargebackCount = Top("wallet.deposit", "chargeback").Count, ChargebackAmount = Money(Top("wallet.deposit", "chargeback").Sum(e => e.Units)),
+                ReversedDepositCount = Top("wallet.deposit", "reversed").Count, ReversedDepositAmount = Money(Top("wallet.deposit", "reversed").Sum(e => e.Units)),
+                ReversedWithdrawalCount = Top("wallet.withdrawal", "reversed").Count, ReversedWithdrawalAmount = Money(Top("wallet.withdrawal", "reversed").Sum(e => e.Units)),
+                RefundCount = Top("wallet.deposit", "refunded").Count, RefundAmount = Money(Top("wallet.deposit", "refunded").Sum(e => e.Units)),
+                PaymentMethodCount = Methods(inWindow).Count, PaymentMethods = Methods(inWindow),
+            };
+
+            List<RefEvent> Top(string type, string status) => tops.Where(e => e.Type == type && e.Status == status && inWindow(e.Time)).ToList();
         }
 
+        DeclineReasons Declines(List<RefEvent> declined)
+        {
+            long N(string reason) => declined.Count(e => (e.Reason ?? "other") == reason);
+            return new DeclineReasons(N(Reasons[0]), N(Reasons[1]), N(Reasons[2]), N(Reasons[3]), N(Reasons[4]), N(Reasons[5]));
+        }
+
+        // Methods of approved attempts, rolled back or not (like the activity marks).
+        IReadOnlyList<string> Methods(Func<DateTimeOffset, bool> inWindow) =>
+            PaymentMethodSets.Of(approvedAttempts.Where(e => inWindow(e.Time)).Aggregate(0, (m, e) => m | PaymentMethodSets.Bit(e.Method)));
+
         var whole = Totals(_ => true);
+        var depositMethods = approvedAttempts.Where(e => e.Type == EventTypes.WalletDeposit && e.Method is not null).ToList();
         static DateTimeOffset? Min(IEnumerable<DateTimeOffset> ts) => ts.Any() ? ts.Min() : null;
         static DateTimeOffset? Max(IEnumerable<DateTimeOffset> ts) => ts.Any() ? ts.Max() : null;
         var lifetime = new LifetimeTotals(whole.DepositCount, whole.DepositAmount, whole.WithdrawalCount, whole.WithdrawalAmount,
@@ -115,7 +145,18 @@ public static class ReferenceFold
             LastDepositAt: Max(approvedAttempts.Where(e => e.Type == EventTypes.WalletDeposit).Select(e => e.Time)),
             LastBetAt: Max(bets.Select(e => e.Time)),
             LastActiveAt: Max(bets.Select(e => e.Time).Concat(approvedAttempts.Select(e => e.Time))
-                .Concat(logins.Select(e => e.Time)).Concat(sessions.Select(e => e.End!.Value))));
+                .Concat(logins.Select(e => e.Time)).Concat(sessions.Select(e => e.End!.Value))))
+        {
+            DeclinedDepositCount = whole.DeclinedDepositCount, DeclinedDepositReasons = whole.DeclinedDepositReasons,
+            ChargebackCount = whole.ChargebackCount, ChargebackAmount = whole.ChargebackAmount,
+            ReversedDepositCount = whole.ReversedDepositCount, ReversedDepositAmount = whole.ReversedDepositAmount,
+            ReversedWithdrawalCount = whole.ReversedWithdrawalCount, ReversedWithdrawalAmount = whole.ReversedWithdrawalAmount,
+            RefundCount = whole.RefundCount, RefundAmount = whole.RefundAmount,
+            PaymentMethodCount = whole.PaymentMethodCount, PaymentMethods = whole.PaymentMethods,
+            // The earliest and latest approved deposit naming a method; equal times go to the greater name.
+            FirstPaymentMethod = depositMethods.OrderBy(e => e.Time).ThenByDescending(e => e.Method, StringComparer.Ordinal).FirstOrDefault()?.Method,
+            LastPaymentMethod = depositMethods.OrderByDescending(e => e.Time).ThenByDescending(e => e.Method, StringComparer.Ordinal).FirstOrDefault()?.Method,
+        };
 
         var today = Day(now);
         var windows = WindowDays.ToDictionary(n => $"{n}d", n => Totals(t => Day(t) > today - n && Day(t) <= today), StringComparer.Ordinal);
