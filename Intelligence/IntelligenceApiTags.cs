@@ -12,6 +12,7 @@ public static class IntelligenceApiTags
         ["Models"] = "Model versions with their holdout evaluation, training runs and rollback.",
         ["Webhooks"] = "CRM webhooks: score band changes and segment entries and exits, signed, retried, dead-lettered.",
         ["Segments"] = "Marketers' segments: rule trees over the profile and scores, live membership, versions, audit and preview.",
+        ["Experiments"] = "Control groups for placements, marketing segments and the lobby's personalisation: stable assignment, and uplift reports with 95% intervals.",
         ["Insights"] = "Segment size over time, score distributions and the affiliate and campaign report.",
     };
 }

@@ -1,5 +1,6 @@
 using Intelligence;
 using Intelligence.Commands;
+using Intelligence.Experiments;
 using Intelligence.Insights;
 using Intelligence.Models;
 using Intelligence.Placements;
@@ -26,6 +27,7 @@ builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
 builder.AddCompliance();
+builder.AddExperiments();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IntelligenceApiTags.Descriptions));
 
 var app = builder.Build();
@@ -43,6 +45,7 @@ app.MapRecommendationsApi();
 app.MapSegmentsApi();
 app.MapPlacementsApi();
 app.MapInsightsApi();
+app.MapExperimentsApi();
 
 await app.RunAsync();
 return 0;

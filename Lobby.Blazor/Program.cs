@@ -2,6 +2,7 @@ using Lobby;
 using Lobby.Catalogue;
 using Lobby.Components;
 using Lobby.Console;
+using Lobby.Experiments;
 using Lobby.Live;
 using Lobby.Play;
 using Lobby.Players;
@@ -22,6 +23,7 @@ builder.AddConsole();
 builder.AddLobbyRows();
 builder.AddLobbyCatalogue();
 builder.AddLobbyPlay();
+builder.AddLobbyExperiments();
 builder.AddLiveLobby();
 builder.AddLobbyComponents();
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ingestion.DeadLetters;
+using Ingestion.Lobby;
 using Ingestion.Profiles;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,7 @@ public static class EventsApi
             sp.GetRequiredService<IOptions<FoldOptions>>().Value,
             sp.GetRequiredService<IOptions<StoreOptions>>().Value.BaseCurrency,
             sp.GetRequiredService<TimeProvider>()));
+        builder.AddLobbyCounting();
         builder.Services.AddSingleton<EventIngestor>();
         builder.Services.AddSingleton<DeadLetterStore>();
         return builder;
@@ -153,7 +155,8 @@ public static class RequestBody
 }
 
 /// <summary>Parses a request's events, applies the valid ones, and accounts for every one of them.</summary>
-public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOptions<FoldOptions> options, IngestionMetrics metrics, DeadLetterStore deadLetters)
+public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOptions<FoldOptions> options, IngestionMetrics metrics, DeadLetterStore deadLetters,
+    LobbyCounter? lobby = null)
 {
     /// <summary>
     /// For vendor adapters and connectors: ingests canonical events built from a vendor's messages, and puts every
@@ -247,6 +250,8 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         var rejected = new List<RejectedEvent>();
         var commands = new List<FoldCommand>(items.Count);
         var commandItem = new List<int>(items.Count);
+        var lobbyCommands = new List<LobbyCommand>();
+        var lobbyItem = new List<int>();
         for (var item = 0; item < items.Count; item++)
         {
             var (index, json, error) = items[item];
@@ -257,6 +262,13 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             }
             try
             {
+                if (lobby is not null && LobbyEventParser.IsLobbyEvent(e))
+                {
+                    // The lobby's events take their own lean path: counted, never folded into the profile.
+                    lobbyCommands.Add(lobby.Parse(e));
+                    lobbyItem.Add(item);
+                    continue;
+                }
                 commands.Add(parser.Parse(e));
                 commandItem.Add(item);
             }
@@ -265,8 +277,22 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 rejected.Add(new RejectedEvent(index, IdOf(e), ex.Message));
             }
         }
+        var counting = lobby is null ? Task.FromResult<LobbyOutcome[]>([]) : lobby.CountAsync(lobbyCommands);
         var outcomes = await writer.ApplyAsync(commands);
         int accepted = 0, duplicates = 0;
+        var counted = await counting;
+        for (var i = 0; i < counted.Length; i++)
+        {
+            switch (counted[i])
+            {
+                case LobbyOutcome.Counted: accepted++; break;
+                case LobbyOutcome.Duplicate: duplicates++; break;
+                default:
+                    var (index, json, _) = items[lobbyItem[i]];
+                    rejected.Add(new RejectedEvent(index, IdOf(json!.Value), lobby!.ClosedReason(lobbyCommands[i])));
+                    break;
+            }
+        }
         List<Task>? letters = null;
         for (var i = 0; i < outcomes.Length; i++)
         {

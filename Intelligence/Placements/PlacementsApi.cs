@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using Intelligence.Experiments;
 using Intelligence.Segments;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,8 @@ public static class PlacementsApi
         app.MapGet("/v1/players/{playerId}/placements", PlayerAsync).RequireAuthorization(SegmentsApi.ReadPolicy).WithTags("Placements")
             .WithName("GetPlayerPlacements").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("What a player's lobby shows now")
             .WithDescription("The placements running now (startsAt ≤ now < endsAt) of the segments the player is a member of, highest priority first. " +
-                "None at all for a player who may not be marketed to (self-excluded, cooling off, blocked, or without any marketing consent): placements are promotion. 404 for an unknown player.");
+                "None at all for a player who may not be marketed to (self-excluded, cooling off, blocked, or without any marketing consent): placements are promotion. " +
+                "Each placement is an experiment (`placement-{id}`): a member is assigned on the first ask, and a member in its control group does not see it (`heldOut` lists those). 404 for an unknown player.");
         return app;
     }
 
@@ -93,7 +95,8 @@ public static class PlacementsApi
     }
 
     internal static async Task<Results<Ok<PlayerPlacements>, ProblemHttpResult>> PlayerAsync(string playerId, PlacementStore store, MembershipStore memberships,
-        IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IOptions<ComplianceOptions> compliance)
+        IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IOptions<ComplianceOptions> compliance, ExperimentCatalog experiments,
+        ExperimentAssigner assigner)
     {
         var now = clock.GetUtcNow();
         var db = redis.GetDatabase();
@@ -108,10 +111,23 @@ public static class PlacementsApi
         }
         var segments = (await segmentsTask).ToHashSet(StringComparer.Ordinal);
         var placements = await placementsTask;
-        if (!MarketingPolicy.Evaluate(profile, now).Allowed) return TypedResults.Ok(new PlayerPlacements(playerId, [], now));
+        // A bonus-led placement is not for a player who may not take bonuses: not shown, and in no experiment of it.
         var bonuses = compliance.Value.BonusesAllowed(profile);
-        var items = placements.Where(p => p.StartsAt <= now && now < p.EndsAt && segments.Contains(p.SegmentId) && (bonuses || !p.BonusLed)).ToList();
-        return TypedResults.Ok(new PlayerPlacements(playerId, items, now));
+        var running = placements.Where(p => p.StartsAt <= now && now < p.EndsAt && segments.Contains(p.SegmentId) && (bonuses || !p.BonusLed)).ToList();
+        // Each running placement is an experiment: a member is assigned on this first ask, both groups alike, and only the
+        // treatment group sees it. A member who may not be marketed to is recorded as excluded and sees none.
+        var allowed = MarketingPolicy.Evaluate(profile, now).Allowed;
+        var shown = new List<Placement>(running.Count);
+        var heldOut = new List<string>();
+        foreach (var (placement, experiment) in running.Zip(await experiments.OfPlacementsAsync(running)))
+        {
+            var group = (await assigner.AssignAsync(experiment, playerId, restricted: !allowed, now)).Group;
+            // A restriction or a withdrawn consent comes first: a player assigned to treatment earlier sees nothing now.
+            if (!allowed) continue;
+            if (group == ExperimentGroups.Treatment) shown.Add(placement);
+            else if (group == ExperimentGroups.Control) heldOut.Add(placement.Id);
+        }
+        return TypedResults.Ok(new PlayerPlacements(playerId, shown, now, heldOut));
     }
 
     /// <summary>Problems by field (<c>segmentId</c>, <c>gameIds[2]</c>, <c>endsAt</c>…); empty when valid.</summary>

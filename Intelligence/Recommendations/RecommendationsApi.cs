@@ -59,7 +59,7 @@ public static class RecommendationsApi
     {
         list ??= RecommendationLists.ForYou;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!RecommendationLists.All.Contains(list)) errors["list"] = [$"list must be one of {string.Join(", ", RecommendationLists.All)}; '{list}' is not."];
+        if (!RecommendationLists.Served.Contains(list)) errors["list"] = [$"list must be one of {string.Join(", ", RecommendationLists.Served)}; '{list}' is not."];
         CheckLimitAndDevice(errors, limit, device);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
         var result = await recommender.GetAsync(playerId, list, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
@@ -96,7 +96,7 @@ public static class RecommendationsApi
         foreach (var name in names)
         {
             if (name.Length == 0) problems.Add("an empty name (two commas, or one at an end)");
-            else if (!RecommendationLists.All.Contains(name)) problems.Add($"'{name}' is not a list (lists: {string.Join(", ", RecommendationLists.All)})");
+            else if (!RecommendationLists.Served.Contains(name)) problems.Add($"'{name}' is not a list (lists: {string.Join(", ", RecommendationLists.Served)})");
         }
         foreach (var twice in names.Where(n => n.Length > 0).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1)) problems.Add($"'{twice.Key}' is named twice");
         if (problems.Count > 0) errors["lists"] = [.. problems];

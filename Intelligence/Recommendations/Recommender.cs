@@ -161,6 +161,16 @@ public sealed class Recommender(
                 reason = (_, _) => why;
                 break;
             }
+            case RecommendationLists.PopularInMarket:
+            {
+                // Nothing personal but the market: the lobby experiment's control group sees this instead of the personalised rows.
+                diverse = false;
+                var scores = (player.Market is { Length: > 0 } m ? view.Popularity(RecommenderModel.MarketKey(m)) : null)
+                    ?? view.Popularity(RecommenderModel.Everyone) ?? new float[view.Games.Length];
+                ranked = Ranked(scores, g => scores[g] > 0 && Offerable(g));
+                reason = (_, _) => "Popular in your country";
+                break;
+            }
             case RecommendationLists.Trending:
             {
                 if (!marketingAllowed)

@@ -1,5 +1,6 @@
 using Shared.ServiceDefaults;
 using System.Threading.Channels;
+using Intelligence.Experiments;
 using Intelligence.Scoring;
 using Intelligence.Webhooks;
 using Microsoft.Extensions.Options;
@@ -44,7 +45,7 @@ public sealed record MembershipChange(string PlayerId, string SegmentId, string 
 /// </summary>
 internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKeys keys, IWebhookPublisher webhooks, WebhookSubscriptions subscriptions,
     MembershipStore memberships, LiveSegments segments, ScoreStore scores, PlayerMarketing marketing, IOptions<SegmentOptions> options, TimeProvider clock,
-    ILogger<MembershipAnnouncer> log) : SupervisedService(log, clock)
+    ILogger<MembershipAnnouncer> log, ExperimentCatalog experiments, ExperimentAssigner assigner, ExperimentStore assignments) : SupervisedService(log, clock)
 {
     private const int ClaimBatch = 500;
 
@@ -66,19 +67,41 @@ internal sealed class MembershipAnnouncer(IConnectionMultiplexer redis, StoreKey
         var published = changes.Select(c => batch.PublishAsync(keys.SegmentMembershipChanged, Message(c.PlayerId, c.SegmentId, c.Entered))).ToList();
         batch.Execute();
         await Task.WhenAll(published);
+        var groups = await AssignAsync(changes);
         var listening = (await subscriptions.ListAsync()).Any(w =>
             w.Events.Contains(WebhookEventTypes.SegmentEntered, StringComparer.Ordinal) || w.Events.Contains(WebhookEventTypes.SegmentExited, StringComparer.Ordinal));
         if (listening)
         {
             await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = options.Value.AnnounceParallelism, CancellationToken = ct },
-                async (c, token) => await webhooks.PublishAsync(Webhook(c), c.Marketing, token));
+                async (c, token) =>
+                {
+                    var group = groups.GetValueOrDefault((c.PlayerId, c.SegmentId)) ?? (await assignments.GetAsync(ExperimentIds.OfSegment(c.SegmentId), c.PlayerId))?.Group;
+                    await webhooks.PublishAsync(Webhook(c, group), c.Marketing, token);
+                });
         }
         await memberships.AcknowledgeAsync([.. changes.Select(c => c.Journal)]);
     }
 
-    private static WebhookEvent Webhook(MembershipChange c) => (c.Entered
-        ? WebhookEvent.SegmentEntered(c.PlayerId, c.At, c.SegmentId, c.SegmentName)
-        : WebhookEvent.SegmentExited(c.PlayerId, c.At, c.SegmentId, c.SegmentName)) with { Id = c.EventId };
+    /// <summary>
+    /// A marketing segment is an experiment (<c>segment-{id}</c>): every player entering it is assigned then, so the
+    /// webhook can tell the CRM to hold a control member out. The players' groups by (player, segment).
+    /// </summary>
+    private async Task<Dictionary<(string, string), string>> AssignAsync(IReadOnlyList<MembershipChange> changes)
+    {
+        var groups = new Dictionary<(string, string), string>();
+        var live = (await segments.GetAsync()).Where(s => s.Marketing).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var entered in changes.Where(c => c.Entered && live.ContainsKey(c.SegmentId)).GroupBy(c => (c.SegmentId, c.At)))
+        {
+            var experiment = await experiments.OfSegmentAsync(live[entered.Key.SegmentId].Definition);
+            var recorded = await assigner.AssignAsync(experiment, [.. entered.Select(c => (c.PlayerId, !c.Marketing.Allowed))], entered.Key.At);
+            foreach (var a in recorded) groups[(a.PlayerId, entered.Key.SegmentId)] = a.Group;
+        }
+        return groups;
+    }
+
+    private static WebhookEvent Webhook(MembershipChange c, string? group) => (c.Entered
+        ? WebhookEvent.SegmentEntered(c.PlayerId, c.At, c.SegmentId, c.SegmentName, group is null ? null : ExperimentIds.OfSegment(c.SegmentId), group)
+        : WebhookEvent.SegmentExited(c.PlayerId, c.At, c.SegmentId, c.SegmentName, group is null ? null : ExperimentIds.OfSegment(c.SegmentId), group)) with { Id = c.EventId };
 
     /// <summary>Only the lobby's notification: for erasure, where there is no one to send a webhook about.</summary>
     public Task NotifyLobbyAsync(string playerId, string segmentId, bool entered) =>

@@ -34,17 +34,26 @@ public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset O
     public static WebhookEvent VipBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>
         new(WebhookEventTypes.VipBandChanged, playerId, occurredAt, Band(from, to));
 
-    /// <summary><c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>.</summary>
-    public static WebhookEvent SegmentEntered(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName) =>
-        new(WebhookEventTypes.SegmentEntered, playerId, occurredAt, Segment(segmentId, segmentName));
+    /// <summary>
+    /// <c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>, and for a marketing segment
+    /// <c>"experimentId": "segment-seg-1", "group": "treatment"|"control"</c>: a CRM holds the control group out of the campaign.
+    /// </summary>
+    public static WebhookEvent SegmentEntered(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName, string? experimentId = null, string? group = null) =>
+        new(WebhookEventTypes.SegmentEntered, playerId, occurredAt, Segment(segmentId, segmentName, experimentId, group));
 
-    /// <summary><c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>.</summary>
-    public static WebhookEvent SegmentExited(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName) =>
-        new(WebhookEventTypes.SegmentExited, playerId, occurredAt, Segment(segmentId, segmentName));
+    /// <summary><c>data</c>: as <see cref="SegmentEntered"/>.</summary>
+    public static WebhookEvent SegmentExited(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName, string? experimentId = null, string? group = null) =>
+        new(WebhookEventTypes.SegmentExited, playerId, occurredAt, Segment(segmentId, segmentName, experimentId, group));
 
     private static JsonObject Band(string? from, Shared.Contracts.ProbabilityScore to) =>
         new() { ["from"] = from, ["to"] = to.Band, ["probability"] = to.Probability, ["source"] = to.Source, ["version"] = to.Version, ["rule"] = to.Rule };
 
-    private static JsonObject Segment(string segmentId, string segmentName) =>
-        new() { ["segmentId"] = segmentId, ["segmentName"] = segmentName };
+    private static JsonObject Segment(string segmentId, string segmentName, string? experimentId, string? group)
+    {
+        var data = new JsonObject { ["segmentId"] = segmentId, ["segmentName"] = segmentName };
+        if (experimentId is null || group is null) return data;
+        data["experimentId"] = experimentId;
+        data["group"] = group;
+        return data;
+    }
 }

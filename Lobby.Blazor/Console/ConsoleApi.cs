@@ -35,6 +35,10 @@ public interface IConsoleApi
     Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default);
     Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default);
 
+    Task<ExperimentList> ListExperimentsAsync(CancellationToken cancellationToken = default);
+    Task<ExperimentReport?> GetExperimentReportAsync(string id, int horizonDays, CancellationToken cancellationToken = default);
+    Task<Experiment> SetControlShareAsync(string id, double controlShare, CancellationToken cancellationToken = default);
+
     /// <summary>Every model kind's served version and kept versions with their holdout figures (<c>GET /v1/models</c>).</summary>
     Task<ModelsView> GetModelsAsync(CancellationToken cancellationToken = default);
 }
@@ -115,6 +119,16 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
 
     public async Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default) =>
         (await GetAsync("v1/insights/affiliates", Json.AffiliateReport, cancellationToken))!;
+
+    public async Task<ExperimentList> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/experiments", Json.ExperimentList, cancellationToken))!;
+
+    public Task<ExperimentReport?> GetExperimentReportAsync(string id, int horizonDays, CancellationToken cancellationToken = default) =>
+        GetAsync($"v1/experiments/{Escape(id)}/report?horizonDays={horizonDays}", Json.ExperimentReport, cancellationToken, notFoundIsNull: true);
+
+    public Task<Experiment> SetControlShareAsync(string id, double controlShare, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"v1/experiments/{Escape(id)}", JsonContent.Create(new ExperimentSettingsRequest(controlShare), Json.ExperimentSettingsRequest),
+            Json.Experiment, cancellationToken);
 
     public async Task<ModelsView> GetModelsAsync(CancellationToken cancellationToken = default) =>
         (await GetAsync("v1/models", Json.ModelsView, cancellationToken))!;

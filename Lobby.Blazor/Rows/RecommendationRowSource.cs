@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Lobby.Experiments;
 using Shared.Contracts;
 
 namespace Lobby.Rows;
@@ -39,7 +40,7 @@ internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : 
 /// profile's last device, which the round's session has just set.
 /// </summary>
 internal sealed class RecommendationRowSource(IRecommendations recommendations, IGameCatalog catalog, ProfileRowSource fallback,
-    IHttpContextAccessor http, ILogger<RecommendationRowSource> logger) : ILobbyRowSource
+    IHttpContextAccessor http, ILogger<RecommendationRowSource> logger, ILobbyExperiment experiment) : ILobbyRowSource
 {
     /// <summary>Games a row shows.</summary>
     public const int RowLength = 12;
@@ -60,15 +61,29 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
         (RecommendationLists.Trending, "Trending now"),
     ];
 
+    /// <summary>
+    /// The default experience the lobby experiment's control group sees instead: the player's own recent games and the
+    /// games most played in their market, chosen by no model of the player's taste.
+    /// </summary>
+    public static readonly IReadOnlyList<(string List, string Title)> ControlRows =
+    [
+        (RecommendationLists.ContinuePlaying, RowBuilder.ContinuePlayingTitle),
+        (RecommendationLists.PopularInMarket, "Popular in your country"),
+    ];
+
     private static readonly IReadOnlyList<string> ListNames = [.. Rows.Select(r => r.List)];
+
+    private static readonly IReadOnlyList<string> ControlListNames = [.. ControlRows.Select(r => r.List)];
 
     public async Task<IReadOnlyList<LobbyRow>> GetRowsAsync(string playerId, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<RecommendationList>? served;
         var device = DeviceOf(http.HttpContext?.Request.Headers.UserAgent.ToString());
+        var control = await experiment.GroupAsync(playerId, cancellationToken) == ExperimentGroups.Control;
+        var spec = control ? ControlRows : Rows;
         try
         {
-            served = await recommendations.GetListsAsync(playerId, ListNames, ListLength, device, cancellationToken);
+            served = await recommendations.GetListsAsync(playerId, control ? ControlListNames : ListNames, ListLength, device, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -76,9 +91,9 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
             return await fallback.GetRowsAsync(playerId, cancellationToken);
         }
         if (served is null) return [];
-        var lists = Rows.Select(r => served.FirstOrDefault(l => l.List == r.List)).ToArray();
+        var lists = spec.Select(r => served.FirstOrDefault(l => l.List == r.List)).ToArray();
         var games = await catalog.FindAsync([.. lists.Where(l => l is not null).SelectMany(l => l!.Items.Select(i => i.GameId)).Distinct()], cancellationToken);
-        return Build(lists, games);
+        return Build(lists, games, spec);
     }
 
     /// <summary>
@@ -95,23 +110,26 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
         return "desktop";
     }
 
-    /// <summary>Rows from lists (by <see cref="Rows"/> order) and the catalogue. Pure: no I/O.</summary>
     /// <summary>Games a row of this list shows: <see cref="RowLength"/> for the recommendation rows (and the profile's fallback).</summary>
-    public static int LengthOf(LobbyRow row) => ListNames.Contains(row.List) ? RowLength : int.MaxValue;
+    public static int LengthOf(LobbyRow row) => ListNames.Contains(row.List) || ControlListNames.Contains(row.List) ? RowLength : int.MaxValue;
 
-    public static IReadOnlyList<LobbyRow> Build(IReadOnlyList<RecommendationList?> lists, IReadOnlyDictionary<string, Game> games)
+    /// <summary>Rows from lists (by <see cref="Rows"/> order) and the catalogue. Pure: no I/O.</summary>
+    public static IReadOnlyList<LobbyRow> Build(IReadOnlyList<RecommendationList?> lists, IReadOnlyDictionary<string, Game> games) => Build(lists, games, Rows);
+
+    /// <summary>Rows from lists (by the order of <paramref name="spec"/>) and the catalogue, each with the model version that chose it. Pure: no I/O.</summary>
+    public static IReadOnlyList<LobbyRow> Build(IReadOnlyList<RecommendationList?> lists, IReadOnlyDictionary<string, Game> games, IReadOnlyList<(string List, string Title)> spec)
     {
-        var rows = new List<LobbyRow>(Rows.Count);
-        for (var i = 0; i < Rows.Count && i < lists.Count; i++)
+        var rows = new List<LobbyRow>(spec.Count);
+        for (var i = 0; i < spec.Count && i < lists.Count; i++)
         {
             if (lists[i] is not { Items.Count: > 0 } list) continue;
             var items = list.Items.Select(x => RowBuilder.Item(x.GameId, games)).OfType<LobbyItem>().ToList();
             if (items.Count == 0) continue;
             // "Because you played Book of Ra": the list's reason names the game, and so does the row.
-            var title = Rows[i].List == RecommendationLists.BecauseYouPlayed && list.Items[0].Reason.StartsWith("Because you played ", StringComparison.Ordinal)
+            var title = spec[i].List == RecommendationLists.BecauseYouPlayed && list.Items[0].Reason.StartsWith("Because you played ", StringComparison.Ordinal)
                 ? list.Items[0].Reason
-                : Rows[i].Title;
-            rows.Add(new LobbyRow(Rows[i].List, title, items));
+                : spec[i].Title;
+            rows.Add(new LobbyRow(spec[i].List, title, items, list.ModelVersion));
         }
         return rows;
     }

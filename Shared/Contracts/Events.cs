@@ -28,6 +28,13 @@ public static class EventTypes
         WalletDeposit, WalletWithdrawal, WalletBet, WalletWin, WalletRollback,
         BonusGranted, GameSession, PlayerKyc, PlayerAml, PlayerGeo,
     ];
+
+    // What the lobby showed and what was launched from it: counted per experiment, group, row and position by a lean
+    // path of their own in Ingestion (never folded into the profile, so they never trigger a rescore or a lobby push).
+    public const string LobbyImpression = "lobby.impression";
+    public const string LobbyLaunch = "lobby.launch";
+
+    public static readonly IReadOnlyList<string> Lobby = [LobbyImpression, LobbyLaunch];
 }
 
 /// <summary>A CloudEvents 1.0 envelope in JSON structured mode; <c>subject</c> is the player id.</summary>
@@ -84,6 +91,25 @@ public sealed record TransactionRolledBack(string TransactionId, string Referenc
 public sealed record BonusGranted(string BonusId, decimal Amount, string Currency, string? Kind = null);
 
 public sealed record GameSessionPlayed(string GameId, DateTimeOffset StartedAt, DateTimeOffset EndedAt, string? Device = null);
+
+/// <summary>
+/// Data of <c>lobby.impression</c>: one row as a player saw it. <paramref name="Experiments"/> names the group the player
+/// is in for each experiment the row belongs to (<c>{"lobby-personalisation":"treatment"}</c>), as
+/// <c>GET /v1/experiments/{id}/players/{playerId}</c> answered.
+/// </summary>
+/// <param name="List">The row: a recommendation list (<c>for-you</c>…), <c>placement-{id}</c>, <c>category-slots</c>…</param>
+/// <param name="RowPosition">The row's place on the page, 0 at the top.</param>
+/// <param name="GameIds">The games shown, in order: a game's position is its index.</param>
+public sealed record LobbyImpressed(
+    string List, int RowPosition, IReadOnlyList<string> GameIds,
+    string? ModelVersion = null, IReadOnlyDictionary<string, string>? Experiments = null);
+
+/// <summary>Data of <c>lobby.launch</c>: a game launched from a tile of a row the player was shown.</summary>
+/// <param name="ImpressionId">The id of the <c>lobby.impression</c> event of the row.</param>
+/// <param name="Position">The tile's position in the row, 0 first.</param>
+public sealed record LobbyLaunched(
+    string ImpressionId, string List, int RowPosition, int Position, string GameId,
+    string? ModelVersion = null, IReadOnlyDictionary<string, string>? Experiments = null);
 
 /// <summary>Answer of <c>POST /v1/events</c>.</summary>
 public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<RejectedEvent> Rejected);

@@ -33,5 +33,15 @@ public static class RecommendationLists
     public const string NewForYou = "new-for-you";
     public const string ContinuePlaying = "continue-playing";
 
+    /// <summary>The six personalised lists.</summary>
     public static readonly IReadOnlyList<string> All = [ForYou, BecauseYouPlayed, PopularInSegment, Trending, NewForYou, ContinuePlaying];
+
+    /// <summary>
+    /// Not personalised: the games most played in the player's market (their country when no market is set), what the
+    /// lobby experiment's control group sees instead of the personalised rows.
+    /// </summary>
+    public const string PopularInMarket = "popular-in-market";
+
+    /// <summary>Every list the recommendations endpoints serve.</summary>
+    public static readonly IReadOnlyList<string> Served = [.. All, PopularInMarket];
 }

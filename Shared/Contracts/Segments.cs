@@ -140,7 +140,8 @@ public static class PlacementKinds
 }
 
 /// <summary><c>GET /v1/players/{playerId}/placements</c>: what the player's lobby shows now, highest priority first.</summary>
-public sealed record PlayerPlacements(string PlayerId, IReadOnlyList<Placement> Items, DateTimeOffset At);
+/// <param name="HeldOut">Running placements of the player's segments not shown because the player is in their control group.</param>
+public sealed record PlayerPlacements(string PlayerId, IReadOnlyList<Placement> Items, DateTimeOffset At, IReadOnlyList<string>? HeldOut = null);
 
 /// <summary>Reads and writes the rule tree's JSON exactly as the contract spells it.</summary>
 public sealed class SegmentRuleJsonConverter : JsonConverter<SegmentRule>

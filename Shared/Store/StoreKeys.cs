@@ -221,4 +221,29 @@ public sealed class StoreKeys(string prefix = "")
 
     /// <summary>Webhook deliveries that ran out of attempts: sorted set of delivery ids by when they gave up.</summary>
     public RedisKey WebhookDeadLetters => $"{Prefix}{{webhooks}}:deadletters";
+
+    // Experiments: every key shares the hash tag {experiments}, so one script records an assignment and its counts.
+
+    /// <summary>The key every instance hashes assignments with, when <c>Experiments:AssignmentKey</c> is not configured (created once).</summary>
+    public RedisKey ExperimentKey => $"{Prefix}{{experiments}}:key";
+
+    /// <summary>An experiment's assignments: hash of player id to <c>group|assignedAtUnixMs</c> (group t, c or x).</summary>
+    public RedisKey ExperimentAssignments(string experimentId) => $"{Prefix}{{experiments}}:assigned:{experimentId}";
+
+    /// <summary>Assigned players per experiment and group: hash of <c>experimentId|group</c> to a count.</summary>
+    public RedisKey ExperimentSizes => $"{Prefix}{{experiments}}:sizes";
+
+    /// <summary>Experiments that have assignments: hash of experiment id to its JSON (kind, target, name, start, end).</summary>
+    public RedisKey ExperimentRecords => $"{Prefix}{{experiments}}:records";
+
+    /// <summary>Control shares set per experiment (<c>PUT /v1/experiments/{id}</c>): hash of experiment id to the share.</summary>
+    public RedisKey ExperimentControlShares => $"{Prefix}{{experiments}}:shares";
+
+    // Lobby impressions and launches (Ingestion's lean path): per UTC day, one hash tag, so one script de-duplicates and counts.
+
+    /// <summary>Counts of one day's lobby events: hash of <c>kind|experiment|group|list|position</c> to a count.</summary>
+    public RedisKey LobbyCounts(long day) => $"{Prefix}{{lobby:{day}}}:counts";
+
+    /// <summary>Fingerprints of one day's lobby events already counted, kept a few days after the day's last event.</summary>
+    public RedisKey LobbySeen(long day) => $"{Prefix}{{lobby:{day}}}:seen";
 }

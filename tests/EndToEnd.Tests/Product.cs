@@ -45,6 +45,9 @@ public sealed class Product : IAsyncDisposable
             ["Webhooks:AllowPrivateAddresses"] = "true",
             // One Intelligence instance: nobody to wait for before loading the segment index.
             ["Segments:JoinSettle"] = "00:00:00",
+            // Every player sees the placements and personalised rows a scenario sets up: no control groups held out.
+            ["Experiments:DefaultControlShare"] = "0",
+            ["Experiments:LobbyControlShare"] = "0",
         };
         _ingestion = new Service<Ingestion.IngestionEntryPoint>(_common);
         IngestionUrl = _ingestion.Start();

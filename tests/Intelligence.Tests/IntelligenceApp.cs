@@ -47,6 +47,9 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
                 ["Training:TrainWhenMissing"] = "false",
                 // A test starts its instances one at a time: nobody to wait for before loading the index.
                 ["Segments:JoinSettle"] = "00:00:00",
+                // Every member sees what a test sets up for them; the experiments tests set their control groups.
+                ["Experiments:DefaultControlShare"] = "0",
+                ["Experiments:LobbyControlShare"] = "0",
             };
             foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
             c.AddInMemoryCollection(settings);

@@ -37,6 +37,12 @@ public sealed class World
     public IReadOnlyList<Game> Games { get; }
     public IReadOnlyList<string> Providers { get; }
 
+    /// <summary>A planted response to an experiment's treatment (<see cref="WithLift"/>); null: none.</summary>
+    public ResponseLift? Lift { get; private init; }
+
+    /// <summary>The same world whose treated players respond to an experiment with <paramref name="lift"/>.</summary>
+    public World WithLift(ResponseLift lift) => new(Seed, PlayerCount, Start, End, Games, Providers) { Lift = lift };
+
     public static World Create(int seed, int players, int days, DateTimeOffset end)
     {
         var games = CatalogGenerator.Generate(seed, end);
@@ -55,6 +61,7 @@ public sealed class World
     {
         var sim = new PlayerSimulation(Player(index), Games, rollbackRate, HistoryIdPrefix);
         sim.RunHistory(new Random(Seeds.Mix(Seed, index, 3)), End);
+        Lift?.Apply(sim.Player.Id, sim.Activities);
         return sim;
     }
 }

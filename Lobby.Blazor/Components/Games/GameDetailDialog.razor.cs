@@ -27,6 +27,9 @@ public sealed partial class GameDetailDialog
 
     [Parameter] public Restriction? Restriction { get; set; }
 
+    /// <summary>Told the game id when Play is pressed, before the game view opens (the lobby reports the launch).</summary>
+    [Parameter] public Action<string>? OnPlay { get; set; }
+
     [Inject] private LobbyShelves Shelves { get; set; } = default!;
     [Inject] private ISimilarGames SimilarGames { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
@@ -100,6 +103,7 @@ public sealed partial class GameDetailDialog
 
     private void Play()
     {
+        OnPlay?.Invoke(ShownId);
         MudDialog?.Close();
         Navigation.NavigateTo(GamePaths.Play(ShownId));
     }

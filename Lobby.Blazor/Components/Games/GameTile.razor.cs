@@ -10,6 +10,9 @@ public sealed partial class GameTile
     [Parameter, EditorRequired]
     public LobbyItem Item { get; set; } = default!;
 
+    /// <summary>The row the tile is in (its list), or null for a tile outside any row (similar games).</summary>
+    [Parameter] public string? RowList { get; set; }
+
     [CascadingParameter] private TileActions? Actions { get; set; }
 
     private string Art { get; set; } = "";
@@ -45,5 +48,10 @@ public sealed partial class GameTile
         Shown = Actions?.Badges.For(Item.GameId) ?? Badges.None;
     }
 
-    private Task OpenAsync() => Actions?.Open(Item) ?? Task.CompletedTask;
+    private Task OpenAsync() => Actions switch
+    {
+        { OpenFromRow: { } fromRow } when RowList is not null => fromRow(Item, RowList),
+        { } actions => actions.Open(Item),
+        null => Task.CompletedTask,
+    };
 }

@@ -1,5 +1,6 @@
 using Lobby.Catalogue;
 using Lobby.Components.Games;
+using Lobby.Experiments;
 using Lobby.Live;
 using Lobby.Play;
 using Lobby.Players;
@@ -34,6 +35,8 @@ public sealed partial class LobbyPage : IDisposable
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private IHostEnvironment Environment { get; set; } = default!;
     [Inject] private ILogger<LobbyPage> Logger { get; set; } = default!;
+    [Inject] private ILobbyExperiment Experiment { get; set; } = default!;
+    [Inject] private PageImpressions Impressions { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -68,7 +71,7 @@ public sealed partial class LobbyPage : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        Actions = new TileActions(GameBadges.None, OpenAsync);
+        Actions = new TileActions(GameBadges.None, OpenAsync, OpenFromRowAsync);
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
         PlayerId = user?.Identity?.IsAuthenticated == true ? user.FindFirst(PlayerTokens.SubjectClaim)?.Value : null;
 
@@ -90,6 +93,25 @@ public sealed partial class LobbyPage : IDisposable
         await LoadAsync(PlayerId);
         Live = true;
         StateHasChanged();
+        await ReportShownAsync(PlayerId);
+    }
+
+    /// <summary>
+    /// Reports the rows on screen as impressions (the page's own rows, then the category rows; a row already reported
+    /// unchanged is not reported again). Only a live circuit reports: a prerender is not a view. Never waits on Ingestion.
+    /// </summary>
+    private async Task ReportShownAsync(string playerId)
+    {
+        try
+        {
+            var group = await Experiment.GroupAsync(playerId);
+            IEnumerable<LobbyRow> own = Restriction is null && Rows is not null ? Rows : [];
+            Impressions.RowsShown(playerId, [.. own, .. Shelves.Categories], group);
+        }
+        catch (Exception e)
+        {
+            Logger.LogWarning(e, "Could not report the rows shown to player {PlayerId}", playerId);
+        }
     }
 
     private async Task LoadAsync(string playerId)
@@ -132,7 +154,7 @@ public sealed partial class LobbyPage : IDisposable
         {
             Logger.LogWarning(e, "Could not read the catalogue for the lobby of player {PlayerId}", playerId);
         }
-        Actions = new TileActions(Shelves.Badges, OpenAsync);
+        Actions = new TileActions(Shelves.Badges, OpenAsync, OpenFromRowAsync);
         if (!string.IsNullOrWhiteSpace(Query)) SearchResults = await LobbyShelves.SearchAsync(Query, Market);
     }
 
@@ -142,7 +164,15 @@ public sealed partial class LobbyPage : IDisposable
         SearchResults = string.IsNullOrWhiteSpace(query) ? [] : await LobbyShelves.SearchAsync(query, Market);
     }
 
-    private async Task OpenAsync(LobbyItem item)
+    private Task OpenFromRowAsync(LobbyItem item, string list) => OpenAsync(item, gameId =>
+    {
+        // A launch counts for the row only for the game of its tile, not a similar game opened from the dialog.
+        if (PlayerId is { } player && gameId == item.GameId) Impressions.Launched(player, list, gameId);
+    });
+
+    private Task OpenAsync(LobbyItem item) => OpenAsync(item, null);
+
+    private async Task OpenAsync(LobbyItem item, Action<string>? onPlay)
     {
         var parameters = new DialogParameters<GameDetailDialog>
         {
@@ -150,6 +180,7 @@ public sealed partial class LobbyPage : IDisposable
             { d => d.Market, Market },
             { d => d.BadgeSet, Shelves.Badges },
             { d => d.Restriction, Restriction },
+            { d => d.OnPlay, onPlay },
         };
         var options = new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseButton = true, CloseOnEscapeKey = true };
         await Dialogs.ShowAsync<GameDetailDialog>(item.Title, parameters, options);
@@ -162,6 +193,7 @@ public sealed partial class LobbyPage : IDisposable
         // Any change may be a new restriction (player.rg) or a game becoming hot: read the standing again.
         await LoadStandingAsync(update.PlayerId);
         StateHasChanged();
+        await ReportShownAsync(update.PlayerId);
     });
 
     public void Dispose() => _subscription?.Dispose();

@@ -28,7 +28,7 @@ public static class SegmentKit
     {
         var data = JsonSerializer.Serialize(new { country, currency = "EUR", market = country, campaign, affiliateId = affiliate, channel = "web", birthYear = 1990 }, OmitNulls);
         await ingestion.PostAsync(Event("player.registered", playerId, data, at));
-        if (emailConsent) await ingestion.PostAsync(Event("player.consent", playerId, """{"channel":"email","granted":true}"""));
+        if (emailConsent) await ingestion.PostAsync(Event("player.consent", playerId, """{"channel":"email","granted":true}""", at));
     }
 
     public static Task SelfExcludeAsync(IngestionHost ingestion, string playerId) =>

@@ -1,6 +1,7 @@
 using Bunit;
 using Bunit.TestDoubles;
 using Lobby.Catalogue;
+using Lobby.Experiments;
 using Lobby.Live;
 using Lobby.Play;
 using Lobby.Players;
@@ -33,6 +34,10 @@ public abstract class LobbyComponentTest : ComponentTest
     protected LobbyNotifier Notifier { get; } = new(NullLogger<LobbyNotifier>.Instance);
     protected PlayOptions PlayOptions { get; } = new() { IngestionApiKey = "k" };
     protected BunitAuthorizationContext Auth { get; }
+    protected ILobbyExperiment Experiment { get; } = Substitute.For<ILobbyExperiment>();
+
+    /// <summary>The impressions queue, not started: a test reads what the page put on it from <see cref="ImpressionSender.Waiting"/>.</summary>
+    protected ImpressionSender Impressions { get; }
 
     protected LobbyComponentTest()
     {
@@ -49,6 +54,11 @@ public abstract class LobbyComponentTest : ComponentTest
         Services.AddSingleton(Options.Create(PlayOptions));
         Services.AddSingleton(Options.Create(new CatalogueOptions()));
         Services.AddSingleton<LobbyShelves>();
+        Services.AddSingleton(Experiment);
+        Impressions = new ImpressionSender(Substitute.For<IHttpClientFactory>(), Options.Create(new ImpressionOptions()), new FixedTime(Now),
+            new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), NullLogger<ImpressionSender>.Instance);
+        Services.AddSingleton(Impressions);
+        Services.AddTransient<PageImpressions>();
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         AddBunitPersistentComponentState();
         Auth = AddAuthorization();

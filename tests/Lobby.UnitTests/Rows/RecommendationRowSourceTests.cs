@@ -29,7 +29,7 @@ public sealed class RecommendationRowSourceTests
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(Catalog(Game("g-a", "Alpha"), Game("g-b", "Beta"), Game("g-c", "Gamma"), Game("g-off", "Off", enabled: false)));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -37,6 +37,27 @@ public sealed class RecommendationRowSourceTests
         Assert.Equal(["Continue playing", "Recommended for you", "Because you played Book of Ra"], rows.Select(r => r.Title));
         // A disabled game is never offered, whatever a list says.
         Assert.Equal([Item("g-b", "Beta")], rows[1].Items);
+    }
+
+    [Theory]
+    [InlineData(ExperimentGroups.Control, new[] { "continue-playing", "popular-in-market" })]
+    [InlineData(ExperimentGroups.Treatment, new[] { "continue-playing", "for-you", "because-you-played", "popular-in-segment", "new-for-you", "trending" })]
+    [InlineData(ExperimentGroups.Excluded, new[] { "continue-playing", "for-you", "because-you-played", "popular-in-segment", "new-for-you", "trending" })]
+    public async Task TheLobbyExperimentsControlGroup_SeesItsOwnGamesAndWhatIsPopularInItsMarket_NothingChosenForIt(string group, string[] lists)
+    {
+        var recs = Substitute.For<IRecommendations>();
+        Serve(recs, "p-1", list => List(list, ("g-" + list, "x")));
+        var catalog = Substitute.For<IGameCatalog>();
+        catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
+            .Returns(Catalog([.. RecommendationRowSource.Rows.Concat(RecommendationRowSource.ControlRows).DistinctBy(r => r.List).Select(r => Game("g-" + r.List, r.Title))]));
+        var experiment = Substitute.For<Lobby.Experiments.ILobbyExperiment>();
+        experiment.GroupAsync("p-1", Arg.Any<CancellationToken>()).Returns(group);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, experiment);
+
+        var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
+
+        Assert.Equal(lists, rows.Select(r => r.List));
+        await recs.Received(1).GetListsAsync("p-1", Arg.Is<IReadOnlyList<string>>(l => l.SequenceEqual(lists)), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -48,7 +69,7 @@ public sealed class RecommendationRowSourceTests
         profiles.GetProfileAsync("p-1", Arg.Any<CancellationToken>()).Returns(Profile("p-1", Played("g-a", Now)));
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha")));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -85,7 +106,7 @@ public sealed class RecommendationRowSourceTests
         if (userAgent is not null) context.Request.Headers.UserAgent = userAgent;
         var catalog = Substitute.For<IGameCatalog>();
         var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
-            new HttpContextAccessor { HttpContext = context }, NullLogger<RecommendationRowSource>.Instance);
+            new HttpContextAccessor { HttpContext = context }, NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -99,7 +120,7 @@ public sealed class RecommendationRowSourceTests
         var recs = Substitute.For<IRecommendations>();
         var catalog = Substitute.For<IGameCatalog>();
         var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
-            new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance);
+            new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
