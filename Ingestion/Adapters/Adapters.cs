@@ -24,6 +24,7 @@ public static class Adapters
         builder.AddFastTrack();
         builder.AddHub88();
         builder.AddCatalogFeed();
+        builder.AddRabbitMqConsumer();
         return builder;
     }
 
