@@ -69,12 +69,14 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
     private sealed record PlayerProfileTotals(long Bets, decimal Stake, decimal Deposits);
 
     /// <summary>Waits for something the consumer does in the background; the limit only stops a broken test from hanging.</summary>
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    private static Task EventuallyAsync(Func<Task<bool>> condition, string what) => EventuallyAsync(condition, () => what);
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"not within 60 s: {what}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"not within 60 s: {what()}");
             await Task.Delay(50, Ct);
         }
     }
@@ -153,6 +155,69 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
             Assert.Equal(new PlayerProfileTotals(1, 7m, 0), await TotalsAsync(app, "rq-redelivered"));
         }
         Assert.Equal(0u, await MessagesOnAsync(queue));
+    }
+
+    [Fact]
+    public async Task IngestionKilledMidMessage_LeavesItUnacknowledged_AndTheRestartFoldsItExactly()
+    {
+        // The built Ingestion.dll as a process, killed (no shutdown) while it is folding one large message: the broker
+        // still holds the message, hands it to the restarted process, and the profiles come out exact.
+        const string apiKey = "rabbitmq-crash-key";
+        string[] players = ["rc-1", "rc-2", "rc-3"];
+        var history = WalletHistory.Generate(new Random(17), players, 7_000);
+        var redis = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix();
+        var queue = "q-crash-" + Guid.NewGuid().ToString("n")[..8];
+        await using (var connection = await broker.ConnectAsync(Ct))
+        await using (var channel = await connection.CreateChannelAsync(cancellationToken: Ct))
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: Ct);
+        }
+        var settings = new Dictionary<string, string>
+        {
+            ["Store__KeyPrefix"] = prefix,
+            // Small script calls make the message take long enough to be caught half folded.
+            ["Ingestion__EventsPerCall"] = "1",
+            ["RabbitMq__Enabled"] = "true",
+            ["RabbitMq__Uri"] = broker.Uri.ToString(),
+            ["RabbitMq__Queue"] = queue,
+        };
+        using var watch = await ConnectionMultiplexer.ConnectAsync(redis);
+        var keys = new StoreKeys(prefix);
+
+        using (var doomed = await IngestionProcess.StartAsync(redis, apiKey, settings, Ct))
+        {
+            // Published once the consumer is up, so the test sees the fold start rather than finding it done.
+            await PublishAsync(queue,
+                (string.Join('\n', history.Select(e => e.ToJson())), null, "application/x-ndjson"),
+                // Folded after the large message by the one consumer, so its effect says the large one is done.
+                (Bet("crash-marker", "rc-marker", 1m), null, null));
+            var started = Stopwatch.StartNew();
+            while (!await watch.GetDatabase().KeyExistsAsync(keys.Ledger(players[0])))
+            {
+                Assert.True(started.Elapsed < TimeSpan.FromSeconds(60), "folding did not start within 60 s");
+                await Task.Yield();
+            }
+            doomed.Kill();
+        }
+        // The connection died with the process: both messages, unacknowledged, are back on the queue.
+        uint back = 0;
+        await EventuallyAsync(async () => (back = await MessagesOnAsync(queue)) == 2, () => $"both messages back on the queue (not {back})");
+
+        using (var restarted = await IngestionProcess.StartAsync(redis, apiKey, settings, Ct))
+        {
+            await EventuallyAsync(async () => await watch.GetDatabase().KeyExistsAsync(keys.Profile("rc-marker")), "the marker folded");
+            restarted.Kill();
+        }
+        var now = WalletHistory.Start.AddDays(1).AddHours(23);
+        foreach (var player in players) await ExactnessTests.AssertReferenceAsync(watch, keys, history, player, now, "after the restart");
+        // The large message was acknowledged before the marker was taken (the marker's own ack may have died with the process).
+        await using var inspect = await broker.ConnectAsync(Ct);
+        await using var left = await inspect.CreateChannelAsync(cancellationToken: Ct);
+        while (await left.BasicGetAsync(queue, autoAck: true, Ct) is { } message)
+        {
+            Assert.Contains("crash-marker", Encoding.UTF8.GetString(message.Body.Span), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
