@@ -27,7 +27,7 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
         // A safety net for a test host that exits without disposing its fixtures: no broker outlives it.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            foreach (var process in Running.Keys) Kill(process);
+            foreach (var process in Running.Keys) RedisServer.Kill(process);
         };
     }
 
@@ -114,7 +114,7 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
     {
         if (_process is not null)
         {
-            Kill(_process);
+            RedisServer.Kill(_process);
             Running.TryRemove(_process, out _);
             _process.Dispose();
         }
@@ -141,21 +141,5 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
         if (line is null) return;
         _output.Enqueue(line);
         while (_output.Count > 300) _output.TryDequeue(out _);
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
     }
 }
