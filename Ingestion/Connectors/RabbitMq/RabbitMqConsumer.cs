@@ -7,7 +7,6 @@ using Ingestion.Profiles;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using RabbitMQ.Client.Exceptions;
 using StackExchange.Redis;
 
 namespace Ingestion.Connectors.RabbitMq;
@@ -76,9 +75,9 @@ public sealed partial class RabbitMqConsumer(
             {
                 return;
             }
-            catch (Exception e) when (e is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // A broker down at start, or a queue that does not exist (404 on consume): say so, and try again.
+                // A broker down at start, refused credentials, a queue that does not exist (404 on consume): say so, and try again.
                 LogNotConsuming(logger, e, o.Queue!, e.Message);
                 try
                 {

@@ -221,6 +221,53 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
     }
 
     [Fact]
+    public async Task StoreDown_TheMessageIsHandedBackToTheBroker_AndFoldedOnceTheStoreIsBack()
+    {
+        await using var redis = await RedisServer.StartAsync(RedisPersistence.None, Ct);
+        var queue = "q-down-" + Guid.NewGuid().ToString("n")[..8];
+        await using (var connection = await broker.ConnectAsync(Ct))
+        await using (var channel = await connection.CreateChannelAsync(cancellationToken: Ct))
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: Ct);
+        }
+        var logs = new LogRecorder();
+        await using var app = new IngestionApp(redis.ConnectionString, new Dictionary<string, string?>
+        {
+            ["RabbitMq:Enabled"] = "true",
+            ["RabbitMq:Uri"] = broker.Uri.ToString(),
+            ["RabbitMq:Queue"] = queue,
+            ["RabbitMq:RetryDelay"] = "00:00:00.100",
+        }) { Logs = logs };
+        _ = app.Services;
+        await EventuallyAsync(async () =>
+        {
+            await using var connection = await broker.ConnectAsync(Ct);
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+            return (await channel.QueueDeclarePassiveAsync(queue, Ct)).ConsumerCount == 1;
+        }, "the consumer on the queue");
+
+        redis.Kill();
+        await PublishAsync(queue, (Bet("store-down-1", "rq-down", 5m), null, null));
+        await EventuallyAsync(() => Task.FromResult(logs.Entries.Any(e => e.Message.StartsWith("RabbitMQ message handed back", StringComparison.Ordinal))),
+            "the message handed back while the store is down");
+        await redis.RestartAsync(Ct);
+
+        await EventuallyAsync(async () =>
+        {
+            try
+            {
+                return await TotalsAsync(app, "rq-down") is not null;
+            }
+            catch (RedisConnectionException)
+            {
+                return false; // the test's own read, before the connection is back
+            }
+        }, "the message folded once the store is back");
+        Assert.Equal(new PlayerProfileTotals(1, 5m, 0), await TotalsAsync(app, "rq-down"));
+        Assert.Empty(await app.Services.GetRequiredService<DeadLetterStore>().FindAsync(null, 10));
+    }
+
+    [Fact]
     public async Task PoisonMessages_AreDeadLetteredWithTheReason_AndDoNotBlockTheQueue()
     {
         var (app, queue) = await StartAsync();
