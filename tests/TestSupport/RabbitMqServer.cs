@@ -64,7 +64,7 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
         var environment = new Dictionary<string, string>
         {
             ["HOME"] = Path.Combine(root, "home"),
-            ["RABBITMQ_NODENAME"] = $"test-{Port.ToString(CultureInfo.InvariantCulture)}@localhost",
+            ["RABBITMQ_NODENAME"] = NodeName,
             ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
             ["RABBITMQ_NODE_PORT"] = Port.ToString(CultureInfo.InvariantCulture),
             ["RABBITMQ_DIST_PORT"] = dist.ToString(CultureInfo.InvariantCulture),
@@ -106,6 +106,34 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
             }
         }
     }
+
+    /// <summary>
+    /// Messages of <paramref name="queue"/> delivered to a consumer and not yet acknowledged (<c>rabbitmqctl list_queues</c>:
+    /// AMQP itself only tells the ready ones).
+    /// </summary>
+    public async Task<long> UnacknowledgedAsync(string queue, CancellationToken ct = default)
+    {
+        var info = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(FindExecutable()!)!, "rabbitmqctl"),
+            ["-n", NodeName, "list_queues", "-q", "--no-table-headers", "name", "messages_unacknowledged"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        info.Environment["HOME"] = Path.Combine(_directory.Path, "home");
+        info.Environment["ERL_EPMD_PORT"] = _epmdPort.ToString(CultureInfo.InvariantCulture);
+        using var ctl = Process.Start(info) ?? throw new InvalidOperationException("could not start rabbitmqctl");
+        var output = await ctl.StandardOutput.ReadToEndAsync(ct);
+        var errors = await ctl.StandardError.ReadToEndAsync(ct);
+        await ctl.WaitForExitAsync(ct);
+        if (ctl.ExitCode != 0) throw new InvalidOperationException($"rabbitmqctl list_queues exited with {ctl.ExitCode}: {errors}");
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var fields = line.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 2 && fields[0] == queue) return long.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        throw new InvalidOperationException($"rabbitmqctl did not list queue {queue}: {output}");
+    }
+
+    private string NodeName => $"test-{Port.ToString(CultureInfo.InvariantCulture)}@localhost";
 
     /// <summary>A connection for the test's own publishing and inspection.</summary>
     public Task<IConnection> ConnectAsync(CancellationToken ct = default) => new ConnectionFactory { Uri = Uri }.CreateConnectionAsync(ct);

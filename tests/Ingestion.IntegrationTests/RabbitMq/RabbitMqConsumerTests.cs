@@ -89,6 +89,9 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
         return (await channel.QueueDeclarePassiveAsync(queue, Ct)).MessageCount;
     }
 
+    /// <summary>Nothing ready and nothing delivered but unacknowledged.</summary>
+    private async Task<bool> DrainedAsync(string queue) => await MessagesOnAsync(queue) == 0 && await broker.UnacknowledgedAsync(queue, Ct) == 0;
+
     [Fact]
     public async Task CanonicalMessages_SingleBatchAndNdJson_AreFoldedExactlyOnce_AndAllAcknowledged()
     {
@@ -103,11 +106,12 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
 
         await using (app)
         {
-            await using (var connection = await broker.ConnectAsync(Ct))
-            await using (var channel = await connection.CreateChannelAsync(cancellationToken: Ct))
+            await EventuallyAsync(async () =>
             {
-                Assert.Equal(3u, (await channel.QueueDeclarePassiveAsync(queue, Ct)).ConsumerCount);
-            }
+                await using var connection = await broker.ConnectAsync(Ct);
+                await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+                return (await channel.QueueDeclarePassiveAsync(queue, Ct)).ConsumerCount == 3;
+            }, "three consumers on the queue");
             await PublishAsync(queue, [.. messages]);
 
             foreach (var player in bets.GroupBy(b => b.Player))
@@ -115,7 +119,7 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
                 var expected = new PlayerProfileTotals(player.Count(), player.Sum(b => b.Amount), 0);
                 await EventuallyAsync(async () => await TotalsAsync(app, player.Key) == expected, $"{player.Key} folded to {expected}");
             }
-            await EventuallyAsync(async () => await MessagesOnAsync(queue) == 0, "the queue drained");
+            await EventuallyAsync(() => DrainedAsync(queue), "every message acknowledged");
         }
 
         // With the consumer gone, anything it took and did not acknowledge would be back on the queue.
@@ -153,6 +157,7 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
             await EventuallyAsync(async () => await TotalsAsync(app, "rq-marker") is not null, "the marker folded");
 
             Assert.Equal(new PlayerProfileTotals(1, 7m, 0), await TotalsAsync(app, "rq-redelivered"));
+            await EventuallyAsync(() => DrainedAsync(queue), "every message acknowledged");
         }
         Assert.Equal(0u, await MessagesOnAsync(queue));
     }
@@ -292,6 +297,7 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
             var fastTrack = Assert.Single(await letters.FindAsync("fasttrack", 10));
             Assert.StartsWith("casino: field amount", fastTrack.Reason, StringComparison.Ordinal);
             Assert.Contains("\"activity_id\":\"a-1\"", fastTrack.Payload, StringComparison.Ordinal);
+            await EventuallyAsync(() => DrainedAsync(queue), "every message acknowledged");
         }
         Assert.Equal(0u, await MessagesOnAsync(queue));
     }
@@ -309,7 +315,7 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
                 ("""{"activity_id":"ft-1","amount":4,"bonus_wager_amount":0,"currency":"EUR","exchange_rate":1,"game_id":"10911","is_round_end":false,"origin":"sub.example.com","round_id":"r-1","status":"Approved","timestamp":"2026-11-23T10:15:02Z","type":"Bet","user_id":"rq-ft-1","vendor_id":"1"}""", "CASINO", null));
 
             await EventuallyAsync(async () => await TotalsAsync(app, "rq-ft-1") is { Deposits: 25m }, "the payment folded");
-            await EventuallyAsync(async () => await MessagesOnAsync(queue) == 0, "the queue drained");
+            await EventuallyAsync(() => DrainedAsync(queue), "every message acknowledged");
             Assert.Equal(new PlayerProfileTotals(1, 4m, 25m), await TotalsAsync(app, "rq-ft-1"));
         }
     }
