@@ -8,8 +8,8 @@ namespace TestSupport;
 
 /// <summary>
 /// A real RabbitMQ broker (Debian's <c>rabbitmq-server</c>) as a child process of the test, not the system service: its
-/// own node name, AMQP and distribution ports on 127.0.0.1, its own Erlang port mapper (epmd) on a free port, and its
-/// data, logs, config and Erlang cookie in a temp directory. Disposing kills the broker and its epmd.
+/// own node name, AMQP and distribution ports on 127.0.0.1, its own Erlang port mapper (epmd, a child process too) on a
+/// free port, and its data, logs, config and Erlang cookie in a temp directory. Disposing kills the broker and its epmd.
 /// Usable as an xunit class fixture.
 /// </summary>
 public sealed class RabbitMqServer : Xunit.IAsyncLifetime
@@ -20,6 +20,7 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
     private readonly TempDirectory _directory = new("rabbitmq");
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
+    private Process? _epmd;
     private int _epmdPort;
 
     static RabbitMqServer()
@@ -59,6 +60,15 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(root, "enabled_plugins"), "[].\n");
         await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq.conf"),
             $"listeners.tcp.1 = 127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}\nloopback_users = none\n");
+
+        // Our own port mapper as a child process (not the daemon Erlang would start and leave behind), so disposing stops it.
+        var epmdInfo = new ProcessStartInfo("epmd", ["-port", _epmdPort.ToString(CultureInfo.InvariantCulture), "-address", "127.0.0.1"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        _epmd = Process.Start(epmdInfo) ?? throw new InvalidOperationException("could not start epmd");
+        Running[_epmd] = 0;
+        await WaitForPortAsync(_epmdPort);
 
         var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var environment = new Dictionary<string, string>
@@ -146,22 +156,32 @@ public sealed class RabbitMqServer : Xunit.IAsyncLifetime
             Running.TryRemove(_process, out _);
             _process.Dispose();
         }
-        // The broker started an epmd of its own on its own port; with the broker gone it holds no names and stops on request.
-        if (_epmdPort != 0)
+        if (_epmd is not null)
         {
-            var info = new ProcessStartInfo("epmd", ["-kill"]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            info.Environment["ERL_EPMD_PORT"] = _epmdPort.ToString(CultureInfo.InvariantCulture);
-            try
-            {
-                using var epmd = Process.Start(info);
-                if (epmd is not null) await epmd.WaitForExitAsync();
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                // No epmd on PATH: none was started from it either.
-            }
+            RedisServer.Kill(_epmd);
+            Running.TryRemove(_epmd, out _);
+            _epmd.Dispose();
         }
         _directory.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(20);
+            }
+        }
     }
 
     private void Keep(string? line)
