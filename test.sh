@@ -10,8 +10,8 @@
 #   ./test.sh --filter "FullyQualifiedName~Store"  # one area
 #   NOTEBOOKS=0 ./test.sh                          # without the notebooks (counted as skipped)
 #
-# Integration tests need redis-server and chromium (Playwright drives /usr/bin/chromium; it never
-# downloads a browser), the walkthrough test curl. They are installed with apt-get when missing, which needs root; so
+# Integration tests need redis-server, rabbitmq-server (the RabbitMQ consumer's tests start their own broker) and
+# chromium (Playwright drives /usr/bin/chromium; it never downloads a browser), the walkthrough test curl. They are installed with apt-get when missing, which needs root; so
 # are the notebooks' Debian Python packages (by notebooks/run.sh). The lobby hub's tests and the OpenAPI lint restore
 # their npm packages (@microsoft/signalr, @redocly/cli) with npm ci from the registry, and need Node.js 20.19+ and npm.
 # Executed notebooks, with their plots, are kept in test-output/notebooks/; the linted OpenAPI documents in
@@ -33,6 +33,8 @@ have() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/bin/$1" ]]; }
 
 missing=()
 have redis-server || missing+=(redis-server)
+# Not on PATH for non-root users (/usr/sbin); the tests run /usr/lib/rabbitmq/bin/rabbitmq-server.
+[[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 have chromium || missing+=(chromium)
 have curl || missing+=(curl)
 if ((${#missing[@]} > 0)); then
@@ -41,7 +43,7 @@ if ((${#missing[@]} > 0)); then
     exit 1
   fi
   echo "test.sh: installing ${missing[*]} (apt-get)"
-  # Keep the package's init script from starting a system redis on 6379: tests start their own.
+  # Keep the packages' init scripts from starting a system redis on 6379 or RabbitMQ on 5672: tests start their own.
   policy_added=0
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d

@@ -28,6 +28,7 @@ public static class Adapters
         builder.AddSumsub();
         builder.AddOnfido();
         builder.AddCatalogFeed();
+        builder.AddRabbitMqConsumer();
         return builder;
     }
 

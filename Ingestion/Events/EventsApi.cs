@@ -53,17 +53,19 @@ public static class EventsApi
                 op.RequestBody = new Microsoft.OpenApi.OpenApiRequestBody
                 {
                     Required = true,
-                    Description = "One CloudEvent, a JSON array of them, or NDJSON (one a line); at most 10,000 events or 10 MB.",
+                    Description = "One CloudEvent, a JSON array of them, or NDJSON (one a line); at most 10,000 events or 10 MB. " +
+                        "Or one event in CloudEvents binary content mode: attributes in ce-* headers (ce-specversion, ce-id, ce-source, " +
+                        "ce-type, ce-subject, ce-time), the event's data as an application/json body.",
                     Content = new Dictionary<string, Microsoft.OpenApi.OpenApiMediaType>
                     {
-                        [CloudEvent] = new(), [CloudEventBatch] = new(), [NdJson] = new(),
+                        [CloudEvent] = new(), [CloudEventBatch] = new(), [NdJson] = new(), ["application/json"] = new(),
                     },
                 };
                 return Task.CompletedTask;
             })
             .WithName("PostEvents")
             .WithTags("Events")
-            .WithSummary("Send canonical events (one, a JSON array, or NDJSON)")
+            .WithSummary("Send canonical events (one, a JSON array, NDJSON, or one in binary content mode)")
             .WithDescription("Every valid event is applied atomically before the response, in whatever order events arrive; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. An event older than the retention (Ingestion:BucketRetentionDays, 400 days before the player's newest activity) is rejected and kept on the dead-letter list (feed `canonical`) to replay. 422 when no event in the request was accepted.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -92,7 +94,9 @@ public static class EventsApi
         IngestAttempt result;
         try
         {
-            result = mediaType switch
+            result = BinaryContentMode.Applies(http.Request.Headers, mediaType)
+                ? await ingestor.IngestBinaryAsync(http.Request.Headers, mediaType, body.Value, EventsApi.Feed)
+                : mediaType switch
             {
                 NdJson => await ingestor.IngestNdJsonAsync(body.Value, EventsApi.Feed),
                 CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch, EventsApi.Feed),
@@ -235,6 +239,35 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         {
             foreach (var d in docs) d.Dispose();
         }
+    }
+
+    /// <summary>One event in binary content mode (<see cref="BinaryContentMode"/>): attributes in <c>ce-*</c> headers, the data as the body.</summary>
+    /// <param name="tooOldFeed">When given, an event too old to apply is kept on the dead-letter list under this feed (as its structured form).</param>
+    public async Task<IngestAttempt> IngestBinaryAsync(IHeaderDictionary headers, string mediaType, ReadOnlyMemory<byte> body, string? tooOldFeed = null)
+    {
+        if (!BinaryContentMode.IsJson(mediaType))
+        {
+            return IngestAttempt.Fail(415, "Unsupported media type",
+                $"In binary content mode the body is the event's data and must be JSON: send Content-Type application/json, not {mediaType}.");
+        }
+        ReadOnlyMemory<byte> structured;
+        try
+        {
+            structured = BinaryContentMode.ToStructured(headers, body);
+        }
+        catch (JsonException e)
+        {
+            return IngestAttempt.Fail(400, "Malformed JSON", $"The body (the event's data, binary content mode) is not valid JSON: {e.Message}");
+        }
+        catch (EventRejectedException e)
+        {
+            metrics.Rejected(1);
+            return new IngestAttempt(new IngestResult(0, 0, [new RejectedEvent(0, null, BinaryContentMode.Describe(e.Message))]), null);
+        }
+        var attempt = await IngestJsonAsync(structured, requireArray: false, tooOldFeed);
+        return attempt.Result is { Rejected.Count: > 0 } r
+            ? attempt with { Result = r with { Rejected = [.. r.Rejected.Select(x => x with { Error = BinaryContentMode.Describe(x.Error) })] } }
+            : attempt;
     }
 
     private IngestAttempt TooMany(int count) => IngestAttempt.Fail(413, "Too many events",

@@ -12,9 +12,10 @@ using TestSupport;
 
 // End-to-end ingestion throughput: NDJSON over HTTP into the built Ingestion service, into a local redis-server.
 // Usage: dotnet run -c Release --project tests/Ingestion.Benchmarks -- [--events 1000000] [--fsync everysec|always]
-//   [--modes stream time per-player per-table late-wins late-rollbacks week-replay second-backfill] [--typical 2000] [--heavy 20]
+//   [--modes stream time per-player per-table late-wins late-rollbacks week-replay second-backfill rabbitmq] [--typical 2000] [--heavy 20]
 // "stream" is a day of live casino traffic; every other mode delivers months of history of typical and heavy players in
-// that order, checks every player against the plain reference fold, and measures Redis bytes per player.
+// that order, checks every player against the plain reference fold, and measures Redis bytes per player. "rabbitmq" (not in
+// the default modes) sends the stream's traffic through a RabbitMQ queue to the consumer instead of HTTP.
 
 var events = new Option<int>("--events") { Description = "Events to send in the measured phase", DefaultValueFactory = _ => 1_000_000 };
 var warmup = new Option<int>("--warmup") { Description = "Events sent first, not measured (JIT, connections, first writes)", DefaultValueFactory = _ => 100_000 };
@@ -31,11 +32,12 @@ var redisConfig = new Option<string[]>("--redis-config") { Description = "Redis 
 var skipCeiling = new Option<bool>("--no-ceiling") { Description = "Skip the redis-benchmark ceiling" };
 var modes = new Option<string[]>("--modes")
 {
-    Description = "What to run: stream (a day of live traffic) and delivery modes of months of history (" + string.Join(", ", DeliveryModes.Names.Keys) + ")",
+    Description = "What to run: stream (a day of live traffic), delivery modes of months of history (" + string.Join(", ", DeliveryModes.Names.Keys) +
+        "), and rabbitmq (the stream's traffic through a queue to the RabbitMQ consumer)",
     AllowMultipleArgumentsPerToken = true,
     DefaultValueFactory = _ => ["stream", .. DeliveryModes.Names.Keys],
 };
-modes.AcceptOnlyFromAmong(["stream", .. DeliveryModes.Names.Keys]);
+modes.AcceptOnlyFromAmong(["stream", "rabbitmq", .. DeliveryModes.Names.Keys]);
 var typical = new Option<int>("--typical") { Description = "Typical players in the history (about 250 events over 150 days each)", DefaultValueFactory = _ => 2_000 };
 var heavy = new Option<int>("--heavy") { Description = "Heavy players in the history (about 10,000 events over 365 days each)", DefaultValueFactory = _ => 20 };
 var storeOptions = new Option<string>("--store-options") { Description = "StackExchange.Redis options appended to Ingestion's connection string, e.g. asyncTimeout=60000 when redis-server runs under a profiler", DefaultValueFactory = _ => "" };
@@ -93,7 +95,14 @@ internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int P
 
         var results = new List<string>();
         if (Modes.Contains("stream")) results.Add(await StreamAsync(redis, redisCpu, ingestion, http, ct));
-        var history = Modes.Where(m => m != "stream").Select(m => DeliveryModes.Names[m]).ToList();
+        if (Modes.Contains("rabbitmq"))
+        {
+            var mix = new EventMix(Seed, Players, Games, Days, Warmup + (long)Events);
+            var warm = Enumerable.Range(0, Warmup / Batch).Select(_ => mix.NextBatch(Batch)).ToArray();
+            var measured = Enumerable.Range(0, Events / Batch).Select(_ => mix.NextBatch(Batch)).ToArray();
+            results.Add(await RabbitMqFigures.MeasureAsync(redisServer.ConnectionString, Settings, warm, measured, Batch, Clients, prefetch: 4, ct));
+        }
+        var history = Modes.Where(m => m is not ("stream" or "rabbitmq")).Select(m => DeliveryModes.Names[m]).ToList();
         if (history.Count > 0)
         {
             if (!Modes.Contains("stream")) await WarmUpAsync(redis, http, ct);

@@ -305,7 +305,8 @@ public sealed class RedisServer : IAsyncDisposable, IDisposable
         _process = null;
     }
 
-    private static void Kill(Process process)
+    /// <summary>Kills a server process and its children, if it is still running (also used for other servers' processes).</summary>
+    internal static void Kill(Process process)
     {
         try
         {

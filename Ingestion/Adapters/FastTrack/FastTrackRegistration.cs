@@ -11,7 +11,8 @@ public static class FastTrackExtensions
     public static IHostApplicationBuilder AddFastTrack(this IHostApplicationBuilder builder)
     {
         builder.AddPamConnector();
-        builder.Services.AddSingleton<IVendorAdapter, FastTrackAdapter>();
+        builder.Services.AddSingleton<FastTrackAdapter>();
+        builder.Services.AddSingleton<IVendorAdapter>(sp => sp.GetRequiredService<FastTrackAdapter>());
         // The OpenAPI document shows Fast Track's snake_case names, as the messages are read (the context's naming applies
         // only to its own options). Only the document uses this resolver; messages are read with the context itself.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0,
