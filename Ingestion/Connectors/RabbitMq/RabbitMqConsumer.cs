@@ -7,6 +7,7 @@ using Ingestion.Profiles;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Shared.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace Ingestion.Connectors.RabbitMq;
@@ -38,11 +39,11 @@ public sealed partial class RabbitMqConsumer(
     DeadLetterStore deadLetters,
     FastTrackAdapter fastTrack,
     TimeProvider clock,
-    ILogger<RabbitMqConsumer> logger) : BackgroundService
+    ILogger<RabbitMqConsumer> logger) : SupervisedService(logger, clock)
 {
     public const string Feed = "rabbitmq";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         if (!o.Enabled) return;
@@ -81,7 +82,7 @@ public sealed partial class RabbitMqConsumer(
                 LogNotConsuming(logger, e, o.Queue!, e.Message);
                 try
                 {
-                    await Task.Delay(Max(o.RetryDelay, TimeSpan.FromSeconds(1)), clock, stoppingToken);
+                    await Task.Delay(Max(o.RetryDelay, TimeSpan.FromSeconds(1)), Clock, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -101,7 +102,7 @@ public sealed partial class RabbitMqConsumer(
             var outcome = await HandleAsync(delivery.BasicProperties.Type, delivery.BasicProperties.ContentType, delivery.Body);
             if (outcome == RabbitMqOutcome.Requeued)
             {
-                await Task.Delay(o.RetryDelay, clock, CancellationToken.None);
+                await Task.Delay(o.RetryDelay, Clock, CancellationToken.None);
                 await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
             }
             else
