@@ -66,6 +66,29 @@ public sealed class ExperimentStore(IConnectionMultiplexer redis, StoreKeys keys
         }
     }
 
+    private const string ForgetScript = """
+        local cur = redis.call('HGET', KEYS[1], ARGV[1])
+        if not cur then return 0 end
+        redis.call('HDEL', KEYS[1], ARGV[1])
+        redis.call('HINCRBY', KEYS[2], ARGV[2] .. '|' .. string.sub(cur, 1, 1), -1)
+        return 1
+        """;
+
+    /// <summary>
+    /// Removes a player's assignment from every experiment that has assignments, and from its group's count (an
+    /// erasure). Returns how many were removed.
+    /// </summary>
+    public async Task<int> ForgetPlayerAsync(string playerId)
+    {
+        var db = redis.GetDatabase();
+        var removed = 0;
+        foreach (var experiment in (await db.HashKeysAsync(keys.ExperimentRecords)).Select(k => k.ToString()))
+        {
+            removed += (int)await db.ScriptEvaluateAsync(ForgetScript, [keys.ExperimentAssignments(experiment), keys.ExperimentSizes], [playerId, experiment]);
+        }
+        return removed;
+    }
+
     public async Task<Assignment?> GetAsync(string experimentId, string playerId)
     {
         var v = await redis.GetDatabase().HashGetAsync(keys.ExperimentAssignments(experimentId), playerId);

@@ -23,7 +23,7 @@ namespace Intelligence.Segments;
 /// </summary>
 internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPartitions partitions, IndexGather gather, SegmentQueries queries, LiveSegments segments,
     SegmentMemberships memberships, MembershipStore store, IConnectionMultiplexer redis, StoreKeys keys, SegmentMetrics metrics, IOptions<SegmentOptions> options,
-    Webhooks.WebhookOutbox webhooks, TimeProvider clock, ILogger<SegmentsWorker> log)
+    Webhooks.WebhookOutbox webhooks, Experiments.ExperimentStore experiments, TimeProvider clock, ILogger<SegmentsWorker> log)
     : SupervisedService(log, clock)
 {
     private readonly Channel<string> _refresh = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -296,6 +296,8 @@ internal sealed class SegmentsWorker(IndexFeed feed, PlayerIndex index, IndexPar
                     await memberships.ForgetAsync(id);
                     // Deliveries already queued about the player (an entered segment, a band change) go too.
                     await webhooks.ForgetPlayerAsync(id);
+                    // And the groups they were assigned in experiments (their outcomes went with their profile).
+                    await experiments.ForgetPlayerAsync(id);
                     // A rescoring in flight when the erasure came may still write the player back: look again shortly.
                     if (!again) _ = Task.Delay(TimeSpan.FromSeconds(5), Clock, ct).ContinueWith(_ => _erased.Writer.TryWrite((id, true)), TaskScheduler.Default);
                 }

@@ -66,7 +66,8 @@ public sealed class DeadLetterReplayTests(StoreServers servers)
         using var meters = new TestMeterFactory();
         var metrics = new IngestionMetrics(meters);
         var observed = new Dictionary<string, double>();
-        using var listener = new MeterListener { InstrumentPublished = (i, l) => { if (i.Meter.Name == IngestionMetrics.MeterName) l.EnableMeasurementEvents(i); } };
+        // This test's meter only: other tests running meanwhile have gauges of the same name.
+        using var listener = new MeterListener { InstrumentPublished = (i, l) => { if (i.Meter.Name == IngestionMetrics.MeterName && meters.Made(i.Meter)) l.EnableMeasurementEvents(i); } };
         listener.SetMeasurementEventCallback<double>((i, v, _, _) => observed[i.Name] = v);
         listener.SetMeasurementEventCallback<long>((i, v, _, _) => observed[i.Name] = v);
         listener.Start();

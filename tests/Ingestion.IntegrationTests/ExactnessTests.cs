@@ -242,6 +242,9 @@ internal sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactor
 {
     private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
 
+    /// <summary>Whether this factory made <paramref name="meter"/> (tests in parallel make meters of the same name).</summary>
+    public bool Made(System.Diagnostics.Metrics.Meter meter) => _meters.Contains(meter);
+
     public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
     {
         var m = new System.Diagnostics.Metrics.Meter(options);
