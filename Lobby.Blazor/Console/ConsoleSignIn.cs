@@ -103,22 +103,24 @@ public static class ConsoleSignIn
         [FromForm] ConsoleSignInForm form, ConsoleUserDirectory users, IConsoleSignInThrottle throttle, HttpContext http, ILogger<ConsoleUserDirectory> logger)
     {
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
+        // Only a configured user's name reaches the logs: people type their password into the name field.
+        var logged = users.Find(form.Name?.Trim())?.Name ?? "an unknown name";
         if (!users.HasUsers)
         {
-            logger.LogError("Console sign-in of {User} refused: no console users are configured", form.Name);
+            logger.LogError("Console sign-in of {User} refused: no console users are configured", logged);
             return TypedResults.Redirect(LoginUrl(returnUrl, "no-users"));
         }
         var address = http.Connection.RemoteIpAddress?.ToString();
         if (await throttle.LockedForAsync(form.Name, address) is { } wait)
         {
-            logger.LogWarning("Console sign-in for {User} from {Address} refused unchecked: too many failed attempts; next in {Wait}", form.Name, address, wait);
+            logger.LogWarning("Console sign-in for {User} from {Address} refused unchecked: too many failed attempts; next in {Wait}", logged, address, wait);
             return TypedResults.Redirect(LoginUrl(returnUrl, "locked") + $"&wait={(int)Math.Ceiling(wait.TotalMinutes)}");
         }
         var user = users.Verify(form.Name?.Trim(), form.Password);
         if (user is null)
         {
             await throttle.FailedAsync(form.Name, address);
-            logger.LogWarning("Console sign-in refused for {User} from {Address}: unknown name or wrong password", form.Name, address);
+            logger.LogWarning("Console sign-in refused for {User} from {Address}: unknown name or wrong password", logged, address);
             return TypedResults.Redirect(LoginUrl(returnUrl, "failed"));
         }
         await throttle.SucceededAsync(form.Name);

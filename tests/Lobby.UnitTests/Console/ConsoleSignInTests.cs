@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
@@ -16,12 +17,39 @@ public sealed class ConsoleSignInTests
         new(Options.Create(new ConsoleOptions { Users = [.. users], IntelligenceApiKey = "k" }));
 
     private static Task<RedirectHttpResult> SignInAsync(ConsoleUserDirectory users, string? name, string? password, string? returnUrl = "/console/placements",
-        IConsoleSignInThrottle? throttle = null, string address = "10.0.0.1")
+        IConsoleSignInThrottle? throttle = null, string address = "10.0.0.1", ILogger<ConsoleUserDirectory>? logger = null)
     {
         var http = new DefaultHttpContext { RequestServices = SignInServices() };
         http.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address);
         return ConsoleSignIn.SignInAsync(new ConsoleSignInForm { Name = name, Password = password, ReturnUrl = returnUrl }, users,
-            throttle ?? Throttle(), http, NullLogger<ConsoleUserDirectory>.Instance);
+            throttle ?? Throttle(), http, logger ?? NullLogger<ConsoleUserDirectory>.Instance);
+    }
+
+    /// <summary>The formatted log lines.</summary>
+    private sealed class LogLines : ILogger<ConsoleUserDirectory>
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
+    }
+
+    [Fact]
+    public async Task AFailedSignIn_LogsAConfiguredName_ButNeverWhatWasTypedForAnUnknownOne()
+    {
+        var users = Users(new ConsoleUserEntry { Name = "ann", Role = "marketer", PasswordHash = ConsolePasswords.Hash("right", 1_000) });
+        var logs = new LogLines();
+
+        // A password typed into the name field.
+        await SignInAsync(users, "Tr0ub4dor&3", "Tr0ub4dor&3", logger: logs);
+        await SignInAsync(users, "ann", "wrong", logger: logs);
+
+        Assert.Equal(["Console sign-in refused for an unknown name from 10.0.0.1: unknown name or wrong password",
+            "Console sign-in refused for ann from 10.0.0.1: unknown name or wrong password"], logs.Lines);
     }
 
     /// <summary>What a successful sign-in needs to set the console's cookie.</summary>
