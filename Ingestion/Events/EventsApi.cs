@@ -91,15 +91,16 @@ public static class EventsApi
         }
 
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+        var sender = http.Items[typeof(ApiKeyPrincipal)] as ApiKeyPrincipal;
         IngestAttempt result;
         try
         {
             result = BinaryContentMode.Applies(http.Request.Headers, mediaType)
-                ? await ingestor.IngestBinaryAsync(http.Request.Headers, mediaType, body.Value, EventsApi.Feed)
+                ? await ingestor.IngestBinaryAsync(http.Request.Headers, mediaType, body.Value, EventsApi.Feed, sender)
                 : mediaType switch
             {
-                NdJson => await ingestor.IngestNdJsonAsync(body.Value, EventsApi.Feed),
-                CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch, EventsApi.Feed),
+                NdJson => await ingestor.IngestNdJsonAsync(body.Value, EventsApi.Feed, sender),
+                CloudEvent or CloudEventBatch or "application/json" => await ingestor.IngestJsonAsync(body.Value, requireArray: mediaType == CloudEventBatch, EventsApi.Feed, sender),
                 _ => IngestAttempt.Fail(415, "Unsupported media type",
                     $"Send {CloudEvent} (one event), {CloudEventBatch} (a JSON array) or {NdJson} (one event a line)."),
             };
@@ -166,18 +167,22 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
     /// For vendor adapters and connectors: ingests canonical events built from a vendor's messages, and puts every
     /// rejected one on the dead-letter list with its reason (a vendor cannot act on our per-item answer).
     /// </summary>
-    public async Task<IngestResult> IngestFromFeedAsync(string feed, IReadOnlyList<JsonElement> events)
+    /// <param name="sender">The API key that sent the vendor's message, when it came with one.</param>
+    public async Task<IngestResult> IngestFromFeedAsync(string feed, IReadOnlyList<JsonElement> events, ApiKeyPrincipal? sender = null)
     {
-        var result = await IngestAsync(events.Select((e, i) => (i, (JsonElement?)e, (string?)null)).ToList());
+        var result = await IngestAsync(events.Select((e, i) => (i, (JsonElement?)e, (string?)null)).ToList(), sender: sender);
         foreach (var r in result.Rejected)
         {
+            // An event this key may not send is not kept: replaying the dead letter would apply it with another key's rights.
+            if (sender?.EventRefusal(StringOf(events[r.Index], "source"), StringOf(events[r.Index], "type")) is not null) continue;
             await deadLetters.AddAsync(feed, r.Error, events[r.Index].GetRawText());
         }
         return result;
     }
 
     /// <param name="tooOldFeed">When given, events too old to apply are kept on the dead-letter list under this feed.</param>
-    public async Task<IngestAttempt> IngestJsonAsync(ReadOnlyMemory<byte> body, bool requireArray, string? tooOldFeed = null)
+    /// <param name="sender">The API key that sent the events: each event must be one it may send (<see cref="ApiKeyPrincipal.EventRefusal"/>).</param>
+    public async Task<IngestAttempt> IngestJsonAsync(ReadOnlyMemory<byte> body, bool requireArray, string? tooOldFeed = null, ApiKeyPrincipal? sender = null)
     {
         JsonDocument doc;
         try
@@ -198,15 +203,15 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 var items = new List<(int, JsonElement?, string?)>(count);
                 var i = 0;
                 foreach (var e in root.EnumerateArray()) items.Add((i++, e, null));
-                return new IngestAttempt(await IngestAsync(items, tooOldFeed), null);
+                return new IngestAttempt(await IngestAsync(items, tooOldFeed, sender), null);
             }
             if (requireArray) return IngestAttempt.Fail(400, "Expected a batch", $"{EventsApi.CloudEventBatch} must be a JSON array of events.");
-            return new IngestAttempt(await IngestAsync([(0, root, null)], tooOldFeed), null);
+            return new IngestAttempt(await IngestAsync([(0, root, null)], tooOldFeed, sender), null);
         }
     }
 
     /// <param name="tooOldFeed">When given, events too old to apply are kept on the dead-letter list under this feed.</param>
-    public async Task<IngestAttempt> IngestNdJsonAsync(ReadOnlyMemory<byte> body, string? tooOldFeed = null)
+    public async Task<IngestAttempt> IngestNdJsonAsync(ReadOnlyMemory<byte> body, string? tooOldFeed = null, ApiKeyPrincipal? sender = null)
     {
         var docs = new List<JsonDocument>();
         try
@@ -233,7 +238,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 }
                 index++;
             }
-            return new IngestAttempt(await IngestAsync(items, tooOldFeed), null);
+            return new IngestAttempt(await IngestAsync(items, tooOldFeed, sender), null);
         }
         finally
         {
@@ -243,7 +248,8 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
 
     /// <summary>One event in binary content mode (<see cref="BinaryContentMode"/>): attributes in <c>ce-*</c> headers, the data as the body.</summary>
     /// <param name="tooOldFeed">When given, an event too old to apply is kept on the dead-letter list under this feed (as its structured form).</param>
-    public async Task<IngestAttempt> IngestBinaryAsync(IHeaderDictionary headers, string mediaType, ReadOnlyMemory<byte> body, string? tooOldFeed = null)
+    public async Task<IngestAttempt> IngestBinaryAsync(IHeaderDictionary headers, string mediaType, ReadOnlyMemory<byte> body, string? tooOldFeed = null,
+        ApiKeyPrincipal? sender = null)
     {
         if (!BinaryContentMode.IsJson(mediaType))
         {
@@ -264,7 +270,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             metrics.Rejected(1);
             return new IngestAttempt(new IngestResult(0, 0, [new RejectedEvent(0, null, BinaryContentMode.Describe(e.Message))]), null);
         }
-        var attempt = await IngestJsonAsync(structured, requireArray: false, tooOldFeed);
+        var attempt = await IngestJsonAsync(structured, requireArray: false, tooOldFeed, sender);
         return attempt.Result is { Rejected.Count: > 0 } r
             ? attempt with { Result = r with { Rejected = [.. r.Rejected.Select(x => x with { Error = BinaryContentMode.Describe(x.Error) })] } }
             : attempt;
@@ -278,7 +284,9 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
     /// When given, events too old to apply are also put on the dead-letter list under this feed (callers that
     /// dead-letter every rejection themselves, and replays, leave it out).
     /// </param>
-    public async Task<IngestResult> IngestAsync(IReadOnlyList<(int Index, JsonElement? Json, string? Error)> items, string? tooOldFeed = null)
+    /// <param name="sender">When given, an event this API key may not send is rejected with the reason (and not dead-lettered).</param>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<(int Index, JsonElement? Json, string? Error)> items, string? tooOldFeed = null,
+        ApiKeyPrincipal? sender = null)
     {
         var rejected = new List<RejectedEvent>();
         var commands = new List<FoldCommand>(items.Count);
@@ -291,6 +299,11 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             if (json is not { } e)
             {
                 rejected.Add(new RejectedEvent(index, null, error ?? "not an event"));
+                continue;
+            }
+            if (sender?.EventRefusal(StringOf(e, "source"), StringOf(e, "type")) is { } refused)
+            {
+                rejected.Add(new RejectedEvent(index, IdOf(e), refused));
                 continue;
             }
             try
@@ -357,6 +370,8 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         $"field time: {options.Value.BucketRetentionDays} days or more before this player's newest activity, beyond the retention " +
         $"(Ingestion:BucketRetentionDays); not applied{(feed is null ? "" : $", kept on the dead-letter list (feed {feed}) to replay after raising the retention")}";
 
-    private static string? IdOf(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+    private static string? IdOf(JsonElement e) => StringOf(e, "id");
+
+    private static string? StringOf(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

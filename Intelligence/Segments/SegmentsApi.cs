@@ -88,16 +88,20 @@ public static class SegmentsApi
             .WithDescription($"Its versions stay readable and the deletion is in the audit log. No `segment.exited` webhooks are sent: the segment ended, its members did not leave. {actor}");
         read.MapGet("/{id}/versions", VersionsAsync).WithName("GetSegmentVersions").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Every version of a segment, oldest first, with author and time")
             .WithDescription("Also for a deleted segment. `members` is how many players the version matched when it was saved.");
-        read.MapGet("/audit", AuditAsync).WithName("GetSegmentAudit").WithSummary("Who changed which segment or placement, newest first")
-            .WithDescription($"`limit` from 1 to {MaxAudit} (default 100).");
+        // The audit log (who did what) and the members' export (personal data leaving the product) have scopes of their own,
+        // so a CRM key that reads scores does not also read them.
+        var audit = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.AuditRead).WithTags("Segments");
+        var export = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.SegmentsExport).WithTags("Segments");
+        audit.MapGet("/audit", AuditAsync).WithName("GetSegmentAudit").WithSummary("Who changed which segment or placement, newest first")
+            .WithDescription($"`limit` from 1 to {MaxAudit} (default 100). Scope `{Scopes.AuditRead}`.");
         read.MapPost("/preview", PreviewAsync).WithName("PreviewSegment").ProducesProblem(StatusCodes.Status503ServiceUnavailable).Accepts<SegmentPreviewRequest>("application/json").Produces<SegmentPreview>()
             .WithSummary("Evaluate a rule over every player now, without saving it")
             .WithDescription($"`count` players match and may be in the segment; `excluded` counts those who match but are kept out by the marketing policy, each under its first reason (self_excluded, cooling_off, blocked, no_marketing_consent), so the counts add up; `sample` holds up to `sampleSize` (0 to {MaxSample}, default {DefaultSample}) of the members spread over all of them. 503 while the instance is still loading its player index. {purpose} {rules}");
         read.MapGet("/fields", FieldsAsync).WithName("GetSegmentFields").WithSummary("The fields rules can use, with their type, operators and known values");
         read.MapGet("/{id}/players", MembersAsync).WithName("GetSegmentMembers").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("A page of a segment's members, by player id")
             .WithDescription($"`limit` from 1 to {MaxPage} (default {DefaultPage}); pass `nextCursor` as `cursor` for the next page (null on the last one). `total` is the member count now.");
-        read.MapGet("/{id}/players.csv", CsvAsync).WithName("ExportSegmentMembers").ProducesProblem(StatusCodes.Status404NotFound).Produces(200, contentType: "text/csv")
-            .WithSummary("Every member as CSV, streamed").WithDescription("Columns: playerId, country, market, lifetimeDepositAmount, lastActiveAt, churn, vip, enteredAt.");
+        export.MapGet("/{id}/players.csv", CsvAsync).WithName("ExportSegmentMembers").ProducesProblem(StatusCodes.Status404NotFound).Produces(200, contentType: "text/csv")
+            .WithSummary("Every member as CSV, streamed").WithDescription($"Columns: playerId, country, market, lifetimeDepositAmount, lastActiveAt, churn, vip, enteredAt. Scope `{Scopes.SegmentsExport}`.");
         return app;
     }
 

@@ -20,6 +20,7 @@ public static class Extensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        builder.AddEdge();
 
         if (!builder.Environment.IsDevelopment())
         {
@@ -51,9 +52,13 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c> (checks tagged ready, e.g. the store) and <c>/metrics</c>.</summary>
+    /// <summary>
+    /// Maps <c>/health/live</c>, <c>/health/ready</c> (checks tagged ready, e.g. the store) and <c>/metrics</c>, and puts
+    /// <see cref="EdgeOptions"/>' rules (forwarded headers, who reads metrics and the API's map) in front of everything.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseEdge();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });

@@ -66,7 +66,7 @@ internal static partial class RabbitMqFigures
         var limit = Stopwatch.StartNew();
         while (true)
         {
-            var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+            var text = await TestSupport.ServiceProcess.ScrapeMetricsAsync(http, ct);
             var counted = Counter().Matches(text).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
             if (counted >= events) return;
             if (limit.Elapsed > TimeSpan.FromMinutes(30)) throw new TimeoutException($"Ingestion counted {counted:N0} of {events:N0} events in 30 minutes");

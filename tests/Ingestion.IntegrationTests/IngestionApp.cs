@@ -46,13 +46,13 @@ public sealed class IngestionApp(string redisConnectionString, IDictionary<strin
                 ["EmbeddedStore:Enabled"] = "false",
                 ["ApiKeys:0:Name"] = "wallet",
                 ["ApiKeys:0:Key"] = WalletKey,
-                ["ApiKeys:0:Scopes"] = "events:write",
+                ["ApiKeys:0:Scopes"] = "events:write events:rg",
                 ["ApiKeys:1:Name"] = "ops",
                 ["ApiKeys:1:Key"] = OpsKey,
                 ["ApiKeys:1:Scopes"] = "catalog:write players:erase",
                 ["ApiKeys:2:Name"] = "signed-wallet",
                 ["ApiKeys:2:Key"] = SignedKey,
-                ["ApiKeys:2:Scopes"] = "events:write",
+                ["ApiKeys:2:Scopes"] = "events:write events:rg",
                 ["ApiKeys:2:SigningSecret"] = SigningSecret,
             };
             foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;

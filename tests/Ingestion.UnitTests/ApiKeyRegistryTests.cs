@@ -60,4 +60,39 @@ public class ApiKeyRegistryTests
         Assert.Contains("ApiKeys:0", e.Message);
         Assert.Contains("'crm'", e.Message);
     }
+
+    [Fact]
+    public void AnEventTypesPattern_ThatIsNotAPrefixEndingInDotStar_FailsAtStartNamingTheEntry()
+    {
+        var e = Assert.Throws<OptionsValidationException>(() => ApiKeyRegistry.FromConfiguration(
+            Config(("ApiKeys:0:Name", "lobby"), ("ApiKeys:0:Key", "k"), ("ApiKeys:0:Scopes", "events:write"), ("ApiKeys:0:EventTypes", "lobby*")), Env("Production")));
+        Assert.Contains("ApiKeys:0:EventTypes: 'lobby*'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABoundKey_MaySendOnlyItsSourcesAndTypes_AndRestrictionsOnlyWithTheRgScope()
+    {
+        var registry = ApiKeyRegistry.FromConfiguration(Config(
+            ("ApiKeys:0:Name", "lobby"), ("ApiKeys:0:Key", "k0"), ("ApiKeys:0:Scopes", "events:write"), ("ApiKeys:0:Sources", "lobby-web"), ("ApiKeys:0:EventTypes", "lobby.* wallet.bet"),
+            ("ApiKeys:1:Name", "pam"), ("ApiKeys:1:Key", "k1"), ("ApiKeys:1:Scopes", "events:write events:rg")), Env("Production"));
+        var lobby = registry.Find("k0")!;
+        var pam = registry.Find("k1")!;
+
+        Assert.Null(lobby.EventRefusal("lobby-web", "lobby.impression"));
+        Assert.Null(lobby.EventRefusal("lobby-web", "wallet.bet"));
+        Assert.StartsWith("field type:", lobby.EventRefusal("lobby-web", "wallet.win"), StringComparison.Ordinal);
+        Assert.StartsWith("field type:", lobby.EventRefusal("lobby-web", "lobbyx.impression"), StringComparison.Ordinal);
+        Assert.StartsWith("field source:", lobby.EventRefusal("pam", "lobby.impression"), StringComparison.Ordinal);
+        Assert.StartsWith("field source:", lobby.EventRefusal(null, "lobby.impression"), StringComparison.Ordinal);
+        Assert.Null(pam.EventRefusal("anything", "player.rg"));
+        Assert.Null(pam.EventRefusal("anything", "wallet.bet"));
+    }
+
+    [Fact]
+    public void TheRgScope_CoversEveryEventThatRestrictsOrFreesAPlayer() =>
+        // ServiceDefaults spells the types out (it does not reference the contracts): held to them here.
+        Assert.Equal(
+            new[] { Shared.Contracts.EventTypes.PlayerAml, Shared.Contracts.EventTypes.PlayerConsent, Shared.Contracts.EventTypes.PlayerGeo,
+                Shared.Contracts.EventTypes.PlayerKyc, Shared.Contracts.EventTypes.PlayerRg },
+            Scopes.ComplianceEventTypes.Order(StringComparer.Ordinal));
 }

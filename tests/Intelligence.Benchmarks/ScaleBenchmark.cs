@@ -266,7 +266,7 @@ internal static class ScaleBenchmark
 
     private static async Task<double> IndexPlayersAsync(HttpClient client, CancellationToken ct)
     {
-        var line = (await client.GetStringAsync("/metrics", ct)).Split('\n').FirstOrDefault(l => l.StartsWith("segments_index_players", StringComparison.Ordinal));
+        var line = (await TestSupport.ServiceProcess.ScrapeMetricsAsync(client, ct)).Split('\n').FirstOrDefault(l => l.StartsWith("segments_index_players", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
     }
 

@@ -201,7 +201,7 @@ internal static class SegmentsBenchmark
     /// <summary>The service's <c>segments.announcements.pending</c> gauge, from its Prometheus endpoint.</summary>
     private static async Task<double> PendingAnnouncementsAsync(HttpClient http, CancellationToken ct)
     {
-        var text = await http.GetStringAsync("/metrics", ct);
+        var text = await TestSupport.ServiceProcess.ScrapeMetricsAsync(http, ct);
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("segments_announcements_pending", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
     }

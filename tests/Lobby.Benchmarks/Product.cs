@@ -56,7 +56,7 @@ internal sealed class Product : IAsyncDisposable
         {
             product._redis = await RedisServer.StartAsync(cancellationToken: ct);
             var redis = product._redis.ConnectionString;
-            var ingestion = await IngestionProcess.StartAsync(redis, key, new Dictionary<string, string> { ["ApiKeys__0__Scopes"] = "events:write catalog:write" }, ct);
+            var ingestion = await IngestionProcess.StartAsync(redis, key, new Dictionary<string, string> { ["ApiKeys__0__Scopes"] = "events:write events:rg catalog:write" }, ct);
             product._processes.Add(ingestion);
             var common = new Dictionary<string, string>
             {

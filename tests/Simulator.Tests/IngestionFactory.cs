@@ -22,7 +22,7 @@ internal sealed class IngestionFactory(string redis, string prefix = "simulator"
             ["EmbeddedStore:Enabled"] = "false",
             ["ApiKeys:0:Name"] = "simulator",
             ["ApiKeys:0:Key"] = Key,
-            ["ApiKeys:0:Scopes"] = "events:write",
+            ["ApiKeys:0:Scopes"] = "events:write events:rg",
         }));
     }
 }

@@ -61,7 +61,7 @@ public sealed class LiveTests(StoreServers servers)
                 ["EmbeddedStore:Enabled"] = "false",
                 ["ApiKeys:0:Name"] = "simulator",
                 ["ApiKeys:0:Key"] = "sim-key",
-                ["ApiKeys:0:Scopes"] = "events:write",
+                ["ApiKeys:0:Scopes"] = "events:write events:rg",
                 ["Hub88:Enabled"] = "true",
                 ["Hub88:PublicKeyPath"] = Path.Combine(dir, Hub88Keys.PublicFile),
             }));

@@ -5,5 +5,5 @@ public static class IngestionProcess
 {
     /// <param name="settings">More environment variables, e.g. <c>Store__KeyPrefix</c>.</param>
     public static Task<ServiceProcess> StartAsync(string redis, string apiKey, IReadOnlyDictionary<string, string> settings, CancellationToken ct = default) =>
-        ServiceProcess.StartAsync(Services.Ingestion, redis, apiKey, "events:write", settings, ct);
+        ServiceProcess.StartAsync(Services.Ingestion, redis, apiKey, "events:write events:rg", settings, ct);
 }

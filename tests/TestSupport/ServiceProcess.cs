@@ -38,6 +38,19 @@ public sealed class ServiceProcess : IDisposable
 
     public Process Process => _process;
 
+    /// <summary>The scrape token every started service accepts on <c>/metrics</c>.</summary>
+    public const string MetricsToken = "test-scrape-token";
+
+    /// <summary>A service's Prometheus text, read as a scraper does (with the bearer token).</summary>
+    public static async Task<string> ScrapeMetricsAsync(HttpClient client, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", MetricsToken);
+        using var response = await client.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync(ct);
+    }
+
     /// <summary>Whether it has not exited (nor been killed).</summary>
     public bool IsRunning => !_process.HasExited;
 
@@ -79,6 +92,8 @@ public sealed class ServiceProcess : IDisposable
         env["EmbeddedStore__Enabled"] = "false";
         env["DEMO"] = "0";
         env["Logging__LogLevel__Default"] = "Warning";
+        // Production keeps /metrics for the scraper's token (read it with ScrapeMetricsAsync).
+        env["Metrics__Token"] = MetricsToken;
         foreach (var (k, v) in settings) env[k] = v;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");

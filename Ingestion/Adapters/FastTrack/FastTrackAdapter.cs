@@ -194,7 +194,7 @@ public sealed partial class FastTrackAdapter(
                 detail: $"This source signs its requests: send {EventsApi.SignatureHeader}: sha256=<hex HMAC-SHA256 of the body with the source's secret>.");
         }
 
-        var applied = await ApplyAsync(endpoint, body.Value, type, map, lookup);
+        var applied = await ApplyAsync(endpoint, body.Value, type, map, lookup, http.Items[typeof(ApiKeyPrincipal)] as ApiKeyPrincipal);
         if (applied.Refusal is { } refusal)
         {
             return TypedResults.Problem(statusCode: 400, title: "Invalid Fast Track message", detail: refusal,
@@ -207,7 +207,7 @@ public sealed partial class FastTrackAdapter(
     }
 
     private async Task<FastTrackApplied> ApplyAsync<T>(string endpoint, ReadOnlyMemory<byte> body, JsonTypeInfo<T> type,
-        Func<T, Task<FastTrackMapping>> map, Lookup lookup)
+        Func<T, Task<FastTrackMapping>> map, Lookup lookup, ApiKeyPrincipal? sender = null)
     {
         FastTrackMapping mapping;
         try
@@ -227,7 +227,7 @@ public sealed partial class FastTrackAdapter(
         }
 
         // What the message carries is applied first; the look-up only adds to it, so a PAM outage delays nothing here.
-        var result = mapping.Events.Count == 0 ? new IngestResult(0, 0, []) : await ingestor.IngestFromFeedAsync(Feed, mapping.Events);
+        var result = mapping.Events.Count == 0 ? new IngestResult(0, 0, []) : await ingestor.IngestFromFeedAsync(Feed, mapping.Events, sender);
         if (pam.Enabled && (lookup == Lookup.Always || (lookup == Lookup.IfNotRegistered && !await IsRegisteredAsync(mapping.PlayerId))))
         {
             await pam.EnqueueAsync(mapping.PlayerId, mapping.Time);

@@ -33,13 +33,24 @@ public sealed class ApiKeyRegistry
                 throw new OptionsValidationException("ApiKeys", typeof(ApiKeyEntry),
                     [$"ApiKeys:{index}: set Key or KeySha256 (64 hex characters) for '{e.Name}'"]);
             }
-            var scopes = e.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            _byHash[hash] = new ApiKeyPrincipal(e.Name, scopes.ToHashSet(StringComparer.Ordinal), e.SigningSecret);
+            var types = Words(e.EventTypes);
+            if (types.FirstOrDefault(t => t.Contains('*') && (!t.EndsWith(".*", StringComparison.Ordinal) || t.IndexOf('*') != t.Length - 1)) is { } bad)
+            {
+                throw new OptionsValidationException("ApiKeys", typeof(ApiKeyEntry),
+                    [$"ApiKeys:{index}:EventTypes: '{bad}' is neither an event type nor a prefix ending in .* (e.g. lobby.*)"]);
+            }
+            _byHash[hash] = new ApiKeyPrincipal(e.Name, Words(e.Scopes).ToHashSet(StringComparer.Ordinal), e.SigningSecret)
+            {
+                Sources = Words(e.Sources).ToHashSet(StringComparer.Ordinal),
+                EventTypes = types,
+            };
             index++;
         }
     }
 
     public int Count => _byHash.Count;
+
+    private static string[] Words(string value) => value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public ApiKeyPrincipal? Find(string presentedKey)
     {
@@ -61,7 +72,32 @@ public sealed class ApiKeyRegistry
     }
 }
 
-public sealed record ApiKeyPrincipal(string Name, IReadOnlySet<string> Scopes, string? SigningSecret);
+public sealed record ApiKeyPrincipal(string Name, IReadOnlySet<string> Scopes, string? SigningSecret)
+{
+    /// <summary>The event sources this key may send; empty: any.</summary>
+    public IReadOnlySet<string> Sources { get; init; } = new HashSet<string>();
+    /// <summary>The event types this key may send (exact, or a prefix ending in <c>.*</c>); empty: any.</summary>
+    public IReadOnlyList<string> EventTypes { get; init; } = [];
+
+    /// <summary>Why this key may not send an event of this source and type, naming the field; null when it may.</summary>
+    public string? EventRefusal(string? source, string? type)
+    {
+        if (type is not null && ApiKeys.Scopes.ComplianceEventTypes.Contains(type) && !Scopes.Contains(ApiKeys.Scopes.EventsRg))
+        {
+            return $"field type: {type} events restrict or free a player and need a key with the {ApiKeys.Scopes.EventsRg} scope; the key '{Name}' lacks it";
+        }
+        if (Sources.Count > 0 && (source is null || !Sources.Contains(source)))
+        {
+            return $"field source: the key '{Name}' may send only the sources {string.Join(", ", Sources.Order(StringComparer.Ordinal))}, not '{source}'";
+        }
+        if (EventTypes.Count > 0 && (type is null || !EventTypes.Any(t => t.EndsWith(".*", StringComparison.Ordinal)
+                ? type.StartsWith(t[..^1], StringComparison.Ordinal) : t == type)))
+        {
+            return $"field type: the key '{Name}' may send only {string.Join(", ", EventTypes)}, not '{type}'";
+        }
+        return null;
+    }
+}
 
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,

@@ -15,6 +15,13 @@ public sealed class ApiKeyEntry
     public string Scopes { get; set; } = "";
     /// <summary>Optional secret for HMAC body signatures (<c>X-Signature: sha256=…</c>) from this source.</summary>
     public string? SigningSecret { get; set; }
+    /// <summary>
+    /// Space-separated CloudEvents <c>source</c> values this key may send (e.g. <c>wallet</c>); empty: any. A key is bound
+    /// to the system that holds it, so a leaked lobby key cannot speak for the wallet.
+    /// </summary>
+    public string Sources { get; set; } = "";
+    /// <summary>Space-separated event types this key may send, exact or a prefix ending in <c>.*</c> (e.g. <c>lobby.*</c>); empty: any.</summary>
+    public string EventTypes { get; set; } = "";
 }
 
 public static class Scopes
@@ -27,6 +34,25 @@ public static class Scopes
     public const string ModelsAdmin = "models:admin";
     /// <summary>Register and remove CRM webhooks (an addition to the contract's scopes).</summary>
     public const string WebhooksWrite = "webhooks:write";
+    /// <summary>
+    /// Send the events that restrict or free a player: responsible gambling, consent and verification
+    /// (<c>player.rg</c> and the others in <see cref="ComplianceEventTypes"/>), on top of <c>events:write</c>.
+    /// </summary>
+    public const string EventsRg = "events:rg";
+    /// <summary>Read the audit log of segment and placement changes.</summary>
+    public const string AuditRead = "audit:read";
+    /// <summary>Export a segment's members as CSV (personal data leaving the product).</summary>
+    public const string SegmentsExport = "segments:export";
+    /// <summary>Read <c>/metrics</c> outside Development (also as <c>Authorization: Bearer &lt;key&gt;</c>, which Prometheus sends).</summary>
+    public const string MetricsRead = "metrics:read";
 
-    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite];
+    public static readonly IReadOnlyList<string> All =
+        [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, MetricsRead];
+
+    /// <summary>The event types that need <see cref="EventsRg"/>: each can lift or impose a restriction on marketing a player.</summary>
+    public static readonly IReadOnlySet<string> ComplianceEventTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        // Spelled out: ServiceDefaults does not reference Shared.Contracts (EventTypes there; a test holds them equal).
+        "player.rg", "player.consent", "player.kyc", "player.aml", "player.geo",
+    };
 }

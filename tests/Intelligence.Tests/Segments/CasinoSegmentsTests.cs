@@ -139,7 +139,9 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
             Assert.Equal(profile.Lifetime.DepositAmount, first.LifetimeDepositAmount);
             Assert.NotNull(first.EnteredAt);
 
-            var csv = await crm.GetAsync($"/v1/segments/{segment.Id}/players.csv");
+            // Personal data leaving the product needs the export scope, not just the read one.
+            Assert.Equal(HttpStatusCode.Forbidden, (await crm.GetAsync($"/v1/segments/{segment.Id}/players.csv")).StatusCode);
+            var csv = await admin.GetAsync($"/v1/segments/{segment.Id}/players.csv");
             Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
             var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("playerId,country,market,lifetimeDepositAmount,lastActiveAt,churn,vip,enteredAt", lines[0]);

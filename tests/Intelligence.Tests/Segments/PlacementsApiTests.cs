@@ -63,7 +63,7 @@ public sealed class PlacementsApiTests(StoreServers servers)
         Assert.Equal(HttpStatusCode.NotFound, (await crm.GetAsync($"/v1/placements/{higher.Id}")).StatusCode);
         Assert.Equal([running.Id], (await crm.GetFromJsonAsync<PlayerPlacements>("/v1/players/p-member/placements", Json))!.Items.Select(p => p.Id));
         Assert.Equal(3, (await crm.GetFromJsonAsync<List<Placement>>("/v1/placements", Json))!.Count);
-        var audit = (await crm.GetFromJsonAsync<List<AuditEntry>>("/v1/segments/audit", Json))!;
+        var audit = (await admin.GetFromJsonAsync<List<AuditEntry>>("/v1/segments/audit", Json))!;
         Assert.Equal(["placement.deleted", "placement.updated"], audit.Take(2).Select(a => a.Action));
         Assert.Equal(4, audit.Count(a => a.Action == "placement.created" && a.Actor == "mia"));
 

@@ -123,7 +123,7 @@ public sealed class IngestionHost(string redis, string prefix, TimeProvider? clo
             ["EmbeddedStore:Enabled"] = "false",
             ["ApiKeys:0:Name"] = "wallet",
             ["ApiKeys:0:Key"] = SimulatedCasino.EventsKey,
-            ["ApiKeys:0:Scopes"] = "events:write",
+            ["ApiKeys:0:Scopes"] = "events:write events:rg",
             ["ApiKeys:1:Name"] = "ops",
             ["ApiKeys:1:Key"] = SimulatedCasino.OpsKey,
             ["ApiKeys:1:Scopes"] = "catalog:write players:erase",
