@@ -152,6 +152,7 @@ internal sealed partial class WebhookDeliveryWorker(
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(body, hook.Secret));
+        request.Headers.Add(WebhookSignature.TimestampedHeader, WebhookSignature.SignTimestamped(body, hook.Secret, Clock.GetUtcNow()));
         request.Headers.Add(WebhookIdHeader, hook.Id);
         request.Headers.Add(EventHeader, d.Type);
 

@@ -6,13 +6,13 @@ namespace Intelligence.Webhooks;
 
 /// <summary>
 /// Registered webhooks: one hash of webhook id to its JSON. A CRM registers a handful, so the publisher reads them all
-/// and filters by event type; no per-type index to keep in step.
+/// and filters by event type; no per-type index to keep in step. Secrets are kept sealed (<see cref="WebhookSecrets"/>).
 /// </summary>
-internal sealed class WebhookSubscriptions(IConnectionMultiplexer redis, StoreKeys keys)
+internal sealed class WebhookSubscriptions(IConnectionMultiplexer redis, StoreKeys keys, WebhookSecrets secrets)
 {
     public async Task AddAsync(WebhookSubscription subscription) =>
         await redis.GetDatabase().HashSetAsync(keys.Webhooks, subscription.Id,
-            JsonSerializer.Serialize(subscription, WebhookJsonContext.Default.WebhookSubscription));
+            JsonSerializer.Serialize(subscription with { Secret = secrets.Seal(subscription.Secret) }, WebhookJsonContext.Default.WebhookSubscription));
 
     public async Task<WebhookSubscription?> GetAsync(string id)
     {
@@ -38,6 +38,9 @@ internal sealed class WebhookSubscriptions(IConnectionMultiplexer redis, StoreKe
     /// <summary>True if it was there. Its pending deliveries are dropped when they next come due.</summary>
     public async Task<bool> RemoveAsync(string id) => await redis.GetDatabase().HashDeleteAsync(keys.Webhooks, id);
 
-    private static WebhookSubscription Decode(RedisValue json) =>
-        JsonSerializer.Deserialize((string)json!, WebhookJsonContext.Default.WebhookSubscription)!;
+    private WebhookSubscription Decode(RedisValue json)
+    {
+        var stored = JsonSerializer.Deserialize((string)json!, WebhookJsonContext.Default.WebhookSubscription)!;
+        return stored with { Secret = secrets.Open(stored.Secret) };
+    }
 }

@@ -22,6 +22,8 @@ public static class WebhooksApi
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WebhookMetrics>();
+        builder.Services.AddSingleton(sp => WebhookSecrets.FromConfiguration(
+            sp.GetRequiredService<IConfiguration>()[WebhookSecrets.Setting], sp.GetRequiredService<IHostEnvironment>().IsProduction()));
         builder.Services.AddSingleton<WebhookSubscriptions>();
         builder.Services.AddSingleton<WebhookOutbox>();
         builder.Services.AddSingleton<PlayerMarketing>();

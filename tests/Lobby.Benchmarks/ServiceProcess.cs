@@ -39,6 +39,8 @@ internal sealed class ServiceProcess : IDisposable
         };
         info.ArgumentList.Add(dll);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Webhooks__SecretsKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        info.Environment["Metrics__Anonymous"] = "true";
         info.Environment["Urls"] = address.ToString();
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in environment) info.Environment[key] = value;

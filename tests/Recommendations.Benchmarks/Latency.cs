@@ -144,6 +144,8 @@ internal static class Latency
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(dll);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["Webhooks__SecretsKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        info.Environment["Metrics__Anonymous"] = "true";
         info.Environment["Urls"] = address.ToString();
         info.Environment["ConnectionStrings__Redis"] = redis;
         info.Environment["Logging__LogLevel__Default"] = "Warning";

@@ -41,6 +41,9 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>The scrape token every started service accepts on <c>/metrics</c>.</summary>
     public const string MetricsToken = "test-scrape-token";
 
+    /// <summary>The <c>Webhooks:SecretsKey</c> (32 bytes, base64) of every started service.</summary>
+    public const string WebhookSecretsKey = "dGVzdC13ZWJob29rLXNlY3JldHMta2V5LTMyLWJ5dGU=";
+
     /// <summary>A service's Prometheus text, read as a scraper does (with the bearer token).</summary>
     public static async Task<string> ScrapeMetricsAsync(HttpClient client, CancellationToken ct)
     {
@@ -94,6 +97,8 @@ public sealed class ServiceProcess : IDisposable
         env["Logging__LogLevel__Default"] = "Warning";
         // Production keeps /metrics for the scraper's token (read it with ScrapeMetricsAsync).
         env["Metrics__Token"] = MetricsToken;
+        // Production encrypts webhook secrets in the store and will not start without the key.
+        env["Webhooks__SecretsKey"] = WebhookSecretsKey;
         foreach (var (k, v) in settings) env[k] = v;
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");

@@ -50,6 +50,14 @@ public sealed class WebhookDeliveryTests(StoreServers servers)
         Assert.Equal(vipHook, vip.Header("X-Webhook-Id"));
         Assert.Equal("vip.band.changed", JsonDocument.Parse(vip.RawBody).RootElement.GetProperty("type").GetString());
         Assert.True(WebhookSignature.Verify(vip.RawBody, WebhookTestHost.Secret, vip.Header("X-Signature")));
+        // The timestamped signature, at the time it was sent.
+        var stamped = vip.Header(WebhookSignature.TimestampedHeader);
+        var sentAt = DateTimeOffset.FromUnixTimeSeconds(long.Parse(stamped![2..stamped.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(WebhookSignature.VerifyTimestamped(vip.RawBody, WebhookTestHost.Secret, stamped, sentAt, WebhookSignature.ReplayWindow));
+        // The store keeps the secret sealed: a copy of it does not sign deliveries.
+        var stored = await host.App.Db.HashGetAllAsync(host.App.Keys.Webhooks);
+        Assert.Equal(2, stored.Length);
+        Assert.All(stored, e => Assert.DoesNotContain(WebhookTestHost.Secret, e.Value.ToString(), StringComparison.Ordinal));
         await host.CountReachesAsync(2, "webhooks.delivered");
     }
 

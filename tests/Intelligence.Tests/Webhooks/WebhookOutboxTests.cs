@@ -82,7 +82,7 @@ public sealed class WebhookOutboxTests(StoreServers servers)
         var keys = new StoreKeys(TestKeys.Prefix());
         var clock = new FakeTimeProvider(Now);
         var outbox = Outbox(redis, keys, clock, new WebhookOptions { DeadLetterCapacity = 2 });
-        var subscriptions = new WebhookSubscriptions(redis, keys);
+        var subscriptions = new WebhookSubscriptions(redis, keys, new WebhookSecrets(WebhookSecrets.DevelopmentKey));
         var hook = await RegisterAsync(redis, keys);
         await outbox.EnqueueAsync([Delivery("evt_1", hook), Delivery("evt_2", hook), Delivery("evt_3", hook)]);
         foreach (var claimed in (await outbox.ClaimDueAsync(10)).OrderBy(c => c.Delivery.Id, StringComparer.Ordinal))
@@ -114,7 +114,7 @@ public sealed class WebhookOutboxTests(StoreServers servers)
     private static async Task<string> RegisterAsync(IConnectionMultiplexer redis, StoreKeys keys)
     {
         var id = "wh_" + Guid.NewGuid().ToString("n");
-        await new WebhookSubscriptions(redis, keys).AddAsync(new WebhookSubscription(id, "http://127.0.0.1:9/hooks", ["segment.entered"], "0123456789abcdef", Now));
+        await new WebhookSubscriptions(redis, keys, new WebhookSecrets(WebhookSecrets.DevelopmentKey)).AddAsync(new WebhookSubscription(id, "http://127.0.0.1:9/hooks", ["segment.entered"], "0123456789abcdef", Now));
         return id;
     }
 
