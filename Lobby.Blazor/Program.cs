@@ -26,11 +26,14 @@ builder.AddLobbyPlay();
 builder.AddLobbyExperiments();
 builder.AddLiveLobby();
 builder.AddLobbyComponents();
+builder.AddSecureCookies();
+builder.AddPlayerRateLimits();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.UseAuthentication();
+app.UsePlayerRateLimits();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -123,7 +123,7 @@ start ingestion-2 "$ing" $((http_base + 1))
 start intelligence-1 "$intel" $((http_base + 2)) "${intel_settings[@]}"
 start intelligence-2 "$intel" $((http_base + 3)) "${intel_settings[@]}"
 for port in 0 1 2 3; do ready "http://127.0.0.1:$((http_base + port))"; done
-lobby_settings=("Lobby__IntelligenceApiKey=$api_key" "Lobby__TokenSigningKey=$signing_key" "Console__IntelligenceApiKey=$api_key")
+lobby_settings=("Cookies__Secure=false" "Lobby__IntelligenceApiKey=$api_key" "Lobby__TokenSigningKey=$signing_key" "RateLimits__HubConnectsPerAddress=1000000" "Console__IntelligenceApiKey=$api_key")
 start lobby-1 "$lobby" $((http_base + 4)) "Lobby__IntelligenceUrl=http://127.0.0.1:$((http_base + 2))" "${lobby_settings[@]}"
 start lobby-2 "$lobby" $((http_base + 5)) "Lobby__IntelligenceUrl=http://127.0.0.1:$((http_base + 3))" "${lobby_settings[@]}"
 for port in 4 5; do ready "http://127.0.0.1:$((http_base + port))"; done

@@ -226,6 +226,12 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 span = nl < 0 ? ReadOnlyMemory<byte>.Empty : span[(nl + 1)..];
                 if (line.Span.Trim(" \t\r"u8).IsEmpty) continue;
                 if (index >= options.Value.MaxBatchEvents) return TooMany(index + 1);
+                if (line.Length > options.Value.MaxLineBytes)
+                {
+                    items.Add((index, null, $"line {index + 1}: {line.Length:N0} bytes, more than one event may take ({options.Value.MaxLineBytes:N0}, Ingestion:MaxLineBytes); not read"));
+                    index++;
+                    continue;
+                }
                 try
                 {
                     var doc = JsonDocument.Parse(line);

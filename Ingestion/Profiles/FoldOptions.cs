@@ -40,6 +40,12 @@ public sealed class FoldOptions
     [Range(1024, 1_073_741_824)] public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
+    /// The longest NDJSON line (one event) read, in bytes. A longer line is refused on its own, naming its line, and the
+    /// others are applied: one runaway line (a log dump, a base64 blob) costs nothing but itself.
+    /// </summary>
+    [Range(256, 10 * 1024 * 1024)] public int MaxLineBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
     /// Replicas every written master must have confirmed (Redis <c>WAIT</c>) before events are acknowledged. 0 (the
     /// default) acknowledges once the master has applied them: Redis replicates asynchronously, so a master that dies
     /// in the next moment may take its last writes with it when its replica takes over. With 1 or more an

@@ -41,7 +41,9 @@ public static class LiveLobby
 
     public static IEndpointRouteBuilder MapLiveLobby(this IEndpointRouteBuilder app)
     {
-        app.MapHub<LobbyHub>(HubPath);
+        // A connection ends when its player token expires (the client reconnects with a fresh one): a token taken from a
+        // URL or a log stops working at its expiry, open connections included.
+        app.MapHub<LobbyHub>(HubPath, o => o.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Shared.Store;
+using StackExchange.Redis;
 
 namespace Lobby.Players;
 
@@ -80,13 +82,30 @@ public static class PlayerSignIn
     }
 
     /// <summary>Signs a player in from the token the operator's site handed them, then opens the lobby.</summary>
+    /// <remarks>
+    /// The token came in a URL, which browsers keep in their history and proxies in their logs: it signs in once. Its
+    /// <c>jti</c> is required and remembered in the store until the token expires, so the same link a second time (from
+    /// any lobby instance) is refused.
+    /// </remarks>
     internal static async Task<Results<RedirectHttpResult, ProblemHttpResult>> EnterAsync(
-        string? token, PlayerTokens tokens, HttpContext http)
+        string? token, PlayerTokens tokens, HttpContext http, IConnectionMultiplexer redis, StoreKeys keys, TimeProvider time)
     {
         var check = await tokens.ValidateAsync(token);
         if (!check.IsValid)
         {
             return TypedResults.Problem(title: "Sign-in refused", detail: check.Error, statusCode: StatusCodes.Status401Unauthorized);
+        }
+        if (check.TokenId is null)
+        {
+            return TypedResults.Problem(title: "Sign-in refused", statusCode: StatusCodes.Status401Unauthorized,
+                detail: "The player token has no 'jti' (token id): a sign-in link must be single-use, so the operator's site gives each one its own id.");
+        }
+        // Kept a little past the expiry: the token is accepted up to the validation's clock skew after it.
+        var keep = new DateTimeOffset(check.ExpiresAt, TimeSpan.Zero) - time.GetUtcNow() + TimeSpan.FromMinutes(1);
+        if (!await redis.GetDatabase().StringSetAsync(keys.UsedPlayerToken(check.TokenId), "1", keep, When.NotExists))
+        {
+            return TypedResults.Problem(title: "Sign-in refused", statusCode: StatusCodes.Status401Unauthorized,
+                detail: "This sign-in link was used already; ask the operator's site for a new one.");
         }
         await SignInAsync(http, check.PlayerId!);
         return TypedResults.Redirect("/");

@@ -39,7 +39,8 @@ public sealed class PlayerTokens
         {
             Issuer = _options.TokenIssuer,
             Audience = _options.TokenAudience,
-            Claims = new Dictionary<string, object> { [SubjectClaim] = playerId },
+            // A token id: a sign-in link (/enter) is good once (PlayerSignIn).
+            Claims = new Dictionary<string, object> { [SubjectClaim] = playerId, [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N") },
             IssuedAt = now,
             NotBefore = now,
             Expires = now + (lifetime ?? DefaultLifetime),
@@ -65,8 +66,9 @@ public sealed class PlayerTokens
             });
         }
         var playerId = result.ClaimsIdentity.FindFirst(SubjectClaim)?.Value;
+        var tokenId = result.ClaimsIdentity.FindFirst(JwtRegisteredClaimNames.Jti)?.Value;
         return PlayerIds.IsValid(playerId)
-            ? PlayerTokenCheck.Accepted(playerId!)
+            ? PlayerTokenCheck.Accepted(playerId!) with { TokenId = tokenId is { Length: > 0 and <= 128 } ? tokenId : null, ExpiresAt = result.SecurityToken.ValidTo }
             : PlayerTokenCheck.Refused("The player token's 'sub' is not a valid player id.");
     }
 
@@ -92,6 +94,11 @@ public sealed class PlayerTokens
 
 public readonly record struct PlayerTokenCheck(string? PlayerId, string? Error)
 {
+    /// <summary>The token's <c>jti</c>, when it has one (at most 128 characters).</summary>
+    public string? TokenId { get; init; }
+
+    public DateTime ExpiresAt { get; init; }
+
     public bool IsValid => PlayerId is not null;
 
     public static PlayerTokenCheck Accepted(string playerId) => new(playerId, null);

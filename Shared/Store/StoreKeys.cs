@@ -50,6 +50,12 @@ public sealed class StoreKeys(string prefix = "")
     public RedisKey[] AllOf(string playerId) =>
         [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId), VendorOrders(playerId)];
 
+    /// <summary>A rate limit's counter for one subject (an address, a player), expiring with its window (<see cref="StoreRateLimiter"/>).</summary>
+    public RedisKey RateLimit(string limit, string subject) => $"{Prefix}rl:{limit}:{{{subject}}}";
+
+    /// <summary>A single-use player token (sign-in link) that was used, by its <c>jti</c>, kept until the token expires.</summary>
+    public RedisKey UsedPlayerToken(string tokenId) => $"{Prefix}lobby:used-token:{{{tokenId}}}";
+
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
 

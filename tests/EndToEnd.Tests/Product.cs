@@ -70,6 +70,9 @@ public sealed class Product : IAsyncDisposable
             ["Lobby:IntelligenceUrl"] = IntelligenceUrl.ToString(),
             ["Lobby:IntelligenceApiKey"] = ApiKey,
             ["Lobby:TokenSigningKey"] = SigningKey,
+            // Every test player connects from 127.0.0.1.
+            ["RateLimits:EnterPerAddress"] = "1000000",
+            ["RateLimits:HubConnectsPerAddress"] = "1000000",
             // The game view reports rounds to Ingestion as a game provider would.
             ["Lobby:Play:IngestionUrl"] = IngestionUrl.ToString(),
             ["Lobby:Play:IngestionApiKey"] = ApiKey,

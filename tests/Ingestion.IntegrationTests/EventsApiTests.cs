@@ -74,6 +74,24 @@ public class EventsApiTests(StoreServers servers)
     }
 
     [Fact]
+    public async Task NdJson_ALineLongerThanTheCap_IsRefusedAlone_AndTheLinesAfterItAreApplied()
+    {
+        await using var app = new IngestionApp(await servers.ConnectionStringAsync(StoreKinds.Redis), new Dictionary<string, string?> { ["Ingestion:MaxLineBytes"] = "1024" });
+        var client = app.ClientWithKey(IngestionApp.WalletKey);
+        // A valid event padded past the cap: refused for its size, not read (and so not applied).
+        var padded = Bet("2", "t2", player: "p-long").Replace("\"currency\":\"EUR\"", "\"currency\":\"EUR\",\"note\":\"" + new string('x', 1200) + "\"", StringComparison.Ordinal);
+        var body = $"{Bet("1", "t1")}\n{padded}\n{Bet("3", "t3")}\n";
+
+        var result = await ResultOf(await client.PostAsync("/v1/events", Body(body, "application/x-ndjson")));
+
+        Assert.Equal(2, result.Accepted);
+        var rejected = Assert.Single(result.Rejected);
+        Assert.Equal(1, rejected.Index);
+        Assert.StartsWith($"line 2: {padded.Length:N0} bytes, more than one event may take (1,024, Ingestion:MaxLineBytes)", rejected.Error, StringComparison.Ordinal);
+        Assert.False(await app.Db.KeyExistsAsync(app.Keys.Profile("p-long")));
+    }
+
+    [Fact]
     public async Task EveryEventRejected_Is422_WithTheReasons()
     {
         await using var app = await AppAsync();

@@ -76,6 +76,9 @@ internal sealed class Product : IAsyncDisposable
                 ["Lobby__IntelligenceUrl"] = intelligence.Address.ToString(),
                 ["Lobby__IntelligenceApiKey"] = key,
                 ["Lobby__TokenSigningKey"] = BenchSigningKey,
+                // Every simulated player connects from 127.0.0.1.
+                ["RateLimits__EnterPerAddress"] = "100000000",
+                ["RateLimits__HubConnectsPerAddress"] = "100000000",
             }.Concat(target.LobbyEnvironment).ToDictionary(), ct);
             product._processes.Add(lobby);
             product.IngestionUrl = ingestion.Address;

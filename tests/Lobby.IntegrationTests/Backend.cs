@@ -68,6 +68,9 @@ public sealed class Backend : IAsyncLifetime
             ["Lobby:IntelligenceUrl"] = IntelligenceUrl.ToString(),
             ["Lobby:IntelligenceApiKey"] = ApiKey,
             ["Lobby:TokenSigningKey"] = SigningKey,
+            // Every test's players come from 127.0.0.1: the per-address limits are for the tests that test them.
+            ["RateLimits:EnterPerAddress"] = "1000000",
+            ["RateLimits:HubConnectsPerAddress"] = "1000000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var lobby = new Service<LobbyEntryPoint>(all);

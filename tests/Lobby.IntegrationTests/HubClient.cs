@@ -21,7 +21,17 @@ public sealed class HubClient : IAsyncDisposable
             lock (_received) _received.Add(update);
             _updates.Writer.TryWrite(update);
         });
+        _connection.Closed += e =>
+        {
+            _closed.TrySetResult(e);
+            return Task.CompletedTask;
+        };
     }
+
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the server (or the client) closes the connection, with the error if any.</summary>
+    public Task<Exception?> Closed => _closed.Task;
 
     /// <summary>Everything received so far.</summary>
     public IReadOnlyList<LobbyUpdated> Received

@@ -77,7 +77,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             ["Lobby__IntelligenceUrl"] = intelligence.Address.ToString(),
             ["Lobby__IntelligenceApiKey"] = ApiKey,
             ["Lobby__TokenSigningKey"] = SigningKey,
+            ["RateLimits__EnterPerAddress"] = "1000000",
+            ["RateLimits__HubConnectsPerAddress"] = "1000000",
             ["Console__IntelligenceApiKey"] = ApiKey,
+            // The test's browser speaks plain http to the lobbies (no TLS here), so Production's Secure cookies are off.
+            ["Cookies__Secure"] = "false",
             ["Console__Users__0__Name"] = Marketer,
             ["Console__Users__0__Role"] = "marketer",
             ["Console__Users__0__PasswordHash"] = Lobby.Console.ConsolePasswords.Hash(Password, 1_000),
