@@ -53,6 +53,9 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         var id = RequiredId(e, "id");
         var source = RequiredStringElement(e, "source");
         if (Utf8Content(source).Length > 256 && source.GetString()!.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
+        // The ledger knows an event by source, '|' and id: a '|' in the source would let "a|b" + "c" pass for "a" + "b|c"
+        // (and be dropped as its duplicate). A URI reference, which a source is, has no bare '|' anyway.
+        if (source.GetString()!.Contains('|', StringComparison.Ordinal)) throw new EventRejectedException("source", "must not contain '|' (percent-encode it as %7C)");
         var type = KnownType(RequiredStringElement(e, "type"));
         var subject = PlayerIds.Validate(OptionalString(e, "subject", "subject"), "subject");
         var now = clock.GetUtcNow();

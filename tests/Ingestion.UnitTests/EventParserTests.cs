@@ -55,6 +55,8 @@ public class EventParserTests
     [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","subject":"p{1}","data":{}}""", "field subject: must not contain braces, '|', spaces or control characters")]
     [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","subject":"p","time":"yesterday","data":{}}""", "field time: must be an RFC 3339 timestamp such as 2026-11-23T10:15:02Z")]
     [InlineData("""{"specversion":"1.0","id":"1","source":"/s","type":"player.login","subject":"p"}""", "field data: is required and must be a JSON object")]
+    [InlineData("""{"specversion":"1.0","id":"c","source":"a|b","type":"player.login","subject":"p","data":{}}""", "field source: must not contain '|' (percent-encode it as %7C)")]
+    [InlineData("""{"specversion":"1.0","id":"c","source":"a\u007cb","type":"player.login","subject":"p","data":{}}""", "field source: must not contain '|' (percent-encode it as %7C)")]
     [InlineData("""[1]""", "field event: must be a JSON object")]
     public void Envelope_WithABadField_NamesTheField(string json, string expected) => Assert.Equal(expected, ErrorOf(json));
 
