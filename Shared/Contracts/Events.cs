@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Shared.Contracts;
 
-/// <summary>The canonical event types of CONTRACT.md section 1.</summary>
+/// <summary>The canonical event types of docs/contract.md ("Events in").</summary>
 public static class EventTypes
 {
     public const string PlayerRegistered = "player.registered";

@@ -12,7 +12,7 @@ public sealed record CatalogFeed(IReadOnlyList<Game> Games, IReadOnlySet<string>
 public sealed class CatalogFeedFormatException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Reads an aggregator's game list. Accepted: the catalogue's own <see cref="Game"/> array (CONTRACT.md, as
+/// Reads an aggregator's game list. Accepted: the catalogue's own <see cref="Game"/> array (docs/contract.md, as
 /// <c>PUT /v1/catalog/games</c> takes it), or any list of objects whose fields are renamed through
 /// <see cref="CatalogFeedOptions.Fields"/>, optionally wrapped (<see cref="CatalogFeedOptions.ItemsPath"/>).
 /// A game without <c>enabled</c> is enabled: being in the feed is what makes it live. Pure; no I/O.

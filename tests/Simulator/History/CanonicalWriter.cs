@@ -4,7 +4,7 @@ using Simulator.Population;
 
 namespace Simulator.History;
 
-/// <summary>Renders an activity as a canonical CloudEvent (CONTRACT.md §1), written straight to a <see cref="Utf8JsonWriter"/>.</summary>
+/// <summary>Renders an activity as a canonical CloudEvent (docs/contract.md), written straight to a <see cref="Utf8JsonWriter"/>.</summary>
 public static class CanonicalWriter
 {
     public const string PamSource = "/casino/pam";

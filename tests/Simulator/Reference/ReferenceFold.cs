@@ -39,7 +39,7 @@ public sealed record RefEvent(string Type, string Source, string Id, string Play
 }
 
 /// <summary>
-/// The profile semantics of CONTRACT.md written as plainly as possible over the SET of a player's events, with no
+/// The profile semantics of docs/contract.md written as plainly as possible over the SET of a player's events, with no
 /// ledger, no buckets and no Lua: whatever the order, duplication and batching of delivery, Ingestion's fold must
 /// agree with it (within the retention; every history here lies within it).
 /// </summary>
