@@ -57,7 +57,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         // (and be dropped as its duplicate). A URI reference, which a source is, has no bare '|' anyway.
         if (source.GetString()!.Contains('|', StringComparison.Ordinal)) throw new EventRejectedException("source", "must not contain '|' (percent-encode it as %7C)");
         var type = KnownType(RequiredStringElement(e, "type"));
-        var subject = PlayerIds.Validate(OptionalString(e, "subject", "subject"), "subject");
+        var subject = PlayerIdField.Validate(OptionalString(e, "subject", "subject"), "subject");
         var now = clock.GetUtcNow();
         var time = NotAhead(NotBefore1970(OptionalTime(e, "time"), "time"), "time", now) ?? now;
         if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
@@ -441,28 +441,9 @@ public sealed class EventRejectedException(string field, string problem) : Excep
     public string Field { get; } = field;
 }
 
-public static class PlayerIds
+/// <summary>A player id in an event or a vendor's message, checked by the one rule (<see cref="PlayerIds"/>).</summary>
+public static class PlayerIdField
 {
-    public const int MaxLength = 128;
-
-    /// <summary>A player id is the hash tag of the player's keys, so it must not hold braces, spaces or control characters.</summary>
-    public static string Validate(string? id, string field)
-    {
-        if (string.IsNullOrEmpty(id)) throw new EventRejectedException(field, "is required (the player id)");
-        if (id.Length > MaxLength) throw new EventRejectedException(field, $"must be at most {MaxLength} characters");
-        foreach (var c in id)
-        {
-            if (c is '{' or '}' or '|' || char.IsWhiteSpace(c) || char.IsControl(c))
-            {
-                throw new EventRejectedException(field, "must not contain braces, '|', spaces or control characters");
-            }
-        }
-        return id;
-    }
-
-    public static bool IsValid(string? id)
-    {
-        try { Validate(id, "playerId"); return true; }
-        catch (EventRejectedException) { return false; }
-    }
+    public static string Validate(string? id, string field) =>
+        PlayerIds.Problem(id) is { } problem ? throw new EventRejectedException(field, problem) : id!;
 }

@@ -47,7 +47,7 @@ public static class LobbyEventParser
         var source = e.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String && s.GetString() is { Length: > 0 and <= 256 } src
             ? src : throw new EventRejectedException("source", "is required (1 to 256 characters)");
         var type = e.GetProperty("type").GetString()!;
-        PlayerIds.Validate(e.TryGetProperty("subject", out var sub) && sub.ValueKind == JsonValueKind.String ? sub.GetString() : null, "subject");
+        PlayerIdField.Validate(e.TryGetProperty("subject", out var sub) && sub.ValueKind == JsonValueKind.String ? sub.GetString() : null, "subject");
         var time = now;
         if (e.TryGetProperty("time", out var t) && t.ValueKind != JsonValueKind.Null)
         {

@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using Ingestion.Connectors.Pam;
 using Ingestion.DeadLetters;
 using Ingestion.Events;

@@ -3,12 +3,6 @@ using Shared.Store;
 
 namespace Intelligence.Segments;
 
-/// <summary>The value types of <see cref="SegmentField.Type"/>.</summary>
-public static class FieldTypes
-{
-    public const string Number = "number", Money = "money", Text = "string", Date = "date", Bool = "bool";
-}
-
 /// <summary>How the player index holds a field (see <see cref="PlayerIndex"/>).</summary>
 public enum ColumnKind { Number, Count, Date, Text, Flag, Consent, Provider, GamesPlayed }
 

@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using Shared.Store;
 using StackExchange.Redis;
 

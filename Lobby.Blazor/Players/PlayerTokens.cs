@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Options;

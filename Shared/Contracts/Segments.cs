@@ -217,3 +217,11 @@ public sealed class SegmentRuleJsonConverter : JsonConverter<SegmentRule>
         writer.WriteEndArray();
     }
 }
+
+/// <summary>The value types of <see cref="SegmentField.Type"/>.</summary>
+public static class FieldTypes
+{
+    public const string Number = "number", Money = "money", Text = "string", Date = "date", Bool = "bool";
+
+    public static bool IsNumeric(string? type) => type is Number or Money;
+}

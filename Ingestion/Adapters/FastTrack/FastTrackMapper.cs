@@ -379,7 +379,7 @@ public static class FastTrackMapper
 
     private static string Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
-    private static string Player(string? userId) => PlayerIds.Validate(userId, "user_id");
+    private static string Player(string? userId) => PlayerIdField.Validate(userId, "user_id");
 
     /// <summary>Fast Track's timestamps are RFC 3339, though its own samples also show "2018-02-18 18:13:06" and one-digit hours; both are read, as UTC when no offset is given.</summary>
     public static DateTimeOffset Time(string? value, string field = "timestamp")

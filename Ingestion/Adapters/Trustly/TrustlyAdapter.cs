@@ -244,7 +244,7 @@ public sealed class TrustlyAdapter(IOptions<TrustlyOptions> options, VendorWebho
             var element = JsonSerializer.SerializeToElement(data, TrustlyJson.Default.JsonNode);
             var player = Text(element, "enduserid");
             var order = Text(element, "orderid");
-            mapping = string.IsNullOrEmpty(player) || string.IsNullOrEmpty(order) || !Events.PlayerIds.IsValid(player)
+            mapping = string.IsNullOrEmpty(player) || string.IsNullOrEmpty(order) || !PlayerIds.IsValid(player)
                 ? VendorMapping.Fail("fields params.data.enduserid (a valid player id) and orderid: are required")
                 : await MapWithOrderAsync(method, element, player, order);
         }

@@ -1,3 +1,4 @@
+using Shared.Contracts;
 using Lobby.Players;
 using Microsoft.AspNetCore.Components;
 

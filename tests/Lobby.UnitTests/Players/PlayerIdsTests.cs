@@ -1,4 +1,4 @@
-using Lobby.Players;
+using Shared.Contracts;
 
 namespace Lobby.UnitTests.Players;
 
@@ -17,7 +17,8 @@ public sealed class PlayerIdsTests
     [InlineData("p-1\n")]
     [InlineData("{p-1}")]
     [InlineData("p}1")]
-    public void EmptyIds_OrIdsWithWhitespaceOrBraces_AreNot(string? playerId) => Assert.False(PlayerIds.IsValid(playerId));
+    [InlineData("p|1")]
+    public void EmptyIds_OrIdsWithWhitespaceBracesOrBars_AreNot(string? playerId) => Assert.False(PlayerIds.IsValid(playerId));
 
     [Fact]
     public void IdsLongerThan128Characters_AreNot()

@@ -56,14 +56,6 @@ public sealed class ConditionDraft : RuleDraft
     public List<string> Items { get; } = [];
 }
 
-/// <summary>The types a field of the palette has (<see cref="SegmentField.Type"/>).</summary>
-public static class FieldTypes
-{
-    public const string Number = "number", Money = "money", Text = "string", Date = "date", Bool = "bool";
-
-    public static bool IsNumeric(string? type) => type is Number or Money;
-}
-
 public static class RuleDrafts
 {
     public const string RootPath = "rule";
