@@ -22,6 +22,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(BonusGranted))]
 [JsonSerializable(typeof(GameSessionPlayed))]
 [JsonSerializable(typeof(IngestResult))]
+[JsonSerializable(typeof(ReconciliationReport))]
 [JsonSerializable(typeof(Game))]
 [JsonSerializable(typeof(List<Game>))]
 [JsonSerializable(typeof(PlayerProfile))]

@@ -50,6 +50,15 @@ public sealed class StoreKeys(string prefix = "")
     public RedisKey[] AllOf(string playerId) =>
         [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId), VendorOrders(playerId)];
 
+    /// <summary>
+    /// One part of an event source's reconciliation (Ingestion/Reconciliation/reconcile.lua): every part of a source
+    /// shares the source as hash tag, so one script keeps them on Redis Cluster.
+    /// </summary>
+    public RedisKey Reconciliation(string source, string part) => $"{Prefix}recon:{{{source}}}:{part}";
+
+    /// <summary>Set of the event sources that have reconciliation state.</summary>
+    public RedisKey ReconciliationSources => $"{Prefix}recon:sources";
+
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
 

@@ -27,6 +27,8 @@ public static class Scopes
     public const string ModelsAdmin = "models:admin";
     /// <summary>Register and remove CRM webhooks (an addition to the contract's scopes).</summary>
     public const string WebhooksWrite = "webhooks:write";
+    /// <summary>Read reconciliation and feed status (contract section 4).</summary>
+    public const string OpsRead = "ops:read";
 
-    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite];
+    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, OpsRead];
 }
