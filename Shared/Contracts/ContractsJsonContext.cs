@@ -23,6 +23,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(GameSessionPlayed))]
 [JsonSerializable(typeof(IngestResult))]
 [JsonSerializable(typeof(ReconciliationReport))]
+[JsonSerializable(typeof(FeedsReport))]
 [JsonSerializable(typeof(Game))]
 [JsonSerializable(typeof(List<Game>))]
 [JsonSerializable(typeof(PlayerProfile))]

@@ -30,3 +30,24 @@ public sealed record ConflictingDuplicate(string Source, string TransactionId, T
 /// <summary>Money that moved back: a chargeback, a reversed deposit or withdrawal, a cancelled withdrawal.</summary>
 public sealed record ReversedPayment(string Source, string? Provider, string PlayerId, string TransactionId, string Type, string Status,
     decimal Amount, DateTimeOffset At);
+
+/// <summary><c>GET /v1/feeds</c>: every event source's traffic and state.</summary>
+public sealed record FeedsReport(IReadOnlyList<FeedStatus> Items, DateTimeOffset At);
+
+/// <summary>
+/// One source's traffic: events a minute over the last five minutes and usually in this hour of the day (null before
+/// a day of history), its last arrival, arrival lag (arrival − event time) quantiles over the last hour (upper bounds
+/// of histogram buckets), shares of rejected and duplicate events over the last fifteen minutes, dead letters over the
+/// last day, and a <c>state</c>: <c>ok</c>, <c>quiet</c>, <c>silent</c> or <c>failing</c>.
+/// </summary>
+public sealed record FeedStatus(string Source, string State, double EventsPerMinute, double? UsualEventsPerMinute, DateTimeOffset? LastEventAt,
+    long? LagP50Ms, long? LagP99Ms, double RejectedShare, double DuplicateShare, long DeadLetters, string Reason);
+
+/// <summary>The states of a feed, judged against its own usual rhythm for the hour.</summary>
+public static class FeedStates
+{
+    public const string Ok = "ok";
+    public const string Quiet = "quiet";
+    public const string Silent = "silent";
+    public const string Failing = "failing";
+}

@@ -59,6 +59,15 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Set of the event sources that have reconciliation state.</summary>
     public RedisKey ReconciliationSources => $"{Prefix}recon:sources";
 
+    /// <summary>One hour of an event source's traffic (minute counters, lag histogram), expiring after the days <c>/v1/feeds</c> compares with.</summary>
+    public RedisKey FeedHour(string source, long hour) => $"{Prefix}feeds:{{{source}}}:h:{hour}";
+
+    /// <summary>An event source's first and last arrival (unix ms).</summary>
+    public RedisKey FeedMeta(string source) => $"{Prefix}feeds:{{{source}}}:meta";
+
+    /// <summary>Set of the event sources seen.</summary>
+    public RedisKey FeedSources => $"{Prefix}feeds:sources";
+
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
 

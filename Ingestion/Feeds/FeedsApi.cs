@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
+
+namespace Ingestion.Feeds;
+
+public static class FeedsApi
+{
+    public static IHostApplicationBuilder AddFeedStats(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FeedStats>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapFeedsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/feeds", async (FeedStats stats) => TypedResults.Json(await stats.ReadAsync(), ContractsJsonContext.Default.FeedsReport))
+            .RequireAuthorization(Scopes.OpsRead)
+            .WithName("GetFeeds").Produces<FeedsReport>()
+            .WithTags("Operations")
+            .WithSummary("Every event source's traffic and state, judged against its own rhythm")
+            .WithDescription("A source is the CloudEvent `source` of its events (each adapter and connector has its own). `eventsPerMinute` is over " +
+                "the last 5 minutes; `usualEventsPerMinute` is the same hour of the previous Feeds:UsualDays (7) days; lag (arrival − event time) " +
+                "quantiles are over the last hour, as histogram bucket bounds; shares are over the last 15 minutes; dead letters over the last day. " +
+                "`state`: `failing` when Feeds:FailingRejectedShare (half) or more of the last 15 minutes' events were rejected, `silent` when none " +
+                "arrived where at least Feeds:MinExpectedEvents (10) are usual, `quiet` below Feeds:QuietBelow (a quarter) of the usual, else `ok`.");
+        return app;
+    }
+}
