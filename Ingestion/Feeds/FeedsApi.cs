@@ -10,6 +10,8 @@ public static class FeedsApi
     {
         builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FeedStats>();
+        builder.Services.AddSingleton<OperationsGauges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OperationsGauges>());
         return builder;
     }
 

@@ -86,6 +86,14 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
             now);
     }
 
+    /// <summary>Each source's report (for the gauges Prometheus alerts on).</summary>
+    public async Task<IReadOnlyList<(string Source, ReconciliationReport Report)>> ReadBySourceAsync()
+    {
+        var sources = (await redis.GetDatabase().SetMembersAsync(keys.ReconciliationSources)).Select(v => v.ToString()).Order(StringComparer.Ordinal).ToList();
+        var reports = await Task.WhenAll(sources.Select(s => ReadAsync(s, null)));
+        return sources.Zip(reports).ToList();
+    }
+
     private static ReconciliationKind<T> Merge<T>(IEnumerable<ReconciliationKind<T>> kinds, Func<T, DateTimeOffset> newest, int n)
     {
         var all = kinds.ToList();
