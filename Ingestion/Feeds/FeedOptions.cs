@@ -7,6 +7,9 @@ public sealed class FeedOptions
 {
     public const string Section = "Feeds";
 
+    /// <summary>Off, no traffic is recorded (the ingest benchmark measures its cost this way).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Past days whose same hour makes a source's usual rate (and how long its hours are kept).</summary>
     [Range(1, 60)]
     public int UsualDays { get; set; } = 7;

@@ -33,6 +33,7 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
     /// <summary>Adds one request's events: each its source (the CloudEvent's, else <paramref name="fallbackSource"/>), outcome and JSON (for its time).</summary>
     public Task RecordAsync(IEnumerable<(JsonElement? Json, FeedOutcome Outcome)> events, string fallbackSource = "unknown")
     {
+        if (!_options.Enabled) return Task.CompletedTask;
         var now = clock.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         var bySource = new Dictionary<string, Tally>(StringComparer.Ordinal);

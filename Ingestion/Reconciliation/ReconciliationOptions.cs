@@ -7,6 +7,9 @@ public sealed class ReconciliationOptions : IValidatableObject
 {
     public const string Section = "Reconciliation";
 
+    /// <summary>Off, nothing is recorded (the ingest benchmark measures its cost this way); the report keeps what it had.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>A bet's round not closed this long after the bet's time is an open round (contract section 4).</summary>
     public TimeSpan OpenRoundAfter { get; set; } = TimeSpan.FromHours(24);
 

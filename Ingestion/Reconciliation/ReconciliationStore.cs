@@ -24,6 +24,7 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
     /// <summary>Records the facts of the commands the fold did not refuse (too old, erased player).</summary>
     public Task RecordAsync(IReadOnlyList<FoldCommand> commands, FoldOutcome[] outcomes)
     {
+        if (!_options.Enabled) return Task.CompletedTask;
         Dictionary<string, List<ReconciliationFact>>? bySource = null;
         for (var i = 0; i < commands.Count; i++)
         {

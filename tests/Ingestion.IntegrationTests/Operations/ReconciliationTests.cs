@@ -237,6 +237,19 @@ public class ReconciliationTests(StoreServers servers)
     }
 
     [Fact]
+    public async Task Disabled_RecordsNothing()
+    {
+        var (app, _) = await AppAsync(settings: new() { ["Reconciliation:Enabled"] = "false", ["Feeds:Enabled"] = "false" });
+        await using var __ = app;
+        await SendAsync(app, Bet("/wallet", "tx-1", "r-1", Start, 2.5m), Bet("/wallet", "tx-1", "r-1", Start, 3m), Rollback("/wallet", "rb", "tx-9", Start));
+
+        var report = await ReportAsync(app);
+
+        Assert.Equal((0, 0), (report.ConflictingDuplicates.Count, report.OrphanRollbacks.Count));
+        Assert.False(await app.Db.KeyExistsAsync(app.Keys.FeedSources));
+    }
+
+    [Fact]
     public async Task TheReport_NeedsTheOpsReadScope()
     {
         var (app, _) = await AppAsync();
