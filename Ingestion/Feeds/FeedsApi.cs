@@ -10,6 +10,7 @@ public static class FeedsApi
     {
         builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FeedStats>();
+        builder.Services.AddSingleton<OpsAlerts>();
         builder.Services.AddSingleton<OperationsGauges>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OperationsGauges>());
         return builder;
@@ -27,6 +28,13 @@ public static class FeedsApi
                 "quantiles are over the last hour, as histogram bucket bounds; shares are over the last 15 minutes; dead letters over the last day. " +
                 "`state`: `failing` when Feeds:FailingRejectedShare (half) or more of the last 15 minutes' events were rejected, `silent` when none " +
                 "arrived where at least Feeds:MinExpectedEvents (10) are usual, `quiet` below Feeds:QuietBelow (a quarter) of the usual, else `ok`.");
+        app.MapGet("/v1/ops/alerts", async (OpsAlerts alerts) => TypedResults.Json(await alerts.FiringAsync(), ContractsJsonContext.Default.ListOpsAlert))
+            .RequireAuthorization(Scopes.OpsRead)
+            .WithName("GetOpsAlerts").Produces<List<OpsAlert>>()
+            .WithTags("Operations")
+            .WithSummary("The in-product operations alerts firing now, newest first")
+            .WithDescription("Judged every 30 s from the feed status and reconciliation (FeedSilent, FeedFailing, ArrivalLagHigh, OpenRounds, " +
+                "OrphanRollbacks, StoreMemoryNearMax). Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
         return app;
     }
 }

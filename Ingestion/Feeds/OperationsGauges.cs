@@ -21,15 +21,16 @@ public sealed class OperationsGauges : SupervisedService
     private readonly IConnectionMultiplexer _redis;
     private readonly ReconciliationStore _reconciliation;
     private readonly FeedStats _feeds;
+    private readonly OpsAlerts _alerts;
     private readonly ILogger<OperationsGauges> _logger;
     private volatile Sample _sample = new([], [], 0, 0);
 
     private sealed record Sample(List<Measurement<long>> Outstanding, List<FeedStatus> Feeds, long MemoryUsed, long MemoryMax);
 
-    public OperationsGauges(IConnectionMultiplexer redis, ReconciliationStore reconciliation, FeedStats feeds, IMeterFactory meterFactory,
+    public OperationsGauges(IConnectionMultiplexer redis, ReconciliationStore reconciliation, FeedStats feeds, OpsAlerts alerts, IMeterFactory meterFactory,
         TimeProvider clock, ILogger<OperationsGauges> logger) : base(logger, clock)
     {
-        (_redis, _reconciliation, _feeds, _logger) = (redis, reconciliation, feeds, logger);
+        (_redis, _reconciliation, _feeds, _alerts, _logger) = (redis, reconciliation, feeds, alerts, logger);
         var meter = meterFactory.Create(IngestionMetrics.MeterName);
         meter.CreateObservableGauge("ingestion.reconciliation.outstanding", () => _sample.Outstanding,
             description: "Outstanding reconciliation items (open_round, orphan_rollback, conflicting_duplicate, reversed_payment) by source");
@@ -43,7 +44,7 @@ public sealed class OperationsGauges : SupervisedService
         meter.CreateObservableGauge("store.memory.max", () => _sample.MemoryMax, unit: "By", description: "The store's maxmemory (0: unlimited)");
     }
 
-    /// <summary>Takes one sample now.</summary>
+    /// <summary>Takes one sample now, and fires or resolves the in-product alerts (<see cref="OpsAlerts"/>) it shows.</summary>
     public async Task SampleAsync()
     {
         var report = await _reconciliation.ReadBySourceAsync();
@@ -78,6 +79,7 @@ public sealed class OperationsGauges : SupervisedService
             }
         }
         _sample = new Sample(outstanding, feeds, used, max);
+        await _alerts.UpdateAsync(OpsAlerts.Conditions(feeds, report, used, max, Clock.GetUtcNow()));
     }
 
     protected override async Task RunAsync(CancellationToken stoppingToken)

@@ -51,3 +51,19 @@ public static class FeedStates
     public const string Silent = "silent";
     public const string Failing = "failing";
 }
+
+/// <summary>
+/// An in-product operations alert: the same conditions as deploy/prometheus/alerts.yml, for operators without
+/// Prometheus. <paramref name="Id"/> is the alert and its subject (<c>FeedSilent:/hub88</c>).
+/// </summary>
+public sealed record OpsAlert(string Id, string Alert, string Severity, string? Source, string Summary, DateTimeOffset FiredAt);
+
+/// <summary>An alert's transition, relayed to webhooks as <c>ops.alert.fired</c> or <c>ops.alert.resolved</c>.</summary>
+public sealed record OpsAlertEvent(string EventId, string Type, OpsAlert Alert, DateTimeOffset At);
+
+/// <summary>The webhook event types of operations alerts (contract section 4).</summary>
+public static class OpsAlertEventTypes
+{
+    public const string Fired = "ops.alert.fired";
+    public const string Resolved = "ops.alert.resolved";
+}

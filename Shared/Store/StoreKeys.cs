@@ -68,6 +68,12 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Set of the event sources seen.</summary>
     public RedisKey FeedSources => $"{Prefix}feeds:sources";
 
+    /// <summary>In-product operations alerts now firing (alert id -> JSON), sharing the tag <c>{ops}</c> with <see cref="OpsAlertEvents"/>.</summary>
+    public RedisKey OpsAlerts => $"{Prefix}{{ops}}:alerts";
+
+    /// <summary>List of <c>ops.alert.fired</c> / <c>ops.alert.resolved</c> events (JSON, newest first) Intelligence relays to webhooks.</summary>
+    public RedisKey OpsAlertEvents => $"{Prefix}{{ops}}:alerts:events";
+
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
 
