@@ -17,8 +17,9 @@ public sealed class ReconciliationOptions : IValidatableObject
     public TimeSpan OrphanRollbackAfter { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long a transaction is remembered (by arrival) to recognise a resend or a late rollback: memory grows with the
-    /// transactions of this span. A rollback arriving later than this after its transaction is taken for an orphan.
+    /// How long a transaction is remembered to recognise a resend or a late rollback: at least this long after its
+    /// arrival, at most twice (it is kept in generations of this length). Memory grows with the transactions of up to
+    /// two horizons. A rollback arriving later than that after its transaction is taken for an orphan.
     /// </summary>
     public TimeSpan Horizon { get; set; } = TimeSpan.FromDays(7);
 

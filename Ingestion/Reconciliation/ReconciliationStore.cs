@@ -18,7 +18,7 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
     public static readonly string Script = ReadScript();
     private const int EventsPerCall = 500;
     private const char Separator = '\u001f';
-    private static readonly string[] Parts = ["tx", "rounds", "wait", "exp", "meta", "open", "open:d", "orphan", "orphan:d", "conflict", "conflict:d", "reversed", "reversed:d"];
+    private static readonly string[] Parts = ["tx:a", "tx:b", "open", "open:z", "wait", "orphan:z", "conflict", "conflict:d", "reversed", "reversed:d", "meta"];
     private readonly ReconciliationOptions _options = options.Value;
 
     /// <summary>Records the facts of the commands the fold did not refuse (too old, erased player).</summary>
@@ -113,10 +113,10 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
 
         // Only a source that signals closure (a win with roundClosed) has its rounds judged.
         var open = meta.ContainsKey("closes")
-            ? await KindAsync(db, K("open"), K("open:d"), nowMs - (long)_options.OpenRoundAfter.TotalMilliseconds, Gone("open"), provider, d => d[3],
-                (id, score, d) => new OpenRound(source, NullIfEmpty(d[3]), d[0], id, d[1], d[2], Time(score), Time(score) + _options.OpenRoundAfter))
+            ? await KindAsync(db, K("open:z"), K("open"), nowMs - (long)_options.OpenRoundAfter.TotalMilliseconds, Gone("open"), provider, d => d[4],
+                (id, score, d) => new OpenRound(source, NullIfEmpty(d[4]), d[1], id, d[2], d[3], Time(score), Time(score) + _options.OpenRoundAfter))
             : new ReconciliationKind<OpenRound>(0, []);
-        var orphans = await KindAsync(db, K("orphan"), K("orphan:d"), nowMs - (long)_options.OrphanRollbackAfter.TotalMilliseconds, Gone("orphan"), provider, d => d[3],
+        var orphans = await KindAsync(db, K("orphan:z"), K("wait"), nowMs - (long)_options.OrphanRollbackAfter.TotalMilliseconds, Gone("orphan"), provider, d => d[3],
             (id, score, d) => new OrphanRollback(source, NullIfEmpty(d[3]), d[0], d[1], id, Time(long.Parse(d[2], System.Globalization.CultureInfo.InvariantCulture)), Time(score)));
         var conflicts = await KindAsync(db, K("conflict"), K("conflict:d"), long.MaxValue, Gone("conflict"), null, _ => "",
             (_, score, d) => new ConflictingDuplicate(source, d[0], Version(d[1]), Version(d[2]), Time(score)));

@@ -220,15 +220,15 @@ public class ReconciliationTests(StoreServers servers)
     }
 
     [Fact]
-    public async Task ARollback_ArrivingLaterThanTheHorizonAfterItsBet_IsTakenForAnOrphan()
+    public async Task ATransaction_IsRememberedForTheHorizon_AndARollbackArrivingTwiceTheHorizonLater_IsTakenForAnOrphan()
     {
         var (app, clock) = await AppAsync(settings: new() { ["Reconciliation:Horizon"] = "2.00:00:00" });
         await using var _ = app;
-        await SendAsync(app, Bet("/hub88", "b-1", "r-1", Start), Bet("/hub88", "b-2", "r-2", Start));
+        await SendAsync(app, Bet("/hub88", "b-1", "r-1", Start), Bet("/hub88", "b-2", "r-2", Start), Bet("/hub88", "b-3", "r-3", Start));
 
         clock.Advance(TimeSpan.FromDays(2) - TimeSpan.FromMilliseconds(1));
         await SendAsync(app, Rollback("/hub88", "rb-1", "b-1", clock.GetUtcNow()));
-        clock.Advance(TimeSpan.FromMilliseconds(1));
+        clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromMilliseconds(1));
         await SendAsync(app, Rollback("/hub88", "rb-2", "b-2", clock.GetUtcNow()));
         clock.Advance(TimeSpan.FromHours(1));
 
