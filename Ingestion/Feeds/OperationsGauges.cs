@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Ingestion.Reconciliation;
 using Shared.Contracts;
-using Shared.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace Ingestion.Feeds;
@@ -14,7 +13,7 @@ namespace Ingestion.Feeds;
 /// (<c>ingestion_feed_lag_p99_seconds</c>), and the store's memory against its maxmemory (<c>store_memory_used_bytes</c>,
 /// <c>store_memory_max_bytes</c>, 0 when unlimited).
 /// </summary>
-public sealed class OperationsGauges : SupervisedService
+public sealed class OperationsGauges : GaugeSampler
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
     private static readonly string[] States = [FeedStates.Ok, FeedStates.Quiet, FeedStates.Silent, FeedStates.Failing];
@@ -28,7 +27,7 @@ public sealed class OperationsGauges : SupervisedService
     private sealed record Sample(List<Measurement<long>> Outstanding, List<FeedStatus> Feeds, long MemoryUsed, long MemoryMax);
 
     public OperationsGauges(IConnectionMultiplexer redis, ReconciliationStore reconciliation, FeedStats feeds, OpsAlerts alerts, IMeterFactory meterFactory,
-        TimeProvider clock, ILogger<OperationsGauges> logger) : base(logger, clock)
+        TimeProvider clock, ILogger<OperationsGauges> logger) : base(Interval, logger, clock)
     {
         (_redis, _reconciliation, _feeds, _alerts, _logger) = (redis, reconciliation, feeds, alerts, logger);
         var meter = meterFactory.Create(IngestionMetrics.MeterName);
@@ -45,7 +44,7 @@ public sealed class OperationsGauges : SupervisedService
     }
 
     /// <summary>Takes one sample now, and fires or resolves the in-product alerts (<see cref="OpsAlerts"/>) it shows.</summary>
-    public async Task SampleAsync()
+    public override async Task SampleAsync()
     {
         var report = await _reconciliation.ReadBySourceAsync();
         var outstanding = report.SelectMany(r => new[]
@@ -80,22 +79,5 @@ public sealed class OperationsGauges : SupervisedService
         }
         _sample = new Sample(outstanding, feeds, used, max);
         await _alerts.UpdateAsync(OpsAlerts.Conditions(feeds, report, used, max, Clock.GetUtcNow()));
-    }
-
-    protected override async Task RunAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, Clock);
-        do
-        {
-            try
-            {
-                await SampleAsync();
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                _logger.LogDebug(e, "Could not sample the operations gauges");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
