@@ -21,6 +21,7 @@ public static class FeedsApi
         app.MapGet("/v1/feeds", async (FeedStats stats) => TypedResults.Json(await stats.ReadAsync(), ContractsJsonContext.Default.FeedsReport))
             .RequireAuthorization(Scopes.OpsRead)
             .WithName("GetFeeds").Produces<FeedsReport>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithTags("Operations")
             .WithSummary("Every event source's traffic and state, judged against its own rhythm")
             .WithDescription("A source is the CloudEvent `source` of its events (each adapter and connector has its own). `eventsPerMinute` is over " +
@@ -31,6 +32,7 @@ public static class FeedsApi
         app.MapGet("/v1/ops/alerts", async (OpsAlerts alerts) => TypedResults.Json(await alerts.FiringAsync(), ContractsJsonContext.Default.ListOpsAlert))
             .RequireAuthorization(Scopes.OpsRead)
             .WithName("GetOpsAlerts").Produces<List<OpsAlert>>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithTags("Operations")
             .WithSummary("The in-product operations alerts firing now, newest first")
             .WithDescription("Judged every 30 s from the feed status and reconciliation (FeedSilent, FeedFailing, ArrivalLagHigh, OpenRounds, " +

@@ -18,6 +18,7 @@ public static class ReconciliationApi
         app.MapGet("/v1/reconciliation", ReadAsync)
             .RequireAuthorization(Scopes.OpsRead)
             .WithName("GetReconciliation").Produces<ReconciliationReport>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithTags("Operations")
             .WithSummary("Open rounds, orphan rollbacks, conflicting duplicates and reversed payments, with the newest of each")
             .WithDescription("Kept as events are folded, exact in any arrival order. An open round: a bet not closed (a win with roundClosed, " +
