@@ -11,7 +11,8 @@
 #   NOTEBOOKS=0 ./test.sh                          # without the notebooks (counted as skipped)
 #
 # Integration tests need redis-server, rabbitmq-server (the RabbitMQ consumer's tests start their own broker) and
-# chromium (Playwright drives /usr/bin/chromium; it never downloads a browser), the walkthrough test curl. They are installed with apt-get when missing, which needs root; so
+# chromium (Playwright drives /usr/bin/chromium; it never downloads a browser), the walkthrough test curl, the alert
+# rules' tests promtool (package prometheus). They are installed with apt-get when missing, which needs root; so
 # are the notebooks' Debian Python packages (by notebooks/run.sh). The lobby hub's tests and the OpenAPI lint restore
 # their npm packages (@microsoft/signalr, @redocly/cli) with npm ci from the registry, and need Node.js 20.19+ and npm.
 # Executed notebooks, with their plots, are kept in test-output/notebooks/; the linted OpenAPI documents in
@@ -37,6 +38,8 @@ have redis-server || missing+=(redis-server)
 [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
 have chromium || missing+=(chromium)
 have curl || missing+=(curl)
+# promtool (Debian's prometheus package) runs the alert rules' unit tests (deploy/prometheus/alerts.test.yml).
+have promtool || missing+=(prometheus)
 if ((${#missing[@]} > 0)); then
   if [[ "$(id -u)" != 0 ]]; then
     echo "test.sh: missing ${missing[*]}; run as root, or install them: apt-get install -y ${missing[*]}" >&2

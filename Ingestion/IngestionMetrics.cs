@@ -65,14 +65,46 @@ public sealed class IngestionMetrics
     public void Rejected(int count) => _rejected.Add(count);
 }
 
+/// <summary>
+/// Samples the store for gauges every <paramref name="interval"/>, whatever the scrape rate; while the store is away
+/// the gauges keep their last sample (the readiness check reports the store).
+/// </summary>
+public abstract class GaugeSampler : SupervisedService
+{
+    private readonly TimeSpan _interval;
+    private readonly ILogger _logger;
+
+    protected GaugeSampler(TimeSpan interval, ILogger logger, TimeProvider clock) : base(logger, clock) => (_interval, _logger) = (interval, logger);
+
+    /// <summary>Takes one sample now.</summary>
+    public abstract Task SampleAsync();
+
+    protected override async Task RunAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_interval, Clock);
+        do
+        {
+            try
+            {
+                await SampleAsync();
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                _logger.LogDebug(e, "Could not sample the gauges of {Sampler}", GetType().Name);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
 /// <summary>Samples the store for the gauges every <see cref="Interval"/>: two cheap reads, whatever the scrape rate.</summary>
 public sealed class IngestionGaugeSampler(IConnectionMultiplexer redis, StoreKeys keys, DeadLetterStore deadLetters,
-    IngestionMetrics metrics, TimeProvider clock, ILogger<IngestionGaugeSampler> logger) : SupervisedService(logger, clock)
+    IngestionMetrics metrics, TimeProvider clock, ILogger<IngestionGaugeSampler> logger) : GaugeSampler(Interval, logger, clock)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
     /// <summary>Takes one sample now.</summary>
-    public async Task SampleAsync()
+    public override async Task SampleAsync()
     {
         var db = redis.GetDatabase();
         var oldest = db.SortedSetRangeByRankWithScoresAsync(keys.RescorePending, 0, 0);
@@ -82,24 +114,6 @@ public sealed class IngestionGaugeSampler(IConnectionMultiplexer redis, StoreKey
             ? Clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds((long)first.Score)
             : TimeSpan.Zero;
         metrics.Sampled(lag, letters.Result);
-    }
-
-    protected override async Task RunAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, Clock);
-        do
-        {
-            try
-            {
-                await SampleAsync();
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                // The readiness check reports an unreachable store; the gauges keep their last sample meanwhile.
-                logger.LogDebug(e, "Could not sample the ingestion gauges");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
 

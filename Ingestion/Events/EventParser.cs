@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ingestion.Profiles;
+using Ingestion.Reconciliation;
 using Shared.Contracts;
 using StackExchange.Redis;
 
@@ -149,13 +150,16 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                 }
                 var method = OptionalEnum(data, "method", PaymentMethods);
                 var reason = OptionalEnum(data, "declineReason", DeclineReasons);
-                OptionalToken(data, "provider");
+                var provider = OptionalToken(data, "provider");
                 OptionalToken(data, "vendorCode");
                 // The ledger keeps a declined deposit's reason after its amount, so a later approval can take it back.
                 var content = LedgerRecords.Amount(units);
                 if (deposit && status == "rejected") content = [.. content, (byte)(Array.IndexOf(DeclineReasons, reason is "" ? "other" : reason) + 1)];
-                return Command(subject, type, id, null, [deposit ? "dep" : "wd", LedgerRecords.Transaction(tx), ts, day, units, status, content,
+                var command = Command(subject, type, id, null, [deposit ? "dep" : "wd", LedgerRecords.Transaction(tx), ts, day, units, status, content,
                     method is "" ? "" : Array.IndexOf(PaymentMethods, method) + 1]);
+                return ReconciliationFact.IsReversal(deposit, status)
+                    ? command with { Fact = new("pay", source.GetString()!, subject, tx, deposit ? "dep" : "wd", "", units, CurrencyOf(data), ts, status, provider) }
+                    : command;
             }
             case EventTypes.WalletBet:
             {
@@ -171,7 +175,11 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                     if (bonusUnits > units) throw new EventRejectedException("data.bonusAmount", "must not exceed data.amount");
                 }
                 return Command(subject, type, id, game, ["bet", LedgerRecords.Transaction(tx), ts, day, units, bonusUnits, game,
-                    LedgerRecords.Bet(units, bonusUnits)]);
+                    LedgerRecords.Bet(units, bonusUnits)]) with
+                {
+                    Fact = new("bet", source.GetString()!, subject, tx, data.GetProperty("roundId").GetString()!, game, units, CurrencyOf(data), ts, "",
+                        OptionalToken(data, "provider")),
+                };
             }
             case EventTypes.WalletWin:
             {
@@ -183,14 +191,21 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
                     throw new EventRejectedException("data.roundClosed", "must be true or false");
                 }
                 var units = Money(data, out _, allowZero: true);
-                return Command(subject, type, id, game, ["win", LedgerRecords.Transaction(tx), ts, day, units, LedgerRecords.Amount(units)]);
+                return Command(subject, type, id, game, ["win", LedgerRecords.Transaction(tx), ts, day, units, LedgerRecords.Amount(units)]) with
+                {
+                    Fact = new("win", source.GetString()!, subject, tx, data.GetProperty("roundId").GetString()!, game, units, CurrencyOf(data), ts,
+                        rc.ValueKind == JsonValueKind.True ? "1" : "", OptionalToken(data, "provider")),
+                };
             }
             case EventTypes.WalletRollback:
             {
                 var tx = RequiredId(data, "transactionId", "data.transactionId");
                 var reference = RequiredId(data, "referenceTransactionId", "data.referenceTransactionId");
                 if (reference == tx) throw new EventRejectedException("data.referenceTransactionId", "must differ from data.transactionId");
-                return Command(subject, type, id, null, ["rb", LedgerRecords.Transaction(reference), ts, day]);
+                return Command(subject, type, id, null, ["rb", LedgerRecords.Transaction(reference), ts, day]) with
+                {
+                    Fact = new("rb", source.GetString()!, subject, tx, reference, "", 0, "", ts, "", OptionalToken(data, "provider")),
+                };
             }
             case EventTypes.BonusGranted:
             {
@@ -248,6 +263,9 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
     public static long DayOf(DateTimeOffset time) => time.ToUnixTimeSeconds() is var s && s >= 0 ? s / 86_400 : (s - 86_399) / 86_400;
 
     private static FoldCommand Command(string player, string type, string id, string? game, RedisValue[] args) => new(player, type, id, game, args);
+
+    /// <summary>data.currency as sent (already validated by <see cref="Money"/>).</summary>
+    private static string CurrencyOf(JsonElement data) => data.GetProperty("currency"u8).GetString()!;
 
     /// <summary>data.amount in base-currency units, converted by data.exchangeRate or the configured rate.</summary>
     private long Money(JsonElement data, out decimal rate, bool allowZero = false)

@@ -161,7 +161,7 @@ public static class RequestBody
 
 /// <summary>Parses a request's events, applies the valid ones, and accounts for every one of them.</summary>
 public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOptions<FoldOptions> options, IngestionMetrics metrics, DeadLetterStore deadLetters,
-    LobbyCounter? lobby = null)
+    LobbyCounter? lobby = null, Feeds.FeedStats? feeds = null)
 {
     /// <summary>
     /// For vendor adapters and connectors: ingests canonical events built from a vendor's messages, and puts every
@@ -170,7 +170,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
     /// <param name="sender">The API key that sent the vendor's message, when it came with one.</param>
     public async Task<IngestResult> IngestFromFeedAsync(string feed, IReadOnlyList<JsonElement> events, ApiKeyPrincipal? sender = null)
     {
-        var result = await IngestAsync(events.Select((e, i) => (i, (JsonElement?)e, (string?)null)).ToList(), sender: sender);
+        var result = await IngestAsync(events.Select((e, i) => (i, (JsonElement?)e, (string?)null)).ToList(), rejectedAreDeadLettered: true, sender: sender);
         foreach (var r in result.Rejected)
         {
             // An event this key may not send is not kept: replaying the dead letter would apply it with another key's rights.
@@ -203,10 +203,10 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 var items = new List<(int, JsonElement?, string?)>(count);
                 var i = 0;
                 foreach (var e in root.EnumerateArray()) items.Add((i++, e, null));
-                return new IngestAttempt(await IngestAsync(items, tooOldFeed, sender), null);
+                return new IngestAttempt(await IngestAsync(items, tooOldFeed, sender: sender), null);
             }
             if (requireArray) return IngestAttempt.Fail(400, "Expected a batch", $"{EventsApi.CloudEventBatch} must be a JSON array of events.");
-            return new IngestAttempt(await IngestAsync([(0, root, null)], tooOldFeed, sender), null);
+            return new IngestAttempt(await IngestAsync([(0, root, null)], tooOldFeed, sender: sender), null);
         }
     }
 
@@ -244,7 +244,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 }
                 index++;
             }
-            return new IngestAttempt(await IngestAsync(items, tooOldFeed, sender), null);
+            return new IngestAttempt(await IngestAsync(items, tooOldFeed, sender: sender), null);
         }
         finally
         {
@@ -290,10 +290,13 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
     /// When given, events too old to apply are also put on the dead-letter list under this feed (callers that
     /// dead-letter every rejection themselves, and replays, leave it out).
     /// </param>
+    /// <param name="rejectedAreDeadLettered">The caller puts every rejected event on the dead-letter list (counted so in the feed's status).</param>
     /// <param name="sender">When given, an event this API key may not send is rejected with the reason (and not dead-lettered).</param>
     public async Task<IngestResult> IngestAsync(IReadOnlyList<(int Index, JsonElement? Json, string? Error)> items, string? tooOldFeed = null,
-        ApiKeyPrincipal? sender = null)
+        bool rejectedAreDeadLettered = false, ApiKeyPrincipal? sender = null)
     {
+        var refused = rejectedAreDeadLettered ? Feeds.FeedOutcome.DeadLettered : Feeds.FeedOutcome.Rejected;
+        var traffic = feeds is null ? null : new List<(JsonElement?, Feeds.FeedOutcome)>(items.Count);
         var rejected = new List<RejectedEvent>();
         var commands = new List<FoldCommand>(items.Count);
         var commandItem = new List<int>(items.Count);
@@ -305,11 +308,14 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             if (json is not { } e)
             {
                 rejected.Add(new RejectedEvent(index, null, error ?? "not an event"));
+                traffic?.Add((null, refused));
                 continue;
             }
-            if (sender?.EventRefusal(StringOf(e, "source"), StringOf(e, "type")) is { } refused)
+            if (sender?.EventRefusal(StringOf(e, "source"), StringOf(e, "type")) is { } notAllowed)
             {
-                rejected.Add(new RejectedEvent(index, IdOf(e), refused));
+                // Never dead-lettered (a replay would apply it with another key's rights): a plain rejection in the feed's status.
+                rejected.Add(new RejectedEvent(index, IdOf(e), notAllowed));
+                traffic?.Add((e, Feeds.FeedOutcome.Rejected));
                 continue;
             }
             try
@@ -327,6 +333,7 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             catch (EventRejectedException ex)
             {
                 rejected.Add(new RejectedEvent(index, IdOf(e), ex.Message));
+                traffic?.Add((e, refused));
             }
         }
         var counting = lobby is null ? Task.FromResult<LobbyOutcome[]>([]) : lobby.CountAsync(lobbyCommands);
@@ -337,10 +344,11 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         {
             switch (counted[i])
             {
-                case LobbyOutcome.Counted: accepted++; break;
-                case LobbyOutcome.Duplicate: duplicates++; break;
+                case LobbyOutcome.Counted: accepted++; traffic?.Add((items[lobbyItem[i]].Json, Feeds.FeedOutcome.Accepted)); break;
+                case LobbyOutcome.Duplicate: duplicates++; traffic?.Add((items[lobbyItem[i]].Json, Feeds.FeedOutcome.Duplicate)); break;
                 default:
                     var (index, json, _) = items[lobbyItem[i]];
+                    traffic?.Add((json, refused));
                     rejected.Add(new RejectedEvent(index, IdOf(json!.Value), lobby!.ClosedReason(lobbyCommands[i])));
                     break;
             }
@@ -350,9 +358,10 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
         {
             switch (outcomes[i])
             {
-                case FoldOutcome.Applied or FoldOutcome.Superseded: accepted++; break;
-                case FoldOutcome.Duplicate or FoldOutcome.Conflict: duplicates++; break;
+                case FoldOutcome.Applied or FoldOutcome.Superseded: accepted++; traffic?.Add((items[commandItem[i]].Json, Feeds.FeedOutcome.Accepted)); break;
+                case FoldOutcome.Duplicate or FoldOutcome.Conflict: duplicates++; traffic?.Add((items[commandItem[i]].Json, Feeds.FeedOutcome.Duplicate)); break;
                 case FoldOutcome.Erased:
+                    traffic?.Add((items[commandItem[i]].Json, refused));
                     // Not dead-lettered: an erased player's data is not kept anywhere.
                     var (erasedIndex, _, _) = items[commandItem[i]];
                     rejected.Add(new RejectedEvent(erasedIndex, commands[i].EventId,
@@ -363,10 +372,12 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                     var (index, json, _) = items[commandItem[i]];
                     rejected.Add(new RejectedEvent(index, commands[i].EventId, reason));
                     if (tooOldFeed is not null) (letters ??= []).Add(deadLetters.AddAsync(tooOldFeed, reason, json!.Value.GetRawText()));
+                    traffic?.Add((json, tooOldFeed is not null ? Feeds.FeedOutcome.DeadLettered : refused));
                     break;
             }
         }
         if (letters is not null) await Task.WhenAll(letters);
+        if (traffic is not null) await feeds!.RecordAsync(traffic);
         if (rejected.Count > 0) metrics.Rejected(rejected.Count);
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new IngestResult(accepted, duplicates, rejected);

@@ -3,7 +3,11 @@ using StackExchange.Redis;
 namespace Ingestion.Profiles;
 
 /// <summary>One validated event, ready for the fold script: the player, its script arguments, and what to announce.</summary>
-public sealed record FoldCommand(string PlayerId, string EventType, string EventId, string? GameId, RedisValue[] Args);
+public sealed record FoldCommand(string PlayerId, string EventType, string EventId, string? GameId, RedisValue[] Args)
+{
+    /// <summary>What reconciliation keeps of a wallet or payment event (null for other events).</summary>
+    public Reconciliation.ReconciliationFact? Fact { get; init; }
+}
 
 /// <summary>What the fold script did with one event.</summary>
 public enum FoldOutcome

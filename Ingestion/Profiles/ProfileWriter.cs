@@ -24,7 +24,7 @@ namespace Ingestion.Profiles;
 /// confirmation (<c>WAIT</c>), and throws <see cref="StoreNotReplicatedException"/> otherwise.
 /// </remarks>
 public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IngestionMetrics metrics,
-    IOptions<FoldOptions>? options = null, StoreUpgradeGate? upgraded = null)
+    IOptions<FoldOptions>? options = null, StoreUpgradeGate? upgraded = null, Reconciliation.ReconciliationStore? reconciliation = null)
 {
     public static readonly string FoldScript = ReadScript("fold.lua");
 
@@ -52,7 +52,8 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             }
         }
         var db = redis.GetDatabase();
-        await MarkChangedAsync(db, changed);
+        // Reconciliation is kept before the answer, so an acknowledged event is in it (a retry records it again, harmlessly).
+        await Task.WhenAll(MarkChangedAsync(db, changed), reconciliation?.RecordAsync(commands, outcomes) ?? Task.CompletedTask);
         if (_options.WaitForReplicas > 0) await WaitForReplicasAsync(db, commands, runs);
         metrics.Applied(outcomes, Stopwatch.GetElapsedTime(started));
         return outcomes;

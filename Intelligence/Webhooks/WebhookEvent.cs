@@ -1,18 +1,27 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Intelligence.Webhooks;
 
-/// <summary>The event types a CRM webhook can listen to. Every one of them is a marketing trigger.</summary>
+/// <summary>
+/// The event types a webhook can listen to. The player events are marketing triggers; the operations alerts
+/// (<see cref="OpsAlertFired"/>, <see cref="OpsAlertResolved"/>) are about no player and go to operators' tools.
+/// </summary>
 public static class WebhookEventTypes
 {
     public const string ChurnBandChanged = "churn.band.changed";
     public const string VipBandChanged = "vip.band.changed";
     public const string SegmentEntered = "segment.entered";
     public const string SegmentExited = "segment.exited";
+    public const string OpsAlertFired = Shared.Contracts.OpsAlertEventTypes.Fired;
+    public const string OpsAlertResolved = Shared.Contracts.OpsAlertEventTypes.Resolved;
 
-    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited];
+    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited, OpsAlertFired, OpsAlertResolved];
 
     public static bool IsKnown(string? type) => type is not null && All.Contains(type, StringComparer.Ordinal);
+
+    /// <summary>An operations event: about no player, so no marketing rule applies to it.</summary>
+    public static bool IsOperational(string? type) => type is OpsAlertFired or OpsAlertResolved;
 }
 
 /// <summary>
@@ -44,6 +53,10 @@ public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset O
     /// <summary><c>data</c>: as <see cref="SegmentEntered"/>.</summary>
     public static WebhookEvent SegmentExited(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName, string? experimentId = null, string? group = null) =>
         new(WebhookEventTypes.SegmentExited, playerId, occurredAt, Segment(segmentId, segmentName, experimentId, group));
+
+    /// <summary><c>data</c>: the alert, <c>{"id", "alert", "severity", "source", "summary", "firedAt"}</c>; <c>playerId</c> is empty.</summary>
+    public static WebhookEvent OpsAlert(Shared.Contracts.OpsAlertEvent evt) =>
+        new(evt.Type, "", evt.At, (JsonObject)JsonSerializer.SerializeToNode(evt.Alert, Shared.Contracts.ContractsJsonContext.Default.OpsAlert)!, evt.EventId);
 
     private static JsonObject Band(string? from, Shared.Contracts.ProbabilityScore to) =>
         new() { ["from"] = from, ["to"] = to.Band, ["probability"] = to.Probability, ["source"] = to.Source, ["version"] = to.Version, ["rule"] = to.Rule };

@@ -31,11 +31,12 @@ internal sealed partial class WebhookPublisher(
         {
             throw new ArgumentException($"'{evt.Type}' is not a webhook event type (one of {string.Join(", ", WebhookEventTypes.All)})", nameof(evt));
         }
-        ArgumentException.ThrowIfNullOrWhiteSpace(evt.PlayerId, nameof(evt));
+        var operational = WebhookEventTypes.IsOperational(evt.Type);
+        if (!operational) ArgumentException.ThrowIfNullOrWhiteSpace(evt.PlayerId, nameof(evt));
         ct.ThrowIfCancellationRequested();
 
-        // Every webhook event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
-        if (!marketing.Allowed)
+        // Every player event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
+        if (!operational && !marketing.Allowed)
         {
             var reason = PlayerMarketing.Reason(marketing);
             metrics.Suppressed(evt.Type, reason, PlayerMarketing.AtPublish);

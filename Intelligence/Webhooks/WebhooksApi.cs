@@ -30,6 +30,8 @@ public static class WebhooksApi
         builder.Services.AddSingleton<IWebhookPublisher, WebhookPublisher>();
         builder.Services.AddSingleton<Scoring.IScoreObserver, BandChangeWebhooks>();
         builder.Services.AddHostedService<WebhookDeliveryWorker>();
+        builder.Services.AddSingleton<OpsAlertRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OpsAlertRelay>());
         builder.Services.AddHttpClient(WebhookDeliveryWorker.HttpClientName, http =>
             {
                 // Each attempt has its own limit, Webhooks:Timeout; HttpClient's 100 s would only get in the way.

@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Shared.ServiceDefaults;
@@ -29,6 +31,11 @@ public static class Extensions
         }
 
         var otel = builder.Services.AddOpenTelemetry();
+        // Without a resource every service reports itself as `unknown_service:dotnet` when started as `dotnet X.dll`,
+        // and no dashboard or alert can tell the three apart. Read when the provider is built (so configuration a host
+        // adds late, as tests do, counts).
+        var application = builder.Environment.ApplicationName;
+        otel.ConfigureResource(r => r.AddDetector(sp => new ServiceIdentityDetector(sp.GetRequiredService<IConfiguration>(), application)));
         otel.WithMetrics(m =>
         {
             m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation();

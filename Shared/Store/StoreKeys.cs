@@ -56,6 +56,30 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>A single-use player token (sign-in link) that was used, by its <c>jti</c>, kept until the token expires.</summary>
     public RedisKey UsedPlayerToken(string tokenId) => $"{Prefix}lobby:used-token:{{{tokenId}}}";
 
+    /// <summary>
+    /// One part of an event source's reconciliation (Ingestion/Reconciliation/reconcile.lua): every part of a source
+    /// shares the source as hash tag, so one script keeps them on Redis Cluster.
+    /// </summary>
+    public RedisKey Reconciliation(string source, string part) => $"{Prefix}recon:{{{source}}}:{part}";
+
+    /// <summary>Set of the event sources that have reconciliation state.</summary>
+    public RedisKey ReconciliationSources => $"{Prefix}recon:sources";
+
+    /// <summary>One hour of an event source's traffic (minute counters, lag histogram), expiring after the days <c>/v1/feeds</c> compares with.</summary>
+    public RedisKey FeedHour(string source, long hour) => $"{Prefix}feeds:{{{source}}}:h:{hour}";
+
+    /// <summary>An event source's first and last arrival (unix ms).</summary>
+    public RedisKey FeedMeta(string source) => $"{Prefix}feeds:{{{source}}}:meta";
+
+    /// <summary>Set of the event sources seen.</summary>
+    public RedisKey FeedSources => $"{Prefix}feeds:sources";
+
+    /// <summary>In-product operations alerts now firing (alert id -> JSON), sharing the tag <c>{ops}</c> with <see cref="OpsAlertEvents"/>.</summary>
+    public RedisKey OpsAlerts => $"{Prefix}{{ops}}:alerts";
+
+    /// <summary>List of <c>ops.alert.fired</c> / <c>ops.alert.resolved</c> events (JSON, newest first) Intelligence relays to webhooks.</summary>
+    public RedisKey OpsAlertEvents => $"{Prefix}{{ops}}:alerts:events";
+
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
 

@@ -49,7 +49,7 @@ public sealed class IngestionApp(string redisConnectionString, IDictionary<strin
                 ["ApiKeys:0:Scopes"] = "events:write events:rg",
                 ["ApiKeys:1:Name"] = "ops",
                 ["ApiKeys:1:Key"] = OpsKey,
-                ["ApiKeys:1:Scopes"] = "catalog:write players:erase",
+                ["ApiKeys:1:Scopes"] = "catalog:write players:erase ops:read",
                 ["ApiKeys:2:Name"] = "signed-wallet",
                 ["ApiKeys:2:Key"] = SignedKey,
                 ["ApiKeys:2:Scopes"] = "events:write events:rg",

@@ -43,11 +43,11 @@ public static class Scopes
     public const string AuditRead = "audit:read";
     /// <summary>Export a segment's members as CSV (personal data leaving the product).</summary>
     public const string SegmentsExport = "segments:export";
-    /// <summary>Read <c>/metrics</c> outside Development (also as <c>Authorization: Bearer &lt;key&gt;</c>, which Prometheus sends).</summary>
-    public const string MetricsRead = "metrics:read";
+    /// <summary>Read reconciliation and feed status (contract section 4).</summary>
+    public const string OpsRead = "ops:read";
 
     public static readonly IReadOnlyList<string> All =
-        [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, MetricsRead];
+        [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, OpsRead];
 
     /// <summary>The event types that need <see cref="EventsRg"/>: each can lift or impose a restriction on marketing a player.</summary>
     public static readonly IReadOnlySet<string> ComplianceEventTypes = new HashSet<string>(StringComparer.Ordinal)

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Shared.Contracts;
+using Shared.Store;
+using StackExchange.Redis;
+
+namespace Ingestion.Feeds;
+
+/// <summary>What became of one event, for its source's traffic.</summary>
+public enum FeedOutcome { Accepted, Duplicate, Rejected, DeadLettered }
+
+/// <summary>
+/// Every source's traffic, kept in the store per hour (so all instances add to one count): per minute the accepted,
+/// duplicate and rejected events and dead letters, per hour the arrival-lag histogram and the total. <c>GET /v1/feeds</c>
+/// reads it back and judges each source against the same hour of its previous days.
+/// </summary>
+public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IOptions<FeedOptions> options)
+{
+    /// <summary>Upper bounds (ms) of the arrival-lag histogram's buckets; the last is open.</summary>
+    public static readonly long[] LagBounds = [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000,
+        4 * 3_600_000L, 12 * 3_600_000L, 24 * 3_600_000L, long.MaxValue];
+
+    private const int NowMinutes = 5, JudgedMinutes = 15;
+    private readonly FeedOptions _options = options.Value;
+
+    private sealed class Tally
+    {
+        public long Accepted, Duplicates, Rejected, DeadLetters;
+        public readonly long[] Lag = new long[LagBounds.Length];
+    }
+
+    /// <summary>Adds one request's events: each its source (the CloudEvent's, else <paramref name="fallbackSource"/>), outcome and JSON (for its time).</summary>
+    public Task RecordAsync(IEnumerable<(JsonElement? Json, FeedOutcome Outcome)> events, string fallbackSource = "unknown")
+    {
+        if (!_options.Enabled) return Task.CompletedTask;
+        var now = clock.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var bySource = new Dictionary<string, Tally>(StringComparer.Ordinal);
+        foreach (var (json, outcome) in events)
+        {
+            var source = SourceOf(json) ?? fallbackSource;
+            if (!bySource.TryGetValue(source, out var t)) bySource[source] = t = new Tally();
+            switch (outcome)
+            {
+                case FeedOutcome.Accepted: t.Accepted++; break;
+                case FeedOutcome.Duplicate: t.Duplicates++; break;
+                case FeedOutcome.Rejected: t.Rejected++; break;
+                default: t.Rejected++; t.DeadLetters++; break;
+            }
+            if (outcome is FeedOutcome.Accepted or FeedOutcome.Duplicate && TimeOf(json) is { } time)
+            {
+                var lag = Math.Max(0, nowMs - time.ToUnixTimeMilliseconds());
+                t.Lag[Array.FindIndex(LagBounds, b => lag <= b)]++;
+            }
+        }
+        if (bySource.Count == 0) return Task.CompletedTask;
+
+        var db = redis.GetDatabase();
+        var hour = nowMs / 3_600_000;
+        var minute = (nowMs / 60_000 % 60).ToString(CultureInfo.InvariantCulture);
+        var keep = TimeSpan.FromDays(_options.UsualDays + 1);
+        var writes = new List<Task> { db.SetAddAsync(keys.FeedSources, bySource.Keys.Select(s => (RedisValue)s).ToArray()) };
+        foreach (var (source, t) in bySource)
+        {
+            var key = keys.FeedHour(source, hour);
+            void Add(string field, long n)
+            {
+                if (n != 0) writes.Add(db.HashIncrementAsync(key, field, n));
+            }
+            Add("a:" + minute, t.Accepted);
+            Add("d:" + minute, t.Duplicates);
+            Add("r:" + minute, t.Rejected);
+            Add("t", t.Accepted + t.Duplicates + t.Rejected);
+            Add("x", t.DeadLetters);
+            for (var b = 0; b < t.Lag.Length; b++) Add("l:" + b.ToString(CultureInfo.InvariantCulture), t.Lag[b]);
+            writes.Add(db.KeyExpireAsync(key, keep));
+            var meta = keys.FeedMeta(source);
+            writes.Add(db.HashSetAsync(meta, "first", nowMs, When.NotExists));
+            writes.Add(db.HashSetAsync(meta, "last", nowMs));
+        }
+        return Task.WhenAll(writes);
+    }
+
+    public async Task<FeedsReport> ReadAsync()
+    {
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow();
+        var sources = (await db.SetMembersAsync(keys.FeedSources)).Select(v => v.ToString()).Order(StringComparer.Ordinal).ToList();
+        var items = await Task.WhenAll(sources.Select(s => ReadSourceAsync(db, s, now)));
+        return new FeedsReport(items, now);
+    }
+
+    private async Task<FeedStatus> ReadSourceAsync(IDatabase db, string source, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var hour = nowMs / 3_600_000;
+        var minute = nowMs / 60_000;
+        var current = db.HashGetAllAsync(keys.FeedHour(source, hour));
+        var previous = db.HashGetAllAsync(keys.FeedHour(source, hour - 1));
+        var letters = Enumerable.Range(0, 24).Select(h => db.HashGetAsync(keys.FeedHour(source, hour - h), "x")).ToList();
+        var days = Enumerable.Range(1, _options.UsualDays).Select(d => (Hour: hour - 24 * d, Total: db.HashGetAsync(keys.FeedHour(source, hour - 24 * d), "t"))).ToList();
+        var meta = db.HashGetAllAsync(keys.FeedMeta(source));
+        await Task.WhenAll([current, previous, meta, .. letters, .. days.Select(d => d.Total)]);
+
+        var fields = new Dictionary<string, long>[] { ToCounts(current.Result), ToCounts(previous.Result) };
+        long Minute(string kind, long m)
+        {
+            var hourFields = m / 60 == hour ? fields[0] : m / 60 == hour - 1 ? fields[1] : null;
+            return hourFields?.GetValueOrDefault(kind + ":" + (m % 60).ToString(CultureInfo.InvariantCulture)) ?? 0;
+        }
+        long Sum(string kind, int minutes) => Enumerable.Range(0, minutes).Sum(i => Minute(kind, minute - i));
+
+        var perMinute = (Sum("a", NowMinutes) + Sum("d", NowMinutes)) / (double)NowMinutes;
+        long accepted = Sum("a", JudgedMinutes), duplicates = Sum("d", JudgedMinutes), rejected = Sum("r", JudgedMinutes);
+        var judged = accepted + duplicates + rejected;
+        var rejectedShare = judged == 0 ? 0 : rejected / (double)judged;
+        var duplicateShare = judged == 0 ? 0 : duplicates / (double)judged;
+
+        var m = meta.Result.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+        var first = m.GetValueOrDefault("first", nowMs);
+        // Only days on which the source already existed at this hour make its usual rate.
+        var known = days.Where(d => d.Hour * 3_600_000 >= first - 3_600_000 + 1).ToList();
+        double? usual = known.Count == 0 ? null : known.Sum(d => d.Total.Result.IsNull ? 0 : (long)d.Total.Result) / (known.Count * 60.0);
+
+        var lag = new long[LagBounds.Length];
+        foreach (var f in fields)
+        {
+            for (var b = 0; b < lag.Length; b++) lag[b] += f.GetValueOrDefault("l:" + b.ToString(CultureInfo.InvariantCulture));
+        }
+        var (state, reason) = Judge(judged, rejected, rejectedShare, usual);
+        return new FeedStatus(source, state, perMinute, usual, m.TryGetValue("last", out var last) ? DateTimeOffset.FromUnixTimeMilliseconds(last) : null,
+            Quantile(lag, 0.50), Quantile(lag, 0.99), rejectedShare, duplicateShare, letters.Sum(l => l.Result.IsNull ? 0 : (long)l.Result), reason);
+    }
+
+    /// <summary>The state over the last quarter hour, against the source's usual rate for this hour of the day.</summary>
+    internal (string State, string Reason) Judge(long judged, long rejected, double rejectedShare, double? usual)
+    {
+        if (judged >= _options.MinExpectedEvents && rejectedShare >= _options.FailingRejectedShare)
+        {
+            return (FeedStates.Failing, $"{rejected} of the last {JudgedMinutes} minutes' {judged} events were rejected");
+        }
+        var expected = (usual ?? 0) * JudgedMinutes;
+        if (expected >= _options.MinExpectedEvents)
+        {
+            if (judged == 0) return (FeedStates.Silent, $"no event for {JudgedMinutes} minutes where about {expected:0} are usual at this hour");
+            if (judged < _options.QuietBelow * expected) return (FeedStates.Quiet, $"{judged} events in {JudgedMinutes} minutes where about {expected:0} are usual at this hour");
+        }
+        return (FeedStates.Ok, "");
+    }
+
+    /// <summary>The upper bound of the bucket holding the quantile (the last bucket's lower bound), or null without samples.</summary>
+    private static long? Quantile(long[] histogram, double q)
+    {
+        var total = histogram.Sum();
+        if (total == 0) return null;
+        var rank = (long)Math.Ceiling(q * total);
+        long seen = 0;
+        for (var b = 0; b < histogram.Length; b++)
+        {
+            seen += histogram[b];
+            if (seen >= rank) return LagBounds[b] == long.MaxValue ? LagBounds[b - 1] : LagBounds[b];
+        }
+        return LagBounds[^2];
+    }
+
+    private static Dictionary<string, long> ToCounts(HashEntry[] entries) =>
+        entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+
+    private static string? SourceOf(JsonElement? json) =>
+        json is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty("source"u8, out var s) && s.ValueKind == JsonValueKind.String
+            && s.GetString() is { Length: > 0 and <= 256 } v ? v : null;
+
+    private static DateTimeOffset? TimeOf(JsonElement? json) =>
+        json is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty("time"u8, out var t) && t.ValueKind == JsonValueKind.String
+            && t.TryGetDateTimeOffset(out var time) ? time : null;
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
+
+namespace Ingestion.Feeds;
+
+public static class FeedsApi
+{
+    public static IHostApplicationBuilder AddFeedStats(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FeedStats>();
+        builder.Services.AddSingleton<OpsAlerts>();
+        builder.Services.AddSingleton<OperationsGauges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OperationsGauges>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapFeedsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/feeds", async (FeedStats stats) => TypedResults.Json(await stats.ReadAsync(), ContractsJsonContext.Default.FeedsReport))
+            .RequireAuthorization(Scopes.OpsRead)
+            .WithName("GetFeeds").Produces<FeedsReport>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithTags("Operations")
+            .WithSummary("Every event source's traffic and state, judged against its own rhythm")
+            .WithDescription("A source is the CloudEvent `source` of its events (each adapter and connector has its own). `eventsPerMinute` is over " +
+                "the last 5 minutes; `usualEventsPerMinute` is the same hour of the previous Feeds:UsualDays (7) days; lag (arrival − event time) " +
+                "quantiles are over the last hour, as histogram bucket bounds; shares are over the last 15 minutes; dead letters over the last day. " +
+                "`state`: `failing` when Feeds:FailingRejectedShare (half) or more of the last 15 minutes' events were rejected, `silent` when none " +
+                "arrived where at least Feeds:MinExpectedEvents (10) are usual, `quiet` below Feeds:QuietBelow (a quarter) of the usual, else `ok`.");
+        app.MapGet("/v1/ops/alerts", async (OpsAlerts alerts) => TypedResults.Json(await alerts.FiringAsync(), ContractsJsonContext.Default.ListOpsAlert))
+            .RequireAuthorization(Scopes.OpsRead)
+            .WithName("GetOpsAlerts").Produces<List<OpsAlert>>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithTags("Operations")
+            .WithSummary("The in-product operations alerts firing now, newest first")
+            .WithDescription("Judged every 30 s from the feed status and reconciliation (FeedSilent, FeedFailing, ArrivalLagHigh, OpenRounds, " +
+                "OrphanRollbacks, StoreMemoryNearMax). Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
+        return app;
+    }
+}

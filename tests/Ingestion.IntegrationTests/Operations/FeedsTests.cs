@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Time.Testing;
+using Shared.Contracts;
+using TestSupport;
+using static Ingestion.IntegrationTests.Operations.ReconciliationTests;
+
+namespace Ingestion.IntegrationTests.Operations;
+
+/// <summary><c>GET /v1/feeds</c>: each source's traffic, and its state judged against its own rhythm, on a fixed clock.</summary>
+public class FeedsTests(StoreServers servers)
+{
+    // 03:00 at night, when the night feed is quiet every day.
+    private static readonly DateTimeOffset Night = new(2026, 11, 23, 3, 0, 0, TimeSpan.Zero);
+    private int _ids;
+
+    private string Login(string source, DateTimeOffset time, string player = "p-1") =>
+        Event(source, "l-" + Interlocked.Increment(ref _ids), "player.login", player, time, "{}");
+
+    private static string Broken(string source, DateTimeOffset time) =>
+        Event(source, "bad", "wallet.bet", "p-1", time, """{"transactionId":"t","roundId":"r","gameId":"g","amount":-1,"currency":"EUR"}""");
+
+    private async Task<(IngestionApp App, FakeTimeProvider Clock)> AppAsync(DateTimeOffset start)
+    {
+        var clock = new FakeTimeProvider(start);
+        return (new IngestionApp(await servers.ConnectionStringAsync(StoreKinds.Redis)) { Clock = clock }, clock);
+    }
+
+    private static async Task SendAnyAsync(IngestionApp app, params string[] events) =>
+        await app.ClientWithKey(IngestionApp.WalletKey).PostAsync(new Uri("/v1/events", UriKind.Relative),
+            new StringContent("[" + string.Join(",", events) + "]", System.Text.Encoding.UTF8, "application/cloudevents-batch+json"), TestContext.Current.CancellationToken);
+
+    private static async Task<FeedStatus> FeedAsync(IngestionApp app, string source)
+    {
+        var r = await app.ClientWithKey(IngestionApp.OpsKey).GetAsync(new Uri("/v1/feeds", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var report = await r.Content.ReadFromJsonAsync(ContractsJsonContext.Default.FeedsReport, TestContext.Current.CancellationToken);
+        return Assert.Single(report!.Items, i => i.Source == source);
+    }
+
+    /// <summary>A day of history: <paramref name="perMinute"/> events a minute through the hour starting at <paramref name="from"/>.</summary>
+    private async Task HourAsync(IngestionApp app, FakeTimeProvider clock, string source, DateTimeOffset from, int perMinute)
+    {
+        clock.SetUtcNow(from);
+        for (var m = 0; m < 60; m++)
+        {
+            if (perMinute > 0) await SendAnyAsync(app, Enumerable.Range(0, perMinute).Select(_ => Login(source, clock.GetUtcNow())).ToArray());
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    [Fact]
+    public async Task Traffic_IsCountedPerSource_WithLagShareAndLastArrival()
+    {
+        var (app, clock) = await AppAsync(Night.AddHours(9));
+        await using var _ = app;
+        var sent = clock.GetUtcNow();
+        await SendAnyAsync(app, [.. Enumerable.Range(0, 8).Select(_ => Login("/pam", sent.AddSeconds(-2))), Login("/pam", sent.AddHours(-3)), Broken("/pam", sent)]);
+        await SendAnyAsync(app, Event("/pam", "l-1", "player.login", "p-1", sent.AddSeconds(-2), "{}"));
+        await SendAnyAsync(app, Login("/other", sent));
+
+        var feed = await FeedAsync(app, "/pam");
+
+        Assert.Equal(sent, feed.LastEventAt);
+        Assert.Equal(10 / 5.0, feed.EventsPerMinute);   // 9 accepted + 1 duplicate over the last five minutes
+        Assert.Equal(2_500, feed.LagP50Ms);
+        Assert.Equal(4 * 3_600_000, feed.LagP99Ms);
+        Assert.Equal(1 / 11.0, feed.RejectedShare, 6);
+        Assert.Equal(1 / 11.0, feed.DuplicateShare, 6);
+        Assert.Equal(FeedStates.Ok, feed.State);
+        Assert.Null(feed.UsualEventsPerMinute);
+    }
+
+    [Fact]
+    public async Task AFeed_SilentWhereItUsuallySends_IsSilent_AndOneQuietEveryNight_IsOkAtNight()
+    {
+        var (app, clock) = await AppAsync(Night.AddDays(-1).AddHours(-1));
+        await using var _ = app;
+        // Yesterday: the day feed sent 4 a minute from 03:00, the night feed sent once at 02:00 and nothing at 03:00.
+        await SendAnyAsync(app, Login("/night", clock.GetUtcNow()));
+        await HourAsync(app, clock, "/day", Night.AddDays(-1), perMinute: 4);
+
+        clock.SetUtcNow(Night.AddMinutes(15));
+        var day = await FeedAsync(app, "/day");
+        var night = await FeedAsync(app, "/night");
+
+        Assert.Equal(4.0, day.UsualEventsPerMinute);
+        Assert.Equal(FeedStates.Silent, day.State);
+        Assert.Contains("no event for 15 minutes", day.Reason, StringComparison.Ordinal);
+        Assert.Equal(0.0, night.UsualEventsPerMinute);
+        Assert.Equal(FeedStates.Ok, night.State);
+    }
+
+    [Fact]
+    public async Task AFeed_BelowAQuarterOfItsUsualRate_IsQuiet_AndAtItIsOk()
+    {
+        var (app, clock) = await AppAsync(Night.AddDays(-1));
+        await using var _ = app;
+        await HourAsync(app, clock, "/day", Night.AddDays(-1), perMinute: 4);   // usual: 60 in a quarter hour
+
+        clock.SetUtcNow(Night);
+        await SendAnyAsync(app, Enumerable.Range(0, 14).Select(_ => Login("/day", Night)).ToArray());
+        Assert.Equal(FeedStates.Quiet, (await FeedAsync(app, "/day")).State);
+
+        await SendAnyAsync(app, Login("/day", Night));
+        Assert.Equal(FeedStates.Ok, (await FeedAsync(app, "/day")).State);
+    }
+
+    [Fact]
+    public async Task AFeed_WithHalfItsEventsRejected_IsFailing()
+    {
+        var (app, _) = await AppAsync(Night);
+        await using var __ = app;
+        await SendAnyAsync(app, [.. Enumerable.Range(0, 5).Select(_ => Login("/pam", Night)), .. Enumerable.Range(0, 4).Select(_ => Broken("/pam", Night))]);
+        Assert.Equal(FeedStates.Ok, (await FeedAsync(app, "/pam")).State);
+
+        await SendAnyAsync(app, Broken("/pam", Night));
+
+        var feed = await FeedAsync(app, "/pam");
+        Assert.Equal(FeedStates.Failing, feed.State);
+        Assert.Equal(0.5, feed.RejectedShare);
+    }
+}
