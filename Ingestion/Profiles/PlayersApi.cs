@@ -40,6 +40,7 @@ public static class PlayersApi
             db.SetRemoveAsync(keys.Players, playerId),
             db.SortedSetRemoveAsync(keys.RescorePending, playerId),
             db.SortedSetRemoveAsync(keys.RescoreClaimed, playerId),
+            db.SortedSetRemoveAsync(keys.HarmCases, playerId),
             pam.ForgetAsync(playerId),
             deadLetters.ForgetPlayerAsync(playerId));
         // Intelligence forgets the memberships and webhook deliveries it holds when it hears this.

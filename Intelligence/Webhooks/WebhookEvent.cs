@@ -2,15 +2,22 @@ using System.Text.Json.Nodes;
 
 namespace Intelligence.Webhooks;
 
-/// <summary>The event types a CRM webhook can listen to. Every one of them is a marketing trigger.</summary>
+/// <summary>
+/// The event types a CRM webhook can listen to. Every one is a marketing trigger except <c>harm.band_changed</c>, which
+/// is for the operator's safer-gambling team and reaches them whatever the player's marketing status.
+/// </summary>
 public static class WebhookEventTypes
 {
     public const string ChurnBandChanged = "churn.band.changed";
     public const string VipBandChanged = "vip.band.changed";
     public const string SegmentEntered = "segment.entered";
     public const string SegmentExited = "segment.exited";
+    public const string HarmBandChanged = "harm.band_changed";
 
-    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited];
+    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited, HarmBandChanged];
+
+    /// <summary>Whether the event is about the player's care rather than marketing: delivered even when marketing is not allowed.</summary>
+    public static bool IsCare(string type) => type == HarmBandChanged;
 
     public static bool IsKnown(string? type) => type is not null && All.Contains(type, StringComparer.Ordinal);
 }
@@ -33,6 +40,10 @@ public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset O
     /// <summary><c>data</c>: <c>{"from": "medium"|null, "to": "high", "probability": 0.64, "source": "model"|"rule", "version": "vip-…", "rule": null|"…"}</c>.</summary>
     public static WebhookEvent VipBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>
         new(WebhookEventTypes.VipBandChanged, playerId, occurredAt, Band(from, to));
+
+    /// <summary><c>data</c>: <c>{"from": "low"|null, "to": "high", "probability": 0.71, "source": "rule"|"model", "version": "harm-rule-v1", "rule": "…"}</c>.</summary>
+    public static WebhookEvent HarmBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>
+        new(WebhookEventTypes.HarmBandChanged, playerId, occurredAt, Band(from, to));
 
     /// <summary>
     /// <c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>, and for a marketing segment

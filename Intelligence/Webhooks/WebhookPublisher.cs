@@ -34,8 +34,8 @@ internal sealed partial class WebhookPublisher(
         ArgumentException.ThrowIfNullOrWhiteSpace(evt.PlayerId, nameof(evt));
         ct.ThrowIfCancellationRequested();
 
-        // Every webhook event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
-        if (!marketing.Allowed)
+        // Every webhook event but a care event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
+        if (!marketing.Allowed && !WebhookEventTypes.IsCare(evt.Type))
         {
             var reason = PlayerMarketing.Reason(marketing);
             metrics.Suppressed(evt.Type, reason, PlayerMarketing.AtPublish);

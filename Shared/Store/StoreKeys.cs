@@ -53,6 +53,9 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
 
+    /// <summary>Open safer-gambling cases: player id → the harm-risk probability that opened or last raised the case.</summary>
+    public RedisKey HarmCases => $"{Prefix}harm:cases";
+
     /// <summary>
     /// What the one-command demo (tests/Simulator) loaded into this store: a hash of <c>history</c> ("players seed days")
     /// and <c>examples</c> (when the example segments were seeded). Absent everywhere but in a demo's store.
