@@ -12,9 +12,11 @@ namespace Intelligence.Scoring;
 /// Scores a player with the models this instance serves: churn, VIP potential (each by its trained model, or by its
 /// rule when no model beats it), harm risk (the weighted-marker rule), segment and marketing status.
 /// </summary>
-public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scoring, IOptions<TrainingOptions> training, IOptions<SaferGamblingOptions> saferGambling,
-    TimeProvider clock)
+public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scoring, IOptions<TrainingOptions> training, TimeProvider clock,
+    IOptions<SaferGamblingOptions>? saferGamblingOptions = null)
 {
+    private readonly SaferGamblingOptions _saferGambling = saferGamblingOptions?.Value ?? new SaferGamblingOptions();
+
     public PlayerScores Score(PlayerSnapshot s, IReadOnlyList<SegmentRef>? memberships = null) => ScoreAndFlag(s, memberships).Scores;
 
     /// <summary>The scores, and the profile with the harm flag they set (marketing is judged on that profile).</summary>
@@ -26,7 +28,7 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
         // One snapshot for every part: the scores and the versions they record come from the same models.
         var served = models.Current;
         var harm = Harm(s, today + 1);
-        var profile = s.Profile with { Harm = saferGambling.Value.Flag(harm.Band, s.Profile.Market ?? s.Profile.Country) };
+        var profile = s.Profile with { Harm = _saferGambling.Flag(harm.Band, s.Profile.Market ?? s.Profile.Country) };
         var scores = new PlayerScores(s.Profile.PlayerId, now, Churn(served, s, today, o), Vip(served, s, today, o), Segment(served, s, today), memberships ?? [],
             MarketingPolicy.Evaluate(profile, now), served.Versions, harm);
         return (scores, profile);
@@ -36,7 +38,7 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
     public ProbabilityScore Harm(PlayerSnapshot s, long cutoff)
     {
         var (p, drivers) = HarmRule.Score(HarmMarkers.At(s.History, s.History.Harm, s.Profile.Country, cutoff));
-        return new ProbabilityScore(Math.Round(p, 4), saferGambling.Value.Band(p), drivers, "rule", HarmRule.Version, HarmRule.Description);
+        return new ProbabilityScore(Math.Round(p, 4), _saferGambling.Band(p), drivers, "rule", HarmRule.Version, HarmRule.Description);
     }
 
     private ProbabilityScore Churn(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)
