@@ -13,8 +13,12 @@ namespace Lobby.Console;
 
 public static class ConsolePolicies
 {
-    /// <summary>Any console role: every console page and every console data call.</summary>
+    /// <summary>A marketer or an admin: every marketing page and every marketing data call.</summary>
     public const string Marketer = "console-marketer";
+    /// <summary>The safer-gambling role: the case queue, and only it.</summary>
+    public const string SaferGambling = "console-safer-gambling";
+    /// <summary>Any console role: the console's frame (its menu).</summary>
+    public const string Any = "console-any";
     /// <summary>Admin pages (the audit log).</summary>
     public const string Admin = "console-admin";
 }
@@ -77,7 +81,9 @@ public static class ConsoleSignIn
                 o.Events.OnValidatePrincipal = RevalidateAsync;
             });
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null))
+            .AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.Marketer or ConsoleRoles.Admin }))
+            .AddPolicy(ConsolePolicies.SaferGambling, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.SaferGambling }))
+            .AddPolicy(ConsolePolicies.Any, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null))
             .AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
         return builder;
     }

@@ -27,6 +27,8 @@ public static class Scopes
     public const string ModelsAdmin = "models:admin";
     /// <summary>Register and remove CRM webhooks (an addition to the contract's scopes).</summary>
     public const string WebhooksWrite = "webhooks:write";
+    /// <summary>Read and work the safer-gambling case queue (players' harm markers, notes, outcomes): for the safer-gambling team only.</summary>
+    public const string HarmCases = "harm:cases";
 
-    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite];
+    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, HarmCases];
 }
