@@ -80,12 +80,17 @@ public static class ConsoleSignIn
                 o.ReturnUrlParameter = "returnUrl";
                 o.Events.OnValidatePrincipal = RevalidateAsync;
             });
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.Marketer or ConsoleRoles.Admin }))
-            .AddPolicy(ConsolePolicies.SaferGambling, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.SaferGambling }))
-            .AddPolicy(ConsolePolicies.Any, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null))
-            .AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
+        builder.Services.AddAuthorization(AddPolicies);
         return builder;
+    }
+
+    /// <summary>The console's policies by role (the app's, and a test's renderer's).</summary>
+    public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions o)
+    {
+        o.AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.Marketer or ConsoleRoles.Admin }));
+        o.AddPolicy(ConsolePolicies.SaferGambling, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.SaferGambling }));
+        o.AddPolicy(ConsolePolicies.Any, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null));
+        o.AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
     }
 
     public static IEndpointRouteBuilder MapConsoleSignIn(this IEndpointRouteBuilder app)
