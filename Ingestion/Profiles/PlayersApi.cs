@@ -41,6 +41,8 @@ public static class PlayersApi
             db.SetRemoveAsync(keys.Players, playerId),
             db.SortedSetRemoveAsync(keys.RescorePending, playerId),
             db.SortedSetRemoveAsync(keys.RescoreClaimed, playerId),
+            db.SortedSetRemoveAsync(keys.HarmCases, playerId),
+            db.HashDeleteAsync(keys.HarmLabels, playerId),
             pam.ForgetAsync(playerId),
             deadLetters.ForgetPlayerAsync(playerId));
         // Intelligence forgets the memberships and webhook deliveries it holds when it hears this.

@@ -611,6 +611,110 @@ local function cancel(p, d)
   put(p, record(C, math.max(d, rec_day(p)), ''))
 end
 
+-- ==== BEGIN harm markers (safer gambling; read by Intelligence/SaferGambling/HarmTrail.cs) ====
+-- Three profile fields keep what the day buckets cannot: when in the day a player plays and deposits, and how their
+-- deposit limits moved. Each is a function of the set of events, like everything else here:
+--   'hz'  "day:mask:secs ..." for the newest HZ_DAYS days: mask ORs bit h for every UTC hour h with a bet attempt or a
+--         game session running; secs sums game-session seconds on the session's starting day.
+--   'hq'  times (unix ms) of approved deposits, each counted once when its approved state first arrives, at that
+--         state's time; the newest HQ_KEEP, ascending.
+--   'hl'  deposit-limit changes "time:amount|period" (a 'lifted' is "time:lifted"), the newest HL_KEEP, ascending.
+-- Like the activity times, they record attempts: a bet rolled back still marks its hour, a deposit rolled back keeps
+-- its time (one exception to order: an approval arriving after its payment was rolled back is not seen).
+local HZ_DAYS, HQ_KEEP, HL_KEEP = 120, 64, 32
+local hz, hz_dirty = false, false
+
+local function hz_load()
+  if not hz then
+    hz = {}
+    local s = redis.call('HGET', P, 'hz')
+    if s then
+      for d, m, sec in string.gmatch(s, '(%-?%d+):(%d+):(%d+)') do hz[tonumber(d)] = { tonumber(m), tonumber(sec) } end
+    end
+  end
+  return hz
+end
+
+local function hz_entry(d)
+  local t = hz_load()
+  local e = t[d]
+  if not e then
+    e = { 0, 0 }
+    t[d] = e
+  end
+  return e
+end
+
+-- Marks the UTC hour of unix time ms t.
+local function harm_hour(t)
+  local hours = floor(t / 3600000)
+  local e = hz_entry(floor(hours / 24))
+  local bit = 2 ^ (hours % 24)
+  if floor(e[1] / bit) % 2 == 0 then
+    e[1] = e[1] + bit
+    hz_dirty = true
+  end
+end
+
+local function harm_session(started, ended)
+  local e = hz_entry(tonumber(ds))
+  e[2] = e[2] + floor((ended - started) / 1000)
+  hz_dirty = true
+  -- Every hour the session ran in, up to a day of them.
+  local h = floor(started / 3600000)
+  for i = h, math.min(floor(ended / 3600000), h + 23) do harm_hour(i * 3600000) end
+end
+
+-- Inserts item (text starting with its time) into the sorted list field, keeping the newest keep items.
+local function harm_list_add(field, item, keep)
+  local items = {}
+  local s = redis.call('HGET', P, field)
+  if s then
+    for x in string.gmatch(s, '%S+') do items[#items + 1] = x end
+  end
+  items[#items + 1] = item
+  local function key(x) return tonumber(string.match(x, '^%d+')) end
+  table.sort(items, function(x, y)
+    local kx, ky = key(x), key(y)
+    if kx ~= ky then return kx < ky end
+    return x < y
+  end)
+  local from = math.max(1, #items - keep + 1)
+  redis.call('HSET', P, field, table.concat(items, ' ', from, #items))
+end
+
+local function harm_deposit_approved()
+  harm_list_add('hq', tss, HQ_KEEP)
+end
+
+local function harm_limit(kind, amount, period)
+  if kind == 'deposit_limit' then
+    harm_list_add('hl', tss .. ':' .. amount .. '|' .. period, HL_KEEP)
+  elseif kind == 'lifted' then
+    harm_list_add('hl', tss .. ':lifted', HL_KEEP)
+  end
+end
+
+local function harm_flush()
+  if hz_dirty then
+    local days, newest = {}, nil
+    for d, e in pairs(hz) do
+      if e[1] ~= 0 or e[2] ~= 0 then
+        days[#days + 1] = d
+        if not newest or d > newest then newest = d end
+      end
+    end
+    table.sort(days)
+    local t = {}
+    for _, d in ipairs(days) do
+      if d > newest - HZ_DAYS then t[#t + 1] = fmt(d) .. ':' .. fmt(hz[d][1]) .. ':' .. fmt(hz[d][2]) end
+    end
+    redis.call('HSET', P, 'hz', table.concat(t, ' '))
+  end
+  hz, hz_dirty = false, false
+end
+-- ==== END harm markers ====
+
 local ops = {}
 
 function ops.reg()
@@ -658,6 +762,7 @@ function ops.rg()
   elseif kind == 'deposit_limit' then lww('dl', amount .. '|' .. period)
   elseif kind == 'lifted' then hmax(P, 'lf', ts, tss)
   end
+  if fresh then harm_limit(kind, amount, period) end -- harm
   return fresh and 1 or 0
 end
 
@@ -677,6 +782,7 @@ function ops.sess()
   local game, ended = ARGV[a + 5], ARGV[a + 7]
   add_day(ds, 10, 1)
   mark_active()
+  harm_session(tonumber(ARGV[a + 6]), tonumber(ended)) -- harm
   game_time(game .. ':t', tonumber(ended), ended)
   lww('dev', ARGV[a + 8])
   pmax(LA)
@@ -703,6 +809,7 @@ function ops.bet()
   local la = pv[LA]
   -- Activity times record the attempt, so they do not depend on whether the rollback came first.
   pmax(LB); pmax(LA)
+  harm_hour(ts) -- harm
   -- Every game time is at most 'la', so a bet at or after 'la' is its game's newest play: no read needed.
   local gt = game .. ':t'
   if not la or not after_event(la) then gtime[gt] = tss else game_time(gt, ts, tss) end
@@ -821,6 +928,7 @@ local function payment()
   end
   local p = lookup()
   if not p then
+    if approved and kind == DEP then harm_deposit_approved() end -- harm
     local n, reason = content(enc, 1)
     contribute(kind, status, ds, n, reason, 1)
     put(nil, record(kind, day, char(BIT[status]) .. enc))
@@ -829,6 +937,7 @@ local function payment()
   local k = rec_kind(p)
   if k == R then
     -- The rollback came first: remember the transaction as cancelled; nothing is counted.
+    if approved and kind == DEP then harm_deposit_approved() end -- harm
     cancel(p, day)
     return 1
   end
@@ -850,6 +959,7 @@ local function payment()
     return 3
   end
   bits = bits + BIT[status]
+  if approved and kind == DEP then harm_deposit_approved() end -- harm
   if top(bits) ~= status then
     put(p, record(kind, pday, char(bits) .. sub(payload, 2)))
     return 2
@@ -951,6 +1061,7 @@ local function flush()
   adinc = 0
   glist = false
   for g in pairs(gidx) do gidx[g] = nil end
+  harm_flush() -- harm
 end
 
 -- Arguments of each op after the four every event has (see EventParser.cs): records have no length of their own.

@@ -14,8 +14,9 @@ namespace Intelligence.Commands;
 /// Writes what the models learn from and how they did, for data scientists: the churn and VIP training and holdout
 /// sets exactly as <see cref="TrainingSets"/> builds them from the store now; on the holdout, the served scorer's
 /// probability (a model's or the rule's), the newest trained model's (served or not) with its feature contributions,
-/// and the rule's calibrated on the training rows; every player's segmentation features with their segment; and
-/// the served versions' cards (training time, holdout metrics) in the manifest.
+/// and the rule's calibrated on the training rows; every player's segmentation features with their segment; every
+/// player's harm markers and harm-risk probability at weekly cut-offs; and the served versions' cards (training time,
+/// holdout metrics) in the manifest.
 /// </summary>
 public static class ExportCommand
 {
@@ -67,6 +68,7 @@ public static class ExportCommand
         }
         await File.WriteAllTextAsync(Path.Combine(output, "segments.csv"), sb.ToString(), ct);
         written.Add(("segments.csv", segments.Count));
+        written.Add(await WriteHarmAsync(output, snapshots, today, ct));
         var manifest = new Dictionary<string, object?>
         {
             ["exportedAt"] = clock.GetUtcNow(),
@@ -78,6 +80,33 @@ public static class ExportCommand
         await File.WriteAllTextAsync(Path.Combine(output, "manifest.json"), JsonSerializer.Serialize(manifest, ExportJsonContext.Default.DictionaryStringObject), ct);
         return written;
     }
+
+    /// <summary>
+    /// harm.csv: every player's harm markers and harm-risk probability (the rule) as known before each weekly cut-off of
+    /// the last <see cref="HarmWeeks"/> weeks, for comparison with planted truth (the simulator's at-risk players).
+    /// </summary>
+    private static async Task<(string, int)> WriteHarmAsync(string output, IReadOnlyList<PlayerSnapshot> snapshots, long today, CancellationToken ct)
+    {
+        var sb = new StringBuilder("playerId,cutoff," + string.Join(',', SaferGambling.HarmMarkers.Names) + ",probability\n");
+        var rows = 0;
+        foreach (var s in snapshots)
+        {
+            for (var w = HarmWeeks - 1; w >= 0; w--)
+            {
+                var cutoff = today + 1 - 7 * w;
+                var markers = SaferGambling.HarmMarkers.At(s.History, s.History.Harm, s.Profile.Country, cutoff);
+                var (p, _) = SaferGambling.HarmRule.Score(markers);
+                sb.Append(Csv(s.Profile.PlayerId)).Append(',').Append(DateTimeOffset.UnixEpoch.AddDays(cutoff).ToString("yyyy-MM-dd", Inv));
+                foreach (var m in markers) sb.Append(',').Append(m.Value.ToString("R", Inv));
+                sb.Append(',').Append(p.ToString("R", Inv)).Append('\n');
+                rows++;
+            }
+        }
+        await File.WriteAllTextAsync(Path.Combine(output, "harm.csv"), sb.ToString(), ct);
+        return ("harm.csv", rows);
+    }
+
+    private const int HarmWeeks = 16;
 
     /// <summary>
     /// What the served model's card says about its training: notebooks compare other learners' fit time and holdout

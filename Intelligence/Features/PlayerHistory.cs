@@ -38,6 +38,9 @@ public sealed class PlayerHistory
 
     public Bucket[] Days { get; }
 
+    /// <summary>What the fold keeps for the harm markers: hours played, session seconds, deposit times, limit changes.</summary>
+    public HarmTrail Harm { get; init; } = HarmTrail.Empty;
+
     /// <summary>Index of the first day at or after <paramref name="day"/>.</summary>
     public int IndexOf(long day)
     {
@@ -115,7 +118,7 @@ public sealed class PlayerHistory
             ? ProfileReader.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(v)) : null;
         return new PlayerHistory(playerId, Day(reg), Day(fd),
             by is { Length: > 0 } && int.TryParse(by, CultureInfo.InvariantCulture, out var year) ? year : null,
-            chn is { Length: > 0 } ? chn : null, Bucket.ByDay(days));
+            chn is { Length: > 0 } ? chn : null, Bucket.ByDay(days)) { Harm = HarmTrail.From(profile) };
     }
 }
 

@@ -21,6 +21,8 @@ public sealed class ComplianceOptions
     /// <summary>Whether the player may be shown bonus-led content.</summary>
     public bool BonusesAllowed(PlayerProfile profile)
     {
+        // A player whose harm-risk band reduces promotional intensity (or suppresses marketing) is offered no bonus.
+        if (profile.Harm is { Action: HarmFlag.Reduce or HarmFlag.Suppress }) return false;
         if (profile.KycStatus == "verified" || BonusesRequireVerification.Count == 0) return true;
         var market = profile.Market ?? profile.Country;
         return !BonusesRequireVerification.Any(m => m == "*" || string.Equals(m, market, StringComparison.OrdinalIgnoreCase));

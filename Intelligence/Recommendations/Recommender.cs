@@ -42,13 +42,14 @@ public sealed class Recommender(
     /// </summary>
     private static readonly RedisValue[] ProfileFields =
     [
-        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl", "dev", "kyc", "aml", "geo",
+        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl", "dev", "kyc", "aml", "geo", HarmFlag.Field,
         .. MarketingPolicy.MarketingChannels.Select(c => (RedisValue)("c:" + c)),
     ];
 
     private const int DeviceField = 9;
     private const int KycField = 10, AmlField = 11, GeoField = 12;
-    private const int FirstConsentField = 13;
+    private const int HarmField = 13;
+    private const int FirstConsentField = 14;
 
     /// <summary>What serving needs to know about a player, read in one round trip.</summary>
     /// <param name="Index">Each play's catalogue index in the view it was read against, -1 for a game the catalogue does not hold.</param>
@@ -325,6 +326,7 @@ public sealed class Recommender(
         // not even their own history is offered.
         if (Text(f[GeoField]) == "blocked") return (false, true);
         if (Text(f[KycField]) == "rejected" || Text(f[AmlField]) == "high") return (false, false);
+        if (HarmFlag.Parse(Text(f[HarmField])) is { Action: HarmFlag.Suppress }) return (false, false);
         for (var i = FirstConsentField; i < f.Length; i++)
         {
             if (!f[i].IsNull && f[i].ToString() == "1") return (true, false);

@@ -1,5 +1,6 @@
 using Intelligence.Features;
 using Intelligence.Models;
+using Intelligence.SaferGambling;
 using Intelligence.Training;
 using Microsoft.Extensions.Options;
 using Shared.Contracts;
@@ -9,19 +10,35 @@ namespace Intelligence.Scoring;
 
 /// <summary>
 /// Scores a player with the models this instance serves: churn, VIP potential (each by its trained model, or by its
-/// rule when no model beats it), segment and marketing status.
+/// rule when no model beats it), harm risk (the weighted-marker rule), segment and marketing status.
 /// </summary>
-public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scoring, IOptions<TrainingOptions> training, TimeProvider clock)
+public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scoring, IOptions<TrainingOptions> training, TimeProvider clock,
+    IOptions<SaferGamblingOptions>? saferGamblingOptions = null)
 {
-    public PlayerScores Score(PlayerSnapshot s, IReadOnlyList<SegmentRef>? memberships = null)
+    private readonly SaferGamblingOptions _saferGambling = saferGamblingOptions?.Value ?? new SaferGamblingOptions();
+
+    public PlayerScores Score(PlayerSnapshot s, IReadOnlyList<SegmentRef>? memberships = null) => ScoreAndFlag(s, memberships).Scores;
+
+    /// <summary>The scores, and the profile with the harm flag they set (marketing is judged on that profile).</summary>
+    public (PlayerScores Scores, PlayerProfile Profile) ScoreAndFlag(PlayerSnapshot s, IReadOnlyList<SegmentRef>? memberships = null)
     {
         var now = clock.GetUtcNow();
         var today = ProfileReader.DayOf(now);
         var o = scoring.Value;
         // One snapshot for every part: the scores and the versions they record come from the same models.
         var served = models.Current;
-        return new PlayerScores(s.Profile.PlayerId, now, Churn(served, s, today, o), Vip(served, s, today, o), Segment(served, s, today), memberships ?? [],
-            MarketingPolicy.Evaluate(s.Profile, now), served.Versions);
+        var harm = Harm(s, today + 1);
+        var profile = s.Profile with { Harm = _saferGambling.Flag(harm.Band, s.Profile.Market ?? s.Profile.Country) };
+        var scores = new PlayerScores(s.Profile.PlayerId, now, Churn(served, s, today, o), Vip(served, s, today, o), Segment(served, s, today), memberships ?? [],
+            MarketingPolicy.Evaluate(profile, now), served.Versions, harm);
+        return (scores, profile);
+    }
+
+    /// <summary>The harm-risk score as known before the start of day <paramref name="cutoff"/> (tomorrow for live scores).</summary>
+    public ProbabilityScore Harm(PlayerSnapshot s, long cutoff)
+    {
+        var (p, drivers) = HarmRule.Score(HarmMarkers.At(s.History, s.History.Harm, s.Profile.Country, cutoff));
+        return new ProbabilityScore(Math.Round(p, 4), _saferGambling.Band(p), drivers, "rule", HarmRule.Version, HarmRule.Description);
     }
 
     private ProbabilityScore Churn(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)

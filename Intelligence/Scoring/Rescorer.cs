@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Intelligence.Features;
+using Intelligence.SaferGambling;
 using Shared.Contracts;
 
 namespace Intelligence.Scoring;
@@ -28,7 +29,7 @@ public interface IScoringStage
 }
 
 /// <summary>Reads players, scores them, stores the scores and tells the observers: the one path live rescoring and the sweep share.</summary>
-public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreStore store, IEnumerable<IScoringStage> stages, IEnumerable<IScoreObserver> observers,
+public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreStore store, HarmFlags harmFlags, IEnumerable<IScoringStage> stages, IEnumerable<IScoreObserver> observers,
     ScoringMetrics metrics, ILogger<Rescorer> log)
 {
     /// <summary>Rescores the players (unknown ones are skipped) and returns how many were scored.</summary>
@@ -41,12 +42,18 @@ public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreSto
         var before = await beforeTask;
         var scored = new List<ScoredPlayer>(playerIds.Count);
         var bands = new List<StoredBands>(playerIds.Count);
+        var flagged = new List<(string, HarmFlag?, ProbabilityScore?)>();
         for (var i = 0; i < playerIds.Count; i++)
         {
             if (snapshots[i] is not { } s) continue;
-            scored.Add(new ScoredPlayer(s.Profile, scorer.Score(s)));
+            var (scores, profile) = scorer.ScoreAndFlag(s);
+            scored.Add(new ScoredPlayer(profile, scores));
             bands.Add(before[i]);
+            if (profile.Harm != s.Profile.Harm) flagged.Add((profile.PlayerId, profile.Harm, scores.Harm));
         }
+        // The harm flag goes into the profile before anyone acts on these scores, so every marketing path (segments,
+        // webhooks at delivery, placements, the lobby) sees the same decision from this rescoring on.
+        await harmFlags.WriteAsync(flagged);
         foreach (var stage in stages)
         {
             var completed = await stage.CompleteAsync(scored, ct);

@@ -7,15 +7,15 @@ using StackExchange.Redis;
 namespace Intelligence.Scoring;
 
 /// <summary>The bands a player had before a rescoring, to tell a band change.</summary>
-public sealed record StoredBands(string? Churn, string? Vip, string? Segment);
+public sealed record StoredBands(string? Churn, string? Vip, string? Segment, string? Harm = null);
 
 /// <summary>
 /// Scores live in the player's <c>s:{id}</c> hash: the API's JSON, plus plain fields segment rules and other
-/// readers use (<c>churn</c>, <c>cb</c>, <c>vip</c>, <c>vb</c>, <c>seg</c>, <c>segn</c>, <c>at</c>).
+/// readers use (<c>churn</c>, <c>cb</c>, <c>vip</c>, <c>vb</c>, <c>seg</c>, <c>segn</c>, <c>harm</c>, <c>hb</c>, <c>at</c>).
 /// </summary>
 public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
 {
-    private static readonly RedisValue[] BandFields = ["cb", "vb", "seg"];
+    private static readonly RedisValue[] BandFields = ["cb", "vb", "seg", "hb"];
 
     // An erasure between reading a player and storing their scores must not leave scores behind.
     private const string WriteIfHeld = "local unpack = table.unpack or unpack if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], unpack(ARGV)) return 1 end return 0";
@@ -47,7 +47,7 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
         var reads = playerIds.Select(id => batch.HashGetAsync(keys.Scores(id), BandFields)).ToList();
         batch.Execute();
         await Task.WhenAll(reads);
-        return [.. reads.Select(r => new StoredBands(S(r.Result[0]), S(r.Result[1]), S(r.Result[2])))];
+        return [.. reads.Select(r => new StoredBands(S(r.Result[0]), S(r.Result[1]), S(r.Result[2]), S(r.Result[3])))];
         static string? S(RedisValue v) => v.HasValue ? v.ToString() : null;
     }
 
@@ -69,6 +69,7 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
             if (s.Churn is { } c) { fields.Add(new("churn", c.Probability.ToString("R", CultureInfo.InvariantCulture))); fields.Add(new("cb", c.Band)); }
             if (s.Vip is { } v) { fields.Add(new("vip", v.Probability.ToString("R", CultureInfo.InvariantCulture))); fields.Add(new("vb", v.Band)); }
             if (s.Segment is { } g) { fields.Add(new("seg", g.Id)); fields.Add(new("segn", g.Name)); }
+            if (s.Harm is { } h) { fields.Add(new("harm", h.Probability.ToString("R", CultureInfo.InvariantCulture))); fields.Add(new("hb", h.Band)); }
             var args = new RedisValue[fields.Count * 2];
             for (var i = 0; i < fields.Count; i++) { args[2 * i] = fields[i].Name; args[2 * i + 1] = fields[i].Value; }
             writes.Add(batch.ScriptEvaluateAsync(WriteIfHeld, [keys.Profile(s.PlayerId), keys.Scores(s.PlayerId)], args));

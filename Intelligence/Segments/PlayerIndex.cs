@@ -181,7 +181,9 @@ public sealed class PlayerIndex
             {
                 MarketingPolicy.KycRejected => IndexColumns.KycRejected,
                 MarketingPolicy.AmlHighRisk => IndexColumns.AmlHighRisk,
-                _ => IndexColumns.GeoBlocked,
+                MarketingPolicy.GeoBlocked => IndexColumns.GeoBlocked,
+                MarketingPolicy.HarmRiskHigh => IndexColumns.HarmRiskHigh,
+                _ => IndexColumns.HarmRiskElevated,
             };
         }
         c.Flags[row] = (byte)flags;
@@ -238,7 +240,7 @@ public sealed class IndexColumns
     public const byte Blocked = 1;
 
     /// <summary>Verification verdicts that keep a player out of marketing (<see cref="MarketingPolicy.VerificationReasons"/>).</summary>
-    public const byte KycRejected = 2, AmlHighRisk = 4, GeoBlocked = 8;
+    public const byte KycRejected = 2, AmlHighRisk = 4, GeoBlocked = 8, HarmRiskHigh = 16, HarmRiskElevated = 32;
 
     /// <param name="layout">Which numbering of the rows these columns keep (<see cref="Layout"/>).</param>
     public IndexColumns(int capacity, int layout = 0)

@@ -4,7 +4,7 @@ namespace Intelligence.Segments;
 
 /// <summary>
 /// The shared <see cref="MarketingPolicy"/> for a segment's channel: a marketing segment never holds a player who is
-/// self-excluded, cooling off or blocked, whose KYC was rejected, whose AML risk is high or who is geo-blocked, nor one without consent for the segment's channel (without a channel: for
+/// self-excluded, cooling off or blocked, whose KYC was rejected, whose AML risk is high, who is geo-blocked or whose harm-risk band suppresses marketing, nor one without consent for the segment's channel (without a channel: for
 /// any channel). An excluded player is counted once, under the first reason in the policy's order
 /// (<see cref="Reasons"/>), so the counts add up to the players excluded.
 /// </summary>
@@ -13,13 +13,15 @@ public static class SegmentMarketing
     public static readonly IReadOnlyList<string> Reasons =
     [
         MarketingPolicy.SelfExcluded, MarketingPolicy.CoolingOff, MarketingPolicy.Blocked,
-        MarketingPolicy.KycRejected, MarketingPolicy.AmlHighRisk, MarketingPolicy.GeoBlocked, MarketingPolicy.NoConsent,
+        MarketingPolicy.KycRejected, MarketingPolicy.AmlHighRisk, MarketingPolicy.GeoBlocked,
+        MarketingPolicy.HarmRiskHigh, MarketingPolicy.HarmRiskElevated, MarketingPolicy.NoConsent,
     ];
 
     private static readonly (byte Flag, string Reason)[] Flagged =
     [
         (IndexColumns.Blocked, MarketingPolicy.Blocked), (IndexColumns.KycRejected, MarketingPolicy.KycRejected),
         (IndexColumns.AmlHighRisk, MarketingPolicy.AmlHighRisk), (IndexColumns.GeoBlocked, MarketingPolicy.GeoBlocked),
+        (IndexColumns.HarmRiskHigh, MarketingPolicy.HarmRiskHigh), (IndexColumns.HarmRiskElevated, MarketingPolicy.HarmRiskElevated),
     ];
 
     /// <summary>Why the player may not be marketed to on <paramref name="channel"/>, or null when they may.</summary>

@@ -112,7 +112,8 @@ internal sealed partial class WebhookDeliveryWorker(
             return;
         }
         var status = WebhookEventTypes.IsOperational(d.Type) ? null : await marketing.NowAsync(d.PlayerId);
-        if (status is { Allowed: false })
+        // A care event still needs the player to exist (an erased player's events go nowhere).
+        if (status is { Allowed: false } && (!WebhookEventTypes.IsCare(d.Type) || status.Reasons.Contains(PlayerMarketing.UnknownPlayer)))
         {
             var reason = PlayerMarketing.Reason(status);
             if (await outbox.DropAsync(claimed)) metrics.Suppressed(d.Type, reason, PlayerMarketing.AtDelivery);

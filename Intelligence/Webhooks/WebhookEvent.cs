@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 namespace Intelligence.Webhooks;
 
 /// <summary>
-/// The event types a webhook can listen to. The player events are marketing triggers; the operations alerts
-/// (<see cref="OpsAlertFired"/>, <see cref="OpsAlertResolved"/>) are about no player and go to operators' tools.
+/// The event types a webhook can listen to. The player events are marketing triggers except <c>harm.band_changed</c>,
+/// which is for the operator's safer-gambling team and reaches them whatever the player's marketing status; the
+/// operations alerts (<see cref="OpsAlertFired"/>, <see cref="OpsAlertResolved"/>) are about no player and go to operators' tools.
 /// </summary>
 public static class WebhookEventTypes
 {
@@ -15,8 +16,12 @@ public static class WebhookEventTypes
     public const string SegmentExited = "segment.exited";
     public const string OpsAlertFired = Shared.Contracts.OpsAlertEventTypes.Fired;
     public const string OpsAlertResolved = Shared.Contracts.OpsAlertEventTypes.Resolved;
+    public const string HarmBandChanged = "harm.band_changed";
 
-    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited, OpsAlertFired, OpsAlertResolved];
+    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited, HarmBandChanged, OpsAlertFired, OpsAlertResolved];
+
+    /// <summary>Whether the event is about the player's care rather than marketing: delivered even when marketing is not allowed.</summary>
+    public static bool IsCare(string type) => type == HarmBandChanged;
 
     public static bool IsKnown(string? type) => type is not null && All.Contains(type, StringComparer.Ordinal);
 
@@ -42,6 +47,10 @@ public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset O
     /// <summary><c>data</c>: <c>{"from": "medium"|null, "to": "high", "probability": 0.64, "source": "model"|"rule", "version": "vip-…", "rule": null|"…"}</c>.</summary>
     public static WebhookEvent VipBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>
         new(WebhookEventTypes.VipBandChanged, playerId, occurredAt, Band(from, to));
+
+    /// <summary><c>data</c>: <c>{"from": "low"|null, "to": "high", "probability": 0.71, "source": "rule"|"model", "version": "harm-rule-v1", "rule": "…"}</c>.</summary>
+    public static WebhookEvent HarmBandChanged(string playerId, DateTimeOffset occurredAt, string? from, Shared.Contracts.ProbabilityScore to) =>
+        new(WebhookEventTypes.HarmBandChanged, playerId, occurredAt, Band(from, to));
 
     /// <summary>
     /// <c>data</c>: <c>{"segmentId": "seg-1", "segmentName": "Lapsing slots VIPs"}</c>, and for a marketing segment

@@ -35,8 +35,8 @@ internal sealed partial class WebhookPublisher(
         if (!operational) ArgumentException.ThrowIfNullOrWhiteSpace(evt.PlayerId, nameof(evt));
         ct.ThrowIfCancellationRequested();
 
-        // Every player event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
-        if (!operational && !marketing.Allowed)
+        // Every player event but a care event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
+        if (!operational && !marketing.Allowed && !WebhookEventTypes.IsCare(evt.Type))
         {
             var reason = PlayerMarketing.Reason(marketing);
             metrics.Suppressed(evt.Type, reason, PlayerMarketing.AtPublish);

@@ -41,6 +41,11 @@ public interface IConsoleApi
 
     /// <summary>Every model kind's served version and kept versions with their holdout figures (<c>GET /v1/models</c>).</summary>
     Task<ModelsView> GetModelsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Open safer-gambling cases (safer-gambling role only, refused for any other).</summary>
+    Task<HarmCaseList> ListHarmCasesAsync(CancellationToken cancellationToken = default);
+    Task<HarmCaseDetail?> GetHarmCaseAsync(string playerId, CancellationToken cancellationToken = default);
+    Task<HarmCaseEntry> AddHarmCaseNoteAsync(string playerId, HarmCaseNoteRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Intelligence refused or failed a console call; <see cref="Errors"/> holds a validation problem's errors by path.</summary>
@@ -54,7 +59,7 @@ public sealed class ConsoleApiException(HttpStatusCode status, string message, I
 }
 
 /// <summary>A console call without a signed-in console user: nobody without a role sees player data.</summary>
-public sealed class ConsoleAccessDeniedException() : Exception("Sign in to the console with a marketer or admin role.");
+public sealed class ConsoleAccessDeniedException() : Exception("Sign in to the console with a role that may do this (marketer or admin for marketing, safer-gambling for the case queue).");
 
 internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationStateProvider authentication) : IConsoleApi
 {
@@ -133,20 +138,30 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
     public async Task<ModelsView> GetModelsAsync(CancellationToken cancellationToken = default) =>
         (await GetAsync("v1/models", Json.ModelsView, cancellationToken))!;
 
+    public async Task<HarmCaseList> ListHarmCasesAsync(CancellationToken cancellationToken = default) =>
+        (await GetAsync("v1/harm/cases?limit=200", Json.HarmCaseList, cancellationToken, role: ConsoleRoles.SaferGambling))!;
+
+    public Task<HarmCaseDetail?> GetHarmCaseAsync(string playerId, CancellationToken cancellationToken = default) =>
+        GetAsync($"v1/harm/cases/{Escape(playerId)}", Json.HarmCaseDetail, cancellationToken, notFoundIsNull: true, role: ConsoleRoles.SaferGambling);
+
+    public Task<HarmCaseEntry> AddHarmCaseNoteAsync(string playerId, HarmCaseNoteRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"v1/harm/cases/{Escape(playerId)}/notes", JsonContent.Create(request, Json.HarmCaseNoteRequest), Json.HarmCaseEntry,
+            cancellationToken, role: ConsoleRoles.SaferGambling);
+
     private static string Escape(string id) => Uri.EscapeDataString(id);
 
-    private async Task<T?> GetAsync<T>(string uri, JsonTypeInfo<T> type, CancellationToken cancellationToken, bool notFoundIsNull = false)
+    private async Task<T?> GetAsync<T>(string uri, JsonTypeInfo<T> type, CancellationToken cancellationToken, bool notFoundIsNull = false, string? role = null)
     {
-        using var http = await ClientAsync();
+        using var http = await ClientAsync(role);
         using var response = await http.GetAsync(uri, cancellationToken);
         if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound) return default;
         await EnsureSuccessAsync(response, cancellationToken);
         return await response.Content.ReadFromJsonAsync(type, cancellationToken);
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string uri, HttpContent? content, JsonTypeInfo<T>? type, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string uri, HttpContent? content, JsonTypeInfo<T>? type, CancellationToken cancellationToken, string? role = null)
     {
-        using var http = await ClientAsync();
+        using var http = await ClientAsync(role);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         using var response = await http.SendAsync(request, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
@@ -155,10 +170,16 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
             ?? throw new ConsoleApiException(response.StatusCode, $"Intelligence answered {method} {uri} with an empty body.");
     }
 
-    private async Task<HttpClient> ClientAsync()
+    /// <summary>
+    /// A client acting for the signed-in user. Marketing calls need a marketer or an admin; <paramref name="role"/> names
+    /// the one role a call is for (the safer-gambling queue), so a marketer never reads a player's harm case and a
+    /// safer-gambling officer never drives marketing.
+    /// </summary>
+    private async Task<HttpClient> ClientAsync(string? role = null)
     {
         var state = await authentication.GetAuthenticationStateAsync();
         var user = ConsoleUser.From(state.User) ?? throw new ConsoleAccessDeniedException();
+        if (role is not null ? user.Role != role : user.Role == ConsoleRoles.SaferGambling) throw new ConsoleAccessDeniedException();
         var http = factory.CreateClient(HttpClientName);
         http.DefaultRequestHeaders.Add(ActorHeader, user.Name);
         return http;

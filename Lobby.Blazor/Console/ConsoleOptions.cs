@@ -9,7 +9,9 @@ public static class ConsoleRoles
     public const string Marketer = "marketer";
     /// <summary>Everything a marketer does, plus the audit log.</summary>
     public const string Admin = "admin";
-    public static readonly IReadOnlyList<string> All = [Marketer, Admin];
+    /// <summary>Works the safer-gambling case queue (players at harm risk, their markers, notes and outcomes), and nothing else.</summary>
+    public const string SaferGambling = "safer-gambling";
+    public static readonly IReadOnlyList<string> All = [Marketer, Admin, SaferGambling];
 }
 
 /// <summary>
@@ -26,6 +28,7 @@ public sealed partial class ConsoleOptions : IValidatableObject
     [
         ("marketer", ConsoleRoles.Marketer, "marketer-dev"),
         ("admin", ConsoleRoles.Admin, "admin-dev"),
+        ("safety", ConsoleRoles.SaferGambling, "safety-dev"),
     ];
 
     /// <summary>Fewer rounds for the Development users only: hashed at every start, and their passwords are public anyway.</summary>

@@ -13,8 +13,12 @@ namespace Lobby.Console;
 
 public static class ConsolePolicies
 {
-    /// <summary>Any console role: every console page and every console data call.</summary>
+    /// <summary>A marketer or an admin: every marketing page and every marketing data call.</summary>
     public const string Marketer = "console-marketer";
+    /// <summary>The safer-gambling role: the case queue, and only it.</summary>
+    public const string SaferGambling = "console-safer-gambling";
+    /// <summary>Any console role: the console's frame (its menu).</summary>
+    public const string Any = "console-any";
     /// <summary>Admin pages (the audit log).</summary>
     public const string Admin = "console-admin";
 }
@@ -76,10 +80,17 @@ public static class ConsoleSignIn
                 o.ReturnUrlParameter = "returnUrl";
                 o.Events.OnValidatePrincipal = RevalidateAsync;
             });
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null))
-            .AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
+        builder.Services.AddAuthorization(AddPolicies);
         return builder;
+    }
+
+    /// <summary>The console's policies by role (the app's, and a test's renderer's).</summary>
+    public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions o)
+    {
+        o.AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.Marketer or ConsoleRoles.Admin }));
+        o.AddPolicy(ConsolePolicies.SaferGambling, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.SaferGambling }));
+        o.AddPolicy(ConsolePolicies.Any, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null));
+        o.AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
     }
 
     public static IEndpointRouteBuilder MapConsoleSignIn(this IEndpointRouteBuilder app)

@@ -4,7 +4,8 @@ namespace Shared.Contracts;
 /// Whether a player may be marketed to, and if not, why. Responsible gambling comes first: a self-excluded,
 /// cooling-off or blocked player is never marketed to, whatever their consents; so is a player whose identity
 /// verification was rejected, whose anti-money-laundering risk is high or whose location was found blocked
-/// (contract 1b); otherwise at least one marketing channel must have been granted.
+/// (contract 1b), nor one whose harm-risk band their market suppresses marketing at (<c>harm_risk_high</c>); otherwise
+/// at least one marketing channel must have been granted.
 /// </summary>
 public sealed record MarketingStatus(bool Allowed, IReadOnlyList<string> Reasons, IReadOnlyList<string> Channels);
 
@@ -17,6 +18,8 @@ public static class MarketingPolicy
     public const string KycRejected = "kyc_rejected";
     public const string AmlHighRisk = "aml_high_risk";
     public const string GeoBlocked = "geo_blocked";
+    public const string HarmRiskHigh = "harm_risk_high";
+    public const string HarmRiskElevated = "harm_risk_elevated";
 
     /// <summary>Channels a player can consent to being marketed through (<c>site</c> is on-site messaging).</summary>
     public static readonly IReadOnlyList<string> MarketingChannels = ["email", "sms", "push", "phone", "site"];
@@ -31,7 +34,12 @@ public static class MarketingPolicy
         if (profile.KycStatus == "rejected") yield return KycRejected;
         if (profile.Verification?.Aml?.RiskLevel == "high") yield return AmlHighRisk;
         if (profile.Verification?.Geo?.Result == "blocked") yield return GeoBlocked;
+        if (HarmReason(profile) is { } harm) yield return harm;
     }
+
+    /// <summary>The harm-risk reason when the player's market suppresses marketing at their harm band, else null.</summary>
+    public static string? HarmReason(PlayerProfile profile) => profile.Harm is { Action: HarmFlag.Suppress } h
+        ? h.Band == "high" ? HarmRiskHigh : HarmRiskElevated : null;
 
     public static MarketingStatus Evaluate(PlayerProfile profile, DateTimeOffset now)
     {

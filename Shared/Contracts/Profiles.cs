@@ -22,7 +22,26 @@ public sealed record PlayerProfile(
     GameAffinity Games,
     string? Btag = null,
     string? ClickId = null,
-    Verification? Verification = null);
+    Verification? Verification = null,
+    HarmFlag? Harm = null);
+
+/// <summary>
+/// What the harm-risk score last decided for the player (Intelligence sets it when it rescores; see the README's
+/// safer-gambling section): the band, and the action the player's market takes at that band.
+/// </summary>
+/// <param name="Band"><c>elevated</c> or <c>high</c> (a <c>low</c> band keeps no flag).</param>
+/// <param name="Action"><c>suppress</c> (no marketing on any channel), <c>reduce</c> (no bonus-led content) or <c>none</c>.</param>
+public sealed record HarmFlag(string Band, string Action)
+{
+    public const string Suppress = "suppress", Reduce = "reduce", None = "none";
+
+    /// <summary>The profile-hash field Intelligence keeps it in: "band|action".</summary>
+    public const string Field = "hr";
+
+    public static HarmFlag? Parse(string? stored) => stored?.Split('|') is [var band, var action] && band.Length > 0 ? new HarmFlag(band, action) : null;
+
+    public string Stored => Band + "|" + Action;
+}
 
 /// <summary>The latest verdict of each verification (contract 1b: <c>player.kyc</c>, <c>player.aml</c>, <c>player.geo</c>); null: none received.</summary>
 public sealed record Verification(KycCheck? Kyc, AmlCheck? Aml, GeoCheck? Geo);

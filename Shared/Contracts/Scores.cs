@@ -3,7 +3,8 @@ namespace Shared.Contracts;
 /// <summary>
 /// A player's scores (<c>GET /v1/players/{playerId}/scores</c>). <see cref="Churn"/> and <see cref="Vip"/> are always
 /// there (by the kind's rule until a trained model beats it; VIP says <c>none</c> before a first deposit);
-/// <see cref="Segment"/> is null until the first segmentation has been trained.
+/// <see cref="Segment"/> is null until the first segmentation has been trained. <see cref="Harm"/> is the harm-risk score
+/// (bands <c>low</c>, <c>elevated</c>, <c>high</c>; source <c>rule</c>, the weighted behavioural markers).
 /// </summary>
 public sealed record PlayerScores(
     string PlayerId,
@@ -13,7 +14,8 @@ public sealed record PlayerScores(
     SegmentRef? Segment,
     IReadOnlyList<SegmentRef> Segments,
     MarketingStatus Marketing,
-    IReadOnlyDictionary<string, string> ModelVersions);
+    IReadOnlyDictionary<string, string> ModelVersions,
+    ProbabilityScore? Harm = null);
 
 /// <param name="Band">churn: <c>low</c>, <c>medium</c>, <c>high</c>, or <c>lapsed</c> (no activity in the churn
 /// definition's active window); vip: <c>low</c>, <c>medium</c>, <c>high</c>, <c>none</c> (never deposited) or

@@ -104,7 +104,7 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
             playerId, T("reg"), S("cty"), S("mkt"), S("cur"), S("kyc") ?? "none", S("aff"), S("cmp"), S("chn"),
             S("by") is { } by ? int.Parse(by, CultureInfo.InvariantCulture) : null, S("vip"),
             consents, rg, lifetime, windows, new GameAffinity(top, recent, categories, providers),
-            S("btg"), S("clk"), Verifications(f));
+            S("btg"), S("clk"), Verifications(f), HarmFlag.Parse(S(HarmFlag.Field)));
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ public sealed class StoreKeys(string prefix = "")
 
     /// <summary>Every key held about one player, for erasure.</summary>
     public RedisKey[] AllOf(string playerId) =>
-        [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId), VendorOrders(playerId)];
+        [Profile(playerId), Days(playerId), Games(playerId), Ledger(playerId), LegacyLedger(playerId), Scores(playerId), VendorOrders(playerId), HarmCaseLog(playerId)];
 
     /// <summary>A rate limit's counter for one subject (an address, a player), expiring with its window (<see cref="StoreRateLimiter"/>).</summary>
     public RedisKey RateLimit(string limit, string subject) => $"{Prefix}rl:{limit}:{{{subject}}}";
@@ -82,6 +82,15 @@ public sealed class StoreKeys(string prefix = "")
 
     /// <summary>Set of all known player ids.</summary>
     public RedisKey Players => $"{Prefix}players";
+
+    /// <summary>Open safer-gambling cases: player id → the harm-risk probability that opened or last raised the case.</summary>
+    public RedisKey HarmCases => $"{Prefix}harm:cases";
+
+    /// <summary>Outcomes the safer-gambling team recorded (player id → "outcome|unix ms"): labels for a trained harm model.</summary>
+    public RedisKey HarmLabels => $"{Prefix}harm:labels";
+
+    /// <summary>A player's safer-gambling case log: notes and outcomes, oldest first (JSON entries).</summary>
+    public RedisKey HarmCaseLog(string playerId) => $"{Prefix}hc:{{{playerId}}}";
 
     /// <summary>
     /// What the one-command demo (tests/Simulator) loaded into this store: a hash of <c>history</c> ("players seed days")

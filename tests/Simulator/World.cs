@@ -59,7 +59,8 @@ public sealed class World
     /// <summary>Simulates one player from registration to the end of history, on the player's own seeded stream.</summary>
     public PlayerSimulation Simulate(int index, double rollbackRate)
     {
-        var sim = new PlayerSimulation(Player(index), Games, rollbackRate, HistoryIdPrefix);
+        var player = Player(index);
+        var sim = new PlayerSimulation(player, Games, rollbackRate, HistoryIdPrefix) { AtRisk = AtRiskPlan.Draw(new Random(Seeds.Mix(Seed, index, 9)), player, End) };
         sim.RunHistory(new Random(Seeds.Mix(Seed, index, 3)), End);
         Lift?.Apply(sim.Player.Id, sim.Activities);
         return sim;

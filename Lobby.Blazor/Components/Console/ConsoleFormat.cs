@@ -63,6 +63,8 @@ public static class ConsoleFormat
         MarketingPolicy.KycRejected => "Identity verification rejected",
         MarketingPolicy.AmlHighRisk => "High money-laundering risk",
         MarketingPolicy.GeoBlocked => "Playing from a blocked location",
+        MarketingPolicy.HarmRiskHigh => "High harm risk",
+        MarketingPolicy.HarmRiskElevated => "Elevated harm risk",
         _ => Culture.TextInfo.ToTitleCase(reason.Replace('_', ' ').Replace('.', ' ')),
     };
 
@@ -76,6 +78,7 @@ public static class ConsoleFormat
         MarketingPolicy.KycRejected => "Players whose identity verification was rejected are never marketed to.",
         MarketingPolicy.AmlHighRisk => "Players assessed at high anti-money-laundering risk are never marketed to.",
         MarketingPolicy.GeoBlocked => "Players whose latest location check was blocked are never marketed to.",
+        MarketingPolicy.HarmRiskHigh or MarketingPolicy.HarmRiskElevated => "Players whose behaviour shows markers of gambling harm at a band their market keeps from marketing.",
         _ => "Kept out by the marketing policy.",
     };
 

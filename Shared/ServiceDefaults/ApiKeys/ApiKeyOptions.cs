@@ -45,9 +45,11 @@ public static class Scopes
     public const string SegmentsExport = "segments:export";
     /// <summary>Read reconciliation and feed status (contract section 4).</summary>
     public const string OpsRead = "ops:read";
+    /// <summary>Read and work the safer-gambling case queue (players' harm markers, notes, outcomes): for the safer-gambling team only.</summary>
+    public const string HarmCases = "harm:cases";
 
     public static readonly IReadOnlyList<string> All =
-        [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, OpsRead];
+        [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, OpsRead, HarmCases];
 
     /// <summary>The event types that need <see cref="EventsRg"/>: each can lift or impose a restriction on marketing a player.</summary>
     public static readonly IReadOnlySet<string> ComplianceEventTypes = new HashSet<string>(StringComparer.Ordinal)

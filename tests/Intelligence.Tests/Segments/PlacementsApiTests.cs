@@ -112,6 +112,38 @@ public sealed class PlacementsApiTests(StoreServers servers)
         Assert.Equal(1, preview.Excluded[MarketingPolicy.KycRejected]);
     }
 
+    [Fact]
+    public async Task AHarmBand_TakesBonusLedPlacementsAway_AndWhereTheMarketSuppressesIt_EveryPlacementAndSegment()
+    {
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix(nameof(AHarmBand_TakesBonusLedPlacementsAway_AndWhereTheMarketSuppressesIt_EveryPlacementAndSegment));
+        await using var ingestion = new IngestionHost(cs, prefix);
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey)) (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
+        // Thresholds that put every player at elevated and none at high; Sweden suppresses marketing already at elevated.
+        await using var app = new IntelligenceApp(cs, prefix, new Dictionary<string, string?>
+        {
+            ["SaferGambling:Elevated"] = "0", ["SaferGambling:High"] = "1", ["SaferGambling:Markets:SE:Elevated"] = "suppress",
+        });
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        await RegisterAsync(ingestion, "p-mt", "MT", "welcome");
+        await RegisterAsync(ingestion, "p-se", "SE", "welcome");
+        await IndexedAsync(app, "p-mt", "p-se");
+        var segment = await CreateAsync(admin, new { name = "Welcome", purpose = "analysis", rule = new { field = "campaign", op = "eq", value = "welcome" } });
+        var now = DateTimeOffset.UtcNow;
+        var games = await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "Picked for you", kind = "games", gameIds = Starburst, priority = 10, startsAt = now.AddHours(-1), endsAt = now.AddDays(7) }, "mia");
+        await CreatePlacementAsync(admin, new { segmentId = segment.Id, title = "100% welcome bonus", kind = "category", category = "slots", priority = 50, startsAt = now.AddHours(-1), endsAt = now.AddDays(7), bonusLed = true }, "mia");
+
+        async Task<List<string>> Seen(string player) => [.. (await crm.GetFromJsonAsync<PlayerPlacements>($"/v1/players/{player}/placements", Json))!.Items.Select(p => p.Id)];
+        Assert.Equal([games.Id], await Seen("p-mt"));
+        Assert.Empty(await Seen("p-se"));
+
+        var preview = await (await admin.PostAsync("/v1/segments/preview", JsonContent.Create(new { rule = new { field = "campaign", op = "eq", value = "welcome" }, purpose = "marketing" })))
+            .Content.ReadFromJsonAsync<SegmentPreview>(Json);
+        Assert.Equal(1, preview!.Count);
+        Assert.Equal(1, preview.Excluded[MarketingPolicy.HarmRiskElevated]);
+    }
+
     private static readonly (string Body, string Field)[] InvalidPlacements =
     [
         ("""{"title":"x","kind":"games","gameIds":["g-starburst"],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2027-01-01T00:00:00Z"}""", "segmentId"),

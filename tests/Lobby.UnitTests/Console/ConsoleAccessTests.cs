@@ -42,6 +42,36 @@ public sealed class ConsoleAccessTests : ConsoleTest
     }
 
     [Fact]
+    public void SaferGamblingOfficer_SeesTheCaseQueue_ButNoMarketingPage()
+    {
+        Api.ListHarmCasesAsync(Arg.Any<CancellationToken>()).Returns(new HarmCaseList(
+            [new HarmCase("p-9", 0.71, new ProbabilityScore(0.71, "high", [new ScoreDriver("nightPlay", 1.6, "Played between 02:00 and 06:00 (their time) on 5 nights of the last 7")], "rule"), "SE")], 1));
+        SignInAs(ConsoleRoles.SaferGambling, "sam");
+
+        var cut = Open("/console/safer-gambling");
+        cut.WaitForElement("[data-testid='case-row']");
+        Assert.Contains("p-9", cut.Find("[data-testid='cases']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("5 nights", cut.Find("[data-testid='cases']").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("[data-testid='nav-safer-gambling']"));
+        Assert.Empty(cut.FindAll("[data-testid='nav-segments']"));
+
+        cut.InvokeAsync(() => Navigation.NavigateTo("/console/segments"));
+        cut.WaitForElement("[data-testid='console-denied']");
+        Api.DidNotReceiveWithAnyArgs().ListSegmentsAsync(Xunit.TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public void Marketer_IsDeniedTheCaseQueue()
+    {
+        SignInAs(ConsoleRoles.Marketer);
+
+        var cut = Open("/console/safer-gambling");
+        cut.WaitForElement("[data-testid='console-denied']");
+        Assert.Empty(cut.FindAll("[data-testid='nav-safer-gambling']"));
+        Api.DidNotReceiveWithAnyArgs().ListHarmCasesAsync(Xunit.TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public void Admin_SeesTheAuditLog()
     {
         SignInAs(ConsoleRoles.Admin, "ann");

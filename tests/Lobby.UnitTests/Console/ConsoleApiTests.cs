@@ -102,6 +102,24 @@ public sealed class ConsoleApiTests : IDisposable
         Assert.Empty(_requests);
     }
 
+    [Fact]
+    public async Task TheCaseQueue_IsForTheSaferGamblingRoleOnly_AndThatRoleDrivesNoMarketing()
+    {
+        _authentication.Principal = new ConsoleUser("maria", ConsoleRoles.Marketer).ToPrincipal();
+        await Assert.ThrowsAsync<ConsoleAccessDeniedException>(() => Api().ListHarmCasesAsync(TestContext.Current.CancellationToken));
+        _authentication.Principal = new ConsoleUser("root", ConsoleRoles.Admin).ToPrincipal();
+        await Assert.ThrowsAsync<ConsoleAccessDeniedException>(() => Api().GetHarmCaseAsync("p-1", TestContext.Current.CancellationToken));
+        _authentication.Principal = new ConsoleUser("sam", ConsoleRoles.SaferGambling).ToPrincipal();
+        await Assert.ThrowsAsync<ConsoleAccessDeniedException>(() => Api().ListSegmentsAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(_requests);
+
+        _response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"items":[],"open":0}""", Encoding.UTF8, "application/json") };
+        var cases = await Api().ListHarmCasesAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, cases.Open);
+        Assert.Equal("sam", Assert.Single(_requests).Headers.GetValues(ConsoleApi.ActorHeader).Single());
+        Assert.Equal("/v1/harm/cases", _requests[0].RequestUri!.AbsolutePath);
+    }
+
     public void Dispose()
     {
         _response.Dispose();

@@ -48,8 +48,7 @@ public abstract class ConsoleTest : BunitContext
         Services.AddCascadingAuthenticationState();
         Services.AddAuthorizationCore(o =>
         {
-            o.AddPolicy(ConsolePolicies.Marketer, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null));
-            o.AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
+            ConsoleSignIn.AddPolicies(o);
             o.AddPolicy(Lobby.Players.PlayerSignIn.PlayerPolicy, p => p.RequireClaim(Lobby.Players.PlayerTokens.SubjectClaim));
         });
         // bUnit puts placeholders first; the real services, registered last, win.

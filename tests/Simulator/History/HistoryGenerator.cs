@@ -173,7 +173,7 @@ public static class HistoryGenerator
         return new PlayerTruth(p.Id, p.Archetype.Name, p.Drifter, p.RegisteredAt, s.ChurnedAt, s.SelfExcludedAt, s.VipAt, s.VipTier,
             s.EmailConsent, new SortedDictionary<string, double>(p.ThemeTaste.Where(t => t.Value > 0.05).ToDictionary(t => t.Key, t => Math.Round(t.Value, 3)), StringComparer.Ordinal),
             new SortedDictionary<string, double>(p.ProviderTaste.ToDictionary(t => t.Key, t => Math.Round(t.Value, 3)), StringComparer.Ordinal),
-            sim.Favourites, s.Sessions);
+            sim.Favourites, s.Sessions, sim.AtRisk?.DriftFrom, sim.AtRisk?.ExcludeAt);
     }
 
     /// <summary>A few players worth watching in the lobby: active lately, still around, one of each archetype first.</summary>

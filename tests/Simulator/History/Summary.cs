@@ -62,4 +62,4 @@ public sealed record PlayerTruth(
     string PlayerId, string Archetype, bool Drifter, DateTimeOffset RegisteredAt, DateTimeOffset? ChurnedAt,
     DateTimeOffset? SelfExcludedAt, DateTimeOffset? VipAt, string? VipTier, bool EmailConsent,
     IReadOnlyDictionary<string, double> ThemeTaste, IReadOnlyDictionary<string, double> ProviderTaste,
-    IReadOnlyList<string> Favourites, int Sessions);
+    IReadOnlyList<string> Favourites, int Sessions, DateTimeOffset? AtRiskFrom = null, DateTimeOffset? AtRiskExcludeAt = null);

@@ -61,6 +61,12 @@ public sealed class PlayerSimulation
 
     public IReadOnlyList<string> Favourites => _chooser.Favourites;
 
+    /// <summary>The at-risk drift this player goes through (<see cref="AtRiskPlan"/>); null for most players.</summary>
+    public AtRiskPlan? AtRisk { get; init; }
+
+    // How far the at-risk drift has gone today (0: none).
+    private double _drift;
+
     /// <summary>Bets cancelled by a rollback so far.</summary>
     public int RolledBack { get; private set; }
 
@@ -107,7 +113,15 @@ public sealed class PlayerSimulation
 
             var vip = State.VipTier is not null;
             var hazard = a.ChurnPerDay * (p.Drifter ? 2.5 : 1) * (vip ? 0.3 : 1);
-            if (age > 3 && rng.NextDouble() < hazard)
+            _drift = AtRisk?.Intensity(day) ?? 0;
+            if (AtRisk is { } plan && day.AddDays(1) > plan.ExcludeAt && plan.ExcludeAt < end)
+            {
+                State.SelfExcludedAt = plan.ExcludeAt;
+                Add(new Activity(ActivityKind.Rg, plan.ExcludeAt, NextId()) { Text = "self_exclusion", Until = plan.ExcludeAt.AddDays(180) });
+                break;
+            }
+            if (_drift > 0) DriftDay(rng, day, end);
+            else if (age > 3 && rng.NextDouble() < hazard)
             {
                 State.ChurnedAt = day;
                 break;
@@ -129,7 +143,7 @@ public sealed class PlayerSimulation
                 Add(new Activity(ActivityKind.Rg, at, NextId()) { Text = "deposit_limit", Amount = State.DepositLimit.Value });
             }
 
-            var engagement = p.Drifter ? Math.Max(0.15, 1 - age / 90) : 1;
+            var engagement = p.Drifter && _drift == 0 ? Math.Max(0.15, 1 - age / 90) : 1 + 2 * _drift;
             var mean = a.SessionsPerWeek / 7 * WeekdayFactor[((int)day.DayOfWeek + 6) % 7] * engagement * (vip ? 1.5 : 1);
             var sessions = Sampling.Poisson(rng, mean);
             var today = starts[..Math.Min(sessions, starts.Length)];
@@ -150,7 +164,7 @@ public sealed class PlayerSimulation
         // Mostly the player's own device; otherwise the other kind (a phone player at a desk, a desktop player out).
         var device = rng.NextDouble() < 0.85 ? _player.Device : _player.Device == "desktop" ? "mobile" : "desktop";
         Add(new Activity(ActivityKind.Login, t, NextId()) { Text = device });
-        var baseStake = a.Stake * State.StakeMultiplier * (decimal)Sampling.LogNormal(rng, 0.4);
+        var baseStake = a.Stake * State.StakeMultiplier * (1 + 2 * (decimal)_drift) * (decimal)Sampling.LogNormal(rng, 0.4);
         var deposits = 0;
         if (State.Balance + State.BonusBalance < baseStake / _player.ExchangeRate * 5)
         {
@@ -160,7 +174,10 @@ public sealed class PlayerSimulation
         }
 
         var games = 1 + Sampling.Poisson(rng, 0.8);
-        var rounds = Math.Max(1, (int)(a.RoundsPerSession * Sampling.Exponential(rng)));
+        var rounds = Math.Max(1, (int)(a.RoundsPerSession * (1 + 2 * _drift) * Sampling.Exponential(rng)));
+        // Chasing: the drifting player reloads again and again rather than stop when the balance runs out.
+        var reload = a.ReloadChance + (0.95 - a.ReloadChance) * _drift;
+        var maxDeposits = 3 + (int)(5 * _drift);
         for (var g = 0; g < games && t < end; g++)
         {
             var game = _chooser.Choose(rng, a.Habit, t, device);
@@ -174,7 +191,7 @@ public sealed class PlayerSimulation
             {
                 if (State.Balance + State.BonusBalance < stake)
                 {
-                    if (deposits >= 3 || rng.NextDouble() >= a.ReloadChance) break;
+                    if (deposits >= maxDeposits || rng.NextDouble() >= reload) break;
                     t = t.AddSeconds(rng.Next(20, 90));
                     Deposit(rng, t);
                     deposits++;
@@ -224,9 +241,9 @@ public sealed class PlayerSimulation
     {
         var a = _player.Archetype;
         var method = rng.NextDouble() < 0.6 ? "card" : rng.NextDouble() < 0.7 ? "e_wallet" : "bank_transfer";
-        var amount = Math.Max(10, Math.Round(a.Deposit * State.StakeMultiplier * (decimal)Sampling.LogNormal(rng, 0.5) / _player.ExchangeRate / 5) * 5);
+        var amount = Math.Max(10, Math.Round(a.Deposit * State.StakeMultiplier * (1 + 2 * (decimal)_drift) * (decimal)Sampling.LogNormal(rng, 0.5) / _player.ExchangeRate / 5) * 5);
         if (State.DepositLimit is { } limit) amount = Math.Min(amount, limit);
-        if (rng.NextDouble() < 0.03)
+        if (rng.NextDouble() < 0.03 + 0.25 * _drift)
         {
             Add(new Activity(ActivityKind.Deposit, t, NextId()) { Amount = amount, Text = method, Status = "rejected" });
             t = t.AddSeconds(rng.Next(10, 60));
@@ -263,6 +280,23 @@ public sealed class PlayerSimulation
         var mean = (double)game.Rtp / 100 / chance;
         var multiplier = game.Category is "live" or "table" ? mean : Math.Min(1000, mean * Sampling.Exponential(rng));
         return Math.Round(stake * (decimal)multiplier, 2);
+    }
+
+    /// <summary>A drifting at-risk player's day beyond the ordinary: night sessions, and a deposit limit set early and raised later.</summary>
+    private void DriftDay(Random rng, DateTimeOffset day, DateTimeOffset end)
+    {
+        var plan = AtRisk!;
+        if (plan.SetsLimit && State.DepositLimit is null && _drift < 0.3)
+        {
+            State.DepositLimit = Math.Round(_player.Archetype.Deposit * 3 / _player.ExchangeRate / 10) * 10 + 10;
+            Add(new Activity(ActivityKind.Rg, day.AddHours(12), NextId()) { Text = "deposit_limit", Amount = State.DepositLimit.Value });
+        }
+        else if (plan.SetsLimit && State.DepositLimit is { } limit && _drift > 0.5 && rng.NextDouble() < 0.15)
+        {
+            State.DepositLimit = limit * 2;
+            Add(new Activity(ActivityKind.Rg, day.AddHours(12), NextId()) { Text = "deposit_limit", Amount = State.DepositLimit.Value });
+        }
+        if (rng.NextDouble() < 0.15 + 0.7 * _drift) PlaySession(rng, AtRiskPlan.NightStart(rng, _player, day), end);
     }
 
     private void Add(Activity activity)
