@@ -13,6 +13,7 @@ public static class IntelligenceApiTags
         ["Webhooks"] = "CRM webhooks: score band changes and segment entries and exits, signed, retried, dead-lettered.",
         ["Segments"] = "Marketers' segments: rule trees over the profile and scores, live membership, versions, audit and preview.",
         ["Experiments"] = "Control groups for placements, marketing segments and the lobby's personalisation: stable assignment, and uplift reports with 95% intervals.",
-        ["Insights"] = "Segment size over time, score distributions and the affiliate and campaign report.",
+        ["Insights"] = "Segment size over time and score distributions.",
+        ["Affiliates"] = "What each affiliate's players bring (registrations, FTDs, deposits, GGR, bonus cost, chargebacks, NGR) and their cohorts' predicted value; the export affiliate platforms import.",
     };
 }

@@ -111,8 +111,8 @@ internal sealed partial class WebhookDeliveryWorker(
             LogDropped(logger, d.Id, d.WebhookId);
             return;
         }
-        var status = await marketing.NowAsync(d.PlayerId);
-        if (!status.Allowed)
+        var status = WebhookEventTypes.IsMarketing(d.Type) ? await marketing.NowAsync(d.PlayerId) : null;
+        if (status is { Allowed: false })
         {
             var reason = PlayerMarketing.Reason(status);
             if (await outbox.DropAsync(claimed)) metrics.Suppressed(d.Type, reason, PlayerMarketing.AtDelivery);

@@ -2,15 +2,19 @@ using System.Text.Json.Nodes;
 
 namespace Intelligence.Webhooks;
 
-/// <summary>The event types a CRM webhook can listen to. Every one of them is a marketing trigger.</summary>
+/// <summary>The event types a webhook can listen to. Every one but <c>affiliate.ftd</c> (a postback to an affiliate platform) is a marketing trigger.</summary>
 public static class WebhookEventTypes
 {
     public const string ChurnBandChanged = "churn.band.changed";
     public const string VipBandChanged = "vip.band.changed";
     public const string SegmentEntered = "segment.entered";
     public const string SegmentExited = "segment.exited";
+    public const string AffiliateFtd = "affiliate.ftd";
 
-    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited];
+    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited, AffiliateFtd];
+
+    /// <summary>Whether the event markets to the player, so a player who may not be marketed to never reaches a receiver.</summary>
+    public static bool IsMarketing(string type) => type != AffiliateFtd;
 
     public static bool IsKnown(string? type) => type is not null && All.Contains(type, StringComparer.Ordinal);
 }
@@ -44,6 +48,18 @@ public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset O
     /// <summary><c>data</c>: as <see cref="SegmentEntered"/>.</summary>
     public static WebhookEvent SegmentExited(string playerId, DateTimeOffset occurredAt, string segmentId, string segmentName, string? experimentId = null, string? group = null) =>
         new(WebhookEventTypes.SegmentExited, playerId, occurredAt, Segment(segmentId, segmentName, experimentId, group));
+
+    /// <summary>
+    /// <c>data</c>: <c>{"affiliateId": "aff-1", "btag": "a1_b2"|null, "ftdDate": "2026-11-23", "ftdAmount": 25.0, "currency": "EUR"}</c>.
+    /// The id is the affiliate's and player's, so the postback is one event however often it is published.
+    /// </summary>
+    public static WebhookEvent AffiliateFtdEvent(string playerId, DateTimeOffset occurredAt, string affiliateId, string? btag, DateOnly ftdDate, decimal ftdAmount,
+        string currency) =>
+        new(WebhookEventTypes.AffiliateFtd, playerId, occurredAt, new JsonObject
+        {
+            ["affiliateId"] = affiliateId, ["btag"] = btag, ["ftdDate"] = ftdDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["ftdAmount"] = ftdAmount, ["currency"] = currency,
+        }, "ftd_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(affiliateId + "\n" + playerId)))[..32]);
 
     private static JsonObject Band(string? from, Shared.Contracts.ProbabilityScore to) =>
         new() { ["from"] = from, ["to"] = to.Band, ["probability"] = to.Probability, ["source"] = to.Source, ["version"] = to.Version, ["rule"] = to.Rule };

@@ -34,8 +34,8 @@ internal sealed partial class WebhookPublisher(
         ArgumentException.ThrowIfNullOrWhiteSpace(evt.PlayerId, nameof(evt));
         ct.ThrowIfCancellationRequested();
 
-        // Every webhook event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
-        if (!marketing.Allowed)
+        // A marketing trigger never carries a player who may not be marketed to to a CRM (an affiliate postback is no trigger).
+        if (WebhookEventTypes.IsMarketing(evt.Type) && !marketing.Allowed)
         {
             var reason = PlayerMarketing.Reason(marketing);
             metrics.Suppressed(evt.Type, reason, PlayerMarketing.AtPublish);

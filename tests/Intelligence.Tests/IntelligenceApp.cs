@@ -42,7 +42,7 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
                 ["ApiKeys:0:Scopes"] = "scores:read",
                 ["ApiKeys:1:Name"] = "admin",
                 ["ApiKeys:1:Key"] = AdminKey,
-                ["ApiKeys:1:Scopes"] = "models:admin webhooks:write segments:write scores:read",
+                ["ApiKeys:1:Scopes"] = "models:admin webhooks:write segments:write scores:read affiliates:read",
                 // Tests train when they mean to; a host must not start a training run of its own behind them.
                 ["Training:TrainWhenMissing"] = "false",
                 // A test starts its instances one at a time: nobody to wait for before loading the index.

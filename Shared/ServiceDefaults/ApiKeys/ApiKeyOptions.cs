@@ -27,6 +27,8 @@ public static class Scopes
     public const string ModelsAdmin = "models:admin";
     /// <summary>Register and remove CRM webhooks (an addition to the contract's scopes).</summary>
     public const string WebhooksWrite = "webhooks:write";
+    /// <summary>Read the affiliate report and export (contract section 2).</summary>
+    public const string AffiliatesRead = "affiliates:read";
 
-    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite];
+    public static readonly IReadOnlyList<string> All = [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, AffiliatesRead];
 }
