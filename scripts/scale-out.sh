@@ -91,7 +91,7 @@ echo "scale-out.sh: Redis Cluster up: $connection"
 common=(
   "ConnectionStrings__Redis=$connection" "EmbeddedStore__Enabled=false" "DEMO=0" "ASPNETCORE_ENVIRONMENT=Production"
   "ApiKeys__0__Name=scale-out" "ApiKeys__0__Key=$api_key"
-  "ApiKeys__0__Scopes=events:write catalog:write players:erase scores:read segments:write models:admin webhooks:write"
+  "ApiKeys__0__Scopes=events:write catalog:write players:erase scores:read segments:write models:admin webhooks:write affiliates:read"
   "Logging__LogLevel__Default=Warning"
 )
 # name, dll, port, extra settings...

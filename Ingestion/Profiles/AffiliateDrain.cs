@@ -118,6 +118,33 @@ internal sealed class AffiliateDrain(IConnectionMultiplexer redis, StoreKeys key
         await Task.WhenAll(drained.Select(d => db.ScriptEvaluateAsync(ClearScript, [keys.Profile(d.Player)], [d.Top])));
     }
 
+    /// <summary>
+    /// The affiliates that hold something of the player: the one credited (<c>A</c>) and any named in the outbox. Read
+    /// before an erasure removes the profile.
+    /// </summary>
+    internal static async Task<IReadOnlyList<string>> AffiliatesOfAsync(IDatabase db, StoreKeys keys, string playerId)
+    {
+        var held = await db.HashGetAsync(keys.Profile(playerId), ["A", "Ao"]);
+        return [.. Parse(held[1]).Select(l => l.Affiliate).Append(held[0].IsNullOrEmpty ? null : held[0].ToString()).OfType<string>().Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Removes what names the player under their affiliates (erasure): the applied mark, the FTD mark and queued postback,
+    /// and the export rows of every day within the retention. The affiliates' day totals are sums over players and stay.
+    /// </summary>
+    internal static async Task ForgetAsync(IDatabase db, StoreKeys keys, string playerId, IReadOnlyList<string> affiliates, long today, int retentionDays)
+    {
+        var work = new List<Task>();
+        foreach (var a in affiliates)
+        {
+            work.Add(db.HashDeleteAsync(keys.AffiliateApplied(a), [playerId, "f:" + playerId]));
+            for (var day = today - retentionDays; day <= today + 1; day++) work.Add(db.HashDeleteAsync(keys.AffiliatePlayerDay(a, day), playerId));
+            var queued = await db.ListRangeAsync(keys.AffiliateFtds(a));
+            foreach (var entry in queued.Where(e => e.ToString().StartsWith(playerId + "\t", StringComparison.Ordinal))) work.Add(db.ListRemoveAsync(keys.AffiliateFtds(a), entry));
+        }
+        await Task.WhenAll(work);
+    }
+
     internal static List<Line> Parse(RedisValue outbox)
     {
         var lines = new List<Line>();

@@ -2,6 +2,7 @@ using Ingestion.Connectors.Pam;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
 using StackExchange.Redis;
@@ -22,7 +23,7 @@ public static class PlayersApi
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string playerId, IConnectionMultiplexer redis, StoreKeys keys,
-        PamPendingSet pam, DeadLetterStore deadLetters, TimeProvider clock)
+        PamPendingSet pam, DeadLetterStore deadLetters, IOptions<FoldOptions> fold, TimeProvider clock)
     {
         if (!PlayerIds.IsValid(playerId))
         {
@@ -30,6 +31,7 @@ public static class PlayersApi
                 detail: "playerId must be 1 to 128 characters without braces, '|', spaces or control characters.");
         }
         var db = redis.GetDatabase();
+        var affiliates = await AffiliateDrain.AffiliatesOfAsync(db, keys, playerId);
         // The mark first, in one transaction with the deletion (the keys share the player's slot): a fold that comes
         // after it refuses the player's events, so nothing in flight or replayed brings them back.
         var erase = db.CreateTransaction();
@@ -41,7 +43,8 @@ public static class PlayersApi
             db.SortedSetRemoveAsync(keys.RescorePending, playerId),
             db.SortedSetRemoveAsync(keys.RescoreClaimed, playerId),
             pam.ForgetAsync(playerId),
-            deadLetters.ForgetPlayerAsync(playerId));
+            deadLetters.ForgetPlayerAsync(playerId),
+            AffiliateDrain.ForgetAsync(db, keys, playerId, affiliates, EventParser.DayOf(clock.GetUtcNow()), fold.Value.BucketRetentionDays));
         // Intelligence forgets the memberships and webhook deliveries it holds when it hears this.
         await db.PublishAsync(keys.ProfileChanged, new ProfileChange(playerId, "player.erased", null).ToString());
         return TypedResults.NoContent();

@@ -11,7 +11,7 @@ namespace Intelligence.Tests;
 /// <summary>
 /// The Intelligence service in-process against a real store, with its own key prefix (pass the same prefix to an
 /// <c>Ingestion.IntegrationTests</c>-style Ingestion host to share profiles) and API keys:
-/// <c>crm-key</c> (scores:read), <c>admin-key</c> (models:admin webhooks:write segments:write scores:read).
+/// <c>crm-key</c> (scores:read), <c>admin-key</c> (models:admin webhooks:write segments:write scores:read affiliates:read).
 /// Background workers that need a schedule are configured through <paramref name="extra"/>; <paramref name="clock"/>
 /// replaces the service's clock (a casino's fixed day), null keeps the system clock.
 /// </summary>
