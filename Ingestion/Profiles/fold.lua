@@ -280,15 +280,21 @@ local AFF_DAY_MS = 86400000
 -- This run's changes by day (text) to the metrics 4-10; affiliate outbox replies (run ordinals) for the caller.
 local ainc, apend = {}, {}
 
-local function aff_add(d, pos, delta)
-  local m = AFF_AT[pos]
-  if not m then return end
-  local v = ainc[d]
+-- The metrics of day d in table t (zeros, made when first asked for).
+local function aff_day(t, d)
+  local v = t[d]
   if not v then
     v = {}
     for i = 1, AFF_M do v[i] = 0 end
-    ainc[d] = v
+    t[d] = v
   end
+  return v
+end
+
+local function aff_add(d, pos, delta)
+  local m = AFF_AT[pos]
+  if not m then return end
+  local v = aff_day(ainc, d)
   v[m] = v[m] + delta
 end
 
@@ -308,15 +314,7 @@ local function aff_self_excluded() redis.call('HSET', P, 'Asx', '1') end
 -- The player's retained days as metrics 4-10 (whole days and the newest day's open fields).
 local function aff_totals()
   local t, entries = {}, redis.call('HGETALL', D)
-  local function at(d)
-    local v = t[d]
-    if not v then
-      v = {}
-      for i = 1, AFF_M do v[i] = 0 end
-      t[d] = v
-    end
-    return v
-  end
+  local function at(d) return aff_day(t, d) end
   for i = 1, #entries, 2 do
     local f = entries[i]
     local d, pos = string.match(f, '^(%-?%d+):(%d+)$')
@@ -346,12 +344,7 @@ local function aff_flush(run)
     if aff == '' or x == 0 then return end
     local a = out[aff]
     if not a then a = {}; out[aff] = a end
-    local v = a[d]
-    if not v then
-      v = {}
-      for i = 1, AFF_M do v[i] = 0 end
-      a[d] = v
-    end
+    local v = aff_day(a, d)
     v[m] = v[m] + x
   end
   local function fixed(aff, sign, r, f, x)
