@@ -14,6 +14,7 @@ public static class IntelligenceApiTags
         ["Segments"] = "Marketers' segments: rule trees over the profile and scores, live membership, versions, audit and preview.",
         ["Experiments"] = "Control groups for placements, marketing segments and the lobby's personalisation: stable assignment, and uplift reports with 95% intervals.",
         ["Safer gambling"] = "The safer-gambling case queue: players at elevated or high harm risk, their markers over time, notes and outcomes.",
-        ["Insights"] = "Segment size over time, score distributions and the affiliate and campaign report.",
+        ["Insights"] = "Segment size over time and score distributions.",
+        ["Affiliates"] = "What each affiliate's players bring (registrations, FTDs, deposits, GGR, bonus cost, chargebacks, NGR) and their cohorts' predicted value; the export affiliate platforms import.",
     };
 }

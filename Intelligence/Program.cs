@@ -1,4 +1,5 @@
 using Intelligence;
+using Intelligence.Affiliates;
 using Intelligence.Commands;
 using Intelligence.Experiments;
 using Intelligence.Insights;
@@ -29,6 +30,7 @@ builder.AddRecommendations();
 builder.AddSegments();
 builder.AddCompliance();
 builder.AddExperiments();
+builder.AddAffiliates();
 builder.Services.AddOpenApi(o => o.AddApiKeySecurity().AddDocumentDefaults(IntelligenceApiTags.Descriptions));
 
 var app = builder.Build();
@@ -48,6 +50,7 @@ app.MapSegmentsApi();
 app.MapPlacementsApi();
 app.MapInsightsApi();
 app.MapExperimentsApi();
+app.MapAffiliatesApi();
 
 await app.RunAsync();
 return 0;

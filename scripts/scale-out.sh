@@ -92,7 +92,7 @@ common=(
   "ConnectionStrings__Redis=$connection" "EmbeddedStore__Enabled=false" "DEMO=0" "ASPNETCORE_ENVIRONMENT=Production"
   "Webhooks__SecretsKey=$(head -c 32 /dev/urandom | base64)" "Metrics__Anonymous=true"
   "ApiKeys__0__Name=scale-out" "ApiKeys__0__Key=$api_key"
-  "ApiKeys__0__Scopes=events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin webhooks:write"
+  "ApiKeys__0__Scopes=events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin webhooks:write affiliates:read ops:read harm:cases"
   "Logging__LogLevel__Default=Warning"
 )
 # name, dll, port, extra settings...

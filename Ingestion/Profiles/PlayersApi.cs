@@ -3,6 +3,7 @@ using Ingestion.Connectors.Pam;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
 using StackExchange.Redis;
@@ -23,7 +24,7 @@ public static class PlayersApi
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string playerId, IConnectionMultiplexer redis, StoreKeys keys,
-        PamPendingSet pam, DeadLetterStore deadLetters, TimeProvider clock)
+        PamPendingSet pam, DeadLetterStore deadLetters, IOptions<FoldOptions> fold, TimeProvider clock)
     {
         if (!PlayerIds.IsValid(playerId))
         {
@@ -31,6 +32,7 @@ public static class PlayersApi
                 detail: "playerId must be 1 to 128 characters without braces, '|', spaces or control characters.");
         }
         var db = redis.GetDatabase();
+        var affiliates = await AffiliateDrain.AffiliatesOfAsync(db, keys, playerId);
         // The mark first, in one transaction with the deletion (the keys share the player's slot): a fold that comes
         // after it refuses the player's events, so nothing in flight or replayed brings them back.
         var erase = db.CreateTransaction();
@@ -44,7 +46,8 @@ public static class PlayersApi
             db.SortedSetRemoveAsync(keys.HarmCases, playerId),
             db.HashDeleteAsync(keys.HarmLabels, playerId),
             pam.ForgetAsync(playerId),
-            deadLetters.ForgetPlayerAsync(playerId));
+            deadLetters.ForgetPlayerAsync(playerId),
+            AffiliateDrain.ForgetAsync(db, keys, playerId, affiliates, EventParser.DayOf(clock.GetUtcNow()), fold.Value.BucketRetentionDays));
         // Intelligence forgets the memberships and webhook deliveries it holds when it hears this.
         await db.PublishAsync(keys.ProfileChanged, new ProfileChange(playerId, "player.erased", null).ToString());
         return TypedResults.NoContent();

@@ -31,6 +31,7 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
     private readonly FoldOptions _options = options?.Value ?? new FoldOptions();
     private readonly StoreKeys _keys = keys;
     private readonly ReplicaConfirmations _confirmations = new(redis);
+    private readonly AffiliateDrain _affiliates = new(redis, keys, (options?.Value ?? new FoldOptions()).BucketRetentionDays);
 
     public async Task<FoldOutcome[]> ApplyAsync(IReadOnlyList<FoldCommand> commands)
     {
@@ -38,7 +39,10 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
         // Nothing is folded into a store still in an older form (LedgerUpgrade).
         if (upgraded is not null) await upgraded.Ready;
         var started = Stopwatch.GetTimestamp();
-        var (outcomes, runs) = await FoldAsync(commands);
+        var outboxes = new HashSet<string>(StringComparer.Ordinal);
+        var (outcomes, runs) = await FoldAsync(commands, outboxes);
+        // The affiliates' share of what was folded moves to them before the sender hears it was applied.
+        await _affiliates.DrainAsync(outboxes);
         var changed = new List<FoldCommand>(runs.Count);
         foreach (var run in runs)
         {
@@ -60,12 +64,13 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
     }
 
     /// <summary>Folds the commands without announcing any change (for <see cref="LedgerUpgrade"/>, which changes no profile).</summary>
-    internal async Task<(FoldOutcome[] Outcomes, List<List<int>> Runs)> FoldAsync(IReadOnlyList<FoldCommand> commands)
+    /// <param name="outboxes">Gets the players whose affiliate outbox holds changes to move (<see cref="AffiliateDrain"/>).</param>
+    internal async Task<(FoldOutcome[] Outcomes, List<List<int>> Runs)> FoldAsync(IReadOnlyList<FoldCommand> commands, HashSet<string>? outboxes = null)
     {
         var db = redis.GetDatabase();
         var runs = PlayerRuns(commands);
         var perCall = _options.EventsPerCall;
-        var calls = new List<(Task<RedisResult> Reply, List<int> Events)>();
+        var calls = new List<(Task<RedisResult> Reply, List<int> Events, ScriptCall Call)>();
         foreach (var group in SlotGroups(commands, runs))
         {
             var call = new ScriptCall(this, commands);
@@ -78,20 +83,22 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
                     from += take;
                     if (call.Events.Count == perCall)
                     {
-                        calls.Add((call.Send(db), call.Events));
+                        calls.Add((call.Send(db), call.Events, call));
                         call = new ScriptCall(this, commands);
                     }
                 }
             }
-            if (call.Events.Count > 0) calls.Add((call.Send(db), call.Events));
+            if (call.Events.Count > 0) calls.Add((call.Send(db), call.Events, call));
         }
         await Task.WhenAll(calls.Select(c => c.Reply));
 
         var outcomes = new FoldOutcome[commands.Count];
-        foreach (var (reply, events) in calls)
+        foreach (var (reply, events, call) in calls)
         {
             var results = (RedisResult[])reply.Result!;
             for (var j = 0; j < events.Count; j++) outcomes[events[j]] = (FoldOutcome)(int)results[j];
+            // After the outcomes: the runs (1-based, plus AffiliateOutboxMark) whose player has an affiliate outbox.
+            for (var j = events.Count; j < results.Length; j++) outboxes?.Add(call.PlayerOfRun((int)((long)results[j] - AffiliateOutboxMark)));
         }
         return (outcomes, runs);
     }
@@ -155,6 +162,13 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
         private readonly List<(List<int> Run, int From, int Count)> _runs = [];
         private int _arguments = 1;
 
+        /// <summary>The player of the call's run with this ordinal (1-based).</summary>
+        public string PlayerOfRun(int ordinal)
+        {
+            var (run, from, _) = _runs[ordinal - 1];
+            return commands[run[from]].PlayerId;
+        }
+
         /// <summary>The commands' indices in the order the script answers for them.</summary>
         public List<int> Events { get; } = new(writer._options.EventsPerCall);
 
@@ -211,6 +225,9 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
             }
         }
     }
+
+    /// <summary>What fold.lua adds to a run's ordinal when it names a run with an affiliate outbox after the outcomes.</summary>
+    private const long AffiliateOutboxMark = 1_000_000_000;
 
     /// <summary>Attempts at a call the cluster refused without running it; about 30 s of migration or failover in all.</summary>
     private const int NotRunAttempts = 300;

@@ -260,9 +260,157 @@ local function send_late()
   if #gone > 0 then hdel_all(D, gone) end
 end
 
+-- >>> affiliate days (issue 24) -------------------------------------------------------------------------------------
+-- What a player brings the affiliate they registered through, kept per UTC day as events are folded, so the affiliate
+-- report reads per-affiliate-day counters instead of scanning profiles. The affiliate's counters live under its own
+-- hash tag, which a fold call (one player's slot) cannot write on Redis Cluster: the fold leaves the changes in the
+-- player's outbox (profile field 'Ao', numbered by 'Aq'), atomically with the events, and Ingestion moves them to the
+-- affiliate right after the call (AffiliateDrain.cs), where a per-player mark of the last number applied makes the move
+-- exact however often it is retried. Metrics of a change (AFF_M of them, AffiliateDays.cs names them):
+--   1 registrations 2 first-time depositors 3 FTD amount 4 deposits 5 deposit amount 6 stake 7 win amount
+--   8 bonus granted 9 chargebacks 10 chargeback amount 11 self-excluded players of the day's registrations
+-- 4-10 follow the day buckets' positions (so rollbacks and payment states count exactly as in the profile); 1, 2, 3
+-- and 11 follow the profile's 'reg', 'fd' (with 'Afa', the amount of the approved deposit at 'fd') and 'Asx' (ever
+-- self-excluded). 'A', 'Ar', 'Af', 'Ax' hold what the credited affiliate has been given for them. When the player's
+-- affiliate changes (or arrives after their deposits), the old one gives back what it had and the new one gets every
+-- retained day of the player: days past the bucket retention stay where they were counted.
+local AFF_M = 11
+local AFF_AT = { [1] = 4, [2] = 5, [6] = 6, [7] = 7, [9] = 8, [19] = 9, [20] = 10 }
+local AFF_DAY_MS = 86400000
+-- This run's changes by day (text) to the metrics 4-10; affiliate outbox replies (run ordinals) for the caller.
+local ainc, apend = {}, {}
+
+-- The metrics of day d in table t (zeros, made when first asked for).
+local function aff_day(t, d)
+  local v = t[d]
+  if not v then
+    v = {}
+    for i = 1, AFF_M do v[i] = 0 end
+    t[d] = v
+  end
+  return v
+end
+
+local function aff_add(d, pos, delta)
+  local m = AFF_AT[pos]
+  if not m then return end
+  local v = aff_day(ainc, d)
+  v[m] = v[m] + delta
+end
+
+-- An approved deposit: it is the first deposit when no earlier one was seen ('fd' still held in pv); equal times go to
+-- the greater amount, so any order gives one FTD amount.
+local function aff_deposit(units)
+  local cur = pv[FD]
+  if not cur or after_event(cur) then
+    redis.call('HSET', P, 'Afa', units)
+  elseif cur == tss and tonumber(units) > tonumber(redis.call('HGET', P, 'Afa') or '0') then
+    redis.call('HSET', P, 'Afa', units)
+  end
+end
+
+local function aff_self_excluded() redis.call('HSET', P, 'Asx', '1') end
+
+-- The player's retained days as metrics 4-10 (whole days and the newest day's open fields).
+local function aff_totals()
+  local t, entries = {}, redis.call('HGETALL', D)
+  local function at(d) return aff_day(t, d) end
+  for i = 1, #entries, 2 do
+    local f = entries[i]
+    local d, pos = string.match(f, '^(%-?%d+):(%d+)$')
+    if d then
+      local m = AFF_AT[tonumber(pos)]
+      if m then local v = at(d); v[m] = v[m] + tonumber(entries[i + 1]) end
+    else
+      local n, v = day_numbers(entries[i + 1]), nil
+      for pos2, m in pairs(AFF_AT) do
+        if n[pos2] ~= 0 then v = v or at(f); v[m] = v[m] + n[pos2] end
+      end
+    end
+  end
+  return t
+end
+
+-- Called after the run's writes are sent; run is the run's ordinal in the call.
+local function aff_flush(run)
+  local st = redis.call('HMGET', P, 'aff', 'A', 'Ar', 'Af', 'Ax', 'reg', 'fd', 'Afa', 'Asx', 'Aq', 'Ao', 'btg')
+  local cur, old = st[1] or '', st[2] or ''
+  local regd = st[6] and fmt(floor(tonumber(st[6]) / AFF_DAY_MS)) or ''
+  local ftd = st[7] and (fmt(floor(tonumber(st[7]) / AFF_DAY_MS)) .. ' ' .. (st[8] or '0')) or ''
+  local sx = (st[9] == '1' and regd ~= '') and '1' or ''
+  local cr, cf, cx = st[3] or '', st[4] or '', st[5] or ''
+  local out = {}
+  local function emit(aff, d, m, x)
+    if aff == '' or x == 0 then return end
+    local a = out[aff]
+    if not a then a = {}; out[aff] = a end
+    local v = aff_day(a, d)
+    v[m] = v[m] + x
+  end
+  local function fixed(aff, sign, r, f, x)
+    if r ~= '' then emit(aff, r, 1, sign) end
+    if f ~= '' then
+      local fd, fa = string.match(f, '^(%-?%d+) (%d+)$')
+      emit(aff, fd, 2, sign)
+      emit(aff, fd, 3, sign * tonumber(fa))
+    end
+    if x ~= '' and r ~= '' then emit(aff, r, 11, sign) end
+  end
+  local function days(aff, sign, t)
+    for d, v in pairs(t) do
+      for m = 4, 10 do emit(aff, d, m, sign * v[m]) end
+    end
+  end
+  if old == cur then
+    if cr ~= regd or cf ~= ftd or cx ~= sx then
+      fixed(cur, -1, cr, cf, cx)
+      fixed(cur, 1, regd, ftd, sx)
+    end
+    days(cur, 1, ainc)
+  else
+    local t = aff_totals()
+    fixed(old, -1, cr, cf, cx)
+    days(old, -1, t)
+    days(old, 1, ainc)
+    fixed(cur, 1, regd, ftd, sx)
+    days(cur, 1, t)
+  end
+  for d in pairs(ainc) do ainc[d] = nil end
+  local function keep(field, value, was)
+    if value == was then return end
+    if value == '' then redis.call('HDEL', P, field) else redis.call('HSET', P, field, value) end
+  end
+  keep('A', cur, old); keep('Ar', regd, cr); keep('Af', ftd, cf); keep('Ax', sx, cx)
+  local lines, seq = {}, tonumber(st[10] or '0') + 1
+  for aff, a in pairs(out) do
+    for d, v in pairs(a) do
+      local any = false
+      for m = 1, AFF_M do
+        if v[m] ~= 0 then any = true end
+        v[m] = fmt(v[m])
+      end
+      if any then lines[#lines + 1] = fmt(seq) .. '\t' .. aff .. '\t' .. (st[12] or '') .. '\t' .. d .. '\t' .. table.concat(v, ' ') .. '\n' end
+    end
+  end
+  if #lines > 0 then
+    redis.call('HSET', P, 'Ao', (st[11] or '') .. table.concat(lines), 'Aq', fmt(seq))
+    apend[#apend + 1] = run
+  elseif st[11] and st[11] ~= '' then
+    apend[#apend + 1] = run
+  end
+end
+
+-- The reply: one outcome per event, then the ordinals of the runs whose player has an outbox to move.
+local function aff_reply(out)
+  for _, r in ipairs(apend) do out[#out + 1] = r + 1000000000 end
+  return out
+end
+-- <<< affiliate days ------------------------------------------------------------------------------------------------
+
 -- Adds to position pos of day d (text): an open field on the newest day, the day's numbers on an earlier one, and
 -- only the lifetime counter for a day already past the retention (a rollback of a transaction that old).
 local function add_day(d, pos, delta)
+  aff_add(d, pos, delta)
   if d == pv[MD] then
     add(dinc, D, d .. ':' .. pos, delta)
   elseif tonumber(d) <= mdn - retention then
@@ -756,7 +904,7 @@ end
 function ops.rg()
   local fresh = not seen_event(tonumber(ds))
   local kind, untilv, amount, period = ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8]
-  if kind == 'self_exclusion' then lww('se', untilv == '' and 'inf' or untilv)
+  if kind == 'self_exclusion' then lww('se', untilv == '' and 'inf' or untilv); aff_self_excluded()
   elseif kind == 'cooling_off' then lww('co', untilv)
   elseif kind == 'block' then lww('bl', untilv == '' and 'inf' or untilv)
   elseif kind == 'deposit_limit' then lww('dl', amount .. '|' .. period)
@@ -919,6 +1067,7 @@ local function payment()
   -- Times, the active day and the methods record every approved attempt, so they are the same whatever came first.
   if approved then
     if kind == DEP then
+      aff_deposit(units)
       pmin(FD); pmax(LD)
       if method ~= '' then first_method(METHODS[tonumber(method)]); lww('lm', METHODS[tonumber(method)]) end
     end
@@ -1104,6 +1253,7 @@ while o <= #ARGV do
       o = o + 4 + arity
     end
     flush()
+    aff_flush(k / 5)
   end
 end
-return out
+return aff_reply(out)

@@ -5,8 +5,9 @@ using Shared.Contracts;
 namespace Intelligence.Insights;
 
 /// <summary>
-/// The data behind the console's charts: a segment's size over time (recorded by the segment worker), and churn, VIP
-/// and affiliate figures computed over the player index at the moment of asking (every instance over its partitions).
+/// The data behind the console's charts: a segment's size over time (recorded by the segment worker), and churn and VIP
+/// distributions computed over the player index at the moment of asking (every instance over its partitions). The
+/// affiliate figures are in <c>GET /v1/affiliates/report</c>.
 /// </summary>
 public static class InsightsApi
 {
@@ -20,10 +21,6 @@ public static class InsightsApi
             .WithDescription($"`days` from 1 to {MaxDays} (default 30). A point is recorded every hour (`Segments:SizeSnapshotInterval`) and whenever the definition changes.");
         insights.MapGet("/scores", Scores).WithName("GetScoreDistributions").ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("How churn risk and VIP potential are spread over the players now")
             .WithDescription($"Equal-width histograms of the probabilities (`bins` from 2 to 100, default {DefaultBins}), the number of players per band, and the means. 503 while part of the player index is not loaded on any instance.");
-        insights.MapGet("/affiliates", Affiliates).WithName("GetAffiliateReport").ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("Players, deposits and predicted value per affiliate and campaign")
-            .WithDescription("One row per affiliate (`campaign` null) followed by one per campaign of it, most players first; `affiliateId` null gathers players who came without an affiliate. " +
-                "`predictedVipShare` is the mean VIP-potential probability (the share expected to become VIPs), `meanChurn` the mean churn probability, `highChurnShare` and `lapsedShare` the shares " +
-                "in churn bands high and lapsed, all over the scored players. `registeredFrom` / `registeredTo` (ISO dates) keep players who registered in that span: an acquisition cohort. 503 while part of the player index is not loaded on any instance.");
         return app;
     }
 
@@ -48,17 +45,6 @@ public static class InsightsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["bins"] = ["bins must be from 2 to 100."] }, title: "Bad query");
         }
         var (result, missing) = await queries.ScoresAsync(bins, clock.GetUtcNow(), http.RequestAborted);
-        return result is null ? SegmentsApi.IndexIncomplete(http, missing) : TypedResults.Ok(result);
-    }
-
-    internal static async Task<Results<Ok<AffiliateReport>, ValidationProblem, ProblemHttpResult>> Affiliates(HttpContext http, SegmentQueries queries, TimeProvider clock,
-        DateTimeOffset? registeredFrom = null, DateTimeOffset? registeredTo = null)
-    {
-        if (registeredFrom is { } f && registeredTo is { } t && t <= f)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["registeredTo"] = ["registeredTo must be after registeredFrom."] }, title: "Bad query");
-        }
-        var (result, missing) = await queries.AffiliatesAsync(registeredFrom, registeredTo, clock.GetUtcNow(), http.RequestAborted);
         return result is null ? SegmentsApi.IndexIncomplete(http, missing) : TypedResults.Ok(result);
     }
 }

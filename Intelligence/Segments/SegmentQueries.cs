@@ -204,7 +204,7 @@ internal sealed class SegmentQueries
     {
         static double Share(double n, long of) => of == 0 ? 0 : Math.Round(n / of, 4);
         return new AffiliateRow(g.Affiliate, g.Total ? null : g.Campaign, g.Players, g.Depositors, Math.Round((decimal)g.Deposits, 2), Math.Max(g.Scored, g.ChurnScored),
-            Share(g.Vip, g.Scored), Share(g.Churn, g.ChurnScored), Share(g.High, g.ChurnScored), Share(g.Lapsed, g.ChurnScored));
+            Share(g.Vip, g.Scored), Share(g.Churn, g.ChurnScored), Share(g.High, g.ChurnScored), Share(g.Lapsed, g.ChurnScored), Math.Round(g.Vip, 2));
     }
 
     private static ProbabilityDistribution Merge(IReadOnlyList<DistributionPartial> parts, int bins, IReadOnlyList<string> bandNames)

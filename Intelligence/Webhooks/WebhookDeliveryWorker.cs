@@ -111,7 +111,7 @@ internal sealed partial class WebhookDeliveryWorker(
             LogDropped(logger, d.Id, d.WebhookId);
             return;
         }
-        var status = WebhookEventTypes.IsOperational(d.Type) ? null : await marketing.NowAsync(d.PlayerId);
+        var status = WebhookEventTypes.IsMarketing(d.Type) || WebhookEventTypes.IsCare(d.Type) ? await marketing.NowAsync(d.PlayerId) : null;
         // A care event still needs the player to exist (an erased player's events go nowhere).
         if (status is { Allowed: false } && (!WebhookEventTypes.IsCare(d.Type) || status.Reasons.Contains(PlayerMarketing.UnknownPlayer)))
         {

@@ -5,8 +5,9 @@ namespace Intelligence.Webhooks;
 
 /// <summary>
 /// The event types a webhook can listen to. The player events are marketing triggers except <c>harm.band_changed</c>,
-/// which is for the operator's safer-gambling team and reaches them whatever the player's marketing status; the
-/// operations alerts (<see cref="OpsAlertFired"/>, <see cref="OpsAlertResolved"/>) are about no player and go to operators' tools.
+/// which is for the operator's safer-gambling team and reaches them whatever the player's marketing status, and
+/// <c>affiliate.ftd</c>, a postback to an affiliate platform; the operations alerts (<see cref="OpsAlertFired"/>,
+/// <see cref="OpsAlertResolved"/>) are about no player and go to operators' tools.
 /// </summary>
 public static class WebhookEventTypes
 {
@@ -17,11 +18,16 @@ public static class WebhookEventTypes
     public const string OpsAlertFired = Shared.Contracts.OpsAlertEventTypes.Fired;
     public const string OpsAlertResolved = Shared.Contracts.OpsAlertEventTypes.Resolved;
     public const string HarmBandChanged = "harm.band_changed";
+    public const string AffiliateFtd = "affiliate.ftd";
 
-    public static readonly IReadOnlyList<string> All = [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited, HarmBandChanged, OpsAlertFired, OpsAlertResolved];
+    public static readonly IReadOnlyList<string> All =
+        [ChurnBandChanged, VipBandChanged, SegmentEntered, SegmentExited, HarmBandChanged, AffiliateFtd, OpsAlertFired, OpsAlertResolved];
 
     /// <summary>Whether the event is about the player's care rather than marketing: delivered even when marketing is not allowed.</summary>
     public static bool IsCare(string type) => type == HarmBandChanged;
+
+    /// <summary>Whether the event markets to the player, so a player who may not be marketed to never reaches a receiver.</summary>
+    public static bool IsMarketing(string type) => type is ChurnBandChanged or VipBandChanged or SegmentEntered or SegmentExited;
 
     public static bool IsKnown(string? type) => type is not null && All.Contains(type, StringComparer.Ordinal);
 
@@ -66,6 +72,18 @@ public sealed record WebhookEvent(string Type, string PlayerId, DateTimeOffset O
     /// <summary><c>data</c>: the alert, <c>{"id", "alert", "severity", "source", "summary", "firedAt"}</c>; <c>playerId</c> is empty.</summary>
     public static WebhookEvent OpsAlert(Shared.Contracts.OpsAlertEvent evt) =>
         new(evt.Type, "", evt.At, (JsonObject)JsonSerializer.SerializeToNode(evt.Alert, Shared.Contracts.ContractsJsonContext.Default.OpsAlert)!, evt.EventId);
+
+    /// <summary>
+    /// <c>data</c>: <c>{"affiliateId": "aff-1", "btag": "a1_b2"|null, "ftdDate": "2026-11-23", "ftdAmount": 25.0, "currency": "EUR"}</c>.
+    /// The id is the affiliate's and player's, so the postback is one event however often it is published.
+    /// </summary>
+    public static WebhookEvent AffiliateFtdEvent(string playerId, DateTimeOffset occurredAt, string affiliateId, string? btag, DateOnly ftdDate, decimal ftdAmount,
+        string currency) =>
+        new(WebhookEventTypes.AffiliateFtd, playerId, occurredAt, new JsonObject
+        {
+            ["affiliateId"] = affiliateId, ["btag"] = btag, ["ftdDate"] = ftdDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["ftdAmount"] = ftdAmount, ["currency"] = currency,
+        }, "ftd_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(affiliateId + "\n" + playerId)))[..32]);
 
     private static JsonObject Band(string? from, Shared.Contracts.ProbabilityScore to) =>
         new() { ["from"] = from, ["to"] = to.Band, ["probability"] = to.Probability, ["source"] = to.Source, ["version"] = to.Version, ["rule"] = to.Rule };

@@ -35,8 +35,9 @@ internal sealed partial class WebhookPublisher(
         if (!operational) ArgumentException.ThrowIfNullOrWhiteSpace(evt.PlayerId, nameof(evt));
         ct.ThrowIfCancellationRequested();
 
-        // Every player event but a care event is a marketing trigger: a player who may not be marketed to is never sent to a CRM.
-        if (!operational && !marketing.Allowed && !WebhookEventTypes.IsCare(evt.Type))
+        // A marketing trigger never carries a player who may not be marketed to to a CRM (care events, affiliate postbacks
+        // and operations alerts are no triggers).
+        if (WebhookEventTypes.IsMarketing(evt.Type) && !marketing.Allowed)
         {
             var reason = PlayerMarketing.Reason(marketing);
             metrics.Suppressed(evt.Type, reason, PlayerMarketing.AtPublish);

@@ -33,7 +33,8 @@ public interface IConsoleApi
 
     Task<SegmentSizeHistory> GetSegmentSizeAsync(string id, int days, CancellationToken cancellationToken = default);
     Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default);
-    Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default);
+    /// <summary>The affiliate report for UTC days <paramref name="from"/> to <paramref name="to"/> (<c>GET /v1/affiliates/report</c>; scope <c>affiliates:read</c>).</summary>
+    Task<AffiliatesReport> GetAffiliatesReportAsync(DateOnly? from, DateOnly? to, CancellationToken cancellationToken = default);
 
     Task<ExperimentList> ListExperimentsAsync(CancellationToken cancellationToken = default);
     Task<ExperimentReport?> GetExperimentReportAsync(string id, int horizonDays, CancellationToken cancellationToken = default);
@@ -122,8 +123,11 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
     public async Task<ScoreDistributions> GetScoreDistributionsAsync(CancellationToken cancellationToken = default) =>
         (await GetAsync("v1/insights/scores", Json.ScoreDistributions, cancellationToken))!;
 
-    public async Task<AffiliateReport> GetAffiliateReportAsync(CancellationToken cancellationToken = default) =>
-        (await GetAsync("v1/insights/affiliates", Json.AffiliateReport, cancellationToken))!;
+    public async Task<AffiliatesReport> GetAffiliatesReportAsync(DateOnly? from, DateOnly? to, CancellationToken cancellationToken = default)
+    {
+        var query = string.Join('&', new[] { from is { } f ? $"from={f:yyyy-MM-dd}" : null, to is { } t ? $"to={t:yyyy-MM-dd}" : null }.OfType<string>());
+        return (await GetAsync("v1/affiliates/report" + (query.Length > 0 ? "?" + query : ""), Json.AffiliatesReport, cancellationToken))!;
+    }
 
     public async Task<ExperimentList> ListExperimentsAsync(CancellationToken cancellationToken = default) =>
         (await GetAsync("v1/experiments", Json.ExperimentList, cancellationToken))!;

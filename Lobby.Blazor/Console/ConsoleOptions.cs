@@ -91,7 +91,7 @@ public sealed partial class ConsoleOptions : IValidatableObject
         if (Users.Count > 0 && string.IsNullOrWhiteSpace(IntelligenceApiKey))
         {
             yield return new ValidationResult(
-                "Console:IntelligenceApiKey is required when console users are configured: set an Intelligence key with the segments:write and scores:read scopes, and audit:read and segments:export for the audit page and the CSV download (env Console__IntelligenceApiKey).",
+                "Console:IntelligenceApiKey is required when console users are configured: set an Intelligence key with the segments:write and scores:read scopes, audit:read and segments:export for the audit page and the CSV download, affiliates:read for the affiliates page and harm:cases for the safer-gambling queue (env Console__IntelligenceApiKey).",
                 [nameof(IntelligenceApiKey)]);
         }
     }

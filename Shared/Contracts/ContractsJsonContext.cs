@@ -60,6 +60,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(SegmentSizeHistory))]
 [JsonSerializable(typeof(ScoreDistributions))]
 [JsonSerializable(typeof(AffiliateReport))]
+[JsonSerializable(typeof(AffiliatesReport))]
 [JsonSerializable(typeof(LobbyImpressed))]
 [JsonSerializable(typeof(LobbyLaunched))]
 [JsonSerializable(typeof(Experiment))]

@@ -19,7 +19,7 @@ public sealed record ProbabilityDistribution(long Scored, double? Mean, IReadOnl
 /// <summary>Players whose probability is in [<see cref="From"/>, <see cref="To"/>) (the last bin: [From, 1]).</summary>
 public sealed record HistogramBin(double From, double To, long Count);
 
-/// <summary><c>GET /v1/insights/affiliates</c>: what each affiliate and campaign brought, judged by predicted value.</summary>
+/// <summary>The registration cohorts of each affiliate and campaign judged by predicted value, over the player index (the cohort part of <see cref="AffiliatesReport"/>).</summary>
 public sealed record AffiliateReport(DateTimeOffset AsOf, IReadOnlyList<AffiliateRow> Items);
 
 /// <summary>
@@ -33,6 +33,7 @@ public sealed record AffiliateReport(DateTimeOffset AsOf, IReadOnlyList<Affiliat
 /// <param name="MeanChurn">Mean churn probability over the scored players.</param>
 /// <param name="HighChurnShare">Share of the scored players in churn band <c>high</c>.</param>
 /// <param name="LapsedShare">Share of the scored players in churn band <c>lapsed</c> (no activity in the churn definition's window).</param>
+/// <param name="PredictedVipPlayers">The sum of the VIP-potential probabilities: how many of these players are expected to become VIPs.</param>
 public sealed record AffiliateRow(
     string? AffiliateId,
     string? Campaign,
@@ -43,4 +44,5 @@ public sealed record AffiliateRow(
     double PredictedVipShare,
     double MeanChurn,
     double HighChurnShare,
-    double LapsedShare);
+    double LapsedShare,
+    double PredictedVipPlayers = 0);

@@ -278,6 +278,24 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Control shares set per experiment (<c>PUT /v1/experiments/{id}</c>): hash of experiment id to the share.</summary>
     public RedisKey ExperimentControlShares => $"{Prefix}{{experiments}}:shares";
 
+    // Affiliates (Ingestion/Profiles/AffiliateDrain.cs): each affiliate's keys share its hash tag, so one script applies a
+    // player's outbox to them on Redis Cluster too.
+
+    /// <summary>An affiliate's figures per UTC day: hash of <c>day:metric</c> to a sum (metrics: <see cref="AffiliateDays"/>).</summary>
+    public RedisKey AffiliateDayTotals(string affiliateId) => $"{Prefix}aff:{{{affiliateId}}}:days";
+
+    /// <summary>Per player, the number of the last outbox line applied to the affiliate (field = player id), and <c>f:player</c> once its FTD was announced.</summary>
+    public RedisKey AffiliateApplied(string affiliateId) => $"{Prefix}aff:{{{affiliateId}}}:applied";
+
+    /// <summary>One UTC day's rows of an affiliate's players for the export: hash of player id to <c>btag\tmetrics</c>, expiring after the retention.</summary>
+    public RedisKey AffiliatePlayerDay(string affiliateId, long day) => $"{Prefix}aff:{{{affiliateId}}}:players:{day}";
+
+    /// <summary>Every affiliate with figures: a set of affiliate ids.</summary>
+    public RedisKey Affiliates => $"{Prefix}affiliates";
+
+    /// <summary>An affiliate's first-time depositors not yet published as <c>affiliate.ftd</c> webhooks: a list of <c>player\tday\tamountUnits\tbtag</c>.</summary>
+    public RedisKey AffiliateFtds(string affiliateId) => $"{Prefix}aff:{{{affiliateId}}}:ftds";
+
     // Lobby impressions and launches (Ingestion's lean path): per UTC day, one hash tag, so one script de-duplicates and counts.
 
     /// <summary>Counts of one day's lobby events: hash of <c>kind|experiment|group|list|position</c> to a count.</summary>

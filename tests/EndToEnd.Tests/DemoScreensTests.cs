@@ -157,12 +157,16 @@ public class DemoScreensTests(DemoCasino demo)
             await Assertions.Expect(placements).ToContainTextAsync(DemoExamples.NewSlotsTitle);
             await NotEmptyAsync("demo-console-placements-1440.png");
 
-            // Insight: distributions over the casino's players and the affiliate report.
+            // Insight: distributions over the casino's players.
             await page.GetByTestId("nav-insight").ClickAsync();
-            await Assertions.Expect(page.GetByTestId("affiliate-table").Locator("tbody tr").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
-            await Assertions.Expect(page.GetByTestId("churn-distribution")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("churn-distribution")).ToBeVisibleAsync(new() { Timeout = 15_000 });
             await Assertions.Expect(page.GetByTestId("vip-distribution")).ToBeVisibleAsync();
             await NotEmptyAsync("demo-console-insight-1440.png");
+
+            // Affiliates: the simulator's partners ranked by their cohorts' predicted value.
+            await page.GetByTestId("nav-affiliates").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("affiliates-table").Locator("tbody tr").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            await NotEmptyAsync("demo-console-affiliates-1440.png");
 
             // Models: churn and VIP each say what scores the players (a model or the rule), with their holdouts.
             await page.GetByTestId("nav-models").ClickAsync();

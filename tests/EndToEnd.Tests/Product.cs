@@ -40,7 +40,7 @@ public sealed class Product : IAsyncDisposable
             ["EmbeddedStore:Enabled"] = "false",
             ["ApiKeys:0:Name"] = "e2e",
             ["ApiKeys:0:Key"] = ApiKey,
-            ["ApiKeys:0:Scopes"] = "events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin webhooks:write",
+            ["ApiKeys:0:Scopes"] = "events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin webhooks:write affiliates:read ops:read harm:cases",
             // The tests' CRM receivers listen on 127.0.0.1.
             ["Webhooks:AllowPrivateAddresses"] = "true",
             // One Intelligence instance: nobody to wait for before loading the segment index.

@@ -11,7 +11,7 @@ namespace Intelligence.Tests;
 /// <summary>
 /// The Intelligence service in-process against a real store, with its own key prefix (pass the same prefix to an
 /// <c>Ingestion.IntegrationTests</c>-style Ingestion host to share profiles) and API keys:
-/// <c>crm-key</c> (scores:read), <c>admin-key</c> (models:admin webhooks:write segments:write scores:read).
+/// <c>crm-key</c> (scores:read), <c>admin-key</c> (models:admin webhooks:write segments:write scores:read affiliates:read).
 /// Background workers that need a schedule are configured through <paramref name="extra"/>; <paramref name="clock"/>
 /// replaces the service's clock (a casino's fixed day), null keeps the system clock.
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
                 ["ApiKeys:0:Scopes"] = "scores:read",
                 ["ApiKeys:1:Name"] = "admin",
                 ["ApiKeys:1:Key"] = AdminKey,
-                ["ApiKeys:1:Scopes"] = "models:admin webhooks:write segments:write scores:read audit:read segments:export",
+                ["ApiKeys:1:Scopes"] = "models:admin webhooks:write segments:write scores:read audit:read segments:export affiliates:read",
                 // Tests train when they mean to; a host must not start a training run of its own behind them.
                 ["Training:TrainWhenMissing"] = "false",
                 // A test starts its instances one at a time: nobody to wait for before loading the index.

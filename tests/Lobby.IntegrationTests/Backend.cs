@@ -100,7 +100,7 @@ public sealed class Backend : IAsyncLifetime
         ["EmbeddedStore:Enabled"] = "false",
         ["ApiKeys:0:Name"] = "lobby-it",
         ["ApiKeys:0:Key"] = ApiKey,
-        ["ApiKeys:0:Scopes"] = "events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin",
+        ["ApiKeys:0:Scopes"] = "events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin affiliates:read ops:read harm:cases",
         ["Segments:JoinSettle"] = "00:00:00",
     };
 

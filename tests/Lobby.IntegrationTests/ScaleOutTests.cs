@@ -47,7 +47,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             ["Store__KeyPrefix"] = prefix,
             ["ApiKeys__0__Name"] = "scale-out",
             ["ApiKeys__0__Key"] = ApiKey,
-            ["ApiKeys__0__Scopes"] = "events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin webhooks:write",
+            ["ApiKeys__0__Scopes"] = "events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin webhooks:write affiliates:read ops:read harm:cases",
         };
         var intelligenceSettings = new Dictionary<string, string>(common)
         {

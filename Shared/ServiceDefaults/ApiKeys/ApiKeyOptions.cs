@@ -47,9 +47,11 @@ public static class Scopes
     public const string OpsRead = "ops:read";
     /// <summary>Read and work the safer-gambling case queue (players' harm markers, notes, outcomes): for the safer-gambling team only.</summary>
     public const string HarmCases = "harm:cases";
+    /// <summary>Read the affiliate report and export (contract section 2).</summary>
+    public const string AffiliatesRead = "affiliates:read";
 
     public static readonly IReadOnlyList<string> All =
-        [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, OpsRead, HarmCases];
+        [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, OpsRead, HarmCases, AffiliatesRead];
 
     /// <summary>The event types that need <see cref="EventsRg"/>: each can lift or impose a restriction on marketing a player.</summary>
     public static readonly IReadOnlySet<string> ComplianceEventTypes = new HashSet<string>(StringComparer.Ordinal)

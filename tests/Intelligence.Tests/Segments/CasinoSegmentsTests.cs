@@ -201,25 +201,33 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
         Assert.InRange(scores.Players, SimulatedCasino.Players, SimulatedCasino.Players + 100);
         Assert.Equal(HttpStatusCode.BadRequest, (await crm.GetAsync("/v1/insights/scores?bins=1")).StatusCode);
 
+        // The affiliate report's cohorts (all time) hold every attributed player; the scope is affiliates:read.
+        Assert.Equal(HttpStatusCode.Forbidden, (await crm.GetAsync("/v1/affiliates/report")).StatusCode);
         var (expected, report) = await SteadyAsync(app,
-            facts => facts.GroupBy(f => f.Profile.AffiliateId ?? "").ToDictionary(g => g.Key, g => (Players: g.Count(), Depositors: g.Count(f => f.Profile.Lifetime.DepositCount > 0))),
-            async () => (await crm.GetFromJsonAsync<AffiliateReport>("/v1/insights/affiliates", Json))!,
+            facts => facts.Where(f => f.Profile.AffiliateId is not null).GroupBy(f => f.Profile.AffiliateId!)
+                .ToDictionary(g => g.Key, g => (Players: (long)g.Count(), Depositors: (long)g.Count(f => f.Profile.Lifetime.DepositCount > 0))),
+            async () => (await admin.GetFromJsonAsync<AffiliatesReport>("/v1/affiliates/report", Json))!,
             (a, b) => a.Count == b.Count && a.All(kv => b.GetValueOrDefault(kv.Key) == kv.Value));
-        var totals = report.Items.Where(r => r.Campaign is null).ToList();
+        Assert.True(report.CohortComplete);
+        var totals = report.Items.Where(r => r.Cohort!.Players > 0).ToList();
         Assert.Equal(expected.Count, totals.Count);
         foreach (var row in totals)
         {
-            var e = expected[row.AffiliateId ?? ""];
-            Assert.Equal(e.Players, row.Players);
-            Assert.Equal(e.Depositors, row.Depositors);
-            Assert.InRange(row.PredictedVipShare, 0, 1);
-            Assert.InRange(row.HighChurnShare + row.LapsedShare, 0, 1);
+            var e = expected[row.AffiliateId];
+            Assert.Equal(e.Players, row.Cohort!.Players);
+            Assert.Equal(e.Depositors, row.Cohort.Depositors);
+            Assert.InRange(row.Cohort.PredictedVipShare, 0, 1);
+            Assert.InRange(row.Cohort.HighChurnShare + row.Cohort.LapsedShare, 0, 1);
             // Campaign rows break the affiliate's players down.
-            Assert.True(report.Items.Where(r => r.AffiliateId == row.AffiliateId && r.Campaign is not null).Sum(r => r.Players) <= row.Players);
+            Assert.True(row.Campaigns.Sum(r => r.Cohort.Players) <= row.Cohort.Players);
         }
-        Assert.Contains(totals, r => r.AffiliateId is not null && r.Scored > 0 && r.MeanChurn > 0);
-        var cohort = (await crm.GetFromJsonAsync<AffiliateReport>($"/v1/insights/affiliates?registeredFrom={casino.Clock.GetUtcNow().AddDays(-30):yyyy-MM-dd}", Json))!;
-        Assert.True(cohort.Items.Where(r => r.Campaign is null).Sum(r => r.Players) < totals.Sum(r => r.Players));
+        Assert.Contains(totals, r => r.Cohort!.Scored > 0 && r.Cohort.MeanChurn > 0);
+        // Ranked by the cohort's predicted value.
+        Assert.Equal(report.Items.Select(r => r.Cohort!.PredictedVipPlayers).OrderDescending(), report.Items.Select(r => r.Cohort!.PredictedVipPlayers));
+        var cohort = (await admin.GetFromJsonAsync<AffiliatesReport>($"/v1/affiliates/report?from={casino.Clock.GetUtcNow().AddDays(-30):yyyy-MM-dd}", Json))!;
+        Assert.True(cohort.Items.Sum(r => r.Cohort!.Players) < totals.Sum(r => r.Cohort!.Players));
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/v1/affiliates/report?from=2026-12-01&to=2026-11-01")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/v1/affiliates/report?from=yesterday")).StatusCode);
 
         var segment = await CreateAsync(admin, new { name = "Sized", purpose = "analysis", rule = new { field = "lifetime.depositCount", op = "gte", value = 3 } });
         try

@@ -55,8 +55,10 @@ public sealed class PartitionedIndexTests(StoreServers servers)
             {
                 var scores = (await crm.GetFromJsonAsync<ScoreDistributions>("/v1/insights/scores", Json))!;
                 Assert.Equal(Players, scores.Players);
-                var affiliates = (await crm.GetFromJsonAsync<AffiliateReport>("/v1/insights/affiliates", Json))!;
-                Assert.Equal(Players, affiliates.Items.Where(r => r.Campaign is null).Sum(r => r.Players));
+                using var affiliatesReader = instances[2].ClientWithKey(IntelligenceApp.AdminKey);
+                var affiliates = (await affiliatesReader.GetFromJsonAsync<AffiliatesReport>("/v1/affiliates/report", Json))!;
+                Assert.True(affiliates.CohortComplete);
+                Assert.Equal(facts.Count(f => f.Profile.AffiliateId is not null), affiliates.Items.Sum(r => r.Cohort!.Players));
             }
 
             await instances[2].DisposeAsync();

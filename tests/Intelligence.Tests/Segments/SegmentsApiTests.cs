@@ -148,7 +148,7 @@ public sealed class SegmentsApiTests(StoreServers servers)
             .Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Value.TryGetProperty("operationId", out _))
             .ToList();
         Assert.Equal(
-            ["CreatePlacement", "CreateSegment", "DeletePlacement", "DeleteSegment", "ExportSegmentMembers", "GetAffiliateReport", "GetPlacement", "GetPlayerPlacements",
+            ["CreatePlacement", "CreateSegment", "DeletePlacement", "DeleteSegment", "ExportSegmentMembers", "GetPlacement", "GetPlayerPlacements",
              "GetScoreDistributions", "GetSegment", "GetSegmentAudit", "GetSegmentFields", "GetSegmentMembers", "GetSegmentSize", "GetSegmentVersions", "ListPlacements",
              "ListSegments", "PreviewSegment", "UpdatePlacement", "UpdateSegment"],
             operations.Select(o => o.Value.GetProperty("operationId").GetString()).Order(StringComparer.Ordinal));

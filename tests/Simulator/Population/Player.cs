@@ -55,7 +55,7 @@ public sealed record Player(
         for (var i = rng.Next(2, 4); i > 0; i--) favouriteProviders[providers[rng.Next(providers.Count)]] = Sampling.Exponential(rng) + 0.5;
 
         var vip = rng.NextDouble() < archetype.VipChance ? rng.Next(10, 60) : (int?)null;
-        var affiliate = rng.NextDouble() < 0.35 ? $"aff-{rng.Next(1, 25):00}" : null;
+        var affiliate = AffiliatePartners.Pick(rng, archetype);
         var campaign = rng.NextDouble() < 0.5 ? $"{(affiliate is null ? "ppc" : "aff")}-{Sampling.Pick(rng, new Dictionary<string, double> { ["welcome"] = 3, ["free-spins"] = 2, ["cashback"] = 1, ["live-launch"] = 1 })}" : null;
         return new Player(index, IdOf(index), archetype, country.Country, country.Currency, country.Rate,
             1950 + rng.Next(0, 55), rng.NextDouble() < 0.62 ? "mobile" : rng.NextDouble() < 0.9 ? "desktop" : "tablet",

@@ -126,7 +126,7 @@ public sealed class PlayerSimulation
                 State.ChurnedAt = day;
                 break;
             }
-            if (rng.NextDouble() < 0.0001)
+            if (rng.NextDouble() < AffiliatePartners.SelfExclusionPerDay(p))
             {
                 State.SelfExcludedAt = at;
                 Add(new Activity(ActivityKind.Rg, at, NextId()) { Text = "self_exclusion", Until = at.AddDays(180) });
