@@ -54,6 +54,7 @@ public static class Extensions
     /// <summary>Maps <c>/health/live</c>, <c>/health/ready</c> (checks tagged ready, e.g. the store) and <c>/metrics</c>.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseRetryAfterOnRefusals();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });

@@ -36,7 +36,16 @@ public sealed class StoreOutageTests
 
         // Every loop that needs the store at start-up fails, is counted, and waits to be restarted.
         await UntilAsync(() => Task.FromResult(supervised.Any(s => s.Faults > 0)), TimeSpan.FromSeconds(30), "a background service meets the dead store");
-        Assert.NotEqual(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode);
+        var notReady = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), notReady.Headers.RetryAfter?.Delta);
+        // A read that needs the store is a 503 a client can act on (Retry-After), not a bare 500.
+        using (var reader = app.ClientWithKey(IntelligenceApp.CrmKey))
+        {
+            var unanswered = await reader.GetAsync(new Uri("/v1/players/nobody/scores", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unanswered.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(1), unanswered.Headers.RetryAfter?.Delta);
+        }
 
         await redis.RestartAsync();
         await UntilAsync(async () => (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
