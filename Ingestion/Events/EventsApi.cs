@@ -319,6 +319,11 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             {
                 rejected.Add(new RejectedEvent(index, IdOf(e), ex.Message));
             }
+            catch (InvalidOperationException ex)
+            {
+                // A string the parser had no precise check for holds bytes that are not UTF-8 or a lone surrogate escape.
+                rejected.Add(new RejectedEvent(index, null, $"field event: holds a string that is not valid text ({ex.Message})"));
+            }
         }
         var counting = lobby is null ? Task.FromResult<LobbyOutcome[]>([]) : lobby.CountAsync(lobbyCommands);
         var outcomes = await writer.ApplyAsync(commands);
