@@ -20,6 +20,9 @@ public static class Extensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
+        // A body that cannot be bound is answered naming the field (BadRequestHandler), not with a bare 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
 
         if (!builder.Environment.IsDevelopment())
         {
