@@ -77,8 +77,8 @@ public sealed class StoreFaultHandler(IProblemDetailsService problems, StoreFull
 }
 
 /// <summary>
-/// Readiness says when the store is full or nearly so (<c>INFO memory</c>), or refused a write for want of memory in
-/// the last minute. Degraded, not unhealthy: reads still work, and the instance keeps answering 507 with a reason
+/// Readiness says when the store refused a write for want of memory in the last minute, or (on a connection with
+/// <c>allowAdmin</c>, which <c>INFO</c> needs) when it is full or nearly so. Degraded, not unhealthy: reads still work, and the instance keeps answering 507 with a reason
 /// rather than vanishing from the load balancer.
 /// </summary>
 public sealed class StoreMemoryHealthCheck(IConnectionMultiplexer redis, StoreFull full, TimeProvider clock) : IHealthCheck
@@ -112,6 +112,11 @@ public sealed class StoreMemoryHealthCheck(IConnectionMultiplexer redis, StoreFu
         {
             // The store check reports an unreachable store; this one only speaks of memory.
             return HealthCheckResult.Healthy("memory not known: the store does not answer");
+        }
+        catch (RedisCommandException)
+        {
+            // INFO is an admin command to the client: without allowAdmin only refusals (above) tell of a full store.
+            return HealthCheckResult.Healthy("memory not known: INFO needs allowAdmin on the connection; a refused write is reported");
         }
     }
 }
