@@ -91,20 +91,33 @@ public sealed partial class VendorWebhooks(EventIngestor ingestor, DeadLetterSto
     /// </summary>
     public async Task<IResult> RecordJsonAsync(string feed, ReadOnlyMemory<byte> body, Func<JsonElement, VendorMapping> map)
     {
-        VendorMapping mapping;
-        try
+        var mapping = Map(() =>
         {
             using var doc = JsonDocument.Parse(body);
-            mapping = map(doc.RootElement);
-        }
-        catch (JsonException e)
-        {
-            mapping = VendorMapping.Fail($"the body is not JSON: {e.Message}");
-        }
+            return map(doc.RootElement);
+        });
         var (outcome, reason) = await RecordAsync(feed, "webhook", mapping, body);
         return outcome == WebhookOutcome.Unavailable
             ? TypedResults.Problem(statusCode: 503, title: "Store unavailable", detail: reason)
             : TypedResults.Ok(new VendorAnswer(outcome.ToString().ToLowerInvariant(), reason));
+    }
+
+    /// <summary>A vendor's message mapped, or a failure saying why its body cannot be read (not JSON, or not valid text).</summary>
+    public static VendorMapping Map(Func<VendorMapping> map)
+    {
+        try
+        {
+            return map();
+        }
+        catch (JsonException e)
+        {
+            return VendorMapping.Fail($"the body is not JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string holding bytes that are not UTF-8, or an escape that is no character (a lone surrogate).
+            return VendorMapping.Fail($"the body is not valid JSON text: {e.Message}");
+        }
     }
 
     /// <summary>A hex HMAC of the raw body compared in constant time (Sumsub's X-Payload-Digest, Onfido's X-SHA2-Signature).</summary>

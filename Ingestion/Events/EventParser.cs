@@ -53,10 +53,10 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         }
         var id = RequiredId(e, "id");
         var source = RequiredStringElement(e, "source");
-        if (Utf8Content(source).Length > 256 && source.GetString()!.Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
+        if (Utf8Content(source).Length > 256 && Text(source, "source").Length > 256) throw new EventRejectedException("source", "must be at most 256 characters");
         // The ledger knows an event by source, '|' and id: a '|' in the source would let "a|b" + "c" pass for "a" + "b|c"
         // (and be dropped as its duplicate). A URI reference, which a source is, has no bare '|' anyway.
-        if (source.GetString()!.Contains('|', StringComparison.Ordinal)) throw new EventRejectedException("source", "must not contain '|' (percent-encode it as %7C)");
+        if (Text(source, "source").Contains('|', StringComparison.Ordinal)) throw new EventRejectedException("source", "must not contain '|' (percent-encode it as %7C)");
         var type = KnownType(RequiredStringElement(e, "type"));
         var subject = PlayerIdField.Validate(OptionalString(e, "subject", "subject"), "subject");
         var now = clock.GetUtcNow();
@@ -69,7 +69,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         // The script's arguments for every event: op, ledger fingerprint, time, day; then the op's own (see fold.lua's ARITY).
         var ts = time.ToUnixTimeMilliseconds();
         var day = DayOf(time);
-        byte[] EventKey() => LedgerRecords.Event(source.GetString()!, id);
+        byte[] EventKey() => LedgerRecords.Event(Text(source, "source"), id);
 
         switch (type)
         {
@@ -240,7 +240,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         var reasons = new List<string>();
         foreach (var item in r.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 and <= 64 } v || v.Any(c => char.IsControl(c) || c is ',' or '|'))
+            if (item.ValueKind != JsonValueKind.String || Text(item, $"data.reasons[{reasons.Count}]") is not { Length: > 0 and <= 64 } v || v.Any(c => char.IsControl(c) || c is ',' or '|'))
             {
                 throw new EventRejectedException($"data.reasons[{reasons.Count}]", "must be a code of 1 to 64 characters without commas, '|' or control characters");
             }
@@ -271,7 +271,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
     private long Money(JsonElement data, out decimal rate, bool allowZero = false)
     {
         var amount = OptionalAmount(data, "amount", allowZero) ?? throw new EventRejectedException("data.amount", "is required");
-        var currency = data.TryGetProperty("currency"u8, out var c) && c.ValueKind == JsonValueKind.String && c.ValueEquals(baseCurrency)
+        var currency = data.TryGetProperty("currency"u8, out var c) && c.ValueKind == JsonValueKind.String && TextEquals(c, baseCurrency)
             ? baseCurrency
             : Currency(data, "currency", required: true);
         rate = RateFor(data, currency);
@@ -399,7 +399,7 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
         {
             if (type.ValueEquals(known)) return known;
         }
-        return type.GetString()!;
+        return Text(type, "type");
     }
 
     /// <summary>A required, non-empty string property, left unread.</summary>
@@ -430,7 +430,33 @@ public sealed class EventParser(FoldOptions options, string baseCurrency, TimePr
     private static string? OptionalString(JsonElement e, string name, string? field = null)
     {
         if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-        return v.ValueKind == JsonValueKind.String ? v.GetString() : throw new EventRejectedException(field ?? $"data.{name}", "must be a string");
+        return v.ValueKind == JsonValueKind.String ? Text(v, field ?? $"data.{name}") : throw new EventRejectedException(field ?? $"data.{name}", "must be a string");
+    }
+
+    /// <summary>Whether a string value is <paramref name="text"/>; false (read again on the precise path) when an escape in it is no character.</summary>
+    private static bool TextEquals(JsonElement v, string text)
+    {
+        try
+        {
+            return v.ValueEquals(text);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A string value, refused naming the field when an escape in it is no character (a lone UTF-16 surrogate such as \ud800).</summary>
+    private static string Text(JsonElement v, string field)
+    {
+        try
+        {
+            return v.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new EventRejectedException(field, "must be valid text: it holds an escape that is no character (a lone UTF-16 surrogate such as \\ud800)");
+        }
     }
 
     private static DateTimeOffset? OptionalTime(JsonElement e, string name, string? field = null)

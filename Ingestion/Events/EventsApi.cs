@@ -66,16 +66,17 @@ public static class EventsApi
             .WithName("PostEvents")
             .WithTags("Events")
             .WithSummary("Send canonical events (one, a JSON array, NDJSON, or one in binary content mode)")
-            .WithDescription("Every valid event is applied atomically before the response, in whatever order events arrive; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. An event older than the retention (Ingestion:BucketRetentionDays, 400 days before the player's newest activity) is rejected and kept on the dead-letter list (feed `canonical`) to replay. 422 when no event in the request was accepted.")
+            .WithDescription("Every valid event is applied atomically before the response, in whatever order events arrive; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. An event older than the retention (Ingestion:BucketRetentionDays, 400 days before the player's newest activity) is rejected and kept on the dead-letter list (feed `canonical`) to replay. 422 when no event in the request was accepted. 503 (store unreachable) and 507 (store full: maxmemory reached) acknowledge nothing and carry Retry-After; resend the whole request.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         return app;
     }
 
     internal static async Task<Results<Ok<IngestResult>, UnprocessableEntity<IngestResult>, ProblemHttpResult>> PostEventsAsync(
-        HttpContext http, EventIngestor ingestor, IOptions<FoldOptions> options, ApiKeyMetrics authMetrics, ILogger<EventIngestor> log)
+        HttpContext http, EventIngestor ingestor, IOptions<FoldOptions> options, ApiKeyMetrics authMetrics, StoreFull storeFull, ILogger<EventIngestor> log)
     {
         var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
         if (body is null)
@@ -104,6 +105,15 @@ public static class EventsApi
                 _ => IngestAttempt.Fail(415, "Unsupported media type",
                     $"Send {CloudEvent} (one event), {CloudEventBatch} (a JSON array) or {NdJson} (one event a line)."),
             };
+        }
+        catch (Exception e) when (StoreFull.Is(e))
+        {
+            // Refused at a fold call's first write, so no call was half applied; calls before it may have been, and
+            // the resend finds those as duplicates. Nothing here is acknowledged.
+            log.LogWarning("Events not acknowledged: the store is full ({Message})", e.Message);
+            storeFull.Refused(http.Request.Path);
+            http.Response.Headers.RetryAfter = StoreFull.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status507InsufficientStorage, title: StoreFull.Title, detail: StoreFull.Reason);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or StoreNotReplicatedException)
         {
@@ -334,6 +344,11 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
             {
                 rejected.Add(new RejectedEvent(index, IdOf(e), ex.Message));
                 traffic?.Add((e, refused));
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A string the parser had no precise check for holds bytes that are not UTF-8 or a lone surrogate escape.
+                rejected.Add(new RejectedEvent(index, null, $"field event: holds a string that is not valid text ({ex.Message})"));
             }
         }
         var counting = lobby is null ? Task.FromResult<LobbyOutcome[]>([]) : lobby.CountAsync(lobbyCommands);

@@ -200,7 +200,7 @@ public static partial class RuleBinder
                     Add(errors, at, $"'{field.Path}' is a bool field: expected true or false, got {Describe(v)}");
                     return null;
                 case FieldTypes.Date:
-                    if (v.ValueKind == JsonValueKind.String && ParseDate(v.GetString()!) is { } date) return date;
+                    if (Text(v) is { } when && ParseDate(when) is { } date) return date;
                     Add(errors, at, $"'{field.Path}' is a date field: expected an ISO 8601 date (\"2026-01-31\", \"2026-01-31T12:00:00Z\") or a time relative to now (\"-7d\", \"+12h\", \"-30m\", \"-90s\", \"-2w\", \"now\"), got {Describe(v)}");
                     return null;
                 default:
@@ -209,7 +209,11 @@ public static partial class RuleBinder
                         Add(errors, at, $"'{field.Path}' is a string field: expected a string, got {Describe(v)}");
                         return null;
                     }
-                    var s = v.GetString()!;
+                    if (Text(v) is not { } s)
+                    {
+                        Add(errors, at, $"'{field.Path}' is a string field: the string is not valid text (a lone UTF-16 surrogate such as \\ud800)");
+                        return null;
+                    }
                     if (s.Length is 0 or > MaxStringLength)
                     {
                         Add(errors, at, $"a value must be 1 to {MaxStringLength} characters long");
@@ -298,9 +302,23 @@ public static partial class RuleBinder
         _ => list ? $"[\"{f.Fixed?[0] ?? (f.Kind == ColumnKind.GamesPlayed ? "g-starburst" : "MT")}\"]" : $"\"{f.Fixed?[0] ?? "MT"}\"",
     };
 
+    /// <summary>A string value, or null when it is not one or an escape in it is no character (a lone UTF-16 surrogate).</summary>
+    private static string? Text(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.String) return null;
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     private static string Describe(JsonElement v) => v.ValueKind switch
     {
-        JsonValueKind.String => $"the string \"{Truncate(v.GetString()!)}\"",
+        JsonValueKind.String => Text(v) is { } s ? $"the string \"{Truncate(s)}\"" : "a string that is not valid text",
         JsonValueKind.Number => $"the number {v.GetRawText()}",
         JsonValueKind.True or JsonValueKind.False => $"the boolean {v.GetRawText()}",
         JsonValueKind.Array => "an array",

@@ -165,7 +165,14 @@ public sealed class SegmentRuleJsonConverter : JsonConverter<SegmentRule>
         if (!node.TryGetProperty("op", out var op) || op.ValueKind != JsonValueKind.String)
             throw new JsonException($"{path}.op: a condition needs a string 'op' ({string.Join(", ", SegmentOps.All)}).");
         JsonElement? value = node.TryGetProperty("value", out var v) ? v.Clone() : null;
-        return new FieldCondition(field.GetString()!, op.GetString()!, value);
+        try
+        {
+            return new FieldCondition(field.GetString()!, op.GetString()!, value);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new JsonException($"{path}: 'field' and 'op' must be valid text (no lone UTF-16 surrogate such as \\ud800).");
+        }
     }
 
     private static List<SegmentRule> ParseList(JsonElement array, string path)

@@ -20,7 +20,10 @@ public static class StoreExtensions
         builder.Services.AddSingleton(sp => new StoreKeys(sp.GetRequiredService<IOptions<StoreOptions>>().Value.KeyPrefix));
         builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
             ConnectionMultiplexer.Connect(ConfigurationFor(sp.GetRequiredService<IConfiguration>())));
-        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [Extensions.ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: [Extensions.ReadyTag])
+            .AddCheck<StoreMemoryHealthCheck>("store-memory", tags: [Extensions.ReadyTag]);
+        builder.Services.AddSingleton<StoreFull>();
+        builder.Services.AddExceptionHandler<StoreFaultHandler>();
         return builder;
     }
 

@@ -6,7 +6,7 @@ namespace Ingestion.IntegrationTests;
 /// <summary>Keeps every log entry the host writes (at the levels its configuration lets through), to assert on.</summary>
 public sealed class LogRecorder : ILoggerProvider
 {
-    public sealed record Entry(string Category, LogLevel Level, string Message);
+    public sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception = null);
 
     private readonly ConcurrentQueue<Entry> _entries = new();
 
@@ -27,6 +27,6 @@ public sealed class LogRecorder : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue(new Entry(category, logLevel, formatter(state, exception)));
+            entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
     }
 }

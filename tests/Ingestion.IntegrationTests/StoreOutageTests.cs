@@ -30,6 +30,10 @@ public sealed class StoreOutageTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
         Assert.Equal("The events were not acknowledged", problem.GetProperty("title").GetString());
+        // Every 503 carries Retry-After, the readiness check's too (RetryAfter.UseRetryAfterOnRefusals).
+        var notReady = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), notReady.Headers.RetryAfter?.Delta);
 
         await redis.RestartAsync();
         HttpResponseMessage resent;

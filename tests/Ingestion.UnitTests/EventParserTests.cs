@@ -241,6 +241,17 @@ public class EventParserTests
     }
 
     [Fact]
+    public void AStringHoldingALoneSurrogate_IsRefusedNamingItsField_NotA500()
+    {
+        // Found by the fuzz suite: GetString throws on an escape that is no character, which answered 500.
+        const string bet = """{"transactionId":"TX","roundId":"r","gameId":"g","amount":1,"currency":"CUR"}""";
+        Assert.StartsWith("field data.transactionId: must be valid text", ErrorOf(At("2026-11-23T11:00:00Z", "wallet.bet",
+            bet.Replace("TX", "\\ud800", StringComparison.Ordinal).Replace("CUR", "EUR", StringComparison.Ordinal))), StringComparison.Ordinal);
+        Assert.StartsWith("field data.currency: must be valid text", ErrorOf(At("2026-11-23T11:00:00Z", "wallet.bet",
+            bet.Replace("TX", "tx", StringComparison.Ordinal).Replace("CUR", "\\udc00", StringComparison.Ordinal))), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ASessionEndingAheadOfTheClock_IsRefusedNamingItsField()
     {
         Assert.StartsWith("field data.endedAt: must not be more than 5 minutes ahead", ErrorOf(At("2026-11-23T11:00:00Z", "game.session",

@@ -24,7 +24,7 @@ namespace Lobby.IntegrationTests;
 [Trait("Category", "Slow")]
 public sealed class ScaleOutTests(ITestOutputHelper output)
 {
-    private const string ApiKey = "scale-out-key";
+    internal const string ApiKey = "scale-out-key";
     private const string SigningKey = "scale-out-tests-player-token-signing-key-0123456789";
     private const string Marketer = "marketer";
     private const string Password = "marketer-password";
@@ -178,7 +178,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     }
 
     /// <summary>Registers every player with an email consent, and the game the bets are on.</summary>
-    private static async Task SetUpAsync(HttpClient ingestion, IEnumerable<string> players, CancellationToken ct)
+    internal static async Task SetUpAsync(HttpClient ingestion, IEnumerable<string> players, CancellationToken ct)
     {
         const string game = """[{"id":"g-load","title":"Load","provider":"NetEnt","category":"slots","tags":[],"rtp":96,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2020-01-01T00:00:00Z","enabled":true}]""";
         (await ingestion.PutAsync("/v1/catalog/games", new StringContent(game, Encoding.UTF8, "application/json"), ct)).EnsureSuccessStatusCode();
@@ -215,14 +215,14 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         return error;
     }
 
-    private static async Task<List<string>> MembersAsync(HttpClient intelligence, string segmentId, CancellationToken ct)
+    internal static async Task<List<string>> MembersAsync(HttpClient intelligence, string segmentId, CancellationToken ct)
     {
         var page = await intelligence.GetFromJsonAsync<JsonElement>($"/v1/segments/{segmentId}/players?limit=1000", ct);
         return [.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("playerId").GetString()!)];
     }
 
     /// <summary>The segment.entered events received, by player: the distinct event ids.</summary>
-    private static Dictionary<string, HashSet<string>> Entered(WebhookReceiver receiver)
+    internal static Dictionary<string, HashSet<string>> Entered(WebhookReceiver receiver)
     {
         var byPlayer = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var request in receiver.Requests)
@@ -246,7 +246,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
     }
 
-    private static HttpClient Client(Uri address)
+    internal static HttpClient Client(Uri address)
     {
         var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);

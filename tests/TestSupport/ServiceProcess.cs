@@ -73,14 +73,18 @@ public sealed class ServiceProcess : IDisposable
     }
 
     /// <param name="settings">Environment variables, e.g. <c>ConnectionStrings__Redis</c>, <c>Store__KeyPrefix</c>; these win over the defaults.</param>
-    public static async Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, CancellationToken ct = default)
+    public static Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, CancellationToken ct = default) =>
+        StartAsync(service, settings, null, ct);
+
+    /// <param name="address">Where it listens; null: a free port. A service started again after a crash comes back on its address.</param>
+    public static async Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, Uri? address, CancellationToken ct = default)
     {
         var directory = typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == service + "Directory").Value!;
         var dll = Path.GetFullPath(Path.Combine(directory, service + ".dll"));
         if (!File.Exists(dll)) throw new FileNotFoundException($"build {service} first: {dll} is missing", dll);
 
-        var address = new Uri($"http://127.0.0.1:{FreePort.Get().ToString(CultureInfo.InvariantCulture)}");
+        address ??= new Uri($"http://127.0.0.1:{FreePort.Get().ToString(CultureInfo.InvariantCulture)}");
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,

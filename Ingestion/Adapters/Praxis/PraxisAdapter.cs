@@ -95,14 +95,23 @@ public sealed class PraxisAdapter(IOptions<PraxisOptions> options, VendorWebhook
         }
         using (doc)
         {
-            var expected = Sign(SignedValues(doc.RootElement), secret);
+            string expected;
+            try
+            {
+                expected = Sign(SignedValues(doc.RootElement), secret);
+            }
+            catch (InvalidOperationException)
+            {
+                authMetrics.Rejected("bad_signature");
+                return Answer(http, secret, -1, "the body holds text that is not valid UTF-8, so its signature cannot be checked");
+            }
             var given = http.Request.Headers[Header].ToString().Trim().ToLowerInvariant();
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(given)))
             {
                 authMetrics.Rejected("bad_signature");
                 return Answer(http, secret, -1, $"{Header} is missing or does not match this notification signed with Praxis:MerchantSecret");
             }
-            var mapping = PraxisMapper.Map(doc.RootElement);
+            var mapping = VendorWebhooks.Map(() => PraxisMapper.Map(doc.RootElement));
             var (outcome, reason) = await webhooks.RecordAsync(Feed, "notification", mapping, body.Value);
             return outcome switch
             {

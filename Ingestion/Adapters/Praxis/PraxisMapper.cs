@@ -24,6 +24,9 @@ public static class PraxisMapper
 {
     public const string Source = "/compat/praxis";
 
+    /// <summary>9999-12-31T23:59:59Z, the last second a <see cref="DateTimeOffset"/> holds.</summary>
+    private const long MaxUnixSeconds = 253_402_300_799;
+
     public static VendorMapping Map(JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object) return VendorMapping.Fail("the body must be a JSON object");
@@ -38,9 +41,11 @@ public static class PraxisMapper
         var type = Text(t, "transaction_type");
         var status = Text(t, "transaction_status");
         var time = Text(body, "timestamp") is { } ts && long.TryParse(ts, CultureInfo.InvariantCulture, out var seconds)
+            // Past year 9999 is no time DateTimeOffset can hold: refused below as any unreadable timestamp.
+            && seconds is >= 0 and <= MaxUnixSeconds
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : (DateTimeOffset?)null;
-        if (time is null) return VendorMapping.Fail("field timestamp: is required (unix seconds)");
+        if (time is null) return VendorMapping.Fail("field timestamp: is required (unix seconds from 1970 to 9999)");
 
         string canonical, txId, eventType;
         switch (type)
