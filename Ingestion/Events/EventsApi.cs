@@ -404,6 +404,17 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
 
     private static string? IdOf(JsonElement e) => StringOf(e, "id");
 
-    private static string? StringOf(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    /// <summary>The string, or null when absent, not a string, or not text (a lone surrogate): the parser names that problem.</summary>
+    private static string? StringOf(JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String) return null;
+        try
+        {
+            return v.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

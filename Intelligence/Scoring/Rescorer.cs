@@ -59,8 +59,9 @@ public sealed class Rescorer(HistoryReader reader, PlayerScorer scorer, ScoreSto
             var completed = await stage.CompleteAsync(scored, ct);
             scored = [.. scored.Select((p, i) => p with { Scores = completed[i] })];
         }
-        var changes = scored.Select((p, i) => new ScoreChange(p.Profile, p.Scores, bands[i])).ToList();
-        await store.WriteAsync([.. changes.Select(c => c.Scores)]);
+        // What the write replaced is the truth about "before": another rescoring of the player may have stored in between.
+        var replaced = await store.WriteAsync([.. scored.Select(p => p.Scores)]);
+        var changes = scored.Select((p, i) => new ScoreChange(p.Profile, p.Scores, replaced[i] ?? bands[i])).ToList();
         metrics.Scored(changes.Count);
         foreach (var observer in observers)
         {

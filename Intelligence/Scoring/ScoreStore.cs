@@ -17,8 +17,16 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
 {
     private static readonly RedisValue[] BandFields = ["cb", "vb", "seg", "hb"];
 
-    // An erasure between reading a player and storing their scores must not leave scores behind.
-    private const string WriteIfHeld = "local unpack = table.unpack or unpack if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], unpack(ARGV)) return 1 end return 0";
+    // An erasure between reading a player and storing their scores must not leave scores behind. Returns the bands the
+    // write replaced, read in the same step: two rescorings of one player at once (live and a sweep) each see the other's
+    // bands, so a band change is told once, by the write that made it.
+    private const string WriteIfHeld = """
+        local unpack = table.unpack or unpack
+        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local before = redis.call('HMGET', KEYS[2], 'cb', 'vb', 'seg', 'hb')
+        redis.call('HSET', KEYS[2], unpack(ARGV))
+        return before
+        """;
 
     private static readonly RedisValue[] JsonFields = ["json", "mv"];
 
@@ -51,13 +59,17 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
         static string? S(RedisValue v) => v.HasValue ? v.ToString() : null;
     }
 
-    /// <summary>Stores the scores and announces each on <see cref="StoreKeys.ScoresChanged"/>.</summary>
-    public async Task WriteAsync(IReadOnlyList<PlayerScores> scores)
+    /// <summary>
+    /// Stores the scores and announces each on <see cref="StoreKeys.ScoresChanged"/>. Returns, per player, the bands the
+    /// write replaced (null where the player is no longer held and nothing was written).
+    /// </summary>
+    public async Task<StoredBands?[]> WriteAsync(IReadOnlyList<PlayerScores> scores)
     {
-        if (scores.Count == 0) return;
+        if (scores.Count == 0) return [];
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();
-        var writes = new List<Task>(scores.Count * 2);
+        var writes = new List<Task<RedisResult>>(scores.Count);
+        var announcements = new List<Task>(scores.Count);
         foreach (var s in scores)
         {
             var fields = new List<HashEntry>(8)
@@ -73,10 +85,14 @@ public sealed class ScoreStore(IConnectionMultiplexer redis, StoreKeys keys)
             var args = new RedisValue[fields.Count * 2];
             for (var i = 0; i < fields.Count; i++) { args[2 * i] = fields[i].Name; args[2 * i + 1] = fields[i].Value; }
             writes.Add(batch.ScriptEvaluateAsync(WriteIfHeld, [keys.Profile(s.PlayerId), keys.Scores(s.PlayerId)], args));
-            writes.Add(batch.PublishAsync(keys.ScoresChanged, $"{s.PlayerId}|{s.ScoredAt.ToUnixTimeMilliseconds()}"));
+            announcements.Add(batch.PublishAsync(keys.ScoresChanged, $"{s.PlayerId}|{s.ScoredAt.ToUnixTimeMilliseconds()}"));
         }
         batch.Execute();
         await Task.WhenAll(writes);
+        await Task.WhenAll(announcements);
+        return [.. writes.Select(w => w.Result.IsNull ? null : Bands((RedisValue[])w.Result!))];
+        static StoredBands Bands(RedisValue[] v) => new(S(v[0]), S(v[1]), S(v[2]), S(v[3]));
+        static string? S(RedisValue v) => v.HasValue ? v.ToString() : null;
     }
 
     /// <summary>
