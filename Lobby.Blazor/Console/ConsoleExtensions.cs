@@ -7,7 +7,7 @@ namespace Lobby.Console;
 
 public static class ConsoleExtensions
 {
-    /// <summary>The marketers' console: its sign-in, and its client of Intelligence (a key of its own, sent with the user as actor).</summary>
+    /// <summary>The marketers' console: its sign-in, its client of Intelligence (a key of its own, sent with the user as actor) and of Ingestion (the operations page).</summary>
     public static IHostApplicationBuilder AddConsole(this IHostApplicationBuilder builder)
     {
         builder.AddConsoleSignIn();
@@ -19,6 +19,14 @@ public static class ConsoleExtensions
             // A create or an update is not repeated: a lost answer must not make two segments.
             .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
         builder.Services.AddScoped<IConsoleApi, ConsoleApi>();
+        builder.Services.AddHttpClient(OperationsApi.HttpClientName, (sp, http) =>
+            {
+                var console = sp.GetRequiredService<IOptions<ConsoleOptions>>().Value;
+                http.BaseAddress = new Uri(console.IngestionUrl.TrimEnd('/') + "/");
+                if (!string.IsNullOrWhiteSpace(console.IngestionApiKey)) http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, console.IngestionApiKey);
+            })
+            .AddStandardResilienceHandler();
+        builder.Services.AddScoped<IOperationsApi, OperationsApi>();
         return builder;
     }
 

@@ -32,6 +32,7 @@ public abstract class ConsoleTest : BunitContext
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddSingleton(Api);
+        Services.AddSingleton(Operations);
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton(Catalog);
         Services.AddSingleton(Options.Create(new StoreOptions()));
@@ -60,6 +61,9 @@ public abstract class ConsoleTest : BunitContext
     }
 
     protected IConsoleApi Api { get; } = Substitute.For<IConsoleApi>();
+
+    /// <summary>Ingestion, for the operations page.</summary>
+    protected IOperationsApi Operations { get; } = Substitute.For<IOperationsApi>();
 
     protected FakeTimeProvider Clock { get; } = new(Now);
 
