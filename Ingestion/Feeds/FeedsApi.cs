@@ -45,7 +45,7 @@ public static class FeedsApi
             .WithTags("Operations")
             .WithSummary("The in-product operations alerts firing now, newest first")
             .WithDescription("Judged every 30 s from the feed status and reconciliation (FeedSilent, FeedFailing, ArrivalLagHigh, OpenRounds, " +
-                "OrphanRollbacks, StoreMemoryNearMax). Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
+                "OrphanRollbacks, StoreMemoryNearMax, ModelNotPromoted). Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
         return app;
     }
 
