@@ -5,6 +5,7 @@ using System.Text.Json;
 using Ingestion.Adapters.Hub88;
 using Ingestion.Commands;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
