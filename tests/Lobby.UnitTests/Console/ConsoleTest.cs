@@ -71,6 +71,15 @@ public abstract class ConsoleTest : BunitContext
 
     protected FixedAuthentication Authentication { get; } = new();
 
+    protected NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
+
+    /// <summary>The app's router at <paramref name="path"/>: who may open which page, and where the others are sent.</summary>
+    protected IRenderedComponent<Lobby.Components.Routes> Open(string path)
+    {
+        Navigation.NavigateTo(path);
+        return Render<Lobby.Components.Routes>();
+    }
+
     protected void SignInAs(string role, string name = "maria") => Authentication.Principal = new ConsoleUser(name, role).ToPrincipal();
 
     /// <summary>A signed-in player: an authenticated identity, but not the console's.</summary>

@@ -1,12 +1,8 @@
 using System.Net;
 using System.Text;
 using Bunit;
-using Lobby.Components;
 using Lobby.Components.Console.Operations;
 using Lobby.Console;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -39,14 +35,6 @@ public sealed class OperationsPageTests : ConsoleTest
         Operations.GetReconciliationAsync(Arg.Any<CancellationToken>()).Returns(Report(3));
         Operations.GetFeedHistoryAsync(24, Arg.Any<CancellationToken>()).Returns(History());
         Operations.GetFiringAlertsAsync(Arg.Any<CancellationToken>()).Returns([]);
-    }
-
-    private NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
-
-    private IRenderedComponent<Routes> Open(string path)
-    {
-        Navigation.NavigateTo(path);
-        return Render<Routes>();
     }
 
     [Fact]
