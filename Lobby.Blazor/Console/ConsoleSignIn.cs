@@ -141,8 +141,16 @@ public static class ConsoleSignIn
         await throttle.SucceededAsync(form.Name);
         await http.SignInAsync(Scheme, user.ToPrincipal());
         logger.LogInformation("Console user {User} ({Role}) signed in", user.Name, user.Role);
-        return TypedResults.Redirect(returnUrl);
+        return TypedResults.Redirect(returnUrl == Home ? HomeOf(user.Role) : returnUrl);
     }
+
+    /// <summary>Where a role starts: the console's home is the segments list, which operators and safer-gambling officers may not open.</summary>
+    internal static string HomeOf(string role) => role switch
+    {
+        ConsoleRoles.Operator => Home + "/operations",
+        ConsoleRoles.SaferGambling => Home + "/safer-gambling",
+        _ => Home,
+    };
 
     internal static async Task<RedirectHttpResult> SignOutAsync(HttpContext http)
     {
