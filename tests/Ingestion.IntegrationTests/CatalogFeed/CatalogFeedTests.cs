@@ -12,10 +12,10 @@ namespace Ingestion.IntegrationTests.CatalogFeed;
 /// <summary>The catalogue pull connector against a fake aggregator on real Kestrel and the real Redis of the fixture.</summary>
 public class CatalogFeedTests(StoreServers servers)
 {
-    private static string Game(string id, string title = "Dragon Rising", string? enabled = null) =>
+    internal static string Game(string id, string title = "Dragon Rising", string? enabled = null) =>
         $$"""{"id":"{{id}}","title":"{{title}}","provider":"Pragmatic","category":"slots","tags":["dragons"],"rtp":96.5,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2026-01-01T00:00:00Z"{{(enabled is null ? "" : $",\"enabled\":{enabled}")}}}""";
 
-    private static string List(params string[] games) => "[" + string.Join(",", games) + "]";
+    internal static string List(params string[] games) => "[" + string.Join(",", games) + "]";
 
     private async Task<IngestionApp> StartAsync(FakeAggregator aggregator, Dictionary<string, string?>? extra = null, LogRecorder? logs = null)
     {
