@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
@@ -24,16 +23,6 @@ public sealed class BackgroundLoopRestartTests
 {
     private const string Connection = ",connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000";
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(waited.Elapsed < within, $"{what} within {within}");
-            await Task.Delay(100);
-        }
-    }
-
     private static async Task<HttpStatusCode> ReadyAsync(HttpClient client) =>
         (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode;
 
@@ -54,25 +43,25 @@ public sealed class BackgroundLoopRestartTests
         var worker = app.Services.GetServices<IHostedService>().OfType<PamEnrichmentWorker>().Single();
         // The meter is static (every host in the process reports to it): the worker's own faults are told by its name.
         using var counted = new CounterListener(i => i.Name == "service.background.faults" && i.Meter.Name == SupervisedService.MeterName, "service", worker.ServiceName);
-        await UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.OK && worker.ExecuteTask is not null, TimeSpan.FromSeconds(30), "ready");
+        await Eventually.UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.OK && worker.ExecuteTask is not null, TimeSpan.FromSeconds(30), "ready");
 
         await redis.StopAsync();
-        await UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready while the store is away");
+        await Eventually.UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready while the store is away");
         // The worker polls every 50 ms; against a dead store it is stopped, counted and started again after a back-off.
-        await UntilAsync(() => Task.FromResult(worker.RestartAt is not null), TimeSpan.FromSeconds(30), "the worker backing off");
+        await Eventually.UntilAsync(() => Task.FromResult(worker.RestartAt is not null), TimeSpan.FromSeconds(30), "the worker backing off");
         var (faultAt, fault) = worker.LastFault!.Value;
         Assert.True(worker.RestartAt!.Value - faultAt >= SupervisedService.FirstBackOff / 2, $"backs off {worker.RestartAt - faultAt} after {fault}");
         Assert.True(worker.Faults > 0 && counted.Count > 0, $"service.background.faults counts the worker's faults ({counted.Count}; the worker says {worker.Faults})");
 
         await redis.RestartAsync();
-        await UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.OK && worker.RestartAt is null, TimeSpan.FromSeconds(70), "ready again, the worker running");
+        await Eventually.UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.OK && worker.RestartAt is null, TimeSpan.FromSeconds(70), "ready again, the worker running");
         // Working again: a new player is looked up in the PAM and enriched.
         using var wallet = app.ClientWithKey(IngestionApp.WalletKey);
         var user = await wallet.PostAsync(new Uri("/compat/fasttrack/v2/integration/user", UriKind.Relative),
             new StringContent($$"""{"user_id":"{{player}}","timestamp":"{{DateTimeOffset.UtcNow:O}}","origin":"sub.example.com"}""", Encoding.UTF8, "application/json"));
         Assert.True(user.IsSuccessStatusCode, await user.Content.ReadAsStringAsync());
         var reader = new ProfileReader(app.Services.GetRequiredService<IConnectionMultiplexer>(), app.Keys, TimeProvider.System);
-        await UntilAsync(async () => (await reader.ReadAsync(player, _ => null))?.Country == "MT", TimeSpan.FromSeconds(30), "the player enriched from the PAM");
+        await Eventually.UntilAsync(async () => (await reader.ReadAsync(player, _ => null))?.Country == "MT", TimeSpan.FromSeconds(30), "the player enriched from the PAM");
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the host was stopped by the PAM worker");
     }
 
@@ -82,35 +71,26 @@ public sealed class BackgroundLoopRestartTests
         await using var redis = await RedisServer.StartAsync();
         await using var aggregator = await FakeAggregator.StartAsync();
         aggregator.Body = CatalogFeedTests.List(CatalogFeedTests.Game("g-a"));
-        await using var app = new IngestionApp(redis.ConnectionString + Connection, new Dictionary<string, string?>
-        {
-            ["CatalogFeed:Enabled"] = "true",
-            ["CatalogFeed:Url"] = aggregator.Url,
-            ["CatalogFeed:ApiKeyHeader"] = FakeAggregator.KeyHeader,
-            ["CatalogFeed:ApiKey"] = FakeAggregator.Key,
-            // It retries on its interval: short here, so the test sees several pulls meet the dead store.
-            ["CatalogFeed:Interval"] = "00:00:01",
-            ["CatalogFeed:Resilience:Retry:MaxRetryAttempts"] = "1",
-            ["CatalogFeed:Resilience:Retry:Delay"] = "00:00:00.010",
-        });
+        // It retries on its interval: short here, so the test sees several pulls meet the dead store.
+        await using var app = new IngestionApp(redis.ConnectionString + Connection, CatalogFeedTests.Settings(aggregator, TimeSpan.FromSeconds(1)));
         using var client = app.CreateClient();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var metrics = app.Services.GetRequiredService<CatalogFeedMetrics>();
         var factory = app.Services.GetRequiredService<IMeterFactory>();
         using var failed = new CounterListener(i => i.Name == "catalog.feed.pulls" && i.Meter.Scope == factory, "outcome", "failed");
-        await UntilAsync(async () => await app.Db.HashExistsAsync(app.Keys.Catalog, "g-a"), TimeSpan.FromSeconds(30), "the first pull applied");
+        await Eventually.UntilAsync(async () => await app.Db.HashExistsAsync(app.Keys.Catalog, "g-a"), TimeSpan.FromSeconds(30), "the first pull applied");
 
         await redis.StopAsync();
         var stoppedAt = DateTimeOffset.UtcNow;
-        await UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready while the store is away");
-        await UntilAsync(() => Task.FromResult(failed.Count >= 2), TimeSpan.FromSeconds(30), "pulls meeting the dead store counted as failed");
+        await Eventually.UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready while the store is away");
+        await Eventually.UntilAsync(() => Task.FromResult(failed.Count >= 2), TimeSpan.FromSeconds(30), "pulls meeting the dead store counted as failed");
         // The aggregator lists a new game while the store is away: it arrives once the store is back.
         aggregator.Body = CatalogFeedTests.List(CatalogFeedTests.Game("g-a"), CatalogFeedTests.Game("g-b", "Book of Ra"));
 
         await redis.RestartAsync();
-        await UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "ready again");
+        await Eventually.UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "ready again");
         var db = app.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        await UntilAsync(async () => await db.HashExistsAsync(app.Keys.Catalog, "g-b"), TimeSpan.FromSeconds(30), "the list applied by the next pull");
+        await Eventually.UntilAsync(async () => await db.HashExistsAsync(app.Keys.Catalog, "g-b"), TimeSpan.FromSeconds(30), "the list applied by the next pull");
         Assert.True(metrics.LastSuccessAt > stoppedAt, "a successful pull after the outage");
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the host was stopped by the catalogue pull");
     }
