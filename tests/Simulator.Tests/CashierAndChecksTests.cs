@@ -23,6 +23,24 @@ public sealed class CashierAndChecksTests
         Assert.True(share >= low && share <= high, $"{what}: {share:P2}, expected {low:P2}–{high:P2}");
 
     [Fact]
+    public void PlayItself_IsWhatItWasWithoutTheCashierAndChecks()
+    {
+        var world = World.Create(31, 200, 120, HistoryFiles.End);
+        for (var i = 0; i < world.PlayerCount; i++)
+        {
+            var player = world.Player(i);
+            // The player simulated as before the cashier and checks existed (World.Simulate without them).
+            var plain = new PlayerSimulation(player, world.Games, 0.002, World.HistoryIdPrefix) { AtRisk = AtRiskPlan.Draw(new Random(Seeds.Mix(31, i, 9)), player, world.End) };
+            plain.RunHistory(new Random(Seeds.Mix(31, i, 3)), world.End);
+            var full = world.Simulate(i, 0.002).Activities;
+            var added = full.Skip(plain.Activities.Count).ToList();
+            Assert.Equal(plain.Activities.Select(a => (a.Kind, a.Time, a.Id, a.Amount, a.Status, a.GameId)),
+                full.Take(plain.Activities.Count).Select(a => (a.Kind, a.Time, a.Id, a.Amount, a.Status, a.GameId)));
+            Assert.All(added, a => Assert.True(a.Kind is ActivityKind.Kyc or ActivityKind.Aml or ActivityKind.Geo || a.Status is not ("approved" or "rejected"), $"{a}"));
+        }
+    }
+
+    [Fact]
     public void DeclinedDeposits_CarryAReasonAndTheVendorsCode_InTheDocumentedMix()
     {
         var deposits = Population.Value.All.Where(a => a.Kind == ActivityKind.Deposit).ToList();
