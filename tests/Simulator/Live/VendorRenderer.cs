@@ -9,6 +9,8 @@ public enum Feed
     Canonical,
     FastTrack,
     Hub88,
+    /// <summary>The KYC vendor's webhooks (<see cref="SumsubWebhooks"/>), for every player whatever their operator's feed.</summary>
+    Sumsub,
 }
 
 /// <summary>One HTTP request to Ingestion: a vendor message (path and JSON body), or a canonical event line.</summary>
