@@ -22,17 +22,7 @@ public static class SumsubWebhooks
     public const string Level = "basic-kyc-level";
 
     /// <summary>Loads the webhook's secret key from <paramref name="dataDir"/>, making it there first if it is missing.</summary>
-    public static string LoadOrCreateSecret(string dataDir)
-    {
-        Directory.CreateDirectory(dataDir);
-        var path = System.IO.Path.Combine(dataDir, SecretFile);
-        if (!File.Exists(path))
-        {
-            File.WriteAllText(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return File.ReadAllText(path).Trim();
-    }
+    public static string LoadOrCreateSecret(string dataDir) => DataFolderSecret.LoadOrCreate(dataDir, SecretFile);
 
     public static string Sign(string secret, ReadOnlySpan<byte> body) => Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
