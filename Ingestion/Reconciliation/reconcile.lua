@@ -70,7 +70,12 @@ local function load(key, fields, into, was, fallback)
 end
 load(TXA, txs, tx_now, nil, TXB)
 load(OPEN, rounds, open_now, open_was)
-if redis.call('EXISTS', WAIT) == 1 then load(WAIT, waits, wait_now, wait_was) end
+if redis.call('EXISTS', WAIT) == 1 then
+  load(WAIT, waits, wait_now, wait_was)
+else
+  -- No rollback waits: none to read, event by event, either.
+  for _, f in ipairs(waits) do wait_now[f], wait_was[f] = false, false end
+end
 
 local tx_new, tx_order = {}, {}
 local function seen(field)

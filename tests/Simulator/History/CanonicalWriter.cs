@@ -16,21 +16,7 @@ public static class CanonicalWriter
     {
         var ctx = ContractsJsonContext.Default;
         decimal? rate = p.Currency == "EUR" ? null : p.ExchangeRate;
-        var (type, source) = a.Kind switch
-        {
-            ActivityKind.Registered => (EventTypes.PlayerRegistered, PamSource),
-            ActivityKind.Updated => (EventTypes.PlayerUpdated, PamSource),
-            ActivityKind.Login => (EventTypes.PlayerLogin, PamSource),
-            ActivityKind.Consent => (EventTypes.PlayerConsent, PamSource),
-            ActivityKind.Rg => (EventTypes.PlayerRg, PamSource),
-            ActivityKind.Deposit => (EventTypes.WalletDeposit, WalletSource),
-            ActivityKind.Withdrawal => (EventTypes.WalletWithdrawal, WalletSource),
-            ActivityKind.Bet => (EventTypes.WalletBet, WalletSource),
-            ActivityKind.Win => (EventTypes.WalletWin, WalletSource),
-            ActivityKind.Rollback => (EventTypes.WalletRollback, WalletSource),
-            ActivityKind.Bonus => (EventTypes.BonusGranted, BonusSource),
-            _ => (EventTypes.GameSession, GamesSource),
-        };
+        var (type, source) = (TypeOf(a.Kind), SourceOf(a.Kind));
         w.WriteStartObject();
         w.WriteString("specversion", "1.0");
         w.WriteString("id", EventId(a));
@@ -39,6 +25,12 @@ public static class CanonicalWriter
         w.WriteString("time", a.Time);
         w.WriteString("subject", p.Id);
         w.WritePropertyName("data");
+        if (a.Provider is not null && a.Kind is ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback)
+        {
+            WriteWithProvider(w, p, a, rate);
+            w.WriteEndObject();
+            return;
+        }
         switch (a.Kind)
         {
             case ActivityKind.Registered:
@@ -58,7 +50,7 @@ public static class CanonicalWriter
                     a.Text == "deposit_limit" ? "month" : null), ctx.RgChanged);
                 break;
             case ActivityKind.Deposit or ActivityKind.Withdrawal:
-                JsonSerializer.Serialize(w, new PaymentMade(a.Id, a.Amount, p.Currency, a.Status, a.Text, rate), ctx.PaymentMade);
+                JsonSerializer.Serialize(w, new PaymentMade(a.Id, a.Amount, p.Currency, a.Status, a.Text, rate, a.Provider), ctx.PaymentMade);
                 break;
             case ActivityKind.Bet:
                 JsonSerializer.Serialize(w, new BetPlaced(a.Id, a.RoundId!, a.GameId!, a.Amount, p.Currency, a.BonusAmount, rate), ctx.BetPlaced);
@@ -77,6 +69,57 @@ public static class CanonicalWriter
                 JsonSerializer.Serialize(w, new GameSessionPlayed(a.GameId!, a.Time, a.Until!.Value, a.Text), ctx.GameSessionPlayed);
                 break;
         }
+        w.WriteEndObject();
+    }
+
+    /// <summary>The feed (CloudEvent source) an activity is sent on.</summary>
+    public static string SourceOf(ActivityKind kind) => kind switch
+    {
+        ActivityKind.Registered or ActivityKind.Updated or ActivityKind.Login or ActivityKind.Consent or ActivityKind.Rg => PamSource,
+        ActivityKind.Deposit or ActivityKind.Withdrawal or ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback => WalletSource,
+        ActivityKind.Bonus => BonusSource,
+        _ => GamesSource,
+    };
+
+    private static string TypeOf(ActivityKind kind) => kind switch
+    {
+        ActivityKind.Registered => EventTypes.PlayerRegistered,
+        ActivityKind.Updated => EventTypes.PlayerUpdated,
+        ActivityKind.Login => EventTypes.PlayerLogin,
+        ActivityKind.Consent => EventTypes.PlayerConsent,
+        ActivityKind.Rg => EventTypes.PlayerRg,
+        ActivityKind.Deposit => EventTypes.WalletDeposit,
+        ActivityKind.Withdrawal => EventTypes.WalletWithdrawal,
+        ActivityKind.Bet => EventTypes.WalletBet,
+        ActivityKind.Win => EventTypes.WalletWin,
+        ActivityKind.Rollback => EventTypes.WalletRollback,
+        ActivityKind.Bonus => EventTypes.BonusGranted,
+        _ => EventTypes.GameSession,
+    };
+
+    /// <summary>
+    /// A bet, win or rollback that names its game provider (<c>data.provider</c>, which the contract's records do not
+    /// carry): written field by field, in the records' order, the provider last.
+    /// </summary>
+    private static void WriteWithProvider(Utf8JsonWriter w, Player p, Activity a, decimal? rate)
+    {
+        w.WriteStartObject();
+        w.WriteString("transactionId", a.Id);
+        if (a.Kind == ActivityKind.Rollback)
+        {
+            w.WriteString("referenceTransactionId", a.Reference);
+        }
+        else
+        {
+            w.WriteString("roundId", a.RoundId);
+            w.WriteString("gameId", a.GameId);
+            w.WriteNumber("amount", a.Amount);
+            w.WriteString("currency", p.Currency);
+            if (a.Kind == ActivityKind.Bet && a.BonusAmount is { } bonus) w.WriteNumber("bonusAmount", bonus);
+            if (a.Kind == ActivityKind.Win) w.WriteBoolean("roundClosed", a.Flag);
+            if (rate is { } r) w.WriteNumber("exchangeRate", r);
+        }
+        w.WriteString("provider", a.Provider);
         w.WriteEndObject();
     }
 

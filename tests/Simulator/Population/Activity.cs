@@ -39,4 +39,6 @@ public sealed record Activity(ActivityKind Kind, DateTimeOffset Time, string Id)
     public string Status { get; init; } = "approved";
     /// <summary>Ground truth: this bet is cancelled by a rollback, so it is not in any total.</summary>
     public bool RolledBack { get; init; }
+    /// <summary>The game provider (bet, win, rollback) or PSP (deposit) the event names; null: none (the default history).</summary>
+    public string? Provider { get; init; }
 }
