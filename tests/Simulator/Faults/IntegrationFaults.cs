@@ -11,8 +11,8 @@ namespace Simulator.Faults;
 /// planted is written to <c>planted.json</c> (<see cref="PlantedFaults"/>), so a test compares what is found with it.
 /// </summary>
 /// <param name="Reconciled">Every round closes (a losing round with a zero win that says <c>roundClosed</c>, as a
-/// Fast Track Loss does), wallet events name the game's provider and deposits their PSP: a clean feed has nothing to
-/// reconcile. Wins after the end of history that close a round of a bet before it are sent too.</param>
+/// Fast Track Loss does), wallet events name the game's provider and deposits their PSP, game sessions are reported when
+/// they end: a clean feed has nothing to reconcile. Wins after the end of history that close a round of a bet before it are sent too.</param>
 /// <param name="SilentSource">A feed (CloudEvent source) that stops sending at <paramref name="SilentFrom"/>: nothing
 /// arriving at or after it is delivered.</param>
 /// <param name="DeclinePsp">A PSP whose deposits at or after <paramref name="DeclinesFrom"/> are each, with chance
@@ -169,13 +169,17 @@ public static class FaultPlanter
                     sent.Add(a with { Provider = psp });
                     break;
                 }
+                case ActivityKind.Session:
+                    // A game session is reported when it ends, as a provider's feed sends it.
+                    sent.Add(a with { ReportedAt = a.Until });
+                    break;
                 default:
                     sent.Add(a);
                     break;
             }
         }
         // In time order, as the simulation made them (stable: equal times keep their order).
-        return [.. sent.OrderBy(a => a.Time)];
+        return [.. sent.OrderBy(a => a.ReportedAt ?? a.Time)];
     }
 
     /// <summary>FNV-1a of the id: the same PSP for a deposit on every run and platform.</summary>

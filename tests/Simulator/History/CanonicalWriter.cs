@@ -22,7 +22,7 @@ public static class CanonicalWriter
         w.WriteString("id", EventId(a));
         w.WriteString("source", source);
         w.WriteString("type", type);
-        w.WriteString("time", a.Time);
+        w.WriteString("time", a.ReportedAt ?? a.Time);
         w.WriteString("subject", p.Id);
         w.WritePropertyName("data");
         if (a.Provider is not null && a.Kind is ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback)

@@ -229,7 +229,7 @@ public static class HistoryGenerator
         for (var i = 0; i < activities.Count; i++)
         {
             var a = activities[i];
-            var key = a.Time;
+            var key = a.ReportedAt ?? a.Time;
             if (a.Kind is ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback or ActivityKind.Session or ActivityKind.Login
                 or ActivityKind.Deposit or ActivityKind.Withdrawal)
             {

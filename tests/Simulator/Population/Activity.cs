@@ -41,4 +41,6 @@ public sealed record Activity(ActivityKind Kind, DateTimeOffset Time, string Id)
     public bool RolledBack { get; init; }
     /// <summary>The game provider (bet, win, rollback) or PSP (deposit) the event names; null: none (the default history).</summary>
     public string? Provider { get; init; }
+    /// <summary>The event's time when it is not <see cref="Time"/>: a session reported when it ended (planted histories).</summary>
+    public DateTimeOffset? ReportedAt { get; init; }
 }
