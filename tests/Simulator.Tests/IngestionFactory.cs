@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using TestSupport;
 
 namespace Simulator.Tests;
@@ -22,10 +23,28 @@ internal sealed class IngestionFactory(string redis, string prefix = "simulator"
 
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Off: the operations gauges (and the ops alerts they judge) run only when the test calls them.</summary>
+    public bool SampleInBackground { get; init; } = true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         if (Clock is { } clock) builder.ConfigureTestServices(s => s.AddSingleton(clock));
+        if (!SampleInBackground)
+        {
+            // AddFeedStats registers the gauges' loop as a hosted service resolving the OperationsGauges singleton.
+            builder.ConfigureTestServices(s =>
+            {
+                var removed = 0;
+                foreach (var d in s.Where(d => d.ServiceType == typeof(IHostedService)
+                    && d.ImplementationFactory?.Method.DeclaringType?.FullName?.StartsWith(typeof(Ingestion.Feeds.FeedsApi).FullName!, StringComparison.Ordinal) == true).ToList())
+                {
+                    s.Remove(d);
+                    removed++;
+                }
+                if (removed != 1) throw new InvalidOperationException($"expected the gauges' one hosted service, found {removed}");
+            });
+        }
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = redis,
