@@ -5,8 +5,8 @@
 --   first leaves a mark, so the round's bets arriving later do not open it); a rollback waits as an orphan until its
 --   transaction arrives.
 -- Every key is the source's (one hash tag), so the same script runs on Redis Cluster. It runs on every batch of the
--- ingest path, so it writes little: a bet costs three writes (its version, the open round and its deadline index), a
--- closing win three (its version, and the round's two removed).
+-- ingest path, so it sends few commands: a few reads (HMGET) and writes (one HSET, ZADD, HDEL or ZREM per key) per
+-- call, whatever the number of events in it.
 --
 -- KEYS: 1 2 transactions seen, current and previous generation (transactionId -> version: op, player, round or
 -- referenced transaction, game, units, currency joined by \30; '\1' .. roundId -> 'c', a round closed before any of
@@ -37,15 +37,84 @@ elseif now - gen >= horizon then
   redis.call('HSET', META, 'gen', nows)
 end
 
+-- Reads and writes are gathered per call, not per event: the fields the events name are read with one HMGET per key
+-- first, the events are then applied one by one to that local copy (so the result is the one of applying them in
+-- order), and what changed is written back with one command per key. A script's every write command is also
+-- formatted into the AOF, so commands, not fields, are what cost.
+local txs, rounds, waits = {}, {}, {}
+local function want(list, field) list[#list + 1] = field end
+for a = 4, #ARGV, ARITY do
+  local op, tx, ref = ARGV[a], ARGV[a + 2], ARGV[a + 3]
+  if op == 'bet' then
+    want(txs, tx); want(txs, '\1' .. ref); want(rounds, ref); want(waits, tx)
+  elseif op == 'win' then
+    want(txs, tx); want(waits, tx)
+    if ARGV[a + 8] == '1' then want(txs, '\1' .. ref); want(rounds, ref) end
+  elseif op == 'rb' then
+    want(txs, tx); want(txs, ref); want(waits, ref)
+  end
+end
+
+-- field -> value, or false when absent (the *_was tables: as read); loaded on first use (a rolled-back bet's round is
+-- known only from its version).
+local tx_now, open_now, open_was, wait_now, wait_was = {}, {}, {}, {}, {}
+local function load(key, fields, into, was, fallback)
+  if #fields == 0 then return end
+  local got = redis.call('HMGET', key, unpack(fields))
+  local more = fallback and redis.call('HMGET', fallback, unpack(fields))
+  for i, f in ipairs(fields) do
+    local v = got[i] or (more and more[i]) or false
+    into[f] = v
+    if was then was[f] = v end
+  end
+end
+load(TXA, txs, tx_now, nil, TXB)
+load(OPEN, rounds, open_now, open_was)
+if redis.call('EXISTS', WAIT) == 1 then
+  load(WAIT, waits, wait_now, wait_was)
+else
+  -- No rollback waits: none to read, event by event, either.
+  for _, f in ipairs(waits) do wait_now[f], wait_was[f] = false, false end
+end
+
+local tx_new, tx_order = {}, {}
 local function seen(field)
-  return redis.call('HGET', TXA, field) or redis.call('HGET', TXB, field)
+  local v = tx_now[field]
+  if v == nil then
+    v = redis.call('HGET', TXA, field) or redis.call('HGET', TXB, field) or false
+    tx_now[field] = v
+  end
+  return v
+end
+local function remember(field, value)
+  tx_now[field] = value
+  if tx_new[field] == nil then tx_order[#tx_order + 1] = field end
+  tx_new[field] = value
+end
+
+local function open_get(round)
+  local v = open_now[round]
+  if v == nil then
+    v = redis.call('HGET', OPEN, round) or false
+    open_now[round], open_was[round] = v, v
+  end
+  return v
+end
+
+local function wait_get(tx)
+  local v = wait_now[tx]
+  if v == nil then
+    v = redis.call('HGET', WAIT, tx) or false
+    wait_now[tx], wait_was[tx] = v, v
+  end
+  return v
 end
 
 local function close_round(round)
-  if redis.call('HDEL', OPEN, round) == 1 then
-    redis.call('ZREM', OPEN_Z, round)
+  if open_get(round) then
+    open_now[round] = false
   elseif not seen('\1' .. round) then
-    redis.call('HSET', TXA, '\1' .. round, 'c')
+    remember('\1' .. round, 'c')
   end
 end
 
@@ -54,7 +123,7 @@ end
 local function known(tx, version, player, ts)
   local v = seen(tx)
   if not v then
-    redis.call('HSET', TXA, tx, version)
+    remember(tx, version)
     return false
   end
   if v ~= version then
@@ -68,8 +137,8 @@ end
 
 -- An arrived transaction adopts the rollback that waited for it.
 local function adopt(tx)
-  if redis.call('HDEL', WAIT, tx) == 1 then
-    redis.call('ZREM', ORPHAN_Z, tx)
+  if wait_get(tx) then
+    wait_now[tx] = false
     return true
   end
   return false
@@ -85,10 +154,9 @@ for a = 4, #ARGV, ARITY do
         -- A rolled-back bet closes its round.
         close_round(ref)
       elseif not seen('\1' .. ref) then
-        local cur = redis.call('HGET', OPEN, ref)
+        local cur = open_get(ref)
         if not cur or tonumber(ts) < tonumber(string.match(cur, '^(%d+)')) then
-          redis.call('HSET', OPEN, ref, table.concat({ ts, player, tx, game, provider }, US))
-          redis.call('ZADD', OPEN_Z, ts, ref)
+          open_now[ref] = table.concat({ ts, player, tx, game, provider }, US)
         end
       end
     end
@@ -106,8 +174,8 @@ for a = 4, #ARGV, ARITY do
       if target then
         local round = string.match(target, '^bet\30[^\30]*\30([^\30]*)\30')
         if round then close_round(round) end
-      elseif redis.call('HSETNX', WAIT, ref, table.concat({ player, tx, ts, provider }, US)) == 1 then
-        redis.call('ZADD', ORPHAN_Z, nows, ref)
+      elseif not wait_get(ref) then
+        wait_now[ref] = table.concat({ player, tx, ts, provider }, US)
       end
     end
   elseif op == 'pay' then
@@ -117,6 +185,31 @@ for a = 4, #ARGV, ARITY do
     end
   end
 end
+
+-- Write back what changed: one command per key.
+if #tx_order > 0 then
+  local fv = {}
+  for _, f in ipairs(tx_order) do fv[#fv + 1] = f; fv[#fv + 1] = tx_new[f] end
+  redis.call('HSET', TXA, unpack(fv))
+end
+local function write_back(now_of, was_of, hash, zset, score_of)
+  local set, scores, gone = {}, {}, {}
+  for f, v in pairs(now_of) do
+    if v then
+      -- Written when new or changed; an unchanged value read back is left alone.
+      if was_of[f] ~= v then
+        set[#set + 1] = f; set[#set + 1] = v
+        scores[#scores + 1] = score_of(v); scores[#scores + 1] = f
+      end
+    elseif was_of[f] then
+      gone[#gone + 1] = f
+    end
+  end
+  if #set > 0 then redis.call('HSET', hash, unpack(set)); redis.call('ZADD', zset, unpack(scores)) end
+  if #gone > 0 then redis.call('HDEL', hash, unpack(gone)); redis.call('ZREM', zset, unpack(gone)) end
+end
+write_back(open_now, open_was, OPEN, OPEN_Z, function(v) return string.match(v, '^(%d+)') end)
+write_back(wait_now, wait_was, WAIT, ORPHAN_Z, function() return nows end)
 if closes then redis.call('HSET', META, 'closes', '1') end
 
 local function expire(set, details, kind)

@@ -1,3 +1,9 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Simulator.Faults;
+using Simulator.History;
+
 namespace Simulator.Tests;
 
 public sealed class DeterminismTests
@@ -20,5 +26,66 @@ public sealed class DeterminismTests
         var (b, sb) = HistoryFiles.Generate(8, 150, 30);
         Assert.NotEqual(sa.Overall, sb.Overall);
         Assert.False(HistoryFiles.Lines(a).SequenceEqual(HistoryFiles.Lines(b)));
+    }
+}
+
+/// <summary>The planted faults are off by default, and off they change nothing: the default history is pinned.</summary>
+public sealed class DefaultHistoryTests
+{
+    // SHA-256 of the decompressed events files (in name order) and of summary.json of `history --players 150 --days 30
+    // --seed 7 --end 2026-11-01T00:00:00Z` with the default delivery faults, as main wrote them before the faults existed.
+    private const string EventsSha = "e39217d6fd00e6761258c6eda026a3a9a6af952288afeb841aab0594b3972c50";
+    private const string SummarySha = "428f03afa38d52e47a6df9ad0cc82ede4815f139b7c9d222dc7cbcb8ced87d97";
+
+    private static (string Events, string Summary, string Dir) Hashes(IntegrationFaults? integration)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "sim-" + Guid.NewGuid().ToString("N"));
+        HistoryGenerator.Run(World.Create(7, 150, 30, HistoryFiles.End), new FaultRates(), dir, writeTruth: true, integration: integration);
+        var events = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(HistoryFiles.Lines(dir).Select(l => l + "\n")))));
+        var summary = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, HistoryGenerator.SummaryFile))));
+        return (events, summary, dir);
+    }
+
+    [Fact]
+    public void WithoutFaults_TheHistoryIsByteForByteTheOneBeforeFaultsExisted()
+    {
+        var (events, summary, dir) = Hashes(null);
+        Assert.Equal((EventsSha, SummarySha), (events, summary));
+        Assert.False(File.Exists(Path.Combine(dir, HistoryGenerator.PlantedFile)));
+        var (noneEvents, noneSummary, _) = Hashes(IntegrationFaults.None);
+        Assert.Equal((EventsSha, SummarySha), (noneEvents, noneSummary));
+    }
+
+    [Fact]
+    public void TheFaultPath_ChangesTheHistory_AndWritesWhatItPlanted()
+    {
+        var (events, _, dir) = Hashes(new IntegrationFaults(Reconciled: true, ConflictShare: 0.01));
+        Assert.NotEqual(EventsSha, events);
+        var planted = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(dir, HistoryGenerator.PlantedFile)), SimulatorJsonContext.Default.PlantedFaults)!;
+        Assert.NotEmpty(planted.Conflicts);
+        Assert.Empty(planted.OpenRounds);
+        // A resend has the first version's transaction id and another amount.
+        var resent = HistoryFiles.Lines(dir).Count(l => l.Contains($"\"transactionId\":\"{planted.Conflicts[0].TransactionId}\"", StringComparison.Ordinal));
+        Assert.True(resent >= 2);
+    }
+
+    [Theory]
+    [InlineData("--fault-declines-psp must be one of")]
+    [InlineData("--fault-silent-source and --fault-silent-from go together")]
+    [InlineData("--fault-conflicts must be between 0 and 1")]
+    [InlineData("--fault-late-source needs a positive --fault-late-by")]
+    public void ABadFault_IsRefusedBeforeAnythingIsWritten_NamingTheOption(string message)
+    {
+        var faults = message switch
+        {
+            _ when message.Contains("psp", StringComparison.Ordinal) => new IntegrationFaults(DeclinePsp: "nobody"),
+            _ when message.Contains("silent", StringComparison.Ordinal) => new IntegrationFaults(SilentSource: "/casino/games"),
+            _ when message.Contains("conflicts", StringComparison.Ordinal) => new IntegrationFaults(ConflictShare: 1.5),
+            _ => new IntegrationFaults(LateSource: "/casino/pam"),
+        };
+        var dir = Path.Combine(Path.GetTempPath(), "sim-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<ArgumentException>(() => HistoryGenerator.Run(World.Create(7, 10, 5, HistoryFiles.End), new FaultRates(), dir, false, integration: faults));
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir));
     }
 }

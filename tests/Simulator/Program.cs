@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using Simulator;
 using Simulator.Delivery;
 using Simulator.Demo;
+using Simulator.Faults;
 using Simulator.History;
 using Simulator.Live;
 
@@ -32,18 +33,52 @@ var apiKey = new Option<string>("--api-key") { Description = "Ingestion API key 
 var serve = new Option<string>("--serve") { Description = "host:port for the game list and PAM endpoints", DefaultValueFactory = _ => "127.0.0.1:5190" };
 var duration = new Option<int>("--duration") { Description = "Stop after this many seconds (0: until Ctrl-C)", DefaultValueFactory = _ => 0 };
 
+// Planted integration faults (Simulator.Faults.IntegrationFaults): none given, the history is byte for byte the default one.
+var reconciled = new Option<bool>("--reconciled") { Description = "Close every round (zero wins), name game providers and PSPs: a clean feed for reconciliation; implied by any --fault-*" };
+var silentSource = new Option<string?>("--fault-silent-source") { Description = "A feed (source, e.g. /casino/games) that goes silent at --fault-silent-from" };
+var silentFrom = new Option<DateTimeOffset?>("--fault-silent-from") { Description = "When the silent feed stops (RFC 3339)" };
+var declinePsp = new Option<string?>("--fault-declines-psp") { Description = $"A PSP ({string.Join(", ", IntegrationFaults.Psps)}) whose deposits see a spike of declines" };
+var declineShare = new Option<double>("--fault-declines-share") { Description = "Chance of a declined attempt before each of its deposits", DefaultValueFactory = _ => 0.5 };
+var declinesFrom = new Option<DateTimeOffset?>("--fault-declines-from") { Description = "Start of the spike (RFC 3339; default: all history)" };
+var openProvider = new Option<string?>("--fault-open-rounds-provider") { Description = "A game provider that leaves rounds open (its closures not sent)" };
+var openShare = new Option<double>("--fault-open-rounds-share") { Description = "Share of that provider's rounds left open", DefaultValueFactory = _ => 0.05 };
+var orphans = new Option<double>("--fault-orphan-rollbacks") { Description = "Share of bets followed by a rollback of a transaction never sent", DefaultValueFactory = _ => 0 };
+var conflicts = new Option<double>("--fault-conflicts") { Description = "Share of bets resent an hour later with another amount", DefaultValueFactory = _ => 0 };
+var lateSource = new Option<string?>("--fault-late-source") { Description = "A feed (source) whose every event arrives --fault-late-by late" };
+var lateBy = new Option<TimeSpan?>("--fault-late-by") { Description = "How late the late feed arrives (e.g. 03:00:00)" };
+
+IntegrationFaults Integration(ParseResult r)
+{
+    var f = new IntegrationFaults(true, r.GetValue(silentSource), r.GetValue(silentFrom), r.GetValue(declinePsp), r.GetValue(declinePsp) is null ? 0 : r.GetValue(declineShare),
+        r.GetValue(declinesFrom), r.GetValue(openProvider), r.GetValue(openProvider) is null ? 0 : r.GetValue(openShare), r.GetValue(orphans), r.GetValue(conflicts),
+        r.GetValue(lateSource), r.GetValue(lateBy) ?? TimeSpan.Zero);
+    return f == IntegrationFaults.Clean && !r.GetValue(reconciled) ? IntegrationFaults.None : f;
+}
+
 FaultRates Faults(ParseResult r) => new(r.GetValue(duplicates), r.GetValue(outOfOrder), r.GetValue(late), r.GetValue(rollbacks));
 DateTimeOffset EndOf(ParseResult r) => r.GetValue(end) ?? new DateTimeOffset(DateTime.UtcNow.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
 var history = new Command("history", "Generate N days of past activity as canonical NDJSON (.gz), with games.json, summary.json and featured.txt")
 {
     players, days, seed, end, duplicates, outOfOrder, late, rollbacks, data, truth, delivery,
+    reconciled, silentSource, silentFrom, declinePsp, declineShare, declinesFrom, openProvider, openShare, orphans, conflicts, lateSource, lateBy,
 };
 history.SetAction(r =>
 {
     var clock = Stopwatch.StartNew();
     var world = World.Create(r.GetValue(seed), r.GetValue(players), r.GetValue(days), EndOf(r));
-    var summary = HistoryGenerator.Run(world, Faults(r), r.GetValue(data)!, r.GetValue(truth), DeliveryModes.Names[r.GetValue(delivery)!]);
+    IntegrationFaults integration;
+    try
+    {
+        integration = Integration(r);
+        integration.Validate();
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"history: {e.Message}");
+        return 2;
+    }
+    var summary = HistoryGenerator.Run(world, Faults(r), r.GetValue(data)!, r.GetValue(truth), DeliveryModes.Names[r.GetValue(delivery)!], integration);
     var o = summary.Overall;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"history: {summary.Players} players × {summary.Days} days → {summary.EventLines} events ({summary.DuplicateLines} duplicates, {summary.Rollbacks} rollbacks) in {clock.Elapsed.TotalSeconds:0.0} s"));

@@ -8,6 +8,7 @@ namespace Simulator;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(HistorySummary))]
 [JsonSerializable(typeof(PlayerTruth))]
+[JsonSerializable(typeof(Simulator.Faults.PlantedFaults))]
 [JsonSerializable(typeof(ExampleCrmView))]
 [JsonSerializable(typeof(CreateWebhook))]
 [JsonSerializable(typeof(WebhookList))]

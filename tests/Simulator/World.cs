@@ -28,6 +28,7 @@ public sealed class World
         End = end;
         Games = games;
         Providers = providers;
+        ProviderOfGame = games.ToDictionary(g => g.Id, g => g.Provider, StringComparer.Ordinal);
     }
 
     public int Seed { get; }
@@ -36,6 +37,7 @@ public sealed class World
     public DateTimeOffset End { get; }
     public IReadOnlyList<Game> Games { get; }
     public IReadOnlyList<string> Providers { get; }
+    public IReadOnlyDictionary<string, string> ProviderOfGame { get; }
 
     /// <summary>A planted response to an experiment's treatment (<see cref="WithLift"/>); null: none.</summary>
     public ResponseLift? Lift { get; private init; }

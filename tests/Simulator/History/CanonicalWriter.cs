@@ -17,32 +17,21 @@ public static class CanonicalWriter
     {
         var ctx = ContractsJsonContext.Default;
         decimal? rate = p.Currency == "EUR" ? null : p.ExchangeRate;
-        var (type, source) = a.Kind switch
-        {
-            ActivityKind.Registered => (EventTypes.PlayerRegistered, PamSource),
-            ActivityKind.Updated => (EventTypes.PlayerUpdated, PamSource),
-            ActivityKind.Login => (EventTypes.PlayerLogin, PamSource),
-            ActivityKind.Consent => (EventTypes.PlayerConsent, PamSource),
-            ActivityKind.Rg => (EventTypes.PlayerRg, PamSource),
-            ActivityKind.Deposit => (EventTypes.WalletDeposit, WalletSource),
-            ActivityKind.Withdrawal => (EventTypes.WalletWithdrawal, WalletSource),
-            ActivityKind.Bet => (EventTypes.WalletBet, WalletSource),
-            ActivityKind.Win => (EventTypes.WalletWin, WalletSource),
-            ActivityKind.Rollback => (EventTypes.WalletRollback, WalletSource),
-            ActivityKind.Bonus => (EventTypes.BonusGranted, BonusSource),
-            ActivityKind.Kyc => (EventTypes.PlayerKyc, ChecksSource),
-            ActivityKind.Aml => (EventTypes.PlayerAml, ChecksSource),
-            ActivityKind.Geo => (EventTypes.PlayerGeo, ChecksSource),
-            _ => (EventTypes.GameSession, GamesSource),
-        };
+        var (type, source) = (TypeOf(a.Kind), SourceOf(a.Kind));
         w.WriteStartObject();
         w.WriteString("specversion", "1.0");
         w.WriteString("id", EventId(a));
         w.WriteString("source", source);
         w.WriteString("type", type);
-        w.WriteString("time", a.Time);
+        w.WriteString("time", a.ReportedAt ?? a.Time);
         w.WriteString("subject", p.Id);
         w.WritePropertyName("data");
+        if (a.Provider is not null && a.Kind is ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback)
+        {
+            WriteWithProvider(w, p, a, rate);
+            w.WriteEndObject();
+            return;
+        }
         switch (a.Kind)
         {
             case ActivityKind.Registered:
@@ -90,6 +79,61 @@ public static class CanonicalWriter
                 JsonSerializer.Serialize(w, new GameSessionPlayed(a.GameId!, a.Time, a.Until!.Value, a.Text), ctx.GameSessionPlayed);
                 break;
         }
+        w.WriteEndObject();
+    }
+
+    /// <summary>The feed (CloudEvent source) an activity is sent on.</summary>
+    public static string SourceOf(ActivityKind kind) => kind switch
+    {
+        ActivityKind.Registered or ActivityKind.Updated or ActivityKind.Login or ActivityKind.Consent or ActivityKind.Rg => PamSource,
+        ActivityKind.Deposit or ActivityKind.Withdrawal or ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback => WalletSource,
+        ActivityKind.Bonus => BonusSource,
+        ActivityKind.Kyc or ActivityKind.Aml or ActivityKind.Geo => ChecksSource,
+        _ => GamesSource,
+    };
+
+    private static string TypeOf(ActivityKind kind) => kind switch
+    {
+        ActivityKind.Registered => EventTypes.PlayerRegistered,
+        ActivityKind.Updated => EventTypes.PlayerUpdated,
+        ActivityKind.Login => EventTypes.PlayerLogin,
+        ActivityKind.Consent => EventTypes.PlayerConsent,
+        ActivityKind.Rg => EventTypes.PlayerRg,
+        ActivityKind.Deposit => EventTypes.WalletDeposit,
+        ActivityKind.Withdrawal => EventTypes.WalletWithdrawal,
+        ActivityKind.Bet => EventTypes.WalletBet,
+        ActivityKind.Win => EventTypes.WalletWin,
+        ActivityKind.Rollback => EventTypes.WalletRollback,
+        ActivityKind.Bonus => EventTypes.BonusGranted,
+        ActivityKind.Kyc => EventTypes.PlayerKyc,
+        ActivityKind.Aml => EventTypes.PlayerAml,
+        ActivityKind.Geo => EventTypes.PlayerGeo,
+        _ => EventTypes.GameSession,
+    };
+
+    /// <summary>
+    /// A bet, win or rollback that names its game provider (<c>data.provider</c>, which the contract's records do not
+    /// carry): written field by field, in the records' order, the provider last.
+    /// </summary>
+    private static void WriteWithProvider(Utf8JsonWriter w, Player p, Activity a, decimal? rate)
+    {
+        w.WriteStartObject();
+        w.WriteString("transactionId", a.Id);
+        if (a.Kind == ActivityKind.Rollback)
+        {
+            w.WriteString("referenceTransactionId", a.Reference);
+        }
+        else
+        {
+            w.WriteString("roundId", a.RoundId);
+            w.WriteString("gameId", a.GameId);
+            w.WriteNumber("amount", a.Amount);
+            w.WriteString("currency", p.Currency);
+            if (a.Kind == ActivityKind.Bet && a.BonusAmount is { } bonus) w.WriteNumber("bonusAmount", bonus);
+            if (a.Kind == ActivityKind.Win) w.WriteBoolean("roundClosed", a.Flag);
+            if (rate is { } r) w.WriteNumber("exchangeRate", r);
+        }
+        w.WriteString("provider", a.Provider);
         w.WriteEndObject();
     }
 

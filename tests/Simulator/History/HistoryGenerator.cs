@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Shared.Contracts;
 using Simulator.Delivery;
+using Simulator.Faults;
 using Simulator.Population;
 
 namespace Simulator.History;
@@ -22,9 +23,15 @@ public static class HistoryGenerator
     public const string TruthFile = "truth.ndjson";
     public const string GamesFile = "games.json";
     public const string FeaturedFile = "featured.txt";
+    public const string PlantedFile = "planted.json";
 
-    public static HistorySummary Run(World world, FaultRates faults, string outDir, bool writeTruth, DeliveryMode mode = DeliveryMode.TimeOrdered)
+    public static HistorySummary Run(World world, FaultRates faults, string outDir, bool writeTruth, DeliveryMode mode = DeliveryMode.TimeOrdered,
+        IntegrationFaults? integration = null)
     {
+        integration ??= IntegrationFaults.None;
+        integration.Validate();
+        var planted = new PlantedFaults[Shards];
+        var feedEvents = new long[Shards, 2];
         Directory.CreateDirectory(outDir);
         foreach (var old in Directory.GetFiles(outDir, EventsPattern)) File.Delete(old);
         var sims = new PlayerSimulation[world.PlayerCount];
@@ -36,13 +43,14 @@ public static class HistoryGenerator
             // The default delivery streams player by player; the other modes order a whole shard's events.
             var held = new List<(Player Player, Activity Activity, bool Duplicate)>();
             using var files = new ShardFiles(outDir, shard);
+            planted[shard] = PlantedFaults.Empty();
+            var feedFaults = new long[2];
             for (var i = shard; i < world.PlayerCount; i += Shards)
             {
-                var sim = world.Simulate(i, faults.Rollbacks);
+                var (sim, sent) = Simulate(world, i, faults, integration, planted[shard]);
                 sims[i] = sim;
-                var sent = sim.Activities.Where(a => a.Time < world.End).ToList();
                 totals[i] = new PlayerTotals(sim.Player.Id, sim.Player.Archetype.Name, Totals.Of(sim.Player, sent));
-                foreach (var (activity, duplicate) in Deliver(sent, faults, new Random(Seeds.Mix(world.Seed, i, 2))))
+                foreach (var (_, activity, duplicate) in DeliverAt(sent, faults, new Random(Seeds.Mix(world.Seed, i, 2)), integration, feedFaults))
                 {
                     if (mode != DeliveryMode.TimeOrdered)
                     {
@@ -66,7 +74,14 @@ public static class HistoryGenerator
                 if (duplicate || sentBefore[i]) duplicates[shard]++;
                 sentBefore[i] = true;
             }
+            feedEvents[shard, 0] = feedFaults[0];
+            feedEvents[shard, 1] = feedFaults[1];
         });
+        if (integration.Active)
+        {
+            var all = Merge(planted, feedEvents, integration);
+            File.WriteAllBytes(Path.Combine(outDir, PlantedFile), JsonSerializer.SerializeToUtf8Bytes(all, SimulatorJsonContext.Default.PlantedFaults));
+        }
 
         File.WriteAllBytes(Path.Combine(outDir, GamesFile), JsonSerializer.SerializeToUtf8Bytes(world.Games.ToList(), ContractsJsonContext.Default.ListGame));
         var overall = totals.Aggregate(Totals.Zero, (sum, t) => sum.Add(t.Totals));
@@ -81,6 +96,60 @@ public static class HistoryGenerator
         }
         File.WriteAllLines(Path.Combine(outDir, FeaturedFile), Featured(sims, world.End).Select(s => $"{s.Player.Id} {s.Player.Archetype.Name}"));
         return summary;
+    }
+
+    /// <summary>One player simulated, and what of it is sent: before the end time, with the integration faults planted.</summary>
+    private static (PlayerSimulation Sim, List<Activity> Sent) Simulate(World world, int i, FaultRates faults, IntegrationFaults integration, PlantedFaults planted)
+    {
+        var sim = world.Simulate(i, faults.Rollbacks);
+        var sent = integration.Active
+            ? FaultPlanter.Plant(sim.Player, sim.Activities, world.ProviderOfGame, world.End, integration, new Random(Seeds.Mix(world.Seed, i, 11)), planted)
+            : sim.Activities.Where(a => a.Time < world.End).ToList();
+        return (sim, sent);
+    }
+
+    private static PlantedFaults Merge(PlantedFaults[] shards, long[,] feedEvents, IntegrationFaults integration)
+    {
+        var all = PlantedFaults.Empty();
+        foreach (var p in shards) all.Add(p);
+        long silent = 0, late = 0;
+        for (var s = 0; s < feedEvents.GetLength(0); s++)
+        {
+            silent += feedEvents[s, 0];
+            late += feedEvents[s, 1];
+        }
+        return all.Sorted() with
+        {
+            Silent = integration.SilentSource is { } quiet ? new PlantedFeed(quiet, integration.SilentFrom, null, silent) : null,
+            Late = integration.LateSource is { } slow ? new PlantedFeed(slow, null, integration.LateBy, late) : null,
+        };
+    }
+
+    /// <summary>
+    /// Every event of the history as it arrives, in arrival order (players interleaved by time), with what was planted:
+    /// for tests that replay a history on a clock (the files hold the order, not the arrival times).
+    /// </summary>
+    public static (List<(DateTimeOffset Arrival, Player Player, Activity Activity)> Events, PlantedFaults Planted) Arrivals(World world, FaultRates faults,
+        IntegrationFaults integration)
+    {
+        integration.Validate();
+        var planted = PlantedFaults.Empty();
+        var feedFaults = new long[2];
+        var events = new List<(DateTimeOffset Arrival, Player Player, Activity Activity, int Index, int Order)>();
+        for (var i = 0; i < world.PlayerCount; i++)
+        {
+            var (sim, sent) = Simulate(world, i, faults, integration, planted);
+            var order = 0;
+            foreach (var (arrival, activity, _) in DeliverAt(sent, faults, new Random(Seeds.Mix(world.Seed, i, 2)), integration, feedFaults))
+            {
+                events.Add((arrival, sim.Player, activity, i, order++));
+            }
+        }
+        var ordered = events.OrderBy(e => e.Arrival).ThenBy(e => e.Index).ThenBy(e => e.Order).Select(e => (e.Arrival, e.Player, e.Activity)).ToList();
+        var counts = new long[1, 2];
+        counts[0, 0] = feedFaults[0];
+        counts[0, 1] = feedFaults[1];
+        return (ordered, Merge([planted], counts, integration));
     }
 
     private static string EventsFile(int shard) => $"events-{shard:00}.ndjson.gz";
@@ -145,13 +214,22 @@ public static class HistoryGenerator
     /// events are a little out of order or hours late, and some are sent twice. Player state events (registration,
     /// consents, limits) keep their order, as an operator's PAM feed does.
     /// </summary>
-    public static IEnumerable<(Activity Activity, bool Duplicate)> Deliver(IReadOnlyList<Activity> activities, FaultRates faults, Random rng)
+    public static IEnumerable<(Activity Activity, bool Duplicate)> Deliver(IReadOnlyList<Activity> activities, FaultRates faults, Random rng) =>
+        DeliverAt(activities, faults, rng, IntegrationFaults.None, new long[2]).Select(d => (d.Activity, d.Duplicate));
+
+    /// <summary>
+    /// <see cref="Deliver"/> with each event's arrival time, and the feed faults of <paramref name="integration"/>: a
+    /// silent feed's events arriving from its silence on are withheld, a late feed's arrive late (counted in
+    /// <paramref name="feedFaults"/>: withheld, delayed). The random draws are the same whatever the faults.
+    /// </summary>
+    public static IEnumerable<(DateTimeOffset Arrival, Activity Activity, bool Duplicate)> DeliverAt(IReadOnlyList<Activity> activities, FaultRates faults,
+        Random rng, IntegrationFaults integration, long[] feedFaults)
     {
         var delivered = new List<(DateTimeOffset Key, int Order, Activity Activity, bool Duplicate)>(activities.Count + 16);
         for (var i = 0; i < activities.Count; i++)
         {
             var a = activities[i];
-            var key = a.Time;
+            var key = a.ReportedAt ?? a.Time;
             if (a.Kind is ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback or ActivityKind.Session or ActivityKind.Login
                 or ActivityKind.Deposit or ActivityKind.Withdrawal)
             {
@@ -162,8 +240,32 @@ public static class HistoryGenerator
             delivered.Add((key, 2 * i, a, false));
             if (rng.NextDouble() < faults.Duplicates) delivered.Add((a.Time + TimeSpan.FromSeconds(1 + rng.NextDouble() * 7200), 2 * i + 1, a, true));
         }
+        if (integration.Active) delivered = FeedFaults(delivered, integration, feedFaults);
         delivered.Sort((x, y) => x.Key != y.Key ? x.Key.CompareTo(y.Key) : x.Order.CompareTo(y.Order));
-        return delivered.Select(d => (d.Activity, d.Duplicate));
+        return delivered.Select(d => (d.Key, d.Activity, d.Duplicate));
+    }
+
+    private static List<(DateTimeOffset Key, int Order, Activity Activity, bool Duplicate)> FeedFaults(
+        List<(DateTimeOffset Key, int Order, Activity Activity, bool Duplicate)> delivered, IntegrationFaults integration, long[] feedFaults)
+    {
+        var kept = new List<(DateTimeOffset Key, int Order, Activity Activity, bool Duplicate)>(delivered.Count);
+        foreach (var d in delivered)
+        {
+            var source = CanonicalWriter.SourceOf(d.Activity.Kind);
+            var key = d.Key;
+            if (source == integration.LateSource)
+            {
+                key += integration.LateBy;
+                feedFaults[1]++;
+            }
+            if (source == integration.SilentSource && key >= integration.SilentFrom)
+            {
+                feedFaults[0]++;
+                continue;
+            }
+            kept.Add(d with { Key = key });
+        }
+        return kept;
     }
 
     public static PlayerTruth Truth(PlayerSimulation sim)

@@ -60,4 +60,8 @@ public sealed record Activity(ActivityKind Kind, DateTimeOffset Time, string Id)
 
     /// <summary>Ground truth: this bet is cancelled by a rollback, so it is not in any total.</summary>
     public bool RolledBack { get; init; }
+    /// <summary>The game provider (bet, win, rollback) or PSP (deposit) the event names; null: none (the default history).</summary>
+    public string? Provider { get; init; }
+    /// <summary>The event's time when it is not <see cref="Time"/>: a session reported when it ended (planted histories).</summary>
+    public DateTimeOffset? ReportedAt { get; init; }
 }
