@@ -33,6 +33,7 @@ public static class ScoresApi
                 "SaferGambling:Markets:<market>:High and :Elevated take suppress, reduce or none")
             .ValidateOnStart();
         builder.Services.AddSingleton<HarmFlags>();
+        builder.Services.AddSingleton<HarmLabels>();
         builder.Services.AddSingleton<HistoryReader>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<ModelHost>();
