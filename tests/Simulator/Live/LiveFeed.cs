@@ -8,14 +8,19 @@ using Simulator.Population;
 
 namespace Simulator.Live;
 
+/// <param name="AtRiskShare">Share of live sessions played by the at-risk players still drifting (see <see cref="LiveFeed"/>).</param>
+/// <param name="Clock">What "now" is when an event is stamped (the system clock; tests pass a fixed one).</param>
 public sealed record LiveOptions(Uri Ingestion, string ApiKey, double Rate, FaultRates Faults, string DataDir, TimeSpan? Duration,
-    TimeSpan RegistrationEvery);
+    TimeSpan RegistrationEvery, double AtRiskShare = 0.15, TimeProvider? Clock = null);
 
 /// <summary>
 /// Live mode: the population continues from where its history ends (same seed, same people, balances and favourite
 /// games), playing sessions now. Events go out at about <see cref="LiveOptions.Rate"/> a second, each player's through
 /// their operator's feed (canonical, Fast Track or Hub88, <see cref="VendorRenderer.FeedOf"/>), timestamped when sent.
-/// The featured players (featured.txt) get a good share of sessions, so their lobbies visibly move.
+/// The featured players (featured.txt) get a good share of sessions, so their lobbies visibly move. The at-risk players
+/// whose drift was under way when history ended (<see cref="AtRiskPlan"/>) get <see cref="LiveOptions.AtRiskShare"/> of
+/// them, and their drift goes on: each live session pushes it further (longer sessions, bigger stakes and deposits,
+/// reloading again and again after losses), so the harm score raises them and the console's case queue fills.
 /// </summary>
 public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, RSA hub88Key, TextWriter log)
 {
@@ -26,6 +31,14 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
     private long _failures;
     private List<PlayerSimulation> _active = [];
     private List<PlayerSimulation> _featured = [];
+    private List<PlayerSimulation> _atRisk = [];
+    private readonly TimeProvider _clock = options.Clock ?? TimeProvider.System;
+
+    /// <summary>How far each live session pushes an at-risk player's drift (0 → 1): a dozen sessions take it to the full.</summary>
+    public const double DriftPerSession = 0.08;
+
+    /// <summary>The at-risk players the live stream drifts (after <see cref="Prepare"/>).</summary>
+    public IReadOnlyList<PlayerSimulation> AtRisk => _atRisk;
     private int _registered;
 
     // One prefix per run, so a restarted live run never reuses an id an earlier one sent.
@@ -52,12 +65,14 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         });
         foreach (var sim in sims) _players[sim.Player.Id] = sim;
         _active = sims.Where(s => !s.State.Gone).ToList();
+        _atRisk = _active.Where(s => s.AtRisk is not null).ToList();
         var featuredFile = Path.Combine(options.DataDir, HistoryGenerator.FeaturedFile);
         var featuredIds = File.Exists(featuredFile) ? File.ReadAllLines(featuredFile).Select(l => l.Split(' ')[0]).ToHashSet() : [];
         _featured = featuredIds.Count > 0
             ? _active.Where(s => featuredIds.Contains(s.Player.Id)).ToList()
             : HistoryGenerator.Featured(sims, world.End).ToList();
-        log.WriteLine($"live: {_active.Count} of {world.PlayerCount} players still active; featured: {string.Join(", ", _featured.Select(f => f.Player.Id))}");
+        log.WriteLine($"live: {_active.Count} of {world.PlayerCount} players still active; featured: {string.Join(", ", _featured.Select(f => f.Player.Id))}; " +
+            $"at risk and drifting: {_atRisk.Count}");
     }
 
     public async Task WaitForIngestionAsync(CancellationToken ct)
@@ -116,10 +131,12 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
     private void OpenSession()
     {
         var busy = _open.Select(o => o.Sim).ToHashSet();
-        var pool = _featured.Count > 0 && _rng.NextDouble() < 0.3 ? _featured : _active;
+        var pick = _rng.NextDouble();
+        var pool = _atRisk.Count > 0 && pick < options.AtRiskShare ? _atRisk : _featured.Count > 0 && pick < options.AtRiskShare + 0.3 ? _featured : _active;
         if (pool.Count == 0) return;
         var sim = pool[_rng.Next(pool.Count)];
         if (busy.Contains(sim)) return;
+        sim.DriftFurther(DriftPerSession);
         var activities = sim.PlaySession(_rng, sim.State.LastActivity, DateTimeOffset.MaxValue).OrderBy(a => a.Time).ToList();
         sim.Activities.Clear();
         // Out of order now and then: a pair of neighbours swapped in delivery.
@@ -134,10 +151,10 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
     private async Task RegisterAsync(CancellationToken ct)
     {
         var index = world.PlayerCount + _registered;
-        var sim = new PlayerSimulation(world.Player(index, DateTimeOffset.UtcNow), world.Games, options.Faults.Rollbacks, _idPrefix);
+        var sim = new PlayerSimulation(world.Player(index, _clock.GetUtcNow()), world.Games, options.Faults.Rollbacks, _idPrefix);
         _players[sim.Player.Id] = sim;
         _registered++;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new FtUser(sim.Player.Id, DateTimeOffset.UtcNow.ToString("O"), "sim"), FastTrackJson.Default.FtUser);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new FtUser(sim.Player.Id, _clock.GetUtcNow().ToString("O"), "sim"), FastTrackJson.Default.FtUser);
         await PostAsync(new Outgoing(Feed.FastTrack, VendorRenderer.FastTrackPrefix + "/v2/integration/user", body), ct);
         _active.Add(sim);
     }
@@ -151,7 +168,7 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         {
             foreach (var (sim, original) in batch)
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = _clock.GetUtcNow();
                 var a = original with { Time = original.Until is { } until ? now - (until - original.Time) : now, Until = original.Until is null ? null : now };
                 var feed = VendorRenderer.FeedOf(sim.Player);
                 var copies = _rng.NextDouble() < options.Faults.Duplicates ? 2 : 1;
