@@ -42,8 +42,8 @@ public sealed class LiveDriftTests(StoreServers servers, ITestOutputHelper outpu
         using var http = ingestion.CreateClient();
         var world = World.Create(Seed, Players, SimulatedCasino.Days, casino.Clock.Day);
         using var log = new StringWriter();
-        var feed = new LiveFeed(world, new LiveOptions(http.BaseAddress!, SimulatedCasino.EventsKey, 400, new FaultRates(0, 0, 0, 0), dir,
-            TimeSpan.FromSeconds(8), TimeSpan.FromHours(1), AtRiskShare: 0.5, Clock: casino.Clock), http, hub88, log);
+        var feed = new LiveFeed(world, new LiveOptions(http.BaseAddress!, SimulatedCasino.EventsKey, 800, new FaultRates(0, 0, 0, 0), dir,
+            TimeSpan.FromSeconds(15), TimeSpan.FromHours(1), AtRiskShare: 0.5, Clock: casino.Clock), http, hub88, log);
         feed.Prepare();
         var atRisk = feed.AtRisk.Select(s => s.Player.Id).ToList();
         Assert.True(atRisk.Count >= 5, log.ToString());
@@ -63,6 +63,15 @@ public sealed class LiveDriftTests(StoreServers servers, ITestOutputHelper outpu
         Assert.True(feed.Failures == 0, log.ToString());
         await rescorer.RescoreAsync(atRisk, ct);
         var after = await FlaggedAsync();
+        foreach (var s in await reader.ReadAsync(atRisk))
+        {
+            if (s is null) continue;
+            var h = scorer.Score(s).Harm!;
+            var today = Shared.Store.ProfileReader.DayOf(casino.Clock.GetUtcNow());
+            var t = s.History.Sum(today, today + 1);
+            output.WriteLine($"{s.Profile.PlayerId}: {h.Probability:0.00} {h.Band}; today {t[Features.DayField.Deposits]} deposits, {t[Features.DayField.Bets]} bets; " +
+                string.Join("; ", h.Drivers.Select(d => $"{d.Feature} {d.Contribution}")));
+        }
         using var safety = app.ClientWithKey("safety-key");
         var queue = (await safety.GetFromJsonAsync<HarmCaseList>("/v1/harm/cases?limit=500", Json, ct))!.Items.Select(i => i.PlayerId).ToHashSet();
         output.WriteLine($"{atRisk.Count} at-risk players drifting when history ended; at elevated or high: {before.Count} before the live stream, {after.Count} after " +

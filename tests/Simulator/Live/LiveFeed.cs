@@ -8,10 +8,10 @@ using Simulator.Population;
 
 namespace Simulator.Live;
 
-/// <param name="AtRiskShare">Share of live sessions played by the at-risk players still drifting (see <see cref="LiveFeed"/>).</param>
+/// <param name="AtRiskShare">Share of live sessions opened for, and of events sent by, the at-risk players still drifting (see <see cref="LiveFeed"/>).</param>
 /// <param name="Clock">What "now" is when an event is stamped (the system clock; tests pass a fixed one).</param>
 public sealed record LiveOptions(Uri Ingestion, string ApiKey, double Rate, FaultRates Faults, string DataDir, TimeSpan? Duration,
-    TimeSpan RegistrationEvery, double AtRiskShare = 0.15, TimeProvider? Clock = null);
+    TimeSpan RegistrationEvery, double AtRiskShare = 0.2, TimeProvider? Clock = null);
 
 /// <summary>
 /// Live mode: the population continues from where its history ends (same seed, same people, balances and favourite
@@ -34,8 +34,8 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
     private List<PlayerSimulation> _atRisk = [];
     private readonly TimeProvider _clock = options.Clock ?? TimeProvider.System;
 
-    /// <summary>How far each live session pushes an at-risk player's drift (0 → 1): a dozen sessions take it to the full.</summary>
-    public const double DriftPerSession = 0.08;
+    /// <summary>How far each live session pushes an at-risk player's drift (0 → 1): half a dozen sessions take it to the full.</summary>
+    public const double DriftPerSession = 0.15;
 
     /// <summary>The at-risk players the live stream drifts (after <see cref="Prepare"/>).</summary>
     public IReadOnlyList<PlayerSimulation> AtRisk => _atRisk;
@@ -112,7 +112,7 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
             {
                 if (_open.Count < Math.Max(3, options.Rate / 5)) OpenSession();
                 if (_open.Count == 0) break;
-                var at = _rng.Next(_open.Count);
+                var at = NextOpen();
                 var (sim, events) = _open[at];
                 batch.Add((sim, events.Dequeue()));
                 if (events.Count == 0) _open.RemoveAt(at);
@@ -128,6 +128,17 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         }
     }
 
+    /// <summary>The open session whose next event goes out: an at-risk player's for <see cref="LiveOptions.AtRiskShare"/> of the events while one is open.</summary>
+    private int NextOpen()
+    {
+        if (_rng.NextDouble() < options.AtRiskShare)
+        {
+            var atRisk = Enumerable.Range(0, _open.Count).Where(i => _open[i].Sim.AtRisk is not null).ToList();
+            if (atRisk.Count > 0) return atRisk[_rng.Next(atRisk.Count)];
+        }
+        return _rng.Next(_open.Count);
+    }
+
     private void OpenSession()
     {
         var busy = _open.Select(o => o.Sim).ToHashSet();
@@ -137,7 +148,10 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         var sim = pool[_rng.Next(pool.Count)];
         if (busy.Contains(sim)) return;
         sim.DriftFurther(DriftPerSession);
-        var activities = sim.PlaySession(_rng, sim.State.LastActivity, DateTimeOffset.MaxValue).OrderBy(a => a.Time).ToList();
+        // A drifting player's visit runs on: up to three sessions back to back, reloading as the balance runs out.
+        var activities = new List<Activity>();
+        for (var k = 0; k < 1 + (int)(2 * sim.Drift); k++) activities.AddRange(sim.PlaySession(_rng, sim.State.LastActivity, DateTimeOffset.MaxValue));
+        activities = [.. activities.OrderBy(a => a.Time)];
         sim.Activities.Clear();
         // Out of order now and then: a pair of neighbours swapped in delivery.
         for (var i = 0; i + 1 < activities.Count; i++)

@@ -286,6 +286,9 @@ public sealed class PlayerSimulation
     /// Live mode: an at-risk player's drift goes on past the end of history, by <paramref name="step"/> a session (up to
     /// the full drift); nothing for anyone else.
     /// </summary>
+    /// <summary>How far the at-risk drift has gone (0 for everyone else).</summary>
+    public double Drift => _drift;
+
     public void DriftFurther(double step)
     {
         if (AtRisk is not null && !State.Gone) _drift = Math.Min(1, _drift + step);
