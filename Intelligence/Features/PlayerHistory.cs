@@ -41,6 +41,12 @@ public sealed class PlayerHistory
     /// <summary>What the fold keeps for the harm markers: hours played, session seconds, deposit times, limit changes.</summary>
     public HarmTrail Harm { get; init; } = HarmTrail.Empty;
 
+    /// <summary>When the player's latest self-exclusion was recorded (the fold's stamp <c>@se</c>), the harm model's main outcome.</summary>
+    public DateTimeOffset? SelfExcludedAt { get; init; }
+
+    /// <summary>When the operator last blocked (closed) the account (the stamp <c>@bl</c>).</summary>
+    public DateTimeOffset? BlockedAt { get; init; }
+
     /// <summary>Index of the first day at or after <paramref name="day"/>.</summary>
     public int IndexOf(long day)
     {
@@ -103,7 +109,7 @@ public sealed class PlayerHistory
     /// <summary>The history held in a profile hash and its day buckets.</summary>
     public static PlayerHistory From(string playerId, HashEntry[] profile, HashEntry[] days)
     {
-        string? reg = null, fd = null, by = null, chn = null;
+        string? reg = null, fd = null, by = null, chn = null, se = null, bl = null;
         foreach (var e in profile)
         {
             switch (e.Name.ToString())
@@ -112,13 +118,16 @@ public sealed class PlayerHistory
                 case "fd": fd = e.Value; break;
                 case "by": by = e.Value; break;
                 case "chn": chn = e.Value; break;
+                case "@se": se = e.Value; break;
+                case "@bl": bl = e.Value; break;
             }
         }
+        static DateTimeOffset? At(string? ms) => ms is { Length: > 0 } && long.TryParse(ms, CultureInfo.InvariantCulture, out var v) ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
         static long? Day(string? ms) => ms is { Length: > 0 } && long.TryParse(ms, CultureInfo.InvariantCulture, out var v)
             ? ProfileReader.DayOf(DateTimeOffset.FromUnixTimeMilliseconds(v)) : null;
         return new PlayerHistory(playerId, Day(reg), Day(fd),
             by is { Length: > 0 } && int.TryParse(by, CultureInfo.InvariantCulture, out var year) ? year : null,
-            chn is { Length: > 0 } ? chn : null, Bucket.ByDay(days)) { Harm = HarmTrail.From(profile) };
+            chn is { Length: > 0 } ? chn : null, Bucket.ByDay(days)) { Harm = HarmTrail.From(profile), SelfExcludedAt = At(se), BlockedAt = At(bl) };
     }
 }
 

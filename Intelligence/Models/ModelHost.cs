@@ -38,13 +38,23 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
                 Source: ModelSources.Rule, Rule: rule.Name);
             return new Scorer(card, null, RuleModel.Default(kind));
         }
+
+        /// <summary>
+        /// The weighted-marker harm rule (<see cref="SaferGambling.HarmRule"/>), served as it is: no outcome calibration
+        /// (its bands were set on its own probabilities), and no <see cref="Rule"/> (the scorer calls the harm rule itself).
+        /// </summary>
+        public static Scorer HarmRule(string decision = "served until a training run has enough harm outcomes (self-exclusions, closures, case outcomes) and a model beats the rule") =>
+            new(new ModelCard(ModelKinds.Harm, SaferGambling.HarmRule.Version, DateTimeOffset.UnixEpoch, ModelStatus.Promoted, "rule", [SaferGambling.HarmFeatures.RuleFeature],
+                new ModelWindow(DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [], [], "none: the rule's weights are set by hand"),
+                new ModelEvaluation(0, 0, SaferGambling.HarmRule.Description, null, null, null), decision, 0, Source: ModelSources.Rule, Rule: SaferGambling.HarmRule.Description),
+                null, null);
     }
 
     /// <summary>
     /// Every model this instance serves, swapped as one reference: a caller that takes it once scores every part of a
     /// player with the same models and records exactly their versions, even while a promotion is being loaded.
     /// </summary>
-    public sealed class ServedModels(Scorer churn, Scorer vip, Loaded<SegmentModel>? segments)
+    public sealed class ServedModels(Scorer churn, Scorer vip, Loaded<SegmentModel>? segments, Scorer? harm = null)
     {
         public static readonly ServedModels None = new(Scorer.DefaultRule(ModelKinds.Churn), Scorer.DefaultRule(ModelKinds.Vip), null);
 
@@ -52,14 +62,18 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         public Scorer Vip { get; } = vip;
         public Loaded<SegmentModel>? Segments { get; } = segments;
 
-        public IReadOnlyDictionary<string, string> Versions { get; } = VersionsOf(churn, vip, segments);
+        /// <summary>A trained harm model, or the weighted-marker rule.</summary>
+        public Scorer Harm { get; } = harm ?? Scorer.HarmRule();
 
-        private static SortedDictionary<string, string> VersionsOf(Scorer churn, Scorer vip, Loaded<SegmentModel>? segments)
+        public IReadOnlyDictionary<string, string> Versions { get; } = VersionsOf(churn, vip, segments, harm ?? Scorer.HarmRule());
+
+        private static SortedDictionary<string, string> VersionsOf(Scorer churn, Scorer vip, Loaded<SegmentModel>? segments, Scorer harm)
         {
             var v = new SortedDictionary<string, string>(StringComparer.Ordinal)
             {
                 [ModelKinds.Churn] = churn.Card.Version,
                 [ModelKinds.Vip] = vip.Card.Version,
+                [ModelKinds.Harm] = harm.Card.Version,
             };
             if (segments is not null) v[ModelKinds.Segments] = segments.Card.Version;
             return v;
@@ -70,6 +84,7 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
     public Scorer Churn => _served.Churn;
     public Scorer Vip => _served.Vip;
     public Loaded<SegmentModel>? Segments => _served.Segments;
+    public Scorer Harm => _served.Harm;
 
     /// <summary>Raised after a kind's served version changed on this instance.</summary>
     public event Action<string>? Changed;
@@ -89,7 +104,13 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
         {
             var version = await registry.CurrentVersionAsync(kind);
             var current = _served;
-            var served = kind switch { ModelKinds.Churn => current.Churn.Card.Version, ModelKinds.Vip => current.Vip.Card.Version, _ => current.Segments?.Card.Version };
+            var served = kind switch
+            {
+                ModelKinds.Churn => current.Churn.Card.Version,
+                ModelKinds.Vip => current.Vip.Card.Version,
+                ModelKinds.Harm => current.Harm.Card.Version,
+                _ => current.Segments?.Card.Version,
+            };
             if (version is null || version == served || _unservable.Contains(version)) return;
             var card = await registry.CardAsync(kind, version);
             var bytes = await registry.ModelAsync(kind, version);
@@ -101,9 +122,10 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
             // Loads happen under the gate, so the snapshot being replaced is the one read above.
             _served = kind switch
             {
-                ModelKinds.Churn => new ServedModels(Load(card, bytes, ChurnFeatures.Set), current.Vip, current.Segments),
-                ModelKinds.Vip => new ServedModels(current.Churn, Load(card, bytes, VipFeatures.Set), current.Segments),
-                _ => new ServedModels(current.Churn, current.Vip, new(card, SegmentModel.Load(bytes, card.Segments ?? []))),
+                ModelKinds.Churn => new ServedModels(Load(card, bytes, ChurnFeatures.Set), current.Vip, current.Segments, current.Harm),
+                ModelKinds.Vip => new ServedModels(current.Churn, Load(card, bytes, VipFeatures.Set), current.Segments, current.Harm),
+                ModelKinds.Harm => new ServedModels(current.Churn, current.Vip, current.Segments, Load(card, bytes, SaferGambling.HarmFeatures.Set)),
+                _ => new ServedModels(current.Churn, current.Vip, new(card, SegmentModel.Load(bytes, card.Segments ?? [])), current.Harm),
             };
             log.LogInformation("Serving {Kind} model {Version} (was {Previous})", kind, version, served ?? "none");
         }
@@ -120,11 +142,12 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
     /// </summary>
     private Scorer Load(ModelCard card, byte[] bytes, FeatureSet features)
     {
-        if (card.Source == ModelSources.Rule) return new Scorer(card, null, RuleModel.Load(bytes));
+        if (card.Source == ModelSources.Rule) return card.Kind == ModelKinds.Harm ? new Scorer(card, null, null) : new Scorer(card, null, RuleModel.Load(bytes));
         if (card.Features.SequenceEqual(features.Names)) return new Scorer(card, BinaryModel.Load(bytes, features), null);
         _unservable.Add(card.Version);
         log.LogWarning("The {Kind} model {Version} was trained on features this version no longer computes ({Features}); scoring by the rule until the next training run",
             card.Kind, card.Version, features.Name);
+        if (card.Kind == ModelKinds.Harm) return Scorer.HarmRule($"served because {card.Version} was trained on older features; the next training run replaces it");
         return Scorer.DefaultRule(card.Kind) with { Card = Scorer.DefaultRule(card.Kind).Card with { Decision = $"served because {card.Version} was trained on older features; the next training run replaces it" } };
     }
 
@@ -133,6 +156,8 @@ public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer red
     {
         ModelKinds.Churn => !_served.Churn.Card.Version.EndsWith(DefaultRuleSuffix, StringComparison.Ordinal),
         ModelKinds.Vip => !_served.Vip.Card.Version.EndsWith(DefaultRuleSuffix, StringComparison.Ordinal),
+        // The rule always scores harm; "served" means a training run has judged it (a model, or the rule it kept).
+        ModelKinds.Harm => _served.Harm.Card.Version != SaferGambling.HarmRule.Version,
         _ => _served.Segments is not null,
     };
 

@@ -121,12 +121,16 @@ public sealed record RuleDefinition(string Kind, string Name, string Feature)
     public static readonly RuleDefinition VipFirstWeek = new(ModelKinds.Vip, "deposits in the first 7 days", "depositAmount7");
     public static readonly RuleDefinition VipFirstFortnight = new(ModelKinds.Vip, "deposits in the first 14 days", "depositAmount");
 
+    /// <summary>The harm rule (<see cref="SaferGambling.HarmRule"/>): judged by its probability, and served as it is, not recalibrated.</summary>
+    public static readonly RuleDefinition HarmMarkersRule = new(ModelKinds.Harm, SaferGambling.HarmRule.Description, SaferGambling.HarmFeatures.RuleFeature);
+
     /// <summary>The rules a kind is judged against; a training run serves and compares with the one that ranks its training rows best.</summary>
     public static IReadOnlyList<RuleDefinition> For(string kind) => kind switch
     {
         ModelKinds.Churn => [ChurnSinceRealMoneyBet, ChurnSinceVisit],
         ModelKinds.Vip => [VipFirstWeek, VipFirstFortnight],
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only churn and vip have rules"),
+        ModelKinds.Harm => [HarmMarkersRule],
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "only churn, vip and harm have rules"),
     };
 
     /// <summary>The rule served before any training run has outcomes.</summary>
@@ -134,7 +138,7 @@ public sealed record RuleDefinition(string Kind, string Name, string Feature)
 
     public static RuleDefinition? Named(string kind, string? name) => For(kind).FirstOrDefault(r => r.Name == name);
 
-    public FeatureSet Features => Kind == ModelKinds.Churn ? ChurnFeatures.Set : VipFeatures.Set;
+    public FeatureSet Features => Kind switch { ModelKinds.Churn => ChurnFeatures.Set, ModelKinds.Harm => SaferGambling.HarmFeatures.Set, _ => VipFeatures.Set };
 
     /// <summary>The rule's value in a row of the kind's features.</summary>
     public float ValueIn(float[] features) => features[Features.IndexOf(Feature)];

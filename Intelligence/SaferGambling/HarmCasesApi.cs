@@ -61,7 +61,7 @@ public static class HarmCasesApi
         var log = (await db.ListRangeAsync(keys.HarmCaseLog(playerId))).Select(v => JsonSerializer.Deserialize(v.ToString(), ContractsJsonContext.Default.HarmCaseEntry)!).ToList();
         var open = await db.SortedSetScoreAsync(keys.HarmCases, playerId) is not null;
         var label = await db.HashGetAsync(keys.HarmLabels, playerId);
-        return TypedResults.Ok(new HarmCaseDetail(playerId, open, scorer.Score(s).Harm!, history, log, label.HasValue ? label.ToString().Split('|')[0] : null));
+        return TypedResults.Ok(new HarmCaseDetail(playerId, open, scorer.Score(s).Harm!, history, log, HarmCaseOutcome.Parse(label)?.Outcome));
     }
 
     internal static async Task<Results<Ok<HarmCaseEntry>, ValidationProblem, ProblemHttpResult>> NoteAsync(string playerId, HarmCaseNoteRequest request, HttpContext http,
@@ -81,7 +81,7 @@ public static class HarmCasesApi
             await db.ListRightPushAsync(keys.HarmCaseLog(playerId), JsonSerializer.Serialize(entry, ContractsJsonContext.Default.HarmCaseEntry));
             if (request.Outcome is { } outcome)
             {
-                await db.HashSetAsync(keys.HarmLabels, playerId, $"{outcome}|{now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}");
+                await db.HashSetAsync(keys.HarmLabels, playerId, new HarmCaseOutcome(outcome, now).Stored);
                 await db.SortedSetRemoveAsync(keys.HarmCases, playerId);
             }
             return TypedResults.Ok(entry);

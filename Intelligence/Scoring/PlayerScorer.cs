@@ -10,7 +10,7 @@ namespace Intelligence.Scoring;
 
 /// <summary>
 /// Scores a player with the models this instance serves: churn, VIP potential (each by its trained model, or by its
-/// rule when no model beats it), harm risk (the weighted-marker rule), segment and marketing status.
+/// rule when no model beats it), harm risk (its trained model, or the weighted-marker rule), segment and marketing status.
 /// </summary>
 public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scoring, IOptions<TrainingOptions> training, TimeProvider clock,
     IOptions<SaferGamblingOptions>? saferGamblingOptions = null)
@@ -27,7 +27,7 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
         var o = scoring.Value;
         // One snapshot for every part: the scores and the versions they record come from the same models.
         var served = models.Current;
-        var harm = Harm(s, today + 1);
+        var harm = Harm(served.Harm, s, today + 1);
         var profile = s.Profile with { Harm = _saferGambling.Flag(harm.Band, s.Profile.Market ?? s.Profile.Country) };
         var scores = new PlayerScores(s.Profile.PlayerId, now, Churn(served, s, today, o), Vip(served, s, today, o), Segment(served, s, today), memberships ?? [],
             MarketingPolicy.Evaluate(profile, now), served.Versions, harm);
@@ -35,10 +35,23 @@ public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scor
     }
 
     /// <summary>The harm-risk score as known before the start of day <paramref name="cutoff"/> (tomorrow for live scores).</summary>
-    public ProbabilityScore Harm(PlayerSnapshot s, long cutoff)
+    public ProbabilityScore Harm(PlayerSnapshot s, long cutoff) => Harm(models.Current.Harm, s, cutoff);
+
+    /// <summary>
+    /// By the served harm model where a training run promoted one, else by the weighted-marker rule. A model's drivers
+    /// are its largest contributions, each in the words of the marker it reads.
+    /// </summary>
+    private ProbabilityScore Harm(ModelHost.Scorer scorer, PlayerSnapshot s, long cutoff)
     {
-        var (p, drivers) = HarmRule.Score(HarmMarkers.At(s.History, s.History.Harm, s.Profile.Country, cutoff));
-        return new ProbabilityScore(Math.Round(p, 4), _saferGambling.Band(p), drivers, "rule", HarmRule.Version, HarmRule.Description);
+        var (row, markers) = HarmFeatures.At(s.History, s.Profile.Country, cutoff);
+        if (scorer.Model is not { } model)
+        {
+            var (rp, ruleDrivers) = HarmRule.Score(markers);
+            return new ProbabilityScore(Math.Round(rp, 4), _saferGambling.Band(rp), ruleDrivers, ModelSources.Rule, scorer.Card.Version, HarmRule.Description);
+        }
+        var (p, drivers) = model.Predict(row, 5);
+        var words = markers.ToDictionary(m => m.Name, m => m.Description, StringComparer.Ordinal);
+        return Score(scorer, p, _saferGambling.Band(p), [.. drivers.Select(d => new ScoreDriver(d.Feature, d.Contribution, words.GetValueOrDefault(d.Feature) ?? d.Description))]);
     }
 
     private ProbabilityScore Churn(ModelHost.ServedModels models, PlayerSnapshot s, long today, ScoringOptions o)

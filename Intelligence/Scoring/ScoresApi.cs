@@ -33,6 +33,7 @@ public static class ScoresApi
                 "SaferGambling:Markets:<market>:High and :Elevated take suppress, reduce or none")
             .ValidateOnStart();
         builder.Services.AddSingleton<HarmFlags>();
+        builder.Services.AddSingleton<HarmLabels>();
         builder.Services.AddSingleton<HistoryReader>();
         builder.Services.AddSingleton<ModelRegistry>();
         builder.Services.AddSingleton<ModelPromotionAge>();
@@ -61,7 +62,7 @@ public static class ScoresApi
             .Produces<PlayerScores>(contentType: "application/json")
             .WithTags("Scores")
             .WithSummary("A player's churn risk, VIP potential, segment and marketing status")
-            .WithDescription("Scores are recomputed within moments of every profile change and by an hourly sweep; `scoredAt` says when. `churn` and `vip` are always present: `source` says whether a trained model (`version`) or the kind's rule (`rule`, calibrated on outcomes; a default curve before any history has outcomes) made them, and the rule serves whenever no trained model beats it on the holdout. `segment` is null until the first segmentation is trained. `segment` is the ML segment; `segments` lists the marketers' segments (`/v1/segments`) the player is a member of now, decided when the scores were made and brought up to date when a segment is created, edited or deleted. Each probability carries its top drivers in words. `harm` is the harm-risk score (bands `low`, `elevated`, `high`; `source` `rule`: weighted behavioural markers such as chasing losses, night play and deposits rising against the player's own baseline), its drivers the markers that weigh most. `marketing.allowed` is false, with reasons, for self-excluded, cooling-off and blocked players, those whose harm-risk band their market suppresses marketing at (`harm_risk_high`) and those without any marketing consent.");
+            .WithDescription("Scores are recomputed within moments of every profile change and by an hourly sweep; `scoredAt` says when. `churn` and `vip` are always present: `source` says whether a trained model (`version`) or the kind's rule (`rule`, calibrated on outcomes; a default curve before any history has outcomes) made them, and the rule serves whenever no trained model beats it on the holdout. `segment` is null until the first segmentation is trained. `segment` is the ML segment; `segments` lists the marketers' segments (`/v1/segments`) the player is a member of now, decided when the scores were made and brought up to date when a segment is created, edited or deleted. Each probability carries its top drivers in words. `harm` is the harm-risk score (bands `low`, `elevated`, `high`; `source` `model` when a harm model trained on later self-exclusions, closures and case outcomes beat the rule on held-out players, else `rule`: weighted behavioural markers such as chasing losses, night play and deposits rising against the player's own baseline), its drivers the markers that weigh most. `marketing.allowed` is false, with reasons, for self-excluded, cooling-off and blocked players, those whose harm-risk band their market suppresses marketing at (`harm_risk_high`) and those without any marketing consent.");
         app.MapPost("/v1/scores/batch", GetBatchAsync)
             .RequireAuthorization(Scopes.ScoresRead)
             .WithName("GetScoresBatch")

@@ -23,19 +23,20 @@ public sealed record Judgement(string Kind, RuleDefinition Rule, BinaryModel? Mo
 }
 
 /// <summary>
-/// Judges a churn or VIP candidate on rolling holdouts (no store, no side effects: training runs and the model
+/// Judges a churn, VIP or harm candidate on rolling holdouts (no store, no side effects: training runs and the model
 /// benchmark share it). The rule it is judged against is the kind's rule that ranks the latest fold's training rows
 /// best (<see cref="RuleDefinition.For"/>), chosen without looking at any holdout.
 /// </summary>
 public static class CandidateJudge
 {
     /// <summary>Rows a fold needs to be judged: a model fitted on fewer, or judged on a holdout without both outcomes, says little.</summary>
-    public static string? TooLittle(TrainingSet fold)
+    /// <param name="minimumPositives">Positive training rows needed (harm sets its own: its outcomes are rare).</param>
+    public static string? TooLittle(TrainingSet fold, int minimumPositives = 5)
     {
         var positives = fold.Train.Count(e => e.Label);
         var holdoutPositives = fold.Holdout.Count(e => e.Label);
-        return fold.Train.Count < 50 || positives < 5 || positives == fold.Train.Count || holdoutPositives == 0 || holdoutPositives == fold.Holdout.Count
-            ? $"too little data ({fold.Train.Count} training rows with {positives} positives, {fold.Holdout.Count} holdout rows with {holdoutPositives} positives)"
+        return fold.Train.Count < 50 || positives < minimumPositives || positives == fold.Train.Count || holdoutPositives == 0 || holdoutPositives == fold.Holdout.Count
+            ? $"too little data ({fold.Train.Count} training rows with {positives} positives, at least {minimumPositives} needed; {fold.Holdout.Count} holdout rows with {holdoutPositives} positives)"
             : null;
     }
 
@@ -44,16 +45,16 @@ public static class CandidateJudge
     /// <param name="currentSawUntil">The served model's latest holdout day: folds holding out earlier days may be in its training data.</param>
     /// <param name="onFold">Called with each judged fold, its candidate and its rule (the export writes their predictions).</param>
     public static Judgement Judge(string kind, IReadOnlyList<TrainingSet> folds, FeatureSet features, BinaryModel? current, DateTimeOffset? currentSawUntil,
-        BinaryModel.TrainerSettings settings, Action<TrainingSet, BinaryModel, RuleModel>? onFold = null)
+        BinaryModel.TrainerSettings settings, Action<TrainingSet, BinaryModel, RuleModel>? onFold = null, int minimumPositives = 5)
     {
         var latest = folds[0];
         var rule = ChooseRule(kind, latest.Train);
-        if (TooLittle(latest) is { } why) return new Judgement(kind, rule, null, [], why);
+        if (TooLittle(latest, minimumPositives) is { } why) return new Judgement(kind, rule, null, [], why);
         BinaryModel? served = null;
         var results = new List<FoldResult>();
         foreach (var fold in folds)
         {
-            if (TooLittle(fold) is not null) continue;
+            if (TooLittle(fold, minimumPositives) is not null) continue;
             var model = BinaryModel.Train(fold.Train, features, settings);
             served ??= model;
             var labels = fold.Holdout.Select(e => e.Label).ToList();

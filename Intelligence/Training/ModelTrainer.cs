@@ -4,6 +4,7 @@ using Intelligence.Features;
 using Intelligence.Models;
 using Microsoft.Extensions.Options;
 using Shared.Store;
+using Intelligence.SaferGambling;
 
 namespace Intelligence.Training;
 
@@ -17,7 +18,8 @@ public sealed record TrainingData(TrainingSet Churn, TrainingSet Vip, IReadOnlyL
 /// (FastTree) and segments (KMeans), judges each on its holdout next to its rule and next to the version served now,
 /// and promotes it only if it is not worse than either; where the rule wins, the rule is served.
 /// </summary>
-public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, ModelHost host, IOptions<TrainingOptions> options, TimeProvider clock, ILogger<ModelTrainer> log)
+public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, ModelHost host, IOptions<TrainingOptions> options, TimeProvider clock, ILogger<ModelTrainer> log,
+    HarmLabels? harmLabels = null)
 {
     public async Task<IReadOnlyList<ModelCard>> TrainAsync(IReadOnlyCollection<string> kinds, IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
@@ -61,6 +63,15 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
             progress?.Report(new TrainingProgress("training VIP potential", 1, 1));
         }
         ct.ThrowIfCancellationRequested();
+        if (kinds.Contains(ModelKinds.Harm))
+        {
+            progress?.Report(new TrainingProgress("training harm risk", 0, 1));
+            var outcomes = harmLabels is null ? new Dictionary<string, HarmCaseOutcome>() : await harmLabels.ReadAllAsync();
+            var folds = TrainingSets.HarmFolds(snapshots, outcomes, today, o.Harm);
+            cards.AddRange(await TrainBinaryAsync(ModelKinds.Harm, folds, HarmFeatures.Set, host.Harm, now, o.Harm.MinimumPositives));
+            progress?.Report(new TrainingProgress("training harm risk", 1, 1));
+        }
+        ct.ThrowIfCancellationRequested();
         var segmentRows = snapshots.Select(s => (s.Profile.PlayerId, SegmentFeatures.At(s.History, s.Profile.Games, today))).ToList();
         if (kinds.Contains(ModelKinds.Segments))
         {
@@ -80,7 +91,13 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
     /// Otherwise the served model stays if it still beats the rule by the margin; else the rule is served, calibrated
     /// on the latest holdout's outcomes, so there is always a churn and a VIP score.
     /// </summary>
-    private async Task<IReadOnlyList<ModelCard>> TrainBinaryAsync(string kind, IReadOnlyList<TrainingSet> folds, FeatureSet features, ModelHost.Scorer current, DateTimeOffset now)
+    /// <remarks>
+    /// Harm differs where the rule wins: the weighted-marker rule is served as it is (its bands are set on its own
+    /// probabilities), under a card that records the judgement; and too few harm outcomes leave the rule serving with
+    /// the reason on a rejected card.
+    /// </remarks>
+    private async Task<IReadOnlyList<ModelCard>> TrainBinaryAsync(string kind, IReadOnlyList<TrainingSet> folds, FeatureSet features, ModelHost.Scorer current, DateTimeOffset now,
+        int minimumPositives = 5)
     {
         var o = options.Value;
         var version = Version(kind, now);
@@ -88,7 +105,8 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
         var window = set.Window.ToCard();
         var currentModel = current.Model is { } cm && current.Card.Features.SequenceEqual(features.Names) ? cm : null;
         var watch = Stopwatch.StartNew();
-        var j = CandidateJudge.Judge(kind, folds, features, currentModel, currentModel is null ? null : current.Card.Window.HoldoutCutoffs.DefaultIfEmpty(current.Card.Window.AsOf).Min(), o.Trees);
+        var j = CandidateJudge.Judge(kind, folds, features, currentModel, currentModel is null ? null : current.Card.Window.HoldoutCutoffs.DefaultIfEmpty(current.Card.Window.AsOf).Min(), o.Trees,
+            minimumPositives: minimumPositives);
         var seconds = watch.Elapsed.TotalSeconds;
         var rule = j.Rule;
         if (j.Model is null)
@@ -126,6 +144,18 @@ public sealed class ModelTrainer(HistoryReader reader, ModelRegistry registry, M
             return [card];
         }
         if (keepCurrent) return [card];
+        if (kind == ModelKinds.Harm)
+        {
+            var harmRule = ModelHost.Scorer.HarmRule(
+                $"promoted: no model beats the rule '{rule.Name}' by the {o.RuleMargin:0.000} margin (mean AUC {j.MeanRuleAuc:0.000} over {n} folds); served with its own weights and bands").Card
+                with { Version = ruleVersion, TrainedAt = now, Window = window,
+                    Evaluation = new ModelEvaluation(set.Train.Count, set.Holdout.Count, rule.Name, latest.Rule, latest.Rule, latest.Current, Folds: j.Folds, RuleMargin: o.RuleMargin) };
+            await registry.SaveAsync(harmRule, System.Text.Encoding.UTF8.GetBytes(HarmRule.Version));
+            await registry.PromoteAsync(kind, ruleVersion);
+            await host.RefreshAsync(kind);
+            log.LogInformation("{Kind} {Version}: {Decision}", kind, ruleVersion, harmRule.Decision);
+            return [card, harmRule];
+        }
         var served = RuleModel.Fit(rule, set.Holdout, $"the latest holdout's {set.Holdout.Count} rows (from {window.HoldoutCutoffs[0]:yyyy-MM-dd})");
         // Its own holdout metrics are in-sample (it was calibrated there; its ranking is the rule's); the rule's
         // out-of-sample metrics, calibrated on the training rows, stand beside them as the baseline.

@@ -10,6 +10,7 @@ public sealed class TrainingOptions
 
     public ChurnDefinition Churn { get; set; } = new();
     public VipDefinition Vip { get; set; } = new();
+    public HarmDefinition Harm { get; set; } = new();
     public BinaryModel.TrainerSettings Trees { get; set; } = new();
     public SegmentModel.Settings Segments { get; set; } = new();
 

@@ -1,6 +1,7 @@
 using Shared.Contracts;
 using Intelligence.Features;
 using Intelligence.Models;
+using Intelligence.SaferGambling;
 
 namespace Intelligence.Training;
 
@@ -44,6 +45,29 @@ public sealed class ChurnDefinition
     public int HoldoutSpacingDays { get; set; } = 7;
 }
 
+public sealed class HarmDefinition
+{
+    /// <summary>Days after the cut-off in which a self-exclusion, a closure or a confirmed case outcome makes the row a positive.</summary>
+    public int HorizonDays { get; set; } = 28;
+
+    /// <summary>Only players active in this many days before the cut-off are scored.</summary>
+    public int ActiveWithinDays { get; set; } = 14;
+
+    public int TrainingCutoffs { get; set; } = 10;
+    public int CutoffSpacingDays { get; set; } = 3;
+    [System.ComponentModel.DataAnnotations.Range(1, 12)] public int Holdouts { get; set; } = 3;
+    public int HoldoutSpacingDays { get; set; } = 7;
+
+    /// <summary>One in this many players is held out of training and judges the model.</summary>
+    [System.ComponentModel.DataAnnotations.Range(2, 10)] public int HoldoutPlayersOneIn { get; set; } = 3;
+
+    /// <summary>
+    /// Positive rows (harm outcomes) the latest fold's training rows need before a model is trained; with fewer, the
+    /// weighted-marker rule serves and the model card says why.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(5, 100_000)] public int MinimumPositives { get; set; } = 20;
+}
+
 public sealed class VipDefinition
 {
     /// <summary>NGR is judged over this many days from the first deposit.</summary>
@@ -77,32 +101,70 @@ public static class TrainingSets
     public static IReadOnlyList<TrainingSet> ChurnFolds(IEnumerable<PlayerHistory> histories, long asOfDay, ChurnDefinition d)
     {
         var all = histories as IReadOnlyList<PlayerHistory> ?? [.. histories];
-        var first = all.Where(h => h.DayNumbers.Length > 0).Select(h => h.DayNumbers[0]).DefaultIfEmpty(asOfDay).Min();
+        return RollingFolds("churn", all, First(all, asOfDay), asOfDay, d.HorizonDays, d.TrainingCutoffs, d.CutoffSpacingDays, d.Holdouts, d.HoldoutSpacingDays,
+            (h, c) => ChurnExample(h, c, d), null, $"{d.TrainingCutoffs} train cut-offs every {d.CutoffSpacingDays} days whose {d.HorizonDays}-day labels end by the holdout cut-off");
+    }
+
+    private static long First(IEnumerable<PlayerHistory> histories, long asOfDay) =>
+        histories.Where(h => h.DayNumbers.Length > 0).Select(h => h.DayNumbers[0]).DefaultIfEmpty(asOfDay).Min();
+
+    /// <summary>
+    /// Rolling folds, latest first, for an outcome over <paramref name="horizon"/> days after a cut-off. Fold k is judged
+    /// at H_k = today − horizon − k × holdout spacing (its labels are complete) and trained on cut-offs whose labels end
+    /// by H_k. With <paramref name="heldOut"/>, a fold also holds out players: its holdout rows are only theirs and its
+    /// training rows only the others'.
+    /// </summary>
+    private static List<TrainingSet> RollingFolds<T>(string kind, IReadOnlyList<T> players, long first, long asOfDay, int horizon, int trainingCutoffs,
+        int cutoffSpacing, int holdouts, int holdoutSpacing, Func<T, long, Example?> example, Func<string, bool>? heldOut, string split)
+    {
         var folds = new List<(long Holdout, List<long> Train)>();
-        for (var k = 0; k < d.Holdouts; k++)
+        for (var k = 0; k < holdouts; k++)
         {
-            var holdout = asOfDay - d.HorizonDays - (long)k * d.HoldoutSpacingDays;
-            folds.Add((holdout, [.. Enumerable.Range(0, d.TrainingCutoffs).Select(i => holdout - d.HorizonDays - (long)i * d.CutoffSpacingDays)]));
+            var holdout = asOfDay - horizon - (long)k * holdoutSpacing;
+            folds.Add((holdout, [.. Enumerable.Range(0, trainingCutoffs).Select(i => holdout - horizon - (long)i * cutoffSpacing)]));
         }
-        // A row at a cut-off is the same whichever fold uses it: build each once.
+        // A row at a cut-off is the same whichever fold uses it: build each once (in parallel: harm markers are not cheap).
         var rows = new Dictionary<long, List<Example>>();
         List<Example> At(long c)
         {
             if (rows.TryGetValue(c, out var r)) return r;
-            r = [];
-            foreach (var h in all)
-            {
-                if (ChurnExample(h, c, d) is { } e) r.Add(e);
-            }
-            return rows[c] = r;
+            return rows[c] = [.. players.AsParallel().AsOrdered().Select(p => example(p, c)).Where(e => e is not null).Select(e => e!)];
         }
-        var split = $"{d.TrainingCutoffs} train cut-offs every {d.CutoffSpacingDays} days whose {d.HorizonDays}-day labels end by the holdout cut-off";
         var sets = new List<TrainingSet>(folds.Count);
         foreach (var (holdout, train) in folds)
         {
-            sets.Add(new TrainingSet("churn", [.. train.SelectMany(At)], At(holdout), new DataWindow(first, asOfDay, train, [holdout], split)));
+            var trainRows = train.SelectMany(At).Where(e => heldOut is null || !heldOut(e.PlayerId)).ToList();
+            var holdoutRows = At(holdout).Where(e => heldOut is null || heldOut(e.PlayerId)).ToList();
+            sets.Add(new TrainingSet(kind, trainRows, holdoutRows, new DataWindow(first, asOfDay, train, [holdout], split)));
         }
         return sets;
+    }
+
+    /// <summary>
+    /// Rolling harm folds, latest first: features are the markers as known before a cut-off, the label a harm outcome
+    /// (<see cref="HarmLabels.HarmWithin"/>) within the horizon after it. Each fold holds out one in
+    /// <see cref="HarmDefinition.HoldoutPlayersOneIn"/> players (by a stable hash of their id) besides holding out in time,
+    /// so a player the model learnt from never judges it.
+    /// </summary>
+    public static IReadOnlyList<TrainingSet> HarmFolds(IReadOnlyList<PlayerSnapshot> players, IReadOnlyDictionary<string, HarmCaseOutcome> caseOutcomes, long asOfDay, HarmDefinition d) =>
+        RollingFolds(ModelKinds.Harm, players, First(players.Select(p => p.History), asOfDay), asOfDay, d.HorizonDays, d.TrainingCutoffs, d.CutoffSpacingDays, d.Holdouts,
+            d.HoldoutSpacingDays, (s, c) => HarmExample(s, c, caseOutcomes.GetValueOrDefault(s.Profile.PlayerId), d), id => HeldOut(id, d.HoldoutPlayersOneIn),
+            $"{d.TrainingCutoffs} train cut-offs every {d.CutoffSpacingDays} days whose {d.HorizonDays}-day labels end by the holdout cut-off; one in {d.HoldoutPlayersOneIn} players held out");
+
+    /// <summary>A harm row at cut-off <paramref name="c"/>, or null when the player was not active in the days before it or had already left.</summary>
+    public static Example? HarmExample(PlayerSnapshot s, long c, HarmCaseOutcome? caseOutcome, HarmDefinition d)
+    {
+        var h = s.History;
+        if (HarmLabels.GoneBefore(h, c) || h.CountDays(c - d.ActiveWithinDays, c, PlayerHistory.Active) == 0) return null;
+        return new Example(h.PlayerId, c, HarmFeatures.At(h, s.Profile.Country, c).Row, HarmLabels.HarmWithin(h, caseOutcome, c, c + d.HorizonDays));
+    }
+
+    /// <summary>Whether a player is in the held-out share: FNV-1a of the id, so the split is the same on every run and machine.</summary>
+    public static bool HeldOut(string playerId, int oneIn)
+    {
+        var hash = 2166136261u;
+        foreach (var ch in playerId) hash = (hash ^ ch) * 16777619u;
+        return hash % (uint)oneIn == 0;
     }
 
     /// <summary>A churn row at cut-off <paramref name="c"/>, or null when the player was not active in the days before it.</summary>

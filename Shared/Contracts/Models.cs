@@ -7,13 +7,16 @@ public static class ModelKinds
     public const string Churn = "churn";
     public const string Vip = "vip";
     public const string Segments = "segments";
-    public static readonly IReadOnlyList<string> All = [Churn, Vip, Segments];
+
+    /// <summary>Harm risk: a model trained on later self-exclusions, closures and case outcomes, served only where it beats the weighted-marker rule.</summary>
+    public const string Harm = "harm";
+    public static readonly IReadOnlyList<string> All = [Churn, Vip, Segments, Harm];
 
     /// <summary>The game recommender (Intelligence/Recommendations): versioned, judged, promoted and rolled back like the others.</summary>
     public const string Recommendations = "recommendations";
 
     /// <summary>What <c>POST /v1/models/train</c> and the <c>train</c> command accept.</summary>
-    public static readonly IReadOnlyList<string> Trainable = [Churn, Vip, Segments, Recommendations];
+    public static readonly IReadOnlyList<string> Trainable = [Churn, Vip, Segments, Recommendations, Harm];
 }
 
 /// <summary>What scores a kind: a trained model, or the operator's rule turned into a probability.</summary>

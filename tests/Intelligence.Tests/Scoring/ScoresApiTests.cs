@@ -48,7 +48,8 @@ public sealed class ScoresApiTests(SimulatedCasino casino, StoreServers servers)
             }
             Assert.NotNull(scores.Segment);
             Assert.StartsWith("seg-", scores.Segment.Id, StringComparison.Ordinal);
-            Assert.Equal(["churn", "segments", "vip"], scores.ModelVersions.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(["churn", "harm", "segments", "vip"], scores.ModelVersions.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(scores.ModelVersions["harm"], scores.Harm!.Version);
         }
     }
 

@@ -226,7 +226,7 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
             scores.AddRange(await scoring);
             scores.Add(scorer.Score(players[0]));
         }
-        Assert.Contains(scores, s => s.ModelVersions.Count == 3 && s.Churn!.Version != "churn-rule-default");
+        Assert.Contains(scores, s => s.ModelVersions.Count == 4 && s.Churn!.Version != "churn-rule-default");
         Assert.All(scores, s =>
         {
             Assert.Equal(s.ModelVersions[ModelKinds.Churn], s.Churn!.Version);

@@ -10,8 +10,10 @@ namespace Simulator.Live;
 
 /// <param name="SumsubSecret">The Sumsub webhook's secret key, which Ingestion is configured with too (<see cref="SumsubWebhooks"/>).</param>
 /// <param name="KycReviewEvery">How often Sumsub reviews one waiting applicant.</param>
+/// <param name="AtRiskShare">Share of live sessions opened for, and of events sent by, the at-risk players still drifting (see <see cref="LiveFeed"/>).</param>
+/// <param name="Clock">What "now" is when an event is stamped (the system clock; tests pass a fixed one).</param>
 public sealed record LiveOptions(Uri Ingestion, string ApiKey, double Rate, FaultRates Faults, string DataDir, TimeSpan? Duration,
-    TimeSpan RegistrationEvery, string SumsubSecret, TimeSpan KycReviewEvery);
+    TimeSpan RegistrationEvery, string SumsubSecret, TimeSpan KycReviewEvery, double AtRiskShare = 0.2, TimeProvider? Clock = null);
 
 /// <summary>
 /// Live mode: the population continues from where its history ends (same seed, same people, balances and favourite
@@ -21,7 +23,9 @@ public sealed record LiveOptions(Uri Ingestion, string ApiKey, double Rate, Faul
 /// sends it: a player's first deposit brings an <c>applicantPending</c> webhook, and every
 /// <see cref="LiveOptions.KycReviewEvery"/> Sumsub reviews the longest-waiting applicant (those the history left pending
 /// or asked to retry come first): GREEN (<see cref="KycGreen"/>), RED RETRY (<see cref="KycRetry"/>, who waits again)
-/// or RED FINAL.
+/// or RED FINAL. The at-risk players whose drift was under way when history ended (<see cref="AtRiskPlan"/>) get <see cref="LiveOptions.AtRiskShare"/> of
+/// them, and their drift goes on: each live session pushes it further (longer sessions, bigger stakes and deposits,
+/// reloading again and again after losses), so the harm score raises them and the console's case queue fills.
 /// </summary>
 public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, RSA hub88Key, TextWriter log)
 {
@@ -42,6 +46,14 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
     private long _webhooks;
     private List<PlayerSimulation> _active = [];
     private List<PlayerSimulation> _featured = [];
+    private List<PlayerSimulation> _atRisk = [];
+    private readonly TimeProvider _clock = options.Clock ?? TimeProvider.System;
+
+    /// <summary>How far each live session pushes an at-risk player's drift (0 → 1): half a dozen sessions take it to the full.</summary>
+    public const double DriftPerSession = 0.15;
+
+    /// <summary>The at-risk players the live stream drifts (after <see cref="Prepare"/>).</summary>
+    public IReadOnlyList<PlayerSimulation> AtRisk => _atRisk;
     private int _registered;
 
     // One prefix per run, so a restarted live run never reuses an id an earlier one sent.
@@ -84,12 +96,14 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
             if (last[i] is "pending" or "retry") _awaitingReview.Enqueue(sims[i].Player.Id);
         }
         _active = sims.Where(s => !s.State.Gone).ToList();
+        _atRisk = _active.Where(s => s.AtRisk is not null).ToList();
         var featuredFile = Path.Combine(options.DataDir, HistoryGenerator.FeaturedFile);
         var featuredIds = File.Exists(featuredFile) ? File.ReadAllLines(featuredFile).Select(l => l.Split(' ')[0]).ToHashSet() : [];
         _featured = featuredIds.Count > 0
             ? _active.Where(s => featuredIds.Contains(s.Player.Id)).ToList()
             : HistoryGenerator.Featured(sims, world.End).ToList();
-        log.WriteLine($"live: {_active.Count} of {world.PlayerCount} players still active; featured: {string.Join(", ", _featured.Select(f => f.Player.Id))}");
+        log.WriteLine($"live: {_active.Count} of {world.PlayerCount} players still active; featured: {string.Join(", ", _featured.Select(f => f.Player.Id))}; " +
+            $"at risk and drifting: {_atRisk.Count}");
     }
 
     public async Task WaitForIngestionAsync(CancellationToken ct)
@@ -135,7 +149,7 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
             {
                 if (_open.Count < Math.Max(3, options.Rate / 5)) OpenSession();
                 if (_open.Count == 0) break;
-                var at = _rng.Next(_open.Count);
+                var at = NextOpen();
                 var (sim, events) = _open[at];
                 batch.Add((sim, events.Dequeue()));
                 if (events.Count == 0) _open.RemoveAt(at);
@@ -151,14 +165,30 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         }
     }
 
+    /// <summary>The open session whose next event goes out: an at-risk player's for <see cref="LiveOptions.AtRiskShare"/> of the events while one is open.</summary>
+    private int NextOpen()
+    {
+        if (_rng.NextDouble() < options.AtRiskShare)
+        {
+            var atRisk = Enumerable.Range(0, _open.Count).Where(i => _open[i].Sim.AtRisk is not null).ToList();
+            if (atRisk.Count > 0) return atRisk[_rng.Next(atRisk.Count)];
+        }
+        return _rng.Next(_open.Count);
+    }
+
     private void OpenSession()
     {
         var busy = _open.Select(o => o.Sim).ToHashSet();
-        var pool = _featured.Count > 0 && _rng.NextDouble() < 0.3 ? _featured : _active;
+        var pick = _rng.NextDouble();
+        var pool = _atRisk.Count > 0 && pick < options.AtRiskShare ? _atRisk : _featured.Count > 0 && pick < options.AtRiskShare + 0.3 ? _featured : _active;
         if (pool.Count == 0) return;
         var sim = pool[_rng.Next(pool.Count)];
         if (busy.Contains(sim)) return;
-        var activities = sim.PlaySession(_rng, sim.State.LastActivity, DateTimeOffset.MaxValue).OrderBy(a => a.Time).ToList();
+        sim.DriftFurther(DriftPerSession);
+        // A drifting player's visit runs on: up to three sessions back to back, reloading as the balance runs out.
+        var activities = new List<Activity>();
+        for (var k = 0; k < 1 + (int)(2 * sim.Drift); k++) activities.AddRange(sim.PlaySession(_rng, sim.State.LastActivity, DateTimeOffset.MaxValue));
+        activities = [.. activities.OrderBy(a => a.Time)];
         sim.Activities.Clear();
         // Out of order now and then: a pair of neighbours swapped in delivery.
         for (var i = 0; i + 1 < activities.Count; i++)
@@ -202,10 +232,10 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
     private async Task RegisterAsync(CancellationToken ct)
     {
         var index = world.PlayerCount + _registered;
-        var sim = new PlayerSimulation(world.Player(index, DateTimeOffset.UtcNow), world.Games, options.Faults.Rollbacks, _idPrefix);
+        var sim = new PlayerSimulation(world.Player(index, _clock.GetUtcNow()), world.Games, options.Faults.Rollbacks, _idPrefix);
         _players[sim.Player.Id] = sim;
         _registered++;
-        var body = JsonSerializer.SerializeToUtf8Bytes(new FtUser(sim.Player.Id, DateTimeOffset.UtcNow.ToString("O"), "sim"), FastTrackJson.Default.FtUser);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new FtUser(sim.Player.Id, _clock.GetUtcNow().ToString("O"), "sim"), FastTrackJson.Default.FtUser);
         await PostAsync(new Outgoing(Feed.FastTrack, VendorRenderer.FastTrackPrefix + "/v2/integration/user", body), ct);
         _active.Add(sim);
     }
@@ -219,7 +249,7 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         {
             foreach (var (sim, original) in batch)
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = _clock.GetUtcNow();
                 var a = original with { Time = original.Until is { } until ? now - (until - original.Time) : now, Until = original.Until is null ? null : now };
                 var feed = VendorRenderer.FeedOf(sim.Player);
                 if (a.Kind == ActivityKind.Deposit && a.Status == "approved" && _checked.Add(sim.Player.Id))

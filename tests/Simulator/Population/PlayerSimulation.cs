@@ -282,6 +282,18 @@ public sealed class PlayerSimulation
         return Math.Round(stake * (decimal)multiplier, 2);
     }
 
+    /// <summary>
+    /// Live mode: an at-risk player's drift goes on past the end of history, by <paramref name="step"/> a session (up to
+    /// the full drift); nothing for anyone else.
+    /// </summary>
+    /// <summary>How far the at-risk drift has gone (0 for everyone else).</summary>
+    public double Drift => _drift;
+
+    public void DriftFurther(double step)
+    {
+        if (AtRisk is not null && !State.Gone) _drift = Math.Min(1, _drift + step);
+    }
+
     /// <summary>A drifting at-risk player's day beyond the ordinary: night sessions, and a deposit limit set early and raised later.</summary>
     private void DriftDay(Random rng, DateTimeOffset day, DateTimeOffset end)
     {

@@ -26,6 +26,7 @@ public sealed partial class ModelsPage
         ModelKinds.Vip => "VIP potential",
         ModelKinds.Segments => "Behavioural segments",
         ModelKinds.Recommendations => "Game recommendations",
+        ModelKinds.Harm => "Harm risk",
         _ => kind,
     };
 
@@ -40,7 +41,8 @@ public sealed partial class ModelsPage
 
     internal static string ServedBy(ModelKindView kind) => Served(kind) switch
     {
-        null when kind.Current is null => "Nothing trained yet" + (kind.Kind is ModelKinds.Churn or ModelKinds.Vip ? ": scored by the rule with its default curve" : ""),
+        null when kind.Current is null => "Nothing trained yet" + (kind.Kind is ModelKinds.Churn or ModelKinds.Vip ? ": scored by the rule with its default curve"
+            : kind.Kind == ModelKinds.Harm ? ": scored by the weighted-marker rule" : ""),
         null => $"{kind.Current} (its card is no longer kept)",
         { Source: ModelSources.Rule } c => $"The rule “{c.Rule}”, calibrated on outcomes ({c.Version})",
         var c => $"Model {c.Version}",
