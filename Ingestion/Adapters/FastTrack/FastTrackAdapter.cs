@@ -218,7 +218,7 @@ public sealed partial class FastTrackAdapter(
         }
         catch (JsonException e)
         {
-            var (field, problem) = FastTrackMapper.DescribeJsonError(e, type);
+            var (field, problem) = FastTrackJsonErrors.Describe(e, type);
             return await RefuseAsync(endpoint, field, $"field {field}: {problem}", body);
         }
         catch (EventRejectedException e)
