@@ -65,7 +65,6 @@ public sealed class ConsoleAccessDeniedException() : Exception("Sign in to the c
 internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationStateProvider authentication) : IConsoleApi
 {
     public const string HttpClientName = "intelligence-console";
-    public const string ActorHeader = "X-Actor";
 
     private static ContractsJsonContext Json => ContractsJsonContext.Default;
 
@@ -185,7 +184,7 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
         var user = ConsoleUser.From(state.User) ?? throw new ConsoleAccessDeniedException();
         if (role is not null ? user.Role != role : user.Role == ConsoleRoles.SaferGambling) throw new ConsoleAccessDeniedException();
         var http = factory.CreateClient(HttpClientName);
-        http.DefaultRequestHeaders.Add(ActorHeader, user.Name);
+        http.DefaultRequestHeaders.Add(ApiHeaders.Actor, user.Name);
         return http;
     }
 

@@ -41,7 +41,7 @@ public sealed class ConsoleApiTests : IDisposable
         var page = await Api().GetMembersAsync("seg 1", "c/2", 50, TestContext.Current.CancellationToken);
 
         var request = Assert.Single(_requests);
-        Assert.Equal("maria", Assert.Single(request.Headers.GetValues(ConsoleApi.ActorHeader)));
+        Assert.Equal("maria", Assert.Single(request.Headers.GetValues(ApiHeaders.Actor)));
         Assert.Equal("http://intelligence.test/v1/segments/seg%201/players?limit=50&cursor=c%2F2", request.RequestUri!.AbsoluteUri);
         Assert.Equal(0, page.Total);
     }
@@ -116,7 +116,7 @@ public sealed class ConsoleApiTests : IDisposable
         _response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"items":[],"open":0}""", Encoding.UTF8, "application/json") };
         var cases = await Api().ListHarmCasesAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, cases.Open);
-        Assert.Equal("sam", Assert.Single(_requests).Headers.GetValues(ConsoleApi.ActorHeader).Single());
+        Assert.Equal("sam", Assert.Single(_requests).Headers.GetValues(ApiHeaders.Actor).Single());
         Assert.Equal("/v1/harm/cases", _requests[0].RequestUri!.AbsolutePath);
     }
 
