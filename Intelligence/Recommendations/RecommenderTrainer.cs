@@ -109,7 +109,7 @@ public sealed class RecommenderTrainer(
             var reads = ids.Select(id => (
                 Id: id,
                 Games: batch.HashGetAllAsync(keys.Games(id)),
-                Profile: batch.HashGetAsync(keys.Profile(id), ["mkt", "cty", "dev"]),
+                Profile: batch.HashGetAsync(keys.Profile(id), [ProfileFields.Market, ProfileFields.Country, ProfileFields.Device]),
                 Segment: batch.HashGetAsync(keys.Scores(id), "seg"))).ToList();
             batch.Execute();
             foreach (var r in reads)
