@@ -8,21 +8,21 @@ using static Lobby.UnitTests.Console.ConsoleTest;
 
 namespace Lobby.UnitTests.Console;
 
-public sealed class ConsoleApiTests : IDisposable
+public sealed class ConsoleClientTests : IDisposable
 {
     private readonly List<HttpRequestMessage> _requests = [];
     private readonly List<string> _bodies = [];
     private HttpResponseMessage _response = new(HttpStatusCode.OK);
     private readonly FixedAuthentication _authentication = new();
 
-    private ConsoleApi Api()
+    private ConsoleClient Api()
     {
         var factory = Substitute.For<IHttpClientFactory>();
-        factory.CreateClient(ConsoleApi.HttpClientName).Returns(_ => new HttpClient(new Recorder(this)) { BaseAddress = new Uri("http://intelligence.test/") });
-        return new ConsoleApi(factory, _authentication);
+        factory.CreateClient(ConsoleClient.HttpClientName).Returns(_ => new HttpClient(new Recorder(this)) { BaseAddress = new Uri("http://intelligence.test/") });
+        return new ConsoleClient(factory, _authentication);
     }
 
-    private sealed class Recorder(ConsoleApiTests test) : HttpMessageHandler
+    private sealed class Recorder(ConsoleClientTests test) : HttpMessageHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -74,7 +74,7 @@ public sealed class ConsoleApiTests : IDisposable
             Content = new StringContent("""{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"rule.all[1].any[0].value":["must be a number"],"name":["is required"]}}""", Encoding.UTF8, "application/problem+json"),
         };
 
-        var e = await Assert.ThrowsAsync<ConsoleApiException>(() => Api().PreviewAsync(new SegmentPreviewRequest(new AllOf([])), TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<ConsoleClientException>(() => Api().PreviewAsync(new SegmentPreviewRequest(new AllOf([])), TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.BadRequest, e.Status);
         Assert.Equal(["must be a number"], e.Errors["rule.all[1].any[0].value"]);
@@ -88,7 +88,7 @@ public sealed class ConsoleApiTests : IDisposable
         _authentication.Principal = new ConsoleUser("maria", ConsoleRoles.Marketer).ToPrincipal();
         _response = new HttpResponseMessage(HttpStatusCode.Forbidden);
 
-        var e = await Assert.ThrowsAsync<ConsoleApiException>(() => Api().ListSegmentsAsync(TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<ConsoleClientException>(() => Api().ListSegmentsAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("segments:write", e.Message, StringComparison.Ordinal);
     }
