@@ -372,7 +372,7 @@ cat <<EOF
 
 The product is running (store: $described_store, demo: $( ((demo)) && echo on || echo off)).
   Player lobby         ${urls[Lobby.Blazor]}/
-  Marketers' console   ${urls[Lobby.Blazor]}/console   (marketer / marketer-dev, admin / admin-dev; safer-gambling queue: safety / safety-dev)
+  Marketers' console   ${urls[Lobby.Blazor]}/console   (marketer / marketer-dev, admin / admin-dev; safer-gambling queue: safety / safety-dev; operations: operator / operator-dev)
   Intelligence API     ${urls[Intelligence]}/scalar
   Ingestion API        ${urls[Ingestion]}/scalar
   Dev API key          dev-key   (header X-Api-Key)

@@ -2,11 +2,14 @@
 # The chaos soak (tests/Lobby.IntegrationTests/ChaosSoakTests.cs), for as long as you like: the three services on one
 # Redis with the append-only file, bets at a steady rate, and every 15 s a fault in turn (Redis shut down and restarted,
 # clients paused at Redis, Ingestion killed -9, the webhook receiver slow, Intelligence killed -9, Redis killed -9,
-# the receiver failing, the lobby killed -9), each followed by the time until every service was ready again. At the
-# end it prints and checks: bets sent/acknowledged/counted (lost = 0, counted twice = 0), every player rescored after
-# their last bet, a webhook with its id for every segment member, the dead letters explained.
+# the receiver failing, the lobby killed -9), each followed by the time until every service was ready again. The
+# receiver is down while membership changes are made (from the start, and at its faults, when a new segment is created).
+# At the end it prints and checks: bets sent/acknowledged/counted (lost = 0, counted twice = 0), every player rescored
+# after their last bet, a webhook with its id for every member of every segment, every refused delivery delivered again
+# under its event id, the dead letters explained.
 #
-# Usage: scripts/soak.sh [seconds]      (default 600; CI runs 180 through the slow suite)
+# Usage: scripts/soak.sh [seconds]      (default 600, the 10-minute run; CI runs 180 through the slow suite)
+# Without the script: SOAK_SECONDS=600 dotnet test tests/Lobby.IntegrationTests -c Release --filter FullyQualifiedName~ChaosSoakTests
 # Needs redis-server and the .NET SDK; builds the services and the tests in Release first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -6,13 +6,13 @@ namespace Ingestion.Commands;
 
 /// <summary>
 /// Operator commands run from the same binary as the service: <c>dotnet Ingestion.dll backfill …</c> and
-/// <c>dotnet Ingestion.dll deadletters list|replay …</c>. They use the service's own parser, fold and dead-letter
+/// <c>dotnet Ingestion.dll deadletters list|replay …</c> and <c>dotnet Ingestion.dll hub88-reconcile …</c>. They use the service's own parser, fold and dead-letter
 /// list, with the same configuration (appsettings.json beside the binary, environment variables, and
 /// <c>ConnectionStrings:Redis</c>, <c>Store</c>, <c>Ingestion</c> sections), so they mean exactly what the API means.
 /// </summary>
 public static class IngestionCommands
 {
-    private static readonly string[] Names = ["backfill", "deadletters"];
+    private static readonly string[] Names = ["backfill", "deadletters", "hub88-reconcile"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Names.Contains(args[0], StringComparer.Ordinal);
 
@@ -27,6 +27,7 @@ public static class IngestionCommands
         {
             BackfillCommand.Create(redis),
             DeadLettersCommand.Create(redis),
+            Hub88ReconcileCommand.Create(),
         };
         root.Options.Add(redis);
         // Logs are read later and wider than a terminal: do not wrap tables at 80 columns there.

@@ -133,6 +133,38 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
             Quantile(lag, 0.50), Quantile(lag, 0.99), rejectedShare, duplicateShare, letters.Sum(l => l.Result.IsNull ? 0 : (long)l.Result), reason);
     }
 
+    /// <summary>The most hours <c>GET /v1/feeds/history</c> answers (the store keeps at least two days: Feeds:UsualDays + 1).</summary>
+    public const int MaxHistoryHours = 48;
+
+    /// <summary>Every source's last <paramref name="hours"/> hours (the current one included), oldest first, from the hourly counts the state is judged on.</summary>
+    public async Task<FeedHistory> ReadHistoryAsync(int hours)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hours);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(hours, MaxHistoryHours);
+        var db = redis.GetDatabase();
+        var now = clock.GetUtcNow();
+        var hour = now.ToUnixTimeMilliseconds() / 3_600_000;
+        var sources = (await db.SetMembersAsync(keys.FeedSources)).Select(v => v.ToString()).Order(StringComparer.Ordinal).ToList();
+        var reads = sources.Select(s => (Source: s, Hours: Enumerable.Range(0, hours).Select(i => hour - hours + 1 + i)
+            .Select(h => (Hour: h, Fields: db.HashGetAllAsync(keys.FeedHour(s, h)))).ToList())).ToList();
+        await Task.WhenAll(reads.SelectMany(r => r.Hours.Select(h => h.Fields)));
+        var items = reads.Select(r => new FeedSeries(r.Source, r.Hours.Select(h =>
+        {
+            long accepted = 0, duplicates = 0, rejected = 0, letters = 0;
+            foreach (var e in h.Fields.Result)
+            {
+                var name = e.Name.ToString();
+                var n = (long)e.Value;
+                if (name.StartsWith("a:", StringComparison.Ordinal)) accepted += n;
+                else if (name.StartsWith("d:", StringComparison.Ordinal)) duplicates += n;
+                else if (name.StartsWith("r:", StringComparison.Ordinal)) rejected += n;
+                else if (name == "x") letters = n;
+            }
+            return new FeedHourCounts(DateTimeOffset.FromUnixTimeMilliseconds(h.Hour * 3_600_000), accepted, duplicates, rejected, letters);
+        }).ToList())).ToList();
+        return new FeedHistory(items, now);
+    }
+
     /// <summary>The state over the last quarter hour, against the source's usual rate for this hour of the day.</summary>
     internal (string State, string Reason) Judge(long judged, long rejected, double rejectedShare, double? usual)
     {

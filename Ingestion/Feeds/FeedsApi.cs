@@ -29,6 +29,15 @@ public static class FeedsApi
                 "quantiles are over the last hour, as histogram bucket bounds; shares are over the last 15 minutes; dead letters over the last day. " +
                 "`state`: `failing` when Feeds:FailingRejectedShare (half) or more of the last 15 minutes' events were rejected, `silent` when none " +
                 "arrived where at least Feeds:MinExpectedEvents (10) are usual, `quiet` below Feeds:QuietBelow (a quarter) of the usual, else `ok`.");
+        app.MapGet("/v1/feeds/history", ReadHistoryAsync)
+            .RequireAuthorization(Scopes.OpsRead)
+            .WithName("GetFeedHistory").Produces<FeedHistory>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithTags("Operations")
+            .WithSummary("Every event source's traffic over the last hours, hour by hour")
+            .WithDescription("`hours` (1–48, default 24) hours ending with the current one, oldest first, each present: accepted, duplicate and " +
+                "rejected events and dead letters. Read from the same hourly counts `GET /v1/feeds` judges (kept Feeds:UsualDays + 1 days).");
         app.MapGet("/v1/ops/alerts", async (OpsAlerts alerts) => TypedResults.Json(await alerts.FiringAsync(), ContractsJsonContext.Default.ListOpsAlert))
             .RequireAuthorization(Scopes.OpsRead)
             .WithName("GetOpsAlerts").Produces<List<OpsAlert>>()
@@ -36,7 +45,20 @@ public static class FeedsApi
             .WithTags("Operations")
             .WithSummary("The in-product operations alerts firing now, newest first")
             .WithDescription("Judged every 30 s from the feed status and reconciliation (FeedSilent, FeedFailing, ArrivalLagHigh, OpenRounds, " +
-                "OrphanRollbacks, StoreMemoryNearMax). Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
+                "OrphanRollbacks, StoreMemoryNearMax, ModelNotPromoted). Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
         return app;
+    }
+
+    internal static async Task<Results<JsonHttpResult<FeedHistory>, ValidationProblem>> ReadHistoryAsync(FeedStats stats, int? hours = null)
+    {
+        var wanted = hours ?? 24;
+        if (wanted is < 1 or > FeedStats.MaxHistoryHours)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["hours"] = [$"hours must be from 1 to {FeedStats.MaxHistoryHours} (the hourly counts kept for a chart); {wanted} is out of range."],
+            });
+        }
+        return TypedResults.Json(await stats.ReadHistoryAsync(wanted), ContractsJsonContext.Default.FeedHistory);
     }
 }

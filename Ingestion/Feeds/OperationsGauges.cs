@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Ingestion.Reconciliation;
 using Shared.Contracts;
+using Shared.Store;
 using StackExchange.Redis;
 
 namespace Ingestion.Feeds;
@@ -18,6 +19,7 @@ public sealed class OperationsGauges : GaugeSampler
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
     private static readonly string[] States = [FeedStates.Ok, FeedStates.Quiet, FeedStates.Silent, FeedStates.Failing];
     private readonly IConnectionMultiplexer _redis;
+    private readonly StoreKeys _keys;
     private readonly ReconciliationStore _reconciliation;
     private readonly FeedStats _feeds;
     private readonly OpsAlerts _alerts;
@@ -26,10 +28,10 @@ public sealed class OperationsGauges : GaugeSampler
 
     private sealed record Sample(List<Measurement<long>> Outstanding, List<FeedStatus> Feeds, long MemoryUsed, long MemoryMax);
 
-    public OperationsGauges(IConnectionMultiplexer redis, ReconciliationStore reconciliation, FeedStats feeds, OpsAlerts alerts, IMeterFactory meterFactory,
+    public OperationsGauges(IConnectionMultiplexer redis, StoreKeys keys, ReconciliationStore reconciliation, FeedStats feeds, OpsAlerts alerts, IMeterFactory meterFactory,
         TimeProvider clock, ILogger<OperationsGauges> logger) : base(Interval, logger, clock)
     {
-        (_redis, _reconciliation, _feeds, _alerts, _logger) = (redis, reconciliation, feeds, alerts, logger);
+        (_redis, _keys, _reconciliation, _feeds, _alerts, _logger) = (redis, keys, reconciliation, feeds, alerts, logger);
         var meter = meterFactory.Create(IngestionMetrics.MeterName);
         meter.CreateObservableGauge("ingestion.reconciliation.outstanding", () => _sample.Outstanding,
             description: "Outstanding reconciliation items (open_round, orphan_rollback, conflicting_duplicate, reversed_payment) by source");
@@ -78,6 +80,9 @@ public sealed class OperationsGauges : GaugeSampler
             }
         }
         _sample = new Sample(outstanding, feeds, used, max);
-        await _alerts.UpdateAsync(OpsAlerts.Conditions(feeds, report, used, max, Clock.GetUtcNow()));
+        // Written by Intelligence's model registry at each promotion (StoreKeys.ModelsPromotedAt), in the same store.
+        var promoted = (await _redis.GetDatabase().HashGetAllAsync(_keys.ModelsPromotedAt))
+            .ToDictionary(e => e.Name.ToString(), e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value), StringComparer.Ordinal);
+        await _alerts.UpdateAsync(OpsAlerts.Conditions(feeds, report, used, max, Clock.GetUtcNow(), promoted));
     }
 }

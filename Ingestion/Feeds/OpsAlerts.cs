@@ -8,7 +8,9 @@ namespace Ingestion.Feeds;
 /// <summary>
 /// In-product alerts for operators without Prometheus: after every sample of <see cref="OperationsGauges"/>, the
 /// conditions of deploy/prometheus/alerts.yml that Ingestion can judge (a feed silent or failing, arrival lag over
-/// 15 minutes, rounds left open or rollbacks orphaned past their deadlines, the store over 90% of maxmemory) are
+/// 15 minutes, rounds left open or rollbacks orphaned past their deadlines, the store over 90% of maxmemory, a model
+/// kind not promoted for <see cref="ModelNotPromotedAfter"/>, read from the promotion times Intelligence's registry
+/// keeps in the store) are
 /// compared with the alerts firing in the store. A transition is recorded once, whichever instance sees it first
 /// (one script over the <c>{ops}</c> keys), as an <see cref="OpsAlertEvent"/> on a list Intelligence relays to the
 /// signed webhooks.
@@ -17,6 +19,9 @@ public sealed class OpsAlerts(IConnectionMultiplexer redis, StoreKeys keys, Time
 {
     public const long LagHighMs = 15 * 60_000;
     public const double MemoryNearMax = 0.9;
+
+    /// <summary>A model kind whose served version was promoted longer ago than this fires ModelNotPromoted (as alerts.yml does).</summary>
+    public static readonly TimeSpan ModelNotPromotedAfter = TimeSpan.FromDays(14);
     private const int EventsKept = 10_000;
 
     // KEYS: firing alerts, events. ARGV: 'fire' or 'resolve', alert id, alert JSON, event JSON (with the alert), events kept.
@@ -41,7 +46,7 @@ public sealed class OpsAlerts(IConnectionMultiplexer redis, StoreKeys keys, Time
 
     /// <summary>The alerts the sample says should fire now.</summary>
     public static List<OpsAlert> Conditions(IReadOnlyList<FeedStatus> feeds, IReadOnlyList<(string Source, ReconciliationReport Report)> reconciliation,
-        long memoryUsed, long memoryMax, DateTimeOffset now)
+        long memoryUsed, long memoryMax, DateTimeOffset now, IReadOnlyDictionary<string, DateTimeOffset>? modelsPromotedAt = null)
     {
         var alerts = new List<OpsAlert>();
         foreach (var f in feeds)
@@ -64,6 +69,14 @@ public sealed class OpsAlerts(IConnectionMultiplexer redis, StoreKeys keys, Time
             {
                 alerts.Add(new($"OrphanRollbacks:{source}", "OrphanRollbacks", "warning", source,
                     $"Source {source} sent {r.OrphanRollbacks.Count} rollbacks for transactions never received", now));
+            }
+        }
+        foreach (var (kind, at) in (modelsPromotedAt ?? new Dictionary<string, DateTimeOffset>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (now - at > ModelNotPromotedAfter)
+            {
+                alerts.Add(new($"ModelNotPromoted:{kind}", "ModelNotPromoted", "warning", null,
+                    $"No {kind} model has been promoted for {(int)(now - at).TotalDays} days (last on {at.UtcDateTime:yyyy-MM-dd}): scores come from an ageing model", now));
             }
         }
         if (memoryMax > 0 && memoryUsed > MemoryNearMax * memoryMax)

@@ -17,8 +17,9 @@ internal sealed partial class ModelJsonContext : JsonSerializerContext;
 /// serialised model, the current version per kind, and the promotion history that rollback walks back. A change of
 /// the current version is published on <see cref="StoreKeys.ModelsChanged"/>; instances reload without restarting.
 /// </summary>
-public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
+public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private IDatabase Db => redis.GetDatabase();
     private Task? _carriedOver;
 
@@ -105,8 +106,27 @@ public sealed class ModelRegistry(IConnectionMultiplexer redis, StoreKeys keys)
         _ = tx.HashSetAsync(keys.ModelsCurrent, kind, version);
         _ = tx.ListLeftPushAsync(keys.ModelPromotions(kind), version);
         _ = tx.ListTrimAsync(keys.ModelPromotions(kind), 0, 99);
+        _ = tx.HashSetAsync(keys.ModelsPromotedAt, kind, _clock.GetUtcNow().ToUnixTimeMilliseconds());
         await tx.ExecuteAsync();
         await Db.PublishAsync(keys.ModelsChanged, kind);
+    }
+
+    /// <summary>
+    /// When each kind served now was last promoted (a rollback is no promotion). A kind promoted before promotions were
+    /// timed counts from its served version's training; a kind never promoted is absent.
+    /// </summary>
+    public async Task<Dictionary<string, DateTimeOffset>> PromotedAtAsync()
+    {
+        await CarriedOver;
+        var db = Db;
+        var promoted = (await db.HashGetAllAsync(keys.ModelsPromotedAt))
+            .ToDictionary(e => e.Name.ToString(), e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value), StringComparer.Ordinal);
+        foreach (var e in await db.HashGetAllAsync(keys.ModelsCurrent))
+        {
+            var kind = e.Name.ToString();
+            if (!promoted.ContainsKey(kind) && await CardAsync(kind, e.Value.ToString()) is { } card) promoted[kind] = card.TrainedAt;
+        }
+        return promoted;
     }
 
     /// <summary>

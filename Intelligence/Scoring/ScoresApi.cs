@@ -35,6 +35,8 @@ public static class ScoresApi
         builder.Services.AddSingleton<HarmFlags>();
         builder.Services.AddSingleton<HistoryReader>();
         builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<ModelPromotionAge>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelPromotionAge>());
         builder.Services.AddSingleton<ModelHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         builder.Services.AddSingleton<PlayerScorer>();

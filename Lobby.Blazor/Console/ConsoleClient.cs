@@ -60,7 +60,7 @@ public sealed class ConsoleClientException(HttpStatusCode status, string message
 }
 
 /// <summary>A console call without a signed-in console user: nobody without a role sees player data.</summary>
-public sealed class ConsoleAccessDeniedException() : Exception("Sign in to the console with a role that may do this (marketer or admin for marketing, safer-gambling for the case queue).");
+public sealed class ConsoleAccessDeniedException() : Exception("Sign in to the console with a role that may do this (marketer or admin for marketing, safer-gambling for the case queue, operator or admin for operations).");
 
 internal sealed class ConsoleClient(IHttpClientFactory factory, AuthenticationStateProvider authentication) : IConsoleClient
 {
@@ -174,7 +174,8 @@ internal sealed class ConsoleClient(IHttpClientFactory factory, AuthenticationSt
     }
 
     /// <summary>
-    /// A client acting for the signed-in user. Marketing calls need a marketer or an admin; <paramref name="role"/> names
+    /// A client acting for the signed-in user. Marketing calls need a marketer or an admin (never an operator or a
+    /// safer-gambling officer); <paramref name="role"/> names
     /// the one role a call is for (the safer-gambling queue), so a marketer never reads a player's harm case and a
     /// safer-gambling officer never drives marketing.
     /// </summary>
@@ -182,7 +183,7 @@ internal sealed class ConsoleClient(IHttpClientFactory factory, AuthenticationSt
     {
         var state = await authentication.GetAuthenticationStateAsync();
         var user = ConsoleUser.From(state.User) ?? throw new ConsoleAccessDeniedException();
-        if (role is not null ? user.Role != role : user.Role == ConsoleRoles.SaferGambling) throw new ConsoleAccessDeniedException();
+        if (role is not null ? user.Role != role : user.Role is not (ConsoleRoles.Marketer or ConsoleRoles.Admin)) throw new ConsoleAccessDeniedException();
         var http = factory.CreateClient(HttpClientName);
         http.DefaultRequestHeaders.Add(ApiHeaders.Actor, user.Name);
         return http;
@@ -194,7 +195,7 @@ internal sealed class ConsoleClient(IHttpClientFactory factory, AuthenticationSt
     }
 
     /// <summary>Turns a refusal (problem+json or not) into an exception a page can show: title, detail and errors by path.</summary>
-    internal static async Task<ConsoleClientException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    internal static async Task<ConsoleClientException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken, string service = "Intelligence")
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         string? title = null, detail = null;
@@ -228,7 +229,7 @@ internal sealed class ConsoleClient(IHttpClientFactory factory, AuthenticationSt
             HttpStatusCode.Forbidden => "The console's API key lacks a scope this needs (segments:write and scores:read).",
             _ => string.Join(": ", new[] { title, detail }.Where(s => !string.IsNullOrWhiteSpace(s))) is { Length: > 0 } text
                 ? text
-                : $"Intelligence answered {(int)response.StatusCode} {response.ReasonPhrase}.",
+                : $"{service} answered {(int)response.StatusCode} {response.ReasonPhrase}.",
         };
         return new ConsoleClientException(response.StatusCode, message, errors);
     }

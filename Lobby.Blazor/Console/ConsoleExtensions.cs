@@ -8,7 +8,7 @@ namespace Lobby.Console;
 
 public static class ConsoleExtensions
 {
-    /// <summary>The marketers' console: its sign-in, and its client of Intelligence (a key of its own, sent with the user as actor).</summary>
+    /// <summary>The marketers' console: its sign-in, its client of Intelligence (a key of its own, sent with the user as actor) and of Ingestion (the operations page).</summary>
     public static IHostApplicationBuilder AddConsole(this IHostApplicationBuilder builder)
     {
         builder.AddConsoleSignIn();
@@ -20,6 +20,14 @@ public static class ConsoleExtensions
             // A create or an update is not repeated: a lost answer must not make two segments.
             .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
         builder.Services.AddScoped<IConsoleClient, ConsoleClient>();
+        builder.Services.AddHttpClient(OperationsClient.HttpClientName, (sp, http) =>
+            {
+                var console = sp.GetRequiredService<IOptions<ConsoleOptions>>().Value;
+                http.BaseAddress = new Uri(console.IngestionUrl.TrimEnd('/') + "/");
+                if (!string.IsNullOrWhiteSpace(console.IngestionApiKey)) http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, console.IngestionApiKey);
+            })
+            .AddStandardResilienceHandler();
+        builder.Services.AddScoped<IOperationsClient, OperationsClient>();
         return builder;
     }
 

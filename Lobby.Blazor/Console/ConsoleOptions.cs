@@ -11,7 +11,9 @@ public static class ConsoleRoles
     public const string Admin = "admin";
     /// <summary>Works the safer-gambling case queue (players at harm risk, their markers, notes and outcomes), and nothing else.</summary>
     public const string SaferGambling = "safer-gambling";
-    public static readonly IReadOnlyList<string> All = [Marketer, Admin, SaferGambling];
+    /// <summary>On call for the integrations: the operations page (feeds, reconciliation, alerts), and no player data.</summary>
+    public const string Operator = "operator";
+    public static readonly IReadOnlyList<string> All = [Marketer, Admin, SaferGambling, Operator];
 }
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed partial class ConsoleOptions : IValidatableObject
         ("marketer", ConsoleRoles.Marketer, "marketer-dev"),
         ("admin", ConsoleRoles.Admin, "admin-dev"),
         ("safety", ConsoleRoles.SaferGambling, "safety-dev"),
+        ("operator", ConsoleRoles.Operator, "operator-dev"),
     ];
 
     /// <summary>Fewer rounds for the Development users only: hashed at every start, and their passwords are public anyway.</summary>
@@ -42,6 +45,16 @@ public sealed partial class ConsoleOptions : IValidatableObject
     /// outside Development.
     /// </summary>
     public string? IntelligenceApiKey { get; set; }
+
+    /// <summary>Base address of Ingestion, which the operations page reads (feeds, reconciliation, alerts).</summary>
+    [Required, Url]
+    public string IngestionUrl { get; set; } = "http://127.0.0.1:5180";
+
+    /// <summary>
+    /// Ingestion key with the <c>ops:read</c> scope, for the operations page (only operators' and admins' calls use it).
+    /// Without it the page says the operations view is not set up; in Development the Development key is used.
+    /// </summary>
+    public string? IngestionApiKey { get; set; }
 
     /// <summary>How long a console sign-in lasts without activity.</summary>
     [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
@@ -105,7 +118,7 @@ public sealed class ConsoleUserEntry
 {
     public string? Name { get; set; }
 
-    /// <summary><c>marketer</c> or <c>admin</c>.</summary>
+    /// <summary><c>marketer</c>, <c>admin</c>, <c>safer-gambling</c> or <c>operator</c>.</summary>
     public string? Role { get; set; }
 
     /// <summary>From <c>dotnet Lobby.Blazor.dll hash-password</c>; never the password itself.</summary>

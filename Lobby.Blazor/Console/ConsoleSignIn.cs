@@ -21,6 +21,8 @@ public static class ConsolePolicies
     public const string Any = "console-any";
     /// <summary>Admin pages (the audit log).</summary>
     public const string Admin = "console-admin";
+    /// <summary>An operator or an admin: the operations page.</summary>
+    public const string Operator = "console-operator";
 }
 
 /// <summary>
@@ -46,6 +48,7 @@ public static class ConsoleSignIn
             {
                 if (!development) return;
                 if (string.IsNullOrWhiteSpace(o.IntelligenceApiKey)) o.IntelligenceApiKey = ApiKeyRegistry.DevelopmentKey;
+                if (string.IsNullOrWhiteSpace(o.IngestionApiKey)) o.IngestionApiKey = ApiKeyRegistry.DevelopmentKey;
                 if (o.Users.Count > 0) return;
                 o.Users.AddRange(ConsoleOptions.DevelopmentUsers.Select(u => new ConsoleUserEntry
                 {
@@ -91,6 +94,7 @@ public static class ConsoleSignIn
         o.AddPolicy(ConsolePolicies.SaferGambling, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.SaferGambling }));
         o.AddPolicy(ConsolePolicies.Any, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is not null));
         o.AddPolicy(ConsolePolicies.Admin, p => p.RequireAssertion(c => ConsoleUser.From(c.User)?.IsAdmin == true));
+        o.AddPolicy(ConsolePolicies.Operator, p => p.RequireAssertion(c => ConsoleUser.From(c.User) is { Role: ConsoleRoles.Operator or ConsoleRoles.Admin }));
     }
 
     public static IEndpointRouteBuilder MapConsoleSignIn(this IEndpointRouteBuilder app)
@@ -137,8 +141,16 @@ public static class ConsoleSignIn
         await throttle.SucceededAsync(form.Name);
         await http.SignInAsync(Scheme, user.ToPrincipal());
         logger.LogInformation("Console user {User} ({Role}) signed in", user.Name, user.Role);
-        return TypedResults.Redirect(returnUrl);
+        return TypedResults.Redirect(returnUrl == Home ? HomeOf(user.Role) : returnUrl);
     }
+
+    /// <summary>Where a role starts: the console's home is the segments list, which operators and safer-gambling officers may not open.</summary>
+    internal static string HomeOf(string role) => role switch
+    {
+        ConsoleRoles.Operator => Home + "/operations",
+        ConsoleRoles.SaferGambling => Home + "/safer-gambling",
+        _ => Home,
+    };
 
     internal static async Task<RedirectHttpResult> SignOutAsync(HttpContext http)
     {

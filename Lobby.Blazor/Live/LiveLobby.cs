@@ -14,6 +14,7 @@ public static class LiveLobby
     public static IHostApplicationBuilder AddLiveLobby(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSignalR();
+        UnknownMessagesClose.Register(builder.Services);
         // Only the lobby hub goes through Redis (AddStackExchangeRedis would also carry Blazor's circuit hub, which gains
         // nothing from it). Chosen from the bound options when the hub first needs it, not from configuration read while
         // services are registered, which misses sources added later (a test host's settings did: the backplane stayed on).

@@ -40,7 +40,41 @@ public sealed class LobbyFeed(
     /// <summary>Bounds concurrent calls to Intelligence when many watched players change at once.</summary>
     private readonly SemaphoreSlim _rebuilds = new(32);
 
+    /// <summary>Whether the store connection the feed listens on is down (changes published meanwhile are lost to it).</summary>
+    public bool Interrupted => Volatile.Read(ref _interrupted);
+
+    private bool _interrupted;
+
+    private void ConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType != ConnectionType.Subscription) return;
+        Volatile.Write(ref _interrupted, true);
+        metrics.FeedInterrupted();
+        logger.LogWarning(e.Exception, "The lobby feed lost the store ({Failure}); pushes resume once the client reconnects and subscribes again", e.FailureType);
+    }
+
+    private void ConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription) Volatile.Write(ref _interrupted, false);
+    }
+
     protected override async Task RunAsync(CancellationToken stoppingToken)
+    {
+        // The client resubscribes by itself after a reconnect (with its own back-off); the feed counts and tells the gap.
+        redis.ConnectionFailed += ConnectionFailed;
+        redis.ConnectionRestored += ConnectionRestored;
+        try
+        {
+            await ListenAsync(stoppingToken);
+        }
+        finally
+        {
+            redis.ConnectionFailed -= ConnectionFailed;
+            redis.ConnectionRestored -= ConnectionRestored;
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
     {
         var profiles = await SubscribeAsync(keys.ProfileChanged, stoppingToken);
         var memberships = await SubscribeAsync(keys.SegmentMembershipChanged, stoppingToken);

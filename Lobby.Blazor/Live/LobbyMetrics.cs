@@ -11,6 +11,7 @@ public sealed class LobbyMetrics
     private readonly Histogram<double> _rebuild;
     private readonly UpDownCounter<long> _hubConnections;
     private readonly Counter<long> _connectRowsFailures;
+    private readonly Counter<long> _feedInterruptions;
 
     public LobbyMetrics(IMeterFactory meterFactory)
     {
@@ -21,6 +22,8 @@ public sealed class LobbyMetrics
         _hubConnections = meter.CreateUpDownCounter<long>("lobby.hub.connections", description: "Open connections to /hubs/lobby on this instance");
         _connectRowsFailures = meter.CreateCounter<long>("lobby.hub.connect.failures",
             description: "Hub connections whose rows could not be loaded on connect (they stay open and get the next update)");
+        _feedInterruptions = meter.CreateCounter<long>("lobby.feed.interruptions",
+            description: "Times the store connection the lobby feed listens on was lost (changes made meanwhile are not pushed; the next one is)");
     }
 
     public void Pushed(double rebuildMilliseconds)
@@ -36,4 +39,6 @@ public sealed class LobbyMetrics
     public void HubDisconnected() => _hubConnections.Add(-1);
 
     public void ConnectRowsFailed() => _connectRowsFailures.Add(1);
+
+    public void FeedInterrupted() => _feedInterruptions.Add(1);
 }

@@ -24,6 +24,7 @@ namespace Shared.Contracts;
 [JsonSerializable(typeof(IngestResult))]
 [JsonSerializable(typeof(ReconciliationReport))]
 [JsonSerializable(typeof(FeedsReport))]
+[JsonSerializable(typeof(FeedHistory))]
 [JsonSerializable(typeof(OpsAlert))]
 [JsonSerializable(typeof(List<OpsAlert>))]
 [JsonSerializable(typeof(OpsAlertEvent))]

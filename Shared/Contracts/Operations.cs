@@ -43,6 +43,15 @@ public sealed record FeedsReport(IReadOnlyList<FeedStatus> Items, DateTimeOffset
 public sealed record FeedStatus(string Source, string State, double EventsPerMinute, double? UsualEventsPerMinute, DateTimeOffset? LastEventAt,
     long? LagP50Ms, long? LagP99Ms, double RejectedShare, double DuplicateShare, long DeadLetters, string Reason);
 
+/// <summary><c>GET /v1/feeds/history</c>: every source's traffic over the last hours, hour by hour (oldest first).</summary>
+public sealed record FeedHistory(IReadOnlyList<FeedSeries> Items, DateTimeOffset At);
+
+/// <summary>One source's hours, each of them present (zero when nothing arrived).</summary>
+public sealed record FeedSeries(string Source, IReadOnlyList<FeedHourCounts> Hours);
+
+/// <summary>One hour of a source's events from <paramref name="Hour"/>: accepted, duplicate and rejected events, and dead letters (part of the rejected).</summary>
+public sealed record FeedHourCounts(DateTimeOffset Hour, long Accepted, long Duplicates, long Rejected, long DeadLetters);
+
 /// <summary>The states of a feed, judged against its own usual rhythm for the hour.</summary>
 public static class FeedStates
 {

@@ -155,6 +155,9 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>List of a kind's promoted versions, newest first, for rollback.</summary>
     public RedisKey ModelPromotions(string kind) => $"{Prefix}{{models}}:promotions:{kind}";
 
+    /// <summary>Hash of model kind to when a version of it was last promoted (Unix ms): the promotion-age gauge and ops alert read it.</summary>
+    public RedisKey ModelsPromotedAt => $"{Prefix}{{models}}:promoted-at";
+
     /// <summary>Before the <c>{models}</c> hash tag: the hash of kind to current version (read once, carried over, then removed).</summary>
     public RedisKey LegacyModelsCurrent => $"{Prefix}models:current";
 

@@ -175,6 +175,19 @@ public class DemoScreensTests(DemoCasino demo)
             await Assertions.Expect(page.GetByTestId("model-churn").GetByTestId("folds")).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await NotEmptyAsync("demo-console-models-1440.png");
 
+            // Operations: the live feed table, a row for every source the demo's simulator sends from, and a chart per feed.
+            await page.GetByTestId("nav-operations").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("feeds-table").Locator("[data-testid=feed-row]").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            var sources = (await demo.Ingestion.GetFromJsonAsync("/v1/feeds", ContractsJsonContext.Default.FeedsReport, ct))!.Items.Select(f => f.Source).ToList();
+            Assert.NotEmpty(sources);
+            foreach (var source in sources)
+            {
+                await Assertions.Expect(page.Locator($"[data-testid=feed-row][data-source='{source}']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            }
+            await Assertions.Expect(page.GetByTestId("feed-chart").First).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByTestId("recon-open-rounds")).ToBeVisibleAsync();
+            await NotEmptyAsync("demo-console-operations-1440.png");
+
             // Audit log: the examples' creation, by their author.
             await page.GetByTestId("nav-audit").ClickAsync();
             await Assertions.Expect(page.GetByTestId("audit-table")).ToContainTextAsync(DemoExamples.Actor, new() { Timeout = 15_000 });

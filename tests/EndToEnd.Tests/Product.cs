@@ -77,6 +77,9 @@ public sealed class Product : IAsyncDisposable
             ["Lobby:Play:IngestionUrl"] = IngestionUrl.ToString(),
             ["Lobby:Play:IngestionApiKey"] = ApiKey,
             ["Console:IntelligenceApiKey"] = ApiKey,
+            // The operations page reads Ingestion's feeds, reconciliation and alerts.
+            ["Console:IngestionUrl"] = IngestionUrl.ToString(),
+            ["Console:IngestionApiKey"] = ApiKey,
             ["Console:Users:0:Name"] = MarketerName,
             ["Console:Users:0:Role"] = "marketer",
             // Few rounds: the hash is made at every start, and these passwords are no secret.

@@ -35,6 +35,9 @@ public sealed class Backend : IAsyncLifetime
 
     public string Prefix { get; } = TestKeys.Prefix("lobby-it");
 
+    /// <summary>The single redis-server it started (null on a cluster), for a test that stops and restarts it.</summary>
+    public RedisServer? Server => _server as RedisServer;
+
     public Uri IngestionUrl { get; private set; } = null!;
 
     public Uri IntelligenceUrl { get; private set; } = null!;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -13,10 +14,13 @@ namespace Lobby.IntegrationTests;
 /// The chaos soak: the three services (built dlls, as an operator runs them) on one Redis with the append-only file,
 /// bets sent at a steady rate, and on a schedule printed at the start: Redis shut down and restarted, Redis killed -9
 /// and restarted, each service killed -9 and started again, clients paused at Redis (<c>CLIENT PAUSE</c>), the CRM's
-/// webhook receiver slow and then failing. At the end: every acknowledged bet counted exactly once against the sender's
-/// ledger, every player rescored after their last bet, the segment's membership exact with a webhook delivered (with its
-/// id) for every member, and the dead letters explained. <c>SOAK_SECONDS</c> sets the length (180 in CI;
-/// <c>scripts/soak.sh</c> runs it for hours).
+/// webhook receiver slow and then failing. The receiver is down while membership changes are made: from the start, while
+/// the regulars enter the first segment, and during its slow and failing faults, when a new segment of the regulars is
+/// created, so those deliveries fail (or time out) and must be retried. At the end: every acknowledged bet counted exactly
+/// once against the sender's ledger, every player rescored after their last bet, each segment's membership exact with a
+/// webhook delivered (with its id) for every member, every event whose delivery the receiver refused delivered again
+/// under the same event id, and the dead letters explained. <c>SOAK_SECONDS</c> sets the length (180 in CI; <c>scripts/soak.sh</c> runs it
+/// for hours).
 /// </summary>
 [Trait("Category", "Slow")]
 [Collection(ChaosSoakRunsAlone.Name)]
@@ -26,6 +30,10 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
     private const int Threshold = 20;
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Settle = TimeSpan.FromMinutes(3);
+
+    /// <summary>Intelligence gives a delivery this long (<c>Webhooks:Timeout</c>); the slow receiver answers later, so it counts as failed.</summary>
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SlowAnswer = TimeSpan.FromSeconds(3);
     private static readonly string[] SegmentEntered = ["segment.entered"];
 
     private enum Fault { RestartRedis, PauseRedisClients, KillIngestion, SlowReceiver, KillIntelligence, KillRedis, FailingReceiver, KillLobby }
@@ -66,6 +74,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
                 ["Segments__InstanceLease"] = "00:00:03",
                 ["Segments__AnnounceGrace"] = "00:00:03",
                 ["Webhooks__PollInterval"] = "00:00:00.100",
+                ["Webhooks__Timeout"] = DeliveryTimeout.ToString("c", CultureInfo.InvariantCulture),
                 ["Training__TrainWhenMissing"] = "false",
                 ["Recommendations__TrainOnStart"] = "false",
             },
@@ -94,19 +103,32 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             var players = Enumerable.Range(0, Players).Select(i => $"p-soak-{i}").ToList();
             await ScaleOutTests.SetUpAsync(ingestion, players, ct);
             await using var receiver = await WebhookReceiver.StartAsync();
+            // The requests the receiver refused or answered too late: each one's delivery must come again, under its id.
+            var failedRequests = new ConcurrentDictionary<int, bool>();
+            Func<int, Task<int>> healthy = _ => Task.FromResult(200);
+            Func<int, Task<int>> failing = n => { failedRequests[n] = true; return Task.FromResult(503); };
+            Func<int, Task<int>> slow = async n => { failedRequests[n] = true; await Task.Delay(SlowAnswer); return 200; };
+            // Down from the start: the regulars enter the first segment while every delivery fails.
+            receiver.Respond = failing;
             (await intelligence.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url, events = SegmentEntered, secret = "soak-webhook-secret-0123456789" }, ct)).EnsureSuccessStatusCode();
-            var created = await intelligence.PostAsJsonAsync("/v1/segments", new
+            async Task<string> CreateSegmentAsync(string name)
             {
-                name = "Regulars", purpose = "marketing", channel = "email", rule = new { field = "lifetime.stakeAmount", op = "gte", value = Threshold },
-            }, ct);
-            created.EnsureSuccessStatusCode();
-            var segmentId = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+                var created = await intelligence.PostAsJsonAsync("/v1/segments", new
+                {
+                    name, purpose = "marketing", channel = "email", rule = new { field = "lifetime.stakeAmount", op = "gte", value = Threshold },
+                }, ct);
+                created.EnsureSuccessStatusCode();
+                return (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+            }
+            var segmentIds = new List<string> { await CreateSegmentAsync("Regulars") };
 
             var faults = Enum.GetValues<Fault>();
             var duration = Duration;
             var steps = (int)(duration / Step);
-            Say($"soak for {duration.TotalSeconds:0} s: {Players} players, NDJSON batches of 20 bets every 100 ms; a fault every {Step.TotalSeconds:0} s, in turn: " +
-                string.Join(", ", faults.Select((f, i) => $"{Step.TotalSeconds * (i + 1):0} s {f}")) + (steps > faults.Length ? ", then again" : ""));
+            Say($"soak for {duration.TotalSeconds:0} s: {Players} players, NDJSON batches of 20 bets every 100 ms; the webhook receiver answers 503 " +
+                $"until the first fault; a fault every {Step.TotalSeconds:0} s, in turn: " +
+                string.Join(", ", faults.Select((f, i) => $"{Step.TotalSeconds * (i + 1):0} s {f}")) + (steps > faults.Length ? ", then again" : "") +
+                $"; at each receiver fault a new segment of the regulars is created (its members enter while the receiver is bad)");
 
             var sender = new BetSender([ingestion], players, seed: 18, batchSize: 20) { Pause = TimeSpan.FromMilliseconds(100), GiveUpAfter = TimeSpan.FromMinutes(3) };
             using var stop = new CancellationTokenSource();
@@ -117,6 +139,11 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             for (var step = 0; step < steps; step++)
             {
                 await Task.Delay(Step, ct);
+                if (step == 0)
+                {
+                    receiver.Respond = healthy;
+                    Say($"receiver back after the opening outage: {failedRequests.Count} deliveries refused so far");
+                }
                 var fault = faults[step % faults.Length];
                 Say($"fault {step + 1}: {fault} ({sender.Batches} batches acknowledged so far)");
                 var injected = Stopwatch.StartNew();
@@ -134,15 +161,11 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
                         running[service].Dispose();
                         await StartAsync(service);
                         break;
-                    case Fault.SlowReceiver:
-                        receiver.Respond = async _ => { await Task.Delay(TimeSpan.FromSeconds(2)); return 200; };
+                    case Fault.SlowReceiver or Fault.FailingReceiver:
+                        receiver.Respond = fault == Fault.SlowReceiver ? slow : failing;
+                        segmentIds.Add(await CreateSegmentAsync($"Regulars {step + 1}"));
                         await Task.Delay(Step / 2, ct);
-                        receiver.Respond = _ => Task.FromResult(200);
-                        break;
-                    case Fault.FailingReceiver:
-                        receiver.Respond = _ => Task.FromResult(503);
-                        await Task.Delay(Step / 2, ct);
-                        receiver.Respond = _ => Task.FromResult(200);
+                        receiver.Respond = healthy;
                         break;
                 }
                 await AllReadyAsync(running.Values, ct);
@@ -197,12 +220,32 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             }
             Say($"regulars {regulars.Count}: {expected.Count} may be marketed to; kept out: " +
                 (keptOut.Count == 0 ? "none" : string.Join(", ", keptOut.GroupBy(r => r).Select(g => $"{g.Count()} × {g.Key}"))));
-            await UntilAsync(async () => (await ScaleOutTests.MembersAsync(intelligence, segmentId, ct)).SequenceEqual(expected), "the segment to hold exactly the regulars");
-            await UntilAsync(() => Task.FromResult(expected.All(ScaleOutTests.Entered(receiver).ContainsKey)), "a segment.entered webhook for every member");
+            foreach (var segmentId in segmentIds)
+            {
+                await UntilAsync(async () => (await ScaleOutTests.MembersAsync(intelligence, segmentId, ct)).SequenceEqual(expected), $"segment {segmentId} to hold exactly the regulars");
+            }
+            bool AllEntered() { var delivered = Delivered(receiver, failedRequests); return segmentIds.All(s => expected.All(m => delivered.Contains((s, m)))); }
+            await UntilAsync(() => Task.FromResult(AllEntered()), "a segment.entered webhook answered 200 for every member of every segment");
             var requests = receiver.Requests;
             var withoutId = requests.Count(r => string.IsNullOrEmpty(r.Header("X-Webhook-Id")));
             var entered = ScaleOutTests.Entered(receiver);
-            Say($"segment members {expected.Count}; webhooks received {requests.Count} (distinct events {entered.Values.Sum(v => v.Count)}), without X-Webhook-Id {withoutId}; members without one {expected.Count(m => !entered.ContainsKey(m))}");
+            Say($"segments {segmentIds.Count}, members {expected.Count} each; webhooks received {requests.Count} (distinct events {entered.Values.Sum(v => v.Count)}), " +
+                $"without X-Webhook-Id {withoutId}; members without one {expected.Count(m => !entered.ContainsKey(m))}");
+
+            // At least once: every event whose delivery the receiver refused or answered too late came again under the same
+            // event id (the body's "id", the CRM's idempotency key), and was taken.
+            var answered = receiver.Answered;
+            static string EventId(ReceivedWebhook r)
+            {
+                using var body = JsonDocument.Parse(r.Body);
+                return body.RootElement.GetProperty("id").GetString()!;
+            }
+            var failedIds = answered.Where(a => failedRequests.ContainsKey(a.Number)).Select(a => EventId(a.Request)).ToHashSet(StringComparer.Ordinal);
+            var takenIds = answered.Where(a => !failedRequests.ContainsKey(a.Number) && a.Status == 200).Select(a => EventId(a.Request)).ToHashSet(StringComparer.Ordinal);
+            var failedEntered = answered.Count(a => failedRequests.ContainsKey(a.Number) && a.Request.Body.Contains("\"segment.entered\"", StringComparison.Ordinal));
+            var neverTaken = failedIds.Where(id => !takenIds.Contains(id)).ToList();
+            Say($"the receiver refused or answered too late {failedRequests.Count} requests ({failedEntered} segment.entered) of {failedIds.Count} events; " +
+                $"delivered again under the same event id: {failedIds.Count - neverTaken.Count}, never: {neverTaken.Count}");
 
             // Dead letters: none on Ingestion (every bet is valid); the webhook ones only from the failing receiver.
             var ingestionLetters = await db.ListLengthAsync(prefix + "deadletters");
@@ -218,6 +261,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             Assert.Equal(0, doubled);
             Assert.Empty(stale);
             Assert.Equal(0, withoutId);
+            Assert.True(failedEntered > 0, "no membership change met the receiver while it was down");
+            Assert.Empty(neverTaken);
             Assert.Equal(0, ingestionLetters);
             Assert.True(recoveries.Count >= Math.Min(steps, faults.Length), "every kind of fault was injected");
         }
@@ -225,6 +270,21 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         {
             foreach (var process in running.Values) process.Dispose();
         }
+    }
+
+    /// <summary>The (segment, player) pairs whose segment.entered event the receiver took (answered 200 within Intelligence's timeout).</summary>
+    private static HashSet<(string Segment, string Player)> Delivered(WebhookReceiver receiver, ConcurrentDictionary<int, bool> failed)
+    {
+        var pairs = new HashSet<(string, string)>();
+        foreach (var (number, request, status) in receiver.Answered)
+        {
+            if (status != 200 || failed.ContainsKey(number)) continue;
+            using var body = JsonDocument.Parse(request.Body);
+            var root = body.RootElement;
+            if (root.GetProperty("type").GetString() != "segment.entered") continue;
+            pairs.Add((root.GetProperty("data").GetProperty("segmentId").GetString()!, root.GetProperty("playerId").GetString()!));
+        }
+        return pairs;
     }
 
     private static async Task AllReadyAsync(IEnumerable<ServiceProcess> services, CancellationToken ct)

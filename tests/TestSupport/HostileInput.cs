@@ -11,7 +11,7 @@ namespace TestSupport;
 /// <summary>One fuzz input: the body to send, the field it spoils (null: the body as a whole) and how.</summary>
 public sealed record HostileCase(string Body, string? Field, string How)
 {
-    /// <summary>The body as bytes; some cases carry bytes that are not UTF-8 (see <see cref="HostileInput.Raw"/>).</summary>
+    /// <summary>The body as bytes; some cases carry bytes that are not UTF-8 (see <see cref="HostileInput.IsRaw"/>).</summary>
     public byte[] Bytes => HostileInput.Raw.TryGetValue(Body, out var raw) ? raw : Encoding.UTF8.GetBytes(Body);
 }
 
@@ -25,6 +25,9 @@ public sealed record HostileCase(string Body, string? Field, string How)
 public static class HostileInput
 {
     internal static readonly ConcurrentDictionary<string, byte[]> Raw = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the case carries bytes that are not UTF-8 (its <see cref="HostileCase.Body"/> only names them).</summary>
+    public static bool IsRaw(HostileCase c) => Raw.ContainsKey(c.Body);
 
     /// <summary>How many inputs each endpoint took in this process, for the suites to print.</summary>
     public static ConcurrentDictionary<string, int> Counts { get; } = new(StringComparer.Ordinal);

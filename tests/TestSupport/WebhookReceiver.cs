@@ -27,6 +27,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly ConcurrentQueue<(int Number, ReceivedWebhook Request, int Status)> _answered = new();
     private int _count;
 
     private WebhookReceiver(WebApplication app) => _app = app;
@@ -37,6 +38,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public Func<int, Task<int>> Respond { get; set; } = _ => Task.FromResult(200);
 
     public IReadOnlyList<ReceivedWebhook> Requests => [.. _received];
+
+    /// <summary>The requests answered so far, in the order answered: each one's number (as given to <see cref="Respond"/>) and the status it got.</summary>
+    public IReadOnlyList<(int Number, ReceivedWebhook Request, int Status)> Answered => [.. _answered];
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -57,8 +61,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body);
         var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        _received.Enqueue(new ReceivedWebhook(body.ToArray(), headers));
-        var status = await Respond(Interlocked.Increment(ref _count));
+        var request = new ReceivedWebhook(body.ToArray(), headers);
+        _received.Enqueue(request);
+        var number = Interlocked.Increment(ref _count);
+        var status = await Respond(number);
+        _answered.Enqueue((number, request, status));
         http.Response.StatusCode = status;
         if (status != 200) await http.Response.WriteAsync("the CRM is down for maintenance");
     }

@@ -225,12 +225,28 @@ public sealed class TrustlyAdapter(IOptions<TrustlyOptions> options, VendorWebho
         {
             return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: e.Message);
         }
-        var method = root?["method"]?.GetValueKind() == JsonValueKind.String ? root["method"]!.GetValue<string>() : "";
-        var parameters = root?["params"] as JsonObject;
-        var uuid = parameters?["uuid"]?.GetValueKind() == JsonValueKind.String ? parameters["uuid"]!.GetValue<string>() : "";
-        var data = parameters?["data"];
-        var signature = parameters?["signature"]?.GetValueKind() == JsonValueKind.String ? parameters["signature"]!.GetValue<string>() : null;
-        if (!TrustlySignature.Verify(o.TrustlyPublicKeyPem!, method, uuid, data, signature))
+        if (root is not JsonObject rpc)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: "A Trustly notification is a JSON-RPC object: {\"method\", \"params\", \"version\"}.");
+        }
+        string method, uuid;
+        JsonNode? data;
+        bool signed;
+        try
+        {
+            method = rpc["method"]?.GetValueKind() == JsonValueKind.String ? rpc["method"]!.GetValue<string>() : "";
+            var parameters = rpc["params"] as JsonObject;
+            uuid = parameters?["uuid"]?.GetValueKind() == JsonValueKind.String ? parameters["uuid"]!.GetValue<string>() : "";
+            data = parameters?["data"];
+            var signature = parameters?["signature"]?.GetValueKind() == JsonValueKind.String ? parameters["signature"]!.GetValue<string>() : null;
+            signed = TrustlySignature.Verify(o.TrustlyPublicKeyPem!, method, uuid, data, signature);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A string holding bytes that are not UTF-8, or an escape that is no character (a lone surrogate): nothing to sign or check.
+            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: $"the body is not valid JSON text: {e.Message}");
+        }
+        if (!signed)
         {
             authMetrics.Rejected("bad_signature");
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
@@ -238,19 +254,21 @@ public sealed class TrustlyAdapter(IOptions<TrustlyOptions> options, VendorWebho
         }
 
         VendorMapping mapping;
+        OrderFixed? fixedHere = null;
         if (!TrustlyMapper.Methods.Contains(method)) mapping = VendorMapping.Ignored;
         else
         {
             var element = JsonSerializer.SerializeToElement(data, TrustlyJson.Default.JsonNode);
             var player = Text(element, "enduserid");
             var order = Text(element, "orderid");
-            mapping = string.IsNullOrEmpty(player) || string.IsNullOrEmpty(order) || !PlayerIds.IsValid(player)
-                ? VendorMapping.Fail("fields params.data.enduserid (a valid player id) and orderid: are required")
+            (mapping, fixedHere) = string.IsNullOrEmpty(player) || string.IsNullOrEmpty(order) || !PlayerIds.IsValid(player)
+                ? (VendorMapping.Fail("fields params.data.enduserid (a valid player id) and orderid: are required"), null)
                 : await MapWithOrderAsync(method, element, player, order);
         }
         var (outcome, _) = mapping == VendorMapping.Unavailable
             ? (WebhookOutcome.Unavailable, null)
             : await webhooks.RecordAsync(Feed, $"{method} notification", mapping, body.Value);
+        if (fixedHere is not null && outcome != WebhookOutcome.Recorded) await UnfixAsync(fixedHere);
         if (outcome == WebhookOutcome.Unavailable) return TypedResults.Problem(statusCode: 503, title: "Store unavailable", detail: "send it again");
         var answer = new JsonObject { ["status"] = "OK" };
         var result = new JsonObject
@@ -263,26 +281,55 @@ public sealed class TrustlyAdapter(IOptions<TrustlyOptions> options, VendorWebho
         return TypedResults.Text(new JsonObject { ["result"] = result, ["version"] = "1.1" }.ToJsonString(), "application/json");
     }
 
-    /// <summary>Fixes the order's direction (and remembers its amount for a later cancel) on its first notification, then maps.</summary>
-    private async Task<VendorMapping> MapWithOrderAsync(string method, JsonElement data, string player, string order)
+    /// <summary>The order entry a first notification wrote, taken back if the notification is then not recorded.</summary>
+    private sealed record OrderFixed(RedisKey Key, string Field, string Entry);
+
+    /// <summary>
+    /// Fixes the order's direction (and remembers its amount for a later cancel) on its first notification, then maps.
+    /// A first notification that is refused (or means nothing) fixes nothing: it is dead-lettered with its reason, and
+    /// the store is as if it never came (the entry is written only for a mapped one, and taken back by
+    /// <see cref="UnfixAsync"/> when the events are refused after all).
+    /// </summary>
+    private async Task<(VendorMapping Mapping, OrderFixed? Fixed)> MapWithOrderAsync(string method, JsonElement data, string player, string order)
     {
         try
         {
             var db = redis.GetDatabase();
             var key = keys.VendorOrders(player);
             var field = "trustly:" + order;
-            var amount = Text(data, "amount");
-            var currency = Text(data, "currency");
-            var mine = $"{TrustlyMapper.DirectionOf(method)}|{amount}|{currency}";
-            // The first notification of the order decides its direction; HSETNX makes two at once agree.
-            await db.HashSetAsync(key, field, mine, When.NotExists);
-            var stored = ((string?)await db.HashGetAsync(key, field) ?? mine).Split('|');
+            var entry = (string?)await db.HashGetAsync(key, field);
+            if (entry is null)
+            {
+                var first = TrustlyMapper.Map(method, data, TrustlyMapper.DirectionOf(method), null);
+                if (first.Events.Count == 0) return (first, null);
+                // HSETNX makes two first notifications at once agree: the one that lost maps again with the winner's direction.
+                var mine = $"{TrustlyMapper.DirectionOf(method)}|{Text(data, "amount")}|{Text(data, "currency")}";
+                if (await db.HashSetAsync(key, field, mine, When.NotExists)) return (first, new OrderFixed(key, field, mine));
+                entry = (string?)await db.HashGetAsync(key, field) ?? mine;
+            }
+            var stored = entry.Split('|');
             (string, string)? known = stored.Length == 3 && stored[1].Length > 0 && stored[2].Length > 0 ? (stored[1], stored[2]) : null;
-            return TrustlyMapper.Map(method, data, stored[0][0], known);
+            return (TrustlyMapper.Map(method, data, stored[0][0], known), null);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return VendorMapping.Unavailable;
+            return (VendorMapping.Unavailable, null);
+        }
+    }
+
+    /// <summary>Takes back the entry a notification wrote, unless another notification of the order changed it since.</summary>
+    private async Task UnfixAsync(OrderFixed order)
+    {
+        try
+        {
+            var undo = redis.GetDatabase().CreateTransaction();
+            undo.AddCondition(Condition.HashEqual(order.Key, order.Field, order.Entry));
+            _ = undo.HashDeleteAsync(order.Key, order.Field);
+            await undo.ExecuteAsync();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The store went away meanwhile: the entry stays, and only decides the direction of an order we never recorded.
         }
     }
 }

@@ -7,7 +7,10 @@ namespace Ingestion.Connectors.Pam;
 
 /// <summary>
 /// Drains the PAM pending set: claims the players that are due, looks each one up (a few at a time), and sleeps when
-/// nothing is due. Exposes the number of pending players as the gauge <c>ingestion.pam.pending</c>.
+/// nothing is due. Exposes the number of pending players as the gauge <c>ingestion.pam.pending</c>. A store that does
+/// not answer ends the loop: its supervisor counts the fault (<c>service.background.faults</c>), reports it degraded
+/// and starts it again after a jittered back-off (the claimed jobs stay leased and come back after the lease). Any
+/// other failure of a round (the PAM, a bug) only costs that round.
 /// </summary>
 public sealed partial class PamEnrichmentWorker : SupervisedService
 {
@@ -55,13 +58,7 @@ public sealed partial class PamEnrichmentWorker : SupervisedService
             {
                 return;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                // The store is away: the jobs stay leased and come back after the lease; try again shortly.
-                LogStoreUnavailable(_logger, e);
-                claimed = 0;
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is not (RedisException or TimeoutException))
             {
                 // Never let one bad round stop the worker (and with it the host); leased jobs come back after the lease.
                 LogRoundFailed(_logger, e);
@@ -83,7 +80,4 @@ public sealed partial class PamEnrichmentWorker : SupervisedService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "PAM enrichment round failed")]
     private static partial void LogRoundFailed(ILogger logger, Exception e);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PAM enrichment paused: the store does not answer")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception e);
 }

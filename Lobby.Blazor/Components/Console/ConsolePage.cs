@@ -19,6 +19,9 @@ public abstract class ConsolePage : ComponentBase
 
     [Inject] private ILoggerFactory Loggers { get; set; } = default!;
 
+    /// <summary>The service the page's calls go to, as its errors name it.</summary>
+    protected virtual string Service => "Intelligence";
+
     /// <summary>Why the last call failed, in words; null when it did not.</summary>
     protected string? Error { get; set; }
 
@@ -33,17 +36,17 @@ public abstract class ConsolePage : ComponentBase
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Error = Describe(e);
+            Error = Describe(e, Service);
             Loggers.CreateLogger(GetType()).LogWarning(e, "Console call failed: {Message}", Error);
             return false;
         }
     }
 
-    internal static string Describe(Exception e) => e switch
+    internal static string Describe(Exception e, string service = "Intelligence") => e switch
     {
         ConsoleClientException or ConsoleAccessDeniedException => e.Message,
-        HttpRequestException or BrokenCircuitException => "Intelligence is not reachable just now; try again in a moment.",
-        TimeoutRejectedException => "Intelligence took too long to answer; try again in a moment.",
+        HttpRequestException or BrokenCircuitException => $"{service} is not reachable just now; try again in a moment.",
+        TimeoutRejectedException => $"{service} took too long to answer; try again in a moment.",
         _ => $"Something went wrong: {e.Message}",
     };
 }

@@ -12,24 +12,15 @@ namespace Ingestion.IntegrationTests.CatalogFeed;
 /// <summary>The catalogue pull connector against a fake aggregator on real Kestrel and the real Redis of the fixture.</summary>
 public class CatalogFeedTests(StoreServers servers)
 {
-    private static string Game(string id, string title = "Dragon Rising", string? enabled = null) =>
+    internal static string Game(string id, string title = "Dragon Rising", string? enabled = null) =>
         $$"""{"id":"{{id}}","title":"{{title}}","provider":"Pragmatic","category":"slots","tags":["dragons"],"rtp":96.5,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2026-01-01T00:00:00Z"{{(enabled is null ? "" : $",\"enabled\":{enabled}")}}}""";
 
-    private static string List(params string[] games) => "[" + string.Join(",", games) + "]";
+    internal static string List(params string[] games) => "[" + string.Join(",", games) + "]";
 
     private async Task<IngestionApp> StartAsync(FakeAggregator aggregator, Dictionary<string, string?>? extra = null, LogRecorder? logs = null)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["CatalogFeed:Enabled"] = "true",
-            ["CatalogFeed:Url"] = aggregator.Url,
-            ["CatalogFeed:ApiKeyHeader"] = FakeAggregator.KeyHeader,
-            ["CatalogFeed:ApiKey"] = FakeAggregator.Key,
-            // Only the pull at start-up runs by itself; the tests pull when they want to.
-            ["CatalogFeed:Interval"] = "01:00:00",
-            ["CatalogFeed:Resilience:Retry:MaxRetryAttempts"] = "1",
-            ["CatalogFeed:Resilience:Retry:Delay"] = "00:00:00.010",
-        };
+        // Only the pull at start-up runs by itself; the tests pull when they want to.
+        var settings = Settings(aggregator, TimeSpan.FromHours(1));
         foreach (var (k, v) in extra ?? []) settings[k] = v;
         var app = new IngestionApp((await servers.RedisAsync()).ConnectionString, settings) { Logs = logs };
         _ = app.Services; // starts the host, and with it the connector's first pull
@@ -38,6 +29,18 @@ public class CatalogFeedTests(StoreServers servers)
         await Connector(app).PullOnceAsync();
         return app;
     }
+
+    /// <summary>The feed enabled against the aggregator, pulling every <paramref name="interval"/>, retrying a request once at once.</summary>
+    internal static Dictionary<string, string?> Settings(FakeAggregator aggregator, TimeSpan interval) => new()
+    {
+        ["CatalogFeed:Enabled"] = "true",
+        ["CatalogFeed:Url"] = aggregator.Url,
+        ["CatalogFeed:ApiKeyHeader"] = FakeAggregator.KeyHeader,
+        ["CatalogFeed:ApiKey"] = FakeAggregator.Key,
+        ["CatalogFeed:Interval"] = interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        ["CatalogFeed:Resilience:Retry:MaxRetryAttempts"] = "1",
+        ["CatalogFeed:Resilience:Retry:Delay"] = "00:00:00.010",
+    };
 
     private static CatalogPullConnector Connector(IngestionApp app) => app.Services.GetRequiredService<CatalogPullConnector>();
 

@@ -22,7 +22,8 @@ public class FastTrackFeedTests(StoreServers servers)
 {
     private const string Prefix = "/compat/fasttrack";
 
-    private static readonly Dictionary<string, string?> FastPam = new()
+    /// <summary>A PAM client that fails fast and a worker that polls often (the store restart test uses it too).</summary>
+    internal static readonly Dictionary<string, string?> FastPam = new()
     {
         ["Pam:Enabled"] = "true",
         ["Pam:ApiKey"] = FakePam.ApiKey,

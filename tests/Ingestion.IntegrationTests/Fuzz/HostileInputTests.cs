@@ -3,11 +3,13 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CsCheck;
 using Ingestion.Adapters.Hub88;
 using Ingestion.Adapters.Onfido;
 using Ingestion.Adapters.Praxis;
 using Ingestion.Adapters.Sumsub;
+using Ingestion.Adapters.Trustly;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using TestSupport;
@@ -28,10 +30,14 @@ public sealed class HostileInputTests(StoreServers servers, ITestOutputHelper ou
     private const string OnfidoToken = "onfido-fuzz-token";
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
     private readonly RSA _hub88 = RSA.Create(2048);
+    private readonly RSA _trustly = RSA.Create(2048);
+    private readonly RSA _merchant = RSA.Create(2048);
 
     public void Dispose()
     {
         _hub88.Dispose();
+        _trustly.Dispose();
+        _merchant.Dispose();
         _logs.Dispose();
     }
 
@@ -53,6 +59,9 @@ public sealed class HostileInputTests(StoreServers servers, ITestOutputHelper ou
             ["Sumsub:SecretKey"] = SumsubSecret,
             ["Onfido:Enabled"] = "true",
             ["Onfido:WebhookToken"] = OnfidoToken,
+            ["Trustly:Enabled"] = "true",
+            ["Trustly:TrustlyPublicKeyPem"] = _trustly.ExportSubjectPublicKeyInfoPem(),
+            ["Trustly:MerchantPrivateKeyPem"] = _merchant.ExportPkcs8PrivateKeyPem(),
         })
         { Clock = new Shared.ServiceDefaults.AsOfClock(Now), Logs = _logs };
 
@@ -64,6 +73,7 @@ public sealed class HostileInputTests(StoreServers servers, ITestOutputHelper ou
     private const string PraxisSale = """{"merchant_id":"M","application_key":"Sandbox","customer":{"customer_token":"87cf","country":"GB"},"session":{"auth_token":"8a7s","intent":"payment","session_status":"created","order_id":"o-1","currency":"EUR","amount":5000,"conversion_rate":"1.000000","processed_currency":"EUR","processed_amount":5000,"payment_method":"Credit Card","cid":"p-praxis"},"transaction":{"transaction_type":"sale","transaction_status":"approved","tid":756850,"transaction_id":"13397","currency":"EUR","amount":5000,"conversion_rate":"1.000000","processed_currency":"EUR","processed_amount":5000,"payment_method":"Credit Card","reference_id":null,"status_details":"ok"},"version":"1.3","timestamp":1795000000}""";
     private const string SumsubReviewed = """{"applicantId":"5cb5","inspectionId":"5cb6","correlationId":"req-1","externalUserId":"p-kyc","levelName":"basic-kyc-level","type":"applicantReviewed","reviewResult":{"reviewAnswer":"GREEN"},"reviewStatus":"completed","createdAtMs":"2026-11-20 10:00:00.000"}""";
     private const string OnfidoRun = """{"payload":{"resource_type":"workflow_run","action":"workflow_run.completed","object":{"id":"2f15","status":"approved","completed_at_iso8601":"2026-11-20T10:00:00Z","href":"https://api.eu.onfido.com/v3.6/workflow_runs/2f15"},"resource":{"id":"2f15","applicant_id":"b6d1","customer_user_id":"p-onfido","workflow_id":"wf-kyc","reasons":[]}}}""";
+    private const string TrustlyCredit = """{"method":"credit","params":{"signature":"SIGNED","uuid":"258a2184-2842-b485-25ca-293525152425","data":{"amount":"902.50","currency":"EUR","messageid":"98348932","orderid":"dep-1","enduserid":"p-trustly","notificationid":"n-1","timestamp":"2026-11-20 10:42:04.675645+01","attributes":{}}},"version":"1.1"}""";
     private const string Games = """[{"id":"g-fuzz","title":"Fuzz","provider":"P","category":"slots","volatility":"low","rtp":96.5,"minBet":0.1,"maxBet":10,"markets":["*"],"tags":["new"]}]""";
 
     private sealed record Endpoint(string Name, string Valid, bool OwnApi, Func<HostileCase, HttpRequestMessage> Request);
@@ -128,7 +138,29 @@ public sealed class HostileInputTests(StoreServers servers, ITestOutputHelper ou
             request.Headers.Add(OnfidoAdapter.SignatureHeader, Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(OnfidoToken), c.Bytes)));
             return request;
         });
+        yield return new("POST /compat/trustly/notification", TrustlyCredit, false, c => Post("/compat/trustly/notification", c with { Body = SignTrustly(c) }, key: null));
         yield return new("PUT /v1/catalog/games", Games, true, c => Post("/v1/catalog/games", c, key: IngestionApp.OpsKey, method: "PUT"));
+    }
+
+    /// <summary>
+    /// The case signed as Trustly signs (the signature is inside the body: method + uuid + data), so the spoiled field
+    /// reaches the mapping; a spoiled signature, or a body that is not a JSON-RPC object, is sent as it is.
+    /// </summary>
+    private string SignTrustly(HostileCase c)
+    {
+        if (c.Field == "signature" || HostileInput.IsRaw(c)) return c.Body;
+        try
+        {
+            if (JsonNode.Parse(c.Body) is not JsonObject root || root["params"] is not JsonObject parameters) return c.Body;
+            var method = root["method"]?.GetValueKind() == JsonValueKind.String ? root["method"]!.GetValue<string>() : "";
+            var uuid = parameters["uuid"]?.GetValueKind() == JsonValueKind.String ? parameters["uuid"]!.GetValue<string>() : "";
+            parameters["signature"] = Convert.ToBase64String(_trustly.SignData(TrustlySignature.Plain(method, uuid, parameters["data"]), HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1));
+            return root.ToJsonString();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return c.Body;
+        }
     }
 
     private static bool NamesTheField(string answer, HostileCase c) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Ingestion.Feeds;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using TestSupport;
 
 namespace Ingestion.IntegrationTests.Operations;
@@ -63,10 +64,12 @@ public partial class AlertRulesTests(StoreServers servers)
     [Fact]
     public async Task TheIngestionMetricsTheRulesRead_AreExported()
     {
-        await using var app = new IngestionApp(await servers.ConnectionStringAsync(StoreKinds.Redis));
+        // A fixed clock: the bet a minute old and the gauges sampled at the same instant, whenever the test runs.
+        var now = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        await using var app = new IngestionApp(await servers.ConnectionStringAsync(StoreKinds.Redis)) { Clock = new FakeTimeProvider(now) };
         var client = app.ClientWithKey(IngestionApp.WalletKey);
-        var at = DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        await ReconciliationTests.SendAsync(app, ReconciliationTests.Bet("/hub88", "tx-1", "r-1", DateTimeOffset.UtcNow.AddMinutes(-1)));
+        var at = now.AddMinutes(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        await ReconciliationTests.SendAsync(app, ReconciliationTests.Bet("/hub88", "tx-1", "r-1", now.AddMinutes(-1)));
         await client.PostAsync(new Uri("/v1/events", UriKind.Relative), new StringContent(
             $$$"""[{"specversion":"1.0","id":"x","source":"/hub88","type":"wallet.bet","time":"{{{at}}}","subject":"p-1","data":{}}]""",
             System.Text.Encoding.UTF8, "application/cloudevents-batch+json"), TestContext.Current.CancellationToken);

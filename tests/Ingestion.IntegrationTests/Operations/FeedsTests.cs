@@ -120,4 +120,43 @@ public class FeedsTests(StoreServers servers)
         Assert.Equal(FeedStates.Failing, feed.State);
         Assert.Equal(0.5, feed.RejectedShare);
     }
+
+    [Fact]
+    public async Task History_CountsEachHourOfEachSource_OldestFirst_WithEmptyHoursPresent()
+    {
+        var (app, clock) = await AppAsync(Night.AddHours(-2).AddMinutes(10));
+        await using var _ = app;
+        await SendAnyAsync(app, Login("/pam", clock.GetUtcNow()), Login("/pam", clock.GetUtcNow()));   // 01:10
+        clock.SetUtcNow(Night.AddMinutes(5));                                                            // 03:05
+        await SendAnyAsync(app, Login("/pam", Night), Broken("/pam", Night));
+        await SendAnyAsync(app, Event("/pam", "l-1", "player.login", "p-1", Night, "{}"));              // a resend of the first
+
+        var ops = app.ClientWithKey(IngestionApp.OpsKey);
+        var history = await ops.GetFromJsonAsync(new Uri("/v1/feeds/history?hours=3", UriKind.Relative), ContractsJsonContext.Default.FeedHistory,
+            TestContext.Current.CancellationToken);
+
+        var pam = Assert.Single(history!.Items, i => i.Source == "/pam");
+        Assert.Equal([Night.AddHours(-2), Night.AddHours(-1), Night], pam.Hours.Select(h => h.Hour));
+        Assert.Equal(new FeedHourCounts(Night.AddHours(-2), 2, 0, 0, 0), pam.Hours[0]);
+        Assert.Equal(new FeedHourCounts(Night.AddHours(-1), 0, 0, 0, 0), pam.Hours[1]);
+        Assert.Equal((1L, 1L, 1L), (pam.Hours[2].Accepted, pam.Hours[2].Duplicates, pam.Hours[2].Rejected));
+        Assert.Equal(24, (await ops.GetFromJsonAsync(new Uri("/v1/feeds/history", UriKind.Relative), ContractsJsonContext.Default.FeedHistory,
+            TestContext.Current.CancellationToken))!.Items[0].Hours.Count);
+    }
+
+    [Fact]
+    public async Task History_PastTheHoursKept_IsRefused_NamingHours()
+    {
+        var (app, _) = await AppAsync(Night);
+        await using var __ = app;
+        var ops = app.ClientWithKey(IngestionApp.OpsKey);
+
+        var r = await ops.GetAsync(new Uri("/v1/feeds/history?hours=49", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var body = await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("\"hours\"", body, StringComparison.Ordinal);
+        Assert.Contains("from 1 to 48", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await ops.GetAsync(new Uri("/v1/feeds/history?hours=48", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+    }
 }

@@ -61,4 +61,32 @@ public class OpsAlertsTests(StoreServers servers)
         Assert.Empty(OpsAlerts.Conditions([], [], memoryUsed: 90, memoryMax: 100, Start));
         Assert.Empty(OpsAlerts.Conditions([], [], memoryUsed: 95, memoryMax: 0, Start));
     }
+
+    [Fact]
+    public async Task AModelKindNotPromotedFor14Days_FiresModelNotPromoted_AndOnePromotedSinceDoesNot()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var app = new IngestionApp(await servers.ConnectionStringAsync(StoreKinds.Redis)) { Clock = clock };
+        var gauges = app.Services.GetRequiredService<OperationsGauges>();
+        var alerts = app.Services.GetRequiredService<OpsAlerts>();
+        await using var redis = await servers.ConnectAsync(StoreKinds.Redis);
+        // What Intelligence's registry writes at a promotion.
+        await redis.GetDatabase().HashSetAsync(app.Keys.ModelsPromotedAt,
+            [new("churn", Start.AddDays(-14).ToUnixTimeMilliseconds()), new("vip", Start.AddDays(-10).ToUnixTimeMilliseconds())]);
+
+        await gauges.SampleAsync();
+        Assert.Empty(await alerts.FiringAsync());
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await gauges.SampleAsync();
+
+        var firing = Assert.Single(await alerts.FiringAsync());
+        Assert.Equal(new OpsAlert("ModelNotPromoted:churn", "ModelNotPromoted", "warning", null,
+            "No churn model has been promoted for 14 days (last on 2026-11-09): scores come from an ageing model", Start.AddMinutes(1)), firing);
+
+        await redis.GetDatabase().HashSetAsync(app.Keys.ModelsPromotedAt, "churn", clock.GetUtcNow().ToUnixTimeMilliseconds());
+        await gauges.SampleAsync();
+        Assert.Empty(await alerts.FiringAsync());
+        Assert.Equal(OpsAlertEventTypes.Resolved, (await alerts.EventsAsync(1))[0].Type);
+    }
 }

@@ -116,7 +116,7 @@ public class ReconciliationTests(StoreServers servers)
     [Theory, ClassData(typeof(StoreKinds))]
     public async Task ConflictingResend_IsKeptWithBothVersions_OncePerVersion_AndTheFirstStaysCounted(string store)
     {
-        var (app, _) = await AppAsync(store);
+        var (app, clock) = await AppAsync(store);
         await using var __ = app;
         await SendAsync(app, Bet("/wallet", "tx-1", "r-1", Start, 2.5m));
         await SendAsync(app, Bet("/wallet", "tx-1", "r-1", Start, 3m), Bet("/wallet", "tx-1", "r-1", Start, 2.5m));
@@ -129,7 +129,7 @@ public class ReconciliationTests(StoreServers servers)
         Assert.Equal([first with { Amount = 3m }, first with { GameId = "g-2" }], conflicts.Items.Select(c => c.Conflicting).OrderBy(v => v.GameId).ThenBy(v => v.Amount));
         Assert.All(conflicts.Items, c => Assert.Equal(first, c.First));
         var stake = await new Shared.Store.ProfileReader((StackExchange.Redis.IConnectionMultiplexer)app.Services.GetService(typeof(StackExchange.Redis.IConnectionMultiplexer))!,
-            app.Keys, TimeProvider.System).ReadAsync("p-1", _ => null);
+            app.Keys, clock).ReadAsync("p-1", _ => null);
         Assert.Equal(2.5m, stake!.Lifetime.StakeAmount);
     }
 

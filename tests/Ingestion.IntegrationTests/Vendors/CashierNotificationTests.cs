@@ -178,6 +178,36 @@ public sealed class CashierNotificationTests(StoreServers servers) : IDisposable
     }
 
     [Fact]
+    public async Task ARefusedFirstTrustlyNotification_FixesNoDirection_SoTheOrdersNextOneCountsAsItSays()
+    {
+        await using var app = await AppAsync();
+        // Refused (its amount is no number) and dead-lettered: it must not decide that order wd-7 is a deposit.
+        Assert.Equal(HttpStatusCode.OK, await PostTrustlyAsync(app, Trustly("credit", "wd-7", "n-71", amount: "lots")));
+        Assert.False(await app.Db.HashExistsAsync(app.Keys.VendorOrders(Player), "trustly:wd-7"));
+        Assert.Equal(HttpStatusCode.OK, await PostTrustlyAsync(app, Trustly("debit", "wd-7", "n-72", amount: "100.00")));
+
+        var l = (await ProfileAsync(app))!.Lifetime;
+        Assert.Equal((1L, 100m), (l.WithdrawalCount, l.WithdrawalAmount));
+        Assert.Equal(0L, l.ReversedDepositCount);
+    }
+
+    [Fact]
+    public async Task ATrustlyBodyThatIsNoJsonRpcObject_OrNoUtf8_IsRefusedWith400_NotA500()
+    {
+        await using var app = await AppAsync();
+        var notification = Trustly("credit", "dep-8", "n-81");
+        using var client = app.CreateClient();
+        using var array = await client.PostAsync("/compat/trustly/notification", new StringContent($"[{notification}]", Encoding.UTF8, "application/json"));
+        byte[] raw = [.. Encoding.UTF8.GetBytes("{\"method\":\"credit\",\"params\":{\"uuid\":\"a"), 0x80, 0xC0, .. Encoding.UTF8.GetBytes("\"}}")];
+        using var bytes = await client.PostAsync("/compat/trustly/notification", new ByteArrayContent(raw) { Headers = { ContentType = new("application/json") } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, array.StatusCode);
+        Assert.Contains("JSON-RPC object", await array.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, bytes.StatusCode);
+        Assert.Contains("not valid JSON text", await bytes.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TrustlyCancel_WithOrWithoutAnEarlierNotification_IsAnsweredOk_AndCountsNothing()
     {
         await using var app = await AppAsync();

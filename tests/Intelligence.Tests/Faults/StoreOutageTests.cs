@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,16 +12,6 @@ namespace Intelligence.Tests.Faults;
 /// </summary>
 public sealed class StoreOutageTests
 {
-    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(waited.Elapsed < within, $"{what} within {within}");
-            await Task.Delay(200);
-        }
-    }
-
     [Fact]
     public async Task StartedWhileTheStoreIsDown_ItStaysUp_AndServesOnceTheStoreReturns()
     {
@@ -35,7 +24,7 @@ public sealed class StoreOutageTests
         Assert.NotEmpty(supervised);
 
         // Every loop that needs the store at start-up fails, is counted, and waits to be restarted.
-        await UntilAsync(() => Task.FromResult(supervised.Any(s => s.Faults > 0)), TimeSpan.FromSeconds(30), "a background service meets the dead store");
+        await Eventually.UntilAsync(() => Task.FromResult(supervised.Any(s => s.Faults > 0)), TimeSpan.FromSeconds(30), "a background service meets the dead store");
         var notReady = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), notReady.Headers.RetryAfter?.Delta);
@@ -48,7 +37,7 @@ public sealed class StoreOutageTests
         }
 
         await redis.RestartAsync();
-        await UntilAsync(async () => (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
+        await Eventually.UntilAsync(async () => (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(60), "ready again");
         using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
         var scores = await crm.GetAsync(new Uri("/v1/players/nobody/scores", UriKind.Relative));
@@ -70,17 +59,17 @@ public sealed class StoreOutageTests
         var service = app.Services.GetServices<IHostedService>().OfType<SupervisedService>().Distinct().Single(s => s.ServiceName == name);
         async Task<HttpStatusCode> ReadyAsync() => (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).StatusCode;
         // The first start trains the models the scores need before it is ready.
-        await UntilAsync(async () => await ReadyAsync() == HttpStatusCode.OK && service.ExecuteTask is not null, TimeSpan.FromSeconds(120), "ready");
+        await Eventually.UntilAsync(async () => await ReadyAsync() == HttpStatusCode.OK && service.ExecuteTask is not null, TimeSpan.FromSeconds(120), "ready");
         var runningBefore = !service.ExecuteTask!.IsCompleted;
 
         // Stopped mid-run: the loop meets the dead store (or waits it out), the process stays up.
         await redis.StopAsync();
-        await UntilAsync(async () => await ReadyAsync() == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready while the store is away");
-        await UntilAsync(() => Task.FromResult(service.Faults > 0 || service.RestartAt is null), TimeSpan.FromSeconds(10), "the loop reacts");
+        await Eventually.UntilAsync(async () => await ReadyAsync() == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready while the store is away");
+        await Eventually.UntilAsync(() => Task.FromResult(service.Faults > 0 || service.RestartAt is null), TimeSpan.FromSeconds(10), "the loop reacts");
         await redis.RestartAsync();
 
         // Back by itself: ready, not waiting in a back-off, and its loop still running as before.
-        await UntilAsync(async () => await ReadyAsync() == HttpStatusCode.OK && service.RestartAt is null, TimeSpan.FromSeconds(70), $"{name} back after the store returned");
+        await Eventually.UntilAsync(async () => await ReadyAsync() == HttpStatusCode.OK && service.RestartAt is null, TimeSpan.FromSeconds(70), $"{name} back after the store returned");
         Assert.Equal(runningBefore, !service.ExecuteTask.IsCompleted);
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, $"the host was stopped by {name}");
     }

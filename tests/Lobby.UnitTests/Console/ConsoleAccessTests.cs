@@ -17,14 +17,6 @@ public sealed class ConsoleAccessTests : ConsoleTest
         Api.GetAuditAsync(Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns([new AuditEntry(Now, "ann", "created", "seg-1", 1, "Created")]);
     }
 
-    private NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
-
-    private IRenderedComponent<Routes> Open(string path)
-    {
-        Navigation.NavigateTo(path);
-        return Render<Routes>();
-    }
-
     [Fact]
     public void Marketer_SeesSegments_ButNotTheAuditLog()
     {

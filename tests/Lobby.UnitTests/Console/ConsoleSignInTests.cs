@@ -38,6 +38,20 @@ public sealed class ConsoleSignInTests
             Lines.Add(formatter(state, exception));
     }
 
+    [Theory]
+    [InlineData("operator", "/console", "/console/operations")]
+    [InlineData("safer-gambling", "/console", "/console/safer-gambling")]
+    [InlineData("marketer", "/console", "/console")]
+    [InlineData("operator", "/console/audit", "/console/audit")]
+    public async Task ASignInWithoutAPage_StartsWhereTheRoleMayLook(string role, string returnUrl, string expected)
+    {
+        var users = Users(new ConsoleUserEntry { Name = "olga", Role = role, PasswordHash = ConsolePasswords.Hash("right", 1_000) });
+
+        var result = await SignInAsync(users, "olga", "right", returnUrl);
+
+        Assert.Equal(expected, result.Url);
+    }
+
     [Fact]
     public async Task AFailedSignIn_LogsAConfiguredName_ButNeverWhatWasTypedForAnUnknownOne()
     {

@@ -33,6 +33,7 @@ public abstract class ConsoleTest : BunitContext
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddSingleton(Api);
+        Services.AddSingleton(Operations);
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton(Catalog);
         Services.AddSingleton(Options.Create(new StoreOptions()));
@@ -62,11 +63,23 @@ public abstract class ConsoleTest : BunitContext
 
     protected IConsoleClient Api { get; } = Substitute.For<IConsoleClient>();
 
+    /// <summary>Ingestion, for the operations page.</summary>
+    protected IOperationsClient Operations { get; } = Substitute.For<IOperationsClient>();
+
     protected FakeTimeProvider Clock { get; } = new(Now);
 
     protected IGameLibrary Catalog { get; } = Substitute.For<IGameLibrary>();
 
     protected FixedAuthentication Authentication { get; } = new();
+
+    protected NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
+
+    /// <summary>The app's router at <paramref name="path"/>: who may open which page, and where the others are sent.</summary>
+    protected IRenderedComponent<Lobby.Components.Routes> Open(string path)
+    {
+        Navigation.NavigateTo(path);
+        return Render<Lobby.Components.Routes>();
+    }
 
     protected void SignInAs(string role, string name = "maria") => Authentication.Principal = new ConsoleUser(name, role).ToPrincipal();
 
