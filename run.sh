@@ -199,9 +199,11 @@ start() {
     env+=(EmbeddedStore__Enabled=true "EmbeddedStore__DataDirectory=$root/.data/garnet")
   fi
   if [[ "$name" == Ingestion ]] && ((demo)); then
-    # The simulator plays the operator: its aggregator game list, its PAM, its Hub88 signing key.
+    # The simulator plays the operator: its aggregator game list, its PAM, its Hub88 signing key, its Sumsub webhook's
+    # secret (made by `Simulator keys`, read by both sides).
     env+=(CatalogFeed__Enabled=true "CatalogFeed__Url=${urls[Simulator]}/aggregator/games" CatalogFeed__Interval=00:00:20
-      Pam__Enabled=true "Pam__BaseUrl=${urls[Simulator]}/pam/" Hub88__Enabled=true "Hub88__PublicKeyPath=$demo_dir/hub88-public.pem")
+      Pam__Enabled=true "Pam__BaseUrl=${urls[Simulator]}/pam/" Hub88__Enabled=true "Hub88__PublicKeyPath=$demo_dir/hub88-public.pem"
+      Sumsub__Enabled=true "Sumsub__SecretKey=$(<"$demo_dir/sumsub.secret")")
   fi
   local port="${urls[$name]##*:}"
   if port_busy "$port"; then

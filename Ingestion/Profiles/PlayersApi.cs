@@ -2,6 +2,7 @@ using Shared.Contracts;
 using Ingestion.Connectors.Pam;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
+using Ingestion.Reconciliation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
@@ -19,12 +20,12 @@ public static class PlayersApi
             .WithName("ErasePlayer").ProducesProblem(StatusCodes.Status400BadRequest)
             .WithTags("Players")
             .WithSummary("Erase everything held about a player")
-            .WithDescription("Removes the profile, its day buckets, game play, ledger, everything derived from it (scores, memberships, webhook deliveries), its dead letters and pending PAM look-up, and leaves a mark (the time of the erasure) so later events for the player are refused and not kept. 204 also when nothing was held.");
+            .WithDescription("Removes the profile, its day buckets, game play, ledger, everything derived from it (scores, memberships, webhook deliveries), its dead letters, pending PAM look-up, reconciliation items and affiliate export rows, FTD mark and queued postback, and leaves a mark (the time of the erasure) so later events for the player are refused and not kept. 204 also when nothing was held.");
         return app;
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string playerId, IConnectionMultiplexer redis, StoreKeys keys,
-        PamPendingSet pam, DeadLetterStore deadLetters, IOptions<FoldOptions> fold, TimeProvider clock)
+        PamPendingSet pam, DeadLetterStore deadLetters, ReconciliationStore reconciliation, IOptions<FoldOptions> fold, TimeProvider clock)
     {
         if (!PlayerIds.IsValid(playerId))
         {
@@ -47,6 +48,7 @@ public static class PlayersApi
             db.HashDeleteAsync(keys.HarmLabels, playerId),
             pam.ForgetAsync(playerId),
             deadLetters.ForgetPlayerAsync(playerId),
+            reconciliation.ForgetPlayerAsync(playerId),
             AffiliateDrain.ForgetAsync(db, keys, playerId, affiliates, EventParser.DayOf(clock.GetUtcNow()), fold.Value.BucketRetentionDays));
         // Intelligence forgets the memberships and webhook deliveries it holds when it hears this.
         await db.PublishAsync(keys.ProfileChanged, new ProfileChange(playerId, "player.erased", null).ToString());

@@ -95,6 +95,44 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
         return sources.Zip(reports).ToList();
     }
 
+    /// <summary>
+    /// Removes every item that names the player (an erasure): their transactions' versions, open rounds, waiting
+    /// rollbacks, conflicting duplicates and reversed payments, in every source. It reads each source's whole state
+    /// (HSCAN, in pages), which an erasure, rare, can afford; the events themselves are refused from the erasure's mark on.
+    /// </summary>
+    public async Task<int> ForgetPlayerAsync(string playerId)
+    {
+        // (details hash, the sorted set indexing it, where the player is among an item's parts, the parts' separator)
+        (string Details, string? Index, int At, char Sep)[] kinds =
+        [
+            ("tx:a", null, 1, '\u001e'), ("tx:b", null, 1, '\u001e'), ("open", "open:z", 1, Separator), ("wait", "orphan:z", 0, Separator),
+            ("conflict:d", "conflict", 3, Separator), ("reversed:d", "reversed", 0, Separator),
+        ];
+        var db = redis.GetDatabase();
+        var removed = 0;
+        foreach (var source in await db.SetMembersAsync(keys.ReconciliationSources))
+        {
+            foreach (var (details, index, at, sep) in kinds)
+            {
+                var key = keys.Reconciliation(source.ToString(), details);
+                var naming = new List<RedisValue>();
+                await foreach (var e in db.HashScanAsync(key, pageSize: 1_000))
+                {
+                    var parts = e.Value.ToString().Split(sep);
+                    if (parts.Length > at && parts[at] == playerId) naming.Add(e.Name);
+                }
+                if (naming.Count == 0) continue;
+                // One source's keys share its hash tag, so the item and its index go together on Redis Cluster too.
+                var both = db.CreateTransaction();
+                _ = both.HashDeleteAsync(key, [.. naming]);
+                if (index is not null) _ = both.SortedSetRemoveAsync(keys.Reconciliation(source.ToString(), index), [.. naming]);
+                await both.ExecuteAsync();
+                removed += naming.Count;
+            }
+        }
+        return removed;
+    }
+
     private static ReconciliationKind<T> Merge<T>(IEnumerable<ReconciliationKind<T>> kinds, Func<T, DateTimeOffset> newest, int n)
     {
         var all = kinds.ToList();

@@ -20,6 +20,7 @@ using TestSupport;
 //   segments   the player index loaded from the store, previews of realistic rules (target < 2 s over 1,000,000 players), a large
 //              segment created, and bets until their players' segment membership is stored (target < 1 s)
 //   generate   N simulated players written straight into a given store (a single Redis or a cluster)
+//   affiliates GET /v1/affiliates/report (30 and 365 days) over the per-affiliate-day figures of an N-player operator: p50/p99/max per run
 //   scale      N players on 1 or more shards: Redis bytes per player, one instance's index share, previews across instances,
 //              ingest events/s, event → scores, training (issue 17: sizing for 25 million players)
 var players = new Option<int>("--players") { Description = "Simulated players", DefaultValueFactory = _ => 100_000 };
@@ -78,7 +79,16 @@ var replication = new Command("replication", "Ingest events/s on a Redis Cluster
     { replicationShards, replicationRuns, ingestSeconds, replicationPlayers };
 replication.SetAction(async (r, ct) => await ScaleBenchmark.ReplicationAsync(r.GetValue(replicationShards), r.GetValue(replicationRuns), r.GetValue(ingestSeconds),
     r.GetValue(replicationPlayers), ct));
-return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments, models, generate, scale, replication }.Parse(args).InvokeAsync();
+var affiliatePlayers = new Option<long>("--players") { Description = "Players the figures are derived from", DefaultValueFactory = _ => 25_000_000 };
+var affiliateCount = new Option<int>("--affiliates") { DefaultValueFactory = _ => 200 };
+var affiliateDays = new Option<int>("--days") { Description = "Days of figures per affiliate", DefaultValueFactory = _ => 365 };
+var affiliateRequests = new Option<int>("--requests") { Description = "Reports requested per period and run", DefaultValueFactory = _ => 50 };
+var affiliateRuns = new Option<int>("--runs") { DefaultValueFactory = _ => 5 };
+var affiliatesReport = new Command("affiliates", "GET /v1/affiliates/report for 30 and 365 days over the per-affiliate-day figures of an N-player operator")
+    { affiliatePlayers, affiliateCount, affiliateDays, affiliateRequests, affiliateRuns };
+affiliatesReport.SetAction(async (r, ct) => await AffiliatesBenchmark.RunAsync(r.GetValue(affiliatePlayers), r.GetValue(affiliateCount), r.GetValue(affiliateDays),
+    r.GetValue(affiliateRequests), r.GetValue(affiliateRuns), ct));
+return await new RootCommand("Intelligence benchmarks (figures, not tests)") { training, scoring, rescoring, segments, models, generate, scale, replication, affiliatesReport }.Parse(args).InvokeAsync();
 
 internal static class Bench
 {

@@ -10,7 +10,9 @@ namespace Intelligence.Benchmarks;
 /// <summary>
 /// Writes a simulated casino of any size straight into the store layout the fold keeps (profile, day buckets, game
 /// play), folding each player's activities in memory: months of history for 100,000 players in minutes, where
-/// going through the event API would take an hour. Rollbacks are left out; everything else counts as the fold counts it.
+/// going through the event API would take an hour. Rollbacks are left out; everything else counts as the fold counts it:
+/// a payment where its top state says (declines by reason, chargebacks, reversals; pending and cancelled nowhere), the
+/// payment methods of approved payments, and the KYC, AML and geo verdicts by time.
 /// </summary>
 internal static class SimulatedStore
 {
@@ -63,31 +65,29 @@ internal static class SimulatedStore
         var profile = new List<HashEntry>
         {
             new("reg", p.RegisteredAt.ToUnixTimeMilliseconds()), new("cty", p.Country), new("mkt", p.Country), new("cur", p.Currency),
-            new("by", p.BirthYear), new("chn", p.Channel), new("kyc", "verified"),
+            new("by", p.BirthYear), new("chn", p.Channel),
         };
         if (p.AffiliateId is not null) profile.Add(new("aff", p.AffiliateId));
         if (p.Campaign is not null) profile.Add(new("cmp", p.Campaign));
         long? lastBet = null, lastDeposit = null;
         long deposits = 0;
         long Units(decimal amount) => (long)Math.Round(amount * p.ExchangeRate * 10_000m);
-        foreach (var a in sim.Activities)
+        long[] Day(DateTimeOffset t)
         {
-            if (a.Time >= world.End) continue;
-            activities++;
-            var day = ProfileReader.DayOf(a.Time);
+            var day = ProfileReader.DayOf(t);
             if (!daysOf.TryGetValue(day, out var v)) daysOf[day] = v = new long[Bucket.Length];
+            return v;
+        }
+        var kept = sim.Activities.Where(a => a.Time < world.End).ToList();
+        activities = kept.Count;
+        foreach (var a in kept)
+        {
             var ms = a.Time.ToUnixTimeMilliseconds();
+            // Payments count by their top state below; the checks' verdicts are not the player's activity.
+            if (a.Kind is ActivityKind.Deposit or ActivityKind.Withdrawal or ActivityKind.Kyc or ActivityKind.Aml or ActivityKind.Geo) continue;
+            var v = Day(a.Time);
             switch (a.Kind)
             {
-                case ActivityKind.Deposit when a.Status == "approved":
-                    v[0]++; v[1] += Units(a.Amount);
-                    firstDeposit = Math.Min(firstDeposit ?? long.MaxValue, ms);
-                    lastDeposit = Math.Max(lastDeposit ?? 0, ms);
-                    deposits += Units(a.Amount);
-                    break;
-                case ActivityKind.Withdrawal when a.Status == "approved":
-                    v[2]++; v[3] += Units(a.Amount);
-                    break;
                 case ActivityKind.Bet when !a.RolledBack:
                     v[4]++; v[5] += Units(a.Amount); v[7] += Units(a.BonusAmount ?? 0);
                     var g = games.GetValueOrDefault(a.GameId!);
@@ -115,13 +115,56 @@ internal static class SimulatedStore
                     profile.Add(new("@dl", ms));
                     break;
             }
-            v[11] = 1;
+            v[Bucket.Active] = 1;
             lastActive = Math.Max(lastActive ?? 0, ms);
         }
+
+        // A payment is one transaction through states (contract 1b): it counts where its top state says, with that state's
+        // amount and day; every approved attempt marks its day active, adds its method and moves the deposit times.
+        (long At, string Method)? firstMethod = null, lastMethod = null;
+        foreach (var payment in kept.Where(a => a.Kind is ActivityKind.Deposit or ActivityKind.Withdrawal).GroupBy(a => a.Id, StringComparer.Ordinal))
+        {
+            foreach (var a in payment.Where(a => a.Status == "approved"))
+            {
+                var ms = a.Time.ToUnixTimeMilliseconds();
+                var v = Day(a.Time);
+                v[Bucket.Active] = 1;
+                v[Bucket.PaymentMethods] |= (long)PaymentMethodSets.Bit(a.Text);
+                lastActive = Math.Max(lastActive ?? 0, ms);
+                if (a.Kind != ActivityKind.Deposit) continue;
+                firstDeposit = Math.Min(firstDeposit ?? long.MaxValue, ms);
+                lastDeposit = Math.Max(lastDeposit ?? 0, ms);
+                if (a.Text is { } m)
+                {
+                    if (firstMethod is not { } f || ms < f.At) firstMethod = (ms, m);
+                    if (lastMethod is not { } l || ms > l.At) lastMethod = (ms, m);
+                }
+            }
+            var top = payment.OrderByDescending(a => StatusRank(a.Status)).ThenBy(a => Array.IndexOf(Statuses, a.Status)).First();
+            var at = Day(top.Time);
+            var units = Units(top.Amount);
+            var deposit = top.Kind == ActivityKind.Deposit;
+            switch (top.Status)
+            {
+                case "approved" when deposit: at[0]++; at[1] += units; deposits += units; break;
+                case "approved": at[2]++; at[3] += units; break;
+                case "rejected" when deposit && Array.IndexOf(DeclineReasons, top.DeclineReason) is var r and >= 0: at[12 + r]++; break;
+                case "chargeback" when deposit: at[18]++; at[19] += units; break;
+                case "reversed" when deposit: at[20]++; at[21] += units; break;
+                case "reversed": at[22]++; at[23] += units; break;
+                case "refunded" when deposit: at[24]++; at[25] += units; break;
+            }
+        }
+        if (firstMethod is { } first) profile.AddRange([new("fm", first.Method), new("@fm", first.At)]);
+        if (lastMethod is { } last) profile.AddRange([new("lm", last.Method), new("@lm", last.At)]);
+        profile.AddRange(Verdict("kyc", kept.Where(a => a.Kind is ActivityKind.Kyc || (a.Kind == ActivityKind.Updated && a.Text is not null)), KycRank,
+            a => a.Kind == ActivityKind.Kyc ? $"{a.Provider}|{CashierAndChecks.KycLevel}|{(a.Final == true ? 1 : 0)}|{Reasons(a)}" : null));
+        profile.AddRange(Verdict("aml", kept.Where(a => a.Kind == ActivityKind.Aml), AmlRank, a => $"{a.Provider}|{Reasons(a)}"));
+        profile.AddRange(Verdict("geo", kept.Where(a => a.Kind == ActivityKind.Geo), GeoRank, a => $"{p.Country}||{Reasons(a)}"));
         // Lifetime counters as the fold holds them once it has compacted the days into the profile.
         string[] counters = ["dc", "da", "wc", "wa", "bc", "sa", "wn", "bs", "bo", "sc", "lc"];
         for (var c = 0; c < counters.Length; c++) profile.Add(new(counters[c], daysOf.Values.Sum(d => d[c])));
-        profile.Add(new("ad", daysOf.Values.Count(d => d[11] > 0)));
+        profile.Add(new("ad", daysOf.Values.Count(d => d[Bucket.Active] > 0)));
         if (firstDeposit is { } fd) profile.Add(new("fd", fd));
         if (lastActive is { } la) profile.Add(new("la", la));
         if (lastBet is { } lb) profile.Add(new("lb", lb));
@@ -130,6 +173,38 @@ internal static class SimulatedStore
             [.. daysOf.Select(d => new HashEntry(d.Key, string.Join(' ', d.Value.Select(x => x.ToString(CultureInfo.InvariantCulture)))))],
             [.. games.SelectMany(g => new HashEntry[] { new(g.Key + ":n", g.Value.N), new(g.Key + ":s", g.Value.S), new(g.Key + ":t", g.Value.T) })],
             activities, lastActive, firstDeposit, deposits);
+    }
+
+    // Payment states by rank and, among equals, in this order (fold.lua's RANK and STATUS); decline reasons as the day bucket orders them.
+    private static readonly string[] Statuses = ["pending", "rejected", "cancelled", "approved", "chargeback", "reversed", "refunded"];
+    private static readonly string[] DeclineReasons = ["insufficient_funds", "limit_exceeded", "suspected_fraud", "authentication_failed", "expired_or_invalid", "other"];
+    private static readonly Dictionary<string, int> KycRank = new(StringComparer.Ordinal) { ["none"] = 0, ["verified"] = 1, ["pending"] = 2, ["retry"] = 3, ["rejected"] = 4 };
+    private static readonly Dictionary<string, int> AmlRank = new(StringComparer.Ordinal) { ["low"] = 1, ["medium"] = 2, ["high"] = 3 };
+    private static readonly Dictionary<string, int> GeoRank = new(StringComparer.Ordinal) { ["allowed"] = 1, ["error"] = 2, ["blocked"] = 3 };
+
+    private static int StatusRank(string status) => status switch
+    {
+        "pending" => 1, "rejected" or "cancelled" => 2, "approved" => 3, _ => 4,
+    };
+
+    private static string Reasons(Activity a) => a.Reasons is null ? "" : string.Join(',', a.Reasons);
+
+    /// <summary>
+    /// A verdict's fields as the fold keeps them: the latest status with its time (a tie to the stricter), and the latest
+    /// details (<c>kycx</c> …: rank digit, status, '|', details) of the verdicts that carry some.
+    /// </summary>
+    private static IEnumerable<HashEntry> Verdict(string field, IEnumerable<Activity> verdicts, Dictionary<string, int> rank, Func<Activity, string?> details)
+    {
+        Activity? Latest(IEnumerable<Activity> xs) => xs.OrderByDescending(a => a.Time).ThenByDescending(a => rank.GetValueOrDefault(a.Text!)).FirstOrDefault();
+        var list = verdicts.ToList();
+        if (Latest(list) is not { } status) yield break;
+        yield return new(field, status.Text);
+        yield return new("@" + field, status.Time.ToUnixTimeMilliseconds());
+        if (Latest(list.Where(a => details(a) is not null)) is { } x)
+        {
+            yield return new(field + "x", $"{rank.GetValueOrDefault(x.Text!)}{x.Text}|{details(x)}");
+            yield return new("@" + field + "x", x.Time.ToUnixTimeMilliseconds());
+        }
     }
 
     /// <summary>

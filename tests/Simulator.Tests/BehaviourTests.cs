@@ -42,8 +42,8 @@ public sealed class BehaviourTests
         var sims = Population.Value.Sims;
         var churned = sims.Where(s => s.State.ChurnedAt is not null).ToList();
         Assert.InRange(churned.Count, sims.Length / 10, sims.Length * 3 / 4);
-        // KYC checks the operator finishes later are not the player's doing; everything the player does stops.
-        Assert.All(churned, s => Assert.DoesNotContain(s.Activities, a => a.Kind != ActivityKind.Updated && a.Time >= s.State.ChurnedAt!.Value.AddDays(1)));
+        // KYC checks the operator finishes later, chargebacks and returned payments are not the player's doing; everything the player does stops.
+        Assert.All(churned, s => Assert.DoesNotContain(s.Activities, a => !a.FromOperator && a.Time >= s.State.ChurnedAt!.Value.AddDays(1)));
         double Rate(bool drifter) => sims.Where(s => s.Player.Drifter == drifter).Average(s => s.State.ChurnedAt is null ? 0.0 : 1.0);
         Assert.True(Rate(true) > Rate(false));
     }

@@ -31,7 +31,8 @@ public sealed class ContractTests
         }
         Assert.Equal(summary.EventLines, lines);
         Assert.Superset(new HashSet<string> { EventTypes.PlayerRegistered, EventTypes.WalletBet, EventTypes.WalletWin, EventTypes.WalletDeposit,
-            EventTypes.WalletRollback, EventTypes.GameSession, EventTypes.PlayerLogin, EventTypes.PlayerConsent }, types);
+            EventTypes.WalletRollback, EventTypes.GameSession, EventTypes.PlayerLogin, EventTypes.PlayerConsent, EventTypes.WalletWithdrawal,
+            EventTypes.PlayerKyc, EventTypes.PlayerAml, EventTypes.PlayerGeo }, types);
     }
 
     [Fact]

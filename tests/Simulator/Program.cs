@@ -52,15 +52,16 @@ history.SetAction(r =>
     return 0;
 });
 
-var keys = new Command("keys", "Create (once) the Hub88 signing key pair in the data folder and print the public key's path") { data };
+var keys = new Command("keys", "Create (once) the Hub88 signing key pair and the Sumsub webhook's secret in the data folder and print the public key's path") { data };
 keys.SetAction(r =>
 {
     using var rsa = Hub88Keys.LoadOrCreate(r.GetValue(data)!);
+    SumsubWebhooks.LoadOrCreateSecret(r.GetValue(data)!);
     Console.WriteLine(Path.GetFullPath(Path.Combine(r.GetValue(data)!, Hub88Keys.PublicFile)));
     return 0;
 });
 
-var live = new Command("live", "Stream activity now through Ingestion's canonical, Fast Track and Hub88 feeds; serve the game list and PAM")
+var live = new Command("live", "Stream activity now through Ingestion's canonical, Fast Track and Hub88 feeds and Sumsub webhooks; serve the game list and PAM")
 {
     players, days, seed, duplicates, outOfOrder, rollbacks, data, rate, ingestion, apiKey, serve, duration,
 };
@@ -72,7 +73,7 @@ live.SetAction(async (r, ct) =>
     using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
     var seconds = r.GetValue(duration);
     var stream = new LiveFeed(world, new LiveOptions(new Uri(r.GetValue(ingestion)!), r.GetValue(apiKey)!, r.GetValue(rate), Faults(r), dir,
-        seconds > 0 ? TimeSpan.FromSeconds(seconds) : null, TimeSpan.FromSeconds(30)), http, rsa, Console.Out);
+        seconds > 0 ? TimeSpan.FromSeconds(seconds) : null, TimeSpan.FromSeconds(30), SumsubWebhooks.LoadOrCreateSecret(dir), TimeSpan.FromSeconds(5)), http, rsa, Console.Out);
     stream.Prepare();
 
     var builder = WebApplication.CreateSlimBuilder();

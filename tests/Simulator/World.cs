@@ -63,6 +63,7 @@ public sealed class World
         var sim = new PlayerSimulation(player, Games, rollbackRate, HistoryIdPrefix) { AtRisk = AtRiskPlan.Draw(new Random(Seeds.Mix(Seed, index, 9)), player, End) };
         sim.RunHistory(new Random(Seeds.Mix(Seed, index, 3)), End);
         Lift?.Apply(sim.Player.Id, sim.Activities);
+        CashierAndChecks.Apply(new Random(Seeds.Mix(Seed, index, 10)), player, sim.Activities, End);
         return sim;
     }
 }

@@ -18,6 +18,7 @@ public sealed class PlacementsApiTests(StoreServers servers)
         """;
 
     private static readonly string[] Starburst = ["g-starburst"];
+    private static readonly string[] EnteredEvents = ["segment.entered"];
 
     [Theory, ClassData(typeof(RedisKinds))]
     public async Task Placements_ShowOnlyToMembersWhoMayBeMarketedTo_WhileTheyRun_HighestPriorityFirst(string store)
@@ -110,6 +111,50 @@ public sealed class PlacementsApiTests(StoreServers servers)
             .Content.ReadFromJsonAsync<SegmentPreview>(Json);
         Assert.Equal(3, preview!.Count);
         Assert.Equal(1, preview.Excluded[MarketingPolicy.KycRejected]);
+    }
+
+    /// <summary>
+    /// The demo's promise: a player whose KYC Sumsub rejects (RED, FINAL, through its adapter) leaves every marketing
+    /// path at once: a marketing segment's members, its webhooks (a segment made afterwards announces only the others),
+    /// and the placements the lobby's promotional rows are built from (Lobby.Blazor/Rows/PlacementRowSource.cs).
+    /// </summary>
+    [Fact]
+    public async Task AKycRejectedBySumsub_LeavesSegmentMembers_SegmentWebhooks_AndPlacements()
+    {
+        const string secret = "placements-sumsub-secret";
+        var cs = await servers.ConnectionStringAsync(StoreKinds.Redis);
+        var prefix = TestKeys.Prefix(nameof(AKycRejectedBySumsub_LeavesSegmentMembers_SegmentWebhooks_AndPlacements));
+        await using var ingestion = new IngestionHost(cs, prefix, extra: new Dictionary<string, string?> { ["Sumsub:Enabled"] = "true", ["Sumsub:SecretKey"] = secret });
+        using (var ops = ingestion.ClientWithKey(SimulatedCasino.OpsKey)) (await ops.PutAsync("/v1/catalog/games", JsonBody(Catalogue))).EnsureSuccessStatusCode();
+        // Deliveries to a receiver that refuses connections stay queued, so every webhook the segments made can be read.
+        await using var app = new IntelligenceApp(cs, prefix, new Dictionary<string, string?> { ["Webhooks:MaxAttempts"] = "50", ["Webhooks:InitialDelay"] = "00:01:00" });
+        using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
+        using var crm = app.ClientWithKey(IntelligenceApp.CrmKey);
+        (await admin.PostAsJsonAsync("/v1/webhooks", new { url = "http://127.0.0.1:9/hooks", events = EnteredEvents, secret = "a-long-enough-crm-secret" })).EnsureSuccessStatusCode();
+        foreach (var player in new[] { "p-rejected", "p-other" }) await RegisterAsync(ingestion, player, "MT", "spring");
+        await IndexedAsync(app, "p-rejected", "p-other");
+        var before = await CreateAsync(admin, new { name = "Spring", purpose = "marketing", channel = "email", rule = new { field = "campaign", op = "eq", value = "spring" } });
+        var now = DateTimeOffset.UtcNow;
+        var placement = await CreatePlacementAsync(admin, new { segmentId = before.Id, title = "Picked for you", kind = "games", gameIds = Starburst, priority = 10, startsAt = now.AddHours(-1), endsAt = now.AddDays(7) }, "mia");
+        async Task<List<string>> Seen(string player) => [.. (await crm.GetFromJsonAsync<PlayerPlacements>($"/v1/players/{player}/placements", Json))!.Items.Select(p => p.Id)];
+        Assert.Equal(["p-other", "p-rejected"], (await MemberIdsAsync(crm, before.Id)).Order(StringComparer.Ordinal));
+        Assert.Equal([placement.Id], await Seen("p-rejected"));
+
+        var body = $$$"""{"applicantId":"5cb56e8e0a975a35f333cb83","inspectionId":"5cb56e8e0a975a35f333cb84","correlationId":"req-reject-1","externalUserId":"p-rejected","levelName":"basic-kyc-level","type":"applicantReviewed","reviewStatus":"completed","createdAtMs":"{{{now.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff}}}","reviewResult":{"reviewAnswer":"RED","rejectLabels":["FORGERY"],"reviewRejectType":"FINAL"}}""";
+        using var sumsub = ingestion.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/compat/sumsub") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Payload-Digest", Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(body))));
+        request.Headers.Add("X-Payload-Digest-Alg", "HMAC_SHA256_HEX");
+        using (var answer = await sumsub.SendAsync(request)) Assert.Contains("\"status\":\"recorded\"", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        await Intelligence.Tests.Webhooks.Poll.UntilAsync(async () => !(await MemberIdsAsync(crm, before.Id)).Contains("p-rejected"), "the rejected player to leave the segment");
+        await Intelligence.Tests.Webhooks.Poll.UntilAsync(async () => (await Seen("p-rejected")).Count == 0, "the rejected player to see no placement");
+        Assert.Equal([placement.Id], await Seen("p-other"));
+        var after = await CreateAsync(admin, new { name = "Spring again", purpose = "marketing", channel = "email", rule = new { field = "campaign", op = "eq", value = "spring" } });
+        Assert.Equal(["p-other"], await MemberIdsAsync(crm, after.Id));
+        async Task<List<string>> Entered() => [.. (await app.Db.HashValuesAsync(app.Keys.WebhookDeliveries)).Select(v => v.ToString()).Where(v => v.Contains(after.Id, StringComparison.Ordinal))];
+        await Intelligence.Tests.Webhooks.Poll.UntilAsync(async () => (await Entered()).Any(v => v.Contains("p-other", StringComparison.Ordinal)), "the new segment's entered webhook for the other player");
+        Assert.DoesNotContain(await Entered(), v => v.Contains("p-rejected", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -109,8 +109,9 @@ public sealed class SimulatedCasino : IAsyncLifetime
     }
 }
 
-/// <summary>The Ingestion service in-process on a given prefix and clock, with an events key and an ops key.</summary>
-public sealed class IngestionHost(string redis, string prefix, TimeProvider? clock = null) : WebApplicationFactory<global::Ingestion.IngestionEntryPoint>
+/// <summary>The Ingestion service in-process on a given prefix and clock, with an events key and an ops key (and any <paramref name="extra"/> settings).</summary>
+public sealed class IngestionHost(string redis, string prefix, TimeProvider? clock = null, IReadOnlyDictionary<string, string?>? extra = null)
+    : WebApplicationFactory<global::Ingestion.IngestionEntryPoint>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -128,6 +129,7 @@ public sealed class IngestionHost(string redis, string prefix, TimeProvider? clo
             ["ApiKeys:1:Key"] = SimulatedCasino.OpsKey,
             ["ApiKeys:1:Scopes"] = "catalog:write players:erase",
         }));
+        if (extra is not null) builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(extra));
     }
 
     public HttpClient ClientWithKey(string key)

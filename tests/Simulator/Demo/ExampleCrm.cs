@@ -30,17 +30,7 @@ public sealed class ExampleCrm(string secret)
     public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>The secret shared with Intelligence's webhook, made once in the data folder (like the Hub88 keys).</summary>
-    public static string LoadOrCreateSecret(string dataDir)
-    {
-        Directory.CreateDirectory(dataDir);
-        var path = System.IO.Path.Combine(dataDir, SecretFile);
-        if (!File.Exists(path))
-        {
-            File.WriteAllText(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return File.ReadAllText(path).Trim();
-    }
+    public static string LoadOrCreateSecret(string dataDir) => DataFolderSecret.LoadOrCreate(dataDir, SecretFile);
 
     public void Map(IEndpointRouteBuilder app)
     {

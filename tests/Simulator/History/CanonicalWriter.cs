@@ -11,6 +11,7 @@ public static class CanonicalWriter
     public const string WalletSource = "/casino/wallet";
     public const string BonusSource = "/casino/bonus";
     public const string GamesSource = "/casino/games";
+    public const string ChecksSource = "/casino/checks";
 
     public static void Write(Utf8JsonWriter w, Player p, Activity a)
     {
@@ -29,6 +30,9 @@ public static class CanonicalWriter
             ActivityKind.Win => (EventTypes.WalletWin, WalletSource),
             ActivityKind.Rollback => (EventTypes.WalletRollback, WalletSource),
             ActivityKind.Bonus => (EventTypes.BonusGranted, BonusSource),
+            ActivityKind.Kyc => (EventTypes.PlayerKyc, ChecksSource),
+            ActivityKind.Aml => (EventTypes.PlayerAml, ChecksSource),
+            ActivityKind.Geo => (EventTypes.PlayerGeo, ChecksSource),
             _ => (EventTypes.GameSession, GamesSource),
         };
         w.WriteStartObject();
@@ -58,7 +62,7 @@ public static class CanonicalWriter
                     a.Text == "deposit_limit" ? "month" : null), ctx.RgChanged);
                 break;
             case ActivityKind.Deposit or ActivityKind.Withdrawal:
-                JsonSerializer.Serialize(w, new PaymentMade(a.Id, a.Amount, p.Currency, a.Status, a.Text, rate), ctx.PaymentMade);
+                JsonSerializer.Serialize(w, new PaymentMade(a.Id, a.Amount, p.Currency, a.Status, a.Text, rate, a.Provider, a.DeclineReason, a.VendorCode), ctx.PaymentMade);
                 break;
             case ActivityKind.Bet:
                 JsonSerializer.Serialize(w, new BetPlaced(a.Id, a.RoundId!, a.GameId!, a.Amount, p.Currency, a.BonusAmount, rate), ctx.BetPlaced);
@@ -73,6 +77,15 @@ public static class CanonicalWriter
                 // Bonus amounts are in the player's currency; the contract's bonus.granted carries no rate, so it is given in EUR.
                 JsonSerializer.Serialize(w, new BonusGranted(a.Id, Math.Round(a.Amount * p.ExchangeRate, 2), "EUR", a.Text), ctx.BonusGranted);
                 break;
+            case ActivityKind.Kyc:
+                JsonSerializer.Serialize(w, new KycVerdict(a.Text!, a.Provider!, CashierAndChecks.KycLevel, a.Reasons, a.Final), ctx.KycVerdict);
+                break;
+            case ActivityKind.Aml:
+                JsonSerializer.Serialize(w, new AmlVerdict(a.Text!, a.Provider!, a.Reasons), ctx.AmlVerdict);
+                break;
+            case ActivityKind.Geo:
+                JsonSerializer.Serialize(w, new GeoVerdict(a.Text!, p.Country, Reasons: a.Reasons), ctx.GeoVerdict);
+                break;
             default:
                 JsonSerializer.Serialize(w, new GameSessionPlayed(a.GameId!, a.Time, a.Until!.Value, a.Text), ctx.GameSessionPlayed);
                 break;
@@ -80,6 +93,11 @@ public static class CanonicalWriter
         w.WriteEndObject();
     }
 
-    public static string EventId(Activity a) => a.Kind is ActivityKind.Deposit or ActivityKind.Withdrawal or ActivityKind.Bet
-        or ActivityKind.Win or ActivityKind.Rollback ? "w-" + a.Id : "e-" + a.Id;
+    /// <summary>A wallet event's id is its transaction's; a payment's later states (and a pending request) add their status, so each state is an event of its own.</summary>
+    public static string EventId(Activity a) => a.Kind switch
+    {
+        ActivityKind.Deposit or ActivityKind.Withdrawal when a.Status is not ("approved" or "rejected") => $"w-{a.Id}-{a.Status}",
+        ActivityKind.Deposit or ActivityKind.Withdrawal or ActivityKind.Bet or ActivityKind.Win or ActivityKind.Rollback => "w-" + a.Id,
+        _ => "e-" + a.Id,
+    };
 }

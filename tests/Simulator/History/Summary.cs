@@ -13,11 +13,14 @@ public sealed record Totals(
     {
         var list = activities as IReadOnlyCollection<Activity> ?? activities.ToList();
         var cancelled = list.Where(a => a.Kind == ActivityKind.Rollback).Select(a => a.Reference).ToHashSet();
+        // A payment counts when approved is its top state (contract 1b): a chargeback or a reversal takes it out again.
+        var overturned = list.Where(a => a.Kind is ActivityKind.Deposit or ActivityKind.Withdrawal && a.Status is "chargeback" or "reversed" or "refunded")
+            .Select(a => a.Id).ToHashSet();
         long deposits = 0, withdrawals = 0, bets = 0;
         decimal deposited = 0, withdrawn = 0, staked = 0, won = 0, bonusStaked = 0;
         foreach (var a in list)
         {
-            if (cancelled.Contains(a.Id)) continue;
+            if (cancelled.Contains(a.Id) || overturned.Contains(a.Id)) continue;
             switch (a.Kind)
             {
                 case ActivityKind.Deposit when a.Status == "approved":

@@ -8,22 +8,38 @@ using Simulator.Population;
 
 namespace Simulator.Live;
 
+/// <param name="SumsubSecret">The Sumsub webhook's secret key, which Ingestion is configured with too (<see cref="SumsubWebhooks"/>).</param>
+/// <param name="KycReviewEvery">How often Sumsub reviews one waiting applicant.</param>
 public sealed record LiveOptions(Uri Ingestion, string ApiKey, double Rate, FaultRates Faults, string DataDir, TimeSpan? Duration,
-    TimeSpan RegistrationEvery);
+    TimeSpan RegistrationEvery, string SumsubSecret, TimeSpan KycReviewEvery);
 
 /// <summary>
 /// Live mode: the population continues from where its history ends (same seed, same people, balances and favourite
 /// games), playing sessions now. Events go out at about <see cref="LiveOptions.Rate"/> a second, each player's through
 /// their operator's feed (canonical, Fast Track or Hub88, <see cref="VendorRenderer.FeedOf"/>), timestamped when sent.
-/// The featured players (featured.txt) get a good share of sessions, so their lobbies visibly move.
+/// The featured players (featured.txt) get a good share of sessions, so their lobbies visibly move. KYC goes as Sumsub
+/// sends it: a player's first deposit brings an <c>applicantPending</c> webhook, and every
+/// <see cref="LiveOptions.KycReviewEvery"/> Sumsub reviews the longest-waiting applicant (those the history left pending
+/// or asked to retry come first): GREEN (<see cref="KycGreen"/>), RED RETRY (<see cref="KycRetry"/>, who waits again)
+/// or RED FINAL.
 /// </summary>
 public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, RSA hub88Key, TextWriter log)
 {
     private readonly ConcurrentDictionary<string, PlayerSimulation> _players = new(StringComparer.Ordinal);
     private readonly Random _rng = new(Seeds.Mix(world.Seed, 0, 9));
     private readonly List<(PlayerSimulation Sim, Queue<Activity> Events)> _open = [];
-    private readonly long[] _sent = new long[3];
+    public const double KycGreen = 0.6;
+    public const double KycRetry = 0.2;
+    private static readonly string[] RetryLabels = ["UNSATISFACTORY_PHOTOS", "DOCUMENT_PAGE_MISSING", "SCREENSHOTS"];
+    private static readonly string[] RejectLabels = ["FORGERY", "SELFIE_MISMATCH", "DUPLICATE", "UNDERAGE_PERSON"];
+
+    private readonly long[] _sent = new long[Enum.GetValues<Feed>().Length];
+    private readonly long[] _failed = new long[Enum.GetValues<Feed>().Length];
     private long _failures;
+    // Players with a KYC check (from history or sent live), and the applicants waiting for Sumsub's review, oldest first.
+    private readonly HashSet<string> _checked = new(StringComparer.Ordinal);
+    private readonly Queue<string> _awaitingReview = new();
+    private long _webhooks;
     private List<PlayerSimulation> _active = [];
     private List<PlayerSimulation> _featured = [];
     private int _registered;
@@ -37,20 +53,36 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
 
     public long Failures => Interlocked.Read(ref _failures);
 
+    /// <summary>Requests through one feed that Ingestion did not record (an error status, a rejection, a webhook not recorded).</summary>
+    public long FailuresVia(Feed feed) => Interlocked.Read(ref _failed[(int)feed]);
+
+    /// <summary>Sumsub's verdicts sent, by <c>player.kyc</c> status they map to (pending, verified, retry, rejected).</summary>
+    public IReadOnlyDictionary<string, long> KycVerdicts => _kycVerdicts;
+
+    private readonly Dictionary<string, long> _kycVerdicts = new(StringComparer.Ordinal);
+
     public PlayerSimulation? Find(string id) => _players.TryGetValue(id, out var sim) ? sim : null;
 
     /// <summary>Replays history in memory (fast) so live play starts from each player's state at its end.</summary>
     public void Prepare()
     {
         var sims = new PlayerSimulation[world.PlayerCount];
+        var last = new string?[world.PlayerCount];
         Parallel.For(0, world.PlayerCount, i =>
         {
             var sim = world.Simulate(i, options.Faults.Rollbacks);
+            last[i] = sim.Activities.Where(a => a.Kind == ActivityKind.Kyc && a.Time < world.End).MaxBy(a => a.Time)?.Text;
             sim.Activities.Clear();
             sim.ContinueWithIds(_idPrefix);
             sims[i] = sim;
         });
         foreach (var sim in sims) _players[sim.Player.Id] = sim;
+        for (var i = 0; i < sims.Length; i++)
+        {
+            if (last[i] is null) continue;
+            _checked.Add(sims[i].Player.Id);
+            if (last[i] is "pending" or "retry") _awaitingReview.Enqueue(sims[i].Player.Id);
+        }
         _active = sims.Where(s => !s.State.Gone).ToList();
         var featuredFile = Path.Combine(options.DataDir, HistoryGenerator.FeaturedFile);
         var featuredIds = File.Exists(featuredFile) ? File.ReadAllLines(featuredFile).Select(l => l.Split(' ')[0]).ToHashSet() : [];
@@ -82,6 +114,7 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         var clock = Stopwatch.StartNew();
         var nextReport = TimeSpan.FromSeconds(15);
         var nextRegistration = options.RegistrationEvery;
+        var nextReview = options.KycReviewEvery;
         var budget = 0.0;
         using var timer = new PeriodicTimer(tick);
         while ((options.Duration is null || clock.Elapsed < options.Duration) && await timer.WaitForNextTickAsync(ct))
@@ -92,6 +125,11 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
             {
                 nextRegistration += options.RegistrationEvery;
                 await RegisterAsync(ct);
+            }
+            if (clock.Elapsed >= nextReview)
+            {
+                nextReview += options.KycReviewEvery;
+                if (Review() is { } verdict) await PostAsync(verdict, ct);
             }
             while (budget >= 1)
             {
@@ -107,7 +145,7 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
             if (clock.Elapsed >= nextReport)
             {
                 nextReport += TimeSpan.FromSeconds(15);
-                log.WriteLine($"live: sent {_sent.Sum()} events (canonical {_sent[0]}, fasttrack {_sent[1]}, hub88 {_sent[2]}), " +
+                log.WriteLine($"live: sent {_sent.Sum()} events (canonical {_sent[0]}, fasttrack {_sent[1]}, hub88 {_sent[2]}, sumsub {_sent[3]}), " +
                     $"{Interlocked.Read(ref _failures)} failed, {_open.Count} sessions open, {_registered} new players");
             }
         }
@@ -129,6 +167,36 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         }
         if (activities.Count > 0) _open.Add((sim, new Queue<Activity>(activities)));
     }
+
+    /// <summary>Sumsub reviews the longest-waiting applicant; one asked to retry waits again.</summary>
+    private Outgoing? Review()
+    {
+        if (!_awaitingReview.TryDequeue(out var player)) return null;
+        var u = _rng.NextDouble();
+        Outgoing verdict;
+        if (u < KycGreen)
+        {
+            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), DateTimeOffset.UtcNow, green: true);
+            Count("verified");
+        }
+        else if (u < KycGreen + KycRetry)
+        {
+            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), DateTimeOffset.UtcNow, green: false, [RetryLabels[_rng.Next(RetryLabels.Length)]], final: false);
+            _awaitingReview.Enqueue(player);
+            Count("retry");
+        }
+        else
+        {
+            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), DateTimeOffset.UtcNow, green: false, [RejectLabels[_rng.Next(RejectLabels.Length)]], final: true);
+            Count("rejected");
+        }
+        _sent[(int)Feed.Sumsub]++;
+        return verdict;
+    }
+
+    private string CorrelationId() => $"req-{_idPrefix}{++_webhooks}";
+
+    private void Count(string status) => _kycVerdicts[status] = _kycVerdicts.GetValueOrDefault(status) + 1;
 
     /// <summary>A new player signs up through Fast Track's slim registration message; Ingestion then asks our PAM who they are.</summary>
     private async Task RegisterAsync(CancellationToken ct)
@@ -154,6 +222,14 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
                 var now = DateTimeOffset.UtcNow;
                 var a = original with { Time = original.Until is { } until ? now - (until - original.Time) : now, Until = original.Until is null ? null : now };
                 var feed = VendorRenderer.FeedOf(sim.Player);
+                if (a.Kind == ActivityKind.Deposit && a.Status == "approved" && _checked.Add(sim.Player.Id))
+                {
+                    // The player's first deposit: they are asked to verify, and submit their documents.
+                    requests.Add(SumsubWebhooks.Pending(sim.Player.Id, CorrelationId(), a.Time));
+                    _awaitingReview.Enqueue(sim.Player.Id);
+                    _sent[(int)Feed.Sumsub]++;
+                    Count("pending");
+                }
                 var copies = _rng.NextDouble() < options.Faults.Duplicates ? 2 : 1;
                 if (VendorRenderer.Render(feed, sim.Player, a) is { } vendor)
                 {
@@ -181,20 +257,29 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         message.Content = new ByteArrayContent(request.Body);
         message.Content.Headers.ContentType = new MediaTypeHeaderValue(request.Feed == Feed.Canonical ? "application/x-ndjson" : "application/json");
         if (request.Feed == Feed.Hub88) message.Headers.Add(Hub88Keys.SignatureHeader, Hub88Keys.Sign(hub88Key, request.Body));
+        else if (request.Feed == Feed.Sumsub)
+        {
+            message.Headers.Add(SumsubWebhooks.DigestHeader, SumsubWebhooks.Sign(options.SumsubSecret, request.Body));
+            message.Headers.Add(SumsubWebhooks.AlgorithmHeader, SumsubWebhooks.Algorithm);
+        }
         else message.Headers.Add("X-Api-Key", options.ApiKey);
         try
         {
             using var response = await http.SendAsync(message, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
-            // Hub88 answers 200 with its own status; an error there is in the body.
+            // Hub88 answers 200 with its own status; an error there is in the body. A webhook signed but not applied is
+            // answered 200 too (deadlettered): only "recorded" is a success.
             if (!response.IsSuccessStatusCode || (request.Feed == Feed.Hub88 && !text.Contains("RS_OK", StringComparison.Ordinal))
+                || (request.Feed == Feed.Sumsub && !text.Contains("\"status\":\"recorded\"", StringComparison.Ordinal))
                 || text.Contains("\"rejected\":[{", StringComparison.Ordinal))
             {
+                Interlocked.Increment(ref _failed[(int)request.Feed]);
                 if (Interlocked.Increment(ref _failures) <= 5) log.WriteLine($"live: POST {request.Path} → {(int)response.StatusCode} {text[..Math.Min(300, text.Length)]}");
             }
         }
         catch (HttpRequestException e)
         {
+            Interlocked.Increment(ref _failed[(int)request.Feed]);
             if (Interlocked.Increment(ref _failures) <= 5) log.WriteLine($"live: POST {request.Path} failed: {e.Message}");
         }
     }

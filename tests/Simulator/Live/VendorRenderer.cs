@@ -9,6 +9,8 @@ public enum Feed
     Canonical,
     FastTrack,
     Hub88,
+    /// <summary>The KYC vendor's webhooks (<see cref="SumsubWebhooks"/>), for every player whatever their operator's feed.</summary>
+    Sumsub,
 }
 
 /// <summary>One HTTP request to Ingestion: a vendor message (path and JSON body), or a canonical event line.</summary>
@@ -50,7 +52,8 @@ public static class VendorRenderer
                     // Fast Track rolls back by sending the activity again with status Rollback.
                     return new(feed, FastTrackPrefix + "/v1/integration/casino", JsonSerializer.SerializeToUtf8Bytes(new FtCasino(p.Id, a.Reference!, "Bet", time,
                         "Rollback", 0, null, p.Currency, rate, "-", "-", true, "sim", "sim"), ft.FtCasino));
-                case ActivityKind.Deposit or ActivityKind.Withdrawal:
+                // Fast Track's payment statuses here are Approved and Rejected; a payment's other states go canonical.
+                case ActivityKind.Deposit or ActivityKind.Withdrawal when a.Status is "approved" or "rejected":
                     return new(feed, FastTrackPrefix + "/v1/integration/payment", JsonSerializer.SerializeToUtf8Bytes(new FtPayment(p.Id, a.Id,
                         a.Kind == ActivityKind.Deposit ? "Credit" : "Debit", a.Status == "approved" ? "Approved" : "Rejected", time, a.Amount, p.Currency, rate,
                         a.Text ?? "card", "sim"), ft.FtPayment));

@@ -14,6 +14,9 @@ public enum ActivityKind
     Rollback,
     Bonus,
     Session,
+    Kyc,
+    Aml,
+    Geo,
 }
 
 /// <summary>
@@ -29,7 +32,7 @@ public sealed record Activity(ActivityKind Kind, DateTimeOffset Time, string Id)
     public decimal? BonusAmount { get; init; }
     /// <summary>The transaction a rollback cancels.</summary>
     public string? Reference { get; init; }
-    /// <summary>Device (login, session), channel (consent), kind (rg, bonus), method (payment), KYC status (update).</summary>
+    /// <summary>Device (login, session), channel (consent), kind (rg, bonus), method (payment), KYC status (update, kyc), risk level (aml), result (geo).</summary>
     public string? Text { get; init; }
     /// <summary>Consent granted; win closes the round.</summary>
     public bool Flag { get; init; }
@@ -37,6 +40,24 @@ public sealed record Activity(ActivityKind Kind, DateTimeOffset Time, string Id)
     public DateTimeOffset? Until { get; init; }
     public string? VipTier { get; init; }
     public string Status { get; init; } = "approved";
+    /// <summary>The payment service provider (payment), or the verification vendor (kyc, aml).</summary>
+    public string? Provider { get; init; }
+    /// <summary>A declined payment's normalised reason (contract 1b).</summary>
+    public string? DeclineReason { get; init; }
+    /// <summary>The PSP's own code for a declined payment, as it sent it.</summary>
+    public string? VendorCode { get; init; }
+    /// <summary>Why a check came out as it did (kyc, aml, geo): the vendor's labels.</summary>
+    public IReadOnlyList<string>? Reasons { get; init; }
+    /// <summary>The verdict is final (kyc).</summary>
+    public bool? Final { get; init; }
+
+    /// <summary>
+    /// Done by the operator or a vendor rather than the player (a KYC or AML verdict, a chargeback, a returned payment),
+    /// so it may come after the player has left.
+    /// </summary>
+    public bool FromOperator => Kind is ActivityKind.Updated or ActivityKind.Kyc or ActivityKind.Aml
+        || Status is "chargeback" or "reversed";
+
     /// <summary>Ground truth: this bet is cancelled by a rollback, so it is not in any total.</summary>
     public bool RolledBack { get; init; }
 }
