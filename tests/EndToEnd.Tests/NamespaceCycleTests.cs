@@ -11,16 +11,77 @@ public sealed class NamespaceCycleTests
 {
     public static TheoryData<string> Assemblies() => ["Ingestion", "Intelligence", "Lobby.Blazor", "Shared.Contracts", "Shared.Store", "Shared.ServiceDefaults"];
 
+    /// <summary>
+    /// The dependencies that formed cycles when this test was written (issue #21), to be broken one by one. The test fails on
+    /// any other edge that closes a cycle, and on an edge of this list that is gone (delete it here: the list only shrinks).
+    /// </summary>
+    private static readonly HashSet<string> KnownCycleEdges =
+    [
+        "Ingestion → Ingestion.Profiles",
+        "Ingestion.Adapters → Ingestion.Adapters.FastTrack",
+        "Ingestion.Adapters → Ingestion.Connectors.Pam",
+        "Ingestion.Adapters → Ingestion.Connectors.RabbitMq",
+        "Ingestion.Adapters → Ingestion.Events",
+        "Ingestion.Adapters.FastTrack → Ingestion.Adapters",
+        "Ingestion.Adapters.FastTrack → Ingestion.Connectors.Pam",
+        "Ingestion.Adapters.FastTrack → Ingestion.Events",
+        "Ingestion.Adapters.FastTrack → Ingestion.Profiles",
+        "Ingestion.Connectors.Pam → Ingestion.Adapters.FastTrack",
+        "Ingestion.Connectors.Pam → Ingestion.Events",
+        "Ingestion.Connectors.RabbitMq → Ingestion.Adapters.FastTrack",
+        "Ingestion.Connectors.RabbitMq → Ingestion.Events",
+        "Ingestion.Connectors.RabbitMq → Ingestion.Profiles",
+        "Ingestion.Events → Ingestion",
+        "Ingestion.Events → Ingestion.Feeds",
+        "Ingestion.Events → Ingestion.Lobby",
+        "Ingestion.Events → Ingestion.Profiles",
+        "Ingestion.Events → Ingestion.Reconciliation",
+        "Ingestion.Feeds → Ingestion",
+        "Ingestion.Feeds → Ingestion.Reconciliation",
+        "Ingestion.Lobby → Ingestion.Events",
+        "Ingestion.Lobby → Ingestion.Profiles",
+        "Ingestion.Profiles → Ingestion",
+        "Ingestion.Profiles → Ingestion.Connectors.Pam",
+        "Ingestion.Profiles → Ingestion.Events",
+        "Ingestion.Profiles → Ingestion.Reconciliation",
+        "Ingestion.Reconciliation → Ingestion.Profiles",
+        "Intelligence.Experiments → Intelligence.Placements",
+        "Intelligence.Experiments → Intelligence.Segments",
+        "Intelligence.Models → Intelligence.Scoring",
+        "Intelligence.Models → Intelligence.Training",
+        "Intelligence.Placements → Intelligence.Experiments",
+        "Intelligence.Placements → Intelligence.Segments",
+        "Intelligence.Recommendations → Intelligence.Models",
+        "Intelligence.Recommendations → Intelligence.Recommendations.Evaluation",
+        "Intelligence.Recommendations.Evaluation → Intelligence.Recommendations",
+        "Intelligence.SaferGambling → Intelligence.Scoring",
+        "Intelligence.Scoring → Intelligence.Models",
+        "Intelligence.Scoring → Intelligence.SaferGambling",
+        "Intelligence.Scoring → Intelligence.Training",
+        "Intelligence.Segments → Intelligence.Experiments",
+        "Intelligence.Segments → Intelligence.Placements",
+        "Intelligence.Training → Intelligence.Models",
+        "Intelligence.Training → Intelligence.Recommendations",
+    ];
+
     [Theory]
     [MemberData(nameof(Assemblies))]
     public void NoNamespaceDependsOnAnotherThatDependsOnIt(string assemblyName)
     {
         var assembly = Assembly.Load(assemblyName);
         var graph = NamespaceGraph(assembly);
-        var cycles = StronglyConnected(graph).Where(c => c.Count > 1).ToList();
-        Assert.True(cycles.Count == 0, $"{assemblyName} has namespace cycles:\n" + string.Join("\n", cycles.Select(c => Explain(c, graph))));
         Assert.True(graph.Count > 0, $"{assemblyName}: the reading found its namespaces");
+        var gone = KnownCycleEdges.Where(e => e.StartsWith(Root(assemblyName), StringComparison.Ordinal))
+            .Where(e => e.Split(" → ") is [var from, var to] && !(graph.TryGetValue(from, out var edges) && edges.ContainsKey(to))).ToList();
+        Assert.True(gone.Count == 0, $"no longer a dependency, remove from {nameof(KnownCycleEdges)}: {string.Join(", ", gone)}");
+        var rest = graph.ToDictionary(kv => kv.Key,
+            kv => kv.Value.Where(e => !KnownCycleEdges.Contains($"{kv.Key} → {e.Key}")).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+            StringComparer.Ordinal);
+        var cycles = StronglyConnected(rest).Where(c => c.Count > 1).ToList();
+        Assert.True(cycles.Count == 0, $"{assemblyName} has new namespace cycles:\n" + string.Join("\n", cycles.Select(c => Explain(c, rest))));
     }
+
+    private static string Root(string assemblyName) => assemblyName == "Lobby.Blazor" ? "Lobby" : assemblyName;
 
     [Fact]
     public void ACycleIsFound_WhereTwoNamespacesUseEachOther()
