@@ -60,7 +60,7 @@ public static class ExperimentsApi
 
     internal static async Task<Results<Ok<Experiment>, ValidationProblem, ProblemHttpResult>> SetAsync(string id, HttpContext http, ExperimentCatalog catalog, ExperimentStore store)
     {
-        var (request, problem) = await SegmentsApi.ReadAsync(http, (JsonTypeInfo<ExperimentSettingsRequest>)ContractsJsonContext.Default.ExperimentSettingsRequest);
+        var (request, problem) = await ApiHelpers.ReadAsync(http, (JsonTypeInfo<ExperimentSettingsRequest>)ContractsJsonContext.Default.ExperimentSettingsRequest);
         if (problem is not null) return problem;
         if (await catalog.FindAsync(id) is not { Live: true }) return Unknown(id);
         if (request!.ControlShare is not { } share || double.IsNaN(share) || share < 0 || share > ExperimentOptions.MaxControlShare)
@@ -87,14 +87,14 @@ public static class ExperimentsApi
                     : $"players are assigned when they enter segment {experiment.SegmentId}."));
         }
         var now = clock.GetUtcNow();
-        if (await assigner.RestrictedAsync(playerId, now) is not { } restricted) return UnknownPlayer(playerId);
+        if (await assigner.RestrictedAsync(playerId, now) is not { } restricted) return ApiHelpers.UnknownPlayer(playerId);
         return TypedResults.Ok(Result(id, await assigner.AssignAsync(experiment, playerId, restricted, now)));
     }
 
     internal static async Task<Results<Ok<ExperimentAssignmentsImported>, ValidationProblem, ProblemHttpResult>> ImportAsync(string id, HttpContext http,
         ExperimentCatalog catalog, ExperimentAssigner assigner, TimeProvider clock)
     {
-        var (request, problem) = await SegmentsApi.ReadAsync(http, (JsonTypeInfo<ExperimentAssignmentsImport>)ContractsJsonContext.Default.ExperimentAssignmentsImport);
+        var (request, problem) = await ApiHelpers.ReadAsync(http, (JsonTypeInfo<ExperimentAssignmentsImport>)ContractsJsonContext.Default.ExperimentAssignmentsImport);
         if (problem is not null) return problem;
         if (await catalog.FindAsync(id) is not { Live: true } experiment) return Unknown(id);
         if (request!.Items is not { Count: > 0 and <= MaxImport } items)
@@ -146,6 +146,4 @@ public static class ExperimentsApi
     private static ProblemHttpResult Unknown(string id) => TypedResults.Problem(statusCode: 404, title: "Unknown experiment",
         detail: $"No experiment with id '{id}' exists. GET /v1/experiments lists them ({ExperimentIds.Lobby}, {ExperimentIds.PlacementPrefix}{{placementId}}, {ExperimentIds.SegmentPrefix}{{segmentId}}).");
 
-    private static ProblemHttpResult UnknownPlayer(string playerId) => TypedResults.Problem(statusCode: 404, title: "Unknown player",
-        detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.");
 }

@@ -31,7 +31,7 @@ public static class InsightsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = [$"days must be from 1 to {MaxDays}."] }, title: "Bad query");
         }
-        if (await segments.DefinitionAsync(id) is null) return SegmentsApi.UnknownSegment(id);
+        if (await segments.DefinitionAsync(id) is null) return ApiHelpers.UnknownSegment(id);
         var from = (clock.GetUtcNow() - TimeSpan.FromDays(days)).ToUnixTimeMilliseconds();
         var points = await members.SizesAsync(id, from);
         return TypedResults.Ok(new SegmentSizeHistory(id, [.. points.Select(p => new SegmentSizePoint(DateTimeOffset.FromUnixTimeMilliseconds(p.AtMs), p.Members))]));
@@ -45,6 +45,6 @@ public static class InsightsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["bins"] = ["bins must be from 2 to 100."] }, title: "Bad query");
         }
         var (result, missing) = await queries.ScoresAsync(bins, clock.GetUtcNow(), http.RequestAborted);
-        return result is null ? SegmentsApi.IndexIncomplete(http, missing) : TypedResults.Ok(result);
+        return result is null ? ApiHelpers.IndexIncomplete(http, missing) : TypedResults.Ok(result);
     }
 }

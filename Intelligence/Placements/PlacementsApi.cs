@@ -47,9 +47,9 @@ public static class PlacementsApi
     internal static async Task<Results<Created<Placement>, ValidationProblem, ProblemHttpResult>> CreateAsync(HttpContext http, PlacementStore store,
         SegmentStore segments, CatalogCache catalog, TimeProvider clock)
     {
-        var (request, problem) = await SegmentsApi.ReadAsync(http, (JsonTypeInfo<PlacementRequest>)ContractsJsonContext.Default.PlacementRequest);
+        var (request, problem) = await ApiHelpers.ReadAsync(http, (JsonTypeInfo<PlacementRequest>)ContractsJsonContext.Default.PlacementRequest);
         if (problem is not null) return problem;
-        if (SegmentsApi.Actor(http) is not { } actor) return TypedResults.ValidationProblem(BadActor);
+        if (ApiHelpers.Actor(http, Scopes.SegmentsWrite) is not { } actor) return ApiHelpers.BadActor();
         var errors = await ValidateAsync(request!, segments, catalog);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The placement is not valid");
         var now = clock.GetUtcNow();
@@ -63,9 +63,9 @@ public static class PlacementsApi
     internal static async Task<Results<Ok<Placement>, ValidationProblem, ProblemHttpResult>> UpdateAsync(string id, HttpContext http, PlacementStore store,
         SegmentStore segments, CatalogCache catalog, TimeProvider clock)
     {
-        var (request, problem) = await SegmentsApi.ReadAsync(http, (JsonTypeInfo<PlacementRequest>)ContractsJsonContext.Default.PlacementRequest);
+        var (request, problem) = await ApiHelpers.ReadAsync(http, (JsonTypeInfo<PlacementRequest>)ContractsJsonContext.Default.PlacementRequest);
         if (problem is not null) return problem;
-        if (SegmentsApi.Actor(http) is not { } actor) return TypedResults.ValidationProblem(BadActor);
+        if (ApiHelpers.Actor(http, Scopes.SegmentsWrite) is not { } actor) return ApiHelpers.BadActor();
         store.Invalidate();
         if (await store.GetAsync(id) is not { } current) return UnknownPlacement(id);
         var errors = await ValidateAsync(request!, segments, catalog);
@@ -86,7 +86,7 @@ public static class PlacementsApi
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(string id, HttpContext http, PlacementStore store, TimeProvider clock)
     {
-        if (SegmentsApi.Actor(http) is not { } actor) return TypedResults.ValidationProblem(BadActor);
+        if (ApiHelpers.Actor(http, Scopes.SegmentsWrite) is not { } actor) return ApiHelpers.BadActor();
         store.Invalidate();
         if (await store.GetAsync(id) is not { } current) return UnknownPlacement(id);
         return await store.DeleteAsync(current, new AuditEntry(clock.GetUtcNow(), actor, "placement.deleted", id, null, $"'{current.Title}' for segment {current.SegmentId}"))
@@ -106,8 +106,7 @@ public static class PlacementsApi
         // Only the profile hash holds consents and restrictions: no day buckets or games are needed.
         if (ProfileReader.Decode(playerId, await profileTask, [], [], _ => null, now) is not { } profile)
         {
-            return TypedResults.Problem(statusCode: 404, title: "Unknown player",
-                detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.");
+            return ApiHelpers.UnknownPlayer(playerId);
         }
         var segments = (await segmentsTask).ToHashSet(StringComparer.Ordinal);
         var placements = await placementsTask;
@@ -180,7 +179,6 @@ public static class PlacementsApi
     private static string What(Placement p) =>
         $"{(p.Kind == PlacementKinds.Games ? $"{p.GameIds.Count} games" : $"category {p.Category}")}, priority {p.Priority}, {p.StartsAt:O} to {p.EndsAt:O}";
 
-    private static readonly Dictionary<string, string[]> BadActor = new() { [SegmentsApi.ActorHeader] = ["X-Actor must be 1 to 100 printable characters."] };
 
     private static ProblemHttpResult UnknownPlacement(string id) => TypedResults.Problem(statusCode: 404, title: "Unknown placement",
         detail: $"No placement with id '{id}' exists. GET /v1/placements lists them.");

@@ -31,8 +31,7 @@ public static class ProfilesApi
         var games = await catalog.GetAsync();
         var profile = await reader.ReadAsync(playerId, id => games.GetValueOrDefault(id));
         return profile is null
-            ? TypedResults.Problem(statusCode: 404, title: "Unknown player",
-                detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.")
+            ? ApiHelpers.UnknownPlayer(playerId)
             : TypedResults.Ok(profile);
     }
 }

@@ -64,7 +64,7 @@ public static class RecommendationsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
         var result = await recommender.GetAsync(playerId, list, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
         return result is null
-            ? UnknownPlayer(playerId)
+            ? ApiHelpers.UnknownPlayer(playerId)
             : TypedResults.Ok(result);
     }
 
@@ -77,8 +77,6 @@ public static class RecommendationsApi
         }
     }
 
-    private static ProblemHttpResult UnknownPlayer(string playerId) => TypedResults.Problem(statusCode: 404, title: "Unknown player",
-        detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.");
 
     /// <summary>The lists a lobby shows, in the order a player scans it: what <c>lists</c> means when left out.</summary>
     public static readonly IReadOnlyList<string> LobbyOrder =
@@ -104,7 +102,7 @@ public static class RecommendationsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad recommendation request");
         var result = await recommender.GetManyAsync(playerId, names, limit ?? Recommender.DefaultLimit, excludePlayed ?? false, device);
         return result is null
-            ? UnknownPlayer(playerId)
+            ? ApiHelpers.UnknownPlayer(playerId)
             : TypedResults.Ok(new PlayerRecommendations(playerId, result, result.Count > 0 ? result[0].GeneratedAt : clock.GetUtcNow()));
     }
 

@@ -40,10 +40,14 @@ public sealed class Recommender(
     /// the responsible-gambling restrictions with the time each was set and the time restrictions were lifted, the last
     /// device seen and the marketing consents (<c>c:{channel}</c>). Read with HMGET instead of decoding the whole profile.
     /// </summary>
-    private static readonly RedisValue[] ProfileFields =
+    private static readonly RedisValue[] ServingFields =
     [
-        "mkt", "cty", "lf", "se", "@se", "co", "@co", "bl", "@bl", "dev", "kyc", "aml", "geo", HarmFlag.Field,
-        .. MarketingPolicy.MarketingChannels.Select(c => (RedisValue)("c:" + c)),
+        ProfileFields.Market, ProfileFields.Country, ProfileFields.RestrictionsLiftedAt,
+        ProfileFields.SelfExcludedUntil, ProfileFields.StampOf(ProfileFields.SelfExcludedUntil),
+        ProfileFields.CoolingOffUntil, ProfileFields.StampOf(ProfileFields.CoolingOffUntil),
+        ProfileFields.BlockedUntil, ProfileFields.StampOf(ProfileFields.BlockedUntil),
+        ProfileFields.Device, ProfileFields.Kyc, ProfileFields.Aml, ProfileFields.Geo, HarmFlag.Field,
+        .. MarketingPolicy.MarketingChannels.Select(c => (RedisValue)ProfileFields.Consent(c)),
     ];
 
     private const int DeviceField = 9;
@@ -285,7 +289,7 @@ public sealed class Recommender(
     {
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();
-        var p = batch.HashGetAsync(keys.Profile(playerId), ProfileFields);
+        var p = batch.HashGetAsync(keys.Profile(playerId), ServingFields);
         var g = batch.HashGetAllAsync(keys.Games(playerId));
         var s = batch.HashGetAsync(keys.Scores(playerId), SegmentFields);
         batch.Execute();
@@ -305,7 +309,7 @@ public sealed class Recommender(
     private static long Number(RedisValue v) => !v.IsNull && long.TryParse(v.ToString(), CultureInfo.InvariantCulture, out var n) ? n : 0;
 
     /// <summary>
-    /// <see cref="MarketingPolicy.Evaluate"/> over the fields of <see cref="ProfileFields"/>, decoded as
+    /// <see cref="MarketingPolicy.Evaluate"/> over the fields of <see cref="ServingFields"/>, decoded as
     /// <see cref="ProfileReader.Decode"/> decodes them: a restriction counts when it was set after the last lift and
     /// is in force now; at least one marketing channel must be consented to ("1").
     /// </summary>

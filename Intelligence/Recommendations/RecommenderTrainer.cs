@@ -10,7 +10,7 @@ using StackExchange.Redis;
 
 namespace Intelligence.Recommendations;
 
-public sealed record TrainingProgress(string Stage, int Done, int Total);
+public sealed record RecommenderProgress(string Stage, int Done, int Total);
 
 public sealed record TrainingResult(string Version, DateTimeOffset TrainedAt, ModelMetrics Metrics, double ReadSeconds, string Status, string Decision);
 
@@ -34,7 +34,7 @@ public sealed class RecommenderTrainer(
 {
     private readonly SemaphoreSlim _one = new(1, 1);
 
-    public async Task<TrainingResult> TrainAsync(IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    public async Task<TrainingResult> TrainAsync(IProgress<RecommenderProgress>? progress = null, CancellationToken ct = default)
     {
         await _one.WaitAsync(ct);
         try
@@ -48,10 +48,10 @@ public sealed class RecommenderTrainer(
             var now = clock.GetUtcNow();
             var version = $"als-{now:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
             var served = models.Model is { GameIds.Length: > 0 } m ? m : null;
-            progress?.Report(new TrainingProgress("holdout", 0, 1));
+            progress?.Report(new RecommenderProgress("holdout", 0, 1));
             var ranking = await Task.Run(() => StoreHoldout.Judge(players, games, now, o.HoldoutDays, o.Model, served?.Settings, o.DeviceWeight, ct), ct);
-            progress?.Report(new TrainingProgress("holdout", 1, 1));
-            var iterations = new Progress<int>(i => progress?.Report(new TrainingProgress("als", i, o.Iterations)));
+            progress?.Report(new RecommenderProgress("holdout", 1, 1));
+            var iterations = new Progress<int>(i => progress?.Report(new RecommenderProgress("als", i, o.Iterations)));
             var model = await Task.Run(() => ModelBuilder.Train(players, games, o.Model, now, version, iterations, ct), ct);
             var (promote, decision) = Decide(ranking, served, o);
             var card = new ModelCard(ModelKinds.Recommendations, version, now, promote ? ModelStatus.Promoted : ModelStatus.Rejected,
@@ -96,7 +96,7 @@ public sealed class RecommenderTrainer(
     /// Every known player's plays, market, last device (<c>dev</c>) and segment (<c>s:{pid}</c> field <c>seg</c>, when the
     /// scoring engine has written it).
     /// </summary>
-    public async Task<List<TrainingPlayer>> ReadPlayersAsync(int batchSize, IProgress<TrainingProgress>? progress, CancellationToken ct)
+    public async Task<List<TrainingPlayer>> ReadPlayersAsync(int batchSize, IProgress<RecommenderProgress>? progress, CancellationToken ct)
     {
         var db = redis.GetDatabase();
         var total = (int)await db.SetLengthAsync(keys.Players);
@@ -109,7 +109,7 @@ public sealed class RecommenderTrainer(
             var reads = ids.Select(id => (
                 Id: id,
                 Games: batch.HashGetAllAsync(keys.Games(id)),
-                Profile: batch.HashGetAsync(keys.Profile(id), ["mkt", "cty", "dev"]),
+                Profile: batch.HashGetAsync(keys.Profile(id), [ProfileFields.Market, ProfileFields.Country, ProfileFields.Device]),
                 Segment: batch.HashGetAsync(keys.Scores(id), "seg"))).ToList();
             batch.Execute();
             foreach (var r in reads)
@@ -122,7 +122,7 @@ public sealed class RecommenderTrainer(
                 var device = profile[2].HasValue && Recommender.Devices.Contains(profile[2].ToString()) ? profile[2].ToString() : null;
                 players.Add(new TrainingPlayer(r.Id, market, segment.HasValue ? segment.ToString() : null, plays, device));
             }
-            progress?.Report(new TrainingProgress("read", players.Count, total));
+            progress?.Report(new RecommenderProgress("read", players.Count, total));
             ids.Clear();
         }
         await foreach (var id in db.SetScanAsync(keys.Players, pageSize: batchSize).WithCancellation(ct))

@@ -48,7 +48,7 @@ public static class HarmCasesApi
     internal static async Task<Results<Ok<HarmCaseDetail>, ProblemHttpResult>> GetAsync(string playerId, HistoryReader reader, PlayerScorer scorer,
         IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock)
     {
-        if (await reader.ReadAsync(playerId) is not { } s) return UnknownPlayer(playerId);
+        if (await reader.ReadAsync(playerId) is not { } s) return ApiHelpers.UnknownPlayer(playerId);
         var today = ProfileReader.DayOf(clock.GetUtcNow());
         var history = new List<HarmMarkerDay>(HistoryDays);
         for (var d = today - HistoryDays + 1; d <= today; d++)
@@ -71,11 +71,11 @@ public static class HarmCasesApi
         var text = request.Text?.Trim() ?? "";
         if (text.Length is < 1 or > 2000) errors["text"] = ["must be 1 to 2000 characters"];
         if (request.Outcome is { } o && !HarmOutcomes.All.Contains(o)) errors["outcome"] = [$"'{o}' is not an outcome; use one of {string.Join(", ", HarmOutcomes.All)}, or leave it out for a note"];
-        if (Actor(http) is not { } actor) errors[SegmentsApi.ActorHeader] = ["must be 1 to 100 printable characters: the name of the person writing"];
+        if (ApiHelpers.Actor(http, Scopes.HarmCases) is not { } actor) errors[ApiHeaders.Actor] = [ApiHelpers.BadActorMessage];
         else if (errors.Count == 0)
         {
             var db = redis.GetDatabase();
-            if (!await db.KeyExistsAsync(keys.Profile(playerId))) return UnknownPlayer(playerId);
+            if (!await db.KeyExistsAsync(keys.Profile(playerId))) return ApiHelpers.UnknownPlayer(playerId);
             var now = clock.GetUtcNow();
             var entry = new HarmCaseEntry(now, actor, text, request.Outcome);
             await db.ListRightPushAsync(keys.HarmCaseLog(playerId), JsonSerializer.Serialize(entry, ContractsJsonContext.Default.HarmCaseEntry));
@@ -88,15 +88,4 @@ public static class HarmCasesApi
         }
         return TypedResults.ValidationProblem(errors, title: "The note is not valid");
     }
-
-    /// <summary>The API key's name, or the person named in <c>X-Actor</c> (the console's signed-in user); null when the header is malformed.</summary>
-    private static string? Actor(HttpContext http)
-    {
-        var header = http.Request.Headers[SegmentsApi.ActorHeader].ToString().Trim();
-        if (header.Length == 0) return http.User.Identity?.Name ?? "unknown";
-        return header.Length <= 100 && !header.Any(char.IsControl) ? header : null;
-    }
-
-    private static ProblemHttpResult UnknownPlayer(string playerId) => TypedResults.Problem(statusCode: 404, title: "Unknown player",
-        detail: $"No profile is held for player '{playerId}'.");
 }

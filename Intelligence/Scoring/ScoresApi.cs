@@ -80,9 +80,9 @@ public static class ScoresApi
         if (json is null)
         {
             // Not scored yet (a brand-new player whose change is still in the feed), or scored by a model since replaced: score now.
-            if (await rescorer.RescoreAsync([playerId], ct) == 0) return UnknownPlayer(playerId);
+            if (await rescorer.RescoreAsync([playerId], ct) == 0) return ApiHelpers.UnknownPlayer(playerId);
             json = (await store.ReadJsonAsync([playerId]))[0];
-            if (json is null) return UnknownPlayer(playerId);
+            if (json is null) return ApiHelpers.UnknownPlayer(playerId);
         }
         return TypedResults.Text(json, "application/json");
     }
@@ -132,6 +132,4 @@ public static class ScoresApi
         return TypedResults.Text(body.ToString(), "application/json");
     }
 
-    private static ProblemHttpResult UnknownPlayer(string playerId) => TypedResults.Problem(statusCode: 404, title: "Unknown player",
-        detail: $"No profile is held for player '{playerId}'. Profiles appear when Ingestion receives the player's first event.");
 }

@@ -7,7 +7,7 @@ namespace Intelligence.Segments;
 /// Who matches a rule over the whole index: the members as a bit per row, how many matched but were excluded by the
 /// marketing policy (by reason), and how many players were looked at.
 /// </summary>
-public sealed class Evaluation(IndexColumns columns, ulong[] members, long count, long[] excluded, long evaluated, long[]? versions = null)
+public sealed class SegmentEvaluation(IndexColumns columns, ulong[] members, long count, long[] excluded, long evaluated, long[]? versions = null)
 {
     public IndexColumns Columns { get; } = columns;
 
@@ -70,7 +70,7 @@ public static class SegmentEvaluator
     /// </summary>
     /// <param name="versions">Also snapshot every row's data version before evaluating (for decisions to store).</param>
     /// <param name="only">Only the players of these index partitions (null: every player held).</param>
-    public static Evaluation Evaluate(PlayerIndex index, BoundRule rule, bool marketing, string? channel, DateTimeOffset now, int parallelism = -1, bool versions = false,
+    public static SegmentEvaluation Evaluate(PlayerIndex index, BoundRule rule, bool marketing, string? channel, DateTimeOffset now, int parallelism = -1, bool versions = false,
         PartitionSet? only = null)
     {
         var c = index.Columns;
@@ -115,7 +115,7 @@ public static class SegmentEvaluator
                 if (ex[i] > 0) Interlocked.Add(ref excluded[i], ex[i]);
             }
         });
-        return new Evaluation(c, members, count, excluded, evaluated, before);
+        return new SegmentEvaluation(c, members, count, excluded, evaluated, before);
     }
 
     /// <summary>Whether the player in <paramref name="row"/> belongs to a segment with this predicate and purpose.</summary>

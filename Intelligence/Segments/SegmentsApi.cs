@@ -18,9 +18,6 @@ public static class SegmentsApi
     /// <summary>Reading segments, members, placements and insight: a key with <c>scores:read</c> or <c>segments:write</c>.</summary>
     public const string ReadPolicy = "segments-read";
 
-    /// <summary>Header carrying the person behind a <c>segments:write</c> key (the console sends its signed-in marketer).</summary>
-    public const string ActorHeader = "X-Actor";
-
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 1000;
     public const int MaxSample = 100;
@@ -72,7 +69,7 @@ public static class SegmentsApi
     {
         var read = app.MapGroup("/v1/segments").RequireAuthorization(ReadPolicy).WithTags("Segments");
         var write = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.SegmentsWrite).WithTags("Segments");
-        const string actor = $"The author recorded in versions and the audit log is the API key's name, or the `{ActorHeader}` header's value (1 to 100 printable characters) when the key has `segments:write`.";
+        const string actor = $"The author recorded in versions and the audit log is the API key's name, or the `{ApiHeaders.Actor}` header's value (1 to 100 printable characters) when the key has `segments:write`.";
         const string rules = "A rule is `{\"all\":[…]}`, `{\"any\":[…]}`, `{\"not\":{…}}` or a leaf `{\"field\":\"lifetime.depositAmount\",\"op\":\"gte\",\"value\":100}` " +
             "(fields and their operators: `GET /v1/segments/fields`). Dates take ISO 8601 or a time relative to now (`\"-7d\"`, `\"+12h\"`, `\"-30m\"`, `\"-90s\"`, `\"-2w\"`, `\"now\"`). " +
             "A player without a value for a field matches no comparison on it and matches `neq` and `nin`. Problems come back as a validation problem keyed by the path of the node (`rule.all[1].any[0].value`).";
@@ -113,7 +110,7 @@ public static class SegmentsApi
     }
 
     internal static async Task<Results<Ok<Segment>, ProblemHttpResult>> GetAsync(string id, SegmentStore store, MembershipStore members) =>
-        await store.DefinitionAsync(id) is { } s ? TypedResults.Ok(s with { Members = await members.CountAsync(id) }) : UnknownSegment(id);
+        await store.DefinitionAsync(id) is { } s ? TypedResults.Ok(s with { Members = await members.CountAsync(id) }) : ApiHelpers.UnknownSegment(id);
 
     /// <summary>A segment body that passed validation, who sent it, and how many players it matches now (null while the index loads).</summary>
     private sealed record SegmentInput(SegmentRequest Request, string Actor, DateTimeOffset Now, string Purpose, string? Channel, long? Matched)
@@ -125,9 +122,9 @@ public static class SegmentsApi
     private static async Task<(SegmentInput? Input, ValidationProblem? Problem)> InputAsync(HttpContext http, SegmentChanges changes, CatalogCache catalog,
         SegmentOptions options, TimeProvider clock)
     {
-        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentRequest);
+        var (request, problem) = await ApiHelpers.ReadAsync(http, ContractsJsonContext.Default.SegmentRequest);
         if (problem is not null) return (null, problem);
-        if (Actor(http) is not { } actor) return (null, BadActor());
+        if (ApiHelpers.Actor(http, Scopes.SegmentsWrite) is not { } actor) return (null, ApiHelpers.BadActor());
         var now = clock.GetUtcNow();
         var (errors, bound) = Validate(request!, RuleContext.From(await catalog.GetAsync()), options, now);
         if (errors.Count > 0) return (null, TypedResults.ValidationProblem(errors, title: "The segment is not valid"));
@@ -162,7 +159,7 @@ public static class SegmentsApi
         var i = input!;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            if (await store.DefinitionAsync(id) is not { } current) return UnknownSegment(id);
+            if (await store.DefinitionAsync(id) is not { } current) return ApiHelpers.UnknownSegment(id);
             var segment = current with
             {
                 Name = i.Name, Description = i.Description, Purpose = i.Purpose, Channel = i.Channel, Rule = i.Request.Rule!,
@@ -180,10 +177,10 @@ public static class SegmentsApi
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(string id, HttpContext http, SegmentStore store, SegmentChanges changes,
         PlacementStore placements, MembershipStore members, TimeProvider clock)
     {
-        if (Actor(http) is not { } actor) return BadActor();
+        if (ApiHelpers.Actor(http, Scopes.SegmentsWrite) is not { } actor) return ApiHelpers.BadActor();
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            if (await store.DefinitionAsync(id) is not { } current) return UnknownSegment(id);
+            if (await store.DefinitionAsync(id) is not { } current) return ApiHelpers.UnknownSegment(id);
             var now = clock.GetUtcNow();
             var former = await members.MembersAsync(id);
             if (!await store.DeleteAsync(id, current.Version, new AuditEntry(now, actor, "deleted", id, current.Version,
@@ -201,7 +198,7 @@ public static class SegmentsApi
     internal static async Task<Results<Ok<List<Segment>>, ProblemHttpResult>> VersionsAsync(string id, SegmentStore store)
     {
         var history = await store.HistoryAsync(id);
-        return history.Count == 0 ? UnknownSegment(id) : TypedResults.Ok(history.ToList());
+        return history.Count == 0 ? ApiHelpers.UnknownSegment(id) : TypedResults.Ok(history.ToList());
     }
 
     internal static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> AuditAsync(SegmentStore store, int limit = 100)
@@ -216,7 +213,7 @@ public static class SegmentsApi
     internal static async Task<Results<Ok<SegmentPreview>, ValidationProblem, ProblemHttpResult>> PreviewAsync(HttpContext http, SegmentQueries queries,
         CatalogCache catalog, SegmentMetrics metrics, IOptions<SegmentOptions> options, TimeProvider clock)
     {
-        var (request, problem) = await ReadAsync(http, ContractsJsonContext.Default.SegmentPreviewRequest);
+        var (request, problem) = await ApiHelpers.ReadAsync(http, ContractsJsonContext.Default.SegmentPreviewRequest);
         if (problem is not null) return problem;
         var now = clock.GetUtcNow();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -227,7 +224,7 @@ public static class SegmentsApi
         if (sampleSize is < 0 or > MaxSample) errors["sampleSize"] = [$"sampleSize must be from 0 to {MaxSample}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The rule is not valid");
         var (preview, missing) = await queries.PreviewAsync(request.Rule!, request.Purpose ?? SegmentPurposes.Marketing, request.Channel, sampleSize, now, http.RequestAborted);
-        if (preview is null) return IndexIncomplete(http, missing);
+        if (preview is null) return ApiHelpers.IndexIncomplete(http, missing);
         metrics.Previewed(preview.ElapsedMs);
         return TypedResults.Ok(preview);
     }
@@ -261,7 +258,7 @@ public static class SegmentsApi
         string? after = null;
         if (!string.IsNullOrEmpty(cursor) && (after = Cursor.Decode(cursor)) is null) errors["cursor"] = ["cursor is not one this API gave: pass a page's nextCursor as it came."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Bad query");
-        if (await store.DefinitionAsync(id) is null) return UnknownSegment(id);
+        if (await store.DefinitionAsync(id) is null) return ApiHelpers.UnknownSegment(id);
         var page = await members.PageAsync(id, after, limit + 1);
         var items = page.Take(limit).ToList();
         var facts = await queries.FactsAsync(items);
@@ -271,7 +268,7 @@ public static class SegmentsApi
 
     internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> CsvAsync(string id, SegmentStore store, MembershipStore members, SegmentQueries queries)
     {
-        if (await store.DefinitionAsync(id) is not { } segment) return UnknownSegment(id);
+        if (await store.DefinitionAsync(id) is not { } segment) return ApiHelpers.UnknownSegment(id);
         return TypedResults.Stream(async stream =>
         {
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024);
@@ -335,51 +332,4 @@ public static class SegmentsApi
         if (r1 != r2) parts.Add($"rule changed, matching {after.Members:N0} players");
         return parts.Count == 0 ? "saved unchanged" : string.Join("; ", parts);
     }
-
-    /// <summary>The key's name, or the <c>X-Actor</c> header for a <c>segments:write</c> key; null when the header is not a usable name.</summary>
-    internal static string? Actor(HttpContext http)
-    {
-        var name = http.User.Identity?.Name ?? "unknown";
-        var header = http.Request.Headers[ActorHeader].ToString();
-        if (header.Length == 0 || !http.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.SegmentsWrite)) return name;
-        header = header.Trim();
-        return header.Length is >= 1 and <= 100 && !header.Any(char.IsControl) ? header : null;
-    }
-
-    private static ValidationProblem BadActor() => TypedResults.ValidationProblem(
-        new Dictionary<string, string[]> { [ActorHeader] = [$"{ActorHeader} must be 1 to 100 printable characters: the name of the person making the change."] },
-        title: "Bad header");
-
-    /// <summary>Reads a JSON body; a body that is not the expected JSON becomes a validation problem naming where it went wrong.</summary>
-    internal static async Task<(T? Value, ValidationProblem? Problem)> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type) where T : class
-    {
-        try
-        {
-            var value = await JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted);
-            return value is null ? (null, Problem("body", "a JSON object is required")) : (value, null);
-        }
-        catch (JsonException e)
-        {
-            // The rule converter names the node ("rule.all[1]: …"); other errors carry System.Text.Json's path ("$.name").
-            var message = e.Message;
-            var colon = message.IndexOf(": ", StringComparison.Ordinal);
-            if (message.StartsWith("rule", StringComparison.Ordinal) && colon > 0) return (null, Problem(message[..colon], message[(colon + 2)..]));
-            var path = e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : "body";
-            return (null, Problem(path, $"not valid JSON for this request{(e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "")}"));
-        }
-        static ValidationProblem Problem(string key, string message) =>
-            TypedResults.ValidationProblem(new Dictionary<string, string[]> { [key] = [message] }, title: "The request body is not valid");
-    }
-
-    /// <summary>503 for a question about every player that some index partitions could not answer yet.</summary>
-    internal static ProblemHttpResult IndexIncomplete(HttpContext http, IReadOnlyList<int> missing)
-    {
-        http.Response.Headers.RetryAfter = "5";
-        return TypedResults.Problem(statusCode: 503, title: "Player index loading",
-            detail: $"{missing.Count:N0} partitions of the player index are not loaded on any live Intelligence instance yet (they load at start, " +
-                "and when an instance joins or stops); try again in a few seconds.");
-    }
-
-    internal static ProblemHttpResult UnknownSegment(string id) => TypedResults.Problem(statusCode: 404, title: "Unknown segment",
-        detail: $"No segment with id '{id}' exists. GET /v1/segments lists them.");
 }

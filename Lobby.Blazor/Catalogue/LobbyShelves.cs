@@ -15,7 +15,7 @@ public sealed class LobbyShelves(IGameLibrary library, IHotGames hot, IOptions<C
     {
         var o = options.Value;
         var now = time.GetUtcNow();
-        var games = await library.AllAsync();
+        var games = await library.AllAsync(cancellationToken);
         var categories = CatalogueRows.ByCategory(games, market, now, o.CategoryRowLength);
         if (!promotions) return new Shelves(categories, GameBadges.None);
         var hotGames = await hot.GetAsync(cancellationToken);

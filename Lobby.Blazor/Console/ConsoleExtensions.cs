@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
 
 namespace Lobby.Console;
@@ -11,22 +12,22 @@ public static class ConsoleExtensions
     public static IHostApplicationBuilder AddConsole(this IHostApplicationBuilder builder)
     {
         builder.AddConsoleSignIn();
-        builder.Services.AddHttpClient(ConsoleApi.HttpClientName, (sp, http) =>
+        builder.Services.AddHttpClient(ConsoleClient.HttpClientName, (sp, http) =>
             {
                 http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<LobbyOptions>>().Value.IntelligenceUrl.TrimEnd('/') + "/");
                 http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, sp.GetRequiredService<IOptions<ConsoleOptions>>().Value.IntelligenceApiKey);
             })
             // A create or an update is not repeated: a lost answer must not make two segments.
             .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
-        builder.Services.AddScoped<IConsoleApi, ConsoleApi>();
-        builder.Services.AddHttpClient(OperationsApi.HttpClientName, (sp, http) =>
+        builder.Services.AddScoped<IConsoleClient, ConsoleClient>();
+        builder.Services.AddHttpClient(OperationsClient.HttpClientName, (sp, http) =>
             {
                 var console = sp.GetRequiredService<IOptions<ConsoleOptions>>().Value;
                 http.BaseAddress = new Uri(console.IngestionUrl.TrimEnd('/') + "/");
                 if (!string.IsNullOrWhiteSpace(console.IngestionApiKey)) http.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, console.IngestionApiKey);
             })
             .AddStandardResilienceHandler();
-        builder.Services.AddScoped<IOperationsApi, OperationsApi>();
+        builder.Services.AddScoped<IOperationsClient, OperationsClient>();
         return builder;
     }
 
@@ -44,15 +45,15 @@ public static class ConsoleExtensions
         string id, HttpContext http, IHttpClientFactory factory, CancellationToken cancellationToken)
     {
         var user = ConsoleUser.From(http.User)!;
-        var client = factory.CreateClient(ConsoleApi.HttpClientName);
+        var client = factory.CreateClient(ConsoleClient.HttpClientName);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/segments/{Uri.EscapeDataString(id)}/players.csv");
-        request.Headers.Add(ConsoleApi.ActorHeader, user.Name);
+        request.Headers.Add(ApiHeaders.Actor, user.Name);
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             using (response)
             {
-                var problem = await ConsoleApi.ProblemAsync(response, cancellationToken);
+                var problem = await ConsoleClient.ProblemAsync(response, cancellationToken);
                 return TypedResults.Problem(title: "Export failed", detail: problem.Message, statusCode: (int)problem.Status);
             }
         }

@@ -56,7 +56,7 @@ internal sealed class GameRounds(
 {
     public async Task<GameTable?> OpenAsync(string playerId, string gameId, CancellationToken cancellationToken = default)
     {
-        var games = await library.AllAsync();
+        var games = await library.AllAsync(cancellationToken);
         if (!games.TryGetValue(gameId, out var game)) return null;
         var profile = await profiles.GetProfileAsync(playerId, cancellationToken);
         var now = time.GetUtcNow();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Lobby.Catalogue;
 using Shared.Contracts;
 using Shared.Store;
 
@@ -39,24 +40,13 @@ internal sealed class IntelligencePlacements(IHttpClientFactory factory) : IPlay
     }
 }
 
-/// <summary>Every game of the catalogue (a category's games, the console's game picker), cached briefly.</summary>
-public interface IWholeGameCatalog
-{
-    ValueTask<IReadOnlyDictionary<string, Game>> GetAllAsync(CancellationToken cancellationToken = default);
-}
-
-internal sealed class CachedGameCatalog(CatalogCache cache) : IWholeGameCatalog
-{
-    public ValueTask<IReadOnlyDictionary<string, Game>> GetAllAsync(CancellationToken cancellationToken = default) => cache.GetAsync();
-}
-
 /// <summary>
 /// The rows marketers placed for a player: one row per placement, highest priority first, of the chosen games
 /// (<c>games</c>) or of a category's games (<c>category</c>), only games enabled and offered in the player's market.
 /// When Intelligence cannot answer, the lobby simply has no placement rows.
 /// </summary>
 internal sealed class PlacementRowSource(
-    IPlayerPlacements placements, IPlayerProfiles profiles, IWholeGameCatalog catalog, ILogger<PlacementRowSource> logger)
+    IPlayerPlacements placements, IPlayerProfiles profiles, IGameLibrary catalog, ILogger<PlacementRowSource> logger)
 {
     public const string ListPrefix = "placement-";
 
@@ -67,7 +57,7 @@ internal sealed class PlacementRowSource(
             var current = await placements.GetAsync(playerId, cancellationToken);
             if (current is not { Items.Count: > 0 }) return [];
             var profile = await profiles.GetProfileAsync(playerId, cancellationToken);
-            var games = await catalog.GetAllAsync(cancellationToken);
+            var games = await catalog.AllAsync(cancellationToken);
             return Build(current.Items, games, profile?.Market ?? profile?.Country);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -24,7 +24,6 @@ public static class RowsExtensions
         builder.Services.AddSingleton<ProfileRowSource>();
         builder.Services.AddSingleton<RecommendationRowSource>();
         builder.Services.AddSingleton<CatalogCache>();
-        builder.Services.AddSingleton<IWholeGameCatalog, CachedGameCatalog>();
         builder.Services.AddSingleton<IntelligencePlacements>();
         builder.Services.AddSingleton<IPlayerPlacements>(sp => sp.GetRequiredService<IntelligencePlacements>());
         builder.Services.AddSingleton<IPlacementList>(sp => sp.GetRequiredService<IntelligencePlacements>());

@@ -38,7 +38,7 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
         var consents = new SortedDictionary<string, bool>(StringComparer.Ordinal);
         foreach (var (k, v) in f)
         {
-            if (k.StartsWith("c:", StringComparison.Ordinal)) consents[k[2..]] = v == "1";
+            if (k.StartsWith(ProfileFields.ConsentPrefix, StringComparison.Ordinal)) consents[k[ProfileFields.ConsentPrefix.Length..]] = v == "1";
         }
 
         var today = DayOf(now);
@@ -52,41 +52,47 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
 
         // Lifetime = the profile's counters (days already compacted) + the days' open 'day:position' fields.
         var open = Bucket.OpenFields(days).V;
-        long C(string field, int position) => L(field) + open[position - 1];
+        long C(string counter) => L(counter) + open[ProfileFields.PositionOf(counter) - 1];
         var lifetime = new LifetimeTotals(
-            DepositCount: C("dc", 1), DepositAmount: Money(C("da", 2)),
-            WithdrawalCount: C("wc", 3), WithdrawalAmount: Money(C("wa", 4)),
-            BetCount: C("bc", 5), StakeAmount: Money(C("sa", 6)), WinAmount: Money(C("wn", 7)),
-            Ggr: Money(C("sa", 6) - C("wn", 7)), BonusStakeAmount: Money(C("bs", 8)), BonusAmount: Money(C("bo", 9)),
-            SessionCount: C("sc", 10), LoginCount: C("lc", 11), ActiveDays: (int)L("ad"),
-            FirstDepositAt: T("fd"), LastDepositAt: T("ld"), LastBetAt: T("lb"), LastActiveAt: T("la"));
-        var reasons = new DeclineReasons(C("dr1", 13), C("dr2", 14), C("dr3", 15), C("dr4", 16), C("dr5", 17), C("dr6", 18));
-        var methods = PaymentMethodSets.Of(L("mm"));
+            DepositCount: C(ProfileFields.DepositCount), DepositAmount: Money(C(ProfileFields.DepositAmount)),
+            WithdrawalCount: C(ProfileFields.WithdrawalCount), WithdrawalAmount: Money(C(ProfileFields.WithdrawalAmount)),
+            BetCount: C(ProfileFields.BetCount), StakeAmount: Money(C(ProfileFields.StakeAmount)),
+            WinAmount: Money(C(ProfileFields.WinAmount)), Ggr: Money(C(ProfileFields.StakeAmount) - C(ProfileFields.WinAmount)),
+            BonusStakeAmount: Money(C(ProfileFields.BonusStakeAmount)), BonusAmount: Money(C(ProfileFields.BonusAmount)),
+            SessionCount: C(ProfileFields.SessionCount), LoginCount: C(ProfileFields.LoginCount), ActiveDays: (int)L(ProfileFields.ActiveDays),
+            FirstDepositAt: T(ProfileFields.FirstDepositAt), LastDepositAt: T(ProfileFields.LastDepositAt),
+            LastBetAt: T(ProfileFields.LastBetAt), LastActiveAt: T(ProfileFields.LastActiveAt));
+        var reasons = new DeclineReasons(
+            C(ProfileFields.DeclinedInsufficientFunds), C(ProfileFields.DeclinedLimitExceeded), C(ProfileFields.DeclinedSuspectedFraud),
+            C(ProfileFields.DeclinedAuthenticationFailed), C(ProfileFields.DeclinedExpiredOrInvalid), C(ProfileFields.DeclinedOther));
+        var methods = PaymentMethodSets.Of(L(ProfileFields.PaymentMethodMask));
         lifetime = lifetime with
         {
             DeclinedDepositCount = reasons.Total, DeclinedDepositReasons = reasons,
-            ChargebackCount = C("cbc", 19), ChargebackAmount = Money(C("cba", 20)),
-            ReversedDepositCount = C("rdc", 21), ReversedDepositAmount = Money(C("rda", 22)),
-            ReversedWithdrawalCount = C("rwc", 23), ReversedWithdrawalAmount = Money(C("rwa", 24)),
-            RefundCount = C("rfc", 25), RefundAmount = Money(C("rfa", 26)),
-            PaymentMethodCount = methods.Count, PaymentMethods = methods, FirstPaymentMethod = S("fm"), LastPaymentMethod = S("lm"),
+            ChargebackCount = C(ProfileFields.ChargebackCount), ChargebackAmount = Money(C(ProfileFields.ChargebackAmount)),
+            ReversedDepositCount = C(ProfileFields.ReversedDepositCount), ReversedDepositAmount = Money(C(ProfileFields.ReversedDepositAmount)),
+            ReversedWithdrawalCount = C(ProfileFields.ReversedWithdrawalCount), ReversedWithdrawalAmount = Money(C(ProfileFields.ReversedWithdrawalAmount)),
+            RefundCount = C(ProfileFields.RefundCount), RefundAmount = Money(C(ProfileFields.RefundAmount)),
+            PaymentMethodCount = methods.Count, PaymentMethods = methods,
+            FirstPaymentMethod = S(ProfileFields.FirstPaymentMethod), LastPaymentMethod = S(ProfileFields.LastPaymentMethod),
         };
 
-        var lifted = L("lf");
+        var lifted = L(ProfileFields.RestrictionsLiftedAt);
         DateTimeOffset? Restriction(string field)
         {
             var v = S(field);
-            if (v is null || L("@" + field) <= lifted) return null;
+            if (v is null || L(ProfileFields.StampOf(field)) <= lifted) return null;
             return v == "inf" ? Indefinitely : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(v, CultureInfo.InvariantCulture));
         }
-        var blockedUntil = Restriction("bl");
+        var blockedUntil = Restriction(ProfileFields.BlockedUntil);
         DepositLimit? limit = null;
-        if (S("dl") is { } dl && L("@dl") > lifted)
+        if (S(ProfileFields.DepositLimit) is { } dl && L(ProfileFields.StampOf(ProfileFields.DepositLimit)) > lifted)
         {
             var parts = dl.Split('|', 2);
             limit = new DepositLimit(Money(long.Parse(parts[0], CultureInfo.InvariantCulture)), parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null);
         }
-        var rg = new ResponsibleGambling(Restriction("se"), Restriction("co"), blockedUntil is { } b && b > now, limit);
+        var rg = new ResponsibleGambling(
+            Restriction(ProfileFields.SelfExcludedUntil), Restriction(ProfileFields.CoolingOffUntil), blockedUntil is { } b && b > now, limit);
 
         var plays = GamePlays(games);
         var categories = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
@@ -101,10 +107,11 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
         var recent = plays.Where(x => x.LastPlayedAt is not null).OrderByDescending(x => x.LastPlayedAt).ThenBy(x => x.GameId, StringComparer.Ordinal).Take(TopGames).ToList();
 
         return new PlayerProfile(
-            playerId, T("reg"), S("cty"), S("mkt"), S("cur"), S("kyc") ?? "none", S("aff"), S("cmp"), S("chn"),
-            S("by") is { } by ? int.Parse(by, CultureInfo.InvariantCulture) : null, S("vip"),
+            playerId, T(ProfileFields.Registered), S(ProfileFields.Country), S(ProfileFields.Market), S(ProfileFields.Currency),
+            S(ProfileFields.Kyc) ?? "none", S(ProfileFields.Affiliate), S(ProfileFields.Campaign), S(ProfileFields.Channel),
+            S(ProfileFields.BirthYear) is { } by ? int.Parse(by, CultureInfo.InvariantCulture) : null, S(ProfileFields.Vip),
             consents, rg, lifetime, windows, new GameAffinity(top, recent, categories, providers),
-            S("btg"), S("clk"), Verifications(f), HarmFlag.Parse(S(HarmFlag.Field)));
+            S(ProfileFields.Btag), S(ProfileFields.ClickId), Verifications(f), HarmFlag.Parse(S(HarmFlag.Field)));
     }
 
     /// <summary>
@@ -121,18 +128,18 @@ public sealed class ProfileReader(IConnectionMultiplexer redis, StoreKeys keys, 
             return parts[0] == status ? parts : null;
         }
         DateTimeOffset At(string field) => DateTimeOffset.FromUnixTimeMilliseconds(
-            f.TryGetValue("@" + field, out var v) && long.TryParse(v, CultureInfo.InvariantCulture, out var ms) ? ms : 0);
+            f.TryGetValue(ProfileFields.StampOf(field), out var v) && long.TryParse(v, CultureInfo.InvariantCulture, out var ms) ? ms : 0);
         static IReadOnlyList<string> List(string s) => s.Length == 0 ? [] : s.Split(',');
         static string? Text(string s) => s.Length == 0 ? null : s;
 
         // A status without details of its own (a player.updated's kycStatus) still reads, with nothing more.
-        KycCheck? kyc = !f.TryGetValue("kyc", out var status) ? null
-            : Parts("kyc") is { Length: 5 } k ? new KycCheck(status, Text(k[1]), Text(k[2]), List(k[4]), k[3] == "1", At("kyc"))
-            : new KycCheck(status, null, null, [], false, At("kyc"));
-        AmlCheck? aml = !f.TryGetValue("aml", out var risk) ? null
-            : Parts("aml") is { Length: 3 } m ? new AmlCheck(risk, Text(m[1]), List(m[2]), At("aml")) : new AmlCheck(risk, null, [], At("aml"));
-        GeoCheck? geo = !f.TryGetValue("geo", out var result) ? null
-            : Parts("geo") is { Length: 4 } g ? new GeoCheck(result, Text(g[1]), Text(g[2]), List(g[3]), At("geo")) : new GeoCheck(result, null, null, [], At("geo"));
+        KycCheck? kyc = !f.TryGetValue(ProfileFields.Kyc, out var status) ? null
+            : Parts(ProfileFields.Kyc) is { Length: 5 } k ? new KycCheck(status, Text(k[1]), Text(k[2]), List(k[4]), k[3] == "1", At(ProfileFields.Kyc))
+            : new KycCheck(status, null, null, [], false, At(ProfileFields.Kyc));
+        AmlCheck? aml = !f.TryGetValue(ProfileFields.Aml, out var risk) ? null
+            : Parts(ProfileFields.Aml) is { Length: 3 } m ? new AmlCheck(risk, Text(m[1]), List(m[2]), At(ProfileFields.Aml)) : new AmlCheck(risk, null, [], At(ProfileFields.Aml));
+        GeoCheck? geo = !f.TryGetValue(ProfileFields.Geo, out var result) ? null
+            : Parts(ProfileFields.Geo) is { Length: 4 } g ? new GeoCheck(result, Text(g[1]), Text(g[2]), List(g[3]), At(ProfileFields.Geo)) : new GeoCheck(result, null, null, [], At(ProfileFields.Geo));
         return kyc is null && aml is null && geo is null ? null : new Verification(kyc, aml, geo);
     }
 

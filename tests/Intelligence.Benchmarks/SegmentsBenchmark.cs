@@ -68,7 +68,7 @@ internal static class SegmentsBenchmark
             var bound = RuleBinder.Bind(JsonSerializer.Deserialize(json, ContractsJsonContext.Default.SegmentRule), context, new RuleLimits(), DateTimeOffset.UtcNow);
             if (!bound.IsValid) throw new InvalidOperationException($"{name}: {string.Join("; ", bound.Errors.Select(e => $"{e.Key}: {string.Join(",", e.Value)}"))}");
             var times = new List<double>();
-            Evaluation? last = null;
+            SegmentEvaluation? last = null;
             for (var i = 0; i < runs + 3; i++)
             {
                 var watch = Stopwatch.StartNew();

@@ -218,7 +218,7 @@ public sealed partial class FastTrackAdapter(
         }
         catch (JsonException e)
         {
-            var (field, problem) = FastTrackMapper.DescribeJsonError(e, type);
+            var (field, problem) = FastTrackJsonErrors.Describe(e, type);
             return await RefuseAsync(endpoint, field, $"field {field}: {problem}", body);
         }
         catch (EventRejectedException e)
@@ -244,7 +244,7 @@ public sealed partial class FastTrackAdapter(
     }
 
     /// <summary>Whether the profile holds a registration (the fold's <c>reg</c> field), i.e. the PAM has nothing new to say at login.</summary>
-    private async Task<bool> IsRegisteredAsync(string playerId) => await redis.GetDatabase().HashExistsAsync(keys.Profile(playerId), "reg");
+    private async Task<bool> IsRegisteredAsync(string playerId) => await redis.GetDatabase().HashExistsAsync(keys.Profile(playerId), ProfileFields.Registered);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fast Track {Endpoint} message refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string endpoint, string reason);

@@ -50,7 +50,7 @@ public sealed class PamClient(HttpClient http)
         }
         catch (JsonException e)
         {
-            var (field, problem) = FastTrackMapper.DescribeJsonError(e, type);
+            var (field, problem) = FastTrackJsonErrors.Describe(e, type);
             throw new PamUnavailableException($"{what} answered JSON that is not Fast Track's shape: field {field}: {problem}", e);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)

@@ -11,7 +11,7 @@ namespace Lobby.Components.Console;
 /// </summary>
 public abstract class ConsolePage : ComponentBase
 {
-    [Inject] protected IConsoleApi Api { get; set; } = default!;
+    [Inject] protected IConsoleClient Api { get; set; } = default!;
 
     [Inject] protected TimeProvider Time { get; set; } = default!;
 
@@ -44,7 +44,7 @@ public abstract class ConsolePage : ComponentBase
 
     internal static string Describe(Exception e, string service = "Intelligence") => e switch
     {
-        ConsoleApiException or ConsoleAccessDeniedException => e.Message,
+        ConsoleClientException or ConsoleAccessDeniedException => e.Message,
         HttpRequestException or BrokenCircuitException => $"{service} is not reachable just now; try again in a moment.",
         TimeoutRejectedException => $"{service} took too long to answer; try again in a moment.",
         _ => $"Something went wrong: {e.Message}",

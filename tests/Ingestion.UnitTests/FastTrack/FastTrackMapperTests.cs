@@ -268,7 +268,7 @@ public class FastTrackMapperTests
     {
         var e = Assert.Throws<JsonException>(() => Casino(With(BetSample, field, value)));
 
-        Assert.Equal((expectedField, expectedProblem), FastTrackMapper.DescribeJsonError(e, FastTrackJsonContext.Default.FastTrackCasino));
+        Assert.Equal((expectedField, expectedProblem), FastTrackJsonErrors.Describe(e, FastTrackJsonContext.Default.FastTrackCasino));
     }
 
     [Fact]
@@ -279,7 +279,7 @@ public class FastTrackMapperTests
         var e = Assert.Throws<JsonException>(() => Read(json, FastTrackJsonContext.Default.FastTrackUserBlocksChanged));
 
         Assert.Equal(("blocks[1].active", "must be true or false"),
-            FastTrackMapper.DescribeJsonError(e, FastTrackJsonContext.Default.FastTrackUserBlocksChanged));
+            FastTrackJsonErrors.Describe(e, FastTrackJsonContext.Default.FastTrackUserBlocksChanged));
     }
 
     [Fact]

@@ -241,7 +241,7 @@ public sealed class PlacementsApiTests(StoreServers servers)
     private static async Task<Placement> CreatePlacementAsync(HttpClient client, object body, string actor)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/placements") { Content = JsonContent.Create(body) };
-        request.Headers.Add(SegmentsApi.ActorHeader, actor);
+        request.Headers.Add(ApiHeaders.Actor, actor);
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, text);

@@ -49,7 +49,7 @@ public static class SegmentKit
     public static async Task<Segment> CreateAsync(HttpClient client, object body, string? actor = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/segments") { Content = JsonContent.Create(body) };
-        if (actor is not null) request.Headers.Add(SegmentsApi.ActorHeader, actor);
+        if (actor is not null) request.Headers.Add(ApiHeaders.Actor, actor);
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {text}");

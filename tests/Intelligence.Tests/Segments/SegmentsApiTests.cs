@@ -62,7 +62,7 @@ public sealed class SegmentsApiTests(StoreServers servers)
 
         using (var delete = new HttpRequestMessage(HttpMethod.Delete, $"/v1/segments/{created.Id}"))
         {
-            delete.Headers.Add(SegmentsApi.ActorHeader, "bo@casino");
+            delete.Headers.Add(ApiHeaders.Actor, "bo@casino");
             Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync(delete)).StatusCode);
         }
         var gone = await crm.GetAsync($"/v1/segments/{created.Id}");
@@ -125,8 +125,8 @@ public sealed class SegmentsApiTests(StoreServers servers)
         await using var app = await AppAsync();
         using var admin = app.ClientWithKey(IntelligenceApp.AdminKey);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/segments") { Content = JsonBody("""{"name":"x","rule":{"field":"country","op":"eq","value":"MT"}}""") };
-        request.Headers.TryAddWithoutValidation(SegmentsApi.ActorHeader, new string('a', 101));
-        Assert.Contains(SegmentsApi.ActorHeader, (await ProblemAsync(await admin.SendAsync(request))).Keys);
+        request.Headers.TryAddWithoutValidation(ApiHeaders.Actor, new string('a', 101));
+        Assert.Contains(ApiHeaders.Actor, (await ProblemAsync(await admin.SendAsync(request))).Keys);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/segments/sgm-404")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/segments/sgm-404/versions")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync("/v1/segments/sgm-404", new { name = "x", rule = new { field = "country", op = "eq", value = "MT" } })).StatusCode);

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Lobby.Catalogue;
 using Lobby.Console;
 using Lobby.Rows;
 using Microsoft.AspNetCore.Authorization;
@@ -20,7 +21,7 @@ namespace Lobby.UnitTests.Console;
 
 /// <summary>
 /// A bUnit context for console components: MudBlazor, the console's real authorization policies over a principal the
-/// test chooses (built the way the console's cookie builds it), Intelligence as an NSubstitute <see cref="IConsoleApi"/>,
+/// test chooses (built the way the console's cookie builds it), Intelligence as an NSubstitute <see cref="IConsoleClient"/>,
 /// and a clock the test moves.
 /// </summary>
 public abstract class ConsoleTest : BunitContext
@@ -55,19 +56,19 @@ public abstract class ConsoleTest : BunitContext
         // bUnit puts placeholders first; the real services, registered last, win.
         Services.AddSingleton<IAuthorizationService, DefaultAuthorizationService>();
         Services.AddSingleton<IAuthorizationPolicyProvider, DefaultAuthorizationPolicyProvider>();
-        Catalog.GetAllAsync(Arg.Any<CancellationToken>()).Returns(new Dictionary<string, Game>());
+        Catalog.AllAsync(Arg.Any<CancellationToken>()).Returns(new Dictionary<string, Game>());
         // Last: it builds the renderer, after which no service can be added.
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
-    protected IConsoleApi Api { get; } = Substitute.For<IConsoleApi>();
+    protected IConsoleClient Api { get; } = Substitute.For<IConsoleClient>();
 
     /// <summary>Ingestion, for the operations page.</summary>
-    protected IOperationsApi Operations { get; } = Substitute.For<IOperationsApi>();
+    protected IOperationsClient Operations { get; } = Substitute.For<IOperationsClient>();
 
     protected FakeTimeProvider Clock { get; } = new(Now);
 
-    protected IWholeGameCatalog Catalog { get; } = Substitute.For<IWholeGameCatalog>();
+    protected IGameLibrary Catalog { get; } = Substitute.For<IGameLibrary>();
 
     protected FixedAuthentication Authentication { get; } = new();
 

@@ -172,7 +172,7 @@ public sealed class OperationsPageTests : ConsoleTest
         Assert.Equal("/hub88", Assert.Single(feeds.Items).Source);
         Assert.Equal("http://ingestion.test/v1/feeds", Assert.Single(requests).RequestUri!.AbsoluteUri);
         var factory = Substitute.For<IHttpClientFactory>();
-        var marketing = new ConsoleApi(factory, Authentication);
+        var marketing = new ConsoleClient(factory, Authentication);
         await Assert.ThrowsAsync<ConsoleAccessDeniedException>(() => marketing.ListSegmentsAsync(Xunit.TestContext.Current.CancellationToken));
         factory.DidNotReceiveWithAnyArgs().CreateClient(default!);
     }
@@ -182,19 +182,19 @@ public sealed class OperationsPageTests : ConsoleTest
     {
         var (api, requests) = Client(ConsoleRoles.Operator, key: null);
 
-        var e = await Assert.ThrowsAsync<ConsoleApiException>(() => api.GetFeedsAsync(Xunit.TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<ConsoleClientException>(() => api.GetFeedsAsync(Xunit.TestContext.Current.CancellationToken));
 
         Assert.Contains("Console:IngestionApiKey", e.Message, StringComparison.Ordinal);
         Assert.Empty(requests);
     }
 
-    private (OperationsApi Api, List<HttpRequestMessage> Requests) Client(string role, string? key = "ops-key")
+    private (OperationsClient Api, List<HttpRequestMessage> Requests) Client(string role, string? key = "ops-key")
     {
         SignInAs(role, "olga");
         var requests = new List<HttpRequestMessage>();
         var factory = Substitute.For<IHttpClientFactory>();
-        factory.CreateClient(OperationsApi.HttpClientName).Returns(_ => new HttpClient(new Answer(requests)) { BaseAddress = new Uri("http://ingestion.test/") });
-        return (new OperationsApi(factory, Authentication, Options.Create(new ConsoleOptions { IngestionApiKey = key })), requests);
+        factory.CreateClient(OperationsClient.HttpClientName).Returns(_ => new HttpClient(new Answer(requests)) { BaseAddress = new Uri("http://ingestion.test/") });
+        return (new OperationsClient(factory, Authentication, Options.Create(new ConsoleOptions { IngestionApiKey = key })), requests);
     }
 
     private sealed class Answer(List<HttpRequestMessage> requests) : HttpMessageHandler

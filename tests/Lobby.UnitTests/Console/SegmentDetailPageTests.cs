@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bunit;
+using Lobby.Catalogue;
 using Lobby.Components.Console.Placements;
 using Lobby.Components.Console.Segments;
 using Lobby.Console;
@@ -76,7 +77,7 @@ public sealed class PlacementEditorPageTests : ConsoleTest
         SignInAs(ConsoleRoles.Marketer);
         Api.ListSegmentsAsync(Arg.Any<CancellationToken>()).Returns([
             new Segment("sgm-1", "Depositors", null, SegmentPurposes.Marketing, null, new AllOf([]), 1, "ann", Now, "ann", Now, 10)]);
-        Catalog.GetAllAsync(Arg.Any<CancellationToken>()).Returns(TestData.Catalog(
+        Catalog.AllAsync(Arg.Any<CancellationToken>()).Returns(TestData.Catalog(
             TestData.Game("g-gonzo", "Gonzo's Quest"), TestData.Game("g-old", "Gonzo Classic", enabled: false), TestData.Game("g-star", "Starburst")));
         Api.CreatePlacementAsync(Arg.Any<PlacementRequest>(), Arg.Any<CancellationToken>()).Returns(ci =>
         {
@@ -109,7 +110,7 @@ public sealed class PlacementEditorPageTests : ConsoleTest
     [Fact]
     public void ValidationErrors_AreShownOnTheirFields()
     {
-        Api.CreatePlacementAsync(Arg.Any<PlacementRequest>(), Arg.Any<CancellationToken>()).Returns<Placement>(_ => throw new ConsoleApiException(
+        Api.CreatePlacementAsync(Arg.Any<PlacementRequest>(), Arg.Any<CancellationToken>()).Returns<Placement>(_ => throw new ConsoleClientException(
             System.Net.HttpStatusCode.BadRequest, "The placement is not valid",
             new Dictionary<string, string[]> { ["gameIds[0]"] = ["'g-x' is disabled in the catalogue."], ["title"] = ["title is required."] }));
         var cut = Render<PlacementEditorPage>();

@@ -100,7 +100,7 @@ public sealed class SegmentEditorPageTests : ConsoleTest
     [Fact]
     public void PreviewValidationErrors_AreShownOnTheConditionTheyName()
     {
-        Api.PreviewAsync(Arg.Any<SegmentPreviewRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(new ConsoleApiException(
+        Api.PreviewAsync(Arg.Any<SegmentPreviewRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(new ConsoleClientException(
             HttpStatusCode.BadRequest, "One or more validation errors occurred.",
             new Dictionary<string, string[]> { ["rule.all[1].value"] = ["'lots' is not an amount."] }));
         var cut = RenderNew();
@@ -182,7 +182,7 @@ public sealed class SegmentEditorPageTests : ConsoleTest
     [Fact]
     public async Task Save_SendsTheSegment_AndShowsErrorsOnTheFormWhenRefused()
     {
-        Api.CreateSegmentAsync(Arg.Any<SegmentRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(new ConsoleApiException(
+        Api.CreateSegmentAsync(Arg.Any<SegmentRequest>(), Arg.Any<CancellationToken>()).ThrowsAsync(new ConsoleClientException(
             HttpStatusCode.BadRequest, "One or more validation errors occurred.",
             new Dictionary<string, string[]> { ["name"] = ["A segment needs a name."] }));
         var cut = RenderNew();

@@ -1,3 +1,4 @@
+using Lobby.Catalogue;
 using Lobby.Rows;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
@@ -11,12 +12,12 @@ public sealed class PlacementRowSourceTests
 {
     private readonly IPlayerPlacements _placements = Substitute.For<IPlayerPlacements>();
     private readonly IPlayerProfiles _profiles = Substitute.For<IPlayerProfiles>();
-    private readonly IWholeGameCatalog _catalog = Substitute.For<IWholeGameCatalog>();
+    private readonly IGameLibrary _catalog = Substitute.For<IGameLibrary>();
 
     public PlacementRowSourceTests()
     {
         _profiles.GetProfileAsync("p-1", Arg.Any<CancellationToken>()).Returns(Profile("p-1")); // market MT
-        _catalog.GetAllAsync(Arg.Any<CancellationToken>()).Returns(Catalog(
+        _catalog.AllAsync(Arg.Any<CancellationToken>()).Returns(Catalog(
             Game("g-a", "Alpha"),
             Game("g-b", "Beta"),
             Game("g-off", "Off", enabled: false),
@@ -72,7 +73,7 @@ public sealed class PlacementRowSourceTests
 
         Assert.Empty(await Source().GetRowsAsync("p-1", TestContext.Current.CancellationToken));
         await _profiles.DidNotReceiveWithAnyArgs().GetProfileAsync(default!, TestContext.Current.CancellationToken);
-        await _catalog.DidNotReceiveWithAnyArgs().GetAllAsync(TestContext.Current.CancellationToken);
+        await _catalog.DidNotReceiveWithAnyArgs().AllAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]

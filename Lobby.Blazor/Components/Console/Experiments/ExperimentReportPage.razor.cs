@@ -61,7 +61,7 @@ public sealed partial class ExperimentReportPage
             Snackbar.Add($"From now on {ExperimentFormat.Share(Experiment.ControlShare)} of new players are held out.", Severity.Success);
             Error = null;
         }
-        catch (ConsoleApiException e) when (e.Errors.Count > 0)
+        catch (ConsoleClientException e) when (e.Errors.Count > 0)
         {
             Error = string.Join(" ", e.Errors.SelectMany(x => x.Value));
         }

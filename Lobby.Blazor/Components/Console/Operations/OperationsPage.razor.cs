@@ -20,7 +20,7 @@ public sealed partial class OperationsPage : IDisposable
     private const int NewestShown = 5;
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
 
-    [Inject] private IOperationsApi Operations { get; set; } = default!;
+    [Inject] private IOperationsClient Operations { get; set; } = default!;
 
     private ITimer? _timer;
     private int _refreshing;

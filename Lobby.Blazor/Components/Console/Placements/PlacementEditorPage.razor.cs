@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lobby.Catalogue;
 using Lobby.Console;
 using Lobby.Rows;
 using Microsoft.AspNetCore.Components;
@@ -15,7 +16,7 @@ public sealed partial class PlacementEditorPage
     internal const string LocalFormat = "yyyy-MM-dd'T'HH:mm";
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromDays(14);
 
-    [Inject] private IWholeGameCatalog Games { get; set; } = default!;
+    [Inject] private IGameLibrary Games { get; set; } = default!;
 
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
@@ -65,10 +66,10 @@ public sealed partial class PlacementEditorPage
         await TryAsync(async () =>
         {
             var segments = Api.ListSegmentsAsync();
-            Catalog = await Games.GetAllAsync();
+            Catalog = await Games.AllAsync();
             if (Id is not null)
             {
-                Existing = await Api.GetPlacementAsync(Id) ?? throw new ConsoleApiException(System.Net.HttpStatusCode.NotFound, $"There is no placement '{Id}'.");
+                Existing = await Api.GetPlacementAsync(Id) ?? throw new ConsoleClientException(System.Net.HttpStatusCode.NotFound, $"There is no placement '{Id}'.");
                 SegmentId = Existing.SegmentId;
                 Title = Existing.Title;
                 Kind = Existing.Kind;
@@ -137,7 +138,7 @@ public sealed partial class PlacementEditorPage
             Snackbar.Add($"Saved “{saved.Title}”: {PlacementFormat.Window(saved, Time.GetUtcNow())}.", Severity.Success);
             Navigation.NavigateTo("/console/placements");
         }
-        catch (ConsoleApiException e) when (e.Errors.Count > 0)
+        catch (ConsoleClientException e) when (e.Errors.Count > 0)
         {
             Errors = e.Errors;
             Error = "The placement was not saved: see what is marked in red.";

@@ -61,7 +61,7 @@ public sealed partial class SegmentDetailPage
             var members = Api.GetMembersAsync(Id, null, PageSize);
             var versions = Api.GetSegmentVersionsAsync(Id);
             var placements = Api.ListPlacementsAsync();
-            Segment = await segment ?? throw new Lobby.Console.ConsoleApiException(System.Net.HttpStatusCode.NotFound, $"There is no segment '{Id}'.");
+            Segment = await segment ?? throw new Lobby.Console.ConsoleClientException(System.Net.HttpStatusCode.NotFound, $"There is no segment '{Id}'.");
             Members = await members;
             Versions = [.. (await versions).OrderByDescending(v => v.Version)];
             Placements = [.. (await placements).Where(p => p.SegmentId == Id).OrderByDescending(p => p.Priority)];

@@ -68,7 +68,7 @@ public sealed partial class SegmentEditorPage : IDisposable
             var fields = Api.GetFieldsAsync();
             if (Id is not null)
             {
-                Existing = await Api.GetSegmentAsync(Id) ?? throw new ConsoleApiException(System.Net.HttpStatusCode.NotFound, $"There is no segment '{Id}'.");
+                Existing = await Api.GetSegmentAsync(Id) ?? throw new ConsoleClientException(System.Net.HttpStatusCode.NotFound, $"There is no segment '{Id}'.");
                 Name = Existing.Name;
                 Description = Existing.Description;
                 Purpose = Existing.Purpose;
@@ -144,7 +144,7 @@ public sealed partial class SegmentEditorPage : IDisposable
         {
             return;
         }
-        catch (ConsoleApiException e) when (e.Errors.Count > 0)
+        catch (ConsoleClientException e) when (e.Errors.Count > 0)
         {
             Errors = RuleDrafts.PlaceErrors(Root, e.Errors);
             PreviewProblem = "This rule cannot be counted as it stands: see what is marked in red.";
@@ -173,7 +173,7 @@ public sealed partial class SegmentEditorPage : IDisposable
             Snackbar.Add($"Saved “{saved.Name}”, version {saved.Version}: {ConsoleFormat.Count(saved.Members)} {ConsoleFormat.Members(saved.Members)}.", Severity.Success);
             Navigation.NavigateTo($"/console/segments/{Uri.EscapeDataString(saved.Id)}");
         }
-        catch (ConsoleApiException e) when (e.Errors.Count > 0)
+        catch (ConsoleClientException e) when (e.Errors.Count > 0)
         {
             Errors = RuleDrafts.PlaceErrors(Root, e.Errors);
             var elsewhere = Errors.Other.Where(o => !FormFields.Contains(o.Key)).Select(o => $"{o.Key}: {string.Join(" ", o.Value)}");

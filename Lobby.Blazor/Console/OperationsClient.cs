@@ -12,7 +12,7 @@ namespace Lobby.Console;
 /// hours and the in-product alerts firing. Refused with <see cref="ConsoleAccessDeniedException"/> unless an operator
 /// or an admin is signed in, so no other role reaches Ingestion through the console.
 /// </summary>
-public interface IOperationsApi
+public interface IOperationsClient
 {
     /// <summary><c>GET /v1/feeds</c>.</summary>
     Task<FeedsReport> GetFeedsAsync(CancellationToken cancellationToken = default);
@@ -27,7 +27,7 @@ public interface IOperationsApi
     Task<IReadOnlyList<OpsAlert>> GetFiringAlertsAsync(CancellationToken cancellationToken = default);
 }
 
-internal sealed class OperationsApi(IHttpClientFactory factory, AuthenticationStateProvider authentication, IOptions<ConsoleOptions> options) : IOperationsApi
+internal sealed class OperationsClient(IHttpClientFactory factory, AuthenticationStateProvider authentication, IOptions<ConsoleOptions> options) : IOperationsClient
 {
     public const string HttpClientName = "ingestion-console";
     internal const string NotSetUp = "The operations view is not set up on this site: set Console:IngestionApiKey to an Ingestion key with the ops:read scope.";
@@ -50,16 +50,16 @@ internal sealed class OperationsApi(IHttpClientFactory factory, AuthenticationSt
     {
         var state = await authentication.GetAuthenticationStateAsync();
         if (ConsoleUser.From(state.User) is not { Role: ConsoleRoles.Operator or ConsoleRoles.Admin }) throw new ConsoleAccessDeniedException();
-        if (string.IsNullOrWhiteSpace(options.Value.IngestionApiKey)) throw new ConsoleApiException(HttpStatusCode.ServiceUnavailable, NotSetUp);
+        if (string.IsNullOrWhiteSpace(options.Value.IngestionApiKey)) throw new ConsoleClientException(HttpStatusCode.ServiceUnavailable, NotSetUp);
         using var http = factory.CreateClient(HttpClientName);
         using var response = await http.GetAsync(uri, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
-                ? new ConsoleApiException(response.StatusCode, "Ingestion refused the console's key (Console:IngestionApiKey): it needs the ops:read scope.")
-                : await ConsoleApi.ProblemAsync(response, cancellationToken, "Ingestion");
+                ? new ConsoleClientException(response.StatusCode, "Ingestion refused the console's key (Console:IngestionApiKey): it needs the ops:read scope.")
+                : await ConsoleClient.ProblemAsync(response, cancellationToken, "Ingestion");
         }
         return await response.Content.ReadFromJsonAsync(type, cancellationToken)
-            ?? throw new ConsoleApiException(response.StatusCode, $"Ingestion answered GET {uri} with an empty body.");
+            ?? throw new ConsoleClientException(response.StatusCode, $"Ingestion answered GET {uri} with an empty body.");
     }
 }

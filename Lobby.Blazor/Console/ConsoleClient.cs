@@ -12,7 +12,7 @@ namespace Lobby.Console;
 /// call is made for the signed-in console user (sent as <c>X-Actor</c>, which versions and the audit log record) and
 /// refused with <see cref="ConsoleAccessDeniedException"/> when nobody with a console role is signed in.
 /// </summary>
-public interface IConsoleApi
+public interface IConsoleClient
 {
     Task<IReadOnlyList<Segment>> ListSegmentsAsync(CancellationToken cancellationToken = default);
     Task<Segment?> GetSegmentAsync(string id, CancellationToken cancellationToken = default);
@@ -50,7 +50,7 @@ public interface IConsoleApi
 }
 
 /// <summary>Intelligence refused or failed a console call; <see cref="Errors"/> holds a validation problem's errors by path.</summary>
-public sealed class ConsoleApiException(HttpStatusCode status, string message, IReadOnlyDictionary<string, string[]>? errors = null)
+public sealed class ConsoleClientException(HttpStatusCode status, string message, IReadOnlyDictionary<string, string[]>? errors = null)
     : Exception(message)
 {
     public HttpStatusCode Status { get; } = status;
@@ -62,10 +62,9 @@ public sealed class ConsoleApiException(HttpStatusCode status, string message, I
 /// <summary>A console call without a signed-in console user: nobody without a role sees player data.</summary>
 public sealed class ConsoleAccessDeniedException() : Exception("Sign in to the console with a role that may do this (marketer or admin for marketing, safer-gambling for the case queue, operator or admin for operations).");
 
-internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationStateProvider authentication) : IConsoleApi
+internal sealed class ConsoleClient(IHttpClientFactory factory, AuthenticationStateProvider authentication) : IConsoleClient
 {
     public const string HttpClientName = "intelligence-console";
-    public const string ActorHeader = "X-Actor";
 
     private static ContractsJsonContext Json => ContractsJsonContext.Default;
 
@@ -171,7 +170,7 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
         await EnsureSuccessAsync(response, cancellationToken);
         if (type is null) return default!;
         return await response.Content.ReadFromJsonAsync(type, cancellationToken)
-            ?? throw new ConsoleApiException(response.StatusCode, $"Intelligence answered {method} {uri} with an empty body.");
+            ?? throw new ConsoleClientException(response.StatusCode, $"Intelligence answered {method} {uri} with an empty body.");
     }
 
     /// <summary>
@@ -186,7 +185,7 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
         var user = ConsoleUser.From(state.User) ?? throw new ConsoleAccessDeniedException();
         if (role is not null ? user.Role != role : user.Role is not (ConsoleRoles.Marketer or ConsoleRoles.Admin)) throw new ConsoleAccessDeniedException();
         var http = factory.CreateClient(HttpClientName);
-        http.DefaultRequestHeaders.Add(ActorHeader, user.Name);
+        http.DefaultRequestHeaders.Add(ApiHeaders.Actor, user.Name);
         return http;
     }
 
@@ -196,7 +195,7 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
     }
 
     /// <summary>Turns a refusal (problem+json or not) into an exception a page can show: title, detail and errors by path.</summary>
-    internal static async Task<ConsoleApiException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken, string service = "Intelligence")
+    internal static async Task<ConsoleClientException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken, string service = "Intelligence")
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         string? title = null, detail = null;
@@ -232,6 +231,6 @@ internal sealed class ConsoleApi(IHttpClientFactory factory, AuthenticationState
                 ? text
                 : $"{service} answered {(int)response.StatusCode} {response.ReasonPhrase}.",
         };
-        return new ConsoleApiException(response.StatusCode, message, errors);
+        return new ConsoleClientException(response.StatusCode, message, errors);
     }
 }

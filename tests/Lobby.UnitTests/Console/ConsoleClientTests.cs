@@ -8,21 +8,21 @@ using static Lobby.UnitTests.Console.ConsoleTest;
 
 namespace Lobby.UnitTests.Console;
 
-public sealed class ConsoleApiTests : IDisposable
+public sealed class ConsoleClientTests : IDisposable
 {
     private readonly List<HttpRequestMessage> _requests = [];
     private readonly List<string> _bodies = [];
     private HttpResponseMessage _response = new(HttpStatusCode.OK);
     private readonly FixedAuthentication _authentication = new();
 
-    private ConsoleApi Api()
+    private ConsoleClient Api()
     {
         var factory = Substitute.For<IHttpClientFactory>();
-        factory.CreateClient(ConsoleApi.HttpClientName).Returns(_ => new HttpClient(new Recorder(this)) { BaseAddress = new Uri("http://intelligence.test/") });
-        return new ConsoleApi(factory, _authentication);
+        factory.CreateClient(ConsoleClient.HttpClientName).Returns(_ => new HttpClient(new Recorder(this)) { BaseAddress = new Uri("http://intelligence.test/") });
+        return new ConsoleClient(factory, _authentication);
     }
 
-    private sealed class Recorder(ConsoleApiTests test) : HttpMessageHandler
+    private sealed class Recorder(ConsoleClientTests test) : HttpMessageHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
@@ -41,7 +41,7 @@ public sealed class ConsoleApiTests : IDisposable
         var page = await Api().GetMembersAsync("seg 1", "c/2", 50, TestContext.Current.CancellationToken);
 
         var request = Assert.Single(_requests);
-        Assert.Equal("maria", Assert.Single(request.Headers.GetValues(ConsoleApi.ActorHeader)));
+        Assert.Equal("maria", Assert.Single(request.Headers.GetValues(ApiHeaders.Actor)));
         Assert.Equal("http://intelligence.test/v1/segments/seg%201/players?limit=50&cursor=c%2F2", request.RequestUri!.AbsoluteUri);
         Assert.Equal(0, page.Total);
     }
@@ -74,7 +74,7 @@ public sealed class ConsoleApiTests : IDisposable
             Content = new StringContent("""{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.","status":400,"errors":{"rule.all[1].any[0].value":["must be a number"],"name":["is required"]}}""", Encoding.UTF8, "application/problem+json"),
         };
 
-        var e = await Assert.ThrowsAsync<ConsoleApiException>(() => Api().PreviewAsync(new SegmentPreviewRequest(new AllOf([])), TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<ConsoleClientException>(() => Api().PreviewAsync(new SegmentPreviewRequest(new AllOf([])), TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.BadRequest, e.Status);
         Assert.Equal(["must be a number"], e.Errors["rule.all[1].any[0].value"]);
@@ -88,7 +88,7 @@ public sealed class ConsoleApiTests : IDisposable
         _authentication.Principal = new ConsoleUser("maria", ConsoleRoles.Marketer).ToPrincipal();
         _response = new HttpResponseMessage(HttpStatusCode.Forbidden);
 
-        var e = await Assert.ThrowsAsync<ConsoleApiException>(() => Api().ListSegmentsAsync(TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<ConsoleClientException>(() => Api().ListSegmentsAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("segments:write", e.Message, StringComparison.Ordinal);
     }
@@ -116,7 +116,7 @@ public sealed class ConsoleApiTests : IDisposable
         _response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"items":[],"open":0}""", Encoding.UTF8, "application/json") };
         var cases = await Api().ListHarmCasesAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, cases.Open);
-        Assert.Equal("sam", Assert.Single(_requests).Headers.GetValues(ConsoleApi.ActorHeader).Single());
+        Assert.Equal("sam", Assert.Single(_requests).Headers.GetValues(ApiHeaders.Actor).Single());
         Assert.Equal("/v1/harm/cases", _requests[0].RequestUri!.AbsolutePath);
     }
 
