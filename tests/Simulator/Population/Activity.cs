@@ -40,7 +40,8 @@ public sealed record Activity(ActivityKind Kind, DateTimeOffset Time, string Id)
     public DateTimeOffset? Until { get; init; }
     public string? VipTier { get; init; }
     public string Status { get; init; } = "approved";
-    /// <summary>The payment service provider (payment), or the verification vendor (kyc, aml).</summary>
+    /// <summary>The payment service provider (payment), the verification vendor (kyc, aml), or the game provider (bet, win,
+    /// rollback; only in histories made fit for reconciliation, see <c>IntegrationFaults</c>).</summary>
     public string? Provider { get; init; }
     /// <summary>A declined payment's normalised reason (contract 1b).</summary>
     public string? DeclineReason { get; init; }
@@ -60,8 +61,6 @@ public sealed record Activity(ActivityKind Kind, DateTimeOffset Time, string Id)
 
     /// <summary>Ground truth: this bet is cancelled by a rollback, so it is not in any total.</summary>
     public bool RolledBack { get; init; }
-    /// <summary>The game provider (bet, win, rollback) or PSP (deposit) the event names; null: none (the default history).</summary>
-    public string? Provider { get; init; }
     /// <summary>The event's time when it is not <see cref="Time"/>: a session reported when it ended (planted histories).</summary>
     public DateTimeOffset? ReportedAt { get; init; }
 }
