@@ -63,7 +63,7 @@ public abstract class LobbyComponentTest : ComponentTest
         AddBunitPersistentComponentState();
         Auth = AddAuthorization();
         Environment.EnvironmentName.Returns(Environments.Development);
-        Library.AllAsync().Returns(Catalog());
+        Library.AllAsync(Arg.Any<CancellationToken>()).Returns(Catalog());
         HotGames.GetAsync(Arg.Any<CancellationToken>()).Returns(new HashSet<string>());
         RowSource.GetRowsAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns([]);
         // As in the browser once the circuit is up (the game view disables play until then). Last: it builds the renderer.
@@ -77,7 +77,7 @@ public abstract class LobbyComponentTest : ComponentTest
         Profiles.GetProfileAsync(playerId, Arg.Any<CancellationToken>()).Returns(profile ?? Profile(playerId));
     }
 
-    protected void Catalogue(params Game[] games) => Library.AllAsync().Returns(Catalog(games));
+    protected void Catalogue(params Game[] games) => Library.AllAsync(Arg.Any<CancellationToken>()).Returns(Catalog(games));
 
     protected static PlayerProfile SelfExcluded(string playerId, DateTimeOffset until) =>
         Profile(playerId) with { Rg = new ResponsibleGambling(until, null, false, null) };

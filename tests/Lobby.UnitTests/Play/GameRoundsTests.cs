@@ -22,7 +22,7 @@ public sealed class GameRoundsTests
 
     public GameRoundsTests()
     {
-        _library.AllAsync().Returns(Catalog(
+        _library.AllAsync(Arg.Any<CancellationToken>()).Returns(Catalog(
             Game("g-1", "Starburst") with { Rtp = 96m, Volatility = "medium", MinBet = 0.10m, MaxBet = 100m },
             Game("g-uk", "Britannia") with { Markets = ["GB"] }));
         _profiles.GetProfileAsync("p-1", Arg.Any<CancellationToken>()).Returns(Profile("p-1") with { Currency = "GBP" });
