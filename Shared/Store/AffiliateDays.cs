@@ -57,6 +57,9 @@ public sealed record AffiliatePlayerDay(string AffiliateId, string PlayerId, str
 /// </summary>
 public sealed class AffiliateDayReader(IConnectionMultiplexer redis, StoreKeys keys)
 {
+    /// <summary>A span of up to this many days reads its days' fields by name; a longer or open one reads the whole hash.</summary>
+    public const int MaxDaysAskedByName = 400;
+
     public async Task<IReadOnlyList<string>> AffiliatesAsync() =>
         [.. (await redis.GetDatabase().SetMembersAsync(keys.Affiliates)).Select(v => v.ToString()).Order(StringComparer.Ordinal)];
 
@@ -65,8 +68,26 @@ public sealed class AffiliateDayReader(IConnectionMultiplexer redis, StoreKeys k
     {
         var db = redis.GetDatabase();
         var affiliates = await AffiliatesAsync();
-        var reads = affiliates.Select(a => db.HashGetAllAsync(keys.AffiliateDayTotals(a))).ToList();
-        var all = await Task.WhenAll(reads);
+        HashEntry[][] all;
+        if (fromDay != long.MinValue && toDay != long.MaxValue && toDay - fromDay < MaxDaysAskedByName)
+        {
+            // A bounded span asks for its own days' fields only: a month's report reads a month, not the affiliate's whole history.
+            var fields = new RedisValue[Math.Max(0, toDay - fromDay + 1) * AffiliateFigures.Count];
+            var n = 0;
+            for (var day = fromDay; day <= toDay; day++)
+            {
+                for (var m = 1; m <= AffiliateFigures.Count; m++) fields[n++] = string.Create(CultureInfo.InvariantCulture, $"{day}:{m}");
+            }
+            all = await Task.WhenAll(affiliates.Select(async a =>
+            {
+                var values = await db.HashGetAsync(keys.AffiliateDayTotals(a), fields);
+                return fields.Zip(values).Where(p => !p.Second.IsNull).Select(p => new HashEntry(p.First, p.Second)).ToArray();
+            }));
+        }
+        else
+        {
+            all = await Task.WhenAll(affiliates.Select(a => db.HashGetAllAsync(keys.AffiliateDayTotals(a))));
+        }
         var result = new Dictionary<string, SortedDictionary<long, AffiliateFigures>>(StringComparer.Ordinal);
         for (var i = 0; i < affiliates.Count; i++)
         {

@@ -10,6 +10,7 @@ using Intelligence.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Shared.Contracts;
+using Shared.Store;
 using Simulator.Reference;
 using StackExchange.Redis;
 using TestSupport;
@@ -81,6 +82,12 @@ public sealed class AffiliatesApiTests(StoreServers servers)
         Assert.Equal((1L, 25m, 0m, 25m, -40m), (hunt.Ftds, hunt.FtdAmount, hunt.DepositAmount, hunt.ChargebackAmount, hunt.Ngr));
         Assert.Equal(1.0, report.Items.Single(i => i.AffiliateId == "aff-blitz").SelfExclusionShare);
         Assert.Equal(good.Ngr, good.Days.Sum(d => d.Ngr));
+
+        // A span longer than AffiliateDayReader.MaxDaysAskedByName reads whole hashes instead of its days' fields: same figures.
+        var wide = (await host.Admin.GetFromJsonAsync<AffiliatesReport>("/v1/affiliates/report?from=2025-01-01&to=2026-11-30", Json))!;
+        Assert.True(new DateOnly(2026, 11, 30).DayNumber - new DateOnly(2025, 1, 1).DayNumber >= AffiliateDayReader.MaxDaysAskedByName);
+        Assert.Equal(report.Items.Select(i => (i.AffiliateId, i.Ftds, i.DepositAmount, i.Ngr, i.Days.Count)),
+            wide.Items.Select(i => (i.AffiliateId, i.Ftds, i.DepositAmount, i.Ngr, i.Days.Count)));
 
         // A period counts its own days only: the second of November alone holds aff-good's first deposit and play.
         var day = (await host.Admin.GetFromJsonAsync<AffiliatesReport>("/v1/affiliates/report?from=2026-11-02&to=2026-11-02", Json))!;

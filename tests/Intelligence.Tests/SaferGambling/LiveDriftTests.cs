@@ -46,7 +46,7 @@ public sealed class LiveDriftTests(StoreServers servers, ITestOutputHelper outpu
         var world = World.Create(Seed, Players, SimulatedCasino.Days, casino.Clock.Day);
         using var log = new StringWriter();
         var feed = new LiveFeed(world, new LiveOptions(http.BaseAddress!, SimulatedCasino.EventsKey, 800, new FaultRates(0, 0, 0, 0), dir,
-            TimeSpan.FromSeconds(15), TimeSpan.FromHours(1), SumsubSecret, TimeSpan.FromSeconds(5), AtRiskShare: 0.5, Clock: casino.Clock), http, hub88, log);
+            TimeSpan.FromSeconds(15), TimeSpan.FromHours(1), SumsubSecret, TimeSpan.FromHours(1), AtRiskShare: 0.5, Clock: casino.Clock), http, hub88, log);
         feed.Prepare();
         var atRisk = feed.AtRisk.Select(s => s.Player.Id).ToList();
         Assert.True(atRisk.Count >= 5, log.ToString());

@@ -6,6 +6,7 @@ using Intelligence.Segments;
 using Intelligence.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Contracts;
+using Simulator.Population;
 using static Intelligence.Tests.Segments.SegmentKit;
 
 namespace Intelligence.Tests.Segments;
@@ -224,6 +225,18 @@ public sealed class CasinoSegmentsTests(SimulatedCasino casino)
         Assert.Contains(totals, r => r.Cohort!.Scored > 0 && r.Cohort.MeanChurn > 0);
         // Ranked by the cohort's predicted value.
         Assert.Equal(report.Items.Select(r => r.Cohort!.PredictedVipPlayers).OrderDescending(), report.Items.Select(r => r.Cohort!.PredictedVipPlayers));
+        // The simulator's two partners of poor quality are told apart in it: the bonus hunters' players are predicted to be
+        // worth less than an ordinary partner's (per player), and the partner whose players later self-exclude has by far the
+        // highest safer-gambling share.
+        var ordinary = totals.Where(r => r.AffiliateId is not (AffiliatePartners.BonusHunters or AffiliatePartners.SelfExcluders)).ToList();
+        var hunters = totals.Single(r => r.AffiliateId == AffiliatePartners.BonusHunters);
+        var blitz = totals.Single(r => r.AffiliateId == AffiliatePartners.SelfExcluders);
+        var ordinaryShare = ordinary.Sum(r => r.Cohort!.PredictedVipPlayers) / ordinary.Sum(r => r.Cohort!.Scored);
+        Assert.True(hunters.Cohort!.PredictedVipShare < ordinaryShare,
+            $"bonus hunters' predicted VIP share {hunters.Cohort.PredictedVipShare:0.000} vs ordinary partners' {ordinaryShare:0.000}");
+        Assert.Equal(blitz.AffiliateId, totals.MaxBy(r => r.SelfExclusionShare ?? 0)!.AffiliateId);
+        Assert.True(blitz.SelfExclusionShare > 5 * ordinary.Sum(r => r.SelfExcluded) / (double)ordinary.Sum(r => r.Registrations),
+            $"self-excluding partner's share {blitz.SelfExclusionShare:0.000}");
         var cohort = (await admin.GetFromJsonAsync<AffiliatesReport>($"/v1/affiliates/report?from={casino.Clock.GetUtcNow().AddDays(-30):yyyy-MM-dd}", Json))!;
         Assert.True(cohort.Items.Sum(r => r.Cohort!.Players) < totals.Sum(r => r.Cohort!.Players));
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/v1/affiliates/report?from=2026-12-01&to=2026-11-01")).StatusCode);

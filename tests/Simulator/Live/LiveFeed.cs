@@ -206,18 +206,18 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         Outgoing verdict;
         if (u < KycGreen)
         {
-            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), DateTimeOffset.UtcNow, green: true);
+            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), _clock.GetUtcNow(), green: true);
             Count("verified");
         }
         else if (u < KycGreen + KycRetry)
         {
-            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), DateTimeOffset.UtcNow, green: false, [RetryLabels[_rng.Next(RetryLabels.Length)]], final: false);
+            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), _clock.GetUtcNow(), green: false, [RetryLabels[_rng.Next(RetryLabels.Length)]], final: false);
             _awaitingReview.Enqueue(player);
             Count("retry");
         }
         else
         {
-            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), DateTimeOffset.UtcNow, green: false, [RejectLabels[_rng.Next(RejectLabels.Length)]], final: true);
+            verdict = SumsubWebhooks.Reviewed(player, CorrelationId(), _clock.GetUtcNow(), green: false, [RejectLabels[_rng.Next(RejectLabels.Length)]], final: true);
             Count("rejected");
         }
         _sent[(int)Feed.Sumsub]++;
