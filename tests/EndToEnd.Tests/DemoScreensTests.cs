@@ -192,6 +192,15 @@ public class DemoScreensTests(DemoCasino demo)
             await page.GetByTestId("nav-audit").ClickAsync();
             await Assertions.Expect(page.GetByTestId("audit-table")).ToContainTextAsync(DemoExamples.Actor, new() { Timeout = 15_000 });
             await NotEmptyAsync("demo-console-audit-1440.png");
+
+            // The safer-gambling officer's case queue fills with the simulator's at-risk players as their harm score rises.
+            var officer = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+            await officer.GotoAsync(new Uri(demo.Product.LobbyUrl, "/console/safer-gambling").ToString());
+            await officer.GetByTestId("login-name").FillAsync(Product.OfficerName);
+            await officer.GetByTestId("login-password").FillAsync(Product.OfficerPassword);
+            await officer.GetByTestId("login-submit").ClickAsync();
+            await Assertions.Expect(officer.GetByTestId("case-row").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await officer.ScreenshotAsync(new PageScreenshotOptions { Path = Shot("demo-console-cases-1440.png"), FullPage = true });
         }
 
         // The example webhook reaches the demo's CRM, signed: segment entries as members are found.

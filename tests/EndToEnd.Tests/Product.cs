@@ -22,6 +22,8 @@ public sealed class Product : IAsyncDisposable
     /// <summary>The console's admin, who also sees the audit log.</summary>
     public const string AdminName = "e2e-admin";
     public const string AdminPassword = "e2e-admin-password";
+    public const string OfficerName = "e2e-safety";
+    public const string OfficerPassword = "e2e-safety-password";
 
     private readonly Dictionary<string, string?> _common;
     private readonly string _lobbyEnvironment;
@@ -87,6 +89,9 @@ public sealed class Product : IAsyncDisposable
             ["Console:Users:1:Name"] = AdminName,
             ["Console:Users:1:Role"] = "admin",
             ["Console:Users:1:PasswordHash"] = Lobby.Console.ConsolePasswords.Hash(AdminPassword, 1_000),
+            ["Console:Users:2:Name"] = OfficerName,
+            ["Console:Users:2:Role"] = "safer-gambling",
+            ["Console:Users:2:PasswordHash"] = Lobby.Console.ConsolePasswords.Hash(OfficerPassword, 1_000),
         }, _lobbyEnvironment);
         LobbyUrl = _lobby.Start();
     }
