@@ -65,8 +65,8 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
 
     /// <summary>
     /// A client that waits out a 503 with Retry-After (the partitioned index still loading a share another instance of
-    /// the same store just left, as tests sharing one casino start and stop theirs) for up to a minute, as a
-    /// well-behaved CRM client would.
+    /// the same store just left, as tests sharing one casino start and stop theirs) for up to three minutes (on a loaded
+    /// 2-core runner a share took over one to come back), as a well-behaved CRM client would.
     /// </summary>
     public HttpClient PatientClientWithKey(string key)
     {
@@ -91,7 +91,7 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
                 }
                 var response = await base.SendAsync(request, cancellationToken);
                 if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter is null
-                    || waited.Elapsed > TimeSpan.FromMinutes(1))
+                    || waited.Elapsed > TimeSpan.FromMinutes(3))
                 {
                     return response;
                 }
