@@ -77,7 +77,7 @@ mkdir -p "$out_dir"
 set -m
 dotnet test Intelligence.sln -c Release --disable-build-servers \
   --logger "console;verbosity=normal" --logger trx --results-directory "$out_dir" \
-  --blame-hang-timeout 10m --blame-hang-dump-type none \
+  --blame-hang-timeout 20m --blame-hang-dump-type none \
   "${args[@]}" &
 test_pid=$!
 set +m

@@ -1,7 +1,6 @@
 using Shared.ServiceDefaults;
 using System.Diagnostics.Metrics;
 using Ingestion.DeadLetters;
-using Ingestion.Profiles;
 using Shared.Store;
 using StackExchange.Redis;
 
@@ -40,27 +39,14 @@ public sealed class IngestionMetrics
         Interlocked.Exchange(ref _deadLetters, deadLetters);
     }
 
-    public void Applied(FoldOutcome[] outcomes, TimeSpan elapsed)
+    /// <summary>Counts <paramref name="count"/> events of one outcome (the profile writer's: applied, duplicate, superseded, conflict, too_old).</summary>
+    public void Counted(string outcome, long count)
     {
-        long applied = 0, duplicate = 0, superseded = 0, conflict = 0, old = 0;
-        foreach (var o in outcomes)
-        {
-            switch (o)
-            {
-                case FoldOutcome.Applied: applied++; break;
-                case FoldOutcome.Duplicate: duplicate++; break;
-                case FoldOutcome.Superseded: superseded++; break;
-                case FoldOutcome.Conflict: conflict++; break;
-                default: old++; break;
-            }
-        }
-        if (applied > 0) _events.Add(applied, new KeyValuePair<string, object?>("outcome", "applied"));
-        if (duplicate > 0) _events.Add(duplicate, new KeyValuePair<string, object?>("outcome", "duplicate"));
-        if (superseded > 0) _events.Add(superseded, new KeyValuePair<string, object?>("outcome", "superseded"));
-        if (conflict > 0) _events.Add(conflict, new KeyValuePair<string, object?>("outcome", "conflict"));
-        if (old > 0) _events.Add(old, new KeyValuePair<string, object?>("outcome", "too_old"));
-        _applySeconds.Record(elapsed.TotalSeconds);
+        if (count > 0) _events.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
     }
+
+    /// <summary>The time one batch took to apply to the store.</summary>
+    public void AppliedIn(TimeSpan elapsed) => _applySeconds.Record(elapsed.TotalSeconds);
 
     public void Rejected(int count) => _rejected.Add(count);
 }

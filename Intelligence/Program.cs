@@ -10,6 +10,7 @@ using Intelligence.Recommendations;
 using Intelligence.SaferGambling;
 using Intelligence.Scoring;
 using Intelligence.Segments;
+using Intelligence.Training;
 using Intelligence.Webhooks;
 using Scalar.AspNetCore;
 using Shared.ServiceDefaults;
@@ -20,14 +21,19 @@ if (IntelligenceCommands.IsCommand(args)) return await IntelligenceCommands.RunA
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, ScoringMetrics.MeterName, WebhookMetrics.MeterName, SegmentMetrics.MeterName);
+builder.AddServiceDefaults("Casino.Intelligence", ApiKeyMetrics.MeterName, ScoringMetrics.MeterName, WebhookMetrics.MeterName, SegmentMetrics.MeterName,
+    ModelPromotionAge.ModelsMeterName);
 builder.AddRedisStore();
 builder.AddApiKeyAuthentication();
 builder.AddProfiles();
+builder.AddSaferGambling();
+builder.AddModels();
 builder.AddScoring();
+builder.AddTraining();
 builder.AddWebhooks();
 builder.AddRecommendations();
 builder.AddSegments();
+builder.AddPlacements();
 builder.AddCompliance();
 builder.AddExperiments();
 builder.AddAffiliates();
@@ -44,6 +50,7 @@ app.MapProfilesApi();
 app.MapScoresApi();
 app.MapHarmCasesApi();
 app.MapModelsApi();
+app.MapTrainingApi();
 app.MapWebhooksApi();
 app.MapRecommendationsApi();
 app.MapSegmentsApi();

@@ -32,9 +32,17 @@ public sealed class LobbyOptions : IValidatableObject
     /// <summary>Scale the SignalR hub across instances through the store's pub/sub.</summary>
     public bool Backplane { get; set; } = true;
 
-    /// <summary>How long a burst of changes to one player is gathered before their rows are rebuilt once.</summary>
+    /// <summary>At most one rebuild of a player per this window: the first change is pushed at once, those after it in the window once at its end.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
     public TimeSpan Coalesce { get; set; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>
+    /// How long the lobby waits for Intelligence on one call, retries included, before it shows the rows the profile
+    /// gives (Continue playing, read from the store): a page or a push is not held up longer by a slow Intelligence.
+    /// Each attempt gets 40% of it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
+    public TimeSpan IntelligenceTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a sign-in from a player token lasts.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]

@@ -8,7 +8,7 @@
 # after their last bet, a webhook with its id for every member of every segment, every refused delivery delivered again
 # under its event id, the dead letters explained.
 #
-# Usage: scripts/soak.sh [seconds]      (default 600, the 10-minute run; CI runs 180 through the slow suite)
+# Usage: scripts/soak.sh [seconds]      (default 600, the 10-minute run, the length CI runs through the slow suite)
 # Without the script: SOAK_SECONDS=600 dotnet test tests/Lobby.IntegrationTests -c Release --filter FullyQualifiedName~ChaosSoakTests
 # Needs redis-server and the .NET SDK; builds the services and the tests in Release first.
 set -euo pipefail

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace Ingestion.Adapters;
 
 /// <summary>
@@ -17,18 +20,19 @@ public interface IVendorAdapter
 
 public static class Adapters
 {
-    /// <summary>Registers every vendor adapter and connector. Adding a vendor: one adapter class, one line here.</summary>
-    public static IHostApplicationBuilder AddAdapters(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Registers a vendor's webhook adapter: its options from <paramref name="section"/>, checked at start-up, and the
+    /// adapter, whose routes <see cref="MapAdapters"/> maps.
+    /// </summary>
+    public static IHostApplicationBuilder AddWebhookAdapter<TAdapter, TOptions, TValidator>(this IHostApplicationBuilder builder, string section)
+        where TAdapter : class, IVendorAdapter
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
     {
-        // vendor registrations (one line each)
-        builder.AddFastTrack();
-        builder.AddHub88();
-        builder.AddPraxis();
-        builder.AddTrustly();
-        builder.AddSumsub();
-        builder.AddOnfido();
-        builder.AddCatalogFeed();
-        builder.AddRabbitMqConsumer();
+        builder.Services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        builder.Services.TryAddSingleton<VendorWebhooks>();
+        builder.Services.AddSingleton<IVendorAdapter, TAdapter>();
         return builder;
     }
 

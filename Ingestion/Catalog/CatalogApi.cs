@@ -4,12 +4,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
-using StackExchange.Redis;
 
 namespace Ingestion.Catalog;
 
 public static class CatalogApi
 {
+    /// <summary>The catalogue's writer (<see cref="CatalogStore"/>), which <c>PUT /v1/catalog/games</c> and the catalogue pull use.</summary>
+    public static IHostApplicationBuilder AddCatalog(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CatalogStore>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapCatalogApi(this IEndpointRouteBuilder app)
     {
         app.MapPut("/v1/catalog/games", PutGamesAsync)
@@ -71,15 +77,5 @@ public static class CatalogValidator
             if (g.Tags is null) Add(i, "tags", "must be an array (it may be empty)");
         }
         return errors;
-    }
-}
-
-/// <summary>The catalogue in the store: one hash of game id to the game's JSON.</summary>
-public sealed class CatalogStore(IConnectionMultiplexer redis, StoreKeys keys)
-{
-    public async Task UpsertAsync(IReadOnlyList<Game> games)
-    {
-        var entries = games.Select(g => new HashEntry(g.Id, JsonSerializer.Serialize(g, ContractsJsonContext.Default.Game))).ToArray();
-        await redis.GetDatabase().HashSetAsync(keys.Catalog, entries);
     }
 }

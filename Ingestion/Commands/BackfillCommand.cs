@@ -6,6 +6,7 @@ using System.Text.Json;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Ingestion.Profiles;
+using Shared.Contracts;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 using StackExchange.Redis;
@@ -73,6 +74,14 @@ internal static class BackfillCommand
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
                 {
                     result.Error = e.Message;
+                }
+                catch (Exception e) when (e is RedisTimeoutException or RedisConnectionException)
+                {
+                    // The store stayed away through every resend: the files after this one would fail the same way.
+                    result.Error = $"the store did not confirm a batch in {Backfill.Attempts} attempts ({e.Message}); run the command again " +
+                        "once the store is back: events already applied count once";
+                    progress.Finished(result);
+                    break;
                 }
                 progress.Finished(result);
             }
@@ -185,9 +194,17 @@ internal sealed class FileResult(string path)
     }
 }
 
-/// <summary>Reads files a batch at a time and applies each batch as the API would, one batch in flight while the next is read.</summary>
-internal sealed class Backfill(EventIngestor ingestor, DeadLetterStore deadLetters, int batch, int maxBytes)
+/// <summary>
+/// Reads files a batch at a time and applies each batch as the API would, one batch in flight while the next is read.
+/// A batch the store did not confirm (a timeout, a dropped connection: a busy or restarting store) is sent again, up to
+/// <see cref="Attempts"/> times with a doubling pause from <paramref name="retryDelay"/> (1 s): the fold counts each
+/// event once, so what the unconfirmed attempt did apply shows as duplicates of the resend. After the last attempt the
+/// file fails with the store's error, and a rerun of the command picks up where it stopped, the same way.
+/// </summary>
+internal sealed class Backfill(EventIngestor ingestor, DeadLetterStore deadLetters, int batch, int maxBytes, TimeSpan? retryDelay = null)
 {
+    public const int Attempts = 5;
+
     public async Task ImportAsync(FileResult result, IBackfillProgress progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -235,7 +252,7 @@ internal sealed class Backfill(EventIngestor ingestor, DeadLetterStore deadLette
                     items.Add((i, null, $"not valid JSON: {e.Message}"));
                 }
             }
-            var outcome = await ingestor.IngestAsync(items);
+            var outcome = await IngestWithRetriesAsync(items);
             var rejected = outcome.Rejected.Select(r => (Line: chunk.Lines[r.Index].Line, r.Error, r.Index)).ToList();
             result.Add(chunk.Lines.Count, outcome.Accepted, outcome.Duplicates, rejected.Select(r => (r.Line, r.Error)));
             var file = Path.GetFileName(result.Path);
@@ -249,6 +266,23 @@ internal sealed class Backfill(EventIngestor ingestor, DeadLetterStore deadLette
         finally
         {
             foreach (var doc in docs) doc.Dispose();
+        }
+    }
+
+    private async Task<IngestResult> IngestWithRetriesAsync(List<(int, JsonElement?, string?)> items)
+    {
+        var delay = retryDelay ?? TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ingestor.IngestAsync(items);
+            }
+            catch (Exception e) when (attempt < Attempts && e is RedisTimeoutException or RedisConnectionException)
+            {
+                await Task.Delay(delay);
+                delay *= 2;
+            }
         }
     }
 }

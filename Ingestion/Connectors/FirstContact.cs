@@ -11,9 +11,12 @@ namespace Ingestion.Connectors;
 /// logs it at Information and the resilience pipeline of its HTTP client at Debug, and it retries as always. From the
 /// first answer on, a failure is a warning, the pipeline's included (a pull retried at the next interval is not an error).
 /// </summary>
-public sealed class FirstContact
+public sealed class FirstContact(IEnumerable<FirstContactClient> clients)
 {
     private readonly ConcurrentDictionary<string, bool> _answered = new(StringComparer.Ordinal);
+
+    /// <summary>The clients whose pipelines are kept quiet until their first answer: each connector names its own.</summary>
+    public IReadOnlyList<string> Clients { get; } = [.. clients.Select(c => c.Name).Distinct(StringComparer.Ordinal)];
 
     /// <param name="client">The typed HTTP client's name, which also names its resilience pipeline (<c>{client}-standard</c>).</param>
     public bool Answered(string client) => _answered.ContainsKey(client);
@@ -30,16 +33,20 @@ public sealed class FirstContact
         if (!Answered(client)) return declared == ResilienceEventSeverity.None ? declared : ResilienceEventSeverity.Debug;
         return declared >= ResilienceEventSeverity.Error ? ResilienceEventSeverity.Warning : declared;
     }
-
-    /// <summary>The clients whose pipelines are kept quiet until their first answer.</summary>
-    public static readonly IReadOnlyList<string> Clients = [nameof(Catalog.CatalogFeedClient), nameof(Pam.PamClient)];
 }
+
+/// <summary>A connector's typed HTTP client, named for <see cref="FirstContact"/>.</summary>
+public sealed record FirstContactClient(string Name);
 
 public static class FirstContactRegistration
 {
-    /// <summary>The one <see cref="FirstContact"/> of the process, and Polly's event severities going through it. Idempotent.</summary>
-    public static IServiceCollection AddFirstContact(this IServiceCollection services)
+    /// <summary>
+    /// The one <see cref="FirstContact"/> of the process, Polly's event severities going through it, and
+    /// <paramref name="client"/> (a typed HTTP client's name) among the clients it keeps quiet.
+    /// </summary>
+    public static IServiceCollection AddFirstContact(this IServiceCollection services, string client)
     {
+        services.AddSingleton(new FirstContactClient(client));
         services.TryAddSingleton<FirstContact>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TelemetryOptions>, QuietUntilFirstContact>());
         return services;

@@ -178,7 +178,8 @@ public sealed class EventIngestor(EventParser parser, ProfileWriter writer, IOpt
                 if (lobby is not null && LobbyEventParser.IsLobbyEvent(e))
                 {
                     // The lobby's events take their own lean path: counted, never folded into the profile.
-                    lobbyCommands.Add(lobby.Parse(e));
+                    var (now, oldestDay) = lobby.Window();
+                    lobbyCommands.Add(LobbyEventParser.Parse(e, now, oldestDay));
                     lobbyItem.Add(item);
                     continue;
                 }

@@ -25,4 +25,12 @@ public sealed class FeedOptions
     /// <summary>At or above this share of rejected events in the quarter hour (and at least MinExpectedEvents events), a source is failing.</summary>
     [Range(0.0, 1.0)]
     public double FailingRejectedShare { get; set; } = 0.5;
+
+    /// <summary>Deposit verdicts a payment provider must have had over the last hour before its decline share is judged.</summary>
+    [Range(1, 1_000_000)]
+    public int MinPaymentAttempts { get; set; } = 20;
+
+    /// <summary>A provider's declines are spiking when its last hour's decline share is this much (absolute) above its usual one.</summary>
+    [Range(0.01, 1.0)]
+    public double DeclineSpikeOver { get; set; } = 0.2;
 }

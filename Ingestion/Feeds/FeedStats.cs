@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -13,15 +14,23 @@ public enum FeedOutcome { Accepted, Duplicate, Rejected, DeadLettered }
 /// <summary>
 /// Every source's traffic, kept in the store per hour (so all instances add to one count): per minute the accepted,
 /// duplicate and rejected events and dead letters, per hour the arrival-lag histogram and the total. <c>GET /v1/feeds</c>
-/// reads it back and judges each source against the same hour of its previous days.
+/// reads it back and judges each source against the same hour of its previous days. Deposits' verdicts are kept the
+/// same way per payment provider (PSP), and requests refused for a bad signature per source.
 /// </summary>
-public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IOptions<FeedOptions> options)
+public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock, IOptions<FeedOptions> options, IMeterFactory meterFactory)
 {
+    private readonly Counter<long> _payments = meterFactory.Create(IngestionMetrics.MeterName).CreateCounter<long>("ingestion.payment.attempts",
+        description: "Deposit verdicts accepted, by payment provider (provider) and outcome (approved, declined)");
+    private readonly Counter<long> _signatureFailures = meterFactory.Create(IngestionMetrics.MeterName).CreateCounter<long>("ingestion.feed.signature_failures",
+        description: "Requests of a signed vendor adapter refused for a bad signature, by source");
     /// <summary>Upper bounds (ms) of the arrival-lag histogram's buckets; the last is open.</summary>
     public static readonly long[] LagBounds = [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000,
         4 * 3_600_000L, 12 * 3_600_000L, 24 * 3_600_000L, long.MaxValue];
 
     private const int NowMinutes = 5, JudgedMinutes = 15;
+
+    /// <summary>The window of <see cref="FeedStatus.RecentSignatureFailures"/>: alerts.yml's FeedSignatureFailures counts over 15 minutes.</summary>
+    public const int SignatureMinutes = 15;
     private readonly FeedOptions _options = options.Value;
 
     private sealed class Tally
@@ -37,6 +46,7 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
         var now = clock.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         var bySource = new Dictionary<string, Tally>(StringComparer.Ordinal);
+        Dictionary<string, (long Attempts, long Declines)>? byProvider = null;
         foreach (var (json, outcome) in events)
         {
             var source = SourceOf(json) ?? fallbackSource;
@@ -48,10 +58,18 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
                 case FeedOutcome.Rejected: t.Rejected++; break;
                 default: t.Rejected++; t.DeadLetters++; break;
             }
-            if (outcome is FeedOutcome.Accepted or FeedOutcome.Duplicate && TimeOf(json) is { } time)
+            // A duplicate's time is its first sending's: a resend hours later says nothing of how late the feed is now.
+            if (outcome is FeedOutcome.Accepted && TimeOf(json) is { } time)
             {
                 var lag = Math.Max(0, nowMs - time.ToUnixTimeMilliseconds());
                 t.Lag[Array.FindIndex(LagBounds, b => lag <= b)]++;
+            }
+            // Only a first sending counts, so a resent verdict is not a second attempt.
+            if (outcome is FeedOutcome.Accepted && DepositVerdictOf(json) is { } verdict)
+            {
+                byProvider ??= new(StringComparer.Ordinal);
+                var (attempts, declines) = byProvider.GetValueOrDefault(verdict.Provider);
+                byProvider[verdict.Provider] = (attempts + 1, declines + (verdict.Declined ? 1 : 0));
             }
         }
         if (bySource.Count == 0) return Task.CompletedTask;
@@ -79,7 +97,35 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
             writes.Add(db.HashSetAsync(meta, "first", nowMs, When.NotExists));
             writes.Add(db.HashSetAsync(meta, "last", nowMs));
         }
+        foreach (var (provider, (attempts, declines)) in byProvider ?? [])
+        {
+            _payments.Add(attempts - declines, new("provider", provider), new("outcome", "approved"));
+            _payments.Add(declines, new("provider", provider), new("outcome", "declined"));
+            writes.Add(db.SetAddAsync(keys.PaymentProviders, provider));
+            var hourKey = keys.PaymentHour(provider, hour);
+            writes.Add(db.HashIncrementAsync(hourKey, "a:" + minute, attempts));
+            if (declines > 0) writes.Add(db.HashIncrementAsync(hourKey, "d:" + minute, declines));
+            writes.Add(db.KeyExpireAsync(hourKey, TimeSpan.FromHours(3)));
+            var dayKey = keys.PaymentDay(provider, nowMs / 86_400_000);
+            writes.Add(db.HashIncrementAsync(dayKey, "a", attempts));
+            if (declines > 0) writes.Add(db.HashIncrementAsync(dayKey, "d", declines));
+            writes.Add(db.KeyExpireAsync(dayKey, keep + TimeSpan.FromDays(1)));
+        }
         return Task.WhenAll(writes);
+    }
+
+    /// <summary>Counts one request of <paramref name="source"/> refused for a bad signature (kept for a day, in the store so every instance adds to it).</summary>
+    public Task SignatureFailedAsync(string source)
+    {
+        _signatureFailures.Add(1, new KeyValuePair<string, object?>("source", source));
+        if (!_options.Enabled) return Task.CompletedTask;
+        var db = redis.GetDatabase();
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var key = keys.FeedHour(source, nowMs / 3_600_000);
+        // "s" for the day's total, "s:minute" for the in-product FeedSignatureFailures rule's last fifteen minutes.
+        return Task.WhenAll(db.SetAddAsync(keys.FeedSources, source), db.HashIncrementAsync(key, "s"),
+            db.HashIncrementAsync(key, "s:" + (nowMs / 60_000 % 60).ToString(CultureInfo.InvariantCulture)),
+            db.KeyExpireAsync(key, TimeSpan.FromDays(_options.UsualDays + 1)));
     }
 
     public async Task<FeedsReport> ReadAsync()
@@ -88,28 +134,43 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
         var now = clock.GetUtcNow();
         var sources = (await db.SetMembersAsync(keys.FeedSources)).Select(v => v.ToString()).Order(StringComparer.Ordinal).ToList();
         var items = await Task.WhenAll(sources.Select(s => ReadSourceAsync(db, s, now)));
-        return new FeedsReport(items, now);
+        var providers = (await db.SetMembersAsync(keys.PaymentProviders)).Select(v => v.ToString()).Order(StringComparer.Ordinal).ToList();
+        var payments = await Task.WhenAll(providers.Select(p => ReadProviderAsync(db, p, now)));
+        return new FeedsReport(items, now, payments);
     }
+
+    /// <summary>A provider's deposit verdicts over the last 60 minutes, against its decline share over the previous UsualDays whole days.</summary>
+    private async Task<PaymentProviderStatus> ReadProviderAsync(IDatabase db, string provider, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var today = nowMs / 86_400_000;
+        var hours = HoursAsync(db, h => keys.PaymentHour(provider, h), nowMs);
+        var days = Enumerable.Range(1, _options.UsualDays).Select(d => db.HashGetAsync(keys.PaymentDay(provider, today - d), ["a", "d"])).ToList();
+        await Task.WhenAll([hours, .. days]);
+
+        long attempts = SumMinutes(hours.Result, nowMs, "a", 60), declines = SumMinutes(hours.Result, nowMs, "d", 60);
+        long usualAttempts = days.Sum(d => Count(d.Result[0])), usualDeclines = days.Sum(d => Count(d.Result[1]));
+        var share = attempts == 0 ? 0 : declines / (double)attempts;
+        double? usual = usualAttempts == 0 ? null : usualDeclines / (double)usualAttempts;
+        return new PaymentProviderStatus(provider, attempts, declines, share, usual, DeclinesSpike(attempts, share, usual));
+    }
+
+    /// <summary>Enough attempts to judge, and a decline share well above the provider's usual one (a provider without history is not judged).</summary>
+    internal bool DeclinesSpike(long attempts, double share, double? usual) =>
+        attempts >= _options.MinPaymentAttempts && usual is { } u && share - u >= _options.DeclineSpikeOver;
 
     private async Task<FeedStatus> ReadSourceAsync(IDatabase db, string source, DateTimeOffset now)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         var hour = nowMs / 3_600_000;
-        var minute = nowMs / 60_000;
-        var current = db.HashGetAllAsync(keys.FeedHour(source, hour));
-        var previous = db.HashGetAllAsync(keys.FeedHour(source, hour - 1));
-        var letters = Enumerable.Range(0, 24).Select(h => db.HashGetAsync(keys.FeedHour(source, hour - h), "x")).ToList();
+        var hours = HoursAsync(db, h => keys.FeedHour(source, h), nowMs);
+        var letters = Enumerable.Range(0, 24).Select(h => db.HashGetAsync(keys.FeedHour(source, hour - h), ["x", "s"])).ToList();
         var days = Enumerable.Range(1, _options.UsualDays).Select(d => (Hour: hour - 24 * d, Total: db.HashGetAsync(keys.FeedHour(source, hour - 24 * d), "t"))).ToList();
         var meta = db.HashGetAllAsync(keys.FeedMeta(source));
-        await Task.WhenAll([current, previous, meta, .. letters, .. days.Select(d => d.Total)]);
+        await Task.WhenAll([hours, meta, .. letters, .. days.Select(d => d.Total)]);
 
-        var fields = new Dictionary<string, long>[] { ToCounts(current.Result), ToCounts(previous.Result) };
-        long Minute(string kind, long m)
-        {
-            var hourFields = m / 60 == hour ? fields[0] : m / 60 == hour - 1 ? fields[1] : null;
-            return hourFields?.GetValueOrDefault(kind + ":" + (m % 60).ToString(CultureInfo.InvariantCulture)) ?? 0;
-        }
-        long Sum(string kind, int minutes) => Enumerable.Range(0, minutes).Sum(i => Minute(kind, minute - i));
+        var fields = hours.Result;
+        long Sum(string kind, int minutes) => SumMinutes(fields, nowMs, kind, minutes);
 
         var perMinute = (Sum("a", NowMinutes) + Sum("d", NowMinutes)) / (double)NowMinutes;
         long accepted = Sum("a", JudgedMinutes), duplicates = Sum("d", JudgedMinutes), rejected = Sum("r", JudgedMinutes);
@@ -121,7 +182,7 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
         var first = m.GetValueOrDefault("first", nowMs);
         // Only days on which the source already existed at this hour make its usual rate.
         var known = days.Where(d => d.Hour * 3_600_000 >= first - 3_600_000 + 1).ToList();
-        double? usual = known.Count == 0 ? null : known.Sum(d => d.Total.Result.IsNull ? 0 : (long)d.Total.Result) / (known.Count * 60.0);
+        double? usual = known.Count == 0 ? null : known.Sum(d => Count(d.Total.Result)) / (known.Count * 60.0);
 
         var lag = new long[LagBounds.Length];
         foreach (var f in fields)
@@ -130,7 +191,34 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
         }
         var (state, reason) = Judge(judged, rejected, rejectedShare, usual);
         return new FeedStatus(source, state, perMinute, usual, m.TryGetValue("last", out var last) ? DateTimeOffset.FromUnixTimeMilliseconds(last) : null,
-            Quantile(lag, 0.50), Quantile(lag, 0.99), rejectedShare, duplicateShare, letters.Sum(l => l.Result.IsNull ? 0 : (long)l.Result), reason);
+            Quantile(lag, 0.50), Quantile(lag, 0.99), rejectedShare, duplicateShare, letters.Sum(l => Count(l.Result[0])), reason,
+            letters.Sum(l => Count(l.Result[1]))) { RecentSignatureFailures = Sum("s", SignatureMinutes) };
+    }
+
+    /// <summary>The counters of the hour holding <paramref name="nowMs"/> and of the hour before it.</summary>
+    private static async Task<Dictionary<string, long>[]> HoursAsync(IDatabase db, Func<long, RedisKey> key, long nowMs)
+    {
+        var hour = nowMs / 3_600_000;
+        var current = db.HashGetAllAsync(key(hour));
+        var previous = db.HashGetAllAsync(key(hour - 1));
+        return [ToCounts(await current), ToCounts(await previous)];
+    }
+
+    /// <summary>A stored count; an absent field or key is none.</summary>
+    private static long Count(RedisValue value) => (long?)value ?? 0;
+
+    /// <summary>A per-minute counter (<c>kind:minute</c>) summed over the last <paramref name="minutes"/> (at most 60) minutes of <see cref="HoursAsync"/>'s two hours.</summary>
+
+    private static long SumMinutes(Dictionary<string, long>[] hours, long nowMs, string kind, int minutes)
+    {
+        var hour = nowMs / 3_600_000;
+        var minute = nowMs / 60_000;
+        long sum = 0;
+        for (var m = minute - minutes + 1; m <= minute; m++)
+        {
+            sum += hours[m / 60 == hour ? 0 : 1].GetValueOrDefault(kind + ":" + (m % 60).ToString(CultureInfo.InvariantCulture));
+        }
+        return sum;
     }
 
     /// <summary>The most hours <c>GET /v1/feeds/history</c> answers (the store keeps at least two days: Feeds:UsualDays + 1).</summary>
@@ -202,6 +290,19 @@ public sealed class FeedStats(IConnectionMultiplexer redis, StoreKeys keys, Time
     private static string? SourceOf(JsonElement? json) =>
         json is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty("source"u8, out var s) && s.ValueKind == JsonValueKind.String
             && s.GetString() is { Length: > 0 and <= 256 } v ? v : null;
+
+    /// <summary>A deposit's final verdict and its PSP (<c>data.provider</c>): approved, or rejected (declined); null for anything else.</summary>
+    private static (string Provider, bool Declined)? DepositVerdictOf(JsonElement? json)
+    {
+        if (json is not { ValueKind: JsonValueKind.Object } e || !e.TryGetProperty("type"u8, out var type) || !type.ValueEquals(EventTypes.WalletDeposit)
+            || !e.TryGetProperty("data"u8, out var data) || data.ValueKind != JsonValueKind.Object
+            || !data.TryGetProperty("provider"u8, out var p) || p.ValueKind != JsonValueKind.String || p.GetString() is not { Length: > 0 and <= 256 } provider
+            || !data.TryGetProperty("status"u8, out var status))
+        {
+            return null;
+        }
+        return status.ValueEquals("approved"u8) ? (provider, false) : status.ValueEquals("rejected"u8) ? (provider, true) : null;
+    }
 
     private static DateTimeOffset? TimeOf(JsonElement? json) =>
         json is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty("time"u8, out var t) && t.ValueKind == JsonValueKind.String

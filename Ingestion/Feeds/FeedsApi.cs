@@ -26,9 +26,12 @@ public static class FeedsApi
             .WithSummary("Every event source's traffic and state, judged against its own rhythm")
             .WithDescription("A source is the CloudEvent `source` of its events (each adapter and connector has its own). `eventsPerMinute` is over " +
                 "the last 5 minutes; `usualEventsPerMinute` is the same hour of the previous Feeds:UsualDays (7) days; lag (arrival − event time) " +
-                "quantiles are over the last hour, as histogram bucket bounds; shares are over the last 15 minutes; dead letters over the last day. " +
+                "quantiles are over the last hour (first sendings only), as histogram bucket bounds; shares are over the last 15 minutes; dead letters and " +
+                "`signatureFailures` (requests a signed vendor adapter refused for a bad signature) over the last day. " +
                 "`state`: `failing` when Feeds:FailingRejectedShare (half) or more of the last 15 minutes' events were rejected, `silent` when none " +
-                "arrived where at least Feeds:MinExpectedEvents (10) are usual, `quiet` below Feeds:QuietBelow (a quarter) of the usual, else `ok`.");
+                "arrived where at least Feeds:MinExpectedEvents (10) are usual, `quiet` below Feeds:QuietBelow (a quarter) of the usual, else `ok`. " +
+                "`payments`: per PSP its deposits' verdicts over the last hour against its decline share over the previous Feeds:UsualDays whole days; " +
+                "`spiking` from Feeds:MinPaymentAttempts (20) attempts and Feeds:DeclineSpikeOver (0.2) above the usual share.");
         app.MapGet("/v1/feeds/history", ReadHistoryAsync)
             .RequireAuthorization(Scopes.OpsRead)
             .WithName("GetFeedHistory").Produces<FeedHistory>()
@@ -44,8 +47,8 @@ public static class FeedsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithTags("Operations")
             .WithSummary("The in-product operations alerts firing now, newest first")
-            .WithDescription("Judged every 30 s from the feed status and reconciliation (FeedSilent, FeedFailing, ArrivalLagHigh, OpenRounds, " +
-                "OrphanRollbacks, StoreMemoryNearMax, ModelNotPromoted). Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
+            .WithDescription("Judged every 30 s from the feed status and reconciliation (FeedSilent, FeedFailing, ArrivalLagHigh, FeedSignatureFailures, PaymentDeclinesSpiking, OpenRounds, " +
+                "OrphanRollbacks, StoreMemoryNearMax, ModelNotPromoted); each fires once its condition has held for its Prometheus rule's `for`. Each transition is also sent to webhooks listening to `ops.alert.fired` / `ops.alert.resolved`.");
         return app;
     }
 

@@ -56,7 +56,8 @@ public sealed class OperationsGauges : GaugeSampler
             new Measurement<long>(r.Report.ConflictingDuplicates.Count, new("kind", "conflicting_duplicate"), new("source", r.Source)),
             new Measurement<long>(r.Report.ReversedPayments.Count, new("kind", "reversed_payment"), new("source", r.Source)),
         }).ToList();
-        var feeds = (await _feeds.ReadAsync()).Items.ToList();
+        var feedsReport = await _feeds.ReadAsync();
+        var feeds = feedsReport.Items.ToList();
         long used = 0, max = 0;
         foreach (var server in _redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
@@ -83,6 +84,6 @@ public sealed class OperationsGauges : GaugeSampler
         // Written by Intelligence's model registry at each promotion (StoreKeys.ModelsPromotedAt), in the same store.
         var promoted = (await _redis.GetDatabase().HashGetAllAsync(_keys.ModelsPromotedAt))
             .ToDictionary(e => e.Name.ToString(), e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value), StringComparer.Ordinal);
-        await _alerts.UpdateAsync(OpsAlerts.Conditions(feeds, report, used, max, Clock.GetUtcNow(), promoted));
+        await _alerts.UpdateAsync(OpsAlerts.Conditions(feeds, report, used, max, Clock.GetUtcNow(), promoted, feedsReport.Payments));
     }
 }

@@ -8,10 +8,12 @@ namespace Ingestion.Feeds;
 /// <summary>
 /// In-product alerts for operators without Prometheus: after every sample of <see cref="OperationsGauges"/>, the
 /// conditions of deploy/prometheus/alerts.yml that Ingestion can judge (a feed silent or failing, arrival lag over
-/// 15 minutes, rounds left open or rollbacks orphaned past their deadlines, the store over 90% of maxmemory, a model
+/// 15 minutes, a signed feed's requests refused for bad signatures, rounds left open or rollbacks orphaned past their deadlines, the store over 90% of maxmemory, a model
 /// kind not promoted for <see cref="ModelNotPromotedAfter"/>, read from the promotion times Intelligence's registry
 /// keeps in the store) are
-/// compared with the alerts firing in the store. A transition is recorded once, whichever instance sees it first
+/// compared with the alerts firing in the store. As in Prometheus, a condition must hold for its alert's <see cref="For"/>
+/// (the rule's <c>for</c>) before the alert fires: the first sample that sees it holding starts its pending time, kept in
+/// the store so every instance agrees, and a sample that no longer sees it forgets it. A transition is recorded once, whichever instance sees it first
 /// (one script over the <c>{ops}</c> keys), as an <see cref="OpsAlertEvent"/> on a list Intelligence relays to the
 /// signed webhooks.
 /// </summary>
@@ -20,9 +22,29 @@ public sealed class OpsAlerts(IConnectionMultiplexer redis, StoreKeys keys, Time
     public const long LagHighMs = 15 * 60_000;
     public const double MemoryNearMax = 0.9;
 
+    /// <summary>Requests refused for a bad signature within 15 minutes from which FeedSignatureFailures holds (as alerts.yml's rule).</summary>
+    public const long SignatureFailuresFiring = 5;
+
     /// <summary>A model kind whose served version was promoted longer ago than this fires ModelNotPromoted (as alerts.yml does).</summary>
     public static readonly TimeSpan ModelNotPromotedAfter = TimeSpan.FromDays(14);
     private const int EventsKept = 10_000;
+
+    /// <summary>
+    /// How long each alert's condition must hold before it fires: the <c>for</c> of its rule in alerts.yml. OpenRounds and
+    /// OrphanRollbacks have none: their conditions already wait out Reconciliation:OpenRoundAfter / OrphanRollbackAfter.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, TimeSpan> For = new Dictionary<string, TimeSpan>(StringComparer.Ordinal)
+    {
+        ["FeedSilent"] = TimeSpan.FromMinutes(10),
+        ["FeedFailing"] = TimeSpan.FromMinutes(5),
+        ["ArrivalLagHigh"] = TimeSpan.FromMinutes(15),
+        ["FeedSignatureFailures"] = TimeSpan.FromMinutes(5),
+        ["PaymentDeclinesSpiking"] = TimeSpan.FromMinutes(10),
+        ["OpenRounds"] = TimeSpan.Zero,
+        ["OrphanRollbacks"] = TimeSpan.Zero,
+        ["StoreMemoryNearMax"] = TimeSpan.FromMinutes(10),
+        ["ModelNotPromoted"] = TimeSpan.FromHours(1),
+    };
 
     // KEYS: firing alerts, events. ARGV: 'fire' or 'resolve', alert id, alert JSON, event JSON (with the alert), events kept.
     private const string TransitionScript = """
@@ -46,7 +68,8 @@ public sealed class OpsAlerts(IConnectionMultiplexer redis, StoreKeys keys, Time
 
     /// <summary>The alerts the sample says should fire now.</summary>
     public static List<OpsAlert> Conditions(IReadOnlyList<FeedStatus> feeds, IReadOnlyList<(string Source, ReconciliationReport Report)> reconciliation,
-        long memoryUsed, long memoryMax, DateTimeOffset now, IReadOnlyDictionary<string, DateTimeOffset>? modelsPromotedAt = null)
+        long memoryUsed, long memoryMax, DateTimeOffset now, IReadOnlyDictionary<string, DateTimeOffset>? modelsPromotedAt = null,
+        IReadOnlyList<PaymentProviderStatus>? payments = null)
     {
         var alerts = new List<OpsAlert>();
         foreach (var f in feeds)
@@ -58,6 +81,18 @@ public sealed class OpsAlerts(IConnectionMultiplexer redis, StoreKeys keys, Time
                 alerts.Add(new($"ArrivalLagHigh:{f.Source}", "ArrivalLagHigh", "warning", f.Source,
                     $"Feed {f.Source}'s events arrive more than 15 minutes after they happened (p99 up to {f.LagP99Ms / 60_000} minutes)", now));
             }
+            if (f.RecentSignatureFailures >= SignatureFailuresFiring)
+            {
+                alerts.Add(new($"FeedSignatureFailures:{f.Source}", "FeedSignatureFailures", "warning", f.Source,
+                    $"Feed {f.Source} sent {f.RecentSignatureFailures} requests with a bad signature in the last 15 minutes, all refused: " +
+                    "a signing secret rotated on one side, or forged requests", now));
+            }
+        }
+        foreach (var p in (payments ?? []).Where(p => p.Spiking))
+        {
+            alerts.Add(new($"PaymentDeclinesSpiking:{p.Provider}", "PaymentDeclinesSpiking", "page", p.Provider,
+                $"PSP {p.Provider} declined {100 * p.DeclineShare:0}% of its last hour's {p.Attempts} deposits where {100 * p.UsualDeclineShare:0}% is usual: " +
+                "check its status page and the decline codes (vendorCode) of its recent deposits, and route deposits to another PSP if it is down", now));
         }
         foreach (var (source, r) in reconciliation)
         {
@@ -86,20 +121,34 @@ public sealed class OpsAlerts(IConnectionMultiplexer redis, StoreKeys keys, Time
         return alerts;
     }
 
-    /// <summary>Fires the alerts not yet firing and resolves those firing that no longer hold; returns the transitions this call made.</summary>
+    /// <summary>
+    /// Fires the alerts not yet firing whose condition has held for their <see cref="For"/>, and resolves those firing that
+    /// no longer hold; returns the transitions this call made.
+    /// </summary>
     public async Task<int> UpdateAsync(IReadOnlyList<OpsAlert> holding)
     {
         var db = redis.GetDatabase();
         var now = clock.GetUtcNow();
         var firing = (await db.HashKeysAsync(keys.OpsAlerts)).Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+        var pending = (await db.HashGetAllAsync(keys.OpsAlertsPending)).ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
         var transitions = 0;
-        foreach (var alert in holding.Where(a => !firing.Contains(a.Id)))
+        foreach (var alert in holding)
         {
+            if (!pending.TryGetValue(alert.Id, out var since))
+            {
+                // Another instance may have seen it first: its time stands.
+                var nowMs = now.ToUnixTimeMilliseconds();
+                since = await db.HashSetAsync(keys.OpsAlertsPending, alert.Id, nowMs, When.NotExists)
+                    ? nowMs : (long?)await db.HashGetAsync(keys.OpsAlertsPending, alert.Id) ?? nowMs;
+            }
+            if (firing.Contains(alert.Id) || now.ToUnixTimeMilliseconds() - since < (long)For.GetValueOrDefault(alert.Alert).TotalMilliseconds) continue;
             var evt = new OpsAlertEvent(EventId(alert.Id, now), OpsAlertEventTypes.Fired, alert, now);
             transitions += await TransitionAsync(db, "fire", alert.Id, JsonSerializer.Serialize(alert, ContractsJsonContext.Default.OpsAlert),
                 JsonSerializer.Serialize(evt, ContractsJsonContext.Default.OpsAlertEvent));
         }
         var held = holding.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var gone = pending.Keys.Where(id => !held.Contains(id)).Select(id => (RedisValue)id).ToArray();
+        if (gone.Length > 0) await db.HashDeleteAsync(keys.OpsAlertsPending, gone);
         foreach (var id in firing.Where(id => !held.Contains(id)))
         {
             // The alert is filled in by the script from the firing record.

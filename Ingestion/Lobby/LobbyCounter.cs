@@ -65,14 +65,14 @@ public sealed class LobbyCounter(IConnectionMultiplexer redis, StoreKeys keys, I
         return out
         """;
 
-    /// <summary>The first day whose events are still counted: the profile buckets' retention, back from today.</summary>
-    public long OldestDay(DateTimeOffset now) => Events.EventParser.DayOf(now) - fold.Value.BucketRetentionDays + 1;
-
-    /// <summary>Validates one lobby event (<see cref="LobbyEventParser.Parse"/>) against the clock now.</summary>
-    public LobbyCommand Parse(System.Text.Json.JsonElement e)
+    /// <summary>
+    /// The clock now and the first day whose events are still counted (the profile buckets' retention, back from today):
+    /// what <see cref="Events.LobbyEventParser.Parse"/> judges an event's time against.
+    /// </summary>
+    public (DateTimeOffset Now, long OldestDay) Window()
     {
         var now = clock.GetUtcNow();
-        return LobbyEventParser.Parse(e, now, OldestDay(now));
+        return (now, ProfileReader.DayOf(now) - fold.Value.BucketRetentionDays + 1);
     }
 
     public async Task<LobbyOutcome[]> CountAsync(IReadOnlyList<LobbyCommand> commands)
@@ -107,7 +107,7 @@ public sealed class LobbyCounter(IConnectionMultiplexer redis, StoreKeys keys, I
     }
 
     public string ClosedReason(LobbyCommand command) =>
-        $"field time: lobby events of {LobbyEventParser.DayText(command.Day)} are no longer counted: a day closes " +
+        $"field time: lobby events of {LobbyCommand.DayText(command.Day)} are no longer counted: a day closes " +
         $"{options.Value.DedupeDays} days after its last event (Ingestion:Lobby:DedupeDays), when its copies could no longer be recognised";
 }
 

@@ -40,6 +40,13 @@ public sealed class FoldOptions
     [Range(1024, 1_073_741_824)] public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
+    /// Event requests one instance applies at once (<c>POST /v1/events</c>, each up to <see cref="MaxBatchEvents"/>).
+    /// One more is refused before it touches the store: <c>429</c> with <c>Retry-After</c>, nothing acknowledged, so an
+    /// overloaded instance sheds load at its door instead of queueing fold calls (and their bodies) without bound.
+    /// </summary>
+    [Range(1, 100_000)] public int MaxRequestsInFlight { get; set; } = 128;
+
+    /// <summary>
     /// The longest NDJSON line (one event) read, in bytes. A longer line is refused on its own, naming its line, and the
     /// others are applied: one runaway line (a log dump, a base64 blob) costs nothing but itself.
     /// </summary>

@@ -57,10 +57,42 @@ public sealed class ProfileWriter(IConnectionMultiplexer redis, StoreKeys keys, 
         }
         var db = redis.GetDatabase();
         // Reconciliation is kept before the answer, so an acknowledged event is in it (a retry records it again, harmlessly).
-        await Task.WhenAll(MarkChangedAsync(db, changed), reconciliation?.RecordAsync(commands, outcomes) ?? Task.CompletedTask);
+        await Task.WhenAll(MarkChangedAsync(db, changed), reconciliation?.RecordAsync(Facts(commands, outcomes)) ?? Task.CompletedTask);
         if (_options.WaitForReplicas > 0) await WaitForReplicasAsync(db, commands, runs);
-        metrics.Applied(outcomes, Stopwatch.GetElapsedTime(started));
+        Count(outcomes);
+        metrics.AppliedIn(Stopwatch.GetElapsedTime(started));
         return outcomes;
+    }
+
+    /// <summary>The reconciliation facts of the events not refused (too old, erased player): a refused event moved no money here.</summary>
+    private static IEnumerable<Reconciliation.ReconciliationFact> Facts(IReadOnlyList<FoldCommand> commands, FoldOutcome[] outcomes)
+    {
+        for (var i = 0; i < commands.Count; i++)
+        {
+            if (commands[i].Fact is { } fact && outcomes[i] is not (FoldOutcome.TooOld or FoldOutcome.Erased)) yield return fact;
+        }
+    }
+
+    /// <summary>The batch's events by outcome, on the service's metrics (which know nothing of the fold's outcomes).</summary>
+    private void Count(FoldOutcome[] outcomes)
+    {
+        long applied = 0, duplicate = 0, superseded = 0, conflict = 0, old = 0;
+        foreach (var o in outcomes)
+        {
+            switch (o)
+            {
+                case FoldOutcome.Applied: applied++; break;
+                case FoldOutcome.Duplicate: duplicate++; break;
+                case FoldOutcome.Superseded: superseded++; break;
+                case FoldOutcome.Conflict: conflict++; break;
+                default: old++; break;
+            }
+        }
+        metrics.Counted("applied", applied);
+        metrics.Counted("duplicate", duplicate);
+        metrics.Counted("superseded", superseded);
+        metrics.Counted("conflict", conflict);
+        metrics.Counted("too_old", old);
     }
 
     /// <summary>Folds the commands without announcing any change (for <see cref="LedgerUpgrade"/>, which changes no profile).</summary>

@@ -1,6 +1,4 @@
 using System.Reflection;
-using Ingestion.Events;
-using Ingestion.Profiles;
 using Microsoft.Extensions.Options;
 using Shared.Contracts;
 using Shared.Store;
@@ -21,14 +19,16 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
     private static readonly string[] Parts = ["tx:a", "tx:b", "open", "open:z", "wait", "orphan:z", "conflict", "conflict:d", "reversed", "reversed:d", "meta"];
     private readonly ReconciliationOptions _options = options.Value;
 
-    /// <summary>Records the facts of the commands the fold did not refuse (too old, erased player).</summary>
-    public Task RecordAsync(IReadOnlyList<FoldCommand> commands, FoldOutcome[] outcomes)
+    /// <summary>
+    /// Records these facts: those of the events the fold did not refuse (too old, erased player), which the writer picks
+    /// (<see cref="Profiles.ProfileWriter"/>), so reconciliation knows nothing of the fold.
+    /// </summary>
+    public Task RecordAsync(IEnumerable<ReconciliationFact> applied)
     {
         if (!_options.Enabled) return Task.CompletedTask;
         Dictionary<string, List<ReconciliationFact>>? bySource = null;
-        for (var i = 0; i < commands.Count; i++)
+        foreach (var fact in applied)
         {
-            if (commands[i].Fact is not { } fact || outcomes[i] is FoldOutcome.TooOld or FoldOutcome.Erased) continue;
             bySource ??= new(StringComparer.Ordinal);
             if (!bySource.TryGetValue(fact.Source, out var list)) bySource[fact.Source] = list = [];
             list.Add(fact);
@@ -198,7 +198,7 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
             : new TransactionVersion(p[0] == "bet" ? EventTypes.WalletBet : EventTypes.WalletWin, p[1], p[2], p[3], null, Amount(p[4]), p[5]);
     }
 
-    private static decimal Amount(string units) => long.Parse(units, System.Globalization.CultureInfo.InvariantCulture) / EventParser.UnitsPerCurrency;
+    private static decimal Amount(string units) => ProfileReader.Money(long.Parse(units, System.Globalization.CultureInfo.InvariantCulture));
 
     private static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 

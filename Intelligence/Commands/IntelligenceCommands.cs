@@ -1,6 +1,7 @@
 using Shared.Contracts;
 using System.CommandLine;
 using Intelligence.Models;
+using Intelligence.SaferGambling;
 using Intelligence.Scoring;
 using Intelligence.Training;
 using Shared.Store;
@@ -133,7 +134,10 @@ public static class IntelligenceCommands
         builder.Services.AddMetrics();
         builder.AddRedisStore();
         builder.Services.AddSingleton<CatalogCache>();
+        builder.AddSaferGambling();
+        builder.AddModels();
         builder.AddScoring();
+        builder.AddTraining();
         // Training jobs can retrain the recommender too.
         Intelligence.Recommendations.RecommendationsApi.AddRecommendations(builder);
         return builder.Build();

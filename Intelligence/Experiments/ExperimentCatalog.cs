@@ -1,5 +1,3 @@
-using Intelligence.Placements;
-using Intelligence.Segments;
 using Microsoft.Extensions.Options;
 using Shared.Contracts;
 
@@ -17,7 +15,7 @@ public sealed record ExperimentDefinition(ExperimentRecord Record, double Contro
 /// it runs), one per marketing segment (its members, assigned as they enter), and any that had assignments before its
 /// placement or segment was deleted (kept, so their reports stay readable).
 /// </summary>
-public sealed class ExperimentCatalog(PlacementStore placements, SegmentStore segments, ExperimentStore store, IOptions<ExperimentOptions> options)
+public sealed class ExperimentCatalog(IExperimentSubjects subjects, ExperimentStore store, IOptions<ExperimentOptions> options)
 {
     public async Task<IReadOnlyList<ExperimentDefinition>> AllAsync()
     {
@@ -30,8 +28,8 @@ public sealed class ExperimentCatalog(PlacementStore placements, SegmentStore se
             new(records.GetValueOrDefault(ExperimentIds.Lobby) ?? new ExperimentRecord(ExperimentIds.Lobby, ExperimentKinds.Lobby, null, LobbyName, DateTimeOffset.MinValue),
                 Share(ExperimentIds.Lobby, o.LobbyControlShare), null, true, null),
         };
-        all.AddRange((await placements.ListAsync()).Select(p => Placement(p, shares)));
-        all.AddRange((await segments.DefinitionsAsync()).Where(s => SegmentEvaluator.IsMarketing(s.Purpose)).Select(s => Segment(s, shares)));
+        all.AddRange((await subjects.PlacementsAsync()).Select(p => Placement(p, shares)));
+        all.AddRange((await subjects.MarketingSegmentsAsync()).Select(s => Segment(s, shares)));
         var live = all.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         all.AddRange(records.Values.Where(r => !live.Contains(r.Id)).OrderBy(r => r.Id, StringComparer.Ordinal)
             .Select(r => new ExperimentDefinition(r with { Name = r.Name + " (removed)" }, Share(r.Id, o.DefaultControlShare), null, false, null)));

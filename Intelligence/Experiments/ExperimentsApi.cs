@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization.Metadata;
-using Intelligence.Segments;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
@@ -25,8 +24,9 @@ public static class ExperimentsApi
 
     public static IEndpointRouteBuilder MapExperimentsApi(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/v1/experiments").RequireAuthorization(SegmentsApi.ReadPolicy).WithTags("Experiments");
-        var write = app.MapGroup("/v1/experiments").RequireAuthorization(Scopes.SegmentsWrite).WithTags("Experiments");
+        var experiments = app.MapGroup("/v1/experiments").WithTags("Experiments");
+        var read = experiments.MapGroup("").RequireAuthorization(Scopes.SegmentsReadPolicy);
+        var write = experiments.MapGroup("").RequireAuthorization(Scopes.SegmentsWrite);
         read.MapGet("/", ListAsync).WithName("ListExperiments").WithSummary("Every experiment: the lobby's, one per placement and per marketing segment")
             .WithDescription("`kind` placement, segment or lobby (`lobby-personalisation`); `controlShare` applies to assignments from now on; `assigned` counts players by group so far.");
         read.MapGet("/{id}", GetAsync).WithName("GetExperiment").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One experiment");

@@ -6,7 +6,7 @@ namespace Intelligence.Experiments;
 
 /// <summary>
 /// Reads the counters Ingestion keeps of <c>lobby.impression</c> and <c>lobby.launch</c> (fields
-/// <c>kind|experiment|group|…</c> of each day's hash; Ingestion/Lobby/LobbyEventParser.cs lists them) for one
+/// <c>kind|experiment|group|…</c> of each day's hash; Ingestion/Events/LobbyEventParser.cs lists them) for one
 /// experiment, and turns them into the report's engagement tables and the lobby's rate metrics. Pure: no I/O.
 /// </summary>
 public static class LobbyEngagementReport

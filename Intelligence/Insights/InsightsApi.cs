@@ -1,6 +1,7 @@
 using Intelligence.Segments;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shared.Contracts;
+using Shared.ServiceDefaults.ApiKeys;
 
 namespace Intelligence.Insights;
 
@@ -16,7 +17,7 @@ public static class InsightsApi
 
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        var insights = app.MapGroup("/v1/insights").RequireAuthorization(SegmentsApi.ReadPolicy).WithTags("Insights");
+        var insights = app.MapGroup("/v1/insights").RequireAuthorization(Scopes.SegmentsReadPolicy).WithTags("Insights");
         insights.MapGet("/segments/{id}/size", SizeAsync).WithName("GetSegmentSize").ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("A segment's member count over time, oldest first")
             .WithDescription($"`days` from 1 to {MaxDays} (default 30). A point is recorded every hour (`Segments:SizeSnapshotInterval`) and whenever the definition changes.");
         insights.MapGet("/scores", Scores).WithName("GetScoreDistributions").ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("How churn risk and VIP potential are spread over the players now")

@@ -1,5 +1,4 @@
 using Intelligence.Features;
-using Intelligence.Training;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;

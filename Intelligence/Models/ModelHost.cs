@@ -1,7 +1,6 @@
 using Shared.ServiceDefaults;
 using Shared.Contracts;
 using Intelligence.Features;
-using Intelligence.Scoring;
 using Microsoft.Extensions.Options;
 using Shared.Store;
 using StackExchange.Redis;
@@ -11,9 +10,9 @@ namespace Intelligence.Models;
 /// <summary>
 /// The models this instance serves: the registry's current version of each kind, loaded once and shared by every
 /// request. Churn and VIP are never without a scorer: until a version is promoted, their rule with its default curve. A promotion or rollback anywhere is published on the store; this instance swaps the reference when it
-/// hears it (and checks every <see cref="ScoringOptions.ModelCheckInterval"/> in case it missed a message).
+/// hears it (and checks every <see cref="ModelHostOptions.ModelCheckInterval"/> in case it missed a message).
 /// </summary>
-public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer redis, StoreKeys keys, IOptions<ScoringOptions> options, ILogger<ModelHost> log)
+public sealed class ModelHost(ModelRegistry registry, IConnectionMultiplexer redis, StoreKeys keys, IOptions<ModelHostOptions> options, ILogger<ModelHost> log)
     : SupervisedService(log)
 {
     private volatile ServedModels _served = ServedModels.None;

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Intelligence.Scoring;
 using Shared.ServiceDefaults;
 using StackExchange.Redis;
 
@@ -13,6 +12,9 @@ namespace Intelligence.Models;
 /// </summary>
 public sealed class ModelPromotionAge : SupervisedService
 {
+    /// <summary>The meter of the models' own figures (exported beside the others: Program.cs).</summary>
+    public const string ModelsMeterName = "Casino.Models";
+
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private readonly ModelRegistry _registry;
     private readonly ILogger<ModelPromotionAge> _logger;
@@ -21,7 +23,7 @@ public sealed class ModelPromotionAge : SupervisedService
     public ModelPromotionAge(ModelRegistry registry, IMeterFactory meterFactory, TimeProvider clock, ILogger<ModelPromotionAge> logger) : base(logger, clock)
     {
         (_registry, _logger) = (registry, logger);
-        meterFactory.Create(ScoringMetrics.MeterName).CreateObservableGauge("intelligence.model.promotion.age", Measure, unit: "s",
+        meterFactory.Create(ModelsMeterName).CreateObservableGauge("intelligence.model.promotion.age", Measure, unit: "s",
             description: "Seconds since each model kind's served version was last promoted");
     }
 

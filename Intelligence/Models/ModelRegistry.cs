@@ -1,7 +1,6 @@
 using Shared.Contracts;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Intelligence.Training;
 using Shared.Store;
 using StackExchange.Redis;
 

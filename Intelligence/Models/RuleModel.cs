@@ -2,7 +2,6 @@ using Shared.Contracts;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Intelligence.Features;
-using Intelligence.Training;
 
 namespace Intelligence.Models;
 

@@ -13,7 +13,7 @@ namespace Intelligence.Placements;
 /// come from a copy in memory that every change (here or on another instance) invalidates, so a lobby asking for a
 /// player's placements on every visit costs the store one membership lookup.
 /// </summary>
-public sealed class PlacementStore(IConnectionMultiplexer redis, StoreKeys keys, IOptions<SegmentOptions> options, TimeProvider clock) : IDisposable
+public sealed class PlacementStore(IConnectionMultiplexer redis, StoreKeys keys, IOptions<SegmentOptions> options, TimeProvider clock) : ISegmentDependents, IDisposable
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 

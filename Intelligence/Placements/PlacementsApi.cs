@@ -17,10 +17,20 @@ public static class PlacementsApi
     public const int MinPriority = 0;
     public const int MaxPriority = 1000;
 
+    /// <summary>The placements' store, which also answers for a deleted segment's placements and lists the placements that carry experiments.</summary>
+    public static IHostApplicationBuilder AddPlacements(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PlacementStore>();
+        builder.Services.AddSingleton<ISegmentDependents>(sp => sp.GetRequiredService<PlacementStore>());
+        builder.Services.AddSingleton<IExperimentSubjects, ExperimentSubjects>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapPlacementsApi(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/v1/placements").RequireAuthorization(SegmentsApi.ReadPolicy).WithTags("Placements");
-        var write = app.MapGroup("/v1/placements").RequireAuthorization(Scopes.SegmentsWrite).WithTags("Placements");
+        var v1 = app.MapGroup("/v1").WithTags("Placements");
+        var read = v1.MapGroup("/placements").RequireAuthorization(Scopes.SegmentsReadPolicy);
+        var write = v1.MapGroup("/placements").RequireAuthorization(Scopes.SegmentsWrite);
         const string body = "`segmentId` of an existing segment; `title` (1 to 100 characters); `kind` `games` (with `gameIds`: 1 to 50 enabled games of the catalogue) " +
             "or `category` (with `category`: slots, live, table, crash, instant or bingo); `priority` 0 to 1000 (default 0; higher shows first); `startsAt` and `endsAt` " +
             "(endsAt after startsAt). Every change is in the audit log and published on `placements:changed`, so open lobbies update at once.";
@@ -31,7 +41,7 @@ public static class PlacementsApi
         write.MapPut("/{id}", UpdateAsync).WithName("UpdatePlacement").ProducesProblem(StatusCodes.Status404NotFound).Accepts<PlacementRequest>("application/json").Produces<Placement>()
             .WithSummary("Replace a placement").WithDescription(body);
         write.MapDelete("/{id}", DeleteAsync).WithName("DeletePlacement").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Remove a placement");
-        app.MapGet("/v1/players/{playerId}/placements", PlayerAsync).RequireAuthorization(SegmentsApi.ReadPolicy).WithTags("Placements")
+        v1.MapGet("/players/{playerId}/placements", PlayerAsync).RequireAuthorization(Scopes.SegmentsReadPolicy)
             .WithName("GetPlayerPlacements").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("What a player's lobby shows now")
             .WithDescription("The placements running now (startsAt ≤ now < endsAt) of the segments the player is a member of, highest priority first. " +
                 "None at all for a player who may not be marketed to (self-excluded, cooling off, blocked, or without any marketing consent): placements are promotion. " +

@@ -24,10 +24,9 @@ public static class RecommendationsApi
 
     public static IEndpointRouteBuilder MapRecommendationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/players/{playerId}/recommendations", GetRecommendationsAsync)
-            .RequireAuthorization(Scopes.ScoresRead)
+        var v1 = app.MapGroup("/v1").RequireAuthorization(Scopes.ScoresRead).WithTags("Recommendations");
+        v1.MapGet("/players/{playerId}/recommendations", GetRecommendationsAsync)
             .WithName("GetRecommendations").ProducesProblem(StatusCodes.Status404NotFound)
-            .WithTags("Recommendations")
             .WithSummary("A list of games for a player, each with a reason")
             .WithDescription("Lists: for-you (taste, folded in from every round), because-you-played (like a recent favourite, named in the reason), " +
                 "popular-in-segment (the player's ML segment, else their market), trending (distinct players in the last hours), new-for-you " +
@@ -37,18 +36,14 @@ public static class RecommendationsApi
                 "device (desktop, mobile or tablet): the device the player is on now, default the profile's last device (from player.login and " +
                 "game.session). It re-ranks for-you and new-for-you (games rarely played on the device sink, games that do well on it rise), and " +
                 "makes the popularity of a new player's for-you and of popular-in-segment the popularity on that device (\"Popular on mobile in your country\").");
-        app.MapGet("/v1/players/{playerId}/recommendations/lists", GetListsAsync)
-            .RequireAuthorization(Scopes.ScoresRead)
+        v1.MapGet("/players/{playerId}/recommendations/lists", GetListsAsync)
             .WithName("GetRecommendationLists").ProducesProblem(StatusCodes.Status404NotFound)
-            .WithTags("Recommendations")
             .WithSummary("Several of a player's lists in one call, in the order asked")
             .WithDescription("lists: comma-separated list names (default all six: " + "continue-playing, for-you, because-you-played, popular-in-segment, new-for-you, trending" +
                 "), each at most once. Every list is exactly what GET /v1/players/{playerId}/recommendations?list=… gives, with the same limit, " +
                 "excludePlayed and device for all; the player is read once, so a lobby's rows cost one call instead of six.");
-        app.MapGet("/v1/games/{gameId}/similar", GetSimilarAsync)
-            .RequireAuthorization(Scopes.ScoresRead)
+        v1.MapGet("/games/{gameId}/similar", GetSimilarAsync)
             .WithName("GetSimilarGames").ProducesProblem(StatusCodes.Status404NotFound)
-            .WithTags("Recommendations")
             .WithSummary("Games like this one")
             .WithDescription("By who plays them (factor similarity) where both games have players, by metadata (category, provider, themes, volatility) where not. limit: 1 to 500, default 20.");
         return app;

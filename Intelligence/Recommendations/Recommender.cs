@@ -141,7 +141,7 @@ public sealed class Recommender(
             }
             case RecommendationLists.BecauseYouPlayed:
             {
-                if (Anchor(view, player.Plays, now) is not { } anchor)
+                if (view.Anchor(player.Plays, now) is not { } anchor)
                 {
                     ranked = [];
                     reason = (_, _) => "";
@@ -381,18 +381,6 @@ public sealed class Recommender(
             i = child;
         }
         heap[i] = item;
-    }
-
-    /// <summary>A recent favourite: of the player's five most-weighted games (rounds, fading with time), the one played last.</summary>
-    public static int? Anchor(CatalogModel view, IReadOnlyList<GameInteraction> plays, DateTimeOffset now)
-    {
-        var confidence = view.Model.Settings.Confidence;
-        return plays.Where(p => p.Rounds > 0 && view.IndexOf(p.GameId) is not null)
-            .OrderByDescending(p => confidence.Weight(p.Rounds, p.LastPlayedAt, now)).ThenBy(p => p.GameId, StringComparer.Ordinal)
-            .Take(5)
-            .OrderByDescending(p => p.LastPlayedAt).ThenBy(p => p.GameId, StringComparer.Ordinal)
-            .Select(p => view.IndexOf(p.GameId))
-            .FirstOrDefault();
     }
 
     /// <summary>The played game most like <paramref name="g"/> among the player's ten most-weighted, with the similarity.</summary>

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Intelligence.Features;
-using Intelligence.Scoring;
-using Intelligence.Segments;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Shared.Contracts;
 using Shared.ServiceDefaults.ApiKeys;
@@ -20,6 +18,19 @@ public static class HarmCasesApi
 {
     public const int HistoryDays = 30;
 
+    /// <summary>The harm rule's options (bands, markets' actions), the flags the scoring raises and the case outcomes kept as labels.</summary>
+    public static IHostApplicationBuilder AddSaferGambling(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SaferGamblingOptions>().BindConfiguration(SaferGamblingOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Elevated <= o.High, "SaferGambling:Elevated must not exceed SaferGambling:High")
+            .Validate(o => o.Markets.Values.All(m => SaferGamblingOptions.Actions.Contains(m.High) && SaferGamblingOptions.Actions.Contains(m.Elevated)),
+                "SaferGambling:Markets:<market>:High and :Elevated take suppress, reduce or none")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<HarmFlags>();
+        builder.Services.AddSingleton<HarmLabels>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapHarmCasesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/harm/cases").RequireAuthorization(Scopes.HarmCases).WithTags("Safer gambling");
@@ -34,18 +45,18 @@ public static class HarmCasesApi
         return app;
     }
 
-    internal static async Task<Results<Ok<HarmCaseList>, ValidationProblem>> ListAsync(HarmFlags flags, HistoryReader reader, PlayerScorer scorer, IConnectionMultiplexer redis, StoreKeys keys, int? limit)
+    internal static async Task<Results<Ok<HarmCaseList>, ValidationProblem>> ListAsync(HarmFlags flags, HistoryReader reader, IHarmScorer scorer, IConnectionMultiplexer redis, StoreKeys keys, int? limit)
     {
         var n = limit ?? 100;
         if (n is < 1 or > 500) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["must be within 1..500"] });
         var open = await flags.OpenCasesAsync(n);
         var snapshots = await reader.ReadAsync([.. open.Select(o => o.PlayerId)]);
-        var items = open.Select((o, i) => new HarmCase(o.PlayerId, o.Probability, snapshots[i] is { } s ? scorer.Score(s).Harm : null,
+        var items = open.Select((o, i) => new HarmCase(o.PlayerId, o.Probability, snapshots[i] is { } s ? scorer.Harm(s) : null,
             snapshots[i]?.Profile.Market ?? snapshots[i]?.Profile.Country)).ToList();
         return TypedResults.Ok(new HarmCaseList(items, await redis.GetDatabase().SortedSetLengthAsync(keys.HarmCases)));
     }
 
-    internal static async Task<Results<Ok<HarmCaseDetail>, ProblemHttpResult>> GetAsync(string playerId, HistoryReader reader, PlayerScorer scorer,
+    internal static async Task<Results<Ok<HarmCaseDetail>, ProblemHttpResult>> GetAsync(string playerId, HistoryReader reader, IHarmScorer scorer,
         IConnectionMultiplexer redis, StoreKeys keys, TimeProvider clock)
     {
         if (await reader.ReadAsync(playerId) is not { } s) return ApiHelpers.UnknownPlayer(playerId);
@@ -61,7 +72,7 @@ public static class HarmCasesApi
         var log = (await db.ListRangeAsync(keys.HarmCaseLog(playerId))).Select(v => JsonSerializer.Deserialize(v.ToString(), ContractsJsonContext.Default.HarmCaseEntry)!).ToList();
         var open = await db.SortedSetScoreAsync(keys.HarmCases, playerId) is not null;
         var label = await db.HashGetAsync(keys.HarmLabels, playerId);
-        return TypedResults.Ok(new HarmCaseDetail(playerId, open, scorer.Score(s).Harm!, history, log, HarmCaseOutcome.Parse(label)?.Outcome));
+        return TypedResults.Ok(new HarmCaseDetail(playerId, open, scorer.Harm(s)!, history, log, HarmCaseOutcome.Parse(label)?.Outcome));
     }
 
     internal static async Task<Results<Ok<HarmCaseEntry>, ValidationProblem, ProblemHttpResult>> NoteAsync(string playerId, HarmCaseNoteRequest request, HttpContext http,

@@ -13,11 +13,13 @@ namespace Intelligence.Scoring;
 /// rule when no model beats it), harm risk (its trained model, or the weighted-marker rule), segment and marketing status.
 /// </summary>
 public sealed class PlayerScorer(ModelHost models, IOptions<ScoringOptions> scoring, IOptions<TrainingOptions> training, TimeProvider clock,
-    IOptions<SaferGamblingOptions>? saferGamblingOptions = null)
+    IOptions<SaferGamblingOptions>? saferGamblingOptions = null) : IHarmScorer
 {
     private readonly SaferGamblingOptions _saferGambling = saferGamblingOptions?.Value ?? new SaferGamblingOptions();
 
     public PlayerScores Score(PlayerSnapshot s, IReadOnlyList<SegmentRef>? memberships = null) => ScoreAndFlag(s, memberships).Scores;
+
+    public ProbabilityScore? Harm(PlayerSnapshot snapshot) => Score(snapshot).Harm;
 
     /// <summary>The scores, and the profile with the harm flag they set (marketing is judged on that profile).</summary>
     public (PlayerScores Scores, PlayerProfile Profile) ScoreAndFlag(PlayerSnapshot s, IReadOnlyList<SegmentRef>? memberships = null)

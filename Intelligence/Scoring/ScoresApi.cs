@@ -14,33 +14,19 @@ public static class ScoresApi
 {
     public const int MaxBatch = 1000;
 
-    /// <summary>Models, scoring, live rescoring, the sweep and training (command, schedule and API).</summary>
+    /// <summary>
+    /// Scoring, live rescoring and the sweep. Program.cs calls it after <c>AddSaferGambling</c> and <c>AddModels</c> (the rule
+    /// and the models it scores with) and before <c>AddTraining</c>, so the hosted services start in that order.
+    /// </summary>
     public static IHostApplicationBuilder AddScoring(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.ChurnMedium <= o.ChurnHigh, "Scoring:ChurnMedium must not exceed Scoring:ChurnHigh")
             .Validate(o => o.VipMedium <= o.VipHigh, "Scoring:VipMedium must not exceed Scoring:VipHigh")
             .ValidateOnStart();
-        builder.Services.AddOptions<TrainingOptions>().BindConfiguration(TrainingOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.Churn.HorizonDays is >= 7 and <= 180, "Training:Churn:HorizonDays must be within 7..180")
-            .Validate(o => o.Vip.TopShare is > 0 and < 1, "Training:Vip:TopShare must be within (0, 1)")
-            .Validate(o => o.Vip.OutcomeDays is >= 14 and <= 365, "Training:Vip:OutcomeDays must be within 14..365")
-            .Validate(o => o.Segments.MinK >= 2 && o.Segments.MaxK >= o.Segments.MinK, "Training:Segments needs 2 <= MinK <= MaxK")
-            .ValidateOnStart();
-        builder.Services.AddOptions<SaferGamblingOptions>().BindConfiguration(SaferGamblingOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.Elevated <= o.High, "SaferGambling:Elevated must not exceed SaferGambling:High")
-            .Validate(o => o.Markets.Values.All(m => SaferGamblingOptions.Actions.Contains(m.High) && SaferGamblingOptions.Actions.Contains(m.Elevated)),
-                "SaferGambling:Markets:<market>:High and :Elevated take suppress, reduce or none")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<HarmFlags>();
-        builder.Services.AddSingleton<HarmLabels>();
         builder.Services.AddSingleton<HistoryReader>();
-        builder.Services.AddSingleton<ModelRegistry>();
-        builder.Services.AddSingleton<ModelPromotionAge>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelPromotionAge>());
-        builder.Services.AddSingleton<ModelHost>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         builder.Services.AddSingleton<PlayerScorer>();
+        builder.Services.AddSingleton<IHarmScorer>(sp => sp.GetRequiredService<PlayerScorer>());
         builder.Services.AddSingleton<ScoreStore>();
         builder.Services.AddSingleton<ScoringMetrics>();
         builder.Services.AddSingleton<Rescorer>();
@@ -48,26 +34,20 @@ public static class ScoresApi
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RescoreWorker>());
         builder.Services.AddSingleton<SweepWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SweepWorker>());
-        builder.Services.AddSingleton<ModelTrainer>();
-        builder.Services.AddSingleton<TrainingJobs>();
-        builder.Services.AddHostedService<TrainingScheduler>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapScoresApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/players/{playerId}/scores", GetScoresAsync)
-            .RequireAuthorization(Scopes.ScoresRead)
+        var v1 = app.MapGroup("/v1").RequireAuthorization(Scopes.ScoresRead).WithTags("Scores");
+        v1.MapGet("/players/{playerId}/scores", GetScoresAsync)
             .WithName("GetScores").ProducesProblem(StatusCodes.Status404NotFound)
             .Produces<PlayerScores>(contentType: "application/json")
-            .WithTags("Scores")
             .WithSummary("A player's churn risk, VIP potential, segment and marketing status")
             .WithDescription("Scores are recomputed within moments of every profile change and by an hourly sweep; `scoredAt` says when. `churn` and `vip` are always present: `source` says whether a trained model (`version`) or the kind's rule (`rule`, calibrated on outcomes; a default curve before any history has outcomes) made them, and the rule serves whenever no trained model beats it on the holdout. `segment` is null until the first segmentation is trained. `segment` is the ML segment; `segments` lists the marketers' segments (`/v1/segments`) the player is a member of now, decided when the scores were made and brought up to date when a segment is created, edited or deleted. Each probability carries its top drivers in words. `harm` is the harm-risk score (bands `low`, `elevated`, `high`; `source` `model` when a harm model trained on later self-exclusions, closures and case outcomes beat the rule on held-out players, else `rule`: weighted behavioural markers such as chasing losses, night play and deposits rising against the player's own baseline), its drivers the markers that weigh most. `marketing.allowed` is false, with reasons, for self-excluded, cooling-off and blocked players, those whose harm-risk band their market suppresses marketing at (`harm_risk_high`) and those without any marketing consent.");
-        app.MapPost("/v1/scores/batch", GetBatchAsync)
-            .RequireAuthorization(Scopes.ScoresRead)
+        v1.MapPost("/scores/batch", GetBatchAsync)
             .WithName("GetScoresBatch")
             .Produces<BatchScoresResponse>(contentType: "application/json")
-            .WithTags("Scores")
             .WithSummary($"Scores of up to {MaxBatch} players at once")
             .WithDescription("Players nothing is held about are listed in `notFound`.");
         return app;

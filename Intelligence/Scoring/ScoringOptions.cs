@@ -23,6 +23,4 @@ public sealed class ScoringOptions
 
     /// <summary>Everyone is rescored this often, so recency-driven scores stay true without events (0: off).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
-
-    public TimeSpan ModelCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

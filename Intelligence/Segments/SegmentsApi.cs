@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Intelligence.Models;
-using Intelligence.Placements;
 using Intelligence.Scoring;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -16,7 +15,6 @@ namespace Intelligence.Segments;
 public static class SegmentsApi
 {
     /// <summary>Reading segments, members, placements and insight: a key with <c>scores:read</c> or <c>segments:write</c>.</summary>
-    public const string ReadPolicy = "segments-read";
 
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 1000;
@@ -33,7 +31,7 @@ public static class SegmentsApi
             .Validate(o => o.ReevaluateInterval >= TimeSpan.FromSeconds(1), "Segments:ReevaluateInterval must be at least one second")
             .Validate(o => o.SizeSnapshotInterval >= TimeSpan.FromMinutes(1), "Segments:SizeSnapshotInterval must be at least one minute")
             .ValidateOnStart();
-        builder.Services.AddAuthorizationBuilder().AddPolicy(ReadPolicy, p => p
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Scopes.SegmentsReadPolicy, p => p
             .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser()
             .RequireAssertion(ctx => ctx.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, Scopes.ScoresRead)
@@ -59,7 +57,6 @@ public static class SegmentsApi
         builder.Services.AddSingleton<SegmentsWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SegmentsWorker>());
         builder.Services.AddSingleton<SegmentChanges>();
-        builder.Services.AddSingleton<PlacementStore>();
         builder.Services.AddHealthChecks().AddCheck<SegmentIndexHealthCheck>("segment-index", tags: [Shared.ServiceDefaults.Extensions.ReadyTag]);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
         return builder;
@@ -67,8 +64,9 @@ public static class SegmentsApi
 
     public static IEndpointRouteBuilder MapSegmentsApi(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/v1/segments").RequireAuthorization(ReadPolicy).WithTags("Segments");
-        var write = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.SegmentsWrite).WithTags("Segments");
+        var segments = app.MapGroup("/v1/segments").WithTags("Segments");
+        var read = segments.MapGroup("").RequireAuthorization(Scopes.SegmentsReadPolicy);
+        var write = segments.MapGroup("").RequireAuthorization(Scopes.SegmentsWrite);
         const string actor = $"The author recorded in versions and the audit log is the API key's name, or the `{ApiHeaders.Actor}` header's value (1 to 100 printable characters) when the key has `segments:write`.";
         const string rules = "A rule is `{\"all\":[…]}`, `{\"any\":[…]}`, `{\"not\":{…}}` or a leaf `{\"field\":\"lifetime.depositAmount\",\"op\":\"gte\",\"value\":100}` " +
             "(fields and their operators: `GET /v1/segments/fields`). Dates take ISO 8601 or a time relative to now (`\"-7d\"`, `\"+12h\"`, `\"-30m\"`, `\"-90s\"`, `\"-2w\"`, `\"now\"`). " +
@@ -87,8 +85,8 @@ public static class SegmentsApi
             .WithDescription("Also for a deleted segment. `members` is how many players the version matched when it was saved.");
         // The audit log (who did what) and the members' export (personal data leaving the product) have scopes of their own,
         // so a CRM key that reads scores does not also read them.
-        var audit = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.AuditRead).WithTags("Segments");
-        var export = app.MapGroup("/v1/segments").RequireAuthorization(Scopes.SegmentsExport).WithTags("Segments");
+        var audit = segments.MapGroup("").RequireAuthorization(Scopes.AuditRead);
+        var export = segments.MapGroup("").RequireAuthorization(Scopes.SegmentsExport);
         audit.MapGet("/audit", AuditAsync).WithName("GetSegmentAudit").WithSummary("Who changed which segment or placement, newest first")
             .WithDescription($"`limit` from 1 to {MaxAudit} (default 100). Scope `{Scopes.AuditRead}`.");
         read.MapPost("/preview", PreviewAsync).WithName("PreviewSegment").ProducesProblem(StatusCodes.Status503ServiceUnavailable).Accepts<SegmentPreviewRequest>("application/json").Produces<SegmentPreview>()
@@ -175,7 +173,7 @@ public static class SegmentsApi
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(string id, HttpContext http, SegmentStore store, SegmentChanges changes,
-        PlacementStore placements, MembershipStore members, TimeProvider clock)
+        ISegmentDependents dependents, MembershipStore members, TimeProvider clock)
     {
         if (ApiHelpers.Actor(http, Scopes.SegmentsWrite) is not { } actor) return ApiHelpers.BadActor();
         for (var attempt = 0; attempt < 5; attempt++)
@@ -188,7 +186,7 @@ public static class SegmentsApi
             {
                 continue;
             }
-            await placements.DeleteOfSegmentAsync(id, actor, now);
+            await dependents.DeleteOfSegmentAsync(id, actor, now);
             await changes.DeletedAsync(id, former);
             return TypedResults.NoContent();
         }

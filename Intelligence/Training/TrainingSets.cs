@@ -5,9 +5,6 @@ using Intelligence.SaferGambling;
 
 namespace Intelligence.Training;
 
-/// <summary>One labelled row: whose, as of which cut-off day, the features and the label.</summary>
-public sealed record Example(string PlayerId, long Cutoff, float[] Features, bool Label);
-
 /// <summary>
 /// Rows to fit on and rows to judge on, split in time, with what the split was: one rolling fold. A training run has
 /// several, latest first; every fold's holdout is later than everything its training rows saw.

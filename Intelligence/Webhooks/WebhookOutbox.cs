@@ -10,12 +10,15 @@ internal sealed record ClaimedDelivery(WebhookDelivery Delivery, long Lease);
 
 /// <summary>
 /// The durable outbox of webhook deliveries: a hash of delivery id to its JSON, a sorted set of the ids by when they
-/// are due, and a sorted set of dead letters by when they gave up. A claim leases deliveries by moving their due
-/// time past the lease, so two instances never hold one at once and one that dies gives it back. Each step is one small
-/// Lua script over hashes and sorted sets, so it runs unchanged on Redis and Garnet (no Streams).
+/// are due (a <see cref="LeaseSchedule"/>), and a sorted set of dead letters by when they gave up. A claim leases deliveries by
+/// moving their due time past the lease, so two instances never hold one at once and one that dies gives it back. Each
+/// other step is one small Lua script over hashes and sorted sets, so it runs unchanged on Redis and Garnet (no Streams).
 /// </summary>
 internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys, IOptions<WebhookOptions> options, TimeProvider clock)
 {
+    // One field per delivery, named by its id: the delivery's JSON.
+    private readonly LeaseSchedule _schedule = new(redis, keys.WebhookOutbox, keys.WebhookDeliveries, clock, "");
+
     // Per delivery: only while its webhook exists, and only once (the id is the event's and the webhook's).
     private const string EnqueueScript = """
         local n = 0
@@ -28,52 +31,20 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
         return n
         """;
 
-    private const string ClaimScript = """
-        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-        local out = {}
-        for i = 1, #due do
-          local json = redis.call('HGET', KEYS[2], due[i])
-          if json then
-            redis.call('ZADD', KEYS[1], ARGV[2], due[i])
-            out[#out + 1] = json
-          else
-            redis.call('ZREM', KEYS[1], due[i])
-          end
-        end
-        return out
-        """;
-
-    // The lease check: ARGV[1] is the delivery id, ARGV[2] the lease its claim set.
-    private const string Leased = """
-        local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
-        if not s or tonumber(s) ~= tonumber(ARGV[2]) then return 0 end
-        """;
-
-    private const string CompleteScript = """
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        redis.call('HDEL', KEYS[2], ARGV[1])
-        return 1
-        """;
-
-    private const string RetryScript = Leased + "\n" + """
+    private const string RetryScript = LeaseSchedule.LeaseHeld + "\n" + """
         redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
         return 1
         """;
 
-    private const string DropScript = Leased + "\n" + """
+    private const string DropScript = LeaseSchedule.LeaseHeld + "\n" + """
         redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('HDEL', KEYS[2], ARGV[1])
         return 1
         """;
 
-    private const string ReleaseScript = Leased + "\n" + """
-        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-        return 1
-        """;
-
     // Moves the delivery to the dead letters and trims them to the capacity, oldest first.
-    private const string DeadLetterScript = Leased + "\n" + """
+    private const string DeadLetterScript = LeaseSchedule.LeaseHeld + "\n" + """
         redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
         redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
@@ -126,17 +97,11 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
     }
 
     /// <summary>Leases up to <paramref name="limit"/> deliveries that are due, for <see cref="WebhookOptions.Lease"/>.</summary>
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int limit)
-    {
-        var now = clock.GetUtcNow();
-        var lease = Ms(now + options.Value.Lease);
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ClaimScript, Keys, [Ms(now), lease, limit]))!;
-        return result.Select(r => new ClaimedDelivery(Decode((string)r!), lease)).ToList();
-    }
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int limit) =>
+        [.. (await _schedule.ClaimDueAsync(limit, options.Value.Lease)).Select(c => new ClaimedDelivery(Decode((string)c.Fields[0]!), c.Lease))];
 
     /// <summary>Delivered: forgets it (even if the lease ran out meanwhile, since a second POST would only repeat it).</summary>
-    public async Task CompleteAsync(ClaimedDelivery claimed) =>
-        await redis.GetDatabase().ScriptEvaluateAsync(CompleteScript, Keys, [claimed.Delivery.Id]);
+    public Task CompleteAsync(ClaimedDelivery claimed) => _schedule.RemoveAsync(claimed.Delivery.Id);
 
     /// <summary>Saves the failed attempt and makes the delivery due again at <paramref name="due"/>. False if the lease was lost.</summary>
     public async Task<bool> RetryAsync(ClaimedDelivery claimed, WebhookDelivery updated, DateTimeOffset due) =>
@@ -156,9 +121,7 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
         (int)await redis.GetDatabase().ScriptEvaluateAsync(DropScript, Keys, [claimed.Delivery.Id, claimed.Lease]) == 1;
 
     /// <summary>Hands an unfinished claim back, due now (on shutdown), instead of leaving it leased until the lease ends.</summary>
-    public async Task<bool> ReleaseAsync(ClaimedDelivery claimed) =>
-        (int)await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, Keys,
-            [claimed.Delivery.Id, claimed.Lease, Ms(clock.GetUtcNow())]) == 1;
+    public Task<bool> ReleaseAsync(ClaimedDelivery claimed) => _schedule.ReleaseAsync(claimed.Delivery.Id, claimed.Lease, clock.GetUtcNow());
 
     /// <summary>Deliveries waiting, backing off or in flight; and dead letters.</summary>
     /// <summary>
@@ -195,10 +158,7 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
     }
 
     /// <summary>When the delivery is due next (or its lease ends), or null when it is not in the outbox.</summary>
-    public async Task<DateTimeOffset?> DueAsync(string deliveryId) =>
-        await redis.GetDatabase().SortedSetScoreAsync(keys.WebhookOutbox, deliveryId) is { } score
-            ? DateTimeOffset.FromUnixTimeMilliseconds((long)score)
-            : null;
+    public Task<DateTimeOffset?> DueAsync(string deliveryId) => _schedule.DueAtAsync(deliveryId);
 
     /// <summary>Newest first: up to <paramref name="limit"/> dead letters, only those of <paramref name="webhookId"/> when given.</summary>
     public async Task<WebhookDeadLetterPage> DeadLettersAsync(int limit, string? webhookId)
@@ -267,5 +227,5 @@ internal sealed class WebhookOutbox(IConnectionMultiplexer redis, StoreKeys keys
 
     private static WebhookDelivery Decode(string json) => JsonSerializer.Deserialize(json, WebhookJsonContext.Default.WebhookDelivery)!;
 
-    private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+    private static long Ms(DateTimeOffset t) => LeaseSchedule.Ms(t);
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Lobby.Rows;
+using Lobby.Upstream;
 using Shared.Contracts;
 
 namespace Lobby.Catalogue;
@@ -17,7 +17,7 @@ internal sealed class IntelligenceSimilarGames(IHttpClientFactory factory) : ISi
 {
     public async Task<IReadOnlyList<string>> GetAsync(string gameId, int limit, CancellationToken cancellationToken = default)
     {
-        var http = factory.CreateClient(IntelligenceClient.HttpClientName);
+        var http = factory.CreateClient(ServiceCalls.Intelligence);
         using var response = await http.GetAsync($"v1/games/{Uri.EscapeDataString(gameId)}/similar?limit={limit}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return [];
         response.EnsureSuccessStatusCode();

@@ -8,6 +8,7 @@ public static class LobbyComponents
     public static IHostApplicationBuilder AddLobbyComponents(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        Live.UnknownMessagesClose.RegisterForCircuits(builder.Services);
         builder.Services.AddMudServices();
         return builder;
     }

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Lobby.Play;
+using Lobby.Upstream;
 using Microsoft.Extensions.Options;
 using Shared.Contracts;
 using Shared.ServiceDefaults;
@@ -115,7 +115,7 @@ public sealed class ImpressionSender : SupervisedService
         {
             try
             {
-                var http = _factory.CreateClient(IngestionEventsClient.HttpClientName);
+                var http = _factory.CreateClient(ServiceCalls.Ingestion);
                 using var content = new StringContent(body.ToString(), Encoding.UTF8, "application/x-ndjson");
                 content.Headers.ContentType!.CharSet = null;
                 using var response = await http.PostAsync("v1/events", content, ct);

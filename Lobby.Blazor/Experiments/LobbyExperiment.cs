@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using Lobby.Rows;
+using Lobby.Upstream;
 using Shared.Contracts;
 
 namespace Lobby.Experiments;
@@ -32,7 +32,7 @@ internal sealed class IntelligenceLobbyExperiment(IHttpClientFactory factory, IL
         if (_groups.TryGetValue(playerId, out var known)) return known;
         try
         {
-            var http = factory.CreateClient(IntelligenceClient.HttpClientName);
+            var http = factory.CreateClient(ServiceCalls.Intelligence);
             using var response = await http.GetAsync($"v1/experiments/{ExperimentIds.Lobby}/players/{Uri.EscapeDataString(playerId)}", cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             response.EnsureSuccessStatusCode();
@@ -42,7 +42,7 @@ internal sealed class IntelligenceLobbyExperiment(IHttpClientFactory factory, IL
             _groups[playerId] = group;
             return group;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (ServiceCalls.Unavailable(e, cancellationToken))
         {
             logger.LogWarning(e, "The lobby experiment's group of {PlayerId} is unavailable; showing the usual rows", playerId);
             return null;

@@ -13,8 +13,10 @@ namespace Lobby.Live;
 /// <summary>
 /// Listens to <see cref="StoreKeys.ProfileChanged"/>, <see cref="StoreKeys.SegmentMembershipChanged"/> and
 /// <see cref="StoreKeys.PlacementsChanged"/> and, for players watched on this instance (a lobby page or a hub
-/// connection), rebuilds their rows and pushes them. A burst of changes to one player is gathered for
-/// <see cref="LobbyOptions.Coalesce"/> and rebuilt once.
+/// connection), rebuilds their rows and pushes them. A change is pushed at once; changes that land while a rebuild of the
+/// player runs or within <see cref="LobbyOptions.Coalesce"/> after it started are gathered into one more rebuild at the end
+/// of that window, so a burst costs at most one rebuild a window and a lone bet waits for none (a window before every
+/// push made it the floor of every push's latency).
 /// </summary>
 public sealed class LobbyFeed(
     IConnectionMultiplexer redis,
@@ -34,8 +36,19 @@ public sealed class LobbyFeed(
 
     private static readonly TimeSpan SubscribeRetry = TimeSpan.FromSeconds(2);
 
-    /// <summary>Players with a rebuild scheduled, and the change that scheduled it.</summary>
-    private readonly ConcurrentDictionary<string, string> _pending = new(StringComparer.Ordinal);
+    /// <summary>Players whose rebuild runs or whose window is open, with the change to push next.</summary>
+    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A player's rebuilds in progress: the reason of the change to push, whether another change came since the last rebuild
+    /// began, and whether the loop has ended (a change that finds it ended starts a new one). Guarded by its own lock.
+    /// </summary>
+    private sealed class Pending(string reason)
+    {
+        public string Reason = reason;
+        public bool Again;
+        public bool Ended;
+    }
 
     /// <summary>Bounds concurrent calls to Intelligence when many watched players change at once.</summary>
     private readonly SemaphoreSlim _rebuilds = new(32);
@@ -154,21 +167,74 @@ public sealed class LobbyFeed(
 
     private Task? Schedule(string playerId, string reason, CancellationToken cancellationToken)
     {
-        if (!IsWatched(playerId) || !_pending.TryAdd(playerId, reason)) return null;
-        return RebuildSoonAsync(playerId, cancellationToken);
+        if (!IsWatched(playerId)) return null;
+        while (true)
+        {
+            var fresh = new Pending(reason);
+            var pending = _pending.GetOrAdd(playerId, fresh);
+            if (ReferenceEquals(pending, fresh)) return RebuildLoopAsync(playerId, pending, cancellationToken);
+            lock (pending)
+            {
+                if (pending.Ended) continue;   // its loop is leaving: start another
+                pending.Reason = reason;
+                pending.Again = true;
+                return null;
+            }
+        }
     }
 
     private bool IsWatched(string playerId) => notifier.HasSubscribers(playerId) || hubViewers.IsWatching(playerId);
 
-    private async Task RebuildSoonAsync(string playerId, CancellationToken cancellationToken)
+    /// <summary>Rebuilds now, then once more at the end of each window in which another change came, until one passes without.</summary>
+    private async Task RebuildLoopAsync(string playerId, Pending pending, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.Delay(options.Value.Coalesce, Clock, cancellationToken);
-            // Taken off before reading, so a change that lands during the read schedules another rebuild.
-            _pending.TryRemove(playerId, out var reason);
-            if (!IsWatched(playerId)) return;
+            while (true)
+            {
+                string reason;
+                lock (pending)
+                {
+                    reason = pending.Reason;
+                    pending.Again = false;
+                }
+                if (!IsWatched(playerId))
+                {
+                    // Nobody to push to: no rebuild, and no window to keep.
+                    End(playerId, pending);
+                    return;
+                }
+                var started = Clock.GetTimestamp();
+                await RebuildAsync(playerId, reason, cancellationToken);
+                var rest = options.Value.Coalesce - Clock.GetElapsedTime(started);
+                if (rest > TimeSpan.Zero) await Task.Delay(rest, Clock, cancellationToken);
+                lock (pending)
+                {
+                    if (!pending.Again)
+                    {
+                        End(playerId, pending);
+                        return;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            End(playerId, pending);
+        }
+    }
 
+    /// <summary>Ends a player's loop: a change from now on finds it ended and starts another.</summary>
+    private void End(string playerId, Pending pending)
+    {
+        lock (pending) pending.Ended = true;
+        _pending.TryRemove(new KeyValuePair<string, Pending>(playerId, pending));
+    }
+
+    private async Task RebuildAsync(string playerId, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
             var started = Clock.GetTimestamp();
             IReadOnlyList<LobbyRow> current;
             await _rebuilds.WaitAsync(cancellationToken);
@@ -181,13 +247,14 @@ public sealed class LobbyFeed(
                 _rebuilds.Release();
             }
 
-            var update = new LobbyUpdated(playerId, current, reason ?? "", Clock.GetUtcNow());
+            var update = new LobbyUpdated(playerId, current, reason, Clock.GetUtcNow());
             if (hubViewers.IsWatching(playerId)) await hub.Clients.User(playerId).LobbyUpdated(update);
             await notifier.PublishAsync(update);
             metrics.Pushed(Clock.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            throw;
         }
         catch (Exception e)
         {

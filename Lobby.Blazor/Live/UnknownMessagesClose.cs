@@ -26,7 +26,7 @@ public sealed class UnknownMessagesClose(IHubProtocol inner) : IHubProtocol
         var before = input.Length;
         if (inner.TryParseMessage(ref input, binder, out message)) return true;
         // A whole record was read and yielded nothing: a message type this protocol does not know.
-        if (input.Length != before) throw new InvalidDataException("A hub message of an unknown type; the lobby's hub takes none.");
+        if (input.Length != before) throw new InvalidDataException("A hub message of an unknown type.");
         return false;
     }
 
@@ -46,4 +46,24 @@ public sealed class UnknownMessagesClose(IHubProtocol inner) : IHubProtocol
     {
         services.AddSingleton<IHubProtocol>(sp => new UnknownMessagesClose(ActivatorUtilities.CreateInstance<JsonHubProtocol>(sp)));
     }
+
+    /// <summary>
+    /// The same wrapper around Blazor's circuit protocol ("blazorpack", SignalR's MessagePack under Blazor's name, the
+    /// only one <c>/_blazor</c> takes): it skips an unknown message type the same way, so one frame wedged a circuit's
+    /// connection for good, the circuit and its components held in memory while the socket stays open (found by the
+    /// circuit fuzz). Call after <c>AddInteractiveServerComponents</c>, which registers the protocol this wraps.
+    /// </summary>
+    public static void RegisterForCircuits(IServiceCollection services)
+    {
+        var blazorPack = services.LastOrDefault(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType?.Name == "BlazorPackHubProtocol")?.ImplementationType
+            ?? throw new InvalidOperationException("Blazor's circuit protocol (BlazorPackHubProtocol) is not registered: call AddInteractiveServerComponents first.");
+        services.AddSingleton<IHubProtocol>(sp => new UnknownMessagesClose((IHubProtocol)ActivatorUtilities.CreateInstance(sp, blazorPack)));
+        // The framework keeps its protocol off every other hub by an attribute on its type ([NonDefaultHubProtocol]),
+        // which the wrapper does not carry: without this, every hub (the lobby's own) would also serialise each message
+        // for "blazorpack", which takes none of their types, and fail every push.
+        services.PostConfigure<HubOptions>(o => o.SupportedProtocols?.Remove(CircuitProtocol));
+    }
+
+    /// <summary>The name of Blazor's circuit protocol, the only one <c>/_blazor</c> takes.</summary>
+    public const string CircuitProtocol = "blazorpack";
 }

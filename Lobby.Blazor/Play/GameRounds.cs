@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Lobby.Catalogue;
 using Lobby.Rows;
+using Lobby.Upstream;
 using Microsoft.Extensions.Options;
 using Shared.Contracts;
 
@@ -73,7 +74,7 @@ internal sealed class GameRounds(
             // Read afresh for every round: a self-exclusion that arrived a second ago must stop the next bet.
             table = await OpenAsync(playerId, gameId, cancellationToken);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (ServiceCalls.Unavailable(e, cancellationToken))
         {
             logger.LogWarning(e, "Could not read the profile of {PlayerId} before a round", playerId);
             return PlayAttempt.Failed("We could not check your account just now, so no bet was placed. Please try again in a moment.");

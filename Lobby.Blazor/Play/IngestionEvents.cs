@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Lobby.Upstream;
 using Shared.Contracts;
 
 namespace Lobby.Play;
@@ -19,12 +20,11 @@ public sealed class EventNotAcceptedException(string message, Exception? inner =
 /// <summary><c>POST /v1/events</c> with <c>application/cloudevents+json</c>, the key of <see cref="PlayOptions.IngestionApiKey"/>.</summary>
 internal sealed class IngestionEventsClient(IHttpClientFactory factory, ILogger<IngestionEventsClient> logger) : IIngestionEvents
 {
-    public const string HttpClientName = "ingestion";
     public const string MediaType = "application/cloudevents+json";
 
     public async Task SendAsync(CloudEvent cloudEvent, CancellationToken cancellationToken = default)
     {
-        var http = factory.CreateClient(HttpClientName);
+        var http = factory.CreateClient(ServiceCalls.Ingestion);
         var body = JsonSerializer.Serialize(cloudEvent, ContractsJsonContext.Default.CloudEvent);
         using var content = new StringContent(body, Encoding.UTF8, MediaType);
         content.Headers.ContentType!.CharSet = null;

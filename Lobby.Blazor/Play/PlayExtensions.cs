@@ -1,3 +1,4 @@
+using Lobby.Upstream;
 using Microsoft.Extensions.Options;
 using Shared.ServiceDefaults.ApiKeys;
 
@@ -17,7 +18,7 @@ public static class PlayExtensions
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddHttpClient(IngestionEventsClient.HttpClientName, (sp, http) =>
+        builder.Services.AddHttpClient(ServiceCalls.Ingestion, (sp, http) =>
             {
                 var options = sp.GetRequiredService<IOptions<PlayOptions>>().Value;
                 http.BaseAddress = new Uri(options.IngestionUrl.TrimEnd('/') + "/");

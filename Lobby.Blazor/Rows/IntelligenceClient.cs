@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Lobby.Upstream;
 using Shared.Contracts;
 
 namespace Lobby.Rows;
@@ -17,11 +18,9 @@ public interface IPlayerProfiles
 /// </summary>
 internal sealed class IntelligenceClient(IHttpClientFactory factory) : IPlayerProfiles
 {
-    public const string HttpClientName = "intelligence";
-
     public async Task<PlayerProfile?> GetProfileAsync(string playerId, CancellationToken cancellationToken = default)
     {
-        var http = factory.CreateClient(HttpClientName);
+        var http = factory.CreateClient(ServiceCalls.Intelligence);
         using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/profile", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();

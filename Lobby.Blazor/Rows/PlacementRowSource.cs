@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Lobby.Catalogue;
+using Lobby.Upstream;
 using Shared.Contracts;
 using Shared.Store;
 
@@ -26,13 +27,13 @@ internal sealed class IntelligencePlacements(IHttpClientFactory factory) : IPlay
 {
     public async Task<IReadOnlyList<Placement>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var http = factory.CreateClient(IntelligenceClient.HttpClientName);
+        var http = factory.CreateClient(ServiceCalls.Intelligence);
         return await http.GetFromJsonAsync("v1/placements", ContractsJsonContext.Default.ListPlacement, cancellationToken) ?? [];
     }
 
     public async Task<PlayerPlacements?> GetAsync(string playerId, CancellationToken cancellationToken = default)
     {
-        var http = factory.CreateClient(IntelligenceClient.HttpClientName);
+        var http = factory.CreateClient(ServiceCalls.Intelligence);
         using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/placements", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Lobby.Experiments;
+using Lobby.Upstream;
 using Shared.Contracts;
 
 namespace Lobby.Rows;
@@ -20,7 +21,7 @@ internal sealed class IntelligenceRecommendations(IHttpClientFactory factory) : 
 {
     public async Task<IReadOnlyList<RecommendationList>?> GetListsAsync(string playerId, IReadOnlyList<string> lists, int limit, string? device, CancellationToken cancellationToken = default)
     {
-        var http = factory.CreateClient(IntelligenceClient.HttpClientName);
+        var http = factory.CreateClient(ServiceCalls.Intelligence);
         var query = $"lists={string.Join(',', lists)}&limit={limit}" + (device is null ? "" : $"&device={device}");
         using var response = await http.GetAsync($"v1/players/{Uri.EscapeDataString(playerId)}/recommendations/lists?{query}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
@@ -85,7 +86,7 @@ internal sealed class RecommendationRowSource(IRecommendations recommendations, 
         {
             served = await recommendations.GetListsAsync(playerId, control ? ControlListNames : ListNames, ListLength, device, cancellationToken);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (ServiceCalls.Unavailable(e, cancellationToken))
         {
             logger.LogWarning(e, "Recommendations for {PlayerId} are unavailable; showing the rows of the profile", playerId);
             return await fallback.GetRowsAsync(playerId, cancellationToken);

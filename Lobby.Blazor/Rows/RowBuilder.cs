@@ -1,3 +1,4 @@
+using Lobby.Catalogue;
 using Shared.Contracts;
 
 namespace Lobby.Rows;
@@ -9,10 +10,16 @@ public static class RowBuilder
     public const string ContinuePlayingTitle = "Continue playing";
     public const int DefaultLimit = 20;
 
-    /// <summary>The games the player played (their most recent and their most played), most recently played first.</summary>
-    public static LobbyRow ContinuePlaying(PlayerProfile profile, IReadOnlyDictionary<string, Game> catalog, int limit = DefaultLimit)
+    /// <summary>
+    /// The games the player played (their most recent and their most played), most recently played first, as
+    /// Intelligence's continue-playing list gives them: a game the catalogue knows is left out unless it is offered to
+    /// the player's market at <paramref name="now"/> (<see cref="CatalogueRows.Offerable"/>, the rule the game page
+    /// plays by), jackpot or not (the player's own history is not marketing).
+    /// </summary>
+    public static LobbyRow ContinuePlaying(PlayerProfile profile, IReadOnlyDictionary<string, Game> catalog, DateTimeOffset now, int limit = DefaultLimit)
     {
         var items = Played(profile)
+            .Where(g => !catalog.TryGetValue(g.GameId, out var game) || CatalogueRows.Offerable(game, profile.Market ?? profile.Country, now))
             .OrderByDescending(g => g.LastPlayedAt.HasValue)
             .ThenByDescending(g => g.LastPlayedAt)
             .ThenByDescending(g => g.Rounds)

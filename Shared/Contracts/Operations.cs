@@ -31,17 +31,31 @@ public sealed record ConflictingDuplicate(string Source, string TransactionId, T
 public sealed record ReversedPayment(string Source, string? Provider, string PlayerId, string TransactionId, string Type, string Status,
     decimal Amount, DateTimeOffset At);
 
-/// <summary><c>GET /v1/feeds</c>: every event source's traffic and state.</summary>
-public sealed record FeedsReport(IReadOnlyList<FeedStatus> Items, DateTimeOffset At);
+/// <summary><c>GET /v1/feeds</c>: every event source's traffic and state, and every payment provider's deposit declines.</summary>
+public sealed record FeedsReport(IReadOnlyList<FeedStatus> Items, DateTimeOffset At, IReadOnlyList<PaymentProviderStatus>? Payments = null);
+
+/// <summary>
+/// One payment provider's (PSP's) deposit verdicts (<c>wallet.deposit</c> with <c>status</c> <c>approved</c> or
+/// <c>rejected</c>, by <c>data.provider</c>) over the last hour, and its usual decline share: its deposits' over the
+/// previous Feeds:UsualDays whole UTC days (null without any). <paramref name="Spiking"/>: at least
+/// Feeds:MinPaymentAttempts attempts and a decline share Feeds:DeclineSpikeOver or more above the usual one.
+/// </summary>
+public sealed record PaymentProviderStatus(string Provider, long Attempts, long Declines, double DeclineShare, double? UsualDeclineShare, bool Spiking);
 
 /// <summary>
 /// One source's traffic: events a minute over the last five minutes and usually in this hour of the day (null before
 /// a day of history), its last arrival, arrival lag (arrival − event time) quantiles over the last hour (upper bounds
 /// of histogram buckets), shares of rejected and duplicate events over the last fifteen minutes, dead letters over the
-/// last day, and a <c>state</c>: <c>ok</c>, <c>quiet</c>, <c>silent</c> or <c>failing</c>.
+/// last day, and a <c>state</c>: <c>ok</c>, <c>quiet</c>, <c>silent</c> or <c>failing</c>. <paramref name="SignatureFailures"/>:
+/// requests of a signed vendor adapter refused for a bad signature over the last day.
 /// </summary>
 public sealed record FeedStatus(string Source, string State, double EventsPerMinute, double? UsualEventsPerMinute, DateTimeOffset? LastEventAt,
-    long? LagP50Ms, long? LagP99Ms, double RejectedShare, double DuplicateShare, long DeadLetters, string Reason);
+    long? LagP50Ms, long? LagP99Ms, double RejectedShare, double DuplicateShare, long DeadLetters, string Reason, long SignatureFailures = 0)
+{
+    /// <summary>Of <see cref="SignatureFailures"/>, those of the last fifteen minutes: what the in-product FeedSignatureFailures alert judges (not in the JSON).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long RecentSignatureFailures { get; init; }
+}
 
 /// <summary><c>GET /v1/feeds/history</c>: every source's traffic over the last hours, hour by hour (oldest first).</summary>
 public sealed record FeedHistory(IReadOnlyList<FeedSeries> Items, DateTimeOffset At);

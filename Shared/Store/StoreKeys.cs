@@ -74,6 +74,18 @@ public sealed class StoreKeys(string prefix = "")
     /// <summary>Set of the event sources seen.</summary>
     public RedisKey FeedSources => $"{Prefix}feeds:sources";
 
+    /// <summary>One hour of a payment provider's (PSP's) deposit verdicts: attempts and declines by minute, and the hour's totals.</summary>
+    public RedisKey PaymentHour(string provider, long hour) => $"{Prefix}psp:{{{provider}}}:h:{hour}";
+
+    /// <summary>One UTC day of a payment provider's deposit verdicts (attempts, declines): its usual decline share.</summary>
+    public RedisKey PaymentDay(string provider, long day) => $"{Prefix}psp:{{{provider}}}:d:{day}";
+
+    /// <summary>Set of the payment providers seen in deposits.</summary>
+    public RedisKey PaymentProviders => $"{Prefix}psp:providers";
+
+    /// <summary>In-product alerts whose condition holds (alert id -> unix ms it was first seen holding), for their <c>for</c>.</summary>
+    public RedisKey OpsAlertsPending => $"{Prefix}{{ops}}:alerts:pending";
+
     /// <summary>In-product operations alerts now firing (alert id -> JSON), sharing the tag <c>{ops}</c> with <see cref="OpsAlertEvents"/>.</summary>
     public RedisKey OpsAlerts => $"{Prefix}{{ops}}:alerts";
 
@@ -100,6 +112,9 @@ public sealed class StoreKeys(string prefix = "")
 
     /// <summary>Game catalogue: hash of game id to the game's JSON.</summary>
     public RedisKey Catalog => $"{Prefix}catalog:games";
+
+    /// <summary>Published after games are added or changed (the message is how many); every catalogue cache reloads on it.</summary>
+    public RedisChannel CatalogChanged => RedisChannel.Literal($"{Prefix}catalog:changed");
 
     /// <summary>
     /// Durable change feed: sorted set of player ids waiting to be rescored, scored by when they first changed.

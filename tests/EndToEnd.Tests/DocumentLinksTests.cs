@@ -8,7 +8,8 @@ namespace EndToEnd.Tests;
 /// </summary>
 public sealed partial class DocumentLinksTests
 {
-    private static readonly string Root = FindRoot();
+    /// <summary>The repository root: the folder of Intelligence.sln above the test's binaries.</summary>
+    internal static readonly string Root = FindRoot();
 
     private static string FindRoot()
     {

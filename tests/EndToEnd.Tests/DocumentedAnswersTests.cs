@@ -9,9 +9,9 @@ namespace EndToEnd.Tests;
 /// <summary>Answers the OpenAPI documents list, given for real: the key check's 401 and 403, and the rollback route's 400 and 409.</summary>
 public class DocumentedAnswersTests(StoreServers servers)
 {
-    private async Task<(Product.Service<Intelligence.IntelligenceEntryPoint> Host, Uri Url)> StartAsync()
+    private async Task<(KestrelService<Intelligence.IntelligenceEntryPoint> Host, Uri Url)> StartAsync()
     {
-        var host = new Product.Service<Intelligence.IntelligenceEntryPoint>(new Dictionary<string, string?>
+        var host = new KestrelService<Intelligence.IntelligenceEntryPoint>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = (await servers.RedisAsync()).ConnectionString,
             ["Store:KeyPrefix"] = TestKeys.Prefix("answers"),
@@ -21,7 +21,7 @@ public class DocumentedAnswersTests(StoreServers servers)
             ["ApiKeys:1:Name"] = "reader",
             ["ApiKeys:1:Key"] = "reader-key",
             ["ApiKeys:1:Scopes"] = "scores:read",
-        });
+        }, staticWebAssets: true);
         return (host, host.Start());
     }
 

@@ -48,7 +48,7 @@ public class OpenApiLintTests(StoreServers servers)
             ["Hub88:PublicKeyPem"] = rsa.ExportSubjectPublicKeyInfoPem(),
         };
         // On a real port of 127.0.0.1, as deployed: the document's server URL is the one a client would call.
-        await using var host = new Product.Service<T>(settings);
+        await using var host = new KestrelService<T>(settings, staticWebAssets: true);
         using var http = new HttpClient { BaseAddress = host.Start() };
         var document = await http.GetStringAsync("/openapi/v1.json", ct);
         var output = Path.Combine(Path.GetDirectoryName(Browser.OutputDirectory)!, "openapi");

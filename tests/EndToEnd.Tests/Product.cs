@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using TestSupport;
 
 namespace EndToEnd.Tests;
@@ -27,9 +24,9 @@ public sealed class Product : IAsyncDisposable
 
     private readonly Dictionary<string, string?> _common;
     private readonly string _lobbyEnvironment;
-    private readonly Service<Ingestion.IngestionEntryPoint> _ingestion;
-    private Service<Intelligence.IntelligenceEntryPoint>? _intelligence;
-    private Service<Lobby.LobbyEntryPoint>? _lobby;
+    private readonly KestrelService<Ingestion.IngestionEntryPoint> _ingestion;
+    private KestrelService<Intelligence.IntelligenceEntryPoint>? _intelligence;
+    private KestrelService<Lobby.LobbyEntryPoint>? _lobby;
 
     private Product(string redis, string lobbyEnvironment)
     {
@@ -51,7 +48,7 @@ public sealed class Product : IAsyncDisposable
             ["Experiments:DefaultControlShare"] = "0",
             ["Experiments:LobbyControlShare"] = "0",
         };
-        _ingestion = new Service<Ingestion.IngestionEntryPoint>(_common);
+        _ingestion = new KestrelService<Ingestion.IngestionEntryPoint>(_common, staticWebAssets: true);
         IngestionUrl = _ingestion.Start();
     }
 
@@ -65,9 +62,9 @@ public sealed class Product : IAsyncDisposable
     /// <summary>Intelligence, then the lobby, on top of the running Ingestion.</summary>
     private void StartTheRest()
     {
-        _intelligence = new Service<Intelligence.IntelligenceEntryPoint>(_common);
+        _intelligence = new KestrelService<Intelligence.IntelligenceEntryPoint>(_common, staticWebAssets: true);
         IntelligenceUrl = _intelligence.Start();
-        _lobby = new Service<Lobby.LobbyEntryPoint>(new Dictionary<string, string?>(_common)
+        _lobby = new KestrelService<Lobby.LobbyEntryPoint>(new Dictionary<string, string?>(_common)
         {
             ["Lobby:IntelligenceUrl"] = IntelligenceUrl.ToString(),
             ["Lobby:IntelligenceApiKey"] = ApiKey,
@@ -92,7 +89,7 @@ public sealed class Product : IAsyncDisposable
             ["Console:Users:2:Name"] = OfficerName,
             ["Console:Users:2:Role"] = "safer-gambling",
             ["Console:Users:2:PasswordHash"] = Lobby.Console.ConsolePasswords.Hash(OfficerPassword, 1_000),
-        }, _lobbyEnvironment);
+        }, _lobbyEnvironment, staticWebAssets: true);
         LobbyUrl = _lobby.Start();
     }
 
@@ -131,23 +128,5 @@ public sealed class Product : IAsyncDisposable
         if (_lobby is not null) await _lobby.DisposeAsync();
         if (_intelligence is not null) await _intelligence.DisposeAsync();
         await _ingestion.DisposeAsync();
-    }
-
-    internal sealed class Service<T>(IDictionary<string, string?> settings, string environment = "Testing") : WebApplicationFactory<T> where T : class
-    {
-        public Uri Start()
-        {
-            UseKestrel(FreePort.Get());
-            StartServer();
-            return ClientOptions.BaseAddress;
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment(environment);
-            // Outside Development, static web assets (MudBlazor's CSS/JS, blazor.web.js) come from the build's manifest only on request.
-            builder.UseStaticWebAssets();
-            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
-        }
     }
 }

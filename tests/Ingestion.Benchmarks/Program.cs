@@ -84,7 +84,7 @@ internal sealed record Run(int Events, int Warmup, int Batch, int Clients, int P
         }
 
         var apiKey = Convert.ToHexString(Guid.NewGuid().ToByteArray());
-        using var ingestion = await IngestionProcess.StartAsync(
+        using var ingestion = await ServiceProcess.StartIngestionAsync(
             StoreOptions.Length == 0 ? redisServer.ConnectionString : $"{redisServer.ConnectionString},{StoreOptions}", apiKey, Settings, ct);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients })
         {

@@ -33,7 +33,7 @@ internal static partial class RabbitMqFigures
             ["RabbitMq__Consumers"] = consumers.ToString(CultureInfo.InvariantCulture),
             ["RabbitMq__Prefetch"] = prefetch.ToString(CultureInfo.InvariantCulture),
         };
-        using var ingestion = await IngestionProcess.StartAsync(redis, Convert.ToHexString(Guid.NewGuid().ToByteArray()), all, ct);
+        using var ingestion = await ServiceProcess.StartIngestionAsync(redis, Convert.ToHexString(Guid.NewGuid().ToByteArray()), all, ct);
         using var http = new HttpClient { BaseAddress = ingestion.Address };
 
         await PublishAsync(channel, queue, warm, ct);

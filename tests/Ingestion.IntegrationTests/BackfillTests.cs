@@ -88,6 +88,61 @@ public sealed class BackfillTests(StoreServers servers) : IDisposable
         }
     }
 
+    /// <summary>
+    /// A store that holds its writes for longer than the client waits (a busy or restarting store): the batch it did not
+    /// confirm is sent again after a pause, and every event counts once (the unconfirmed attempt's writes land too).
+    /// </summary>
+    [Fact]
+    public async Task ABatchTheStoreDidNotConfirm_IsSentAgain_AndEveryEventCountsOnce()
+    {
+        await using var server = await RedisServer.StartAsync();
+        using var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+        using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",asyncTimeout=300,syncTimeout=300");
+        var keys = new StoreKeys(TestKeys.Prefix());
+        string[] players = ["p-1", "p-2"];
+        var history = WalletHistory.Generate(new Random(11), players, 120);
+        var file = Write("paused.ndjson", history.Select(e => e.ToJson()));
+        var (ingestor, deadLetters) = Ingestor(redis, keys);
+        var backfill = new Backfill(ingestor, deadLetters, 40, 10 * 1024 * 1024, retryDelay: TimeSpan.FromMilliseconds(200));
+
+        // Writes held for 1 s: the first attempt times out after 300 ms; a resend after 200, 400, … ms gets through.
+        await admin.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", "1000", "WRITE");
+        var result = new FileResult(file);
+        await backfill.ImportAsync(result, new PlainProgress(TimeSpan.FromHours(1)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(history.Count, result.Accepted + result.Duplicates);
+        Assert.True(result.Duplicates > 0, "the unconfirmed attempt's writes landed and the resend found them");
+        foreach (var player in players)
+        {
+            await ExactnessTests.AssertReferenceAsync(redis, keys, history, player, WalletHistory.Start.AddDays(1).AddHours(23), "backfill resent");
+        }
+    }
+
+    /// <summary>Past the last of <see cref="Backfill.Attempts"/> attempts the file fails with the store's error; a rerun completes it.</summary>
+    [Fact]
+    public async Task AStoreThatStaysAwayPastTheLastAttempt_FailsTheFile_AndARerunCompletesIt()
+    {
+        await using var server = await RedisServer.StartAsync(persistent: true);
+        using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",connectTimeout=500");
+        var keys = new StoreKeys(TestKeys.Prefix());
+        var history = WalletHistory.Generate(new Random(12), ["p-1"], 60);
+        var file = Write("away.ndjson", history.Select(e => e.ToJson()));
+        var (ingestor, deadLetters) = Ingestor(redis, keys);
+        var backfill = new Backfill(ingestor, deadLetters, 1_000, 10 * 1024 * 1024, retryDelay: TimeSpan.FromMilliseconds(50));
+
+        // Stopped: each of the five attempts is refused at once, with pauses of 50, 100, 200 and 400 ms between them.
+        await server.StopAsync();
+        await Assert.ThrowsAsync<RedisConnectionException>(() =>
+            backfill.ImportAsync(new FileResult(file), new PlainProgress(TimeSpan.FromHours(1)), TestContext.Current.CancellationToken));
+
+        await server.RestartAsync();
+        await Eventually.UntilAsync(() => Task.FromResult(redis.IsConnected), TimeSpan.FromSeconds(30), "reconnected");
+        var rerun = new FileResult(file);
+        await backfill.ImportAsync(rerun, new PlainProgress(TimeSpan.FromHours(1)), TestContext.Current.CancellationToken);
+        Assert.Equal(history.Count, rerun.Accepted + rerun.Duplicates);
+        await ExactnessTests.AssertReferenceAsync(redis, keys, history, "p-1", WalletHistory.Start.AddDays(1).AddHours(23), "backfill rerun");
+    }
+
     [Fact]
     public async Task Command_WithAFileThatCannotBeRead_ExitsWithOne_ButImportsTheOthers()
     {

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
+using Ingestion.Adapters.FastTrack;
 using Ingestion.Connectors.Catalog;
-using Ingestion.Connectors.Pam;
 using Ingestion.IntegrationTests.CatalogFeed;
 using Ingestion.IntegrationTests.FastTrack;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,8 +36,9 @@ public sealed class BackgroundLoopRestartTests
             """{"user_id":"p-pam-restart","country":"MT","currency":"EUR","market":"mt","registration_date":"2026-01-02T03:04:05Z","is_blocked":false,"is_excluded":false,"roles":[]}""",
             """{"consents":[{"opted_in":true,"type":"email"}]}""",
             """{"blocks":[]}""");
+        var clock = new AnchoredClock();
         await using var app = new IngestionApp(redis.ConnectionString + Connection,
-            new Dictionary<string, string?>(FastTrackFeedTests.FastPam) { ["Pam:BaseUrl"] = pam.BaseUrl });
+            new Dictionary<string, string?>(FastTrackFeedTests.FastPam) { ["Pam:BaseUrl"] = pam.BaseUrl }) { Clock = clock };
         using var client = app.CreateClient();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var worker = app.Services.GetServices<IHostedService>().OfType<PamEnrichmentWorker>().Single();
@@ -58,9 +59,9 @@ public sealed class BackgroundLoopRestartTests
         // Working again: a new player is looked up in the PAM and enriched.
         using var wallet = app.ClientWithKey(IngestionApp.WalletKey);
         var user = await wallet.PostAsync(new Uri("/compat/fasttrack/v2/integration/user", UriKind.Relative),
-            new StringContent($$"""{"user_id":"{{player}}","timestamp":"{{DateTimeOffset.UtcNow:O}}","origin":"sub.example.com"}""", Encoding.UTF8, "application/json"));
+            new StringContent($$"""{"user_id":"{{player}}","timestamp":"{{clock.GetUtcNow():O}}","origin":"sub.example.com"}""", Encoding.UTF8, "application/json"));
         Assert.True(user.IsSuccessStatusCode, await user.Content.ReadAsStringAsync());
-        var reader = new ProfileReader(app.Services.GetRequiredService<IConnectionMultiplexer>(), app.Keys, TimeProvider.System);
+        var reader = new ProfileReader(app.Services.GetRequiredService<IConnectionMultiplexer>(), app.Keys, clock);
         await Eventually.UntilAsync(async () => (await reader.ReadAsync(player, _ => null))?.Country == "MT", TimeSpan.FromSeconds(30), "the player enriched from the PAM");
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the host was stopped by the PAM worker");
     }
@@ -72,7 +73,8 @@ public sealed class BackgroundLoopRestartTests
         await using var aggregator = await FakeAggregator.StartAsync();
         aggregator.Body = CatalogFeedTests.List(CatalogFeedTests.Game("g-a"));
         // It retries on its interval: short here, so the test sees several pulls meet the dead store.
-        await using var app = new IngestionApp(redis.ConnectionString + Connection, CatalogFeedTests.Settings(aggregator, TimeSpan.FromSeconds(1)));
+        var clock = new AnchoredClock();
+        await using var app = new IngestionApp(redis.ConnectionString + Connection, CatalogFeedTests.Settings(aggregator, TimeSpan.FromSeconds(1))) { Clock = clock };
         using var client = app.CreateClient();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var metrics = app.Services.GetRequiredService<CatalogFeedMetrics>();
@@ -81,7 +83,7 @@ public sealed class BackgroundLoopRestartTests
         await Eventually.UntilAsync(async () => await app.Db.HashExistsAsync(app.Keys.Catalog, "g-a"), TimeSpan.FromSeconds(30), "the first pull applied");
 
         await redis.StopAsync();
-        var stoppedAt = DateTimeOffset.UtcNow;
+        var stoppedAt = clock.GetUtcNow();
         await Eventually.UntilAsync(async () => await ReadyAsync(client) == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "not ready while the store is away");
         await Eventually.UntilAsync(() => Task.FromResult(failed.Count >= 2), TimeSpan.FromSeconds(30), "pulls meeting the dead store counted as failed");
         // The aggregator lists a new game while the store is away: it arrives once the store is back.

@@ -24,7 +24,7 @@ public sealed class RestartTests
         var ct = TestContext.Current.CancellationToken;
         await using var redis = await RedisServer.StartAsync(RedisPersistence.AofAlways, ct);
         var prefix = TestKeys.Prefix();
-        using var service = await IngestionProcess.StartAsync(redis.ConnectionString, ApiKey, Settings(prefix), ct);
+        using var service = await ServiceProcess.StartIngestionAsync(redis.ConnectionString, ApiKey, Settings(prefix), ct);
         using var http = Client(service);
         var history = WalletHistory.Generate(new Random(7), Players, 300);
         var batches = history.Chunk(100).ToList();
@@ -54,7 +54,7 @@ public sealed class RestartTests
         var history = WalletHistory.Generate(new Random(11), Players, 7_000);
         using var watch = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
 
-        using (var doomed = await IngestionProcess.StartAsync(redis.ConnectionString, ApiKey, settings, ct))
+        using (var doomed = await ServiceProcess.StartIngestionAsync(redis.ConnectionString, ApiKey, settings, ct))
         {
             using var http = Client(doomed);
             var posting = PostAsync(http, history, ct);
@@ -73,7 +73,7 @@ public sealed class RestartTests
             }
         }
 
-        using var restarted = await IngestionProcess.StartAsync(redis.ConnectionString, ApiKey, settings, ct);
+        using var restarted = await ServiceProcess.StartIngestionAsync(redis.ConnectionString, ApiKey, settings, ct);
         using var again = Client(restarted);
         var result = await PostAsync(again, history, ct);
 

@@ -36,8 +36,9 @@ var scoring = new Command("scoring", "Single-player scores under wrk at a fixed 
 scoring.SetAction(async (r, ct) => await Bench.ScoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(rate), r.GetValue(duration), Bench.Env(r.GetValue(env)), ct));
 var betRate = new Option<int>("--rate") { Description = "Bets a second POSTed to Ingestion", DefaultValueFactory = _ => 200 };
 var rescoringRuns = new Option<int>("--runs") { Description = "Timed runs at the rate (the targets hold for the worst)", DefaultValueFactory = _ => 5 };
-var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, betRate, duration, rescoringRuns, env };
-rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(betRate), r.GetValue(duration), r.GetValue(rescoringRuns), Bench.Env(r.GetValue(env)), ct));
+var serviceLog = new Option<string?>("--log") { Description = "A file that gets every line Intelligence prints (with --env Logging__LogLevel__Default=Information for more than warnings)" };
+var rescoring = new Command("rescoring", "Event to stored scores: bets POSTed to Ingestion, timed until scores:changed announces the player") { players, days, seed, betRate, duration, rescoringRuns, env, serviceLog };
+rescoring.SetAction(async (r, ct) => await Bench.RescoringAsync(r.GetValue(players), r.GetValue(days), r.GetValue(seed), r.GetValue(betRate), r.GetValue(duration), r.GetValue(rescoringRuns), Bench.Env(r.GetValue(env)), r.GetValue(serviceLog), ct));
 var segmentDays = new Option<int>("--days") { Description = "Days of history", DefaultValueFactory = _ => 60 };
 var runs = new Option<int>("--runs") { Description = "Timed previews per rule", DefaultValueFactory = _ => 20 };
 var segmentRate = new Option<int>("--rate") { Description = "Bets a second for the membership timing", DefaultValueFactory = _ => 100 };
@@ -111,7 +112,11 @@ internal static class Bench
 
     /// <summary>The built Intelligence.dll as a child process on the store, with the benchmark's key (scores, segments, models).</summary>
     public static Task<ServiceProcess> IntelligenceAsync(string redis, IReadOnlyDictionary<string, string> settings, CancellationToken ct) =>
-        ServiceProcess.StartAsync(Services.Intelligence, redis, Key, "scores:read segments:write models:admin", settings, ct);
+        IntelligenceAsync(redis, settings, null, ct);
+
+    /// <param name="logFile">A file that gets every line Intelligence prints; null: none.</param>
+    public static Task<ServiceProcess> IntelligenceAsync(string redis, IReadOnlyDictionary<string, string> settings, string? logFile, CancellationToken ct) =>
+        ServiceProcess.StartAsync(Services.Intelligence, redis, Key, "scores:read segments:write models:admin", settings, logFile, ct);
 
     private static string Info(ConnectionMultiplexer mux, string field) =>
         mux.GetServers()[0].Info("memory").SelectMany(g => g).FirstOrDefault(kv => kv.Key == field).Value ?? "?";
@@ -149,7 +154,7 @@ internal static class Bench
     }
 
     /// <summary>A store with trained models, and the built Intelligence.dll running against it.</summary>
-    private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux, ServiceProcess Intelligence, string[] Ids)> ServedAsync(int players, int days, int seed, Dictionary<string, string> env, CancellationToken ct)
+    private static async Task<(RedisServer Redis, ConnectionMultiplexer Mux, ServiceProcess Intelligence, string[] Ids)> ServedAsync(int players, int days, int seed, Dictionary<string, string> env, string? logFile, CancellationToken ct)
     {
         var (redis, mux) = await StoreAsync(players, days, seed);
         using (var host = IntelligenceCommands.BuildHost(redis.ConnectionString))
@@ -161,7 +166,7 @@ internal static class Bench
         var ids = (await mux.GetDatabase().SetMembersAsync(new StoreKeys().Players)).Select(v => v.ToString()).ToArray();
         var settings = new Dictionary<string, string> { ["Scoring__SweepInterval"] = "00:00:00", ["Recommendations__TrainOnStart"] = "false", ["Training__TrainWhenMissing"] = "false" };
         foreach (var (k, v) in env) settings[k] = v;
-        var intelligence = await IntelligenceAsync(redis.ConnectionString, settings, ct);
+        var intelligence = await IntelligenceAsync(redis.ConnectionString, settings, logFile, ct);
         // The newly served models make the service rescore everyone once; measure after that.
         var scored = Stopwatch.StartNew();
         var db = mux.GetDatabase();
@@ -172,7 +177,7 @@ internal static class Bench
 
     public static async Task<int> ScoringAsync(int players, int days, int seed, int rate, int duration, Dictionary<string, string> env, CancellationToken ct)
     {
-        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, env, ct);
+        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, env, null, ct);
         await using var _ = redis;
         using var __ = mux;
         using var ___ = intelligence;
@@ -256,15 +261,18 @@ internal static class Bench
     /// <summary>
     /// Event → stored scores, <paramref name="runs"/> times on the same services (the first run after a 15 s warm-up),
     /// each run's p50/p90/p99/max, then the worst p99 and the spread; runs of two minutes or more also print p99 per minute
-    /// (drift). A bet whose scores were not stored within 2 s of the end of its run counts as not rescored.
+    /// (drift). A bet whose scores were not stored within 2 s of the end of its run counts as not rescored. Overload is
+    /// shown, not hidden: a 429 or 503 is sent again after its <c>Retry-After</c> (its bet timed from the first send), the
+    /// answers are counted, the rescoring backlog is sampled (players waiting, the oldest change's age) until it is empty
+    /// after the load, and every player's lifetime bet count is compared with the bets acknowledged (lost, counted twice).
     /// </summary>
-    public static async Task<int> RescoringAsync(int players, int days, int seed, int rate, int duration, int runs, Dictionary<string, string> env, CancellationToken ct)
+    public static async Task<int> RescoringAsync(int players, int days, int seed, int rate, int duration, int runs, Dictionary<string, string> env, string? logFile, CancellationToken ct)
     {
-        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, env, ct);
+        var (redis, mux, intelligence, ids) = await ServedAsync(players, days, seed, env, logFile, ct);
         await using var _ = redis;
         using var __ = mux;
         using var ___ = intelligence;
-        using var ingestion = await IngestionProcess.StartAsync(redis.ConnectionString, Key, new Dictionary<string, string>(), ct);
+        using var ingestion = await ServiceProcess.StartIngestionAsync(redis.ConnectionString, Key, new Dictionary<string, string>(), ct);
         var sent = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var lags = new System.Collections.Concurrent.ConcurrentBag<(double At, double Lag)>();
         var clock = Stopwatch.StartNew();
@@ -279,6 +287,45 @@ internal static class Bench
         var rng = new Random(seed);
         var interval = TimeSpan.FromSeconds(1.0 / rate);
         var n = 0;
+        // Exactness under load: every player's lifetime bet count before, every acknowledged bet after.
+        var keys = new StoreKeys();
+        var db = mux.GetDatabase();
+        var countsBefore = await BetCountsAsync(mux, keys, ids);
+        var commandsBefore = await CommandStatsAsync(mux);
+        // The slow calls, to see which script or command makes the tail: everything over 250 µs is kept.
+        var store = mux.GetServers()[0];
+        await store.ConfigSetAsync("slowlog-log-slower-than", "250");
+        await store.ConfigSetAsync("slowlog-max-len", "100000");
+        await store.SlowlogResetAsync();
+        var acknowledged = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var answers = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        // A well-behaved sender: a 429 or 503 is sent again after its Retry-After, the same event id.
+        async Task SendAsync(string player, string body)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                using var response = await http.PostAsync("/v1/events", new StringContent(body, System.Text.Encoding.UTF8, "application/cloudevents+json"), ct);
+                var status = (int)response.StatusCode;
+                answers.AddOrUpdate(status, 1, (_, c) => c + 1);
+                if (response.IsSuccessStatusCode) { acknowledged.AddOrUpdate(player, 1, (_, c) => c + 1); return; }
+                if (status is not (429 or 503) || attempt == 20) return;
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), ct);
+            }
+        }
+        // The rescoring backlog, sampled as Ingestion's ingestion.lag gauge reads it: players waiting, the oldest change's age.
+        var backlog = new System.Collections.Concurrent.ConcurrentBag<(double At, long Waiting, double LagMs)>();
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                var oldest = await db.SortedSetRangeByRankWithScoresAsync(keys.RescorePending, 0, 0);
+                var waiting = await db.SortedSetLengthAsync(keys.RescorePending);
+                var lagMs = oldest is [var first] ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - first.Score : 0;
+                backlog.Add((clock.Elapsed.TotalSeconds, waiting, lagMs));
+                try { await Task.Delay(250, sampling.Token); } catch (OperationCanceledException) { }
+            }
+        }, CancellationToken.None);
         var results = new List<(double P50, double P90, double P99, double Max, int Timed, int Unscored)>();
         Console.WriteLine($"{runs} run(s) of {duration} s at {rate} bets/s to Ingestion ({players:N0} players), each bet timed until its player's scores are stored; the first run after 15 s of warm-up");
         for (var run = 1; run <= runs; run++)
@@ -287,6 +334,11 @@ internal static class Bench
             var inFlight = new List<Task>();
             var start = Stopwatch.GetTimestamp();
             var warmUntil = start + warm * Stopwatch.Frequency;
+            // How busy the one Redis core was in this run (its commands' own time), and what a bet cost it: a run whose
+            // players are mostly new to the load costs more than one that meets them again.
+            var runStats = await CommandStatsAsync(mux);
+            var runAcknowledged = acknowledged.Values.Sum();
+            var firstTouches = 0;
             var measuring = false;
             var sentAt = 0;
             double measuredFrom = 0;
@@ -305,9 +357,10 @@ internal static class Bench
                 sentAt++;
                 var id = ids[rng.Next(ids.Length)];
                 if (sent.ContainsKey(id)) { n++; continue; }
+                if (!acknowledged.ContainsKey(id)) firstTouches++;
                 var body = $$$"""{"specversion":"1.0","id":"b-{{{n}}}-{{{seed}}}","source":"/bench","type":"wallet.bet","time":"{{{DateTimeOffset.UtcNow:O}}}","subject":"{{{id}}}","data":{"transactionId":"bt-{{{n}}}-{{{seed}}}","roundId":"r-{{{n}}}","gameId":"g-bench","amount":1.50,"currency":"EUR"}}""";
                 sent[id] = Stopwatch.GetTimestamp();
-                inFlight.Add(http.PostAsync("/v1/events", new StringContent(body, System.Text.Encoding.UTF8, "application/cloudevents+json"), ct));
+                inFlight.Add(SendAsync(id, body));
                 n++;
             }
             await Task.WhenAll(inFlight);
@@ -319,6 +372,11 @@ internal static class Bench
             var r = (P(sorted, 0.5), P(sorted, 0.9), P(sorted, 0.99), sorted[^1], sorted.Length, sent.Count);
             results.Add(r);
             Console.WriteLine($"run {run}: {r.Item5:N0} events timed, {r.Item6} not rescored within 2 s; p50 {r.Item1:0.0} ms, p90 {r.Item2:0.0} ms, p99 {r.Item3:0.0} ms, max {r.Item4:0.0} ms");
+            var runSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var runUsec = (await CommandStatsAsync(mux)).Sum(c => c.Value.Usec - runStats.GetValueOrDefault(c.Key).Usec);
+            var runBets = acknowledged.Values.Sum() - runAcknowledged;
+            Console.WriteLine($"  Redis busy {runUsec / 1e4 / runSeconds:0}% of the run's {runSeconds:0} s (its commands' own time), {runUsec / (double)Math.Max(1, runBets):0} µs per acknowledged bet; " +
+                $"{firstTouches * 100.0 / Math.Max(1, sentAt):0}% of the bets were a player's first in this benchmark");
             if (duration >= 120)
             {
                 foreach (var minute in observed.GroupBy(l => (int)((l.At - measuredFrom) / 60)).OrderBy(g => g.Key))
@@ -329,10 +387,78 @@ internal static class Bench
             }
             sent.Clear();
         }
+        // Caught up: the time from the end of the load until no player waits for rescoring.
+        var loadEnded = clock.Elapsed.TotalSeconds;
+        while (await db.SortedSetLengthAsync(keys.RescorePending) > 0 && clock.Elapsed.TotalSeconds - loadEnded < 300) await Task.Delay(100, ct);
+        var caughtUp = clock.Elapsed.TotalSeconds - loadEnded;
+        await sampling.CancelAsync();
+        await sampler;
+        var samples = backlog.ToArray();
+        Console.WriteLine($"rescoring backlog while loaded: at most {samples.Max(b => b.Waiting):N0} players waiting, oldest change at most {samples.Max(b => b.LagMs) / 1000:0.0} s old; " +
+            (await db.SortedSetLengthAsync(keys.RescorePending) == 0 ? $"caught up {caughtUp:0.0} s after the load ended" : "NOT caught up 300 s after the load ended"));
+        Console.WriteLine("Ingestion's answers: " + string.Join(", ", answers.OrderBy(a => a.Key).Select(a => $"{a.Key} ×{a.Value:N0}")) +
+            (answers.Keys.Any(k => k is 429 or 503) ? " (each 429/503 sent again after its Retry-After)" : ""));
+        var commandsAfter = await CommandStatsAsync(mux);
+        var perBet = commandsAfter
+            .Select(c => (Command: c.Key, Calls: c.Value.Calls - commandsBefore.GetValueOrDefault(c.Key).Calls, Usec: c.Value.Usec - commandsBefore.GetValueOrDefault(c.Key).Usec))
+            .Where(c => c.Calls > 0).OrderByDescending(c => c.Usec).ToList();
+        var bets = Math.Max(1, acknowledged.Values.Sum());
+        Console.WriteLine($"Redis per acknowledged bet (all services, warm-ups included; INFO commandstats): {perBet.Sum(c => c.Calls) / (double)bets:0.0} commands, " +
+            $"{perBet.Sum(c => c.Usec) / (double)bets:0} µs of Redis time; by Redis time: " +
+            string.Join(", ", perBet.Take(8).Select(c => $"{c.Command} {c.Calls / (double)bets:0.00}× {c.Usec / (double)bets:0} µs")));
+        var slow = await store.SlowlogGetAsync(100_000);
+        Console.WriteLine($"Redis calls over 250 µs (SLOWLOG): {slow.Length:N0}; by command (script by its SHA1's first 8 and first key's shape): " +
+            string.Join(", ", slow
+                .GroupBy(e => SlowCallName(e.Arguments))
+                .OrderByDescending(g => g.Sum(e => e.Duration.TotalMicroseconds))
+                .Take(8)
+                .Select(g => $"{g.Key} ×{g.Count():N0} (mean {g.Average(e => e.Duration.TotalMicroseconds):0} µs, max {g.Max(e => e.Duration.TotalMicroseconds):0} µs)")));
+        var countsAfter = await BetCountsAsync(mux, keys, ids);
+        long acked = acknowledged.Values.Sum(), lost = 0, doubled = 0;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var difference = countsAfter[i] - countsBefore[i] - acknowledged.GetValueOrDefault(ids[i]);
+            if (difference < 0) lost -= difference; else doubled += difference;
+        }
+        Console.WriteLine($"bets acknowledged {acked:N0}, counted {countsAfter.Sum() - countsBefore.Sum():N0}: lost {lost}, counted twice {doubled}");
         var p99s = results.Select(x => x.P99).ToArray();
         Console.WriteLine($"event → stored scores over {runs} run(s): worst p99 {p99s.Max():0.0} ms, best {p99s.Min():0.0} ms (spread {p99s.Max() - p99s.Min():0.0} ms); " +
             $"p50 {results.Min(x => x.P50):0.0}–{results.Max(x => x.P50):0.0} ms; max {results.Max(x => x.Max):0.0} ms; not rescored {results.Sum(x => x.Unscored)}");
         return 0;
+    }
+
+    /// <summary>Every player's lifetime bet count as a reader of the profile sees it (the counters plus the open day run), 64 reads at a time.</summary>
+    private static async Task<long[]> BetCountsAsync(IConnectionMultiplexer mux, StoreKeys keys, string[] ids)
+    {
+        var reader = new ProfileReader(mux, keys, TimeProvider.System);
+        var counts = new long[ids.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+            counts[i] = (await reader.ReadAsync(ids[i], _ => null))?.Lifetime.BetCount ?? 0);
+        return counts;
+    }
+
+    /// <summary>A slow call's command; for a script, its SHA1's first 8 characters and its first key with the ids taken out.</summary>
+    private static string SlowCallName(RedisValue[] arguments)
+    {
+        var command = arguments.Length > 0 ? arguments[0].ToString().ToLowerInvariant() : "?";
+        if (command is not ("evalsha" or "eval") || arguments.Length < 4) return command;
+        var sha = arguments[1].ToString();
+        var key = Regex.Replace(arguments[3].ToString(), @"\{[^}]*\}", "{…}");
+        return $"{command} {sha[..Math.Min(8, sha.Length)]} {key}";
+    }
+
+    /// <summary>Calls and microseconds of every command the store has run (<c>INFO commandstats</c>), for counting what each bet costs it.</summary>
+    private static async Task<Dictionary<string, (long Calls, long Usec)>> CommandStatsAsync(ConnectionMultiplexer mux)
+    {
+        var stats = new Dictionary<string, (long Calls, long Usec)>(StringComparer.Ordinal);
+        foreach (var (key, value) in (await mux.GetServers()[0].InfoAsync("commandstats")).SelectMany(g => g))
+        {
+            // cmdstat_hget:calls=12,usec=34,usec_per_call=2.83,rejected_calls=0,failed_calls=0
+            var fields = value.Split(',').Select(f => f.Split('=')).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1], StringComparer.Ordinal);
+            if (fields.TryGetValue("calls", out var calls) && fields.TryGetValue("usec", out var usec))
+                stats[key.Replace("cmdstat_", "", StringComparison.Ordinal)] = (long.Parse(calls, CultureInfo.InvariantCulture), long.Parse(usec, CultureInfo.InvariantCulture));
+        }
+        return stats;
     }
 
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>

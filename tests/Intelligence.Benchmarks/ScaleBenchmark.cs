@@ -160,7 +160,7 @@ internal static class ScaleBenchmark
             var previews = await PreviewsAsync(clients, ct);
             await SegmentAsync(mux, keys, clients, ct);
 
-            using var ingestion = await IngestionProcess.StartAsync(store.ConnectionString, Bench.Key, new Dictionary<string, string>(), ct);
+            using var ingestion = await ServiceProcess.StartIngestionAsync(store.ConnectionString, Bench.Key, new Dictionary<string, string>(), ct);
             // Event → scores first, on a quiet change feed; the bulk ingestion after it leaves a backlog to rescore.
             var (p50, p99) = await EventToScoresAsync(mux, keys, ingestion.Address, ids, rate, duration, seed, ct);
             var beforeIngest = BenchStore.UsedMemory(mux);
@@ -213,7 +213,7 @@ internal static class ScaleBenchmark
         {
             foreach (var wait in new[] { 0, 1 })
             {
-                using var ingestion = await IngestionProcess.StartAsync(cluster.ConnectionString, Bench.Key, new Dictionary<string, string>
+                using var ingestion = await ServiceProcess.StartIngestionAsync(cluster.ConnectionString, Bench.Key, new Dictionary<string, string>
                 {
                     ["Ingestion__WaitForReplicas"] = wait.ToString(CultureInfo.InvariantCulture),
                     ["Store__KeyPrefix"] = $"r{run}w{wait}:",

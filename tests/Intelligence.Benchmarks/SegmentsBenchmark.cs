@@ -134,7 +134,7 @@ internal static class SegmentsBenchmark
         created.EnsureSuccessStatusCode();
         var segmentId = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
 
-        using var ingestion = await IngestionProcess.StartAsync(redis, Key, new Dictionary<string, string>(), ct);
+        using var ingestion = await ServiceProcess.StartIngestionAsync(redis, Key, new Dictionary<string, string>(), ct);
         using var post = new HttpClient { BaseAddress = ingestion.Address };
         post.DefaultRequestHeaders.Add("X-Api-Key", Key);
         var sent = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);

@@ -71,6 +71,9 @@ public sealed class IntelligenceApp(string redisConnectionString, string? prefix
     public HttpClient PatientClientWithKey(string key)
     {
         var client = CreateDefaultClient(new RetryWhileIndexLoads());
+        // The handler waits out 503s for up to 3 minutes; HttpClient's own 100 s must not cut that short (it did in CI,
+        // while another test's instance of the same casino still held index partitions).
+        client.Timeout = TimeSpan.FromMinutes(4);
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }

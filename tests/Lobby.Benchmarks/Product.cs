@@ -56,7 +56,7 @@ internal sealed class Product : IAsyncDisposable
         {
             product._redis = await RedisServer.StartAsync(cancellationToken: ct);
             var redis = product._redis.ConnectionString;
-            var ingestion = await IngestionProcess.StartAsync(redis, key, new Dictionary<string, string> { ["ApiKeys__0__Scopes"] = "events:write events:rg catalog:write" }, ct);
+            var ingestion = await ServiceProcess.StartIngestionAsync(redis, key, new Dictionary<string, string> { ["ApiKeys__0__Scopes"] = "events:write events:rg catalog:write" }, ct);
             product._processes.Add(ingestion);
             var common = new Dictionary<string, string>
             {
@@ -67,24 +67,24 @@ internal sealed class Product : IAsyncDisposable
                 ["ApiKeys__0__Key"] = key,
                 ["ApiKeys__0__Scopes"] = "scores:read models:admin",
             };
-            var intelligence = await ServiceProcess.StartAsync("Intelligence", "IntelligenceDirectory", common, ct);
+            var intelligence = await StartLoggedAsync(Services.Intelligence, common, ct);
             product._processes.Add(intelligence);
             // Development, as ./run.sh runs it, so the page's static assets (MudBlazor, blazor.web.js) are served from the build.
-            var lobby = await ServiceProcess.StartAsync("Lobby.Blazor", "LobbyDirectory", new Dictionary<string, string>(common)
+            var lobby = await StartLoggedAsync(Services.Lobby, new Dictionary<string, string>(common)
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["Lobby__IntelligenceUrl"] = intelligence.Address.ToString(),
                 ["Lobby__IntelligenceApiKey"] = key,
                 ["Lobby__TokenSigningKey"] = BenchSigningKey,
                 // Every simulated player connects from 127.0.0.1.
-                ["RateLimits__EnterPerAddress"] = "100000000",
-                ["RateLimits__HubConnectsPerAddress"] = "100000000",
+                ["RateLimits__EnterPerAddress"] = "1000000",
+                ["RateLimits__HubConnectsPerAddress"] = "1000000",
             }.Concat(target.LobbyEnvironment).ToDictionary(), ct);
             product._processes.Add(lobby);
             product.IngestionUrl = ingestion.Address;
             product.LobbyUrl = lobby.Address;
-            product.LobbyProcessId = lobby.ProcessId;
-            System.Console.WriteLine($"started redis {redis}, ingestion {ingestion.Address}, intelligence {intelligence.Address}, lobby {lobby.Address} (pid {lobby.ProcessId})");
+            product.LobbyProcessId = lobby.Process.Id;
+            System.Console.WriteLine($"started redis {redis}, ingestion {ingestion.Address}, intelligence {intelligence.Address}, lobby {lobby.Address} (pid {lobby.Process.Id})");
             return product;
         }
         catch
@@ -92,6 +92,14 @@ internal sealed class Product : IAsyncDisposable
             await product.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A service started here, its output (warnings and up) also in a file to read when a figure looks wrong.</summary>
+    private static Task<ServiceProcess> StartLoggedAsync(string service, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"lobby-bench-{service}-{Environment.ProcessId}.log");
+        System.Console.WriteLine($"{service} logs to {log}");
+        return ServiceProcess.StartAsync(service, settings, null, log, ct);
     }
 
     public HttpClient Ingestion()

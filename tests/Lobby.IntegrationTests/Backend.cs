@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
 using Lobby.Players;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TestSupport;
 
@@ -20,8 +18,8 @@ public sealed class Backend : IAsyncLifetime
 
     private readonly string _store;
     private IAsyncDisposable? _server;
-    private Service<Ingestion.IngestionEntryPoint>? _ingestion;
-    private Service<Intelligence.IntelligenceEntryPoint>? _intelligence;
+    private KestrelService<Ingestion.IngestionEntryPoint>? _ingestion;
+    private KestrelService<Intelligence.IntelligenceEntryPoint>? _intelligence;
     private string? _redis;
 
     /// <param name="store"><see cref="StoreKinds.Redis"/> or <see cref="StoreKinds.Cluster"/>.</param>
@@ -54,8 +52,8 @@ public sealed class Backend : IAsyncLifetime
             var redis = await RedisServer.StartAsync();
             (_server, _redis) = (redis, redis.ConnectionString);
         }
-        _ingestion = new Service<Ingestion.IngestionEntryPoint>(Common(Prefix));
-        _intelligence = new Service<Intelligence.IntelligenceEntryPoint>(Common(Prefix));
+        _ingestion = new KestrelService<Ingestion.IngestionEntryPoint>(Common(Prefix));
+        _intelligence = new KestrelService<Intelligence.IntelligenceEntryPoint>(Common(Prefix));
         IngestionUrl = _ingestion.Start();
         IntelligenceUrl = _intelligence.Start();
     }
@@ -76,7 +74,7 @@ public sealed class Backend : IAsyncLifetime
             ["RateLimits:HubConnectsPerAddress"] = "1000000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        var lobby = new Service<LobbyEntryPoint>(all);
+        var lobby = new KestrelService<LobbyEntryPoint>(all);
         return new LobbyInstance(lobby, lobby.Start());
     }
 
@@ -106,22 +104,6 @@ public sealed class Backend : IAsyncLifetime
         ["ApiKeys:0:Scopes"] = "events:write events:rg catalog:write players:erase scores:read segments:write audit:read segments:export models:admin affiliates:read ops:read harm:cases",
         ["Segments:JoinSettle"] = "00:00:00",
     };
-
-    internal sealed class Service<T>(IDictionary<string, string?> settings) : WebApplicationFactory<T> where T : class
-    {
-        public Uri Start()
-        {
-            UseKestrel(FreePort.Get());
-            StartServer();
-            return ClientOptions.BaseAddress;
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
-        }
-    }
 }
 
 /// <summary>

@@ -24,7 +24,13 @@ public static class JsClient
             .Where(l => l.StartsWith('{'))
             .Select(l => JsonDocument.Parse(l).RootElement.Clone())
             .ToList();
-        if (exitCode != 0) throw new InvalidOperationException($"hub-client.mjs exited with {exitCode}.\nstdout:\n{output}\nstderr:\n{errors}");
+        if (exitCode != 0)
+        {
+            // The script's own error first: a long stdout may be cut where the failure is shown.
+            var error = lines.LastOrDefault(l => l.TryGetProperty("event", out var e) && e.GetString() == "error");
+            var why = error.ValueKind == JsonValueKind.Object ? error.GetProperty("error").GetString() : errors.Trim();
+            throw new InvalidOperationException($"hub-client.mjs exited with {exitCode}: {why}\nstdout:\n{output}\nstderr:\n{errors}");
+        }
         return lines;
     }
 }

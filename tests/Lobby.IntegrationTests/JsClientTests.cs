@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -22,12 +23,12 @@ public sealed class JsClientTests(Backends backends)
     public async Task OfficialJsClient_ReceivesItsOwnPushes_AndIsRefusedAnotherPlayersUpdates()
     {
         var backend = await backends.OnAsync(TestSupport.StoreKinds.Redis);
-        await using var lobby = backend.StartLobby();
         using (var ingestion = Backend.Client(backend.IngestionUrl))
         {
             var put = await ingestion.PutAsync("/v1/catalog/games", new StringContent(Catalogue, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
+        await using var lobby = backend.StartLobby();
         var suffix = Guid.NewGuid().ToString("N")[..8];
         string a = $"p-js-a-{suffix}", b = $"p-js-b-{suffix}";
         var tokenB = lobby.PlayerToken(b);
@@ -91,6 +92,78 @@ public sealed class JsClientTests(Backends backends)
         Assert.Equal([$"{b}|connected", $"{b}|wallet.bet"], Updates(received, "B-asking-for-A"));
         Assert.Equal(3, received.EnumerateObject().Count());
     }
+
+    /// <summary>
+    /// Every bet on a game offered in the player's market is in "Continue playing" with the push that bet causes, whether
+    /// the player gave marketing consent or not: a player's own history is not marketing, so jackpot games (which the
+    /// lobby keeps out of marketing rows without consent) and games only for the player's market show too. A game not
+    /// offered in the player's market does not.
+    /// </summary>
+    [Fact]
+    public async Task OfficialJsClient_SeesEveryBetOnAGameOfferedInItsMarket_InContinuePlaying_ConsentOrNot()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var backend = await backends.OnAsync(TestSupport.StoreKinds.Redis);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        string withoutConsent = $"p-js-nc-{suffix}", withConsent = $"p-js-c-{suffix}";
+        using (var ingestion = Backend.Client(backend.IngestionUrl))
+        {
+            var put = await ingestion.PutAsync("/v1/catalog/games", new StringContent(EveryBetCatalogue, Encoding.UTF8, "application/json"), ct);
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var events = new StringBuilder();
+            foreach (var player in new[] { withoutConsent, withConsent })
+            {
+                events.Append(CultureInfo.InvariantCulture, $$$"""{"specversion":"1.0","id":"reg-{{{player}}}","source":"/pam","type":"player.registered","subject":"{{{player}}}","data":{"country":"MT","currency":"EUR","market":"MT"}}""").Append('\n');
+            }
+            events.Append(CultureInfo.InvariantCulture, $$$"""{"specversion":"1.0","id":"consent-{{{withConsent}}}","source":"/pam","type":"player.consent","subject":"{{{withConsent}}}","data":{"channel":"email","granted":true}}""").Append('\n');
+            var posted = await ingestion.PostAsync("/v1/events", new StringContent(events.ToString(), Encoding.UTF8, "application/x-ndjson"), ct);
+            Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync(ct));
+        }
+        await using var lobby = backend.StartLobby();
+        string[] offered = ["g-eb-plain-1", "g-eb-jackpot-1", "g-eb-mt-only-jackpot", "g-eb-plain-2", "g-eb-jackpot-2"];
+        const string elsewhere = "g-eb-de-only";
+        var config = new
+        {
+            lobbyUrl = lobby.Url.ToString(),
+            ingestionUrl = backend.IngestionUrl.ToString(),
+            apiKey = Backend.ApiKey,
+            everyBet = new
+            {
+                players = new[]
+                {
+                    new { label = "without-consent", id = withoutConsent, token = lobby.PlayerToken(withoutConsent) },
+                    new { label = "with-consent", id = withConsent, token = lobby.PlayerToken(withConsent) },
+                },
+                games = (string[])[.. offered[..2], elsewhere, .. offered[2..]],
+            },
+            timeoutMs = 60_000,
+        };
+
+        var lines = await JsClient.RunAsync(config, TimeSpan.FromMinutes(5), ct);
+
+        foreach (var line in lines) TestContext.Current.TestOutputHelper?.WriteLine(line.GetRawText());
+        Assert.DoesNotContain(lines, l => Event(l) == "error");
+        var pushes = lines.Where(l => Event(l) == "bet-push").ToList();
+        Assert.Equal(2 * (offered.Length + 1), pushes.Count);
+        foreach (var push in pushes)
+        {
+            var game = Text(push, "gameId")!;
+            var continuePlaying = push.GetProperty("continuePlaying").EnumerateArray().Select(x => x.GetString()).ToList();
+            var who = $"{Text(push, "connection")} after a bet on {game}: continue playing [{string.Join(", ", continuePlaying)}]";
+            if (game == elsewhere) Assert.DoesNotContain(game, continuePlaying);
+            else Assert.True(continuePlaying.Contains(game), who);
+        }
+    }
+
+    /// <summary>Games for players in MT: two for every market, two jackpot games, one MT-only jackpot game, and one only for DE.</summary>
+    private const string EveryBetCatalogue = """
+        [{"id":"g-eb-plain-1","title":"Plain One","provider":"NetEnt","category":"slots","tags":[],"rtp":96.1,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
+         {"id":"g-eb-plain-2","title":"Plain Two","provider":"NetEnt","category":"slots","tags":[],"rtp":96.1,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
+         {"id":"g-eb-jackpot-1","title":"Jackpot One","provider":"NetEnt","category":"slots","tags":[],"rtp":94.0,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":true,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
+         {"id":"g-eb-jackpot-2","title":"Jackpot Two","provider":"Play'n GO","category":"slots","tags":[],"rtp":94.0,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":true,"markets":["*"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
+         {"id":"g-eb-mt-only-jackpot","title":"Malta Jackpot","provider":"Play'n GO","category":"slots","tags":[],"rtp":94.0,"volatility":"high","minBet":0.1,"maxBet":100,"jackpot":true,"markets":["MT"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true},
+         {"id":"g-eb-de-only","title":"Berlin Nights","provider":"Play'n GO","category":"slots","tags":[],"rtp":96.0,"volatility":"low","minBet":0.1,"maxBet":100,"jackpot":false,"markets":["DE"],"releasedAt":"2012-01-01T00:00:00Z","enabled":true}]
+        """;
 
     private static string? Event(JsonElement line) => Text(line, "event");
 

@@ -1,6 +1,7 @@
 // Drives the lobby hub (/hubs/lobby) with the official JavaScript SignalR client, as an operator's front end would.
 // Run by tests/Lobby.IntegrationTests (JsClientTests), which starts the services and asserts on what this prints:
-// one JSON object per line. Usage: node hub-client.mjs '<config json>' (see JsClientTests.cs for the fields).
+// one JSON object per line. Usage: node hub-client.mjs '<config json>' (see JsClientTests.cs for the fields; with
+// `everyBet` in the config it runs only the every-bet walk, otherwise the pushes-and-refusals walk).
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import * as signalR from "@microsoft/signalr";
@@ -87,9 +88,35 @@ async function postBet(playerId, gameId) {
   if (!response.ok) throw new Error(`POST /v1/events answered ${response.status}: ${await response.text()}`);
 }
 
+/**
+ * Every bet seen: each player's connection, then one bet on each game in turn; after each bet the next `wallet.bet`
+ * push is printed with the games of its "Continue playing" row, and how long it took from the POST.
+ */
+async function everyBet() {
+  for (const player of config.everyBet.players) {
+    const c = open(player.label, player.token);
+    await c.connection.start();
+    connections.push(c);
+    await c.waitFor((u) => u.reason === "connected", timeoutMs);
+    for (const gameId of config.everyBet.games) {
+      const before = c.received.length;
+      const started = performance.now();
+      await postBet(player.id, gameId);
+      const update = await c.waitFor((u) => u.reason === "wallet.bet" && c.received.indexOf(u) >= before, timeoutMs);
+      const row = update.rows.find((r) => r.list === "continue-playing");
+      print({
+        event: "bet-push", connection: player.label, playerId: update.playerId, gameId,
+        continuePlaying: row ? row.items.map((i) => i.gameId) : [], ms: Math.round(performance.now() - started),
+      });
+    }
+  }
+}
+
 const timeoutMs = config.timeoutMs ?? 20000;
 const connections = [];
-try {
+
+/** Pushes arrive after real events, and every connection without a valid token for the player is refused. */
+async function pushesAndRefusals() {
   // A and B, each with their own token: each is sent their rows at once.
   const a = open("A", config.tokens.a);
   const b = open("B", config.tokens.b);
@@ -152,6 +179,11 @@ try {
     event: "summary",
     received: Object.fromEntries(connections.map((c) => [c.label, c.received.map((u) => `${u.playerId}|${u.reason}`)])),
   });
+}
+
+try {
+  if (config.everyBet) await everyBet();
+  else await pushesAndRefusals();
 } catch (error) {
   print({ event: "error", error: String(error?.stack ?? error) });
   process.exitCode = 1;

@@ -7,6 +7,9 @@ internal static class TestData
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A clock standing at <see cref="Now"/>.</summary>
+    public static TimeProvider Clock() => new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+
     public static PlayerProfile Profile(string playerId, params GamePlay[] top) => Profile(playerId, top, []);
 
     public static PlayerProfile Profile(string playerId, GamePlay[] top, GamePlay[] recent) => new(

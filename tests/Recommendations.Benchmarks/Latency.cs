@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using Intelligence.Recommendations.Evaluation;
 using Shared.Contracts;
@@ -56,8 +55,9 @@ internal static class Latency
         var devices = history.Values.Where(p => p.Rounds.Count > 0).Select(p => p.DeviceBefore(DateTimeOffset.MaxValue)).ToArray();
         Console.WriteLine($"store: {ids.Length} players with plays, {catalogue.Count} games, redis-server at {redis.ConnectionString}");
 
+        var starting = Stopwatch.StartNew();
         using var service = await StartIntelligenceAsync(redis.ConnectionString, ct);
-        Console.WriteLine($"Intelligence at {service.Address} (trained at start-up: {service.Ready.TotalSeconds:0.0} s to ready)");
+        Console.WriteLine($"Intelligence at {service.Address} (trained at start-up: {starting.Elapsed.TotalSeconds:0.0} s to ready)");
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
@@ -65,9 +65,9 @@ internal static class Latency
         };
         http.DefaultRequestHeaders.Add("X-Api-Key", Key);
         await RunPhaseAsync(http, ids, devices, rate, 5, seed, ct);
-        var cpuBefore = service.CpuSeconds();
+        var cpuBefore = CpuSeconds(service);
         var (latencies, errors) = await RunPhaseAsync(http, ids, devices, rate, seconds, seed + 1, ct);
-        var cpuMeasured = service.CpuSeconds() - cpuBefore;
+        var cpuMeasured = CpuSeconds(service) - cpuBefore;
         latencies.Sort();
         double P(double q) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
         Console.WriteLine();
@@ -76,11 +76,13 @@ internal static class Latency
         // CPU per request over the measured phase only (start-up, training and warm-up left out): the figure that does
         // not depend on what else the machine is doing.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Intelligence CPU: {service.CpuSeconds():0.0} s in total; {cpuMeasured:0.00} s in the measured phase = {1000 * cpuMeasured / Math.Max(1, rate * seconds):0.000} ms a request"));
+            $"Intelligence CPU: {CpuSeconds(service):0.0} s in total; {cpuMeasured:0.00} s in the measured phase = {1000 * cpuMeasured / Math.Max(1, rate * seconds):0.000} ms a request"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average: {LoadAverage()}"));
     }
 
     private const string Key = "bench-key";
+
+    private static double CpuSeconds(ServiceProcess service) => service.Process.TotalProcessorTime.TotalSeconds;
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
@@ -120,64 +122,36 @@ internal static class Latency
         return ([.. latencies], errors);
     }
 
-    private sealed class Service(Process process, Uri address, TimeSpan ready) : IDisposable
+    /// <summary>Intelligence as a child process, once ready with a trained model.</summary>
+    private static async Task<ServiceProcess> StartIntelligenceAsync(string redis, CancellationToken ct)
     {
-        public Uri Address { get; } = address;
-        public TimeSpan Ready { get; } = ready;
-
-        public double CpuSeconds() => process.TotalProcessorTime.TotalSeconds;
-
-        public void Dispose()
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.Dispose();
-        }
-    }
-
-    private static async Task<Service> StartIntelligenceAsync(string redis, CancellationToken ct)
-    {
-        var directory = typeof(Latency).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "IntelligenceDirectory").Value!;
-        var dll = Path.GetFullPath(Path.Combine(directory, "Intelligence.dll"));
-        if (!File.Exists(dll)) throw new FileNotFoundException($"build Intelligence first: {dll} is missing", dll);
-        var port = FreePort.Get();
-        var address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(dll);
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["Webhooks__SecretsKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        info.Environment["Metrics__Anonymous"] = "true";
-        info.Environment["Urls"] = address.ToString();
-        info.Environment["ConnectionStrings__Redis"] = redis;
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["ApiKeys__0__Name"] = "benchmark";
-        info.Environment["ApiKeys__0__Key"] = Key;
-        info.Environment["ApiKeys__0__Scopes"] = "scores:read";
+        var clock = Stopwatch.StartNew();
         // Measure recommendations alone: without this the scoring models train at start-up and their promotion
         // triggers a sweep that rescores every player, both inside the measured phase (≈ 10% of the service's CPU).
-        info.Environment["Training__TrainWhenMissing"] = "false";
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[intelligence] {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        http.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(120) && !process.HasExited)
+        var service = await ServiceProcess.StartAsync(Services.Intelligence, redis, Key, "scores:read", new Dictionary<string, string> { ["Training__TrainWhenMissing"] = "false" }, ct);
+        try
         {
-            try
+            using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(5) };
+            http.DefaultRequestHeaders.Add("X-Api-Key", Key);
+            // Ready when a list comes back with a trained model's version.
+            while (clock.Elapsed < TimeSpan.FromSeconds(120) && service.IsRunning)
             {
-                // Ready when a list comes back with a trained model's version.
-                var probe = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct);
-                if (probe.IsSuccessStatusCode && await TrainedAsync(http, ct)) return new Service(process, address, clock.Elapsed);
+                try
+                {
+                    if (await TrainedAsync(http, ct)) return service;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(200, ct);
             }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(200, ct);
+            throw new InvalidOperationException($"Intelligence did not become ready with a trained model. Its output:\n{service.Output}");
         }
-        process.Kill(entireProcessTree: true);
-        throw new InvalidOperationException("Intelligence did not become ready with a trained model");
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
     }
 
     private static async Task<bool> TrainedAsync(HttpClient http, CancellationToken ct)

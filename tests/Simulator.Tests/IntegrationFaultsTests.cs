@@ -51,10 +51,13 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
 
     private static World World() => Simulator.World.Create(Seed, Players, Days, End);
 
+    /// <summary>700 players make 3 to 6 deposits an hour per PSP: their decline share is judged from 5 (default 20).</summary>
+    private static readonly Dictionary<string, string?> PspVolume = new() { ["Feeds:MinPaymentAttempts"] = "5" };
+
     [Fact]
     public async Task ACleanDay_RaisesNoReconciliationItem_EveryFeedOk_AndNoOpsAlert()
     {
-        await using var day = await ReplayAsync(IntegrationFaults.Clean);
+        await using var day = await ReplayAsync(IntegrationFaults.Clean, settings: PspVolume);
         Assert.Equal((null, null), (day.Planted.Silent, day.Planted.Late));
         Assert.Empty(day.Planted.OpenRounds.Concat<object>(day.Planted.OrphanRollbacks).Concat(day.Planted.Conflicts).Concat(day.Planted.Declines));
 
@@ -76,6 +79,10 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
         Assert.All(feeds, f => Assert.True(f.State == FeedStates.Ok, $"{f.Source}: {f.State} {f.Reason}"));
         Assert.All(feeds, f => Assert.True(f.LagP99Ms <= OpsAlerts.LagHighMs, $"{f.Source}: lag p99 {f.LagP99Ms} ms"));
         Assert.Empty(await day.Alerts.EventsAsync(100));
+        // Every PSP's deposits were judged (a day of usual decline share behind them), none spiking.
+        var payments = (await day.FeedsReportAsync()).Payments!;
+        Assert.Equal(IntegrationFaults.Psps, payments.Select(p => p.Provider));
+        Assert.All(payments, p => Assert.True(p.UsualDeclineShare is not null && !p.Spiking, $"{p}"));
         // The clean day is a real day: every source sent, and rounds were closed and judged.
         Assert.All(feeds, f => Assert.NotNull(f.LastEventAt));
         Assert.True(day.Events.Count(e => e.Activity.Kind == ActivityKind.Bet) > 5_000);
@@ -174,12 +181,16 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
     [Fact]
     public async Task AFeedGoingSilent_IsSilent_AndFiresFeedSilent_WhileTheOthersStayOk()
     {
-        var silentFrom = End.AddMinutes(-20);
+        // Silent 15 minutes after its last event, then FeedSilent's 10 minutes: fired within 30 minutes of the silence.
+        var silentFrom = End.AddMinutes(-30);
         // 700 players send a few game sessions a quarter hour: a feed is judged from 3 expected events (default 10).
         await using var day = await ReplayAsync(new IntegrationFaults(Reconciled: true, SilentSource: CanonicalWriter.GamesSource, SilentFrom: silentFrom),
             settings: new() { ["Feeds:MinExpectedEvents"] = "3" });
         Assert.True(day.Planted.Silent!.Events > 0);
 
+        await day.UntilAsync(End - OpsAlerts.For["FeedSilent"]);   // already silent: pending
+        await day.Gauges.SampleAsync();
+        Assert.Empty(await day.Alerts.FiringAsync());
         await day.UntilAsync(End);
         var feeds = await day.FeedsAsync();
         var games = Assert.Single(feeds, f => f.Source == CanonicalWriter.GamesSource);
@@ -189,7 +200,7 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
 
         await day.Gauges.SampleAsync();
         var alert = Assert.Single(await day.Alerts.FiringAsync());
-        Assert.Equal(($"FeedSilent:{CanonicalWriter.GamesSource}", "page"), (alert.Id, alert.Severity));
+        Assert.Equal(($"FeedSilent:{CanonicalWriter.GamesSource}", "page", End), (alert.Id, alert.Severity, alert.FiredAt));
         var report = await day.ReconciliationAsync();
         Assert.Equal((0, 0, 0), (report.OpenRounds.Count, report.OrphanRollbacks.Count, report.ConflictingDuplicates.Count));
     }
@@ -200,6 +211,10 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
         await using var day = await ReplayAsync(new IntegrationFaults(Reconciled: true, LateSource: CanonicalWriter.PamSource, LateBy: TimeSpan.FromHours(3)));
         Assert.True(day.Planted.Late!.Events > 0);
 
+        // Late all along: pending from the first sample, fired once ArrivalLagHigh's 15 minutes have passed.
+        await day.UntilAsync(End - OpsAlerts.For["ArrivalLagHigh"]);
+        await day.Gauges.SampleAsync();
+        Assert.Empty(await day.Alerts.FiringAsync());
         await day.UntilAsync(End);
         var feeds = await day.FeedsAsync();
         var pam = Assert.Single(feeds, f => f.Source == CanonicalWriter.PamSource);
@@ -213,12 +228,29 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
     }
 
     [Fact]
-    public async Task ASpikeOfDeclinesAtOnePsp_IsCountedExactly_InThePlayersDeclinedDeposits()
+    public async Task ASpikeOfDeclinesAtOnePsp_FiresPaymentDeclinesSpiking_ForThatPsp_WithinTwoHours_AndIsCountedExactly_InThePlayersDeclinedDeposits()
     {
-        await using var day = await ReplayAsync(new IntegrationFaults(Reconciled: true, DeclinePsp: "trustly", DeclineShare: 0.6, DeclinesFrom: End.AddHours(-6)));
+        var from = End.AddHours(-6);
+        await using var day = await ReplayAsync(new IntegrationFaults(Reconciled: true, DeclinePsp: "trustly", DeclineShare: 0.6, DeclinesFrom: from), settings: PspVolume);
         var planted = day.Planted.Declines;
         Assert.NotEmpty(planted);
         Assert.All(planted, d => Assert.Equal("trustly", d.Psp));
+
+        // Sampled every 5 minutes from the spike's start, as the background loop would (every 30 s).
+        DateTimeOffset? firedAt = null;
+        for (var at = from; at <= End && firedAt is null; at = at.AddMinutes(5))
+        {
+            await day.UntilAsync(at);
+            await day.Gauges.SampleAsync();
+            if ((await day.Alerts.FiringAsync()).SingleOrDefault(a => a.Alert == "PaymentDeclinesSpiking") is { } a) firedAt = a.FiredAt;
+        }
+        var firing = await day.Alerts.FiringAsync();
+        var alert = Assert.Single(firing);
+        Assert.Equal(("PaymentDeclinesSpiking:trustly", "trustly", "page"), (alert.Id, alert.Source, alert.Severity));
+        Assert.True(firedAt <= from.AddHours(2), $"fired at {firedAt}");
+        var trustly = Assert.Single((await day.FeedsReportAsync()).Payments!, p => p.Provider == "trustly");
+        Assert.True(trustly.Spiking, $"{trustly}");
+        Assert.All((await day.FeedsReportAsync()).Payments!.Where(p => p.Provider != "trustly"), p => Assert.False(p.Spiking, $"{p}"));
 
         await day.UntilAsync(End.AddHours(3));
         var declined = day.Events.Where(e => e.Activity is { Kind: ActivityKind.Deposit, Status: "rejected" }).Select(e => e.Activity.Id).Distinct().Count();
@@ -230,7 +262,7 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
         }
         Assert.Equal(declined, counted);
         Assert.True(declined >= planted.Count);
-        // Declines are not reconciliation items, and no alert judges a PSP's decline rate yet: nothing else is reported.
+        // Declines are not reconciliation items: nothing else is reported.
         var report = await day.ReconciliationAsync();
         // Chargebacks, reversals and cancelled withdrawals are the cashier's business, not integration faults: reported as
         // reversed money, exactly the ones the history holds, and no alert.
@@ -309,6 +341,10 @@ public sealed class IntegrationFaultsTests(StoreServers servers)
 
         public async Task<ReconciliationReport> ReconciliationAsync(string query = "") =>
             (await app.ClientWithKey(IngestionFactory.OpsKey).GetFromJsonAsync("/v1/reconciliation" + query, ContractsJsonContext.Default.ReconciliationReport,
+                TestContext.Current.CancellationToken))!;
+
+        public async Task<FeedsReport> FeedsReportAsync() =>
+            (await app.ClientWithKey(IngestionFactory.OpsKey).GetFromJsonAsync("/v1/feeds", ContractsJsonContext.Default.FeedsReport,
                 TestContext.Current.CancellationToken))!;
 
         public async Task<IReadOnlyList<FeedStatus>> FeedsAsync() =>

@@ -50,6 +50,23 @@ public sealed class RedisCluster : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(masters, 3);
         ArgumentOutOfRangeException.ThrowIfNegative(replicasPerMaster);
+        // A node's ports are picked free and bound a moment later by its process: on a machine running other suites in
+        // parallel one may be taken in between, and that node never joins. A cluster that does not become healthy is
+        // torn down and made again on new ports, three times at most.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(masters, replicasPerMaster, nodeTimeout, cancellationToken);
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static async Task<RedisCluster> StartOnceAsync(int masters, int replicasPerMaster, TimeSpan? nodeTimeout, CancellationToken cancellationToken)
+    {
         var timeout = (long)(nodeTimeout ?? TimeSpan.FromSeconds(10)).TotalMilliseconds;
         var count = masters * (1 + replicasPerMaster);
         var starting = Enumerable.Range(0, count).Select(_ => RedisServer.StartAsync(RedisPersistence.None, ownDirectory: true,

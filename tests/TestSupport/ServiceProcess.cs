@@ -24,12 +24,14 @@ public sealed class ServiceProcess : IDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private StreamWriter? _log;
 
-    private ServiceProcess(string name, Process process, Uri address)
+    private ServiceProcess(string name, Process process, Uri address, StreamWriter? log)
     {
         Name = name;
         _process = process;
         Address = address;
+        _log = log;
     }
 
     public string Name { get; }
@@ -59,7 +61,12 @@ public sealed class ServiceProcess : IDisposable
 
     /// <summary>The service on the store <paramref name="redis"/> with one API key of <paramref name="scopes"/>; <paramref name="settings"/> win.</summary>
     public static Task<ServiceProcess> StartAsync(string service, string redis, string apiKey, string scopes, IReadOnlyDictionary<string, string> settings,
-        CancellationToken ct = default)
+        CancellationToken ct = default) =>
+        StartAsync(service, redis, apiKey, scopes, settings, null, ct);
+
+    /// <param name="logFile">A file that also gets every line the service prints; null: none.</param>
+    public static Task<ServiceProcess> StartAsync(string service, string redis, string apiKey, string scopes, IReadOnlyDictionary<string, string> settings,
+        string? logFile, CancellationToken ct = default)
     {
         var all = new Dictionary<string, string>
         {
@@ -69,15 +76,24 @@ public sealed class ServiceProcess : IDisposable
             ["ApiKeys__0__Scopes"] = scopes,
         };
         foreach (var (k, v) in settings) all[k] = v;
-        return StartAsync(service, all, ct);
+        return StartAsync(service, all, null, logFile, ct);
     }
+
+    /// <summary>Ingestion with one API key that may write events (<c>events:write events:rg</c>); <paramref name="settings"/> win.</summary>
+    public static Task<ServiceProcess> StartIngestionAsync(string redis, string apiKey, IReadOnlyDictionary<string, string> settings, CancellationToken ct = default) =>
+        StartAsync(Services.Ingestion, redis, apiKey, "events:write events:rg", settings, ct);
 
     /// <param name="settings">Environment variables, e.g. <c>ConnectionStrings__Redis</c>, <c>Store__KeyPrefix</c>; these win over the defaults.</param>
     public static Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, CancellationToken ct = default) =>
-        StartAsync(service, settings, null, ct);
+        StartAsync(service, settings, null, null, ct);
 
     /// <param name="address">Where it listens; null: a free port. A service started again after a crash comes back on its address.</param>
-    public static async Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, Uri? address, CancellationToken ct = default)
+    public static Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, Uri? address, CancellationToken ct = default) =>
+        StartAsync(service, settings, address, null, ct);
+
+    /// <param name="logFile">A file that also gets every line the service prints (a benchmark's, to read when a figure looks wrong); null: none.</param>
+    public static async Task<ServiceProcess> StartAsync(string service, IReadOnlyDictionary<string, string> settings, Uri? address, string? logFile,
+        CancellationToken ct = default)
     {
         var directory = typeof(ServiceProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == service + "Directory").Value!;
@@ -105,21 +121,52 @@ public sealed class ServiceProcess : IDisposable
         env["Webhooks__SecretsKey"] = WebhookSecretsKey;
         foreach (var (k, v) in settings) env[k] = v;
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
-        var child = new ServiceProcess(service, process, address);
+        var log = logFile is null ? null : new StreamWriter(logFile) { AutoFlush = true };
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+        }
+        catch
+        {
+            log?.Dispose();
+            throw;
+        }
+        var child = new ServiceProcess(service, process, address, log);
         process.OutputDataReceived += (_, e) => child.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => child.Remember(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < ReadyTimeout)
+        bool ready;
+        try
         {
-            if (process.HasExited) break;
+            ready = await child.WaitUntilReadyAsync(ReadyTimeout, ct);
+        }
+        catch
+        {
+            child.Dispose();
+            throw;
+        }
+        if (ready) return child;
+        child.Dispose();
+        throw new InvalidOperationException($"{service} did not become ready at {address}. Its output:\n{child.Output}");
+    }
+
+    /// <summary>
+    /// Polls <c>/health/ready</c> until it answers 200 (true), the process exits or <paramref name="within"/> has passed (false):
+    /// after the start, or after its store came back.
+    /// </summary>
+    public async Task<bool> WaitUntilReadyAsync(TimeSpan within, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < within && !_process.HasExited)
+        {
             try
             {
-                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct)).IsSuccessStatusCode) return child;
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct);
+                if (response.IsSuccessStatusCode) return true;
             }
             catch (HttpRequestException)
             {
@@ -129,8 +176,7 @@ public sealed class ServiceProcess : IDisposable
             }
             await Task.Delay(100, ct);
         }
-        child.Dispose();
-        throw new InvalidOperationException($"{service} did not become ready at {address}. Its output:\n{child.Output}");
+        return false;
     }
 
     /// <summary>Kills the process at once, as a crash would: requests in flight get no answer.</summary>
@@ -161,6 +207,12 @@ public sealed class ServiceProcess : IDisposable
             // Never started or already gone.
         }
         _process.Dispose();
+        lock (_output)
+        {
+            // Under the lock: a line still arriving from the dead process must not meet a closed writer.
+            _log?.Dispose();
+            _log = null;
+        }
     }
 
     private void Remember(string? line)
@@ -168,6 +220,7 @@ public sealed class ServiceProcess : IDisposable
         if (line is null) return;
         lock (_output)
         {
+            _log?.WriteLine(line);
             _output.Add(line);
             if (_output.Count > 500) _output.RemoveRange(0, 250);
         }

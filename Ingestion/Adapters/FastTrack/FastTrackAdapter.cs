@@ -13,7 +13,6 @@
 // FastTrackUserBlocksChanged, FastTrackUserConsentsChanged) is applied at once.
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Ingestion.Connectors.Pam;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Ingestion.Profiles;
@@ -38,7 +37,7 @@ public sealed partial class FastTrackAdapter(
     IConnectionMultiplexer redis,
     StoreKeys keys,
     IOptions<FoldOptions> foldOptions,
-    ApiKeyMetrics authMetrics,
+    ApiKeyMetrics authMetrics, Feeds.FeedStats feeds,
     TimeProvider clock,
     ILogger<FastTrackAdapter> logger) : IVendorAdapter
 {
@@ -190,6 +189,7 @@ public sealed partial class FastTrackAdapter(
         if (!RequestBody.SignatureIsValid(http, body.Value.Span))
         {
             authMetrics.Rejected("bad_signature");
+            await feeds.SignatureFailedAsync(FastTrackMapper.Source);
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
                 detail: $"This source signs its requests: send {EventsApi.SignatureHeader}: sha256=<hex HMAC-SHA256 of the body with the source's secret>.");
         }

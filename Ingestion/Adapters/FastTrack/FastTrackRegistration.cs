@@ -1,9 +1,7 @@
-using Ingestion.Adapters.FastTrack;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Ingestion.Connectors.Pam;
 
-namespace Ingestion.Adapters;
+namespace Ingestion.Adapters.FastTrack;
 
 public static class FastTrackExtensions
 {

@@ -30,7 +30,7 @@ public sealed partial class Hub88Adapter(
     Hub88Signature signature,
     EventIngestor ingestor,
     DeadLetterStore deadLetters,
-    ApiKeyMetrics authMetrics,
+    ApiKeyMetrics authMetrics, Feeds.FeedStats feeds,
     TimeProvider clock,
     ILogger<Hub88Adapter> logger) : IVendorAdapter
 {
@@ -87,6 +87,7 @@ public sealed partial class Hub88Adapter(
         if (!signature.IsValid(body.Value.Span, http.Request.Headers[Hub88Signature.Header].ToString()))
         {
             authMetrics.Rejected("bad_signature");
+            await feeds.SignatureFailedAsync(Hub88Mapper.Source);
             LogBadSignature(logger, call);
             // An unsigned body is not trusted: neither recorded nor echoed, beyond request_uuid.
             return Answer(RequestUuidOf(body.Value), Hub88Status.InvalidSignature,

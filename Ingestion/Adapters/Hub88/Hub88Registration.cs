@@ -1,9 +1,7 @@
-using Ingestion.Adapters.Hub88;
 using Microsoft.Extensions.Options;
 
-namespace Ingestion.Adapters;
+namespace Ingestion.Adapters.Hub88;
 
-// In Ingestion.Adapters, beside AddAdapters, so its registration line there needs no using.
 public static class Hub88Registration
 {
     /// <summary>The Hub88 seamless-wallet tap (section <c>Hub88</c>); its routes are mapped only when <c>Hub88:Enabled</c>.</summary>

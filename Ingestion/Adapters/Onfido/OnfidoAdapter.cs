@@ -81,7 +81,7 @@ public static class OnfidoMapper
 }
 
 /// <summary>Onfido's webhooks; 200 once handled, 401 on a bad X-SHA2-Signature and 503 when the store does not answer (both retried by Onfido).</summary>
-public sealed class OnfidoAdapter(IOptions<OnfidoOptions> options, VendorWebhooks webhooks, ApiKeyMetrics authMetrics) : IVendorAdapter
+public sealed class OnfidoAdapter(IOptions<OnfidoOptions> options, VendorWebhooks webhooks, ApiKeyMetrics authMetrics, Feeds.FeedStats feeds) : IVendorAdapter
 {
     public const string Feed = "onfido";
     public const string SignatureHeader = "X-SHA2-Signature";
@@ -107,6 +107,7 @@ public sealed class OnfidoAdapter(IOptions<OnfidoOptions> options, VendorWebhook
         if (!HexHmacMatches(HashAlgorithmName.SHA256, options.Value.WebhookToken!, body.Value.Span, http.Request.Headers[SignatureHeader].ToString()))
         {
             authMetrics.Rejected("bad_signature");
+            await feeds.SignatureFailedAsync(OnfidoMapper.Source);
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
                 detail: $"{SignatureHeader} is missing or is not the hex HMAC-SHA256 of this body with Onfido:WebhookToken.");
         }

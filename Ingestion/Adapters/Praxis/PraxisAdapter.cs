@@ -39,7 +39,7 @@ public sealed record PraxisAnswer(int Status, string Description, string Version
 /// recorded (or ignored), -1 on a bad signature or when the store does not answer (Praxis resends in about 5 minutes),
 /// 1 for a signed notification we cannot apply (dead-lettered: a resend would not help).
 /// </summary>
-public sealed class PraxisAdapter(IOptions<PraxisOptions> options, VendorWebhooks webhooks, ApiKeyMetrics authMetrics, TimeProvider clock) : IVendorAdapter
+public sealed class PraxisAdapter(IOptions<PraxisOptions> options, VendorWebhooks webhooks, ApiKeyMetrics authMetrics, Feeds.FeedStats feeds, TimeProvider clock) : IVendorAdapter
 {
     public const string Feed = "praxis";
     public const string Header = "GT-Authentication";
@@ -91,6 +91,7 @@ public sealed class PraxisAdapter(IOptions<PraxisOptions> options, VendorWebhook
         catch (JsonException)
         {
             authMetrics.Rejected("bad_signature");
+            await feeds.SignatureFailedAsync(PraxisMapper.Source);
             return Answer(http, secret, -1, "the body is not JSON, so its signature cannot be checked");
         }
         using (doc)
@@ -103,12 +104,14 @@ public sealed class PraxisAdapter(IOptions<PraxisOptions> options, VendorWebhook
             catch (InvalidOperationException)
             {
                 authMetrics.Rejected("bad_signature");
+                await feeds.SignatureFailedAsync(PraxisMapper.Source);
                 return Answer(http, secret, -1, "the body holds text that is not valid UTF-8, so its signature cannot be checked");
             }
             var given = http.Request.Headers[Header].ToString().Trim().ToLowerInvariant();
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(given)))
             {
                 authMetrics.Rejected("bad_signature");
+                await feeds.SignatureFailedAsync(PraxisMapper.Source);
                 return Answer(http, secret, -1, $"{Header} is missing or does not match this notification signed with Praxis:MerchantSecret");
             }
             var mapping = VendorWebhooks.Map(() => PraxisMapper.Map(doc.RootElement));

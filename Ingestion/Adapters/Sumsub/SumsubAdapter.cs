@@ -28,7 +28,7 @@ public sealed class SumsubOptionsValidator : IValidateOptions<SumsubOptions>
 /// message we could not apply, kept on the dead-letter list: a resend would not help); 401 on a missing or bad
 /// digest and 503 when the store does not answer, both of which Sumsub resends.
 /// </summary>
-public sealed class SumsubAdapter(IOptions<SumsubOptions> options, VendorWebhooks webhooks, ApiKeyMetrics authMetrics, TimeProvider clock) : IVendorAdapter
+public sealed class SumsubAdapter(IOptions<SumsubOptions> options, VendorWebhooks webhooks, ApiKeyMetrics authMetrics, Feeds.FeedStats feeds, TimeProvider clock) : IVendorAdapter
 {
     public const string Feed = "sumsub";
     public const string DigestHeader = "X-Payload-Digest";
@@ -65,12 +65,14 @@ public sealed class SumsubAdapter(IOptions<SumsubOptions> options, VendorWebhook
         if (Algorithm(algorithmHeader) is not { } algorithm)
         {
             authMetrics.Rejected("bad_signature");
+            await feeds.SignatureFailedAsync(SumsubMapper.Source);
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
                 detail: $"{AlgorithmHeader} must be HMAC_SHA1_HEX, HMAC_SHA256_HEX or HMAC_SHA512_HEX, got '{algorithmHeader}'.");
         }
         if (!VendorWebhooks.HexHmacMatches(algorithm, options.Value.SecretKey!, body.Value.Span, http.Request.Headers[DigestHeader].ToString()))
         {
             authMetrics.Rejected("bad_signature");
+            await feeds.SignatureFailedAsync(SumsubMapper.Source);
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
                 detail: $"{DigestHeader} is missing or is not the {algorithmHeader} of this body with Sumsub:SecretKey.");
         }

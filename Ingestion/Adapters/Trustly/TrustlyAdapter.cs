@@ -193,7 +193,7 @@ public static class TrustlyMapper
 /// unavailable store gets no OK (HTTP 401 / 503), so Trustly sends it again.
 /// </summary>
 public sealed class TrustlyAdapter(IOptions<TrustlyOptions> options, VendorWebhooks webhooks, IConnectionMultiplexer redis, StoreKeys keys,
-    ApiKeyMetrics authMetrics) : IVendorAdapter
+    ApiKeyMetrics authMetrics, Feeds.FeedStats feeds) : IVendorAdapter
 {
     public const string Feed = "trustly";
 
@@ -249,6 +249,7 @@ public sealed class TrustlyAdapter(IOptions<TrustlyOptions> options, VendorWebho
         if (!signed)
         {
             authMetrics.Rejected("bad_signature");
+            await feeds.SignatureFailedAsync(TrustlyMapper.Source);
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
                 detail: "params.signature is missing or is not Trustly's RSA-SHA1 signature of method, uuid and data (Trustly:TrustlyPublicKeyPem).");
         }

@@ -1,11 +1,9 @@
 using Ingestion.Connectors;
-using Ingestion.Connectors.Catalog;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
-namespace Ingestion.Adapters;
+namespace Ingestion.Connectors.Catalog;
 
-// In Ingestion.Adapters, beside AddAdapters, so its registration line there needs no using.
 public static class CatalogFeedRegistration
 {
     public const string ResilienceSection = CatalogFeedOptions.Section + ":Resilience";
@@ -16,7 +14,7 @@ public static class CatalogFeedRegistration
         builder.Services.AddOptions<CatalogFeedOptions>().BindConfiguration(CatalogFeedOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CatalogFeedOptions>, CatalogFeedOptionsValidator>();
         builder.Services.AddSingleton<CatalogFeedMetrics>();
-        builder.Services.AddFirstContact();
+        builder.Services.AddFirstContact(nameof(CatalogFeedClient));
         builder.Services.AddHttpClient<CatalogFeedClient>((sp, http) =>
                 http.MaxResponseContentBufferSize = sp.GetRequiredService<IOptions<CatalogFeedOptions>>().Value.MaxBodyBytes)
             .AddStandardResilienceHandler()

@@ -1,9 +1,7 @@
-using Ingestion.Connectors.RabbitMq;
 using Microsoft.Extensions.Options;
 
-namespace Ingestion.Adapters;
+namespace Ingestion.Connectors.RabbitMq;
 
-// In Ingestion.Adapters, beside AddAdapters, so its registration line there needs no using.
 public static class RabbitMqRegistration
 {
     /// <summary>The RabbitMQ consumer (section <c>RabbitMq</c>); it connects only when <c>RabbitMq:Enabled</c>.</summary>

@@ -211,14 +211,14 @@ public static class OfflineEvaluation
         c => model.ForYou(c.Before, c.Market, null, set.SplitAt, popularityWeight);
 
     /// <summary>
-    /// The because-you-played list as served: the games most like the player's anchor (<see cref="Recommender.Anchor"/>,
+    /// The because-you-played list as served: the games most like the player's anchor (<see cref="CatalogModel.Anchor"/>,
     /// a recent favourite) by <see cref="CatalogModel.Similarity"/>; empty for a player with no plays before the split.
     /// </summary>
     public static Ranker BecauseYouPlayed(CatalogModel model, EvaluationSet set) =>
         c =>
         {
             var scores = new float[set.Catalogue.Count];
-            var anchor = Recommender.Anchor(model, c.Before, set.SplitAt);
+            var anchor = model.Anchor(c.Before, set.SplitAt);
             for (var g = 0; g < scores.Length; g++)
             {
                 scores[g] = anchor is { } a && model.IndexOf(set.Catalogue[g].Id) is { } h && h != a ? model.Similarity(a, h) : float.NegativeInfinity;

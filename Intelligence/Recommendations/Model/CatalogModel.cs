@@ -176,6 +176,18 @@ public sealed class CatalogModel
         return lifted;
     }
 
+    /// <summary>A recent favourite: of the player's five most-weighted games (rounds, fading with time), the one played last.</summary>
+    public int? Anchor(IReadOnlyList<GameInteraction> plays, DateTimeOffset now)
+    {
+        var confidence = Model.Settings.Confidence;
+        return plays.Where(p => p.Rounds > 0 && IndexOf(p.GameId) is not null)
+            .OrderByDescending(p => confidence.Weight(p.Rounds, p.LastPlayedAt, now)).ThenBy(p => p.GameId, StringComparer.Ordinal)
+            .Take(5)
+            .OrderByDescending(p => p.LastPlayedAt).ThenBy(p => p.GameId, StringComparer.Ordinal)
+            .Select(p => IndexOf(p.GameId))
+            .FirstOrDefault();
+    }
+
     /// <summary>A player's taste now: their row folded in from their plays against these game factors. Returns how many catalogue games they played.</summary>
     public int FoldIn(IEnumerable<GameInteraction> plays, DateTimeOffset now, Span<float> taste)
     {

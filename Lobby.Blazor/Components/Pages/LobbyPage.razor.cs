@@ -5,6 +5,7 @@ using Lobby.Live;
 using Lobby.Play;
 using Lobby.Players;
 using Lobby.Rows;
+using Lobby.Upstream;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
@@ -142,7 +143,7 @@ public sealed partial class LobbyPage : IDisposable
             Market = profile?.Market ?? profile?.Country;
             known = true;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (ServiceCalls.Unavailable(e, CancellationToken.None))
         {
             Logger.LogWarning(e, "Could not read the profile of player {PlayerId}", playerId);
         }

@@ -50,6 +50,12 @@ public static class Scopes
     /// <summary>Read the affiliate report and export (contract section 2).</summary>
     public const string AffiliatesRead = "affiliates:read";
 
+    /// <summary>
+    /// The authorization policy of reading the marketers' work (segments, placements, experiments, insights): a key with
+    /// <see cref="ScoresRead"/> or <see cref="SegmentsWrite"/>. Intelligence's segments registration defines it.
+    /// </summary>
+    public const string SegmentsReadPolicy = "segments-read";
+
     public static readonly IReadOnlyList<string> All =
         [EventsWrite, CatalogWrite, PlayersErase, ScoresRead, SegmentsWrite, ModelsAdmin, WebhooksWrite, EventsRg, AuditRead, SegmentsExport, OpsRead, HarmCases, AffiliatesRead];
 

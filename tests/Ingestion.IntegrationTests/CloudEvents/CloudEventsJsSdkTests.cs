@@ -25,7 +25,7 @@ public sealed class CloudEventsJsSdkTests(StoreServers servers)
         await Packages.EnsureRestoredAsync("cloudevents", ct);
         var redis = await servers.ConnectionStringAsync(StoreKinds.Redis);
         var prefix = TestKeys.Prefix();
-        using var service = await IngestionProcess.StartAsync(redis, ApiKey, new Dictionary<string, string> { ["Store__KeyPrefix"] = prefix }, ct);
+        using var service = await ServiceProcess.StartIngestionAsync(redis, ApiKey, new Dictionary<string, string> { ["Store__KeyPrefix"] = prefix }, ct);
         object Event(string id, string type, object data) =>
             new { id, source = "/wallet", type, subject = "p-js-1", time = "2026-11-23T10:15:02Z", data };
         var deposit = Event("js-dep-1", "wallet.deposit", new { transactionId = "js-tx-dep", amount = 50, currency = "EUR", status = "approved" });

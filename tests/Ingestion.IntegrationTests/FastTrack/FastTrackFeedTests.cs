@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Ingestion.Connectors.Pam;
+using Ingestion.Adapters.FastTrack;
 using Ingestion.DeadLetters;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Contracts;
@@ -302,5 +302,21 @@ public class FastTrackFeedTests(StoreServers servers)
         listener.Start();
         listener.RecordObservableInstruments();
         return value;
+    }
+
+    [Fact]
+    public async Task ABadlySignedMessage_RaisesTheFastTrackFeedsSignatureFailuresByOne_AndAWellSignedOneDoesNot()
+    {
+        await using var app = await AppAsync();
+        var client = app.ClientWithKey(IngestionApp.SignedKey);
+        var body = Casino("a-s1", "Bet", 2.5m);
+        HttpRequestMessage Signed(string signature) =>
+            new(HttpMethod.Post, $"{Prefix}/v1/integration/casino") { Content = Json(body), Headers = { { "X-Signature", signature } } };
+        var good = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(IngestionApp.SigningSecret), Encoding.UTF8.GetBytes(body)));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(Signed(good))).StatusCode);
+        Assert.Equal(0, await Operations.FeedsTests.SignatureFailuresAsync(app, Ingestion.Adapters.FastTrack.FastTrackMapper.Source));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(Signed("sha256=" + new string('0', 64)))).StatusCode);
+        Assert.Equal(1, await Operations.FeedsTests.SignatureFailuresAsync(app, Ingestion.Adapters.FastTrack.FastTrackMapper.Source));
     }
 }

@@ -1,4 +1,4 @@
-using Ingestion.Connectors.Pam;
+using Ingestion.Adapters.FastTrack;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Shared.Store;

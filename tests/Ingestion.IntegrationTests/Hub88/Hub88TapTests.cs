@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Ingestion.Adapters.Hub88;
 using Ingestion.DeadLetters;
+using Ingestion.IntegrationTests.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Contracts;
 using Shared.Store;
@@ -214,5 +215,18 @@ public sealed class Hub88TapTests(StoreServers servers) : IDisposable
         });
         listener.Start();
         return listener;
+    }
+
+    [Fact]
+    public async Task ABadlySignedCall_RaisesTheHub88FeedsSignatureFailuresByOne_AndAWellSignedOneDoesNot()
+    {
+        await using var app = await AppAsync();
+        Assert.Equal("RS_OK", (await PostAsync(app, "/transaction/bet", Bet("tx-s1"))).Body.GetProperty("status").GetString());
+        Assert.Equal(0, await FeedsTests.SignatureFailuresAsync(app, Hub88Mapper.Source));
+
+        var (_, answer) = await PostAsync(app, "/transaction/bet", Bet("tx-s2"), Convert.ToBase64String(new byte[256]));
+
+        Assert.Equal("RS_ERROR_INVALID_SIGNATURE", answer.GetProperty("status").GetString());
+        Assert.Equal(1, await FeedsTests.SignatureFailuresAsync(app, Hub88Mapper.Source));
     }
 }

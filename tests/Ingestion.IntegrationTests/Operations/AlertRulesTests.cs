@@ -73,6 +73,8 @@ public partial class AlertRulesTests(StoreServers servers)
         await client.PostAsync(new Uri("/v1/events", UriKind.Relative), new StringContent(
             $$$"""[{"specversion":"1.0","id":"x","source":"/hub88","type":"wallet.bet","time":"{{{at}}}","subject":"p-1","data":{}}]""",
             System.Text.Encoding.UTF8, "application/cloudevents-batch+json"), TestContext.Current.CancellationToken);
+        await ReconciliationTests.SendAsync(app, ReconciliationTests.Payment("/cashier", "wallet.deposit", "d-1", "rejected", "trustly", now.AddMinutes(-1)));
+        await app.Services.GetRequiredService<FeedStats>().SignatureFailedAsync("/compat/praxis");
         await app.Services.GetRequiredService<OperationsGauges>().SampleAsync();
         await app.Services.GetRequiredService<IngestionGaugeSampler>().SampleAsync();
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Ingestion.Feeds;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Shared.Contracts;
 using TestSupport;
@@ -26,9 +28,13 @@ public class FeedsTests(StoreServers servers)
         return (new IngestionApp(await servers.ConnectionStringAsync(StoreKinds.Redis)) { Clock = clock }, clock);
     }
 
-    private static async Task SendAnyAsync(IngestionApp app, params string[] events) =>
+    internal static async Task SendAnyAsync(IngestionApp app, params string[] events) =>
         await app.ClientWithKey(IngestionApp.WalletKey).PostAsync(new Uri("/v1/events", UriKind.Relative),
             new StringContent("[" + string.Join(",", events) + "]", System.Text.Encoding.UTF8, "application/cloudevents-batch+json"), TestContext.Current.CancellationToken);
+
+    /// <summary>A source's requests refused for a bad signature over the last day, as <c>GET /v1/feeds</c> reads them from the store.</summary>
+    internal static async Task<long> SignatureFailuresAsync(IngestionApp app, string source) =>
+        (await app.Services.GetRequiredService<FeedStats>().ReadAsync()).Items.SingleOrDefault(i => i.Source == source)?.SignatureFailures ?? 0;
 
     private static async Task<FeedStatus> FeedAsync(IngestionApp app, string source)
     {
@@ -158,5 +164,60 @@ public class FeedsTests(StoreServers servers)
         Assert.Contains("\"hours\"", body, StringComparison.Ordinal);
         Assert.Contains("from 1 to 48", body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await ops.GetAsync(new Uri("/v1/feeds/history?hours=48", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    /// <summary>
+    /// A small feed (20 events on time) and one late resend of an event it already counted, 70 minutes after it happened:
+    /// the resend is a duplicate, its time is its first sending's, so the lag p99 stays the feed's own (it was 4 h, over
+    /// ArrivalLagHigh's 15 minutes, when duplicates fed the lag sample).
+    /// </summary>
+    [Fact]
+    public async Task ALateDuplicateResend_DoesNotFeedTheArrivalLag_OfASmallFeed()
+    {
+        var (app, clock) = await AppAsync(Night.AddHours(7));
+        await using var _ = app;
+        var first = Event("/small", "l-first", "player.login", "p-1", clock.GetUtcNow(), "{}");
+        await SendAnyAsync(app, [first, .. Enumerable.Range(0, 19).Select(_ => Login("/small", clock.GetUtcNow()))]);
+        clock.Advance(TimeSpan.FromMinutes(65));
+        await SendAnyAsync(app, Enumerable.Range(0, 5).Select(_ => Login("/small", clock.GetUtcNow().AddSeconds(-1))).ToArray());
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await SendAnyAsync(app, first);   // resent 70 minutes after it happened
+
+        var feed = await FeedAsync(app, "/small");
+
+        Assert.Equal(1 / 6.0, feed.DuplicateShare, 6);   // still counted as a duplicate
+        Assert.Equal(1_000, feed.LagP99Ms);
+        Assert.True(feed.LagP99Ms <= OpsAlerts.LagHighMs);
+    }
+
+    /// <summary>
+    /// Deposits' verdicts per PSP: yesterday trustly declined 2 of 20 and adyen none of 10; in today's last hour trustly
+    /// declines 10 of 20 (spiking: 40 points over its usual 10%), adyen 19 of 19 (under the 20 attempts judged), and a
+    /// resent verdict, a pending deposit, a withdrawal and a verdict 61 minutes old are not counted.
+    /// </summary>
+    [Fact]
+    public async Task PaymentProviders_CountTheLastHoursDepositVerdicts_AndASpikeOverTheUsualDeclineShare()
+    {
+        var (app, clock) = await AppAsync(Night.AddDays(-1).AddHours(7));
+        await using var _ = app;
+        var n = 0;
+        string Deposit(string psp, string status, string type = "wallet.deposit") =>
+            Payment("/cashier", type, $"d-{++n}", status, psp, clock.GetUtcNow());
+        await SendAnyAsync(app, [.. Enumerable.Range(0, 18).Select(_ => Deposit("trustly", "approved")), Deposit("trustly", "rejected"), Deposit("trustly", "rejected"),
+            .. Enumerable.Range(0, 10).Select(_ => Deposit("adyen", "approved"))]);
+
+        clock.SetUtcNow(Night.AddHours(7));
+        await SendAnyAsync(app, Deposit("trustly", "rejected"));   // 61 minutes before the read
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var declined = Deposit("trustly", "rejected");
+        await SendAnyAsync(app, [declined, .. Enumerable.Range(0, 9).Select(_ => Deposit("trustly", "rejected")), .. Enumerable.Range(0, 10).Select(_ => Deposit("trustly", "approved")),
+            .. Enumerable.Range(0, 19).Select(_ => Deposit("adyen", "rejected")), Deposit("adyen", "pending"), Deposit("adyen", "rejected", "wallet.withdrawal")]);
+        await SendAnyAsync(app, declined);
+        clock.SetUtcNow(Night.AddHours(8).AddMinutes(1));
+
+        var report = await app.ClientWithKey(IngestionApp.OpsKey).GetFromJsonAsync(new Uri("/v1/feeds", UriKind.Relative), ContractsJsonContext.Default.FeedsReport,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal([new PaymentProviderStatus("adyen", 19, 19, 1.0, 0.0, Spiking: false), new PaymentProviderStatus("trustly", 20, 10, 0.5, 0.1, Spiking: true)], report!.Payments!);
     }
 }

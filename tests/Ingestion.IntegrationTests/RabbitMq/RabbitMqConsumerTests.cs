@@ -190,7 +190,7 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
         using var watch = await ConnectionMultiplexer.ConnectAsync(redis);
         var keys = new StoreKeys(prefix);
 
-        using (var doomed = await IngestionProcess.StartAsync(redis, apiKey, settings, Ct))
+        using (var doomed = await ServiceProcess.StartIngestionAsync(redis, apiKey, settings, Ct))
         {
             // Published once the consumer is up, so the test sees the fold start rather than finding it done.
             await PublishAsync(queue,
@@ -209,7 +209,7 @@ public sealed class RabbitMqConsumerTests(StoreServers servers, RabbitMqServer b
         uint back = 0;
         await EventuallyAsync(async () => (back = await MessagesOnAsync(queue)) == 2, () => $"both messages back on the queue (not {back})");
 
-        using (var restarted = await IngestionProcess.StartAsync(redis, apiKey, settings, Ct))
+        using (var restarted = await ServiceProcess.StartIngestionAsync(redis, apiKey, settings, Ct))
         {
             await EventuallyAsync(async () => await watch.GetDatabase().KeyExistsAsync(keys.Profile("rc-marker")), "the marker folded");
             restarted.Kill();

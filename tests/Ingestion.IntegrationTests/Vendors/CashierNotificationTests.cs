@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ingestion.Adapters.Praxis;
 using Ingestion.Adapters.Trustly;
+using Ingestion.IntegrationTests.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Contracts;
 using Shared.Store;
@@ -216,5 +217,22 @@ public sealed class CashierNotificationTests(StoreServers servers) : IDisposable
         Assert.Equal(HttpStatusCode.OK, await PostTrustlyAsync(app, Trustly("cancel", "dep-3", "n-23")));
         var l = (await ProfileAsync(app))!.Lifetime;
         Assert.Equal((0L, 0L), (l.DepositCount, l.DeclinedDepositCount));
+    }
+
+    [Fact]
+    public async Task ABadlySignedNotification_RaisesItsFeedsSignatureFailuresByOne_AndAWellSignedOneDoesNot()
+    {
+        await using var app = await AppAsync();
+        var praxis = Praxis("sale", "approved", 756851, 1000, 1590611635);
+        await PostPraxisAsync(app, praxis);
+        Assert.Equal(0, await FeedsTests.SignatureFailuresAsync(app, PraxisMapper.Source));
+        await PostPraxisAsync(app, praxis, signature: new string('0', 96));
+        Assert.Equal(1, await FeedsTests.SignatureFailuresAsync(app, PraxisMapper.Source));
+
+        Assert.Equal(HttpStatusCode.OK, await PostTrustlyAsync(app, Trustly("credit", "dep-s", "n-s1")));
+        Assert.Equal(0, await FeedsTests.SignatureFailuresAsync(app, TrustlyMapper.Source));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostTrustlyAsync(app, Trustly("credit", "dep-s", "n-s2").Replace("902.50", "9025.00", StringComparison.Ordinal)));
+        Assert.Equal(1, await FeedsTests.SignatureFailuresAsync(app, TrustlyMapper.Source));
+        Assert.Equal(1, await FeedsTests.SignatureFailuresAsync(app, PraxisMapper.Source));
     }
 }

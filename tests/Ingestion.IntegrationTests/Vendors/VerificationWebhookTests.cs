@@ -4,6 +4,7 @@ using System.Text;
 using Ingestion.Adapters.Onfido;
 using Ingestion.Adapters.Sumsub;
 using Ingestion.DeadLetters;
+using Ingestion.IntegrationTests.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Shared.Contracts;
 using Shared.Store;
@@ -141,5 +142,23 @@ public sealed class VerificationWebhookTests(StoreServers servers)
         var started = RunCompleted("processing", "2022-12-19T16:54:00Z").Replace("workflow_run.completed", "workflow_run.started");
         Assert.Equal(HttpStatusCode.OK, await PostOnfidoAsync(app, started));
         Assert.Null(await ProfileAsync(app));
+    }
+
+    [Fact]
+    public async Task ABadlySignedWebhook_RaisesItsFeedsSignatureFailuresByOne_AndAWellSignedOneDoesNot()
+    {
+        await using var app = await AppAsync();
+        var reviewed = Reviewed("GREEN", "2026-11-20 10:00:00.000", "req-sig");
+        Assert.Equal(HttpStatusCode.OK, await PostSumsubAsync(app, reviewed));
+        Assert.Equal(0, await FeedsTests.SignatureFailuresAsync(app, SumsubMapper.Source));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostSumsubAsync(app, reviewed, digest: new string('0', 64)));
+        Assert.Equal(1, await FeedsTests.SignatureFailuresAsync(app, SumsubMapper.Source));
+
+        var run = RunCompleted("approved", "2026-11-20T10:00:00Z");
+        Assert.Equal(HttpStatusCode.OK, await PostOnfidoAsync(app, run));
+        Assert.Equal(0, await FeedsTests.SignatureFailuresAsync(app, OnfidoMapper.Source));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostOnfidoAsync(app, run, signature: new string('0', 64)));
+        Assert.Equal(1, await FeedsTests.SignatureFailuresAsync(app, OnfidoMapper.Source));
+        Assert.Equal(1, await FeedsTests.SignatureFailuresAsync(app, SumsubMapper.Source));
     }
 }

@@ -39,7 +39,7 @@ public sealed class HarmModelTests(SimulatedCasino casino, ITestOutputHelper out
     {
         var keys = new StoreKeys(prefix);
         var registry = new ModelRegistry(_redis, keys);
-        var host = new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance);
+        var host = new ModelHost(registry, _redis, keys, Options.Create(new ModelHostOptions()), NullLogger<ModelHost>.Instance);
         return (registry, host, Trainer(registry, host, keys, options), keys);
     }
 

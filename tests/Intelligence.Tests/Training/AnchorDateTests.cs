@@ -50,7 +50,7 @@ public sealed class AnchorDateTests(StoreServers servers, ITestOutputHelper outp
             var reader = new HistoryReader(redis, keys, new CatalogCache(redis, keys, casino.Clock), casino.Clock);
             var players = await reader.ReadAllAsync();
             var registry = new ModelRegistry(redis, keys);
-            var host = new ModelHost(registry, redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance);
+            var host = new ModelHost(registry, redis, keys, Options.Create(new ModelHostOptions()), NullLogger<ModelHost>.Instance);
             var trainer = new ModelTrainer(reader, registry, host, Options.Create(new TrainingOptions()), casino.Clock, NullLogger<ModelTrainer>.Instance);
             var (cards, data) = await trainer.TrainAsync(players, ModelKinds.All);
 

@@ -33,7 +33,7 @@ public sealed class ModelLifecycleTests(SimulatedCasino casino) : IAsyncLifetime
     {
         var keys = new StoreKeys(prefix);
         var registry = new ModelRegistry(_redis, keys);
-        var host = new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance);
+        var host = new ModelHost(registry, _redis, keys, Options.Create(new ModelHostOptions()), NullLogger<ModelHost>.Instance);
         var reader = new HistoryReader(_redis, keys, new CatalogCache(_redis, keys, casino.Clock), casino.Clock);
         var trainer = new ModelTrainer(reader, registry, host, Options.Create(options ?? new TrainingOptions()), casino.Clock, NullLogger<ModelTrainer>.Instance);
         return (registry, host, trainer);

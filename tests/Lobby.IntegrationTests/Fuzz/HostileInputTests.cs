@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,8 +19,8 @@ namespace Lobby.IntegrationTests.Fuzz;
 /// were (the sign-in throttle's and the rate limits' counters aside: counting refusals is what they are for). The hub has
 /// no methods: every frame a client sends is refused, and it must neither hang nor take the hub down for anyone else
 /// (a frame of an unknown message type used to wedge its connection for good: <see cref="UnknownMessagesClose"/>).
-/// The console's other forms (segments, placements, experiments, case notes) post to Intelligence's API, whose fuzz
-/// suite covers them.
+/// The console's other forms (segments, placements, experiments, case notes) travel over the Blazor circuit, fuzzed in
+/// HostileInputTests.Circuit.cs, to Intelligence's API, whose fuzz suite covers them.
 /// </summary>
 public sealed partial class HostileInputTests(Backends backends, ITestOutputHelper output)
 {
@@ -60,8 +59,19 @@ public sealed partial class HostileInputTests(Backends backends, ITestOutputHelp
         key => key.StartsWith(prefix + "rl:", StringComparison.Ordinal) || key.StartsWith(prefix + "console:signin:", StringComparison.Ordinal)
             || key == prefix + "lobby:dataprotection-keys";
 
-    private static HttpClient Browser(Uri url) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = url };
+    private static HttpClient Browser(Uri url, CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() }) { BaseAddress = url };
+
+    /// <summary>Signs the marketer in on <paramref name="marketer"/> through the login form, as a browser does.</summary>
+    private static async Task SignInMarketerAsync(HttpClient marketer, CancellationToken ct)
+    {
+        var login = await marketer.GetStringAsync(new Uri("/console/login", UriKind.Relative), ct);
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(AntiforgeryToken().Match(login).Groups[1].Value), ["name"] = Marketer, ["password"] = Password, ["returnUrl"] = "/console",
+        });
+        Assert.Equal("/console", (await marketer.PostAsync(new Uri("/console/signin", UriKind.Relative), form, ct)).Headers.Location?.OriginalString);
+    }
 
     /// <summary>A case's fields as form values: strings as they are, anything else as its JSON text; null when the case is not a JSON object.</summary>
     private static Dictionary<string, string>? FormOf(HostileCase c)
@@ -152,12 +162,7 @@ public sealed partial class HostileInputTests(Backends backends, ITestOutputHelp
         const string Export = "GET /console/segments/{id}/players.csv";
         using (var marketer = Browser(lobby.Url))
         {
-            var login = await marketer.GetStringAsync(new Uri("/console/login", UriKind.Relative), ct);
-            using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(AntiforgeryToken().Match(login).Groups[1].Value), ["name"] = Marketer, ["password"] = Password, ["returnUrl"] = "/console",
-            });
-            Assert.Equal("/console", (await marketer.PostAsync(new Uri("/console/signin", UriKind.Relative), form, ct)).Headers.Location?.OriginalString);
+            await SignInMarketerAsync(marketer, ct);
             using var intelligence = Backend.Client(backend.IntelligenceUrl);
             var created = await intelligence.PostAsJsonAsync("/v1/segments", new { name = "Fuzzed export", purpose = "marketing", rule = new { field = "lifetime.betCount", op = "gte", value = 1 } }, ct);
             created.EnsureSuccessStatusCode();
@@ -225,87 +230,5 @@ public sealed partial class HostileInputTests(Backends backends, ITestOutputHelp
         Assert.Equal(HubReply.Closed, await socket.SendAndProbeAsync(Encoding.UTF8.GetBytes("""{"type":99,"invocationId":"1"}"""), Answer, ct));
         await using var client = await HubClient.ConnectAsync(lobby, "p-fuzz-type", ct);
         await client.WaitForAsync(LobbyHub.ConnectedReason, TimeSpan.FromSeconds(30), ct);
-    }
-
-    private enum HubReply { ProbeAnswered, Closed, Hung }
-
-    /// <summary>A raw WebSocket to the hub speaking SignalR's JSON protocol (records end with 0x1E).</summary>
-    private sealed class HubSocket : IDisposable
-    {
-        private const char End = '\u001e';
-        private readonly ClientWebSocket _socket;
-        private int _probes;
-
-        private HubSocket(ClientWebSocket socket) => _socket = socket;
-
-        public static async Task<HubSocket> ConnectAsync(Uri lobby, string token, CancellationToken ct)
-        {
-            var socket = new ClientWebSocket();
-            var ws = new UriBuilder(new Uri(lobby, LiveLobby.HubPath)) { Scheme = "ws", Query = "access_token=" + Uri.EscapeDataString(token) }.Uri;
-            await socket.ConnectAsync(ws, ct);
-            var hub = new HubSocket(socket);
-            await hub.SendAsync(Encoding.UTF8.GetBytes("""{"protocol":"json","version":1}""" + End), ct);
-            var handshake = await hub.ReceiveAsync(Answer, ct);
-            Assert.True(handshake is not null && handshake.StartsWith("{}", StringComparison.Ordinal), $"handshake answered {handshake}");
-            return hub;
-        }
-
-        private Task SendAsync(byte[] frame, CancellationToken ct) => _socket.SendAsync(new ArraySegment<byte>(frame), WebSocketMessageType.Text, endOfMessage: true, ct);
-
-        /// <summary>The next message's text, or null when the socket closed or nothing came in time.</summary>
-        private async Task<string?> ReceiveAsync(TimeSpan within, CancellationToken ct)
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(within);
-            var buffer = new byte[64 * 1024];
-            using var message = new MemoryStream();
-            try
-            {
-                while (true)
-                {
-                    var result = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer), limit.Token);
-                    if (result.MessageType == WebSocketMessageType.Close) return null;
-                    message.Write(buffer, 0, result.Count);
-                    if (result.EndOfMessage) return Encoding.UTF8.GetString(message.ToArray());
-                }
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return "";
-            }
-            catch (WebSocketException)
-            {
-                return null;
-            }
-        }
-
-        /// <summary>Sends the frame (plus the record separator), then a probe invocation, and reads until the probe's answer or a close.</summary>
-        public async Task<HubReply> SendAndProbeAsync(byte[] frame, TimeSpan within, CancellationToken ct)
-        {
-            var probe = "probe-" + ++_probes;
-            try
-            {
-                await SendAsync([.. frame, (byte)End], ct);
-                await SendAsync(Encoding.UTF8.GetBytes($$"""{"type":1,"invocationId":"{{probe}}","target":"Probe","arguments":[]}""" + End), ct);
-            }
-            catch (WebSocketException)
-            {
-                return HubReply.Closed;
-            }
-            while (true)
-            {
-                var text = await ReceiveAsync(within, ct);
-                if (text is null) return HubReply.Closed;
-                if (text.Length == 0) return HubReply.Hung;
-                foreach (var record in text.Split(End, StringSplitOptions.RemoveEmptyEntries))
-                {
-                    // A close message (type 7) ends the connection; the probe's completion (type 3) proves it alive.
-                    if (record.Contains("\"type\":7", StringComparison.Ordinal)) return HubReply.Closed;
-                    if (record.Contains($"\"invocationId\":\"{probe}\"", StringComparison.Ordinal)) return HubReply.ProbeAnswered;
-                }
-            }
-        }
-
-        public void Dispose() => _socket.Dispose();
     }
 }

@@ -13,7 +13,7 @@ namespace Lobby.UnitTests.Console;
 /// <summary>The operations page: who may open it, the feed table, reconciliation, charts, the alert banner and Ingestion being down.</summary>
 public sealed class OperationsPageTests : ConsoleTest
 {
-    private static readonly FeedStatus Hub88 = new("/hub88", FeedStates.Ok, 42.4, 40, Now.AddMinutes(-5), 250, 2_500, 0.012, 0.003, 2, "");
+    private static readonly FeedStatus Hub88 = new("/hub88", FeedStates.Ok, 42.4, 40, Now.AddMinutes(-5), 250, 2_500, 0.012, 0.003, 2, "", SignatureFailures: 7);
     private static readonly FeedStatus Pam = new("/pam", FeedStates.Silent, 0, 12.5, Now.AddHours(-2), 100, 90 * 60_000, 0, 0, 0,
         "no event for 15 minutes where about 188 are usual at this hour");
 
@@ -31,7 +31,8 @@ public sealed class OperationsPageTests : ConsoleTest
 
     public OperationsPageTests()
     {
-        Operations.GetFeedsAsync(Arg.Any<CancellationToken>()).Returns(new FeedsReport([Hub88, Pam], Now));
+        Operations.GetFeedsAsync(Arg.Any<CancellationToken>()).Returns(new FeedsReport([Hub88, Pam], Now,
+            [new PaymentProviderStatus("adyen", 30, 3, 0.1, 0.1, Spiking: false), new PaymentProviderStatus("trustly", 40, 26, 0.65, 0.1, Spiking: true)]));
         Operations.GetReconciliationAsync(Arg.Any<CancellationToken>()).Returns(Report(3));
         Operations.GetFeedHistoryAsync(24, Arg.Any<CancellationToken>()).Returns(History());
         Operations.GetFiringAlertsAsync(Arg.Any<CancellationToken>()).Returns([]);
@@ -56,6 +57,11 @@ public sealed class OperationsPageTests : ConsoleTest
         Assert.Equal("42.4", hub88.QuerySelector("[data-testid=feed-rate]")!.TextContent.Trim());
         Assert.Equal("1.2%", hub88.QuerySelector("[data-testid=feed-rejected]")!.TextContent.Trim());
         Assert.Equal("2", hub88.QuerySelector("[data-testid=feed-dead-letters]")!.TextContent.Trim());
+        Assert.Equal("7", hub88.QuerySelector("[data-testid=feed-signature-failures]")!.TextContent.Trim());
+        var psps = page.FindAll("[data-testid=psp-row]");
+        Assert.Equal(["adyen", "trustly"], psps.Select(r => r.GetAttribute("data-provider")));
+        Assert.Equal(("65.0%", "spiking"), (psps[1].QuerySelector("[data-testid=psp-share]")!.TextContent.Trim(), psps[1].QuerySelector("[data-testid=psp-state]")!.TextContent.Trim()));
+        Assert.Equal("ok", psps[0].QuerySelector("[data-testid=psp-state]")!.TextContent.Trim());
 
         Assert.Equal("3", page.Find("[data-testid=recon-open-rounds] [data-testid=recon-count]").TextContent);
         Assert.Contains("round r-9", page.Find("[data-testid=recon-open-rounds] [data-testid=recon-item]").TextContent, StringComparison.Ordinal);

@@ -171,7 +171,7 @@ public sealed class LobbyPageTests : LobbyComponentTest
             "recs-1", Now));
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Starburst, MegaPot, Roulette));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Profiles, catalog), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Profiles, catalog, TestData.Clock()), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
         RowSource.GetRowsAsync("p-1", Arg.Any<CancellationToken>()).Returns(ci => source.GetRowsAsync("p-1"));
         Similar.GetAsync("g-roulette", Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns(["g-pot"]);
         var cut = Render(b =>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using Shared.Contracts;
 using Shared.Store;
@@ -22,6 +23,9 @@ public sealed class LobbyFeedTests : IDisposable
     private readonly ILobbyClient _player1Client = Substitute.For<ILobbyClient>();
     private readonly ServiceProvider _metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly LobbyFeed _feed;
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(30);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
 
     public LobbyFeedTests()
     {
@@ -30,39 +34,62 @@ public sealed class LobbyFeedTests : IDisposable
         _hub.Clients.User("p-1").Returns(_player1Client);
         _feed = new LobbyFeed(
             Substitute.For<IConnectionMultiplexer>(), new StoreKeys(), _rows, _notifier, _hubViewers, _hub,
-            Options.Create(new LobbyOptions { Coalesce = TimeSpan.FromMilliseconds(30) }), TimeProvider.System,
+            Options.Create(new LobbyOptions { Coalesce = Window }), _clock,
             new LobbyMetrics(_metricsServices.GetRequiredService<IMeterFactory>()), NullLogger<LobbyFeed>.Instance);
     }
 
     [Fact]
-    public async Task BurstOfChangesForOnePlayer_IsRebuiltOnce()
+    public async Task ALoneChange_IsPushedAtOnce_WithoutWaitingOutTheWindow()
     {
         var pushed = new List<LobbyUpdated>();
-        using var page = _notifier.Subscribe("p-1", u => { pushed.Add(u); return Task.CompletedTask; });
+        using var page = _notifier.Subscribe("p-1", u => { lock (pushed) pushed.Add(u); return Task.CompletedTask; });
 
-        var rebuild = _feed.Observe("p-1|wallet.bet|g-1", CancellationToken.None);
-        var second = _feed.Observe("p-1|wallet.win|g-1", CancellationToken.None);
-        var third = _feed.Observe("p-1|wallet.bet|g-1", CancellationToken.None);
-        await rebuild!;
+        var loop = _feed.Observe("p-1|wallet.bet|g-1", _stop.Token);
 
-        Assert.Null(second);
-        Assert.Null(third);
-        await _rows.Received(1).GetRowsAsync("p-1", Arg.Any<CancellationToken>());
+        // The clock has not moved: nothing waited.
         var update = Assert.Single(pushed);
-        Assert.Equal("p-1", update.PlayerId);
-        Assert.Equal("wallet.bet", update.Reason);
-        Assert.Equal("g-1", update.Rows.Single().Items.Single().GameId);
+        Assert.Equal(("p-1", "wallet.bet", "g-1"), (update.PlayerId, update.Reason, update.Rows.Single().Items.Single().GameId));
+        await StopAsync(loop);
+        await _rows.Received(1).GetRowsAsync("p-1", Arg.Any<CancellationToken>());
     }
 
     [Fact]
-    public async Task ChangeAfterARebuild_StartsAnother()
+    public async Task ABurst_IsPushedAtItsFirstChange_AndOnceMoreAtTheWindowsEnd_NotOneTickBefore()
+    {
+        var pushed = new List<LobbyUpdated>();
+        using var page = _notifier.Subscribe("p-1", u => { lock (pushed) pushed.Add(u); return Task.CompletedTask; });
+
+        var loop = _feed.Observe("p-1|wallet.bet|g-1", _stop.Token);
+        var second = _feed.Observe("p-1|wallet.win|g-1", _stop.Token);
+        var third = _feed.Observe("p-1|game.session|g-2", _stop.Token);
+
+        Assert.Null(second);
+        Assert.Null(third);
+        Assert.Equal(["wallet.bet"], Reasons(pushed));
+        _clock.Advance(Window - TimeSpan.FromTicks(1));
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.Equal(["wallet.bet"], Reasons(pushed));
+
+        _clock.Advance(TimeSpan.FromTicks(1));
+        await WaitAsync(() => Reasons(pushed).Count == 2);
+        Assert.Equal(["wallet.bet", "game.session"], Reasons(pushed));   // the burst's last change
+        await StopAsync(loop);
+        await _rows.Received(2).GetRowsAsync("p-1", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task AChangeAfterAQuietWindow_IsPushedAtOnce_Again()
     {
         using var page = _notifier.Subscribe("p-1", _ => Task.CompletedTask);
 
-        await _feed.Observe("p-1|wallet.bet|g-1", CancellationToken.None)!;
-        await _feed.Observe("p-1|wallet.bet|g-1", CancellationToken.None)!;
+        var first = _feed.Observe("p-1|wallet.bet|g-1", _stop.Token);
+        _clock.Advance(Window);
+        await first!;
+        var second = _feed.Observe("p-1|wallet.bet|g-1", _stop.Token);
 
+        Assert.NotNull(second);
         await _rows.Received(2).GetRowsAsync("p-1", Arg.Any<CancellationToken>());
+        await StopAsync(second);
     }
 
     [Fact]
@@ -77,26 +104,49 @@ public sealed class LobbyFeedTests : IDisposable
     {
         _hubViewers.Enter("p-1");
 
-        await _feed.Observe("p-1|game.session|g-1", CancellationToken.None)!;
+        var loop = _feed.Observe("p-1|game.session|g-1", _stop.Token);
 
         await _player1Client.Received(1).LobbyUpdated(Arg.Is<LobbyUpdated>(u => u.PlayerId == "p-1" && u.Reason == "game.session"));
         _ = _hub.Clients.DidNotReceive().All;
+        await StopAsync(loop);
     }
 
     [Fact]
-    public async Task PlayerWhoLeftDuringTheWait_IsNotRebuilt()
+    public async Task PlayerWhoLeftDuringTheWindow_IsNotRebuiltAtItsEnd()
     {
         var page = _notifier.Subscribe("p-1", _ => Task.CompletedTask);
 
-        var rebuild = _feed.Observe("p-1|wallet.bet|g-1", CancellationToken.None);
+        var loop = _feed.Observe("p-1|wallet.bet|g-1", _stop.Token);
+        Assert.Null(_feed.Observe("p-1|wallet.win|g-1", _stop.Token));
         page.Dispose();
-        await rebuild!;
+        _clock.Advance(Window);
+        await loop!;   // ends by itself: nobody to push to
 
-        await _rows.DidNotReceiveWithAnyArgs().GetRowsAsync(default!, TestContext.Current.CancellationToken);
+        await _rows.Received(1).GetRowsAsync("p-1", Arg.Any<CancellationToken>());
+    }
+
+    private static List<string> Reasons(List<LobbyUpdated> pushed)
+    {
+        lock (pushed) return [.. pushed.Select(u => u.Reason)];
+    }
+
+    /// <summary>A continuation the fake clock released may run on the thread pool: wait for what it does (10 s at most).</summary>
+    private static async Task WaitAsync(Func<bool> done)
+    {
+        for (var i = 0; i < 1000 && !done(); i++) await Task.Delay(10, TestContext.Current.CancellationToken);
+        Assert.True(done());
+    }
+
+    /// <summary>Ends a player's rebuild loop however far its window has come (the fake clock need not reach it).</summary>
+    private async Task StopAsync(Task? loop)
+    {
+        await _stop.CancelAsync();
+        await loop!;
     }
 
     public void Dispose()
     {
+        _stop.Dispose();
         _feed.Dispose();
         _metricsServices.Dispose();
     }

@@ -93,7 +93,7 @@ public sealed class PlacementRowSourceTests
         var games = Substitute.For<IGameCatalog>();
         games.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(Catalog([.. RecommendationRowSource.Rows.Select(r => Game("g-" + r.List, r.Title))]));
-        var own = new RecommendationRowSource(recommendations, games, new ProfileRowSource(_profiles, games), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
+        var own = new RecommendationRowSource(recommendations, games, new ProfileRowSource(_profiles, games, TestData.Clock()), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await new PlacedRowSource(Source(), own).GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -111,7 +111,7 @@ public sealed class PlacementRowSourceTests
             : null);
         var games = Substitute.For<IGameCatalog>();
         games.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha"), Game("g-b", "Beta")));
-        var own = new RecommendationRowSource(recommendations, games, new ProfileRowSource(_profiles, games), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
+        var own = new RecommendationRowSource(recommendations, games, new ProfileRowSource(_profiles, games, TestData.Clock()), new Microsoft.AspNetCore.Http.HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await new PlacedRowSource(Source(), own).GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 

@@ -17,7 +17,7 @@ public sealed class ProfileRowSourceTests
     {
         _profiles.GetProfileAsync("p-x", Arg.Any<CancellationToken>()).Returns((PlayerProfile?)null);
 
-        var rows = await new ProfileRowSource(_profiles, _catalog).GetRowsAsync("p-x", TestContext.Current.CancellationToken);
+        var rows = await new ProfileRowSource(_profiles, _catalog, TestData.Clock()).GetRowsAsync("p-x", TestContext.Current.CancellationToken);
 
         Assert.Empty(rows);
         await _catalog.DidNotReceiveWithAnyArgs().FindAsync(default!, TestContext.Current.CancellationToken);
@@ -31,7 +31,7 @@ public sealed class ProfileRowSourceTests
         _catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(Catalog(Game("g-a", "Alpha")));
 
-        var rows = await new ProfileRowSource(_profiles, _catalog).GetRowsAsync("p-1", TestContext.Current.CancellationToken);
+        var rows = await new ProfileRowSource(_profiles, _catalog, TestData.Clock()).GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
         var row = Assert.Single(rows);
         Assert.Equal(["Alpha", "g-b"], row.Items.Select(i => i.Title));
@@ -45,6 +45,29 @@ public sealed class ProfileRowSourceTests
         _profiles.GetProfileAsync("p-2", Arg.Any<CancellationToken>()).Returns(Profile("p-2"));
         _catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog());
 
-        Assert.Empty(await new ProfileRowSource(_profiles, _catalog).GetRowsAsync("p-2", TestContext.Current.CancellationToken));
+        Assert.Empty(await new ProfileRowSource(_profiles, _catalog, TestData.Clock()).GetRowsAsync("p-2", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ASelfExcludedPlayer_HasNoRows_AsIntelligenceGivesNone()
+    {
+        var profile = Profile("p-3", Played("g-a", Now));
+        _profiles.GetProfileAsync("p-3", Arg.Any<CancellationToken>())
+            .Returns(profile with { Rg = profile.Rg with { SelfExcludedUntil = Now.AddDays(1) } });
+        _catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha")));
+
+        Assert.Empty(await new ProfileRowSource(_profiles, _catalog, TestData.Clock()).GetRowsAsync("p-3", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task OnceTheSelfExclusionHasEnded_ContinuePlayingIsBack()
+    {
+        var profile = Profile("p-4", Played("g-a", Now.AddDays(-40)));
+        _profiles.GetProfileAsync("p-4", Arg.Any<CancellationToken>())
+            .Returns(profile with { Rg = profile.Rg with { SelfExcludedUntil = Now.AddSeconds(-1) } });
+        _catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha")));
+
+        var row = Assert.Single(await new ProfileRowSource(_profiles, _catalog, TestData.Clock()).GetRowsAsync("p-4", TestContext.Current.CancellationToken));
+        Assert.Equal(["g-a"], row.Items.Select(i => i.GameId));
     }
 }

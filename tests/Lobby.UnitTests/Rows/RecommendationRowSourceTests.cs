@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Lobby.Rows;
+using Lobby.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
@@ -29,7 +30,7 @@ public sealed class RecommendationRowSourceTests
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>())
             .Returns(Catalog(Game("g-a", "Alpha"), Game("g-b", "Beta"), Game("g-c", "Gamma"), Game("g-off", "Off", enabled: false)));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog, TestData.Clock()), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -52,7 +53,7 @@ public sealed class RecommendationRowSourceTests
             .Returns(Catalog([.. RecommendationRowSource.Rows.Concat(RecommendationRowSource.ControlRows).DistinctBy(r => r.List).Select(r => Game("g-" + r.List, r.Title))]));
         var experiment = Substitute.For<Lobby.Experiments.ILobbyExperiment>();
         experiment.GroupAsync("p-1", Arg.Any<CancellationToken>()).Returns(group);
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, experiment);
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog, TestData.Clock()), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, experiment);
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
@@ -60,20 +61,47 @@ public sealed class RecommendationRowSourceTests
         await recs.Received(1).GetListsAsync("p-1", Arg.Is<IReadOnlyList<string>>(l => l.SequenceEqual(lists)), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>());
     }
 
-    [Fact]
-    public async Task WhenIntelligenceCannotAnswer_TheProfileRowsAreShown()
+    public static TheoryData<string> Unavailabilities => ["refused", "timed out", "circuit open", "cancelled by the client"];
+
+    private static Exception Unavailability(string kind) => kind switch
+    {
+        "refused" => new HttpRequestException("down"),
+        // What the standard resilience handler throws: not HttpRequestExceptions.
+        "timed out" => new Polly.Timeout.TimeoutRejectedException("attempt timed out"),
+        "circuit open" => new Polly.CircuitBreaker.BrokenCircuitException("open"),
+        _ => new TaskCanceledException("HttpClient.Timeout"),
+    };
+
+    [Theory]
+    [MemberData(nameof(Unavailabilities))]
+    public async Task WhenIntelligenceCannotAnswer_TheProfileRowsAreShown(string kind)
     {
         var recs = Substitute.For<IRecommendations>();
-        recs.GetListsAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).ThrowsAsync(new HttpRequestException("down"));
+        recs.GetListsAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).ThrowsAsync(Unavailability(kind));
         var profiles = Substitute.For<IPlayerProfiles>();
         profiles.GetProfileAsync("p-1", Arg.Any<CancellationToken>()).Returns(Profile("p-1", Played("g-a", Now)));
         var catalog = Substitute.For<IGameCatalog>();
         catalog.FindAsync(Arg.Any<IReadOnlyList<string>>(), Arg.Any<CancellationToken>()).Returns(Catalog(Game("g-a", "Alpha")));
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog, TestData.Clock()), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         var rows = await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
 
         Assert.Equal([RowBuilder.ContinuePlayingList], rows.Select(r => r.List));
+    }
+
+    [Fact]
+    public async Task WhenTheCallerGivesUp_NoFallbackIsBuilt_TheCancellationGoesThrough()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        var recs = Substitute.For<IRecommendations>();
+        recs.GetListsAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<int>(), Arg.Any<string?>(), Arg.Any<CancellationToken>()).ThrowsAsync(new TaskCanceledException());
+        var profiles = Substitute.For<IPlayerProfiles>();
+        var catalog = Substitute.For<IGameCatalog>();
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(profiles, catalog, TestData.Clock()), new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.GetRowsAsync("p-1", cts.Token));
+        await profiles.DidNotReceiveWithAnyArgs().GetProfileAsync(default!, default);
     }
 
     private const string IPhone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
@@ -105,7 +133,7 @@ public sealed class RecommendationRowSourceTests
         var context = new DefaultHttpContext();
         if (userAgent is not null) context.Request.Headers.UserAgent = userAgent;
         var catalog = Substitute.For<IGameCatalog>();
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog, TestData.Clock()),
             new HttpContextAccessor { HttpContext = context }, NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
@@ -119,7 +147,7 @@ public sealed class RecommendationRowSourceTests
     {
         var recs = Substitute.For<IRecommendations>();
         var catalog = Substitute.For<IGameCatalog>();
-        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog),
+        var source = new RecommendationRowSource(recs, catalog, new ProfileRowSource(Substitute.For<IPlayerProfiles>(), catalog, TestData.Clock()),
             new HttpContextAccessor(), NullLogger<RecommendationRowSource>.Instance, Substitute.For<Lobby.Experiments.ILobbyExperiment>());
 
         await source.GetRowsAsync("p-1", TestContext.Current.CancellationToken);
@@ -134,7 +162,7 @@ public sealed class RecommendationRowSourceTests
     {
         var handler = new Recording();
         var factory = Substitute.For<IHttpClientFactory>();
-        factory.CreateClient(IntelligenceClient.HttpClientName).Returns(_ => new HttpClient(handler) { BaseAddress = new Uri("http://intelligence/") });
+        factory.CreateClient(ServiceCalls.Intelligence).Returns(_ => new HttpClient(handler) { BaseAddress = new Uri("http://intelligence/") });
 
         await new IntelligenceRecommendations(factory).GetListsAsync("p 1", [RecommendationLists.ContinuePlaying, RecommendationLists.ForYou], 12, device, TestContext.Current.CancellationToken);
 

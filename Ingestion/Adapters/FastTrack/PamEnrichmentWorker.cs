@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Ingestion.Connectors.Pam;
+namespace Ingestion.Adapters.FastTrack;
 
 /// <summary>
 /// Drains the PAM pending set: claims the players that are due, looks each one up (a few at a time), and sleeps when

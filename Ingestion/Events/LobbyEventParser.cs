@@ -3,20 +3,15 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
-using Ingestion.Events;
+using Ingestion.Lobby;
 using Shared.Contracts;
 using StackExchange.Redis;
 
-namespace Ingestion.Lobby;
+namespace Ingestion.Events;
 
 /// <summary>
-/// One validated <c>lobby.impression</c> or <c>lobby.launch</c>: the UTC day it counts on, its fingerprint (source and
-/// id) for de-duplication, and the counter fields it adds one to.
-/// </summary>
-public sealed record LobbyCommand(long Day, byte[] Fingerprint, RedisValue[] Fields);
-
-/// <summary>
-/// Reads the lobby's events, which never reach the player fold. Every counter field is
+/// Reads the lobby's events, which never reach the player fold: <see cref="EventIngestor"/> routes them here and hands
+/// the commands to <see cref="LobbyCounter"/>. Every counter field is
 /// <c>kind|experiment|group|…</c>, counted once for all traffic (<c>*|*</c>) and once per experiment the event names:
 /// <list type="bullet">
 /// <item><c>r|e|g|list</c> rows shown; <c>t|e|g|list|position</c> tiles shown; <c>p|e|g|rowPosition</c> rows shown by place on the page;</item>
@@ -56,7 +51,7 @@ public static class LobbyEventParser
         }
         if (time > now.AddHours(1)) throw new EventRejectedException("time", "must not be more than an hour ahead of the server's clock");
         var day = EventParser.DayOf(time);
-        if (day < oldestDay) throw new EventRejectedException("time", $"lobby events before {DayText(oldestDay)} are beyond the retention (Ingestion:BucketRetentionDays) and not counted");
+        if (day < oldestDay) throw new EventRejectedException("time", $"lobby events before {LobbyCommand.DayText(oldestDay)} are beyond the retention (Ingestion:BucketRetentionDays) and not counted");
         if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
             throw new EventRejectedException("data", "is required and must be a JSON object");
 
@@ -155,9 +150,6 @@ public static class LobbyEventParser
         return v.ValueKind == JsonValueKind.String && ValidId(v.GetString())
             ? v.GetString() : throw new EventRejectedException($"data.{name}", $"must be 1 to {MaxIdLength} printable characters, no '|'");
     }
-
-    /// <summary>A day number (days since 1970-01-01 UTC) as yyyy-MM-dd.</summary>
-    public static string DayText(long day) => DateTime.UnixEpoch.AddDays(day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static bool ValidId(string? s) => s is { Length: > 0 and <= MaxIdLength } && !s.Any(c => c == '|' || char.IsControl(c));
 

@@ -2,8 +2,9 @@ using Shared.Contracts;
 using Shared.Store;
 using StackExchange.Redis;
 
-namespace Ingestion.UnitTests;
+namespace Store.IntegrationTests;
 
+/// <summary>Shared/Store's profile decoding (no server: the hashes are given).</summary>
 public class ProfileReaderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);

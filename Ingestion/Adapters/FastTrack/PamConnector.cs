@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Ingestion.Adapters.FastTrack;
+using Ingestion.Connectors;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
 using Microsoft.Extensions.Http.Resilience;
@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 using Shared.Store;
 using StackExchange.Redis;
 
-namespace Ingestion.Connectors.Pam;
+namespace Ingestion.Adapters.FastTrack;
 
 /// <summary>
 /// Brings a player's profile up to date from the operator's PAM: looks up details, consents and blocks, maps them with
@@ -116,7 +116,7 @@ public static class PamConnectorExtensions
                 "Pam:Lease must be longer than three look-ups with their retries (3 x Pam:Timeout x (Pam:Retries + 1) and back-off)")
             .ValidateOnStart();
         builder.Services.AddSingleton<PamPendingSet>();
-        builder.Services.AddFirstContact();
+        builder.Services.AddFirstContact(nameof(PamClient));
         builder.Services.AddTransient<PamConnector>();
         builder.Services.AddHostedService<PamEnrichmentWorker>();
 

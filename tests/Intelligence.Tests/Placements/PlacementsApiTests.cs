@@ -6,7 +6,7 @@ using Shared.Contracts;
 using TestSupport;
 using static Intelligence.Tests.Segments.SegmentKit;
 
-namespace Intelligence.Tests.Segments;
+namespace Intelligence.Tests.Placements;
 
 /// <summary>Lobby placements: validated, audited, announced, and shown only to members who may be marketed to while they run.</summary>
 public sealed class PlacementsApiTests(StoreServers servers)

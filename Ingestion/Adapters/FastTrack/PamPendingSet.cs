@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Shared.Store;
 using StackExchange.Redis;
 
-namespace Ingestion.Connectors.Pam;
+namespace Ingestion.Adapters.FastTrack;
 
 /// <summary>A player waiting for a PAM look-up, as claimed by a worker.</summary>
 /// <param name="Sequence">Bumped by every new request for this player; completing only removes the job if it is unchanged.</param>
@@ -13,48 +13,32 @@ public sealed record PamJob(string PlayerId, long Sequence, DateTimeOffset Trigg
 
 /// <summary>
 /// The durable set of players waiting for a PAM look-up: a sorted set of player ids scored by when they are due, and a
-/// hash of each one's sequence, trigger time and failed attempts. A claim leases a job (moves its due time past the
-/// lease), so a worker that dies gives it back. Small Lua scripts over sorted sets and hashes keep each step atomic;
-/// they run unchanged on Redis and Garnet (no Streams).
+/// hash of each one's sequence, trigger time and failed attempts: a <see cref="LeaseSchedule"/>, whose claim leases a job
+/// (moves its due time past the lease), so a worker that dies gives it back. Queuing, completing and retrying are this
+/// set's own small Lua scripts over the same two keys.
 /// </summary>
 public sealed class PamPendingSet(IConnectionMultiplexer redis, StoreKeys keys, IOptions<PamOptions> options, TimeProvider clock)
 {
-    // One hash tag for both keys, so the scripts' keys share a slot on Redis Cluster too.
-    public RedisKey Pending => $"{keys.Prefix}{{pam}}:pending";
+    // '|' cannot occur in a player id (PlayerIds), so it separates the id from the field's name: sequence, trigger, attempts.
+    private readonly LeaseSchedule _queue = new(redis, $"{keys.Prefix}{{pam}}:pending", $"{keys.Prefix}{{pam}}:jobs", clock, "|s", "|t", "|a");
 
-    public RedisKey Jobs => $"{keys.Prefix}{{pam}}:jobs";
+    // One hash tag for both keys, so the scripts' keys share a slot on Redis Cluster too.
+    public RedisKey Pending => _queue.Due;
+
+    public RedisKey Jobs => _queue.Items;
 
     /// <summary>Drops a player's look-up, waiting or leased (an erasure: a look-up would bring the player back).</summary>
-    public async Task ForgetAsync(string playerId)
-    {
-        var db = redis.GetDatabase();
-        await Task.WhenAll(db.SortedSetRemoveAsync(Pending, playerId), db.HashDeleteAsync(Jobs, [playerId + "|s", playerId + "|t", playerId + "|a"]));
-    }
+    public Task ForgetAsync(string playerId) => _queue.RemoveAsync(playerId);
 
     /// <summary>Whether the connector is on; when off, nothing is queued.</summary>
     public bool Enabled => options.Value.Enabled;
 
-    // '|' cannot occur in a player id (PlayerIds), so it separates the id from the field's name.
     private const string EnqueueScript = """
         redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
         redis.call('HINCRBY', KEYS[2], ARGV[1] .. '|s', 1)
         local t = redis.call('HGET', KEYS[2], ARGV[1] .. '|t')
         if not t or tonumber(t) < tonumber(ARGV[3]) then redis.call('HSET', KEYS[2], ARGV[1] .. '|t', ARGV[3]) end
         return 1
-        """;
-
-    private const string ClaimScript = """
-        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-        local out = {}
-        for i = 1, #due do
-          local p = due[i]
-          redis.call('ZADD', KEYS[1], ARGV[2], p)
-          out[#out + 1] = p
-          out[#out + 1] = redis.call('HGET', KEYS[2], p .. '|s') or '0'
-          out[#out + 1] = redis.call('HGET', KEYS[2], p .. '|t') or '0'
-          out[#out + 1] = redis.call('HGET', KEYS[2], p .. '|a') or '0'
-        end
-        return out
         """;
 
     // Done: remove the job, unless a newer request came while it ran; then it is due again at once.
@@ -76,12 +60,6 @@ public sealed class PamPendingSet(IConnectionMultiplexer redis, StoreKeys keys, 
         return 1
         """;
 
-    private const string DropScript = """
-        redis.call('ZREM', KEYS[1], ARGV[1])
-        redis.call('HDEL', KEYS[2], ARGV[1] .. '|s', ARGV[1] .. '|t', ARGV[1] .. '|a')
-        return 1
-        """;
-
     /// <summary>Asks for a look-up of the player (no-op when the connector is off). An already pending player keeps its due time.</summary>
     public async Task EnqueueAsync(string playerId, DateTimeOffset trigger)
     {
@@ -90,19 +68,10 @@ public sealed class PamPendingSet(IConnectionMultiplexer redis, StoreKeys keys, 
             [playerId, Ms(clock.GetUtcNow()), Ms(trigger)]);
     }
 
-    public async Task<IReadOnlyList<PamJob>> ClaimDueAsync(int limit)
-    {
-        var now = clock.GetUtcNow();
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ClaimScript, [Pending, Jobs],
-            [Ms(now), Ms(now + options.Value.Lease), limit]))!;
-        var jobs = new List<PamJob>(result.Length / 4);
-        for (var i = 0; i + 3 < result.Length; i += 4)
-        {
-            jobs.Add(new PamJob((string)result[i]!, Long(result[i + 1]),
-                DateTimeOffset.FromUnixTimeMilliseconds(Long(result[i + 2])), (int)Long(result[i + 3])));
-        }
-        return jobs;
-    }
+    /// <summary>Leases up to <paramref name="limit"/> due look-ups for <see cref="PamOptions.Lease"/>.</summary>
+    public async Task<IReadOnlyList<PamJob>> ClaimDueAsync(int limit) =>
+        [.. (await _queue.ClaimDueAsync(limit, options.Value.Lease)).Select(c =>
+            new PamJob(c.Id, Long(c.Fields[0]), DateTimeOffset.FromUnixTimeMilliseconds(Long(c.Fields[1])), (int)Long(c.Fields[2])))];
 
     /// <summary>True when the job is done; false when a newer request arrived meanwhile and the player is due again.</summary>
     public async Task<bool> CompleteAsync(PamJob job) =>
@@ -115,18 +84,14 @@ public sealed class PamPendingSet(IConnectionMultiplexer redis, StoreKeys keys, 
             [job.PlayerId, Ms(clock.GetUtcNow() + backoff), attempts]);
 
     /// <summary>Forgets the job (once it is on the dead-letter list).</summary>
-    public async Task DropAsync(PamJob job) =>
-        await redis.GetDatabase().ScriptEvaluateAsync(DropScript, [Pending, Jobs], [job.PlayerId]);
+    public Task DropAsync(PamJob job) => _queue.RemoveAsync(job.PlayerId);
 
-    public async Task<long> CountAsync() => await redis.GetDatabase().SortedSetLengthAsync(Pending);
+    public Task<long> CountAsync() => _queue.CountAsync();
 
     /// <summary>When the player is due next, or null when not pending.</summary>
-    public async Task<DateTimeOffset?> DueAsync(string playerId) =>
-        await redis.GetDatabase().SortedSetScoreAsync(Pending, playerId) is { } score
-            ? DateTimeOffset.FromUnixTimeMilliseconds((long)score)
-            : null;
+    public Task<DateTimeOffset?> DueAsync(string playerId) => _queue.DueAtAsync(playerId);
 
-    private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+    private static long Ms(DateTimeOffset t) => LeaseSchedule.Ms(t);
 
-    private static long Long(RedisResult r) => long.TryParse((string?)r, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
+    private static long Long(RedisValue v) => long.TryParse((string?)v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
 }

@@ -13,7 +13,7 @@ using Shared.Store;
 using StackExchange.Redis;
 using TestSupport;
 
-namespace Intelligence.Tests.Training;
+namespace Intelligence.Tests.Commands;
 
 /// <summary>The export notebooks read: the holdout the served model was judged on, its card and its drivers.</summary>
 public sealed class ExportTests(SimulatedCasino casino) : IAsyncLifetime
@@ -31,7 +31,7 @@ public sealed class ExportTests(SimulatedCasino casino) : IAsyncLifetime
         var reader = new HistoryReader(_redis, casino.Keys, new CatalogCache(_redis, casino.Keys, casino.Clock), casino.Clock);
         var keys = new StoreKeys(TestKeys.Prefix());
         var registry = new ModelRegistry(_redis, keys);
-        var host = new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance);
+        var host = new ModelHost(registry, _redis, keys, Options.Create(new ModelHostOptions()), NullLogger<ModelHost>.Instance);
         // A served model (not the rule), whatever the holdout says: the export is what is tested here.
         var options = new TrainingOptions { RequireBeatingBaseline = false };
         var trainer = new ModelTrainer(reader, registry, host, Options.Create(options), casino.Clock, NullLogger<ModelTrainer>.Instance);
@@ -40,7 +40,7 @@ public sealed class ExportTests(SimulatedCasino casino) : IAsyncLifetime
         var dir = Directory.CreateTempSubdirectory("export-").FullName;
         try
         {
-            await ExportCommand.ExportAsync(reader, new ModelHost(registry, _redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance), registry,
+            await ExportCommand.ExportAsync(reader, new ModelHost(registry, _redis, keys, Options.Create(new ModelHostOptions()), NullLogger<ModelHost>.Instance), registry,
                 options, casino.Clock, dir, CancellationToken.None);
 
             var holdout = Rows(Path.Combine(dir, "churn_holdout.csv"));

@@ -1,7 +1,8 @@
 using Shared.Contracts;
-using Ingestion.Connectors.Pam;
+using Ingestion.Adapters.FastTrack;
 using Ingestion.DeadLetters;
 using Ingestion.Events;
+using Ingestion.Profiles;
 using Ingestion.Reconciliation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ using Shared.ServiceDefaults.ApiKeys;
 using Shared.Store;
 using StackExchange.Redis;
 
-namespace Ingestion.Profiles;
+namespace Ingestion.Players;
 
 public static class PlayersApi
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Ingestion.Events;
 using Ingestion.Lobby;
 
-namespace Ingestion.UnitTests.Lobby;
+namespace Ingestion.UnitTests.Events;
 
 /// <summary>The lobby's events: the counters each one adds to, and bad input refused naming the field.</summary>
 public sealed class LobbyEventParserTests

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Intelligence.Tests.Webhooks;
 using TestSupport;
 
-namespace Intelligence.Tests.Scoring;
+namespace Intelligence.Tests.Models;
 
 /// <summary>Training through the API: a job to poll, one run at a time, and clear refusals.</summary>
 public sealed class ModelsApiTests(StoreServers servers)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Shared.Contracts;
 using TestSupport;
 
-namespace Intelligence.Tests.Scoring;
+namespace Intelligence.Tests.Models;
 
 /// <summary>
 /// <c>intelligence_model_promotion_age_seconds{kind}</c>, which deploy/prometheus/alerts.yml's ModelNotPromoted reads:

@@ -3,7 +3,7 @@ using Intelligence.Models;
 using Shared.Store;
 using TestSupport;
 
-namespace Intelligence.Tests.Scoring;
+namespace Intelligence.Tests.Models;
 
 /// <summary>Promotion and rollback change the served version and its history together, on every store (a cluster too).</summary>
 public sealed class ModelRegistryStoreTests(StoreServers servers)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 using Shared.Store;
 using TestSupport;
 
-namespace Intelligence.Tests.Training;
+namespace Intelligence.Tests.Models;
 
 /// <summary>The registry's housekeeping and what an instance serves from what it finds there.</summary>
 public sealed class ModelRegistryTests(StoreServers servers)
@@ -47,7 +47,7 @@ public sealed class ModelRegistryTests(StoreServers servers)
         await registry.SaveAsync(old, [0, 1, 2]);
         await registry.PromoteAsync(ModelKinds.Churn, old.Version);
 
-        var host = new ModelHost(registry, redis, keys, Options.Create(new ScoringOptions()), NullLogger<ModelHost>.Instance);
+        var host = new ModelHost(registry, redis, keys, Options.Create(new ModelHostOptions()), NullLogger<ModelHost>.Instance);
         await host.RefreshAsync(TestContext.Current.CancellationToken);
         Assert.Equal(ModelSources.Rule, host.Churn.Source);
         Assert.Equal("churn-rule-default", host.Churn.Card.Version);

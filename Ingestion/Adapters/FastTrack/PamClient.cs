@@ -1,11 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Ingestion.Adapters.FastTrack;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace Ingestion.Connectors.Pam;
+namespace Ingestion.Adapters.FastTrack;
 
 /// <summary>
 /// The operator's PAM endpoints in Fast Track's operator-API shapes. A typed <see cref="HttpClient"/> behind the standard

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Ingestion.Connectors.Pam;
+namespace Ingestion.Adapters.FastTrack;
 
 /// <summary>
 /// Section <c>Pam</c>: the operator's player account management system, read the way Fast Track reads it
