@@ -112,13 +112,17 @@ internal sealed class HubSocket : IDisposable
             var text = await ReceiveAsync(within, ct);
             if (text is null) return HubReply.Closed;
             if (text.Length == 0) return HubReply.Hung;
+            // Every record of the message is seen before the answer is given: the server batches what it sends, and a
+            // record after the probe's completion (an error's detail, say) must not be dropped with the rest of the read.
+            HubReply? reply = null;
             foreach (var record in text.Split(End, StringSplitOptions.RemoveEmptyEntries))
             {
                 if (seen is not null) await seen(record);
                 // A close message (type 7) ends the connection; the probe's completion (type 3) proves it alive.
-                if (record.Contains("\"type\":7", StringComparison.Ordinal)) return HubReply.Closed;
-                if (record.Contains($"\"invocationId\":\"{probe}\"", StringComparison.Ordinal)) return HubReply.ProbeAnswered;
+                if (record.Contains("\"type\":7", StringComparison.Ordinal)) reply ??= HubReply.Closed;
+                if (record.Contains($"\"invocationId\":\"{probe}\"", StringComparison.Ordinal)) reply ??= HubReply.ProbeAnswered;
             }
+            if (reply is { } answer) return answer;
         }
     }
 
