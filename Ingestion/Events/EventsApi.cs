@@ -73,9 +73,13 @@ public static class EventsApi
         return app;
     }
 
+    /// <summary>The feeds a signing key's refused request counts against: its sources, or <c>key:&lt;name&gt;</c> when it may send any.</summary>
+    internal static IEnumerable<string> SignedSources(ApiKeyPrincipal key) =>
+        key.Sources.Count > 0 ? key.Sources.Order(StringComparer.Ordinal) : ["key:" + key.Name];
+
     internal static async Task<Results<Ok<IngestResult>, UnprocessableEntity<IngestResult>, ProblemHttpResult>> PostEventsAsync(
         HttpContext http, EventIngestor ingestor, IngestAdmission admission, IOptions<FoldOptions> options, ApiKeyMetrics authMetrics, StoreFull storeFull,
-        ILogger<EventIngestor> log)
+        Feeds.FeedStats feeds, ILogger<EventIngestor> log)
     {
         var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes, http.RequestAborted);
         if (body is null)
@@ -86,6 +90,10 @@ public static class EventsApi
         if (!RequestBody.SignatureIsValid(http, body.Value.Span))
         {
             authMetrics.Rejected("bad_signature");
+            // The body is not to be trusted, so the failure is the key's: counted against the sources it may send, or
+            // against the key itself (key:<name>) when it may send any.
+            var key = (ApiKeyPrincipal)http.Items[typeof(ApiKeyPrincipal)]!;
+            await Task.WhenAll(SignedSources(key).Select(feeds.SignatureFailedAsync));
             return TypedResults.Problem(statusCode: 401, title: "Bad signature",
                 detail: $"This source signs its requests: send {SignatureHeader}: sha256=<hex HMAC-SHA256 of the body with the source's secret>.");
         }

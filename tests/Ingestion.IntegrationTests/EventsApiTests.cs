@@ -165,6 +165,31 @@ public class EventsApiTests(StoreServers servers)
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(tampered)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(good)).StatusCode);
         Assert.Equal(2.5m, (await StakeAsync(app, "p-1042")));
+        // The two refusals are the key's (it may send any source), in the feed table; the good request is not one.
+        Assert.Equal(2, await Operations.FeedsTests.SignatureFailuresAsync(app, "key:signed-wallet"));
+    }
+
+    [Fact]
+    public async Task ABadlySignedRequest_CountsAgainstEverySourceItsKeyMaySend_AndNoOther()
+    {
+        const string Key = "eu-wallet-key", Secret = "eu-secret";
+        await using var app = new IngestionApp(await servers.ConnectionStringAsync(StoreKinds.Redis), new Dictionary<string, string?>
+        {
+            ["ApiKeys:3:Name"] = "eu-wallet", ["ApiKeys:3:Key"] = Key, ["ApiKeys:3:Scopes"] = "events:write",
+            ["ApiKeys:3:Sources"] = "/wallet-eu /wallet-uk", ["ApiKeys:3:SigningSecret"] = Secret,
+        });
+        var client = app.ClientWithKey(Key);
+        // Signed with another secret: the body names /wallet, which this key may not send, and is not believed.
+        var body = Bet("s-2", "tx-s2");
+        var forged = new HttpRequestMessage(HttpMethod.Post, "/v1/events") { Content = Body(body, "application/cloudevents+json") };
+        forged.Headers.Add("X-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData("not-the-secret"u8.ToArray(), Encoding.UTF8.GetBytes(body))));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(forged, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(1, await Operations.FeedsTests.SignatureFailuresAsync(app, "/wallet-eu"));
+        Assert.Equal(1, await Operations.FeedsTests.SignatureFailuresAsync(app, "/wallet-uk"));
+        Assert.Equal(0, await Operations.FeedsTests.SignatureFailuresAsync(app, "/wallet"));
+        Assert.Equal(0, await Operations.FeedsTests.SignatureFailuresAsync(app, "key:eu-wallet"));
+        Assert.False(await app.Db.KeyExistsAsync(app.Keys.Profile("p-1042")));
     }
 
     [Theory, ClassData(typeof(StoreKinds))]
