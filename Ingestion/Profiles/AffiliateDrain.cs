@@ -14,62 +14,76 @@ namespace Ingestion.Profiles;
 /// </summary>
 internal sealed class AffiliateDrain(IConnectionMultiplexer redis, StoreKeys keys, int retentionDays)
 {
-    // KEYS: 1 day totals, 2 applied marks, 3 FTDs to announce, then one player-day row key per line.
-    // ARGV: 1 player, 2 seconds a day's rows are kept after the day, then per line: number, btag, day, metrics.
+    // One affiliate's lines of many players (a request's players, in one call: a call per player and affiliate cost Redis
+    // more to run than the lines themselves). KEYS: 1 day totals, 2 applied marks, 3 FTDs to announce, then one player-day
+    // row key per line, in the order of the lines. ARGV: 1 seconds a day's rows are kept after the day, then per player:
+    // player, number of lines, then per line: number, btag, day, metrics.
     private const string ApplyScript = """
-        local player = ARGV[1]
-        local seen = tonumber(redis.call('HGET', KEYS[2], player) or '0')
-        local top, line = seen, 0
-        for i = 3, #ARGV, 4 do
-          line = line + 1
-          local seq = tonumber(ARGV[i])
-          if seq > seen then
-            local btag, d, text = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-            local v, m = {}, 0
-            for x in string.gmatch(text, '%-?%d+') do
-              m = m + 1
-              v[m] = tonumber(x)
-              if x ~= '0' then redis.call('HINCRBY', KEYS[1], d .. ':' .. m, x) end
+        local keep = tonumber(ARGV[1])
+        local a, line = 2, 0
+        while a <= #ARGV do
+          local player, n = ARGV[a], tonumber(ARGV[a + 1])
+          a = a + 2
+          local seen = tonumber(redis.call('HGET', KEYS[2], player) or '0')
+          local top = seen
+          for _ = 1, n do
+            line = line + 1
+            local seq, btag, d, text = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+            a = a + 4
+            if seq > seen then
+              local v, m = {}, 0
+              for x in string.gmatch(text, '%-?%d+') do
+                m = m + 1
+                v[m] = tonumber(x)
+                if x ~= '0' then redis.call('HINCRBY', KEYS[1], d .. ':' .. m, x) end
+              end
+              local rk = KEYS[3 + line]
+              local row = redis.call('HGET', rk, player)
+              local sum, j = {}, 0
+              if row then
+                for x in string.gmatch(string.match(row, '\t(.*)$'), '%-?%d+') do j = j + 1; sum[j] = tonumber(x) end
+              end
+              local zero = true
+              for k = 1, m do
+                sum[k] = (sum[k] or 0) + v[k]
+                if sum[k] ~= 0 then zero = false end
+                sum[k] = string.format('%d', sum[k])
+              end
+              if zero then
+                redis.call('HDEL', rk, player)
+              else
+                redis.call('HSET', rk, player, btag .. '\t' .. table.concat(sum, ' '))
+                redis.call('EXPIREAT', rk, string.format('%d', (tonumber(d) + 1) * 86400 + keep))
+              end
+              if v[2] > 0 and redis.call('HSETNX', KEYS[2], 'f:' .. player, d) == 1 then
+                redis.call('RPUSH', KEYS[3], player .. '\t' .. d .. '\t' .. string.format('%d', v[3]) .. '\t' .. btag)
+              end
+              if seq > top then top = seq end
             end
-            local rk = KEYS[3 + line]
-            local row = redis.call('HGET', rk, player)
-            local sum, j = {}, 0
-            if row then
-              for x in string.gmatch(string.match(row, '\t(.*)$'), '%-?%d+') do j = j + 1; sum[j] = tonumber(x) end
-            end
-            local zero = true
-            for k = 1, m do
-              sum[k] = (sum[k] or 0) + v[k]
-              if sum[k] ~= 0 then zero = false end
-              sum[k] = string.format('%d', sum[k])
-            end
-            if zero then
-              redis.call('HDEL', rk, player)
-            else
-              redis.call('HSET', rk, player, btag .. '\t' .. table.concat(sum, ' '))
-              redis.call('EXPIREAT', rk, string.format('%d', (tonumber(d) + 1) * 86400 + tonumber(ARGV[2])))
-            end
-            if v[2] > 0 and redis.call('HSETNX', KEYS[2], 'f:' .. player, d) == 1 then
-              redis.call('RPUSH', KEYS[3], player .. '\t' .. d .. '\t' .. string.format('%d', v[3]) .. '\t' .. btag)
-            end
-            if seq > top then top = seq end
           end
+          if top > seen then redis.call('HSET', KEYS[2], player, string.format('%d', top)) end
         end
-        if top > seen then redis.call('HSET', KEYS[2], player, string.format('%d', top)) end
-        return top
+        return 0
         """;
 
-    // Removes the outbox lines numbered up to ARGV[1] (the fold may have added later ones meanwhile).
+    // Removes, per player (KEYS[i], the profile), the outbox lines numbered up to ARGV[i] (the fold may have added later
+    // ones meanwhile). The players of one call share a node: all of them on a single Redis, one hash slot's on a cluster.
     private const string ClearScript = """
-        local s = redis.call('HGET', KEYS[1], 'Ao')
-        if not s then return 0 end
-        local top, keep = tonumber(ARGV[1]), {}
-        for line in string.gmatch(s, '[^\n]+') do
-          if tonumber(string.match(line, '^(%d+)')) > top then keep[#keep + 1] = line .. '\n' end
+        for i = 1, #KEYS do
+          local s = redis.call('HGET', KEYS[i], 'Ao')
+          if s then
+            local top, keep = tonumber(ARGV[i]), {}
+            for line in string.gmatch(s, '[^\n]+') do
+              if tonumber(string.match(line, '^(%d+)')) > top then keep[#keep + 1] = line .. '\n' end
+            end
+            if #keep == 0 then redis.call('HDEL', KEYS[i], 'Ao') else redis.call('HSET', KEYS[i], 'Ao', table.concat(keep)) end
+          end
         end
-        if #keep == 0 then redis.call('HDEL', KEYS[1], 'Ao') else redis.call('HSET', KEYS[1], 'Ao', table.concat(keep)) end
-        return 1
+        return 0
         """;
+
+    /// <summary>Players (with their lines) per apply call, and per clear call: bounds how long one call holds Redis.</summary>
+    internal const int PlayersPerCall = 200;
 
     /// <summary>One outbox line: its number, the affiliate and btag it is for, the UTC day and the metrics' changes (text).</summary>
     internal readonly record struct Line(long Seq, string Affiliate, string Btag, long Day, string Metrics);
@@ -81,9 +95,9 @@ internal sealed class AffiliateDrain(IConnectionMultiplexer redis, StoreKeys key
         var list = players.ToList();
         var outboxes = await Task.WhenAll(list.Select(p => db.HashGetAsync(keys.Profile(p), "Ao")));
         var keep = (long)retentionDays * 86_400;
-        var applied = new List<Task>();
         var drained = new List<(string Player, long Top)>();
-        var affiliates = new HashSet<string>(StringComparer.Ordinal);
+        // Per affiliate, its players' lines in the order of their numbers.
+        var byAffiliate = new Dictionary<string, List<(string Player, List<Line> Lines)>>(StringComparer.Ordinal);
         for (var i = 0; i < list.Count; i++)
         {
             var lines = Parse(outboxes[i]);
@@ -91,31 +105,46 @@ internal sealed class AffiliateDrain(IConnectionMultiplexer redis, StoreKeys key
             drained.Add((list[i], lines.Max(l => l.Seq)));
             foreach (var group in lines.GroupBy(l => l.Affiliate, StringComparer.Ordinal))
             {
-                var a = group.Key;
-                affiliates.Add(a);
-                var own = group.OrderBy(l => l.Seq).ToList();
-                var k = new RedisKey[3 + own.Count];
+                if (!byAffiliate.TryGetValue(group.Key, out var own)) byAffiliate[group.Key] = own = [];
+                own.Add((list[i], group.OrderBy(l => l.Seq).ToList()));
+            }
+        }
+        if (drained.Count == 0) return;
+        var applied = new List<Task> { db.SetAddAsync(keys.Affiliates, [.. byAffiliate.Keys.Select(a => (RedisValue)a)]) };
+        foreach (var (a, own) in byAffiliate)
+        {
+            foreach (var chunk in own.Chunk(PlayersPerCall))
+            {
+                var lineCount = chunk.Sum(p => p.Lines.Count);
+                var k = new RedisKey[3 + lineCount];
                 k[0] = keys.AffiliateDayTotals(a);
                 k[1] = keys.AffiliateApplied(a);
                 k[2] = keys.AffiliateFtds(a);
-                var args = new RedisValue[2 + 4 * own.Count];
-                args[0] = list[i];
-                args[1] = keep;
-                for (var j = 0; j < own.Count; j++)
+                var args = new RedisValue[1 + 2 * chunk.Length + 4 * lineCount];
+                args[0] = keep;
+                int at = 1, key = 3;
+                foreach (var (player, lines) in chunk)
                 {
-                    k[3 + j] = keys.AffiliatePlayerDay(a, own[j].Day);
-                    args[2 + 4 * j] = own[j].Seq;
-                    args[3 + 4 * j] = own[j].Btag;
-                    args[4 + 4 * j] = own[j].Day;
-                    args[5 + 4 * j] = own[j].Metrics;
+                    args[at++] = player;
+                    args[at++] = lines.Count;
+                    foreach (var l in lines)
+                    {
+                        k[key++] = keys.AffiliatePlayerDay(a, l.Day);
+                        args[at++] = l.Seq;
+                        args[at++] = l.Btag;
+                        args[at++] = l.Day;
+                        args[at++] = l.Metrics;
+                    }
                 }
                 applied.Add(db.ScriptEvaluateAsync(ApplyScript, k, args));
             }
         }
-        if (drained.Count == 0) return;
-        applied.Add(db.SetAddAsync(keys.Affiliates, [.. affiliates.Select(a => (RedisValue)a)]));
         await Task.WhenAll(applied);
-        await Task.WhenAll(drained.Select(d => db.ScriptEvaluateAsync(ClearScript, [keys.Profile(d.Player)], [d.Top])));
+        // Only once every line is applied: the outboxes' lines go, per node (a cluster's players grouped by hash slot).
+        var cluster = redis.GetServers().Any(s => s.ServerType == ServerType.Cluster);
+        var groups = cluster ? drained.GroupBy(d => redis.HashSlot(keys.Profile(d.Player))).Select(g => g.ToList()) : [drained];
+        await Task.WhenAll(groups.SelectMany(g => g.Chunk(PlayersPerCall)).Select(chunk =>
+            db.ScriptEvaluateAsync(ClearScript, [.. chunk.Select(d => (RedisKey)keys.Profile(d.Player))], [.. chunk.Select(d => (RedisValue)d.Top)])));
     }
 
     /// <summary>

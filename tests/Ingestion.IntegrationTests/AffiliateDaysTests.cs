@@ -102,6 +102,38 @@ public class AffiliateDaysTests(StoreServers servers)
         Assert.Equal((0L, 1L, 300_000L, 1L, 300_000L, -350_000L), (b.Deposits, b.Ftds, b.FtdUnits, b.Chargebacks, b.ChargebackUnits, b.NgrUnits));
     }
 
+    [Theory]
+    [ClassData(typeof(StoreKinds))]
+    public async Task MorePlayersOfOneAffiliateInARequestThanOneCallTakes_AreAllMovedOnce(string kind)
+    {
+        // A request's players are moved to their affiliate in calls of AffiliateDrain.PlayersPerCall: 450 players of
+        // aff-a (and 50 of aff-b) in each of two requests cross it twice over, and a resend of the first moves nothing.
+        using var redis = await servers.ConnectAsync(kind);
+        var keys = new StoreKeys(TestKeys.Prefix());
+        var rng = new Random(7);
+        var t = WalletHistory.Start.AddHours(2);
+        var events = new List<string>();
+        for (var p = 0; p < 500; p++)
+        {
+            var affiliate = p < 450 ? "aff-a" : "aff-b";
+            var player = $"p-{p}";
+            events.Add(Registered($"r-{p}", player, t, affiliate, affiliate + "-btag"));
+            events.Add(new GenEvent("wallet.deposit", $"d-{p}", player, t.AddMinutes(1), Tx: $"dep-{p}", Amount: 10 + p % 7, Status: "approved").ToJson());
+            events.Add(new GenEvent("wallet.bet", $"b-{p}", player, t.AddMinutes(2), Tx: $"bet-{p}", Game: "g", Amount: 1 + p % 5).ToJson());
+        }
+        var shuffled = events.OrderBy(_ => rng.Next()).ToList();
+        Assert.True(AffiliateDrain.PlayersPerCall * 2 < 450, "the test no longer crosses the limit");
+
+        await ApplyJsonAsync(redis, keys, shuffled, rng, batch: shuffled.Count / 2 + 1);
+        await ApplyJsonAsync(redis, keys, shuffled[..(shuffled.Count / 2 + 1)], rng, batch: shuffled.Count / 2 + 1);
+
+        await AssertReferenceAsync(redis, keys, events, "500 players");
+        var db = redis.GetDatabase();
+        Assert.Equal(450, await db.ListLengthAsync(keys.AffiliateFtds("aff-a")));
+        Assert.Equal(50, await db.ListLengthAsync(keys.AffiliateFtds("aff-b")));
+        Assert.All(await Task.WhenAll(Enumerable.Range(0, 500).Select(p => db.HashGetAsync(keys.Profile($"p-{p}"), "Ao"))), ao => Assert.True(ao.IsNull));
+    }
+
     internal static string Registered(string id, string player, DateTimeOffset time, string? affiliate, string? btag)
     {
         var extra = (affiliate is null ? "" : $",\"affiliateId\":\"{affiliate}\"") + (btag is null ? "" : $",\"btag\":\"{btag}\"");
