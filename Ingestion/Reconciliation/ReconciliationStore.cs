@@ -16,6 +16,8 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
     public static readonly string Script = ReadScript();
     private const int EventsPerCall = 500;
     private const char Separator = '\u001f';
+    private const char VersionSeparator = '\u001e';
+    private const int Arity = 6;
     private static readonly string[] Parts = ["tx:a", "tx:b", "open", "open:z", "wait", "orphan:z", "conflict", "conflict:d", "reversed", "reversed:d", "meta"];
     private readonly ReconciliationOptions _options = options.Value;
 
@@ -45,28 +47,59 @@ public sealed class ReconciliationStore(IConnectionMultiplexer redis, StoreKeys 
             for (var from = 0; from < facts.Count; from += EventsPerCall)
             {
                 var slice = facts.Skip(from).Take(EventsPerCall).ToList();
-                var args = new RedisValue[3 + slice.Count * 10];
+                var args = new RedisValue[3 + slice.Count * Arity];
                 args[0] = now;
                 args[1] = (long)_options.Horizon.TotalMilliseconds;
                 args[2] = (long)_options.Retention.TotalMilliseconds;
                 var at = 3;
-                foreach (var f in slice)
-                {
-                    args[at++] = f.Op;
-                    args[at++] = f.PlayerId;
-                    args[at++] = f.TransactionId;
-                    args[at++] = f.Reference;
-                    args[at++] = f.GameId;
-                    args[at++] = f.Units;
-                    args[at++] = f.Currency;
-                    args[at++] = f.TimeMs;
-                    args[at++] = f.Flag;
-                    args[at++] = f.Provider;
-                }
+                foreach (var f in slice) at = Put(args, at, f);
                 calls.Add(db.ScriptEvaluateAsync(Script, sourceKeys, args));
             }
         }
         return Task.WhenAll(calls);
+    }
+
+    /// <summary>
+    /// One fact as reconcile.lua's six arguments: its kind, transaction, reference, time, and the strings the script keeps
+    /// (the version it compares resends with, the open round's, waiting rollback's or reversed payment's details) built
+    /// here, in Ingestion, because the store's one core is what the ingest path waits on.
+    /// </summary>
+    private static int Put(RedisValue[] args, int at, ReconciliationFact f)
+    {
+        var time = f.TimeMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var units = f.Units.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string kind, id = f.TransactionId, version = "", detail = "";
+        switch (f.Op)
+        {
+            case "bet":
+                kind = "b";
+                version = string.Join(VersionSeparator, "bet", f.PlayerId, f.Reference, f.GameId, units, f.Currency);
+                detail = string.Join(Separator, time, f.PlayerId, f.TransactionId, f.GameId, f.Provider);
+                break;
+            case "win":
+                kind = f.Flag == "1" ? "c" : "w";
+                version = string.Join(VersionSeparator, "win", f.PlayerId, f.Reference, f.GameId, units, f.Currency);
+                break;
+            case "rb":
+                kind = "r";
+                version = string.Join(VersionSeparator, "rb", f.PlayerId, f.Reference);
+                detail = string.Join(Separator, f.PlayerId, f.TransactionId, time, f.Provider);
+                break;
+            case "pay":
+                kind = "p";
+                id = f.TransactionId + Separator + f.Flag;
+                detail = string.Join(Separator, f.PlayerId, f.TransactionId, f.Reference, f.Flag, units, f.Currency, f.Provider);
+                break;
+            default:
+                throw new ArgumentException($"reconciliation fact of unknown op '{f.Op}'", nameof(f));
+        }
+        args[at] = kind;
+        args[at + 1] = id;
+        args[at + 2] = f.Op == "pay" ? "" : f.Reference;
+        args[at + 3] = time;
+        args[at + 4] = version;
+        args[at + 5] = detail;
+        return at + Arity;
     }
 
     /// <summary>The report, for one source or all, one provider or all; deadlines judged at the clock's now.</summary>

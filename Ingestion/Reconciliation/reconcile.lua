@@ -14,15 +14,18 @@
 -- bet times (zset) 5 waiting rollbacks (referenced transactionId -> player, rollback's transactionId, its time ms,
 -- provider) 6 their arrival times (zset) 7 8 conflicts (id -> arrival; id -> details) 9 10 reversed payments
 -- (id -> event time; id -> details) 11 meta (gen: start of the current generation, closes, gone:<kind>).
--- ARGV: now ms, horizon ms, retention ms, then ARITY values per event:
---   op (bet|win|rb|pay) player transactionId ref (bet/win: round, rb: referenced transaction, pay: dep|wd) game
---   units currency time-ms flag (win: 1 closes the round, pay: status) provider
+-- ARGV: now ms, horizon ms, retention ms, then ARITY (6) values per event, the strings it keeps built by the caller
+-- (ReconciliationStore) so the script joins nothing on the common path:
+--   kind (b bet, w win, c win that closes its round, r rollback, p payment) transactionId (p: its id, transaction
+--   \31 status) ref (b/w/c: round, r: referenced transaction, p: unused) time-ms version (b/w/c: op, player, round,
+--   game, units, currency joined by \30; r: rb, player, referenced transaction; p: unused) detail (b: its open round's
+--   value; r: its waiting rollback's value; p: the reversed payment's details; else unused)
 -- The horizon: a generation of transactions is kept for at least one horizon and at most two (a rotation is one
 -- RENAME, so no pass over the fields). Items older than the retention are dropped and counted in gone:<kind>.
 local TXA, TXB, OPEN, OPEN_Z, WAIT, ORPHAN_Z, CONFLICT, CONFLICT_D, REV, REV_D, META =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local now, horizon, retention = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local ARITY, US, RS = 10, '\31', '\30'
+local ARITY, US = 6, '\31'
 local nows = ARGV[1]
 
 local gen = tonumber(redis.call('HGET', META, 'gen') or '')
@@ -38,46 +41,50 @@ elseif now - gen >= horizon then
 end
 
 -- Reads and writes are gathered per call, not per event: the fields the events name are read with one HMGET per key
--- first, the events are then applied one by one to that local copy (so the result is the one of applying them in
--- order), and what changed is written back with one command per key. A script's every write command is also
--- formatted into the AOF, so commands, not fields, are what cost.
-local txs, rounds, waits = {}, {}, {}
-local function want(list, field) list[#list + 1] = field end
+-- first (the previous generation only while it exists), the events are then applied one by one to that local copy (so
+-- the result is the one of applying them in order), and what changed is written back with one command per key. A
+-- script's every write command is also formatted into the AOF, so commands, not fields, are what cost; and the Lua
+-- itself is the rest (lists are filled by index, not by a function call per field).
+local txs, rounds, waits, nt, nr, nw = {}, {}, {}, 0, 0, 0
 for a = 4, #ARGV, ARITY do
-  local op, tx, ref = ARGV[a], ARGV[a + 2], ARGV[a + 3]
-  if op == 'bet' then
-    want(txs, tx); want(txs, '\1' .. ref); want(rounds, ref); want(waits, tx)
-  elseif op == 'win' then
-    want(txs, tx); want(waits, tx)
-    if ARGV[a + 8] == '1' then want(txs, '\1' .. ref); want(rounds, ref) end
-  elseif op == 'rb' then
-    want(txs, tx); want(txs, ref); want(waits, ref)
+  local kind, tx, ref = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  if kind == 'b' then
+    txs[nt + 1] = tx; txs[nt + 2] = '\1' .. ref; nt = nt + 2
+    nr = nr + 1; rounds[nr] = ref
+    nw = nw + 1; waits[nw] = tx
+  elseif kind == 'w' or kind == 'c' then
+    nt = nt + 1; txs[nt] = tx
+    nw = nw + 1; waits[nw] = tx
+    if kind == 'c' then nt = nt + 1; txs[nt] = '\1' .. ref; nr = nr + 1; rounds[nr] = ref end
+  elseif kind == 'r' then
+    txs[nt + 1] = tx; txs[nt + 2] = ref; nt = nt + 2
+    nw = nw + 1; waits[nw] = ref
   end
 end
 
 -- field -> value, or false when absent (the *_was tables: as read); loaded on first use (a rolled-back bet's round is
 -- known only from its version).
 local tx_now, open_now, open_was, wait_now, wait_was = {}, {}, {}, {}, {}
-local function load(key, fields, into, was, fallback)
-  if #fields == 0 then return end
+local function load(key, fields, n, into, was, fallback)
+  if n == 0 then return end
   local got = redis.call('HMGET', key, unpack(fields))
   local more = fallback and redis.call('HMGET', fallback, unpack(fields))
-  for i, f in ipairs(fields) do
+  for i = 1, n do
+    local f = fields[i]
     local v = got[i] or (more and more[i]) or false
     into[f] = v
     if was then was[f] = v end
   end
 end
-load(TXA, txs, tx_now, nil, TXB)
-load(OPEN, rounds, open_now, open_was)
-if redis.call('EXISTS', WAIT) == 1 then
-  load(WAIT, waits, wait_now, wait_was)
-else
-  -- No rollback waits: none to read, event by event, either.
-  for _, f in ipairs(waits) do wait_now[f], wait_was[f] = false, false end
+load(TXA, txs, nt, tx_now, nil, redis.call('EXISTS', TXB) == 1 and TXB)
+load(OPEN, rounds, nr, open_now, open_was)
+-- No rollback waits: none to read, event by event, either.
+local any_wait = redis.call('EXISTS', WAIT) == 1
+if any_wait then
+  load(WAIT, waits, nw, wait_now, wait_was)
 end
 
-local tx_new, tx_order = {}, {}
+local tx_set, ntx = {}, 0
 local function seen(field)
   local v = tx_now[field]
   if v == nil then
@@ -88,8 +95,7 @@ local function seen(field)
 end
 local function remember(field, value)
   tx_now[field] = value
-  if tx_new[field] == nil then tx_order[#tx_order + 1] = field end
-  tx_new[field] = value
+  tx_set[ntx + 1] = field; tx_set[ntx + 2] = value; ntx = ntx + 2
 end
 
 local function open_get(round)
@@ -104,7 +110,7 @@ end
 local function wait_get(tx)
   local v = wait_now[tx]
   if v == nil then
-    v = redis.call('HGET', WAIT, tx) or false
+    v = any_wait and redis.call('HGET', WAIT, tx) or false
     wait_now[tx], wait_was[tx] = v, v
   end
   return v
@@ -120,7 +126,7 @@ end
 
 -- Records the transaction's version; true when it was known. A known transaction resent with another version is a
 -- conflict, kept once per distinct version with both versions; the first stays.
-local function known(tx, version, player, ts)
+local function known(tx, version, ts)
   local v = seen(tx)
   if not v then
     remember(tx, version)
@@ -129,6 +135,7 @@ local function known(tx, version, player, ts)
   if v ~= version then
     local id = tx .. US .. version
     if redis.call('ZADD', CONFLICT, 'NX', nows, id) == 1 then
+      local player = string.match(version, '^[^\30]*\30([^\30]*)')
       redis.call('HSET', CONFLICT_D, id, table.concat({ tx, v, version, player, ts }, US))
     end
   end
@@ -146,67 +153,62 @@ end
 
 local closes = false
 for a = 4, #ARGV, ARITY do
-  local op, player, tx, ref, game, units, currency, ts, flag, provider =
-    ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7], ARGV[a + 8], ARGV[a + 9]
-  if op == 'bet' then
-    if not known(tx, table.concat({ 'bet', player, ref, game, units, currency }, RS), player, ts) then
+  local kind, tx, ref, ts, version = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  if kind == 'b' then
+    if not known(tx, version, ts) then
       if adopt(tx) then
         -- A rolled-back bet closes its round.
         close_round(ref)
       elseif not seen('\1' .. ref) then
         local cur = open_get(ref)
         if not cur or tonumber(ts) < tonumber(string.match(cur, '^(%d+)')) then
-          open_now[ref] = table.concat({ ts, player, tx, game, provider }, US)
+          open_now[ref] = ARGV[a + 5]
         end
       end
     end
-  elseif op == 'win' then
-    if not known(tx, table.concat({ 'win', player, ref, game, units, currency }, RS), player, ts) then
+  elseif kind == 'c' or kind == 'w' then
+    if not known(tx, version, ts) then
       adopt(tx)
-      if flag == '1' then
+      if kind == 'c' then
         closes = true
         close_round(ref)
       end
     end
-  elseif op == 'rb' then
-    if not known(tx, table.concat({ 'rb', player, ref }, RS), player, ts) then
+  elseif kind == 'r' then
+    if not known(tx, version, ts) then
       local target = seen(ref)
       if target then
         local round = string.match(target, '^bet\30[^\30]*\30([^\30]*)\30')
         if round then close_round(round) end
       elseif not wait_get(ref) then
-        wait_now[ref] = table.concat({ player, tx, ts, provider }, US)
+        wait_now[ref] = ARGV[a + 5]
       end
     end
-  elseif op == 'pay' then
-    local id = tx .. US .. flag
-    if redis.call('ZADD', REV, 'NX', ts, id) == 1 then
-      redis.call('HSET', REV_D, id, table.concat({ player, tx, ref, flag, units, currency, provider }, US))
+  elseif kind == 'p' then
+    if redis.call('ZADD', REV, 'NX', ts, tx) == 1 then
+      redis.call('HSET', REV_D, tx, ARGV[a + 5])
     end
   end
 end
 
 -- Write back what changed: one command per key.
-if #tx_order > 0 then
-  local fv = {}
-  for _, f in ipairs(tx_order) do fv[#fv + 1] = f; fv[#fv + 1] = tx_new[f] end
-  redis.call('HSET', TXA, unpack(fv))
-end
+if ntx > 0 then redis.call('HSET', TXA, unpack(tx_set)) end
 local function write_back(now_of, was_of, hash, zset, score_of)
-  local set, scores, gone = {}, {}, {}
+  local set, scores, gone, ns, ng = {}, {}, {}, 0, 0
   for f, v in pairs(now_of) do
     if v then
       -- Written when new or changed; an unchanged value read back is left alone.
       if was_of[f] ~= v then
-        set[#set + 1] = f; set[#set + 1] = v
-        scores[#scores + 1] = score_of(v); scores[#scores + 1] = f
+        set[ns + 1] = f; set[ns + 2] = v
+        scores[ns + 1] = score_of(v); scores[ns + 2] = f
+        ns = ns + 2
       end
     elseif was_of[f] then
-      gone[#gone + 1] = f
+      ng = ng + 1; gone[ng] = f
     end
   end
-  if #set > 0 then redis.call('HSET', hash, unpack(set)); redis.call('ZADD', zset, unpack(scores)) end
-  if #gone > 0 then redis.call('HDEL', hash, unpack(gone)); redis.call('ZREM', zset, unpack(gone)) end
+  if ns > 0 then redis.call('HSET', hash, unpack(set)); redis.call('ZADD', zset, unpack(scores)) end
+  if ng > 0 then redis.call('HDEL', hash, unpack(gone)); redis.call('ZREM', zset, unpack(gone)) end
 end
 write_back(open_now, open_was, OPEN, OPEN_Z, function(v) return string.match(v, '^(%d+)') end)
 write_back(wait_now, wait_was, WAIT, ORPHAN_Z, function() return nows end)
