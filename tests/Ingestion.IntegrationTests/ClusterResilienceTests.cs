@@ -100,10 +100,19 @@ public sealed class ClusterResilienceTests
             using var stop = new CancellationTokenSource();
             var load = Task.Run(() => stream.RunAsync(stop.Token), ct);
 
-            await Task.Delay(700, ct);
+            // Connected before the freeze: connecting to a cluster waits on every node, a frozen one until it times out.
+            using var admin = await ConnectionMultiplexer.ConnectAsync($"{cluster.Server(master).ConnectionString},allowAdmin=true");
             replica.Freeze();
             stream.Only = victims.Contains;
-            await Task.Delay(1500, ct);
+            if (waitForReplicas == 0)
+            {
+                await UntilBetsAcknowledgedAreOnlyInTheMastersMemoryAsync(admin.GetServer(System.Net.IPAddress.Loopback, master.Port), stream, victims, ct);
+            }
+            else
+            {
+                // Every write made now waits for a replica that cannot answer: nothing is acknowledged, whatever piles up.
+                await Task.Delay(1500, ct);
+            }
             cluster.Server(master).Kill();
             replica.Thaw();
             stream.Only = null;
@@ -124,6 +133,61 @@ public sealed class ClusterResilienceTests
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>How long the replica may stay frozen; its data must stay young enough for it to take over (with
+    /// node-timeout 2 s and the default validity factor 10, a replica whose data is older than about 30 s may not).</summary>
+    private static readonly TimeSpan LongestFreeze = TimeSpan.FromSeconds(15);
+
+    /// <summary>An <c>omem</c> beyond what a caught-up replica shows.</summary>
+    private const long Backlog = 512 * 1024;
+
+    /// <summary>
+    /// Waits until bets are acknowledged whose writes never left the master's memory. A frozen replica reads nothing,
+    /// but what the master already handed to the kernel (its socket send buffer and the replica's receive buffer, several
+    /// MB on loopback) still reaches the replica once it is thawed, even from a killed master; only what waits in the
+    /// master's own output buffer for the replica (<c>omem</c> in <c>CLIENT LIST</c>) dies with it. A fixed freeze of
+    /// 1.5 s lost nothing on a busy machine, where fewer batches fit into it than the kernel buffers hold. So: wait until
+    /// that buffer holds a backlog, then until five more of the victims' batches are acknowledged; their writes queue
+    /// behind it. (Redis 7 reports a caught-up replica's <c>omem</c> as the size of the replication buffer block it is
+    /// in, tens of KB; measured on loopback, <c>omem</c> stays there until the kernel has taken about 5 MB, then grows by
+    /// every byte written.)
+    /// </summary>
+    private static async Task UntilBetsAcknowledgedAreOnlyInTheMastersMemoryAsync(IServer master, BetSender stream, HashSet<string> victims,
+        CancellationToken ct)
+    {
+        var started = DateTime.UtcNow;
+        long? ackedWhenBuffered = null;
+        long buffered = 0;
+        while (DateTime.UtcNow - started < LongestFreeze)
+        {
+            var acked = stream.Acknowledged.Where(kv => victims.Contains(kv.Key)).Sum(kv => (long)kv.Value);
+            if (ackedWhenBuffered is null)
+            {
+                var replicas = (await master.ClientListAsync()).Where(c => c.ClientType == ClientType.Replica);
+                buffered = replicas.Select(c => OutputBufferBytes(c.Raw ?? "")).DefaultIfEmpty(0).Max();
+                if (buffered > Backlog) ackedWhenBuffered = acked;
+            }
+            else if (acked >= ackedWhenBuffered + 5 * 40)
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine(
+                    $"replica frozen {(DateTime.UtcNow - started).TotalSeconds:0.0} s; {acked - ackedWhenBuffered} victim bets acknowledged after the master buffered {buffered} bytes for it");
+                return;
+            }
+            await Task.Delay(50, ct);
+        }
+        Assert.Fail(ackedWhenBuffered is null
+            ? $"the master's output buffer for its frozen replica stayed under {Backlog} bytes ({buffered} at last) for {LongestFreeze.TotalSeconds:0} s: the bets streamed fit into the kernel's socket buffers"
+            : $"fewer than 200 victim bets were acknowledged within {LongestFreeze.TotalSeconds:0} s after the master began buffering for its frozen replica");
+    }
+
+    private static long OutputBufferBytes(string clientListLine)
+    {
+        foreach (var field in clientListLine.Split(' '))
+        {
+            if (field.StartsWith("omem=", StringComparison.Ordinal)) return long.Parse(field.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return 0;
     }
 
     /// <summary>

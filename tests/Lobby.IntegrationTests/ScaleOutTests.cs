@@ -60,6 +60,12 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             ["Segments__AnnounceGrace"] = "00:00:03",
             ["Segments__IndexPartitions"] = "32",
             ["Webhooks__PollInterval"] = "00:00:00.050",
+            // Deliveries the dead instance had claimed are redelivered once their lease runs out: the default 5 min made
+            // this test wait for them whenever the kill caught a batch in flight (a busy machine's CI run).
+            // (A lease must cover two batches' budget: Timeout x BatchSize / Parallelism, here 2 s.)
+            ["Webhooks__Lease"] = "00:00:06",
+            ["Webhooks__Timeout"] = "00:00:02",
+            ["Webhooks__BatchSize"] = "8",
             ["Training__TrainWhenMissing"] = "false",
             ["Recommendations__TrainOnStart"] = "false",
         };
