@@ -17,6 +17,8 @@ public sealed class IngestionMetrics
     private readonly Counter<long> _events;
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _applySeconds;
+    private readonly Counter<long> _rounds;
+    private readonly Counter<long> _roundRequests;
     private double _lagSeconds;
     private long _deadLetters;
 
@@ -25,7 +27,10 @@ public sealed class IngestionMetrics
         var meter = meterFactory.Create(MeterName);
         _events = meter.CreateCounter<long>("ingestion.events", description: "Events processed, by outcome");
         _rejected = meter.CreateCounter<long>("ingestion.rejected", description: "Events rejected as invalid");
-        _applySeconds = meter.CreateHistogram<double>("ingestion.apply.duration", unit: "s", description: "Time to apply one batch to the store");
+        _applySeconds = meter.CreateHistogram<double>("ingestion.apply.duration", unit: "s",
+            description: "Time to apply one request's events to the store, its wait for a round of the group commit included");
+        _rounds = meter.CreateCounter<long>("ingestion.fold.rounds", description: "Rounds of store calls the group commit made (each applies the requests that waited together)");
+        _roundRequests = meter.CreateCounter<long>("ingestion.fold.round_requests", description: "Requests applied by those rounds (divided by the rounds: requests per round)");
         meter.CreateObservableGauge("ingestion.lag", () => Volatile.Read(ref _lagSeconds), unit: "s",
             description: "Age of the oldest profile change not yet rescored (0 when none waits)");
         meter.CreateObservableGauge("ingestion.deadletters", () => Interlocked.Read(ref _deadLetters),
@@ -46,6 +51,12 @@ public sealed class IngestionMetrics
     }
 
     /// <summary>The time one batch took to apply to the store.</summary>
+    public void Round(int requests)
+    {
+        _rounds.Add(1);
+        _roundRequests.Add(requests);
+    }
+
     public void AppliedIn(TimeSpan elapsed) => _applySeconds.Record(elapsed.TotalSeconds);
 
     public void Rejected(int count) => _rejected.Add(count);

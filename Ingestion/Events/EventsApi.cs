@@ -63,7 +63,7 @@ public static class EventsApi
             .WithName("PostEvents")
             .WithTags("Events")
             .WithSummary("Send canonical events (one, a JSON array, NDJSON, or one in binary content mode)")
-            .WithDescription("Every valid event is applied atomically before the response, in whatever order events arrive; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. An event older than the retention (Ingestion:BucketRetentionDays, 400 days before the player's newest activity) is rejected and kept on the dead-letter list (feed `canonical`) to replay. 422 when no event in the request was accepted. 429 when the instance is applying Ingestion:MaxRequestsInFlight (128) requests already: nothing acknowledged, Retry-After 1. 503 (store unreachable) and 507 (store full: maxmemory reached) acknowledge nothing and carry Retry-After; resend the whole request.")
+            .WithDescription("Every valid event is applied atomically before the response, in whatever order events arrive; invalid ones are listed in `rejected` with the field and the problem, and do not stop the others. Duplicates (same source and id, or same wallet transaction) count once. An event older than the retention (Ingestion:BucketRetentionDays, 400 days before the player's newest activity) is rejected and kept on the dead-letter list (feed `canonical`) to replay. 422 when no event in the request was accepted. 429 when the instance is applying Ingestion:MaxRequestsInFlight (128) requests already and no place comes free within Ingestion:MaxQueueWait (1 s) or Ingestion:MaxRequestsQueued (512) wait already: nothing acknowledged, Retry-After 1. 503 (store unreachable) and 507 (store full: maxmemory reached) acknowledge nothing and carry Retry-After; resend the whole request.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -98,13 +98,14 @@ public static class EventsApi
                 detail: $"This source signs its requests: send {SignatureHeader}: sha256=<hex HMAC-SHA256 of the body with the source's secret>.");
         }
 
-        using var place = admission.TryEnter();
+        using var place = await admission.EnterAsync(http.RequestAborted);
         if (place is null)
         {
             http.Response.Headers.RetryAfter = "1";
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many event requests at once",
-                detail: $"This instance is applying {admission.Limit:N0} requests already (Ingestion:MaxRequestsInFlight). Nothing of this request was " +
-                    "read into the store: resend it after Retry-After.");
+                detail: $"This instance is applying {admission.Limit:N0} requests already (Ingestion:MaxRequestsInFlight) and no place came free " +
+                    $"for this one: {admission.QueueLimit:N0} may wait (Ingestion:MaxRequestsQueued), each for {admission.MaxWait.TotalSeconds:0.###} s " +
+                    "(Ingestion:MaxQueueWait). Nothing of this request was read into the store: resend it after Retry-After.");
         }
 
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";

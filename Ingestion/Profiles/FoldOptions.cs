@@ -37,6 +37,16 @@ public sealed class FoldOptions
     /// </summary>
     [Range(1, 10_000)] public int EventsPerCall { get; set; } = 200;
 
+    /// <summary>
+    /// Rounds of store calls one instance has in flight at once; requests arriving meanwhile wait and are applied
+    /// together in the next round (<see cref="ProfileWriter.ApplyAsync"/>). Fewer make larger rounds: less store time
+    /// per event, a little more waiting.
+    /// </summary>
+    [Range(1, 1024)] public int FoldsInFlight { get; set; } = 4;
+
+    /// <summary>Events one round takes at most from the requests waiting (a larger request still goes whole, alone).</summary>
+    [Range(1, 100_000)] public int EventsPerFlush { get; set; } = 2_000;
+
     [Range(1024, 1_073_741_824)] public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
@@ -45,6 +55,16 @@ public sealed class FoldOptions
     /// overloaded instance sheds load at its door instead of queueing fold calls (and their bodies) without bound.
     /// </summary>
     [Range(1, 100_000)] public int MaxRequestsInFlight { get; set; } = 128;
+
+    /// <summary>
+    /// Event requests that may wait for a place when all <see cref="MaxRequestsInFlight"/> are taken, first come first
+    /// served; one more is refused at once (<c>429</c>). 0 refuses every request past the places. A waiting request
+    /// holds its body, so this times <see cref="MaxBodyBytes"/> bounds the memory they take.
+    /// </summary>
+    [Range(0, 100_000)] public int MaxRequestsQueued { get; set; } = 512;
+
+    /// <summary>How long a request waits for a place before it is refused (<c>429</c>, nothing acknowledged).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")] public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The longest NDJSON line (one event) read, in bytes. A longer line is refused on its own, naming its line, and the

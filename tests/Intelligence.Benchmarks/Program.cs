@@ -274,7 +274,8 @@ internal static class Bench
         await using var _ = redis;
         using var __ = mux;
         using var ___ = intelligence;
-        using var ingestion = await ServiceProcess.StartIngestionAsync(redis.ConnectionString, Key, new Dictionary<string, string>(), ct);
+        // Its /metrics open to the benchmark, for the group commit's rounds.
+        using var ingestion = await ServiceProcess.StartIngestionAsync(redis.ConnectionString, Key, new Dictionary<string, string> { ["Metrics__Anonymous"] = "true" }, ct);
         var sent = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var lags = new System.Collections.Concurrent.ConcurrentBag<(double At, double Lag)>();
         var clock = Stopwatch.StartNew();
@@ -418,6 +419,15 @@ internal static class Bench
         Console.WriteLine($"Ingestion's answers (over at most {SenderConnections} connections): " +
             string.Join(", ", answers.OrderBy(a => a.Key).Select(a => $"{(a.Key == 0 ? "no answer" : a.Key.ToString(CultureInfo.InvariantCulture))} ×{a.Value:N0}")) +
             (answers.Keys.Any(k => k is 0 or 429 or 503) ? " (each 429/503 sent again after its Retry-After, each unanswered after 1 s)" : ""));
+        using (var scrape = new HttpClient { BaseAddress = ingestion.Address })
+        {
+            var metrics = await scrape.GetStringAsync(new Uri("/metrics", UriKind.Relative), ct);
+            double Total(string name) => metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal) && (l.Length == name.Length || l[name.Length] is ' ' or '{'))
+                .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+            var rounds = Total("ingestion_fold_rounds_total");
+            Console.WriteLine($"Ingestion's group commit: {rounds:N0} rounds of store calls for {Total("ingestion_fold_round_requests_total"):N0} requests " +
+                $"({Total("ingestion_fold_round_requests_total") / Math.Max(1, rounds):0.0} a round); {Total("ingestion_requests_shed_total"):N0} refused at the door");
+        }
         var commandsAfter = await CommandStatsAsync(mux);
         var perBet = commandsAfter
             .Select(c => (Command: c.Key, Calls: c.Value.Calls - commandsBefore.GetValueOrDefault(c.Key).Calls, Usec: c.Value.Usec - commandsBefore.GetValueOrDefault(c.Key).Usec))
