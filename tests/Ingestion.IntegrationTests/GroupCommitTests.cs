@@ -1,11 +1,9 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Ingestion.Profiles;
 using Microsoft.Extensions.DependencyInjection;
-using Shared.Store;
-using StackExchange.Redis;
 using TestSupport;
+using Shared.Store;
 
 namespace Ingestion.IntegrationTests;
 
@@ -17,39 +15,33 @@ namespace Ingestion.IntegrationTests;
 /// </summary>
 public sealed class GroupCommitTests
 {
-    private static readonly DateTimeOffset T = new(2026, 11, 2, 12, 0, 0, TimeSpan.Zero);
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly Dictionary<string, string?> OneRoundAtATime = new() { ["Ingestion:FoldsInFlight"] = "1" };
 
-    private static StringContent Bet(string id, string player, decimal amount = 2) =>
-        new(new GenEvent("wallet.bet", id, player, T, Tx: "tx-" + id, Game: "g", Amount: amount).ToJson(), Encoding.UTF8, "application/cloudevents+json");
+    private static StringContent Bet(string id, string player, decimal amount = 2) => PausedStoreApp.Bet(id, player, amount);
 
-    private static async Task<JsonElement> BodyAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone();
+    private static ProfileReader Reader(PausedStoreApp run) =>
+        new(run.Admin, run.App.Keys, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(PausedStoreApp.T.AddHours(1)));
 
-    private static IngestionApp App(RedisServer redis) => new(redis.ConnectionString, new Dictionary<string, string?> { ["Ingestion:FoldsInFlight"] = "1" })
+    /// <summary>Holds the store's writes, sends the first request and waits until its round is with the store.</summary>
+    private static async Task<(Task<HttpResponseMessage> First, long Before)> HoldTheFirstRoundAsync(PausedStoreApp run, ProfileWriter writer)
     {
-        Clock = new Shared.ServiceDefaults.AsOfClock(T.AddHours(1)),
-    };
+        var before = writer.Flushes;
+        await run.PauseWritesAsync();
+        var first = run.PostAsync(Bet("first", "p-a"));
+        await Eventually.UntilAsync(() => Task.FromResult(writer.Flushes == before + 1), TimeSpan.FromSeconds(10), "the first round with the store");
+        return (first, before);
+    }
 
     [Fact]
     public async Task RequestsArrivingWhileARoundIsWithTheStore_AreAppliedTogetherInTheNext_EachWithItsOwnOutcomes()
     {
-        await using var redis = await RedisServer.StartAsync();
-        using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-        await using var app = App(redis);
-        using var client = app.ClientWithKey(IngestionApp.WalletKey);
-        var writer = app.Services.GetRequiredService<ProfileWriter>();
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(new Uri("/v1/events", UriKind.Relative), Bet("warm", "p-a"), Ct)).StatusCode);
-        var before = writer.Flushes;
-
-        await admin.GetServers()[0].ExecuteAsync("CLIENT", "PAUSE", "20000", "WRITE");
-        var first = client.PostAsync(new Uri("/v1/events", UriKind.Relative), Bet("first", "p-a"), Ct);
-        await Eventually.UntilAsync(() => Task.FromResult(writer.Flushes == before + 1), TimeSpan.FromSeconds(10), "the first round with the store");
+        await using var run = await PausedStoreApp.StartAsync(OneRoundAtATime, warmPlayer: "p-a");
+        var writer = run.App.Services.GetRequiredService<ProfileWriter>();
+        var (first, before) = await HoldTheFirstRoundAsync(run, writer);
         // Three players, one of them twice, and a resend of the warm-up bet (a duplicate) among them.
-        var others = new[] { Bet("b", "p-b", 3), Bet("c", "p-c", 4), Bet("a2", "p-a", 5), Bet("warm", "p-a") }
-            .Select(b => client.PostAsync(new Uri("/v1/events", UriKind.Relative), b, Ct)).ToList();
+        var others = new[] { Bet("b", "p-b", 3), Bet("c", "p-c", 4), Bet("a2", "p-a", 5), Bet("warm", "p-a") }.Select(run.PostAsync).ToList();
         await Eventually.UntilAsync(() => Task.FromResult(writer.Queued == 4), TimeSpan.FromSeconds(10), "the four requests waiting for the next round");
-        await admin.GetServers()[0].ExecuteAsync("CLIENT", "UNPAUSE");
+        await run.ResumeAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
         var answers = new List<JsonElement>();
@@ -57,13 +49,13 @@ public sealed class GroupCommitTests
         {
             using var answer = await o;
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-            answers.Add(await BodyAsync(answer));
+            answers.Add(await PausedStoreApp.BodyAsync(answer));
         }
         Assert.Equal(before + 2, writer.Flushes);
         Assert.Equal([1, 1, 1, 0], answers.Select(a => a.GetProperty("accepted").GetInt32()));
         Assert.Equal([0, 0, 0, 1], answers.Select(a => a.GetProperty("duplicates").GetInt32()));
 
-        var reader = new ProfileReader(admin, app.Keys, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T.AddHours(1)));
+        var reader = Reader(run);
         Assert.Equal(9m, (await reader.ReadAsync("p-a", _ => null))!.Lifetime.StakeAmount);
         Assert.Equal(3m, (await reader.ReadAsync("p-b", _ => null))!.Lifetime.StakeAmount);
         Assert.Equal(4m, (await reader.ReadAsync("p-c", _ => null))!.Lifetime.StakeAmount);
@@ -72,23 +64,14 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task ARoundTheStoreRefuses_FailsEveryRequestInIt_AndTheirResendsCountOnce()
     {
-        await using var redis = await RedisServer.StartAsync();
-        using var admin = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
-        await using var app = App(redis);
-        using var client = app.ClientWithKey(IngestionApp.WalletKey);
-        var writer = app.Services.GetRequiredService<ProfileWriter>();
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(new Uri("/v1/events", UriKind.Relative), Bet("warm", "p-a"), Ct)).StatusCode);
-        var before = writer.Flushes;
-        var server = admin.GetServers()[0];
-
-        await server.ExecuteAsync("CLIENT", "PAUSE", "20000", "WRITE");
-        var first = client.PostAsync(new Uri("/v1/events", UriKind.Relative), Bet("first", "p-a"), Ct);
-        await Eventually.UntilAsync(() => Task.FromResult(writer.Flushes == before + 1), TimeSpan.FromSeconds(10), "the first round with the store");
-        var others = new[] { Bet("b", "p-b"), Bet("c", "p-c") }.Select(b => client.PostAsync(new Uri("/v1/events", UriKind.Relative), b, Ct)).ToList();
+        await using var run = await PausedStoreApp.StartAsync(OneRoundAtATime, warmPlayer: "p-a");
+        var writer = run.App.Services.GetRequiredService<ProfileWriter>();
+        var (first, before) = await HoldTheFirstRoundAsync(run, writer);
+        var others = new[] { Bet("b", "p-b"), Bet("c", "p-c") }.Select(run.PostAsync).ToList();
         await Eventually.UntilAsync(() => Task.FromResult(writer.Queued == 2), TimeSpan.FromSeconds(10), "the two requests waiting for the next round");
         // The store is full: every write is refused (OOM), so both rounds fail.
-        await server.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
-        await server.ExecuteAsync("CLIENT", "UNPAUSE");
+        await run.Store.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        await run.ResumeAsync();
         foreach (var request in others.Prepend(first))
         {
             using var refused = await request;
@@ -96,13 +79,13 @@ public sealed class GroupCommitTests
         }
         Assert.Equal(before + 2, writer.Flushes);
 
-        await server.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
+        await run.Store.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
         foreach (var (id, player) in new[] { ("first", "p-a"), ("b", "p-b"), ("c", "p-c") })
         {
-            using var resent = await client.PostAsync(new Uri("/v1/events", UriKind.Relative), Bet(id, player), Ct);
-            Assert.Equal(1, (await BodyAsync(resent)).GetProperty("accepted").GetInt32());
+            using var resent = await run.PostAsync(Bet(id, player));
+            Assert.Equal(1, (await PausedStoreApp.BodyAsync(resent)).GetProperty("accepted").GetInt32());
         }
-        var reader = new ProfileReader(admin, app.Keys, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T.AddHours(1)));
+        var reader = Reader(run);
         Assert.Equal(2, (await reader.ReadAsync("p-a", _ => null))!.Lifetime.BetCount);
         Assert.Equal(1, (await reader.ReadAsync("p-b", _ => null))!.Lifetime.BetCount);
     }

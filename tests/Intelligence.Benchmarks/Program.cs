@@ -357,6 +357,7 @@ internal static class Bench
             // How busy the one Redis core was in this run (its commands' own time), and what a bet cost it: a run whose
             // players are mostly new to the load costs more than one that meets them again.
             var runStats = await CommandStatsAsync(mux);
+            var runCpu = CpuTicks();
             var runAcknowledged = acknowledged.Values.Sum();
             var firstTouches = 0;
             var measuring = false;
@@ -397,6 +398,7 @@ internal static class Bench
             var runBets = acknowledged.Values.Sum() - runAcknowledged;
             Console.WriteLine($"  Redis busy {runUsec / 1e4 / runSeconds:0}% of the run's {runSeconds:0} s (its commands' own time), {runUsec / (double)Math.Max(1, runBets):0} µs per acknowledged bet; " +
                 $"{firstTouches * 100.0 / Math.Max(1, sentAt):0}% of the bets were a player's first in this benchmark");
+            Console.WriteLine("  " + CpuPerBet(runCpu, CpuTicks(), runBets, runSeconds));
             if (duration >= 120)
             {
                 foreach (var minute in observed.GroupBy(l => (int)((l.At - measuredFrom) / 60)).OrderBy(g => g.Key))
@@ -478,6 +480,50 @@ internal static class Bench
     }
 
     /// <summary>Calls and microseconds of every command the store has run (<c>INFO commandstats</c>), for counting what each bet costs it.</summary>
+    /// <summary>
+    /// CPU time (user + system, in clock ticks of 10 ms) of the processes sharing the machine's cores in the benchmark,
+    /// by what they are: the store, each service, this benchmark, everything else. Read from /proc, so a run can say where
+    /// the cores went; null when /proc is not there.
+    /// </summary>
+    private static Dictionary<string, long>? CpuTicks()
+    {
+        if (!Directory.Exists("/proc/self")) return null;
+        var ticks = new Dictionary<string, long>(StringComparer.Ordinal);
+        var self = Environment.ProcessId;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+                var used = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                var command = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                var name = pid == self ? "benchmark"
+                    : command.Contains("redis-server", StringComparison.Ordinal) ? "redis"
+                    : command.Contains("Ingestion.dll", StringComparison.Ordinal) ? "ingestion"
+                    : command.Contains("Intelligence.dll", StringComparison.Ordinal) ? "intelligence"
+                    : "other";
+                ticks[name] = ticks.GetValueOrDefault(name) + used;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // The process ended while it was read.
+            }
+        }
+        return ticks;
+    }
+
+    /// <summary>CPU milliseconds per bet by process between two <see cref="CpuTicks"/> readings ("other" includes processes that ended).</summary>
+    private static string CpuPerBet(Dictionary<string, long>? before, Dictionary<string, long>? after, long bets, double seconds)
+    {
+        if (before is null || after is null || bets == 0) return "CPU by process: /proc not readable";
+        var used = after.Select(a => (a.Key, Ms: (a.Value - before.GetValueOrDefault(a.Key)) * 10.0)).Where(a => a.Ms > 0).OrderByDescending(a => a.Ms).ToList();
+        return $"CPU per acknowledged bet: {used.Sum(a => a.Ms) * 1000 / bets:0} µs in all ({used.Sum(a => a.Ms) / 10 / seconds:0}% of one core over {seconds:0} s; " +
+            $"{Environment.ProcessorCount} cores): " + string.Join(", ", used.Select(a => $"{a.Key} {a.Ms * 1000 / bets:0} µs"));
+    }
+
     private static async Task<Dictionary<string, (long Calls, long Usec)>> CommandStatsAsync(ConnectionMultiplexer mux)
     {
         var stats = new Dictionary<string, (long Calls, long Usec)>(StringComparer.Ordinal);
