@@ -13,7 +13,7 @@ namespace Simulator.Live;
 /// <param name="AtRiskShare">Share of live sessions opened for, and of events sent by, the at-risk players still drifting (see <see cref="LiveFeed"/>).</param>
 /// <param name="Clock">What "now" is when an event is stamped (the system clock; tests pass a fixed one).</param>
 public sealed record LiveOptions(Uri Ingestion, string ApiKey, double Rate, FaultRates Faults, string DataDir, TimeSpan? Duration,
-    TimeSpan RegistrationEvery, string SumsubSecret, TimeSpan KycReviewEvery, double AtRiskShare = 0.2, TimeProvider? Clock = null);
+    TimeSpan RegistrationEvery, string SumsubSecret, TimeSpan KycReviewEvery, double AtRiskShare = 0.2, TimeProvider? Clock = null, long? Events = null);
 
 /// <summary>
 /// Live mode: the population continues from where its history ends (same seed, same people, balances and favourite
@@ -131,7 +131,10 @@ public sealed class LiveFeed(World world, LiveOptions options, HttpClient http, 
         var nextReview = options.KycReviewEvery;
         var budget = 0.0;
         using var timer = new PeriodicTimer(tick);
-        while ((options.Duration is null || clock.Elapsed < options.Duration) && await timer.WaitForNextTickAsync(ct))
+        // Events (when set) stops after that many, whatever the machine's speed: each tick adds the same budget, so the
+        // same events go out in the same order, and a test that judges what they did gets the same answer on any machine.
+        while ((options.Duration is null || clock.Elapsed < options.Duration) && (options.Events is null || Sent < options.Events)
+            && await timer.WaitForNextTickAsync(ct))
         {
             budget = Math.Min(budget + options.Rate * tick.TotalSeconds, options.Rate);
             var batch = new List<(PlayerSimulation Sim, Activity Activity)>();
