@@ -156,10 +156,11 @@ public sealed class ClusterResilienceTests
     private static async Task UntilBetsAcknowledgedAreOnlyInTheMastersMemoryAsync(IServer master, BetSender stream, HashSet<string> victims,
         CancellationToken ct)
     {
-        var started = DateTime.UtcNow;
+        // A duration (how long the replica has been frozen), not a date: a monotonic stopwatch.
+        var frozen = System.Diagnostics.Stopwatch.StartNew();
         long? ackedWhenBuffered = null;
         long buffered = 0;
-        while (DateTime.UtcNow - started < LongestFreeze)
+        while (frozen.Elapsed < LongestFreeze)
         {
             var acked = stream.Acknowledged.Where(kv => victims.Contains(kv.Key)).Sum(kv => (long)kv.Value);
             if (ackedWhenBuffered is null)
@@ -171,7 +172,7 @@ public sealed class ClusterResilienceTests
             else if (acked >= ackedWhenBuffered + 5 * 40)
             {
                 TestContext.Current.TestOutputHelper?.WriteLine(
-                    $"replica frozen {(DateTime.UtcNow - started).TotalSeconds:0.0} s; {acked - ackedWhenBuffered} victim bets acknowledged after the master buffered {buffered} bytes for it");
+                    $"replica frozen {frozen.Elapsed.TotalSeconds:0.0} s; {acked - ackedWhenBuffered} victim bets acknowledged after the master buffered {buffered} bytes for it");
                 return;
             }
             await Task.Delay(50, ct);

@@ -62,6 +62,40 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
+    public async Task ARoundTakesAtMostEventsPerFlush_AndALargerRequestGoesAlone()
+    {
+        await using var run = await PausedStoreApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Ingestion:FoldsInFlight"] = "1",
+            ["Ingestion:EventsPerFlush"] = "2",
+        }, warmPlayer: "p-a");
+        var writer = run.App.Services.GetRequiredService<ProfileWriter>();
+        var (first, before) = await HoldTheFirstRoundAsync(run, writer);
+        // Queued one by one, so their order is known: one bet, one bet, three bets in one request, one bet.
+        var three = new StringContent(string.Join('\n', Enumerable.Range(1, 3).Select(i => "x" + i).Select(id =>
+            new GenEvent("wallet.bet", id, "p-x", PausedStoreApp.T, Tx: "tx-" + id, Game: "g", Amount: 1).ToJson())), System.Text.Encoding.UTF8, "application/x-ndjson");
+        var queued = new List<Task<HttpResponseMessage>>();
+        foreach (var body in new[] { Bet("b", "p-b"), Bet("c", "p-c"), three, Bet("d", "p-d") })
+        {
+            queued.Add(run.PostAsync(body));
+            var waiting = queued.Count;
+            await Eventually.UntilAsync(() => Task.FromResult(writer.Queued == waiting), TimeSpan.FromSeconds(10), $"request {waiting} waiting");
+        }
+        await run.ResumeAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
+        var accepted = new List<int>();
+        foreach (var q in queued)
+        {
+            using var answer = await q;
+            accepted.Add((await PausedStoreApp.BodyAsync(answer)).GetProperty("accepted").GetInt32());
+        }
+        Assert.Equal([1, 1, 3, 1], accepted);
+        // The first alone, then b and c (2 events: the most), the three bets alone (over the most), then d.
+        Assert.Equal(before + 4, writer.Flushes);
+    }
+
+    [Fact]
     public async Task ARoundTheStoreRefuses_FailsEveryRequestInIt_AndTheirResendsCountOnce()
     {
         await using var run = await PausedStoreApp.StartAsync(OneRoundAtATime, warmPlayer: "p-a");
